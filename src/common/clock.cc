@@ -1,0 +1,33 @@
+#include "common/clock.h"
+
+namespace tmon {
+
+int64_t SystemClock::epoch_ms() const {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+SystemClock& SystemClock::instance() {
+  static SystemClock clock;
+  return clock;
+}
+
+ManualClock::ManualClock(int64_t start_epoch_ms)
+    : steady_(SteadyTime{} + std::chrono::hours(1)), epoch_start_ms_(start_epoch_ms) {}
+
+SteadyTime ManualClock::now() const {
+  std::lock_guard lock(mu_);
+  return steady_ + elapsed_;
+}
+
+int64_t ManualClock::epoch_ms() const {
+  std::lock_guard lock(mu_);
+  return epoch_start_ms_ + std::chrono::duration_cast<std::chrono::milliseconds>(elapsed_).count();
+}
+
+void ManualClock::advance(std::chrono::nanoseconds by) {
+  std::lock_guard lock(mu_);
+  elapsed_ += by;
+}
+
+}  // namespace tmon

@@ -1,0 +1,13 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace tmon {
+
+// Renders a secret for humans without revealing it: "***" plus at most the
+// last four characters, and only when the secret is long enough that the
+// suffix says nothing useful to an attacker. Empty stays visibly empty.
+std::string mask_secret(std::string_view secret);
+
+}  // namespace tmon
