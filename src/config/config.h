@@ -1,0 +1,204 @@
+#pragma once
+
+// Typed, immutable configuration of every tmon component, read from the four
+// files under the config directory (see load.h). Defaults here are the
+// documented defaults used when a file or key is absent. Durations are in the
+// unit their name says; "limits" are per second / per minute as named.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tmon::config {
+
+// ---- config/api_keys.yaml ------------------------------------------------
+
+// The LLM provider: DashScope compatible mode or any OpenAI-compatible API.
+struct LlmConfig {
+  std::string base_url = "https://dashscope.aliyuncs.com/compatible-mode/v1";
+  std::string model = "qwen-vl-plus";
+  int max_tokens = 1024;
+  double temperature = 0.1;
+  std::string system_prompt;  // empty: the built-in risk-assessment prompt
+};
+
+// Providers count limits per account (and model). Keys naming the same
+// account share these limits.
+struct AccountConfig {
+  std::string name;
+  double qps_limit = 5;  // requests per second
+  int rpm_limit = 300;   // requests per minute
+  int tpm_limit = 0;     // tokens per minute; 0 = not enforced
+};
+
+struct ApiKeyConfig {
+  std::string id;       // shown in logs, metrics and stats instead of the key
+  std::string key;      // the secret; only ever sent in the Authorization header
+  std::string account;  // empty: the key is its own account
+  bool enabled = true;
+  double weight = 1.0;  // relative share of traffic among keys with free permits
+  double qps_limit = 5;
+  int rpm_limit = 300;
+  int tpm_limit = 0;
+};
+
+struct SchedulerConfig {
+  int max_concurrent_tasks = 64;      // LLM calls in flight per scheduler process
+  double key_cooldown_seconds = 60;   // cooldown after a 429 when adaptive_cooldown is off
+  int retry_max_attempts = 3;         // attempts per task, the first included
+  double timeout_seconds = 30;        // per LLM call
+  bool adaptive_cooldown = true;
+  double min_cooldown = 5;            // seconds
+  double max_cooldown = 120;          // seconds
+  int queue_size = 1000;              // tasks waiting for a permit before partitions pause
+};
+
+// ---- config/kafka.yaml ---------------------------------------------------
+
+struct TopicConfig {
+  std::string name;
+  int partitions = 16;
+  int replication_factor = 1;
+  int64_t retention_ms = 24LL * 3600 * 1000;
+};
+
+struct TopicsConfig {
+  TopicConfig detection_results{"detection-results"};
+  TopicConfig assessment_tasks{"assessment-tasks"};
+  TopicConfig risk_assessment_results{"risk-assessment-results"};
+  TopicConfig dead_letter{"tmon-dead-letter", 4, 1, 7LL * 24 * 3600 * 1000};
+};
+
+struct ProducerConfig {
+  std::string acks = "all";
+  bool enable_idempotence = true;
+  std::string compression_type = "lz4";  // none, gzip, snappy, lz4, zstd
+  int linger_ms = 5;
+  int batch_size = 1'000'000;            // bytes
+  int message_max_bytes = 10'000'000;    // group crops travel inline
+  int delivery_timeout_ms = 30'000;
+  std::map<std::string, std::string> properties;  // passed to librdkafka as-is
+};
+
+struct ConsumerConfig {
+  std::string auto_offset_reset = "earliest";  // earliest or latest
+  int session_timeout_ms = 10'000;
+  int heartbeat_interval_ms = 3'000;
+  int max_poll_interval_ms = 300'000;
+  int fetch_wait_max_ms = 100;  // the embedded broker needs ~10 (DESIGN.md §4)
+  int commit_interval_ms = 1'000;
+  std::string group_generate = "tmon-generate";
+  std::string group_schedule = "tmon-schedule";
+  std::string group_aggregate = "tmon-aggregate";
+  std::map<std::string, std::string> properties;  // passed to librdkafka as-is
+};
+
+struct KafkaConfig {
+  // "embedded" starts librdkafka's in-memory mock cluster in-process.
+  std::string bootstrap_servers = "embedded";
+  int embedded_brokers = 1;
+  TopicsConfig topics;
+  ProducerConfig producer;
+  ConsumerConfig consumer;
+};
+
+// ---- config/monitoring.yaml ----------------------------------------------
+
+struct LoggingConfig {
+  std::string level = "info";
+  bool json = false;
+  std::string file;  // empty: stderr only
+};
+
+struct MetricsConfig {
+  bool enabled = true;
+  std::string host = "127.0.0.1";
+  int port_base = 9091;  // generate/schedule/aggregate instances count up from here
+};
+
+struct AlertThresholds {
+  double latency_p95_seconds = 5.0;
+  double error_rate = 0.05;          // fraction of LLM calls
+  int consumer_lag = 1000;           // messages
+  double key_failure_rate = 0.2;     // fraction of one key's calls
+  int min_available_keys = 1;
+  double dead_letters_per_minute = 1.0;
+};
+
+struct MonitoringConfig {
+  LoggingConfig logging;
+  MetricsConfig metrics;
+  AlertThresholds alerts;
+};
+
+// ---- config/pipeline.yaml ------------------------------------------------
+
+struct CameraConfig {
+  std::string id;
+  std::string url;  // rtsp://, http(s)://, a file, a folder, or sim://
+  bool enabled = true;
+  double frame_interval_seconds = 0;  // 0: detection.frame_interval_seconds
+  std::string detector;               // empty: detection.detector
+};
+
+struct DetectionConfig {
+  double frame_interval_seconds = 1.8;
+  std::string detector = "motion";  // motion, yolo, hog
+  int jpeg_quality = 80;
+  int min_group_size = 2;
+  double group_distance_factor = 1.5;  // grouping distance relative to object size
+};
+
+struct TaskConfig {
+  double max_age_seconds = 10;  // deadlineTs = captureTs + max_age
+  int min_group_size = 2;
+};
+
+struct AggregationConfig {
+  int latest_ttl_seconds = 3600;
+  int history_size = 100;
+  int alerts_size = 100;
+  int result_ttl_seconds = 86400;
+  double partial_timeout_seconds = 15;
+};
+
+struct RedisConfig {
+  std::string url = "redis://127.0.0.1:6379/0";
+  int timeout_ms = 2000;
+};
+
+struct ApiConfig {
+  std::string host = "127.0.0.1";
+  int port = 5000;
+  std::string admin_token;  // bearer token for admin endpoints; empty disables them
+  int max_body_bytes = 1 << 20;
+  int threads = 2;
+};
+
+struct PipelineConfig {
+  std::vector<CameraConfig> cameras;  // default: four sim:// cameras
+  DetectionConfig detection;
+  TaskConfig tasks;
+  AggregationConfig aggregation;
+  RedisConfig redis;
+  ApiConfig api;
+};
+
+// ---- everything ----------------------------------------------------------
+
+struct Config {
+  std::string config_dir = "config";
+  LlmConfig llm;
+  std::vector<AccountConfig> accounts;
+  std::vector<ApiKeyConfig> api_keys;
+  SchedulerConfig scheduler;
+  KafkaConfig kafka;
+  MonitoringConfig monitoring;
+  PipelineConfig pipeline;
+};
+
+using ConfigPtr = std::shared_ptr<const Config>;
+
+}  // namespace tmon::config
