@@ -1,0 +1,97 @@
+#pragma once
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bus/offset_tracker.h"
+#include "common/clock.h"
+#include "common/result.h"
+#include "config/config.h"
+
+namespace tmon::bus {
+
+struct ConsumedMessage {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::string key;
+  std::string value;
+  int64_t timestamp_ms = 0;  // broker/producer timestamp
+  PartitionKey partition_key() const { return {topic, partition}; }
+};
+
+struct ConsumerOptions {
+  std::string group_id;
+  std::vector<std::string> topics;
+  std::string client_id;
+};
+
+// A Kafka group member that commits only finished work (DESIGN.md §3).
+//
+// poll() hands out messages and records each offset as in flight; complete()
+// marks it done, from any thread, once its effect is durable (result delivered,
+// row stored). Commits carry the contiguous completed prefix per partition,
+// periodically from poll(), before partitions are revoked in a rebalance, and
+// on close(). A crash therefore replays in-flight messages instead of losing
+// them. pause()/resume() stop and restart fetching on every assigned
+// partition, including ones assigned later, for backpressure.
+//
+// poll(), pause(), resume(), commit() and close() belong to one thread (the
+// poll thread); complete() and in_flight() may be called from any thread.
+class Consumer {
+ public:
+  static Result<std::unique_ptr<Consumer>> create(const config::KafkaConfig& kafka,
+                                                  ConsumerOptions options);
+  ~Consumer();  // close()s if not yet closed
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+
+  // The next message, or nullopt when none arrived within the timeout.
+  std::optional<ConsumedMessage> poll(Millis timeout);
+  void complete(const ConsumedMessage& message);
+  void complete(const PartitionKey& partition, int64_t offset);
+
+  // Commits the completed prefix now (synchronously).
+  Status commit();
+  void pause();
+  void resume();
+  bool paused() const { return paused_; }
+  size_t in_flight() const { return tracker_.in_flight(); }
+  // Commits what is done and leaves the group. Idempotent.
+  void close();
+
+  RdKafka::KafkaConsumer& handle() { return *consumer_; }
+
+ private:
+  class Rebalancer : public RdKafka::RebalanceCb {
+   public:
+    explicit Rebalancer(Consumer& owner) : owner_(owner) {}
+    void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                      std::vector<RdKafka::TopicPartition*>& partitions) override;
+
+   private:
+    Consumer& owner_;
+  };
+
+  explicit Consumer(ConsumerOptions options, Millis commit_interval);
+  void on_assign(std::vector<RdKafka::TopicPartition*>& partitions, bool incremental);
+  void on_revoke(std::vector<RdKafka::TopicPartition*>& partitions, bool incremental);
+  Status commit_points(const std::vector<CommitPoint>& points);
+  void set_paused(bool paused);
+
+  ConsumerOptions options_;
+  Millis commit_interval_;
+  SteadyTime last_commit_{};
+  OffsetTracker tracker_;
+  Rebalancer rebalancer_{*this};  // must outlive consumer_
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
+  std::atomic<bool> paused_{false};
+  bool closed_ = false;
+};
+
+}  // namespace tmon::bus

@@ -1,0 +1,60 @@
+#include "bus/embedded_broker.h"
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <algorithm>
+
+#include "common/logging.h"
+
+namespace tmon::bus {
+
+Result<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::start(
+    int brokers, const config::TopicsConfig& topics) {
+  if (brokers < 1) return make_error(ErrorCode::kInvalidArgument, "brokers must be >= 1");
+  std::unique_ptr<EmbeddedBroker> self(new EmbeddedBroker());
+  self->brokers_ = brokers;
+
+  char error[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "client.id", "tmon-embedded-broker", error, sizeof error);
+  self->handle_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
+  if (!self->handle_) {
+    rd_kafka_conf_destroy(conf);
+    return make_error(ErrorCode::kInternal, std::string("embedded broker handle: ") + error);
+  }
+  self->cluster_ = rd_kafka_mock_cluster_new(self->handle_, brokers);
+  if (!self->cluster_) return make_error(ErrorCode::kInternal, "mock cluster did not start");
+  self->bootstrap_servers_ = rd_kafka_mock_cluster_bootstraps(self->cluster_);
+
+  for (const auto* topic : {&topics.detection_results, &topics.assessment_tasks,
+                            &topics.risk_assessment_results, &topics.dead_letter}) {
+    if (auto ok = self->create_topic(topic->name, topic->partitions, topic->replication_factor);
+        !ok) {
+      return tl::unexpected(ok.error());
+    }
+  }
+  get_logger("bus")->info("embedded broker (in-memory, development only) at {}",
+                          self->bootstrap_servers_);
+  return self;
+}
+
+EmbeddedBroker::~EmbeddedBroker() {
+  if (cluster_) rd_kafka_mock_cluster_destroy(cluster_);
+  if (handle_) rd_kafka_destroy(handle_);
+}
+
+Status EmbeddedBroker::create_topic(const std::string& name, int partitions,
+                                    int replication_factor) {
+  // The mock cannot place more replicas than it has brokers.
+  const int replicas = std::clamp(replication_factor, 1, brokers_);
+  const rd_kafka_resp_err_t err =
+      rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, replicas);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+    return make_error(ErrorCode::kInternal,
+                      "create topic " + name + ": " + rd_kafka_err2str(err));
+  }
+  return {};
+}
+
+}  // namespace tmon::bus

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "http/types.h"
+#include "http/url.h"
+
+namespace tmon::http {
+
+struct ClientOptions {
+  Millis connect_timeout{5'000};
+  size_t max_idle_per_origin = 256;  // kept-alive connections parked per origin
+  size_t max_response_bytes = 16 << 20;
+};
+
+// An asynchronous HTTP/1.1 client over kept-alive, pooled connections (plain
+// or TLS with certificate and host name verification), so thousands of calls
+// in flight cost sockets, not threads.
+//
+// Thread-safe; every send() must run on executors of the same io_context.
+// Errors are values: kTimeout when the deadline passed, kUnavailable for
+// connection failures; an HTTP error status is a response, not an Error.
+class Client {
+ public:
+  explicit Client(ClientOptions options = {});
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Sends `request` (its target set; Host is filled in) to `url`'s origin.
+  // `timeout` bounds the whole exchange: connect, handshake, write and read.
+  boost::asio::awaitable<Result<Response>> send(const Url& url, Request request, Millis timeout);
+
+ private:
+  struct Connection;
+  using ConnectionPtr = std::unique_ptr<Connection>;
+
+  ConnectionPtr take_idle(const std::string& origin);
+  void park(const std::string& origin, ConnectionPtr connection);
+  boost::asio::awaitable<Result<ConnectionPtr>> connect(const Url& url, SteadyTime deadline);
+
+  ClientOptions options_;
+  boost::asio::ssl::context tls_context_;
+  std::mutex mu_;
+  std::map<std::string, std::vector<ConnectionPtr>> idle_;
+};
+
+}  // namespace tmon::http

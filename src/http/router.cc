@@ -1,0 +1,107 @@
+#include "http/router.h"
+
+#include "common/logging.h"
+
+namespace tmon::http {
+
+std::optional<std::string> RequestContext::query_param(const std::string& name) const {
+  const auto it = query.find(name);
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> segments;
+  size_t start = 0;
+  while (start <= path.size()) {
+    const size_t end = std::min(path.find('/', start), path.size());
+    if (end > start) segments.emplace_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return segments;
+}
+
+namespace {
+
+std::map<std::string, std::string> parse_query(std::string_view query) {
+  std::map<std::string, std::string> out;
+  for (size_t start = 0; start < query.size();) {
+    const size_t end = std::min(query.find('&', start), query.size());
+    const std::string_view pair = query.substr(start, end - start);
+    const size_t eq = pair.find('=');
+    if (!pair.empty()) {
+      out[url_decode(pair.substr(0, eq))] =
+          eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+bool is_capture(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+}  // namespace
+
+void Router::add(Verb method, std::string pattern, Handler handler) {
+  add_async(method, std::move(pattern),
+            [handler = std::move(handler)](RequestContext& context)
+                -> boost::asio::awaitable<Response> { co_return handler(context); });
+}
+
+void Router::add_async(Verb method, std::string pattern, AsyncHandler handler) {
+  routes_.push_back({method, split_path(pattern), std::move(handler)});
+}
+
+bool Router::match(const Route& route, const std::vector<std::string>& segments,
+                   std::map<std::string, std::string>& params) {
+  if (route.segments.size() != segments.size()) return false;
+  std::map<std::string, std::string> captured;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const auto& expected = route.segments[i];
+    if (is_capture(expected)) {
+      captured[expected.substr(1, expected.size() - 2)] = url_decode(segments[i]);
+    } else if (expected != segments[i]) {
+      return false;
+    }
+  }
+  params = std::move(captured);
+  return true;
+}
+
+boost::asio::awaitable<Response> Router::dispatch(const Request& request) const {
+  const std::string_view target = request.target();
+  const size_t question = target.find('?');
+  RequestContext context{request, std::string(target.substr(0, question)), {}, {}};
+  if (question != std::string_view::npos) context.query = parse_query(target.substr(question + 1));
+  const auto segments = split_path(context.path);
+
+  bool path_known = false;
+  for (const auto& route : routes_) {
+    std::map<std::string, std::string> params;
+    if (!match(route, segments, params)) continue;
+    path_known = true;
+    if (route.method != request.method()) continue;
+    context.path_params = std::move(params);
+    std::optional<Response> response;
+    try {
+      response = co_await route.handler(context);
+    } catch (const std::exception& e) {
+      get_logger("http")->error("{} {}: handler failed: {}",
+                                std::string(request.method_string()), context.path, e.what());
+    }
+    if (!response) {
+      co_return error_response(Status::internal_server_error, "internal", "internal error");
+    }
+    co_return std::move(*response);
+  }
+  if (path_known) {
+    co_return error_response(Status::method_not_allowed, "method_not_allowed",
+                             "method " + std::string(request.method_string()) +
+                                 " not allowed on " + context.path);
+  }
+  co_return error_response(Status::not_found, "not_found", "no route for " + context.path);
+}
+
+}  // namespace tmon::http

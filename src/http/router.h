@@ -1,0 +1,53 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/types.h"
+
+namespace tmon::http {
+
+// What a handler sees: the request, "{name}" path parameters and the query.
+struct RequestContext {
+  const Request& request;
+  std::string path;                                // without the query string
+  std::map<std::string, std::string> path_params;  // decoded
+  std::map<std::string, std::string> query;        // decoded; last value wins
+
+  std::optional<std::string> query_param(const std::string& name) const;
+};
+
+// Maps method + path pattern to a handler. Patterns are literal segments and
+// "{name}" captures, e.g. "/api/cameras/{id}/latest". Unknown paths get 404,
+// known paths with another method 405, both as JSON error bodies. A handler
+// that throws becomes a 500 with a generic message (the detail is logged).
+class Router {
+ public:
+  using AsyncHandler = std::function<boost::asio::awaitable<Response>(RequestContext&)>;
+  using Handler = std::function<Response(RequestContext&)>;
+
+  void add(Verb method, std::string pattern, Handler handler);
+  void add_async(Verb method, std::string pattern, AsyncHandler handler);
+
+  boost::asio::awaitable<Response> dispatch(const Request& request) const;
+
+ private:
+  struct Route {
+    Verb method;
+    std::vector<std::string> segments;
+    AsyncHandler handler;
+  };
+  static bool match(const Route& route, const std::vector<std::string>& segments,
+                    std::map<std::string, std::string>& params);
+
+  std::vector<Route> routes_;
+};
+
+// Splits "/a/b/" into {"a", "b"}; empty segments are dropped.
+std::vector<std::string> split_path(std::string_view path);
+
+}  // namespace tmon::http
