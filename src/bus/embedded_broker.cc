@@ -5,9 +5,18 @@
 
 #include <algorithm>
 
+#include "bus/kafka_conf.h"
 #include "common/logging.h"
 
 namespace tmon::bus {
+namespace {
+
+void log_to_spdlog(const rd_kafka_t*, int level, const char* facility, const char* message) {
+  static const auto logger = get_logger("kafka");
+  logger->log(syslog_to_spdlog(level), "broker {}: {}", facility, message);
+}
+
+}  // namespace
 
 Result<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::start(
     int brokers, const config::TopicsConfig& topics) {
@@ -18,6 +27,10 @@ Result<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::start(
   char error[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "client.id", "tmon-embedded-broker", error, sizeof error);
+  // This handle only hosts the mock cluster; it never connects anywhere, so
+  // its "no bootstrap.servers" notice is noise.
+  rd_kafka_conf_set(conf, "log_level", "4", error, sizeof error);
+  rd_kafka_conf_set_log_cb(conf, log_to_spdlog);
   self->handle_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
   if (!self->handle_) {
     rd_kafka_conf_destroy(conf);

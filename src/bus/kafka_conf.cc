@@ -1,6 +1,42 @@
 #include "bus/kafka_conf.h"
 
+#include "common/logging.h"
+
 namespace tmon::bus {
+
+spdlog::level::level_enum syslog_to_spdlog(int level) {
+  // librdkafka uses syslog levels: 0 emerg .. 3 err, 4 warning, 5 notice, 6 info, 7 debug.
+  if (level <= 3) return spdlog::level::err;
+  if (level == 4) return spdlog::level::warn;
+  if (level <= 6) return spdlog::level::info;
+  return spdlog::level::debug;
+}
+
+namespace {
+
+// Sends librdkafka's own log lines and client errors to the "kafka" logger,
+// so they share format, level and sinks with everything else.
+class KafkaLogBridge final : public RdKafka::EventCb {
+ public:
+  void event_cb(RdKafka::Event& event) override {
+    static const auto logger = get_logger("kafka");
+    switch (event.type()) {
+      case RdKafka::Event::EVENT_LOG:
+        logger->log(syslog_to_spdlog(event.severity()), "{}: {}", event.fac(), event.str());
+        break;
+      case RdKafka::Event::EVENT_ERROR:
+        logger->log(event.fatal() ? spdlog::level::critical : spdlog::level::warn, "{}: {}",
+                    RdKafka::err2str(event.err()), event.str());
+        break;
+      default:
+        break;
+    }
+  }
+};
+
+KafkaLogBridge log_bridge;  // stateless; outlives every client
+
+}  // namespace
 
 Status set_property(RdKafka::Conf& conf, const std::string& name, const std::string& value) {
   std::string error;
@@ -27,6 +63,10 @@ Result<std::unique_ptr<RdKafka::Conf>> make_common_conf(const config::KafkaConfi
                                      std::to_string(kafka.producer.message_max_bytes)},
                                     {"log.connection.close", "false"}}) {
     if (auto ok = set_property(*conf, name, value); !ok) return tl::unexpected(ok.error());
+  }
+  std::string error;
+  if (conf->set("event_cb", &log_bridge, error) != RdKafka::Conf::CONF_OK) {
+    return make_error(ErrorCode::kInternal, "event_cb: " + error);
   }
   return conf;
 }

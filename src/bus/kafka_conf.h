@@ -2,6 +2,8 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <spdlog/common.h>
+
 #include <memory>
 #include <string>
 
@@ -18,6 +20,9 @@ Result<std::unique_ptr<RdKafka::Conf>> make_producer_conf(const config::KafkaCon
 Result<std::unique_ptr<RdKafka::Conf>> make_consumer_conf(const config::KafkaConfig& kafka,
                                                            const std::string& client_id,
                                                            const std::string& group_id);
+
+// librdkafka's syslog-style level (0..7) as an spdlog level.
+spdlog::level::level_enum syslog_to_spdlog(int level);
 
 // Sets one property, turning librdkafka's error string into an Error.
 Status set_property(RdKafka::Conf& conf, const std::string& name, const std::string& value);

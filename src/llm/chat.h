@@ -1,0 +1,53 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace tmon::llm {
+
+// One multimodal chat call: a system prompt, an image and a question.
+struct ChatRequest {
+  std::string model;
+  std::string system_prompt;
+  std::string user_text;
+  std::string image_base64;  // JPEG; sent as a data URI
+  int max_tokens = 1024;
+  double temperature = 0.1;
+};
+
+struct Usage {
+  int prompt_tokens = 0;
+  int completion_tokens = 0;
+  int total_tokens = 0;
+};
+
+struct ChatReply {
+  std::string content;  // the assistant's text
+  std::string model;
+  Usage usage;
+};
+
+// Every way a call can fail, as the scheduler must treat it (DESIGN.md §3).
+enum class CallErrorKind {
+  kRateLimited,     // 429: cool the key down; retry elsewhere
+  kAuthFailed,      // 401/403: disable the key, alert
+  kQuotaExhausted,  // out of credit/quota: disable the key, alert
+  kBadRequest,      // 400 and other 4xx: the request itself is wrong; no retry
+  kServerError,     // 5xx: retry on another key
+  kTimeout,         // no answer in time: retry on another key
+  kConnection,      // could not connect / connection dropped: retry on another key
+  kBadResponse,     // 200 but not a usable chat completion: error result, no retry
+};
+
+std::string_view to_string(CallErrorKind kind);
+
+struct CallError {
+  CallErrorKind kind = CallErrorKind::kServerError;
+  int http_status = 0;  // 0 when no response was received
+  std::optional<std::chrono::milliseconds> retry_after;
+  std::string provider_code;  // e.g. "limit_requests", "invalid_api_key"
+  std::string message;        // never contains the API key
+};
+
+}  // namespace tmon::llm

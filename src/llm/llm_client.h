@@ -1,0 +1,28 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <memory>
+#include <string>
+#include <tl/expected.hpp>
+
+#include "common/clock.h"
+#include "llm/chat.h"
+
+namespace tmon::llm {
+
+using CallResult = tl::expected<ChatReply, CallError>;
+
+// One chat completion against a provider with a given API key. Never throws;
+// every failure is a classified CallError. Thread-safe.
+class LlmClient {
+ public:
+  virtual ~LlmClient() = default;
+  // `api_key` goes only into the Authorization header.
+  virtual boost::asio::awaitable<CallResult> complete(const ChatRequest& request,
+                                                      const std::string& api_key,
+                                                      Millis timeout) = 0;
+};
+
+using LlmClientPtr = std::unique_ptr<LlmClient>;
+
+}  // namespace tmon::llm

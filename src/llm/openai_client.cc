@@ -1,0 +1,48 @@
+#include "llm/openai_client.h"
+
+#include "llm/error_classifier.h"
+#include "llm/prompt.h"
+#include "llm/response_parser.h"
+
+namespace tmon::llm {
+
+OpenAiCompatibleClient::OpenAiCompatibleClient(http::Url base_url, http::Client& http,
+                                               Clock& clock)
+    : base_url_(std::move(base_url)),
+      target_(base_url_.join("/chat/completions")),
+      http_(http),
+      clock_(clock) {}
+
+boost::asio::awaitable<CallResult> OpenAiCompatibleClient::complete(const ChatRequest& request,
+                                                                    const std::string& api_key,
+                                                                    Millis timeout) {
+  http::Request http_request{http::Verb::post, target_, 11};
+  http_request.set(http::beast_http::field::authorization, "Bearer " + api_key);
+  http_request.set(http::beast_http::field::content_type, "application/json");
+  http_request.body() = chat_request_body(request);
+
+  auto response = co_await http_.send(base_url_, std::move(http_request), timeout);
+  if (!response) {
+    const bool timed_out = response.error().code == ErrorCode::kTimeout;
+    co_return tl::unexpected(CallError{timed_out ? CallErrorKind::kTimeout
+                                                 : CallErrorKind::kConnection,
+                                       0, std::nullopt, "", response.error().message});
+  }
+  const int status = static_cast<int>(response->result_int());
+  if (status < 200 || status >= 300) {
+    std::optional<Millis> retry_after;
+    if (const auto it = response->find(http::beast_http::field::retry_after);
+        it != response->end()) {
+      retry_after = parse_retry_after(it->value(), clock_.epoch_ms());
+    }
+    co_return tl::unexpected(classify_http_error(status, response->body(), retry_after));
+  }
+  auto reply = parse_chat_completion(response->body());
+  if (!reply) {
+    co_return tl::unexpected(CallError{CallErrorKind::kBadResponse, status, std::nullopt, "",
+                                       reply.error().message});
+  }
+  co_return std::move(*reply);
+}
+
+}  // namespace tmon::llm
