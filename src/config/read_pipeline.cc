@@ -1,0 +1,95 @@
+#include <map>
+#include <string>
+
+#include "config/sections.h"
+
+namespace tmon::config {
+namespace {
+
+constexpr int kDefaultCameraCount = 4;
+
+Check<std::string> detector_name() {
+  return one_of({"motion", "yolo", "hog"});
+}
+
+void read_cameras(MapReader& root, std::vector<CameraConfig>& cameras) {
+  std::map<std::string, size_t> first_index;
+  const bool present = root.for_each("cameras", [&](MapReader& item, size_t index) {
+    CameraConfig camera;
+    item.read("id", camera.id);
+    item.read("url", camera.url);
+    item.read("enabled", camera.enabled);
+    // 0 inherits detection.frame_interval_seconds, hence >= 0 here and > 0 there.
+    item.read("frame_interval_seconds", camera.frame_interval_seconds, number_at_least(0));
+    item.read("detector", camera.detector, one_of({"", "motion", "yolo", "hog"}));
+    if (item.failed()) return;
+    if (camera.id.empty()) return item.fail("id", "expected a camera id");
+    const auto [it, inserted] = first_index.emplace(camera.id, index);
+    if (!inserted) {
+      return item.fail("id", "expected an id not used by cameras[" + std::to_string(it->second) +
+                                 "], got \"" + camera.id + "\"");
+    }
+    if (camera.url.empty()) return item.fail("url", "expected a camera url");
+    cameras.push_back(std::move(camera));
+  });
+  if (!present) cameras = default_cameras();
+}
+
+void read_detection(MapReader r, DetectionConfig& d) {
+  r.read("frame_interval_seconds", d.frame_interval_seconds, number_above(0));
+  r.read("detector", d.detector, detector_name());
+  r.read("jpeg_quality", d.jpeg_quality, int_between(1, 100));
+  r.read("min_group_size", d.min_group_size, int_at_least(1));
+  r.read("group_distance_factor", d.group_distance_factor, number_above(0));
+}
+
+void read_tasks(MapReader r, TaskConfig& t) {
+  r.read("max_age_seconds", t.max_age_seconds, number_above(0));
+  r.read("min_group_size", t.min_group_size, int_at_least(1));
+}
+
+void read_aggregation(MapReader r, AggregationConfig& a) {
+  r.read("latest_ttl_seconds", a.latest_ttl_seconds, int_at_least(1));
+  r.read("history_size", a.history_size, int_at_least(1));
+  r.read("alerts_size", a.alerts_size, int_at_least(1));
+  r.read("result_ttl_seconds", a.result_ttl_seconds, int_at_least(1));
+  r.read("partial_timeout_seconds", a.partial_timeout_seconds, number_above(0));
+}
+
+void read_redis(MapReader r, RedisConfig& redis) {
+  r.read("url", redis.url);
+  r.read("timeout_ms", redis.timeout_ms, int_at_least(1));
+}
+
+void read_api(MapReader r, ApiConfig& api) {
+  r.read("host", api.host, non_empty("host"));
+  r.read("port", api.port, port());
+  r.read("admin_token", api.admin_token);
+  r.read("max_body_bytes", api.max_body_bytes, int_at_least(1));
+  r.read("threads", api.threads, int_at_least(1));
+}
+
+}  // namespace
+
+std::vector<CameraConfig> default_cameras() {
+  std::vector<CameraConfig> cameras;
+  for (int i = 1; i <= kDefaultCameraCount; ++i) {
+    CameraConfig camera;
+    const std::string number = std::to_string(i);
+    camera.id = "cam-" + std::string(number.size() < 2 ? "0" : "") + number;
+    camera.url = "sim://?seed=" + std::to_string(i);
+    cameras.push_back(std::move(camera));
+  }
+  return cameras;
+}
+
+void read_pipeline_file(MapReader& root, PipelineConfig& pipeline) {
+  read_cameras(root, pipeline.cameras);
+  read_detection(root.map("detection"), pipeline.detection);
+  read_tasks(root.map("tasks"), pipeline.tasks);
+  read_aggregation(root.map("aggregation"), pipeline.aggregation);
+  read_redis(root.map("redis"), pipeline.redis);
+  read_api(root.map("api"), pipeline.api);
+}
+
+}  // namespace tmon::config

@@ -1,0 +1,115 @@
+#include "mockllm/reply_builder.h"
+
+#include <functional>
+#include <nlohmann/json.hpp>
+
+namespace tmon::mockllm {
+namespace {
+
+using nlohmann::json;
+using messages::RiskLevel;
+
+// The text parts of the user message, where tmon's prompt puts its context.
+std::string user_text(const json& body) {
+  std::string text;
+  if (!body.contains("messages") || !body["messages"].is_array()) return text;
+  for (const auto& message : body["messages"]) {
+    if (!message.is_object() || message.value("role", "") != "user") continue;
+    const json& content = message.value("content", json());
+    if (content.is_string()) text += content.get<std::string>();
+    if (!content.is_array()) continue;
+    for (const auto& part : content) {
+      if (part.is_object() && part.value("type", "") == "text" && part.contains("text") &&
+          part["text"].is_string()) {
+        text += part["text"].get<std::string>();
+      }
+    }
+  }
+  return text;
+}
+
+json context_of(const std::string& text) {
+  const size_t at = text.rfind("Context: ");
+  if (at == std::string::npos) return json::object();
+  json context = json::parse(text.substr(at + 9), nullptr, false);
+  return context.is_object() ? context : json::object();
+}
+
+double number_or(const json& object, const char* name, double fallback) {
+  return object.contains(name) && object[name].is_number() ? object[name].get<double>() : fallback;
+}
+
+}  // namespace
+
+messages::RiskAssessment assess_request(std::string_view request_body) {
+  const json body = json::parse(request_body, nullptr, false);
+  const std::string text = body.is_object() ? user_text(body) : std::string(request_body);
+  const json context = context_of(text);
+  const size_t hash = std::hash<std::string_view>{}(text);
+  const double draw = static_cast<double>(hash % 10'000) / 10'000.0;
+
+  messages::GroupRisk risk;
+  risk.groupIndex = static_cast<int>(number_or(context, "groupIndex", 0));
+  std::vector<int> ids;
+  if (context.contains("objects") && context["objects"].is_array()) {
+    for (const auto& object : context["objects"]) {
+      if (object.is_object() && object.contains("objectId") && object["objectId"].is_number_integer()) {
+        ids.push_back(object["objectId"].get<int>());
+      }
+    }
+  }
+  const double person_vehicle = number_or(context, "minPersonVehicleDistance", -1);
+  const double spacing = number_or(context, "minSpacing", -1);
+  if (person_vehicle >= 0 && person_vehicle < 30) {
+    risk.riskLevel = RiskLevel::kHigh;
+    risk.riskTypes = {"pedestrian_conflict"};
+    risk.description = "A vehicle is very close to a pedestrian.";
+  } else if (spacing >= 0 && spacing < 8) {
+    risk.riskLevel = RiskLevel::kMedium;
+    risk.riskTypes = {"tailgating"};
+    risk.description = "Vehicles are following too closely.";
+  } else if (draw < 0.85) {
+    risk.riskLevel = RiskLevel::kNone;
+    risk.description = "Traffic flows normally.";
+  } else if (draw < 0.95) {
+    risk.riskLevel = RiskLevel::kLow;
+    risk.riskTypes = {"dense_traffic"};
+    risk.description = "Dense traffic, no immediate danger.";
+  } else {
+    risk.riskLevel = RiskLevel::kMedium;
+    risk.riskTypes = {"unsafe_lane_change"};
+    risk.description = "A vehicle changes lanes with little room.";
+  }
+  risk.confidence = 0.6 + 0.39 * draw;
+  if (risk.riskLevel >= RiskLevel::kMedium) {
+    risk.triggerObjectIds.assign(ids.begin(), ids.begin() + std::min<size_t>(2, ids.size()));
+    risk.dangerObjectCount = static_cast<int>(risk.triggerObjectIds.size());
+  }
+  messages::RiskAssessment assessment;
+  assessment.maxRiskLevel = risk.riskLevel;
+  assessment.hasDangerousDriving = risk.riskLevel >= RiskLevel::kMedium;
+  assessment.results.push_back(std::move(risk));
+  return assessment;
+}
+
+std::string chat_completion_body(std::string_view model, std::string_view content,
+                                 size_t request_bytes) {
+  const int prompt_tokens = static_cast<int>(request_bytes / 4);
+  const int completion_tokens = static_cast<int>(content.size() / 4) + 1;
+  const json body{
+      {"id", "chatcmpl-mock"},
+      {"object", "chat.completion"},
+      {"model", model},
+      {"choices",
+       {{{"index", 0},
+         {"message", {{"role", "assistant"}, {"content", content}}},
+         {"finish_reason", "stop"}}}},
+      {"usage",
+       {{"prompt_tokens", prompt_tokens},
+        {"completion_tokens", completion_tokens},
+        {"total_tokens", prompt_tokens + completion_tokens}}},
+  };
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace tmon::mockllm
