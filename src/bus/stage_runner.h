@@ -1,0 +1,62 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "bus/consumer.h"
+#include "common/clock.h"
+
+namespace tmon::bus {
+
+// What a pipeline stage does with each consumed message.
+class MessageHandler {
+ public:
+  virtual ~MessageHandler() = default;
+
+  // Processes one message. The handler owns its completion: it calls
+  // consumer.complete(message) once the message's effects are durable
+  // (outputs delivered, rows stored, or a dead letter delivered), from any
+  // thread, possibly long after handle() returns.
+  virtual void handle(ConsumedMessage&& message, Consumer& consumer) = 0;
+
+  // Asked between polls: true stops fetching (partitions pause) until it
+  // turns false again. Bounded queues use it instead of buffering without end.
+  virtual bool saturated() const { return false; }
+
+  // Called between polls, at least every poll interval.
+  virtual void tick() {}
+
+  // Called once intake has stopped: finish or abandon queued work. Work not
+  // completed is not committed and will be replayed by the next owner.
+  virtual void drain(Millis /*timeout*/) {}
+};
+
+// Runs one stage's consume loop on its own thread: poll, hand each message
+// to the handler, pause and resume partitions for backpressure. stop() stops
+// intake, lets the handler drain, commits what is complete and leaves the
+// consumer group, so a stop loses nothing and replays only unfinished work.
+class StageRunner {
+ public:
+  StageRunner(std::string name, std::unique_ptr<Consumer> consumer, MessageHandler& handler,
+              Millis drain_timeout = Millis(10'000));
+  ~StageRunner();
+  StageRunner(const StageRunner&) = delete;
+  StageRunner& operator=(const StageRunner&) = delete;
+
+  void start();
+  void stop();  // idempotent
+
+ private:
+  void run();
+
+  std::string name_;
+  std::unique_ptr<Consumer> consumer_;
+  MessageHandler& handler_;
+  Millis drain_timeout_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace tmon::bus

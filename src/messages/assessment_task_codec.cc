@@ -1,0 +1,64 @@
+// Codec for assessment-tasks messages.
+
+#include "messages/codec.h"
+#include "messages/json_text.h"
+#include "messages/legacy_timestamp.h"
+#include "messages/part_codecs.h"
+
+namespace tmon::messages {
+namespace {
+
+using detail::JsonReader;
+using detail::OrderedJson;
+
+void read_assessment_task(const JsonReader& message, AssessmentTask* out) {
+  detail::read_schema_version(message, &out->schemaVersion);
+  message.required_non_empty("taskId", &out->taskId);
+  message.required_non_empty("cameraId", &out->cameraId);
+  message.required_non_empty("requestId", &out->requestId);
+  message.optional("groupIndex", &out->groupIndex);
+  message.optional("groupId", &out->groupId);
+  detail::read_capture_ts(message, &out->captureTs);
+  message.optional("createdTs", &out->createdTs);
+  message.required("deadlineTs", &out->deadlineTs);
+  message.optional("priority", &out->priority);
+  // The aggregator waits for this many results per frame; zero or fewer
+  // would make it complete a frame before any result arrived.
+  if (const JsonReader count = message.field("frameTaskCount");
+      count.present() && count.get(&out->frameTaskCount) && out->frameTaskCount < 1) {
+    count.fail("expected a positive integer");
+  }
+  message.required_non_empty("imageBase64", &out->imageBase64);
+  if (const JsonReader objects = message.field("objects"); objects.present()) {
+    detail::read_detected_objects(objects, &out->objects);
+  }
+  if (const JsonReader features = message.field("features"); features.present()) {
+    detail::read_group_features(features, &out->features);
+  }
+}
+
+}  // namespace
+
+std::string encode(const AssessmentTask& message) {
+  const OrderedJson json{{"schemaVersion", kSchemaVersion},
+                         {"taskId", message.taskId},
+                         {"cameraId", message.cameraId},
+                         {"requestId", message.requestId},
+                         {"groupIndex", message.groupIndex},
+                         {"groupId", message.groupId},
+                         {"captureTs", message.captureTs},
+                         {"createdTs", message.createdTs},
+                         {"deadlineTs", message.deadlineTs},
+                         {"priority", message.priority},
+                         {"frameTaskCount", message.frameTaskCount},
+                         {"imageBase64", message.imageBase64},
+                         {"objects", detail::to_json_value(message.objects)},
+                         {"features", detail::to_json_value(message.features)}};
+  return detail::dump_json(json);
+}
+
+Result<AssessmentTask> decode_assessment_task(std::string_view json) {
+  return detail::decode_message<AssessmentTask>(json, read_assessment_task);
+}
+
+}  // namespace tmon::messages

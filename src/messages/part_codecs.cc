@@ -1,0 +1,128 @@
+#include "messages/part_codecs.h"
+
+#include <optional>
+
+namespace tmon::messages::detail {
+namespace {
+
+template <typename Enum, typename ParseFn>
+bool read_enum(const JsonReader& value, ParseFn parse, std::string_view names, Enum* out) {
+  std::string text;
+  if (!value.get(&text)) return false;
+  const std::optional<Enum> parsed = parse(text);
+  if (!parsed) {
+    // The offending value is left out: it is untrusted input and could be
+    // arbitrarily long; the payload travels with the dead letter anyway.
+    value.fail("expected one of " + std::string(names));
+    return false;
+  }
+  *out = *parsed;
+  return true;
+}
+
+}  // namespace
+
+void read_schema_version(const JsonReader& message, int* out) {
+  const JsonReader version = message.field("schemaVersion");
+  if (!version.present()) {
+    *out = 0;
+    return;
+  }
+  int value = 0;
+  if (!version.get(&value)) return;
+  if (value < 0) {
+    version.fail("expected a non-negative integer");
+    return;
+  }
+  *out = value;
+}
+
+bool read_risk_level(const JsonReader& value, RiskLevel* out) {
+  return read_enum(value, parse_risk_level, "none, low, medium, high, critical", out);
+}
+
+bool read_result_status(const JsonReader& value, ResultStatus* out) {
+  return read_enum(value, parse_result_status, "ok, error, expired, rejected", out);
+}
+
+void read_bbox(const JsonReader& value, BoundingBox* out) {
+  const Json& json = value.json();
+  if (json.is_object()) {
+    value.required("x1", &out->x1);
+    value.required("y1", &out->y1);
+    value.required("x2", &out->x2);
+    value.required("y2", &out->y2);
+    return;
+  }
+  if (!json.is_array() || json.size() != 4) {
+    value.fail("expected an array [x1,y1,x2,y2] or an object {x1,y1,x2,y2}");
+    return;
+  }
+  value.element(0).get(&out->x1);
+  value.element(1).get(&out->y1);
+  value.element(2).get(&out->x2);
+  value.element(3).get(&out->y2);
+}
+
+OrderedJson to_json_value(const BoundingBox& box) {
+  return OrderedJson::array({box.x1, box.y1, box.x2, box.y2});
+}
+
+void read_detected_object(const JsonReader& value, size_t index, DetectedObject* out) {
+  if (!value.expect_object()) return;
+  out->objectId = static_cast<int>(index);
+  value.optional("objectId", &out->objectId);
+  // Producers of the original system disagreed on the class field's name.
+  for (const std::string_view key : {"className", "class", "class_name"}) {
+    if (value.optional(key, &out->className) || !value.ok()) break;
+  }
+  value.optional("classId", &out->classId);
+  value.optional("confidence", &out->confidence);
+  if (const JsonReader bbox = value.field("bbox"); bbox.present()) read_bbox(bbox, &out->bbox);
+}
+
+void read_detected_objects(const JsonReader& array, std::vector<DetectedObject>* out) {
+  std::vector<DetectedObject> objects(array.size());
+  array.for_each(
+      [&](const JsonReader& element, size_t i) { read_detected_object(element, i, &objects[i]); });
+  *out = std::move(objects);
+}
+
+OrderedJson to_json_value(const DetectedObject& object) {
+  return OrderedJson{{"objectId", object.objectId},
+                     {"className", object.className},
+                     {"classId", object.classId},
+                     {"confidence", object.confidence},
+                     {"bbox", to_json_value(object.bbox)}};
+}
+
+OrderedJson to_json_value(const std::vector<DetectedObject>& objects) {
+  OrderedJson array = OrderedJson::array();
+  for (const DetectedObject& object : objects) array.push_back(to_json_value(object));
+  return array;
+}
+
+void read_group_features(const JsonReader& value, GroupFeatures* out) {
+  if (!value.expect_object()) return;
+  value.optional("classCounts", &out->classCounts);
+  value.optional("minSpacing", &out->minSpacing);
+  value.optional("minPersonVehicleDistance", &out->minPersonVehicleDistance);
+  value.optional("density", &out->density);
+  value.optional("speed", &out->speed);
+  value.optional("heading", &out->heading);
+}
+
+OrderedJson to_json_value(const GroupFeatures& features) {
+  return OrderedJson{{"classCounts", features.classCounts},
+                     {"minSpacing", features.minSpacing},
+                     {"minPersonVehicleDistance", features.minPersonVehicleDistance},
+                     {"density", features.density},
+                     {"speed", features.speed},
+                     {"heading", features.heading}};
+}
+
+std::string derived_group_id(std::string_view camera_id, int group_index) {
+  return std::string(camera_id) + "-g" + std::to_string(group_index);
+}
+
+}  // namespace tmon::messages::detail

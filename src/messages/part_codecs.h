@@ -1,0 +1,43 @@
+#pragma once
+
+// JSON for the pieces several messages share (internal to the codecs):
+// boxes, detected objects, group features, enums and schemaVersion. Readers
+// record failures on the JsonReader they are given (see json_reader.h).
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "messages/json_reader.h"
+#include "messages/json_text.h"
+#include "messages/messages.h"
+
+namespace tmon::messages::detail {
+
+// Absent means the original system's format, version 0. A newer version is
+// accepted (fields are only ever added compatibly within a major change).
+void read_schema_version(const JsonReader& message, int* out);
+
+bool read_risk_level(const JsonReader& value, RiskLevel* out);
+bool read_result_status(const JsonReader& value, ResultStatus* out);
+
+// [x1,y1,x2,y2], or the legacy object {x1,y1,x2,y2}.
+void read_bbox(const JsonReader& value, BoundingBox* out);
+OrderedJson to_json_value(const BoundingBox& box);
+
+// An element of detectedObjects (or a task's objects) at `index`. Legacy
+// objects may lack objectId (then it is `index`), give the class as
+// className, class or class_name, and lack classId.
+void read_detected_object(const JsonReader& value, size_t index, DetectedObject* out);
+void read_detected_objects(const JsonReader& array, std::vector<DetectedObject>* out);
+OrderedJson to_json_value(const DetectedObject& object);
+OrderedJson to_json_value(const std::vector<DetectedObject>& objects);
+
+void read_group_features(const JsonReader& value, GroupFeatures* out);
+OrderedJson to_json_value(const GroupFeatures& features);
+
+// The id of a legacy group that carries none: "<cameraId>-g<groupIndex>".
+std::string derived_group_id(std::string_view camera_id, int group_index);
+
+}  // namespace tmon::messages::detail

@@ -1,0 +1,73 @@
+// Codec for the LLM's judgement, standalone and embedded in results.
+
+#include "messages/risk_assessment_codec.h"
+
+#include "messages/codec.h"
+#include "messages/part_codecs.h"
+
+namespace tmon::messages {
+namespace detail {
+namespace {
+
+void read_group_risk(const JsonReader& value, GroupRisk* out) {
+  if (!value.expect_object()) return;
+  value.required("groupIndex", &out->groupIndex);
+  const JsonReader risk_level = value.field("riskLevel");
+  if (risk_level.require()) read_risk_level(risk_level, &out->riskLevel);
+  const JsonReader confidence = value.field("confidence");
+  if (confidence.present() && confidence.get(&out->confidence) &&
+      !(out->confidence >= 0.0 && out->confidence <= 1.0)) {
+    confidence.fail("expected a number in [0, 1]");
+  }
+  value.optional("riskTypes", &out->riskTypes);
+  value.optional("description", &out->description);
+  value.optional("dangerObjectCount", &out->dangerObjectCount);
+  value.optional("triggerObjectIds", &out->triggerObjectIds);
+}
+
+OrderedJson to_json_value(const GroupRisk& risk) {
+  return OrderedJson{{"groupIndex", risk.groupIndex},
+                     {"riskLevel", to_string(risk.riskLevel)},
+                     {"confidence", risk.confidence},
+                     {"riskTypes", risk.riskTypes},
+                     {"description", risk.description},
+                     {"dangerObjectCount", risk.dangerObjectCount},
+                     {"triggerObjectIds", risk.triggerObjectIds}};
+}
+
+}  // namespace
+
+void read_risk_assessment(const JsonReader& value, RiskAssessment* out) {
+  if (!value.expect_object()) return;
+  value.required("hasDangerousDriving", &out->hasDangerousDriving);
+  const JsonReader max_risk_level = value.field("maxRiskLevel");
+  if (max_risk_level.require()) read_risk_level(max_risk_level, &out->maxRiskLevel);
+  const JsonReader results = value.field("results");
+  if (results.require()) {
+    out->results.resize(results.size());
+    results.for_each(
+        [&](const JsonReader& risk, size_t i) { read_group_risk(risk, &out->results[i]); });
+  }
+}
+
+OrderedJson to_json_value(const RiskAssessment& assessment) {
+  OrderedJson results = OrderedJson::array();
+  for (const GroupRisk& risk : assessment.results) results.push_back(to_json_value(risk));
+  return OrderedJson{{"hasDangerousDriving", assessment.hasDangerousDriving},
+                     {"maxRiskLevel", to_string(assessment.maxRiskLevel)},
+                     {"results", std::move(results)}};
+}
+
+}  // namespace detail
+
+// RiskAssessment has no schemaVersion: it is the shape the original prompt
+// asks the LLM for, not a topic message, and its JSON stays exactly that.
+std::string encode(const RiskAssessment& assessment) {
+  return detail::dump_json(detail::to_json_value(assessment));
+}
+
+Result<RiskAssessment> decode_risk_assessment(std::string_view json) {
+  return detail::decode_message<RiskAssessment>(json, detail::read_risk_assessment);
+}
+
+}  // namespace tmon::messages
