@@ -1,0 +1,116 @@
+// `tmon up` and the single-component commands: detect, generate, schedule,
+// aggregate, api. They differ only in which parts of the pipeline they run.
+#include <iostream>
+
+#include "app/commands.h"
+#include "app/config_loading.h"
+#include "app/exit_codes.h"
+#include "app/pipeline.h"
+#include "common/logging.h"
+#include "common/shutdown.h"
+
+namespace tmon::app {
+namespace {
+
+struct PipelineFlags {
+  std::string config_dir = "config";
+  double duration_seconds = 0;
+  int api_port = -1;
+  std::string instance_id = "scheduler-1";
+};
+
+int run_pipeline(const PipelineFlags& flags, PipelineRoles roles) {
+  const auto config = load_config_or_exit(flags.config_dir);
+  if (flags.api_port >= 0) roles.api_port = flags.api_port;
+  roles.instance_id = flags.instance_id;
+  // Before any thread exists, so every thread inherits the blocked signals.
+  Shutdown shutdown;
+  SignalWatcher signals(shutdown);
+
+  auto pipeline = Pipeline::start(config, roles, SystemClock::instance());
+  if (!pipeline) {
+    get_logger("app")->critical("cannot start: {}", pipeline.error().message);
+    return kExitFailure;
+  }
+  const std::string api = (*pipeline)->api_url();
+  if (!api.empty()) {
+    std::cout << "tmon is up. API: " << api << "\n"
+              << "  health:  curl " << api << "/api/health/health_check\n";
+    for (const auto& camera : (*pipeline)->camera_ids()) {
+      std::cout << "  camera:  curl " << api << "/api/cameras/" << camera << "/latest\n";
+    }
+    std::cout << "Stop with Ctrl-C." << std::endl;
+  }
+  if (flags.duration_seconds > 0) {
+    shutdown.wait_for(Millis(static_cast<int64_t>(flags.duration_seconds * 1000)));
+  } else {
+    shutdown.wait();
+  }
+  get_logger("app")->info("stopping");
+  (*pipeline)->stop();
+  return kExitOk;
+}
+
+PipelineRoles roles_for(const std::string& command) {
+  PipelineRoles roles;
+  if (command == "up") {
+    roles.detect = roles.generate = roles.schedule = roles.aggregate = roles.api = true;
+    roles.allow_memory_store = true;
+  }
+  roles.detect |= command == "detect";
+  roles.api |= command == "detect" || command == "api";
+  roles.generate |= command == "generate";
+  roles.schedule |= command == "schedule";
+  roles.aggregate |= command == "aggregate";
+  return roles;
+}
+
+CLI::App* add_command(CLI::App& app, const std::string& name, const std::string& description,
+                      PipelineFlags& flags, bool with_api_port) {
+  CLI::App* command = app.add_subcommand(name, description);
+  add_config_dir_option(*command, flags.config_dir);
+  command->add_option("--duration", flags.duration_seconds,
+                      "Stop by itself after this many seconds (default: run until signalled)")
+      ->check(CLI::NonNegativeNumber);
+  if (with_api_port) {
+    command->add_option("--api-port", flags.api_port,
+                        "HTTP API port (default: pipeline.api.port; 0 = any free port)")
+        ->check(CLI::Range(0, 65535));
+  }
+  return command;
+}
+
+}  // namespace
+
+void add_config_dir_option(CLI::App& command, std::string& config_dir) {
+  command.add_option("--config-dir", config_dir, "Directory of the YAML config files")
+      ->default_val("config");
+}
+
+void add_pipeline_commands(CLI::App& app, int& exit_code) {
+  static PipelineFlags flags;  // outlives parsing; one subcommand runs per process
+  struct Spec {
+    const char* name;
+    const char* description;
+    bool api_port;
+  };
+  const Spec specs[] = {
+      {"up", "Run the whole pipeline in one process (embedded defaults)", true},
+      {"detect", "Sample cameras and publish detection-results; also serve the HTTP API", true},
+      {"generate", "detection-results -> assessment-tasks", false},
+      {"schedule", "assessment-tasks -> LLM -> risk-assessment-results", false},
+      {"aggregate", "risk-assessment-results -> Redis", false},
+      {"api", "Serve the HTTP API alone", true},
+  };
+  for (const auto& spec : specs) {
+    CLI::App* command = add_command(app, spec.name, spec.description, flags, spec.api_port);
+    if (std::string(spec.name) == "schedule") {
+      command->add_option("--instance-id", flags.instance_id,
+                          "Name of this scheduler instance (in results, logs and stats)");
+    }
+    command->callback(
+        [&exit_code, name = std::string(spec.name)] { exit_code = run_pipeline(flags, roles_for(name)); });
+  }
+}
+
+}  // namespace tmon::app

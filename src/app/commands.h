@@ -1,0 +1,19 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace tmon::app {
+
+// Each adds its subcommand(s) to the CLI. A subcommand's callback stores its
+// process exit code in `exit_code`.
+void add_pipeline_commands(CLI::App& app, int& exit_code);  // up, detect, generate, ...
+void add_broker_command(CLI::App& app, int& exit_code);
+void add_mock_llm_command(CLI::App& app, int& exit_code);
+void add_topics_command(CLI::App& app, int& exit_code);
+void add_config_command(CLI::App& app, int& exit_code);
+
+// Adds --config-dir to a subcommand (every command accepts it).
+void add_config_dir_option(CLI::App& command, std::string& config_dir);
+
+}  // namespace tmon::app

@@ -1,0 +1,289 @@
+#include "app/pipeline.h"
+
+#include "aggregate/aggregate_stage.h"
+#include "bus/consumer.h"
+#include "bus/dead_letter.h"
+#include "bus/embedded_broker.h"
+#include "bus/producer.h"
+#include "bus/stage_runner.h"
+#include "common/ids.h"
+#include "common/logging.h"
+#include "detect/camera_runner.h"
+#include "generate/generate_stage.h"
+#include "http/client.h"
+#include "llm/openai_client.h"
+#include "mockllm/mock_llm_server.h"
+#include "schedule/dispatcher.h"
+#include "schedule/key_pool.h"
+#include "schedule/schedule_stage.h"
+#include "store/memory_result_store.h"
+#include "store/redis_result_store.h"
+
+namespace tmon::app {
+
+// Everything a pipeline process owns, declared in start order.
+class PipelineParts {
+ public:
+  config::ConfigPtr config;
+  config::KafkaConfig kafka;  // with bootstrap_servers resolved
+  PipelineRoles roles;
+  Clock* clock = nullptr;
+
+  std::unique_ptr<bus::EmbeddedBroker> broker;
+  std::unique_ptr<bus::Producer> producer;
+  store::ResultStorePtr store;
+  api::ComponentHealth store_health{"store", "ok", ""};
+  std::unique_ptr<mockllm::MockLlmServer> mock_llm;
+  std::unique_ptr<http::Client> http;
+  std::unique_ptr<llm::LlmClient> llm;
+  std::unique_ptr<schedule::KeyPool> keys;
+  std::unique_ptr<schedule::Dispatcher> dispatcher;
+  std::vector<std::unique_ptr<bus::DeadLetterPublisher>> dead_letters;
+  std::unique_ptr<generate::GenerateStage> generate;
+  std::unique_ptr<schedule::ScheduleStage> schedule;
+  std::unique_ptr<aggregate::AggregateStage> aggregate;
+  std::vector<std::unique_ptr<bus::StageRunner>> runners;  // stop in this order
+  std::unique_ptr<detect::CameraRunner> cameras;
+  std::unique_ptr<api::ApiServer> api;
+  bool stopped = false;
+
+  Status start_broker();
+  Status start_store();
+  Status start_llm();
+  bus::DeadLetterPublisher& dead_letter_publisher(const std::string& stage);
+  std::vector<api::ComponentHealth> health() const;
+  Status add_stage(const std::string& name, const std::string& group, const std::string& topic,
+                   bus::MessageHandler& handler);
+  Status start_stages();
+  Status start_api();
+};
+
+namespace {
+
+constexpr int kMockKeys = 3;
+
+std::shared_ptr<spdlog::logger> logger() { return get_logger("app"); }
+
+}  // namespace
+
+Status PipelineParts::start_broker() {
+  kafka = config->kafka;
+  if (kafka.bootstrap_servers != "embedded") return {};
+  auto started = bus::EmbeddedBroker::start(kafka.embedded_brokers, kafka.topics);
+  if (!started) return tl::unexpected(started.error());
+  broker = std::move(*started);
+  kafka.bootstrap_servers = broker->bootstrap_servers();
+  logger()->warn("kafka: embedded in-memory broker at {} (development only: data is lost on exit)",
+                 kafka.bootstrap_servers);
+  return {};
+}
+
+Status PipelineParts::start_store() {
+  const auto& redis = config->pipeline.redis;
+  const store::StoreOptions options{config->pipeline.aggregation.result_ttl_seconds,
+                                    config->pipeline.aggregation.latest_ttl_seconds};
+  auto address = store::RedisAddress::parse(redis.url);
+  if (!address) return tl::unexpected(address.error());
+  auto client = std::make_shared<store::RedisClient>(*address, Millis(redis.timeout_ms));
+  if (auto reachable = client->ping(); reachable) {
+    store = std::make_shared<store::RedisResultStore>(client, options);
+    store_health = {"store", "ok", store->describe()};
+    logger()->info("results go to {}", store->describe());
+    return {};
+  } else if (!roles.allow_memory_store) {
+    return make_error(ErrorCode::kUnavailable,
+                      reachable.error().message + " (set pipeline.redis.url or TMON_REDIS_URL)");
+  } else {
+    logger()->warn("{}; keeping results in process memory instead (lost on exit, not shared "
+                   "with other processes)",
+                   reachable.error().message);
+  }
+  store = std::make_shared<store::MemoryResultStore>(options, *clock);
+  store_health = {"store", "degraded", "in-process memory: Redis unreachable"};
+  return {};
+}
+
+Status PipelineParts::start_llm() {
+  std::vector<config::ApiKeyConfig> key_configs = config->api_keys;
+  std::string base_url = config->llm.base_url;
+  const bool any_enabled = std::any_of(key_configs.begin(), key_configs.end(),
+                                       [](const auto& key) { return key.enabled && !key.key.empty(); });
+  if (!any_enabled) {
+    auto mock = mockllm::MockLlmServer::start({});
+    if (!mock) return tl::unexpected(mock.error());
+    mock_llm = std::move(*mock);
+    base_url = mock_llm->base_url();
+    key_configs.clear();
+    for (int i = 1; i <= kMockKeys; ++i) {
+      config::ApiKeyConfig key;
+      key.id = "mock-" + std::to_string(i);
+      key.key = "mock-" + random_hex_id(16);
+      key.account = key.id;
+      key_configs.push_back(key);
+    }
+    logger()->warn("no API key configured: using the built-in mock LLM at {}; risk assessments "
+                   "are SIMULATED",
+                   base_url);
+  }
+  auto url = http::Url::parse(base_url);
+  if (!url) return tl::unexpected(url.error());
+  http = std::make_unique<http::Client>();
+  llm = std::make_unique<llm::OpenAiCompatibleClient>(*url, *http, *clock);
+  keys = std::make_unique<schedule::KeyPool>(key_configs);
+  const auto& s = config->scheduler;
+  schedule::DispatcherOptions options;
+  options.instance_id = roles.instance_id;
+  options.max_concurrent_tasks = s.max_concurrent_tasks;
+  options.queue_size = s.queue_size;
+  options.retry_max_attempts = s.retry_max_attempts;
+  options.call_timeout = Millis(static_cast<int64_t>(s.timeout_seconds * 1000));
+  dispatcher = std::make_unique<schedule::Dispatcher>(options, *keys, *llm, config->llm, *clock);
+  dispatcher->start();
+  return {};
+}
+
+bus::DeadLetterPublisher& PipelineParts::dead_letter_publisher(const std::string& stage) {
+  dead_letters.push_back(std::make_unique<bus::DeadLetterPublisher>(
+      *producer, kafka.topics.dead_letter.name, stage, *clock));
+  return *dead_letters.back();
+}
+
+std::vector<api::ComponentHealth> PipelineParts::health() const {
+  std::vector<api::ComponentHealth> components;
+  if (store) components.push_back(store_health);
+  if (producer) {
+    components.push_back({"kafka", "ok",
+                          broker ? "embedded in-memory broker at " + kafka.bootstrap_servers
+                                 : kafka.bootstrap_servers});
+  }
+  if (keys) {
+    const size_t available = keys->available();
+    components.push_back({"llm", available > 0 ? "ok" : "down",
+                          std::to_string(available) + "/" + std::to_string(keys->size()) +
+                              " keys available" +
+                              (mock_llm ? "; SIMULATED by the built-in mock LLM" : "")});
+  }
+  return components;
+}
+
+Status PipelineParts::add_stage(const std::string& name, const std::string& group,
+                                const std::string& topic, bus::MessageHandler& handler) {
+  auto consumer = bus::Consumer::create(
+      kafka, {group, {topic}, "tmon-" + name + "-" + roles.instance_id});
+  if (!consumer) return tl::unexpected(consumer.error());
+  runners.push_back(std::make_unique<bus::StageRunner>(name, std::move(*consumer), handler));
+  runners.back()->start();
+  return {};
+}
+
+Status PipelineParts::start_stages() {
+  const auto& topics = kafka.topics;
+  const auto& groups = kafka.consumer;
+  if (roles.generate) {
+    generate = std::make_unique<generate::GenerateStage>(
+        generate::TaskGenerator(config->pipeline.tasks), *producer, topics.assessment_tasks.name,
+        dead_letter_publisher("generate"), *clock);
+    if (auto ok = add_stage("generate", groups.group_generate, topics.detection_results.name,
+                            *generate);
+        !ok) {
+      return ok;
+    }
+  }
+  if (roles.schedule) {
+    if (auto ok = start_llm(); !ok) return ok;
+    schedule = std::make_unique<schedule::ScheduleStage>(
+        *dispatcher, *producer, topics.risk_assessment_results.name,
+        dead_letter_publisher("schedule"));
+    if (auto ok = add_stage("schedule", groups.group_schedule, topics.assessment_tasks.name,
+                            *schedule);
+        !ok) {
+      return ok;
+    }
+  }
+  if (roles.aggregate) {
+    aggregate = std::make_unique<aggregate::AggregateStage>(
+        *store, dead_letter_publisher("aggregate"), *clock);
+    if (auto ok = add_stage("aggregate", groups.group_aggregate,
+                            topics.risk_assessment_results.name, *aggregate);
+        !ok) {
+      return ok;
+    }
+  }
+  if (roles.detect) {
+    auto runner = detect::CameraRunner::create(config->pipeline, *producer,
+                                               topics.detection_results.name, *clock);
+    if (!runner) return tl::unexpected(runner.error());
+    cameras = std::move(*runner);
+    cameras->start();
+  }
+  return {};
+}
+
+Status PipelineParts::start_api() {
+  config::ApiConfig api_config = config->pipeline.api;
+  if (roles.api_port) api_config.port = *roles.api_port;
+  auto server = api::ApiServer::start(
+      api_config, store, [this] { return health(); }, *clock);
+  if (!server) return tl::unexpected(server.error());
+  api = std::move(*server);
+  return {};
+}
+
+Pipeline::Pipeline() : parts_(std::make_unique<PipelineParts>()) {}
+
+Pipeline::~Pipeline() { stop(); }
+
+Result<std::unique_ptr<Pipeline>> Pipeline::start(config::ConfigPtr config, PipelineRoles roles,
+                                                  Clock& clock) {
+  std::unique_ptr<Pipeline> pipeline(new Pipeline());
+  PipelineParts& parts = *pipeline->parts_;
+  parts.config = std::move(config);
+  parts.roles = std::move(roles);
+  parts.clock = &clock;
+  const bool needs_kafka = parts.roles.detect || parts.roles.generate || parts.roles.schedule ||
+                           parts.roles.aggregate;
+  if (needs_kafka) {
+    if (auto ok = parts.start_broker(); !ok) return tl::unexpected(ok.error());
+    auto producer = bus::Producer::create(parts.kafka, "tmon-" + parts.roles.instance_id);
+    if (!producer) return tl::unexpected(producer.error());
+    parts.producer = std::move(*producer);
+  }
+  if (parts.roles.aggregate || parts.roles.api) {
+    if (auto ok = parts.start_store(); !ok) return tl::unexpected(ok.error());
+  }
+  if (auto ok = parts.start_stages(); !ok) return tl::unexpected(ok.error());
+  if (parts.roles.api) {
+    if (auto ok = parts.start_api(); !ok) return tl::unexpected(ok.error());
+  }
+  return pipeline;
+}
+
+void Pipeline::stop() {
+  PipelineParts& parts = *parts_;
+  if (parts.stopped) return;
+  parts.stopped = true;
+  // Intake first, then each stage in flow order drains and commits.
+  if (parts.cameras) parts.cameras->stop();
+  for (auto& runner : parts.runners) runner->stop();
+  if (parts.api) parts.api->stop();
+  if (parts.producer) {
+    if (auto flushed = parts.producer->flush(Millis(10'000)); !flushed) {
+      logger()->warn("producer: {}", flushed.error().message);
+    }
+  }
+  if (parts.mock_llm) parts.mock_llm->stop();
+}
+
+std::string Pipeline::api_url() const {
+  const auto& parts = *parts_;
+  if (!parts.api) return "";
+  return "http://" + parts.config->pipeline.api.host + ":" + std::to_string(parts.api->port());
+}
+
+std::vector<std::string> Pipeline::camera_ids() const {
+  return parts_->cameras ? parts_->cameras->camera_ids() : std::vector<std::string>{};
+}
+
+std::vector<api::ComponentHealth> Pipeline::health() const { return parts_->health(); }
+
+}  // namespace tmon::app

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <opencv2/core.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace tmon::detect {
+
+// Parameters of a synthetic scene, from a sim:// URL such as
+// "sim://?seed=3&density=0.8&speed=1.2&near_miss=0.2&width=640&height=360".
+struct SimOptions {
+  uint64_t seed = 1;
+  double density = 0.6;    // 0..1: how full the lanes are
+  double speed = 1.0;      // multiplies every road user's speed
+  double near_miss = 0.1;  // 0..1: how often a car crowds a pedestrian or another car
+  int width = 640;
+  int height = 360;
+
+  static Result<SimOptions> parse(const std::string& url);
+};
+
+// One road user as the scene knows it: its true identity, class and motion.
+struct SimObject {
+  int id = 0;
+  std::string class_name;  // COCO: "car", "truck", "person"
+  cv::Rect2d box;          // pixels
+  cv::Point2d velocity;    // pixels per second
+};
+
+// A synthetic traffic scene: a three-lane road with cars and trucks, a
+// crosswalk with pedestrians, and now and then a near miss. Deterministic for
+// a seed. It renders frames for detectors and exposes the ground truth for
+// tests (and, until real detection lands, for the sim camera's detections).
+class SimScene {
+ public:
+  explicit SimScene(SimOptions options);
+
+  // Advances the scene by dt seconds: moves everyone, retires those who left,
+  // spawns newcomers to keep the configured density.
+  void step(double dt_seconds);
+  cv::Mat render() const;  // BGR, options.width x options.height
+  const std::vector<SimObject>& objects() const { return objects_; }
+  const SimOptions& options() const { return options_; }
+
+ private:
+  void spawn_vehicle(int lane);
+  void spawn_pedestrian();
+  double lane_center(int lane) const;
+
+  SimOptions options_;
+  std::mt19937_64 random_;
+  std::vector<SimObject> objects_;
+  int next_id_ = 1;
+  double time_ = 0;
+};
+
+}  // namespace tmon::detect
