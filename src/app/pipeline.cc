@@ -11,6 +11,7 @@
 #include "detect/camera_runner.h"
 #include "generate/generate_stage.h"
 #include "http/client.h"
+#include "http/io_threads.h"
 #include "llm/openai_client.h"
 #include "mockllm/mock_llm_server.h"
 #include "schedule/dispatcher.h"
@@ -34,6 +35,9 @@ class PipelineParts {
   store::ResultStorePtr store;
   api::ComponentHealth store_health{"store", "ok", ""};
   std::unique_ptr<mockllm::MockLlmServer> mock_llm;
+  // Runs the LLM client's sockets and the dispatcher's coroutines; declared
+  // before both so it is destroyed after them.
+  std::unique_ptr<http::IoThreads> llm_io;
   std::unique_ptr<http::Client> http;
   std::unique_ptr<llm::LlmClient> llm;
   std::unique_ptr<schedule::KeyPool> keys;
@@ -127,6 +131,7 @@ Status PipelineParts::start_llm() {
   }
   auto url = http::Url::parse(base_url);
   if (!url) return tl::unexpected(url.error());
+  llm_io = std::make_unique<http::IoThreads>(1);
   http = std::make_unique<http::Client>();
   llm = std::make_unique<llm::OpenAiCompatibleClient>(*url, *http, *clock);
   keys = std::make_unique<schedule::KeyPool>(key_configs);
@@ -137,7 +142,8 @@ Status PipelineParts::start_llm() {
   options.queue_size = s.queue_size;
   options.retry_max_attempts = s.retry_max_attempts;
   options.call_timeout = Millis(static_cast<int64_t>(s.timeout_seconds * 1000));
-  dispatcher = std::make_unique<schedule::Dispatcher>(options, *keys, *llm, config->llm, *clock);
+  dispatcher = std::make_unique<schedule::Dispatcher>(options, llm_io->context(), *keys, *llm,
+                                                      config->llm, *clock);
   dispatcher->start();
   return {};
 }
@@ -265,7 +271,10 @@ void Pipeline::stop() {
   // Intake first, then each stage in flow order drains and commits.
   if (parts.cameras) parts.cameras->stop();
   for (auto& runner : parts.runners) runner->stop();
+  // LLM calls that outlived the drain stay suspended; their tasks are replayed.
+  if (parts.llm_io) parts.llm_io->stop();
   if (parts.api) parts.api->stop();
+  // Deliveries complete offsets of consumers that are still alive here.
   if (parts.producer) {
     if (auto flushed = parts.producer->flush(Millis(10'000)); !flushed) {
       logger()->warn("producer: {}", flushed.error().message);

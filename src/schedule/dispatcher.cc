@@ -7,6 +7,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <set>
 
+#include <thread>
+
 #include "common/logging.h"
 #include "llm/prompt.h"
 #include "llm/response_parser.h"
@@ -38,36 +40,38 @@ bool retry_on_another_key(llm::CallErrorKind kind) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(DispatcherOptions options, KeyPool& keys, llm::LlmClient& llm,
-                       config::LlmConfig llm_config, Clock& clock)
+Dispatcher::Dispatcher(DispatcherOptions options, asio::io_context& io, KeyPool& keys,
+                       llm::LlmClient& llm, config::LlmConfig llm_config, Clock& clock)
     : options_(std::move(options)),
       keys_(keys),
       llm_(llm),
       llm_config_(std::move(llm_config)),
       clock_(clock),
-      jitter_(options_.seed) {}
+      jitter_(options_.seed),
+      strand_(asio::make_strand(io)) {}
 
 Dispatcher::~Dispatcher() { stop(Millis(0)); }
 
 void Dispatcher::start() {
-  ticker_ = std::make_unique<asio::steady_timer>(io_);
+  ticking_ = true;
+  // Re-pumps periodically: keys free up and deadlines pass without events.
   asio::co_spawn(
-      io_,
+      strand_,
       [this]() -> asio::awaitable<void> {
-        while (!stopped_) {
+        while (!stopping_) {
           pump();
           co_await sleep_for(kTick);
         }
+        ticking_ = false;
       },
       asio::detached);
-  thread_ = std::thread([this] { io_.run(); });
 }
 
 void Dispatcher::submit(messages::AssessmentTask task, Completion on_done) {
   if (!accepting_) return;  // stopping: the task stays uncommitted and is replayed
   ++queued_;
-  asio::post(io_, [this, pending = Pending{std::move(task), std::move(on_done),
-                                           clock_.epoch_ms()}]() mutable {
+  asio::post(strand_, [this, pending = Pending{std::move(task), std::move(on_done),
+                                               clock_.epoch_ms()}]() mutable {
     queue_.push_back(std::move(pending));
     pump();
   });
@@ -95,12 +99,12 @@ void Dispatcher::pump() {
     queue_.pop_front();
     --queued_;
     ++in_flight_;
-    asio::co_spawn(io_, run(std::move(pending)), asio::detached);
+    asio::co_spawn(strand_, run(std::move(pending)), asio::detached);
   }
 }
 
 asio::awaitable<void> Dispatcher::sleep_for(Millis duration) {
-  asio::steady_timer timer(io_, duration);
+  asio::steady_timer timer(strand_, duration);
   boost::system::error_code ignored;
   co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
 }
@@ -196,9 +200,8 @@ asio::awaitable<void> Dispatcher::run(Pending pending) {
 }
 
 void Dispatcher::stop(Millis timeout) {
-  if (stopped_ || !thread_.joinable()) return;
-  accepting_ = false;
-  asio::post(io_, [this] {
+  if (!accepting_.exchange(false)) return;
+  asio::post(strand_, [this] {
     queued_ -= queue_.size();
     queue_.clear();
   });
@@ -210,9 +213,11 @@ void Dispatcher::stop(Millis timeout) {
     get_logger("schedule")->warn("{} calls still in flight at shutdown; their tasks will be "
                                  "replayed", in_flight_.load());
   }
-  asio::post(io_, [this] { stopped_ = true; });
-  io_.stop();
-  thread_.join();
+  stopping_ = true;
+  // The tick loop notices within one tick, if the io_context still runs.
+  const auto tick_deadline = std::chrono::steady_clock::now() + 4 * kTick;
+  while (ticking_ && std::chrono::steady_clock::now() < tick_deadline) {
+    std::this_thread::sleep_for(Millis(5));
+  }
 }
-
 }  // namespace tmon::schedule

@@ -4,11 +4,11 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <random>
-#include <thread>
 
 #include "common/clock.h"
 #include "config/config.h"
@@ -38,20 +38,24 @@ struct DispatcherOptions {
 // and quota failures disable the key; a bad request or an unusable reply is
 // not retried.
 //
-// Runs on its own thread and io_context; submit() is thread-safe.
+// Runs its coroutines on the given io_context (which also runs the LLM
+// client's sockets); submit() is thread-safe.
 class Dispatcher {
  public:
   using Completion = std::function<void(messages::AssessmentResult)>;
 
-  Dispatcher(DispatcherOptions options, KeyPool& keys, llm::LlmClient& llm,
-             config::LlmConfig llm_config, Clock& clock);
+  Dispatcher(DispatcherOptions options, boost::asio::io_context& io, KeyPool& keys,
+             llm::LlmClient& llm, config::LlmConfig llm_config, Clock& clock);
   ~Dispatcher();
 
   void start();
   void submit(messages::AssessmentTask task, Completion on_done);
   // Stops taking new work, lets calls in flight finish (bounded by timeout),
   // and drops what is still queued: those tasks get no result and are
-  // replayed from Kafka by the next owner. Idempotent.
+  // replayed from Kafka by the next owner. Calls still in flight after the
+  // timeout complete later unless the io_context is stopped first; either
+  // way their tasks stay uncommitted. Stop the io_context before destroying
+  // a dispatcher that may still have calls in flight. Idempotent.
   void stop(Millis timeout);
 
   bool saturated() const { return queued_.load() >= static_cast<size_t>(options_.queue_size); }
@@ -77,14 +81,13 @@ class Dispatcher {
   Clock& clock_;
   std::mt19937_64 jitter_;
 
-  boost::asio::io_context io_;
-  std::unique_ptr<boost::asio::steady_timer> ticker_;  // re-pumps while keys are busy
-  std::thread thread_;
-  std::deque<Pending> queue_;  // io thread only
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;  // serializes all state
+  std::deque<Pending> queue_;  // on strand_ only
   std::atomic<size_t> queued_{0};
   std::atomic<size_t> in_flight_{0};
   std::atomic<bool> accepting_{true};
-  bool stopped_ = false;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> ticking_{false};  // the re-pump loop is running
 };
 
 }  // namespace tmon::schedule

@@ -1,5 +1,7 @@
 #include "schedule/dispatcher.h"
 
+#include "http/io_threads.h"
+
 #include <gtest/gtest.h>
 
 #include <future>
@@ -54,7 +56,8 @@ class DispatcherTest : public ::testing::Test {
   messages::AssessmentResult run_one(int64_t deadline_offset_ms = 60'000) {
     DispatcherOptions options;
     options.retry_max_attempts = 3;
-    Dispatcher dispatcher(options, pool_, llm_, config::LlmConfig{}, SystemClock::instance());
+    Dispatcher dispatcher(options, io_.context(), pool_, llm_, config::LlmConfig{},
+                          SystemClock::instance());
     dispatcher.start();
     messages::AssessmentTask task;
     task.taskId = "t1";
@@ -70,6 +73,7 @@ class DispatcherTest : public ::testing::Test {
     return future.get();
   }
 
+  http::IoThreads io_;  // first: outlives everything that runs on it
   KeyPool pool_;
   ScriptedLlm llm_;
 };

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs every test: sets up if needed, builds the tests, starts the servers the
+# tests share (a private redis-server on a free loopback port), runs the suite
+# with ctest, stops the servers, and exits non-zero on any failure.
+#
+#   scripts/test.sh                      # everything
+#   scripts/test.sh -L unit              # extra arguments go to ctest
+#   TMON_SANITIZE=1 scripts/test.sh      # the ASan/UBSan build, in build-asan/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ "${TMON_SANITIZE:-0}" == 1 ]]; then
+  export BUILD_DIR=${BUILD_DIR:-build-asan}
+  export CMAKE_ARGS="-DCMAKE_BUILD_TYPE=Debug -DTMON_SANITIZE=ON ${CMAKE_ARGS:-}"
+fi
+BUILD_DIR=${BUILD_DIR:-build}
+
+scripts/setup.sh
+cmake --build "$BUILD_DIR"
+
+# A redis-server of our own, on a free port, gone when we exit.
+redis_pid=""
+cleanup() {
+  if [[ -n "$redis_pid" ]]; then
+    kill "$redis_pid" 2>/dev/null || true
+    wait "$redis_pid" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+for _ in $(seq 1 20); do
+  port=$((20000 + RANDOM % 40000))
+  port_in_use "$port" && continue
+  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
+    --daemonize no --loglevel warning >"$BUILD_DIR/test-redis.log" 2>&1 &
+  redis_pid=$!
+  for _ in $(seq 1 50); do
+    if redis-cli -p "$port" ping 2>/dev/null | grep -q PONG; then break 2; fi
+    sleep 0.1
+  done
+  kill "$redis_pid" 2>/dev/null || true
+  redis_pid=""
+done
+if [[ -z "$redis_pid" ]]; then
+  echo "test: could not start redis-server" >&2
+  exit 1
+fi
+export TMON_TEST_REDIS_URL="redis://127.0.0.1:$port/0"
+echo "test: redis-server on 127.0.0.1:$port"
+
+ctest --test-dir "$BUILD_DIR" --output-on-failure -j "${CTEST_PARALLEL_LEVEL:-2}" "$@"

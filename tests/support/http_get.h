@@ -1,0 +1,15 @@
+#pragma once
+
+#include <string>
+
+namespace tmon::testing {
+
+struct HttpReply {
+  int status = 0;  // 0 when the request failed (nothing listening, timeout)
+  std::string body;
+};
+
+// A blocking GET to 127.0.0.1:port, for integration tests polling an API.
+HttpReply http_get(int port, const std::string& target, int timeout_ms = 2000);
+
+}  // namespace tmon::testing
