@@ -36,6 +36,8 @@ void AggregateStage::handle(bus::ConsumedMessage&& message, bus::Consumer& consu
   }
 }
 
-void AggregateStage::drain(Millis) { stopping_.request(); }
+void AggregateStage::drain(Millis) {
+  stopping_.request();
+}
 
 }  // namespace tmon::aggregate

@@ -63,8 +63,8 @@ std::shared_ptr<http::Router> make_api_router(store::ResultStorePtr store, Healt
 }
 
 Result<std::unique_ptr<ApiServer>> ApiServer::start(const config::ApiConfig& config,
-                                                    store::ResultStorePtr store,
-                                                    HealthProbe health, Clock& clock) {
+                                                    store::ResultStorePtr store, HealthProbe health,
+                                                    Clock& clock) {
   http::ServerOptions options;
   options.name = "api";
   options.host = config.host;

@@ -61,8 +61,9 @@ void add_broker_command(CLI::App& app, int& exit_code) {
   add_config_dir_option(*command, flags.config_dir);
   command->add_option("--brokers", flags.brokers, "Number of brokers in the cluster")
       ->check(CLI::Range(1, 16));
-  command->add_option("--port", flags.port,
-                      "Fixed loopback port for the bootstrap address (default: ephemeral)")
+  command
+      ->add_option("--port", flags.port,
+                   "Fixed loopback port for the bootstrap address (default: ephemeral)")
       ->check(CLI::Range(0, 65535));
   command->callback([&exit_code] { exit_code = run_broker(flags); });
 }

@@ -33,11 +33,10 @@ int run_mock_llm(MockLlmFlags flags) {
     return kExitFailure;
   }
   std::cout << (*server)->base_url() << std::endl;
-  get_logger("app")->info("mock LLM: POST {}/chat/completions, stats at GET /__stats; {} keys",
-                          (*server)->base_url(),
-                          flags.options.keys.empty() ? std::string("any bearer key accepted")
-                                                     : std::to_string(flags.options.keys.size()) +
-                                                           " configured");
+  get_logger("app")->info(
+      "mock LLM: POST {}/chat/completions, stats at GET /__stats; {} keys", (*server)->base_url(),
+      flags.options.keys.empty() ? std::string("any bearer key accepted")
+                                 : std::to_string(flags.options.keys.size()) + " configured");
   shutdown.wait();
   return kExitOk;
 }
@@ -54,8 +53,8 @@ void add_mock_llm_command(CLI::App& app, int& exit_code) {
   command->add_option("--port", o.port, "Listen port (0 = any free port)")
       ->check(CLI::Range(0, 65535));
   command->add_option("--threads", o.threads, "Server threads")->check(CLI::Range(1, 64));
-  command->add_option("--latency-median-ms", o.latency_median_ms,
-                      "Median reply latency (lognormal)")
+  command
+      ->add_option("--latency-median-ms", o.latency_median_ms, "Median reply latency (lognormal)")
       ->check(CLI::NonNegativeNumber);
   command->add_option("--latency-sigma", o.latency_sigma, "Sigma of ln(latency)")
       ->check(CLI::NonNegativeNumber);

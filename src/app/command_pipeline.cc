@@ -69,12 +69,14 @@ CLI::App* add_command(CLI::App& app, const std::string& name, const std::string&
                       PipelineFlags& flags, bool with_api_port) {
   CLI::App* command = app.add_subcommand(name, description);
   add_config_dir_option(*command, flags.config_dir);
-  command->add_option("--duration", flags.duration_seconds,
-                      "Stop by itself after this many seconds (default: run until signalled)")
+  command
+      ->add_option("--duration", flags.duration_seconds,
+                   "Stop by itself after this many seconds (default: run until signalled)")
       ->check(CLI::NonNegativeNumber);
   if (with_api_port) {
-    command->add_option("--api-port", flags.api_port,
-                        "HTTP API port (default: pipeline.api.port; 0 = any free port)")
+    command
+        ->add_option("--api-port", flags.api_port,
+                     "HTTP API port (default: pipeline.api.port; 0 = any free port)")
         ->check(CLI::Range(0, 65535));
   }
   return command;
@@ -108,8 +110,9 @@ void add_pipeline_commands(CLI::App& app, int& exit_code) {
       command->add_option("--instance-id", flags.instance_id,
                           "Name of this scheduler instance (in results, logs and stats)");
     }
-    command->callback(
-        [&exit_code, name = std::string(spec.name)] { exit_code = run_pipeline(flags, roles_for(name)); });
+    command->callback([&exit_code, name = std::string(spec.name)] {
+      exit_code = run_pipeline(flags, roles_for(name));
+    });
   }
 }
 

@@ -15,8 +15,8 @@ namespace {
 int run_topics_init(const std::string& config_dir) {
   const auto config = load_config_or_exit(config_dir);
   if (config->kafka.bootstrap_servers == "embedded") {
-    std::cerr << "topics init needs a broker address: set kafka.bootstrap_servers in "
-              << config_dir << "/kafka.yaml or TMON_KAFKA_BOOTSTRAP_SERVERS "
+    std::cerr << "topics init needs a broker address: set kafka.bootstrap_servers in " << config_dir
+              << "/kafka.yaml or TMON_KAFKA_BOOTSTRAP_SERVERS "
               << "(an embedded broker creates its topics itself)\n";
     return kExitConfig;
   }

@@ -66,7 +66,9 @@ namespace {
 
 constexpr int kMockKeys = 3;
 
-std::shared_ptr<spdlog::logger> logger() { return get_logger("app"); }
+std::shared_ptr<spdlog::logger> logger() {
+  return get_logger("app");
+}
 
 }  // namespace
 
@@ -98,9 +100,10 @@ Status PipelineParts::start_store() {
     return make_error(ErrorCode::kUnavailable,
                       reachable.error().message + " (set pipeline.redis.url or TMON_REDIS_URL)");
   } else {
-    logger()->warn("{}; keeping results in process memory instead (lost on exit, not shared "
-                   "with other processes)",
-                   reachable.error().message);
+    logger()->warn(
+        "{}; keeping results in process memory instead (lost on exit, not shared "
+        "with other processes)",
+        reachable.error().message);
   }
   store = std::make_shared<store::MemoryResultStore>(options, *clock);
   store_health = {"store", "degraded", "in-process memory: Redis unreachable"};
@@ -110,8 +113,9 @@ Status PipelineParts::start_store() {
 Status PipelineParts::start_llm() {
   std::vector<config::ApiKeyConfig> key_configs = config->api_keys;
   std::string base_url = config->llm.base_url;
-  const bool any_enabled = std::any_of(key_configs.begin(), key_configs.end(),
-                                       [](const auto& key) { return key.enabled && !key.key.empty(); });
+  const bool any_enabled = std::any_of(key_configs.begin(), key_configs.end(), [](const auto& key) {
+    return key.enabled && !key.key.empty();
+  });
   if (!any_enabled) {
     auto mock = mockllm::MockLlmServer::start({});
     if (!mock) return tl::unexpected(mock.error());
@@ -125,9 +129,10 @@ Status PipelineParts::start_llm() {
       key.account = key.id;
       key_configs.push_back(key);
     }
-    logger()->warn("no API key configured: using the built-in mock LLM at {}; risk assessments "
-                   "are SIMULATED",
-                   base_url);
+    logger()->warn(
+        "no API key configured: using the built-in mock LLM at {}; risk assessments "
+        "are SIMULATED",
+        base_url);
   }
   auto url = http::Url::parse(base_url);
   if (!url) return tl::unexpected(url.error());
@@ -174,8 +179,8 @@ std::vector<api::ComponentHealth> PipelineParts::health() const {
 
 Status PipelineParts::add_stage(const std::string& name, const std::string& group,
                                 const std::string& topic, bus::MessageHandler& handler) {
-  auto consumer = bus::Consumer::create(
-      kafka, {group, {topic}, "tmon-" + name + "-" + roles.instance_id});
+  auto consumer =
+      bus::Consumer::create(kafka, {group, {topic}, "tmon-" + name + "-" + roles.instance_id});
   if (!consumer) return tl::unexpected(consumer.error());
   runners.push_back(std::make_unique<bus::StageRunner>(name, std::move(*consumer), handler));
   runners.back()->start();
@@ -189,19 +194,19 @@ Status PipelineParts::start_stages() {
     generate = std::make_unique<generate::GenerateStage>(
         generate::TaskGenerator(config->pipeline.tasks), *producer, topics.assessment_tasks.name,
         dead_letter_publisher("generate"), *clock);
-    if (auto ok = add_stage("generate", groups.group_generate, topics.detection_results.name,
-                            *generate);
+    if (auto ok =
+            add_stage("generate", groups.group_generate, topics.detection_results.name, *generate);
         !ok) {
       return ok;
     }
   }
   if (roles.schedule) {
     if (auto ok = start_llm(); !ok) return ok;
-    schedule = std::make_unique<schedule::ScheduleStage>(
-        *dispatcher, *producer, topics.risk_assessment_results.name,
-        dead_letter_publisher("schedule"));
-    if (auto ok = add_stage("schedule", groups.group_schedule, topics.assessment_tasks.name,
-                            *schedule);
+    schedule = std::make_unique<schedule::ScheduleStage>(*dispatcher, *producer,
+                                                         topics.risk_assessment_results.name,
+                                                         dead_letter_publisher("schedule"));
+    if (auto ok =
+            add_stage("schedule", groups.group_schedule, topics.assessment_tasks.name, *schedule);
         !ok) {
       return ok;
     }
@@ -237,7 +242,9 @@ Status PipelineParts::start_api() {
 
 Pipeline::Pipeline() : parts_(std::make_unique<PipelineParts>()) {}
 
-Pipeline::~Pipeline() { stop(); }
+Pipeline::~Pipeline() {
+  stop();
+}
 
 Result<std::unique_ptr<Pipeline>> Pipeline::start(config::ConfigPtr config, PipelineRoles roles,
                                                   Clock& clock) {
@@ -246,8 +253,8 @@ Result<std::unique_ptr<Pipeline>> Pipeline::start(config::ConfigPtr config, Pipe
   parts.config = std::move(config);
   parts.roles = std::move(roles);
   parts.clock = &clock;
-  const bool needs_kafka = parts.roles.detect || parts.roles.generate || parts.roles.schedule ||
-                           parts.roles.aggregate;
+  const bool needs_kafka =
+      parts.roles.detect || parts.roles.generate || parts.roles.schedule || parts.roles.aggregate;
   if (needs_kafka) {
     if (auto ok = parts.start_broker(); !ok) return tl::unexpected(ok.error());
     auto producer = bus::Producer::create(parts.kafka, "tmon-" + parts.roles.instance_id);
@@ -293,6 +300,8 @@ std::vector<std::string> Pipeline::camera_ids() const {
   return parts_->cameras ? parts_->cameras->camera_ids() : std::vector<std::string>{};
 }
 
-std::vector<api::ComponentHealth> Pipeline::health() const { return parts_->health(); }
+std::vector<api::ComponentHealth> Pipeline::health() const {
+  return parts_->health();
+}
 
 }  // namespace tmon::app

@@ -56,7 +56,9 @@ Result<std::unique_ptr<Consumer>> Consumer::create(const config::KafkaConfig& ka
 Consumer::Consumer(ConsumerOptions options, Millis commit_interval)
     : options_(std::move(options)), commit_interval_(commit_interval) {}
 
-Consumer::~Consumer() { close(); }
+Consumer::~Consumer() {
+  close();
+}
 
 std::optional<ConsumedMessage> Consumer::poll(Millis timeout) {
   if (std::chrono::steady_clock::now() - last_commit_ >= commit_interval_) {
@@ -67,9 +69,11 @@ std::optional<ConsumedMessage> Consumer::poll(Millis timeout) {
   }
   std::unique_ptr<RdKafka::Message> message(consumer_->consume(static_cast<int>(timeout.count())));
   switch (message->err()) {
-    case RdKafka::ERR_NO_ERROR: break;
+    case RdKafka::ERR_NO_ERROR:
+      break;
     case RdKafka::ERR__TIMED_OUT:
-    case RdKafka::ERR__PARTITION_EOF: return std::nullopt;
+    case RdKafka::ERR__PARTITION_EOF:
+      return std::nullopt;
     default:
       get_logger("bus")->warn("group={} consume: {}", options_.group_id, message->errstr());
       return std::nullopt;
@@ -160,8 +164,12 @@ void Consumer::set_paused(bool paused) {
   RdKafka::TopicPartition::destroy(assignment);
 }
 
-void Consumer::pause() { set_paused(true); }
-void Consumer::resume() { set_paused(false); }
+void Consumer::pause() {
+  set_paused(true);
+}
+void Consumer::resume() {
+  set_paused(false);
+}
 
 void Consumer::close() {
   if (closed_ || !consumer_) return;

@@ -18,8 +18,8 @@ void log_to_spdlog(const rd_kafka_t*, int level, const char* facility, const cha
 
 }  // namespace
 
-Result<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::start(
-    int brokers, const config::TopicsConfig& topics) {
+Result<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::start(int brokers,
+                                                              const config::TopicsConfig& topics) {
   if (brokers < 1) return make_error(ErrorCode::kInvalidArgument, "brokers must be >= 1");
   std::unique_ptr<EmbeddedBroker> self(new EmbeddedBroker());
   self->brokers_ = brokers;
@@ -64,8 +64,7 @@ Status EmbeddedBroker::create_topic(const std::string& name, int partitions,
   const rd_kafka_resp_err_t err =
       rd_kafka_mock_topic_create(cluster_, name.c_str(), partitions, replicas);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-    return make_error(ErrorCode::kInternal,
-                      "create topic " + name + ": " + rd_kafka_err2str(err));
+    return make_error(ErrorCode::kInternal, "create topic " + name + ": " + rd_kafka_err2str(err));
   }
   return {};
 }

@@ -49,19 +49,18 @@ Status set_property(RdKafka::Conf& conf, const std::string& name, const std::str
 namespace {
 
 Result<std::unique_ptr<RdKafka::Conf>> make_common_conf(const config::KafkaConfig& kafka,
-                                                         const std::string& client_id) {
+                                                        const std::string& client_id) {
   if (kafka.bootstrap_servers.empty() || kafka.bootstrap_servers == "embedded") {
     return make_error(ErrorCode::kInvalidArgument,
                       "bootstrap_servers must be resolved to host:port before connecting");
   }
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  for (const auto& [name, value] : {std::pair<std::string, std::string>{"bootstrap.servers",
-                                                                          kafka.bootstrap_servers},
-                                    {"client.id", client_id},
-                                    // Large group crops travel inline in messages.
-                                    {"message.max.bytes",
-                                     std::to_string(kafka.producer.message_max_bytes)},
-                                    {"log.connection.close", "false"}}) {
+  for (const auto& [name, value] :
+       {std::pair<std::string, std::string>{"bootstrap.servers", kafka.bootstrap_servers},
+        {"client.id", client_id},
+        // Large group crops travel inline in messages.
+        {"message.max.bytes", std::to_string(kafka.producer.message_max_bytes)},
+        {"log.connection.close", "false"}}) {
     if (auto ok = set_property(*conf, name, value); !ok) return tl::unexpected(ok.error());
   }
   std::string error;
@@ -81,7 +80,7 @@ Status apply_all(RdKafka::Conf& conf, const std::map<std::string, std::string>& 
 }  // namespace
 
 Result<std::unique_ptr<RdKafka::Conf>> make_producer_conf(const config::KafkaConfig& kafka,
-                                                           const std::string& client_id) {
+                                                          const std::string& client_id) {
   auto conf = make_common_conf(kafka, client_id);
   if (!conf) return conf;
   const auto& p = kafka.producer;
@@ -99,8 +98,8 @@ Result<std::unique_ptr<RdKafka::Conf>> make_producer_conf(const config::KafkaCon
 }
 
 Result<std::unique_ptr<RdKafka::Conf>> make_consumer_conf(const config::KafkaConfig& kafka,
-                                                           const std::string& client_id,
-                                                           const std::string& group_id) {
+                                                          const std::string& client_id,
+                                                          const std::string& group_id) {
   auto conf = make_common_conf(kafka, client_id);
   if (!conf) return conf;
   const auto& c = kafka.consumer;

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <librdkafka/rdkafkacpp.h>
-
 #include <spdlog/common.h>
 
 #include <memory>
@@ -16,10 +15,10 @@ namespace tmon::bus {
 // an address list by now ("embedded" is resolved by the caller that starts
 // the broker). Every setting is checked; a rejected one is an error naming it.
 Result<std::unique_ptr<RdKafka::Conf>> make_producer_conf(const config::KafkaConfig& kafka,
-                                                           const std::string& client_id);
+                                                          const std::string& client_id);
 Result<std::unique_ptr<RdKafka::Conf>> make_consumer_conf(const config::KafkaConfig& kafka,
-                                                           const std::string& client_id,
-                                                           const std::string& group_id);
+                                                          const std::string& client_id,
+                                                          const std::string& group_id);
 
 // librdkafka's syslog-style level (0..7) as an spdlog level.
 spdlog::level::level_enum syslog_to_spdlog(int level);

@@ -50,7 +50,9 @@ std::vector<CommitPoint> OffsetTracker::collect(const std::vector<PartitionKey>*
   return points;
 }
 
-std::vector<CommitPoint> OffsetTracker::pending_commits() const { return collect(nullptr); }
+std::vector<CommitPoint> OffsetTracker::pending_commits() const {
+  return collect(nullptr);
+}
 
 std::vector<CommitPoint> OffsetTracker::pending_commits(
     const std::vector<PartitionKey>& partitions) const {

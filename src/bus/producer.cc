@@ -61,8 +61,7 @@ Status Producer::send(std::string_view topic, std::string_view key, std::string_
   while (true) {
     const RdKafka::ErrorCode err = producer_->produce(
         std::string(topic), RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-        const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0,
-        callback.get());
+        const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, callback.get());
     if (err == RdKafka::ERR_NO_ERROR) {
       callback.release();  // owned by librdkafka until dr_cb
       return {};
@@ -81,9 +80,9 @@ Result<DeliveredOffset> Producer::send_and_wait(std::string_view topic, std::str
                                                 std::string_view value) {
   auto promise = std::make_shared<std::promise<Result<DeliveredOffset>>>();
   auto future = promise->get_future();
-  if (auto ok = send(topic, key, value, [promise](Result<DeliveredOffset> outcome) {
-        promise->set_value(std::move(outcome));
-      });
+  if (auto ok = send(
+          topic, key, value,
+          [promise](Result<DeliveredOffset> outcome) { promise->set_value(std::move(outcome)); });
       !ok) {
     return tl::unexpected(ok.error());
   }

@@ -11,7 +11,9 @@ StageRunner::StageRunner(std::string name, std::unique_ptr<Consumer> consumer,
       handler_(handler),
       drain_timeout_(drain_timeout) {}
 
-StageRunner::~StageRunner() { stop(); }
+StageRunner::~StageRunner() {
+  stop();
+}
 
 void StageRunner::start() {
   thread_ = std::thread([this] { run(); });

@@ -38,8 +38,8 @@ asio::awaitable<void> relay(tcp::socket client, tcp::endpoint target) {
   boost::system::error_code ec;
   co_await outbound->async_connect(target, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) {
-    get_logger("bus")->warn("forwarder: connect to {}:{} failed: {}",
-                            target.address().to_string(), target.port(), ec.message());
+    get_logger("bus")->warn("forwarder: connect to {}:{} failed: {}", target.address().to_string(),
+                            target.port(), ec.message());
     co_return;
   }
   const auto executor = inbound->get_executor();
@@ -50,7 +50,8 @@ asio::awaitable<void> relay(tcp::socket client, tcp::endpoint target) {
 asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor, tcp::endpoint target) {
   while (true) {
     boost::system::error_code ec;
-    tcp::socket client = co_await acceptor->async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    tcp::socket client =
+        co_await acceptor->async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted) co_return;
       continue;
@@ -77,15 +78,15 @@ Result<std::unique_ptr<TcpForwarder>> TcpForwarder::start(const std::string& lis
   if (!ec) acceptor->bind(endpoint, ec);
   if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return make_error(ErrorCode::kUnavailable, "listen on " + listen_host + ":" +
-                                                   std::to_string(listen_port) + ": " +
-                                                   ec.message());
+    return make_error(
+        ErrorCode::kUnavailable,
+        "listen on " + listen_host + ":" + std::to_string(listen_port) + ": " + ec.message());
   }
   self->port_ = acceptor->local_endpoint().port();
-  asio::co_spawn(self->io_,
-                 accept_loop(acceptor, tcp::endpoint(target_address,
-                                                     static_cast<uint16_t>(target_port))),
-                 asio::detached);
+  asio::co_spawn(
+      self->io_,
+      accept_loop(acceptor, tcp::endpoint(target_address, static_cast<uint16_t>(target_port))),
+      asio::detached);
   self->thread_ = std::thread([io = &self->io_] { io->run(); });
   return self;
 }

@@ -27,8 +27,7 @@ Result<std::unique_ptr<RdKafka::Producer>> admin_handle(const config::KafkaConfi
 }
 
 // Partition counts of the topics that exist.
-Result<std::map<std::string, int>> existing_partitions(RdKafka::Producer& handle,
-                                                       Millis timeout) {
+Result<std::map<std::string, int>> existing_partitions(RdKafka::Producer& handle, Millis timeout) {
   RdKafka::Metadata* raw = nullptr;
   const auto err = handle.metadata(true, nullptr, &raw, static_cast<int>(timeout.count()));
   if (err != RdKafka::ERR_NO_ERROR) {
@@ -97,8 +96,7 @@ Status create_topics(RdKafka::Producer& handle,
 
 }  // namespace
 
-Result<std::vector<TopicStatus>> describe_topics(const config::KafkaConfig& kafka,
-                                                 Millis timeout) {
+Result<std::vector<TopicStatus>> describe_topics(const config::KafkaConfig& kafka, Millis timeout) {
   auto handle = admin_handle(kafka);
   if (!handle) return tl::unexpected(handle.error());
   auto existing = existing_partitions(**handle, timeout);
@@ -124,8 +122,8 @@ Result<std::vector<TopicStatus>> ensure_topics(const config::KafkaConfig& kafka,
       continue;
     }
     if (it->second != topic->partitions) {
-      get_logger("bus")->warn("topic {} has {} partitions, config says {}; left as is",
-                              topic->name, it->second, topic->partitions);
+      get_logger("bus")->warn("topic {} has {} partitions, config says {}; left as is", topic->name,
+                              it->second, topic->partitions);
     }
     statuses.push_back({topic->name, it->second, false});
   }

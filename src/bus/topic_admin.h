@@ -22,7 +22,6 @@ struct TopicStatus {
 Result<std::vector<TopicStatus>> ensure_topics(const config::KafkaConfig& kafka, Millis timeout);
 
 // Partition count per existing topic, from broker metadata.
-Result<std::vector<TopicStatus>> describe_topics(const config::KafkaConfig& kafka,
-                                                 Millis timeout);
+Result<std::vector<TopicStatus>> describe_topics(const config::KafkaConfig& kafka, Millis timeout);
 
 }  // namespace tmon::bus

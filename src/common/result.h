@@ -10,8 +10,8 @@ namespace tmon {
 enum class ErrorCode {
   kInvalidArgument,  // the input is malformed or out of range
   kNotFound,
-  kParse,        // bytes that should be JSON/YAML/HTTP are not
-  kIo,           // file or socket error
+  kParse,  // bytes that should be JSON/YAML/HTTP are not
+  kIo,     // file or socket error
   kTimeout,
   kUnavailable,  // a dependency (broker, Redis, provider) cannot be reached
   kRejected,     // the peer understood and refused (4xx)

@@ -45,14 +45,14 @@ struct ApiKeyConfig {
 };
 
 struct SchedulerConfig {
-  int max_concurrent_tasks = 64;      // LLM calls in flight per scheduler process
-  double key_cooldown_seconds = 60;   // cooldown after a 429 when adaptive_cooldown is off
-  int retry_max_attempts = 3;         // attempts per task, the first included
-  double timeout_seconds = 30;        // per LLM call
+  int max_concurrent_tasks = 64;     // LLM calls in flight per scheduler process
+  double key_cooldown_seconds = 60;  // cooldown after a 429 when adaptive_cooldown is off
+  int retry_max_attempts = 3;        // attempts per task, the first included
+  double timeout_seconds = 30;       // per LLM call
   bool adaptive_cooldown = true;
-  double min_cooldown = 5;            // seconds
-  double max_cooldown = 120;          // seconds
-  int queue_size = 1000;              // tasks waiting for a permit before partitions pause
+  double min_cooldown = 5;    // seconds
+  double max_cooldown = 120;  // seconds
+  int queue_size = 1000;      // tasks waiting for a permit before partitions pause
 };
 
 // ---- config/kafka.yaml ---------------------------------------------------
@@ -76,8 +76,8 @@ struct ProducerConfig {
   bool enable_idempotence = true;
   std::string compression_type = "lz4";  // none, gzip, snappy, lz4, zstd
   int linger_ms = 5;
-  int batch_size = 1'000'000;            // bytes
-  int message_max_bytes = 10'000'000;    // group crops travel inline
+  int batch_size = 1'000'000;          // bytes
+  int message_max_bytes = 10'000'000;  // group crops travel inline
   int delivery_timeout_ms = 30'000;
   std::map<std::string, std::string> properties;  // passed to librdkafka as-is
 };
@@ -120,9 +120,9 @@ struct MetricsConfig {
 
 struct AlertThresholds {
   double latency_p95_seconds = 5.0;
-  double error_rate = 0.05;          // fraction of LLM calls
-  int consumer_lag = 1000;           // messages
-  double key_failure_rate = 0.2;     // fraction of one key's calls
+  double error_rate = 0.05;       // fraction of LLM calls
+  int consumer_lag = 1000;        // messages
+  double key_failure_rate = 0.2;  // fraction of one key's calls
   int min_available_keys = 1;
   double dead_letters_per_minute = 1.0;
 };

@@ -3,10 +3,16 @@
 namespace tmon::config {
 
 std::string Diagnostic::to_string() const {
+  // Plain appends: `":" + std::to_string(n)` trips GCC 12's false -Wrestrict.
   std::string out = file;
-  if (line > 0) out += ":" + std::to_string(line);
-  if (!key.empty()) out += (out.empty() ? "" : ": ") + key;
-  return out + (out.empty() ? "" : ": ") + message;
+  if (line > 0) out.append(":").append(std::to_string(line));
+  const auto add_part = [&out](const std::string& part) {
+    if (!out.empty()) out.append(": ");
+    out.append(part);
+  };
+  if (!key.empty()) add_part(key);
+  add_part(message);
+  return out;
 }
 
 }  // namespace tmon::config

@@ -42,7 +42,9 @@ Result<std::unique_ptr<CameraRunner>> CameraRunner::create(const config::Pipelin
   return runner;
 }
 
-CameraRunner::~CameraRunner() { stop(); }
+CameraRunner::~CameraRunner() {
+  stop();
+}
 
 std::vector<std::string> CameraRunner::camera_ids() const {
   std::vector<std::string> ids;
@@ -55,8 +57,8 @@ void CameraRunner::start() {
   for (size_t i = 0; i < cameras_.size(); ++i) {
     const double offset = cameras_[i].interval_seconds * static_cast<double>(i) /
                           static_cast<double>(cameras_.size());
-    cameras_[i].next_due =
-        now + std::chrono::duration_cast<SteadyTime::duration>(std::chrono::duration<double>(offset));
+    cameras_[i].next_due = now + std::chrono::duration_cast<SteadyTime::duration>(
+                                     std::chrono::duration<double>(offset));
   }
   thread_ = std::thread([this] { run(); });
   get_logger("detect")->info("sampling {} cameras", cameras_.size());
@@ -94,8 +96,8 @@ void CameraRunner::capture(Camera& camera) {
   auto sent = producer_.send(topic_, camera.id, messages::encode(message),
                              [id = camera.id](Result<bus::DeliveredOffset> delivered) {
                                if (!delivered) {
-                                 get_logger("detect")->warn("camera={} frame not delivered: {}",
-                                                            id, delivered.error().message);
+                                 get_logger("detect")->warn("camera={} frame not delivered: {}", id,
+                                                            delivered.error().message);
                                }
                              });
   if (sent) {

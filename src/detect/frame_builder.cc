@@ -13,22 +13,27 @@ std::string encode_jpeg_base64(const cv::Mat& image, int quality) {
   return base64_encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
-messages::DetectionResult build_detection_result(const std::string& camera_id,
-                                                 int64_t frame_number, int64_t capture_ts,
-                                                 int64_t detected_ts, const cv::Mat& frame,
+messages::DetectionResult build_detection_result(const std::string& camera_id, int64_t frame_number,
+                                                 int64_t capture_ts, int64_t detected_ts,
+                                                 const cv::Mat& frame,
                                                  const std::vector<Detection>& detections,
                                                  const FrameBuilderOptions& options) {
   messages::DetectionResult result;
   result.cameraId = camera_id;
   result.frameNumber = frame_number;
-  result.requestId = camera_id + "-" + std::to_string(capture_ts) + "-" + std::to_string(frame_number);
+  result.requestId =
+      camera_id + "-" + std::to_string(capture_ts) + "-" + std::to_string(frame_number);
   result.captureTs = capture_ts;
   result.detectedTs = detected_ts;
   result.imageWidth = frame.cols;
   result.imageHeight = frame.rows;
   for (const auto& d : detections) {
     result.detectedObjects.push_back(
-        {d.object_id, d.class_name, d.class_id, d.confidence, {d.box.x, d.box.y, d.box.x + d.box.width, d.box.y + d.box.height}});
+        {d.object_id,
+         d.class_name,
+         d.class_id,
+         d.confidence,
+         {d.box.x, d.box.y, d.box.x + d.box.width, d.box.y + d.box.height}});
   }
   const cv::Rect2d frame_rect(0, 0, frame.cols, frame.rows);
   const auto clusters =
@@ -49,8 +54,8 @@ messages::DetectionResult build_detection_result(const std::string& camera_id,
 
     const double mx = box.width * options.crop_margin;
     const double my = box.height * options.crop_margin;
-    const cv::Rect crop(cv::Rect2d(box.x - mx, box.y - my, box.width + 2 * mx, box.height + 2 * my) &
-                        frame_rect);
+    const cv::Rect crop(
+        cv::Rect2d(box.x - mx, box.y - my, box.width + 2 * mx, box.height + 2 * my) & frame_rect);
     if (crop.area() > 0) {
       result.groupImages.push_back({group.groupIndex, group.groupId,
                                     encode_jpeg_base64(frame(crop), options.jpeg_quality),

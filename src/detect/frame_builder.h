@@ -20,9 +20,9 @@ struct FrameBuilderOptions {
 // objects, groups with features, and one JPEG crop per group (base64, once).
 // groupId is "<cameraId>-g<lowest member objectId>", which stays the same
 // across frames while that object stays in the group.
-messages::DetectionResult build_detection_result(const std::string& camera_id,
-                                                 int64_t frame_number, int64_t capture_ts,
-                                                 int64_t detected_ts, const cv::Mat& frame,
+messages::DetectionResult build_detection_result(const std::string& camera_id, int64_t frame_number,
+                                                 int64_t capture_ts, int64_t detected_ts,
+                                                 const cv::Mat& frame,
                                                  const std::vector<Detection>& detections,
                                                  const FrameBuilderOptions& options);
 

@@ -74,8 +74,7 @@ messages::GroupFeatures group_features(const std::vector<Detection>& detections,
       const bool b_vehicle = is_vehicle(b.class_name);
       if (a_vehicle && b_vehicle) {
         features.minSpacing = features.minSpacing < 0 ? gap : std::min(features.minSpacing, gap);
-      } else if (a_vehicle != b_vehicle &&
-                 (a.class_name == "person" || b.class_name == "person")) {
+      } else if (a_vehicle != b_vehicle && (a.class_name == "person" || b.class_name == "person")) {
         features.minPersonVehicleDistance = features.minPersonVehicleDistance < 0
                                                 ? gap
                                                 : std::min(features.minPersonVehicleDistance, gap);

@@ -21,8 +21,8 @@ CameraFrame SimCamera::next_frame(double dt_seconds) {
     const cv::Rect2d visible = object.box & bounds;
     // A camera sees what is mostly in the picture, not what barely peeks in.
     if (visible.area() < 0.5 * object.box.area()) continue;
-    frame.detections.push_back({object.id, object.class_name, coco_class_id(object.class_name),
-                                0.9, visible, object.velocity});
+    frame.detections.push_back({object.id, object.class_name, coco_class_id(object.class_name), 0.9,
+                                visible, object.velocity});
   }
   return frame;
 }

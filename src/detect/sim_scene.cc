@@ -11,17 +11,20 @@ namespace {
 constexpr int kLanes = 3;
 
 // Road geometry as fractions of the frame height: the road spans 1/3..5/6.
-double road_top(int height) { return height / 3.0; }
-double lane_height(int height) { return height / 2.0 / kLanes; }
+double road_top(int height) {
+  return height / 3.0;
+}
+double lane_height(int height) {
+  return height / 2.0 / kLanes;
+}
 
 Result<double> parse_number(const std::string& key, const std::string& text, double lo, double hi) {
   double value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc{} || end != text.data() + text.size() || value < lo || value > hi) {
     return make_error(ErrorCode::kInvalidArgument,
-                      "sim:// parameter " + key + ": expected a number in [" +
-                          std::to_string(lo) + ", " + std::to_string(hi) + "], got \"" + text +
-                          "\"");
+                      "sim:// parameter " + key + ": expected a number in [" + std::to_string(lo) +
+                          ", " + std::to_string(hi) + "], got \"" + text + "\"");
   }
   return value;
 }
@@ -77,7 +80,8 @@ SimScene::SimScene(SimOptions options) : options_(options), random_(options.seed
     for (int i = 0; i < count; ++i) {
       spawn_vehicle(lane);
       auto& vehicle = objects_.back();
-      vehicle.box.x = std::uniform_real_distribution<double>(0, options_.width - vehicle.box.width)(random_);
+      vehicle.box.x =
+          std::uniform_real_distribution<double>(0, options_.width - vehicle.box.width)(random_);
     }
   }
 }
@@ -114,8 +118,8 @@ void SimScene::spawn_pedestrian() {
   const double top = road_top(options_.height) - 40 * scale;
   const double bottom = options_.height - 20 * scale;
   person.box = cv::Rect2d(crosswalk_x, downward ? top : bottom, 12 * scale, 30 * scale);
-  person.velocity = cv::Point2d(0, (downward ? 1 : -1) * (25 + 15 * unit(random_)) * scale *
-                                       std::max(options_.speed, 0.1));
+  person.velocity = cv::Point2d(
+      0, (downward ? 1 : -1) * (25 + 15 * unit(random_)) * scale * std::max(options_.speed, 0.1));
   objects_.push_back(person);
 }
 
@@ -135,7 +139,8 @@ void SimScene::step(double dt) {
   for (int lane = 0; lane < kLanes; ++lane) {
     int in_lane = 0;
     for (const auto& o : objects_) {
-      if (o.class_name != "person" && std::abs(o.box.y + o.box.height / 2 - lane_center(lane)) < 1) {
+      if (o.class_name != "person" &&
+          std::abs(o.box.y + o.box.height / 2 - lane_center(lane)) < 1) {
         ++in_lane;
       }
     }
@@ -150,7 +155,8 @@ void SimScene::step(double dt) {
   if (unit(random_) < options_.near_miss * dt) {
     for (size_t i = 0; i < objects_.size(); ++i) {
       auto& follower = objects_[i];
-      if (follower.class_name == "person" || follower.box.x < 0 || follower.box.x > w * 0.6) continue;
+      if (follower.class_name == "person" || follower.box.x < 0 || follower.box.x > w * 0.6)
+        continue;
       spawn_pedestrian();
       auto& person = objects_.back();
       person.box.x = follower.box.x + follower.box.width + 4;

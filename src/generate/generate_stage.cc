@@ -34,17 +34,18 @@ void GenerateStage::handle(bus::ConsumedMessage&& message, bus::Consumer& consum
   const auto source = message.partition_key();
   const int64_t offset = message.offset;
   for (const auto& task : tasks) {
-    auto sent = producer_.send(
-        tasks_topic_, task.cameraId, messages::encode(task),
-        [remaining, source, offset, &consumer, task_id = task.taskId](
-            Result<bus::DeliveredOffset> delivered) {
-          if (!delivered) {
-            get_logger("generate")->error("task={} not delivered: {}", task_id,
-                                          delivered.error().message);
-            return;
-          }
-          if (remaining->fetch_sub(1) == 1) consumer.complete(source, offset);
-        });
+    auto sent = producer_.send(tasks_topic_, task.cameraId, messages::encode(task),
+                               [remaining, source, offset, &consumer,
+                                task_id = task.taskId](Result<bus::DeliveredOffset> delivered) {
+                                 if (!delivered) {
+                                   get_logger("generate")
+                                       ->error("task={} not delivered: {}", task_id,
+                                               delivered.error().message);
+                                   return;
+                                 }
+                                 if (remaining->fetch_sub(1) == 1)
+                                   consumer.complete(source, offset);
+                               });
     if (!sent) {
       get_logger("generate")->error("task={} not queued: {}", task.taskId, sent.error().message);
     }

@@ -100,7 +100,7 @@ void Client::park(const std::string& origin, ConnectionPtr connection) {
 }
 
 asio::awaitable<Result<Client::ConnectionPtr>> Client::connect(const Url& url,
-                                                                SteadyTime deadline) {
+                                                               SteadyTime deadline) {
   auto executor = co_await asio::this_coro::executor;
   boost::system::error_code ec;
   tcp::resolver resolver(executor);
@@ -110,7 +110,8 @@ asio::awaitable<Result<Client::ConnectionPtr>> Client::connect(const Url& url,
 
   auto connection = std::make_unique<Connection>();
   if (url.tls()) {
-    connection->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, tls_context_);
+    connection->tls =
+        std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, tls_context_);
   } else {
     connection->plain = std::make_unique<beast::tcp_stream>(executor);
   }
@@ -155,15 +156,15 @@ asio::awaitable<Result<Response>> Client::send(const Url& url, Request request, 
         connection->tls
             ? co_await exchange(*connection->tls, connection->tcp(), connection->buffer, request,
                                 response, deadline, options_.max_response_bytes)
-            : co_await exchange(*connection->plain, connection->tcp(), connection->buffer,
-                                request, response, deadline, options_.max_response_bytes);
+            : co_await exchange(*connection->plain, connection->tcp(), connection->buffer, request,
+                                response, deadline, options_.max_response_bytes);
     if (!ec) {
       if (response.keep_alive()) park(origin, std::move(connection));
       co_return response;
     }
     if (reused && is_stale_connection_error(ec)) continue;  // retry once on a fresh connection
-    co_return tl::unexpected(to_error(ec, std::string(request.method_string()) + " " + origin +
-                                              std::string(request.target())));
+    co_return tl::unexpected(to_error(
+        ec, std::string(request.method_string()) + " " + origin + std::string(request.target())));
   }
   co_return tl::unexpected(Error{ErrorCode::kUnavailable, "unreachable"});
 }

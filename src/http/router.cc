@@ -45,9 +45,11 @@ bool is_capture(const std::string& segment) {
 }  // namespace
 
 void Router::add(Verb method, std::string pattern, Handler handler) {
-  add_async(method, std::move(pattern),
-            [handler = std::move(handler)](RequestContext& context)
-                -> boost::asio::awaitable<Response> { co_return handler(context); });
+  add_async(
+      method, std::move(pattern),
+      [handler = std::move(handler)](RequestContext& context) -> boost::asio::awaitable<Response> {
+        co_return handler(context);
+      });
 }
 
 void Router::add_async(Verb method, std::string pattern, AsyncHandler handler) {
@@ -88,8 +90,8 @@ boost::asio::awaitable<Response> Router::dispatch(const Request& request) const 
     try {
       response = co_await route.handler(context);
     } catch (const std::exception& e) {
-      get_logger("http")->error("{} {}: handler failed: {}",
-                                std::string(request.method_string()), context.path, e.what());
+      get_logger("http")->error("{} {}: handler failed: {}", std::string(request.method_string()),
+                                context.path, e.what());
     }
     if (!response) {
       co_return error_response(Status::internal_server_error, "internal", "internal error");
@@ -97,9 +99,9 @@ boost::asio::awaitable<Response> Router::dispatch(const Request& request) const 
     co_return std::move(*response);
   }
   if (path_known) {
-    co_return error_response(Status::method_not_allowed, "method_not_allowed",
-                             "method " + std::string(request.method_string()) +
-                                 " not allowed on " + context.path);
+    co_return error_response(
+        Status::method_not_allowed, "method_not_allowed",
+        "method " + std::string(request.method_string()) + " not allowed on " + context.path);
   }
   co_return error_response(Status::not_found, "not_found", "no route for " + context.path);
 }

@@ -37,7 +37,8 @@ std::optional<Response> response_for_read_error(const boost::system::error_code&
   const auto& parser_errors = beast_http::make_error_code(beast_http::error::bad_method).category();
   if (ec.category() == parser_errors && ec != beast_http::error::end_of_stream &&
       ec != beast_http::error::partial_message) {
-    return error_response(Status::bad_request, "bad_request", "malformed HTTP request: " + ec.message());
+    return error_response(Status::bad_request, "bad_request",
+                          "malformed HTTP request: " + ec.message());
   }
   return std::nullopt;
 }
@@ -112,18 +113,17 @@ Result<std::unique_ptr<Server>> Server::start(ServerOptions options,
   if (!ec) acceptor->bind(endpoint, ec);
   if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return make_error(ErrorCode::kUnavailable, self->options_.name + ": cannot listen on " +
-                                                   self->options_.host + ":" +
-                                                   std::to_string(self->options_.port) + ": " +
-                                                   ec.message());
+    return make_error(ErrorCode::kUnavailable,
+                      self->options_.name + ": cannot listen on " + self->options_.host + ":" +
+                          std::to_string(self->options_.port) + ": " + ec.message());
   }
   self->port_ = acceptor->local_endpoint().port();
   asio::co_spawn(*self->io_, accept_loop(acceptor, self->router_, self->options_), asio::detached);
   for (int i = 0; i < std::max(1, self->options_.threads); ++i) {
     self->threads_.emplace_back([io = self->io_.get()] { io->run(); });
   }
-  get_logger("http")->info("{} listening on http://{}:{}", self->options_.name,
-                           self->options_.host, self->port_);
+  get_logger("http")->info("{} listening on http://{}:{}", self->options_.name, self->options_.host,
+                           self->port_);
   return self;
 }
 
@@ -135,6 +135,8 @@ void Server::stop() {
   io_.reset();
 }
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 }  // namespace tmon::http

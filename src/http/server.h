@@ -15,7 +15,7 @@ namespace tmon::http {
 struct ServerOptions {
   std::string name = "http";  // for logs
   std::string host = "127.0.0.1";
-  int port = 0;               // 0: an ephemeral port; see Server::port()
+  int port = 0;  // 0: an ephemeral port; see Server::port()
   int threads = 1;
   size_t max_body_bytes = 1 << 20;
   size_t max_header_bytes = 16 << 10;

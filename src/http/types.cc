@@ -14,9 +14,8 @@ Response json_response(Status status, std::string body) {
 }
 
 Response error_response(Status status, std::string_view error_code, std::string_view message) {
-  const nlohmann::json body{{"code", static_cast<int>(status)},
-                            {"msg", message},
-                            {"error", error_code}};
+  const nlohmann::json body{
+      {"code", static_cast<int>(status)}, {"msg", message}, {"error", error_code}};
   return json_response(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
@@ -32,7 +31,8 @@ std::string url_decode(std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '+') {
       out.push_back(' ');
-    } else if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+    } else if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
+               hex(text[i + 2]) >= 0) {
       out.push_back(static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2])));
       i += 2;
     } else {

@@ -40,7 +40,8 @@ Result<Url> Url::parse(std::string_view text) {
   if (port_sep != std::string_view::npos) {
     const std::string_view port_text = authority.substr(port_sep + 1);
     unsigned value = 0;
-    const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+    const auto [end, ec] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
     if (ec != std::errc{} || end != port_text.data() + port_text.size() || value == 0 ||
         value > 65535) {
       return invalid("bad port");
@@ -50,7 +51,9 @@ Result<Url> Url::parse(std::string_view text) {
   return url;
 }
 
-std::string Url::origin() const { return scheme + "://" + host + ":" + std::to_string(port); }
+std::string Url::origin() const {
+  return scheme + "://" + host + ":" + std::to_string(port);
+}
 
 std::string Url::join(std::string_view suffix) const {
   std::string target = path;

@@ -12,8 +12,8 @@ namespace tmon::http {
 struct Url {
   std::string scheme;  // "http" or "https"
   std::string host;
-  uint16_t port = 0;   // defaulted from the scheme when absent
-  std::string path;    // "" or starting with '/', without a trailing '/'
+  uint16_t port = 0;  // defaulted from the scheme when absent
+  std::string path;   // "" or starting with '/', without a trailing '/'
 
   static Result<Url> parse(std::string_view text);
   // "scheme://host:port": connections are pooled per origin.

@@ -11,14 +11,22 @@ namespace tmon::llm {
 
 std::string_view to_string(CallErrorKind kind) {
   switch (kind) {
-    case CallErrorKind::kRateLimited: return "rate_limited";
-    case CallErrorKind::kAuthFailed: return "auth_failed";
-    case CallErrorKind::kQuotaExhausted: return "quota_exhausted";
-    case CallErrorKind::kBadRequest: return "bad_request";
-    case CallErrorKind::kServerError: return "server_error";
-    case CallErrorKind::kTimeout: return "timeout";
-    case CallErrorKind::kConnection: return "connection";
-    case CallErrorKind::kBadResponse: return "bad_response";
+    case CallErrorKind::kRateLimited:
+      return "rate_limited";
+    case CallErrorKind::kAuthFailed:
+      return "auth_failed";
+    case CallErrorKind::kQuotaExhausted:
+      return "quota_exhausted";
+    case CallErrorKind::kBadRequest:
+      return "bad_request";
+    case CallErrorKind::kServerError:
+      return "server_error";
+    case CallErrorKind::kTimeout:
+      return "timeout";
+    case CallErrorKind::kConnection:
+      return "connection";
+    case CallErrorKind::kBadResponse:
+      return "bad_response";
   }
   return "unknown";
 }

@@ -6,8 +6,7 @@
 
 namespace tmon::llm {
 
-OpenAiCompatibleClient::OpenAiCompatibleClient(http::Url base_url, http::Client& http,
-                                               Clock& clock)
+OpenAiCompatibleClient::OpenAiCompatibleClient(http::Url base_url, http::Client& http, Clock& clock)
     : base_url_(std::move(base_url)),
       target_(base_url_.join("/chat/completions")),
       http_(http),
@@ -24,9 +23,9 @@ boost::asio::awaitable<CallResult> OpenAiCompatibleClient::complete(const ChatRe
   auto response = co_await http_.send(base_url_, std::move(http_request), timeout);
   if (!response) {
     const bool timed_out = response.error().code == ErrorCode::kTimeout;
-    co_return tl::unexpected(CallError{timed_out ? CallErrorKind::kTimeout
-                                                 : CallErrorKind::kConnection,
-                                       0, std::nullopt, "", response.error().message});
+    co_return tl::unexpected(
+        CallError{timed_out ? CallErrorKind::kTimeout : CallErrorKind::kConnection, 0, std::nullopt,
+                  "", response.error().message});
   }
   const int status = static_cast<int>(response->result_int());
   if (status < 200 || status >= 300) {
@@ -39,8 +38,8 @@ boost::asio::awaitable<CallResult> OpenAiCompatibleClient::complete(const ChatRe
   }
   auto reply = parse_chat_completion(response->body());
   if (!reply) {
-    co_return tl::unexpected(CallError{CallErrorKind::kBadResponse, status, std::nullopt, "",
-                                       reply.error().message});
+    co_return tl::unexpected(
+        CallError{CallErrorKind::kBadResponse, status, std::nullopt, "", reply.error().message});
   }
   co_return std::move(*reply);
 }

@@ -16,8 +16,7 @@ class OpenAiCompatibleClient final : public LlmClient {
   OpenAiCompatibleClient(http::Url base_url, http::Client& http, Clock& clock);
 
   boost::asio::awaitable<CallResult> complete(const ChatRequest& request,
-                                              const std::string& api_key,
-                                              Millis timeout) override;
+                                              const std::string& api_key, Millis timeout) override;
 
  private:
   http::Url base_url_;

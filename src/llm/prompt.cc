@@ -19,8 +19,7 @@ const char* const kDefaultSystemPrompt =
     "where level is one of \"none\", \"low\", \"medium\", \"high\", \"critical\". "
     "Use \"none\" when nothing is risky; list in triggerObjectIds only ids from the message.";
 
-ChatRequest build_chat_request(const messages::AssessmentTask& task,
-                               const config::LlmConfig& llm) {
+ChatRequest build_chat_request(const messages::AssessmentTask& task, const config::LlmConfig& llm) {
   nlohmann::json objects = nlohmann::json::array();
   for (const auto& object : task.objects) {
     objects.push_back({{"objectId", object.objectId},

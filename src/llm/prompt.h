@@ -14,8 +14,7 @@ extern const char* const kDefaultSystemPrompt;
 // Builds the chat request assessing one task's group. The user text lists the
 // group's objects and features and ends with a one-line "Context: {json}" that
 // machines (the mock LLM, log readers) can parse.
-ChatRequest build_chat_request(const messages::AssessmentTask& task,
-                               const config::LlmConfig& llm);
+ChatRequest build_chat_request(const messages::AssessmentTask& task, const config::LlmConfig& llm);
 
 // The OpenAI-compatible /chat/completions body for a request (vision format:
 // the image as a data URI in an image_url part).

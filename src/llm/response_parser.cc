@@ -8,16 +8,18 @@
 namespace tmon::llm {
 namespace {
 
-using nlohmann::json;
 using messages::RiskLevel;
+using nlohmann::json;
 
 tl::unexpected<Error> parse_error(std::string message) {
   return make_error(ErrorCode::kParse, std::move(message));
 }
 
 std::string trim_lower(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -27,7 +29,8 @@ std::string trim_lower(std::string_view text) {
 Result<RiskLevel> read_level(const json& value, const std::string& field) {
   if (!value.is_string()) return parse_error(field + ": expected a risk level string");
   const auto level = normalize_risk_level(value.get<std::string>());
-  if (!level) return parse_error(field + ": unknown risk level \"" + value.get<std::string>() + "\"");
+  if (!level)
+    return parse_error(field + ": unknown risk level \"" + value.get<std::string>() + "\"");
   return *level;
 }
 
@@ -37,17 +40,20 @@ Result<messages::GroupRisk> read_group_risk(const json& item, int default_group_
   messages::GroupRisk risk;
   risk.groupIndex = default_group_index;
   if (item.contains("groupIndex")) {
-    if (!item["groupIndex"].is_number_integer()) return parse_error(path + ".groupIndex: expected an integer");
+    if (!item["groupIndex"].is_number_integer())
+      return parse_error(path + ".groupIndex: expected an integer");
     risk.groupIndex = item["groupIndex"].get<int>();
   }
-  const json* level = item.contains("riskLevel") ? &item["riskLevel"]
-                      : item.contains("risk_level") ? &item["risk_level"] : nullptr;
+  const json* level = item.contains("riskLevel")    ? &item["riskLevel"]
+                      : item.contains("risk_level") ? &item["risk_level"]
+                                                    : nullptr;
   if (!level) return parse_error(path + ".riskLevel: missing");
   auto parsed_level = read_level(*level, path + ".riskLevel");
   if (!parsed_level) return tl::unexpected(parsed_level.error());
   risk.riskLevel = *parsed_level;
   if (item.contains("confidence")) {
-    if (!item["confidence"].is_number()) return parse_error(path + ".confidence: expected a number");
+    if (!item["confidence"].is_number())
+      return parse_error(path + ".confidence: expected a number");
     double confidence = item["confidence"].get<double>();
     if (confidence > 1.0 && confidence <= 100.0) confidence /= 100.0;  // a percentage
     if (confidence < 0 || confidence > 1.0) return parse_error(path + ".confidence: out of range");
@@ -81,16 +87,26 @@ Result<messages::GroupRisk> read_group_risk(const json& item, int default_group_
 
 std::optional<RiskLevel> normalize_risk_level(std::string_view text) {
   static const std::map<std::string, RiskLevel> kLevels{
-      {"none", RiskLevel::kNone},         {"no", RiskLevel::kNone},
-      {"safe", RiskLevel::kNone},         {"无", RiskLevel::kNone},
-      {"无风险", RiskLevel::kNone},       {"low", RiskLevel::kLow},
-      {"低", RiskLevel::kLow},            {"低风险", RiskLevel::kLow},
-      {"medium", RiskLevel::kMedium},     {"moderate", RiskLevel::kMedium},
-      {"中", RiskLevel::kMedium},         {"中等", RiskLevel::kMedium},
-      {"中风险", RiskLevel::kMedium},     {"high", RiskLevel::kHigh},
-      {"高", RiskLevel::kHigh},           {"高风险", RiskLevel::kHigh},
-      {"critical", RiskLevel::kCritical}, {"severe", RiskLevel::kCritical},
-      {"extreme", RiskLevel::kCritical},  {"严重", RiskLevel::kCritical},
+      {"none", RiskLevel::kNone},
+      {"no", RiskLevel::kNone},
+      {"safe", RiskLevel::kNone},
+      {"无", RiskLevel::kNone},
+      {"无风险", RiskLevel::kNone},
+      {"low", RiskLevel::kLow},
+      {"低", RiskLevel::kLow},
+      {"低风险", RiskLevel::kLow},
+      {"medium", RiskLevel::kMedium},
+      {"moderate", RiskLevel::kMedium},
+      {"中", RiskLevel::kMedium},
+      {"中等", RiskLevel::kMedium},
+      {"中风险", RiskLevel::kMedium},
+      {"high", RiskLevel::kHigh},
+      {"高", RiskLevel::kHigh},
+      {"高风险", RiskLevel::kHigh},
+      {"critical", RiskLevel::kCritical},
+      {"severe", RiskLevel::kCritical},
+      {"extreme", RiskLevel::kCritical},
+      {"严重", RiskLevel::kCritical},
       {"极高", RiskLevel::kCritical},
   };
   const auto it = kLevels.find(trim_lower(text));
@@ -150,7 +166,8 @@ Result<ChatReply> parse_chat_completion(std::string_view body) {
   } else {
     return parse_error("chat completion: choices[0].message.content is not text");
   }
-  if (root.contains("model") && root["model"].is_string()) reply.model = root["model"].get<std::string>();
+  if (root.contains("model") && root["model"].is_string())
+    reply.model = root["model"].get<std::string>();
   if (root.contains("usage") && root["usage"].is_object()) {
     const json& usage = root["usage"];
     const auto count = [&](const char* name) {
@@ -181,8 +198,8 @@ Result<messages::RiskAssessment> parse_risk_assessment(std::string_view content,
   if (root.contains("results")) {
     if (!root["results"].is_array()) return parse_error("results: expected an array");
     for (size_t i = 0; i < root["results"].size(); ++i) {
-      auto risk = read_group_risk(root["results"][i], group_index,
-                                  "results[" + std::to_string(i) + "]");
+      auto risk =
+          read_group_risk(root["results"][i], group_index, "results[" + std::to_string(i) + "]");
       if (!risk) return tl::unexpected(risk.error());
       assessment.results.push_back(std::move(*risk));
     }

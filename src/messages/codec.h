@@ -28,7 +28,7 @@ Result<RiskAssessment> decode_risk_assessment(std::string_view json);
 // Builds a dead letter for bytes that could not be processed; the payload is
 // kept as text when it is valid UTF-8, else base64.
 DeadLetter make_dead_letter(std::string_view source_topic, int32_t partition, int64_t offset,
-                            std::string_view key, std::string_view payload,
-                            std::string_view stage, std::string_view reason, int64_t now_ms);
+                            std::string_view key, std::string_view payload, std::string_view stage,
+                            std::string_view reason, int64_t now_ms);
 
 }  // namespace tmon::messages

@@ -24,8 +24,8 @@ struct BoundingBox {
 };
 
 struct DetectedObject {
-  int objectId = -1;        // stable across frames (tracking); legacy: index in frame
-  std::string className;    // COCO name: "car", "person", "traffic light", ...
+  int objectId = -1;      // stable across frames (tracking); legacy: index in frame
+  std::string className;  // COCO name: "car", "person", "traffic light", ...
   int classId = -1;
   double confidence = 0;
   BoundingBox bbox;
@@ -36,17 +36,17 @@ struct DetectedObject {
 // -1 when not applicable (e.g. no pedestrian in the group).
 struct GroupFeatures {
   std::map<std::string, int> classCounts;
-  double minSpacing = -1;              // smallest gap between two members' boxes
+  double minSpacing = -1;  // smallest gap between two members' boxes
   double minPersonVehicleDistance = -1;
-  double density = 0;                  // member box area / group box area
-  double speed = 0;                    // mean member speed, px/s, from tracks
-  double heading = 0;                  // degrees, 0 = +x, counter-clockwise
+  double density = 0;  // member box area / group box area
+  double speed = 0;    // mean member speed, px/s, from tracks
+  double heading = 0;  // degrees, 0 = +x, counter-clockwise
   bool operator==(const GroupFeatures&) const = default;
 };
 
 struct TrafficGroup {
-  int groupIndex = 0;       // position in this frame (original field)
-  std::string groupId;      // stable across frames while members overlap
+  int groupIndex = 0;   // position in this frame (original field)
+  std::string groupId;  // stable across frames while members overlap
   std::vector<int> objectIds;
   BoundingBox bbox;
   GroupFeatures features;
@@ -69,8 +69,8 @@ struct DetectionResult {
   std::string cameraId;
   std::string requestId;  // unique per frame; results are merged by it
   int64_t frameNumber = 0;
-  int64_t captureTs = 0;  // when the frame was grabbed
-  int64_t detectedTs = 0; // when detection finished
+  int64_t captureTs = 0;   // when the frame was grabbed
+  int64_t detectedTs = 0;  // when detection finished
   int imageWidth = 0;
   int imageHeight = 0;
   std::vector<DetectedObject> detectedObjects;

@@ -18,8 +18,8 @@ namespace {
 
 http::Response dashscope_error(http::Status status, const std::string& code,
                                const std::string& message) {
-  const json body{{"error",
-                   {{"message", message}, {"type", code}, {"param", nullptr}, {"code", code}}}};
+  const json body{
+      {"error", {{"message", message}, {"type", code}, {"param", nullptr}, {"code", code}}}};
   return http::json_response(status, body.dump());
 }
 
@@ -33,7 +33,9 @@ std::string bearer_token(const http::Request& request) {
 }
 
 json counters_json(int64_t requests, int64_t ok, int64_t unauthorized, int64_t bad_request) {
-  return {{"requests", requests}, {"ok", ok}, {"unauthorized", unauthorized},
+  return {{"requests", requests},
+          {"ok", ok},
+          {"unauthorized", unauthorized},
           {"badRequest", bad_request}};
 }
 
@@ -56,7 +58,9 @@ Result<std::unique_ptr<MockLlmServer>> MockLlmServer::start(MockLlmOptions optio
   return self;
 }
 
-MockLlmServer::~MockLlmServer() { stop(); }
+MockLlmServer::~MockLlmServer() {
+  stop();
+}
 
 void MockLlmServer::stop() {
   if (server_) server_->stop();
@@ -122,10 +126,9 @@ asio::awaitable<http::Response> MockLlmServer::chat_completions(http::RequestCon
 
   const std::string content = messages::encode(assess_request(context.request.body()));
   count(&Counters::ok);
-  co_return http::json_response(
-      http::Status::ok,
-      chat_completion_body(body.value("model", "qwen-vl-plus"), content,
-                           context.request.body().size()));
+  co_return http::json_response(http::Status::ok,
+                                chat_completion_body(body.value("model", "qwen-vl-plus"), content,
+                                                     context.request.body().size()));
 }
 
 std::string MockLlmServer::stats_json() const {

@@ -6,8 +6,8 @@
 namespace tmon::mockllm {
 namespace {
 
-using nlohmann::json;
 using messages::RiskLevel;
+using nlohmann::json;
 
 // The text parts of the user message, where tmon's prompt puts its context.
 std::string user_text(const json& body) {
@@ -53,7 +53,8 @@ messages::RiskAssessment assess_request(std::string_view request_body) {
   std::vector<int> ids;
   if (context.contains("objects") && context["objects"].is_array()) {
     for (const auto& object : context["objects"]) {
-      if (object.is_object() && object.contains("objectId") && object["objectId"].is_number_integer()) {
+      if (object.is_object() && object.contains("objectId") &&
+          object["objectId"].is_number_integer()) {
         ids.push_back(object["objectId"].get<int>());
       }
     }

@@ -6,7 +6,6 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <set>
-
 #include <thread>
 
 #include "common/logging.h"
@@ -50,7 +49,9 @@ Dispatcher::Dispatcher(DispatcherOptions options, asio::io_context& io, KeyPool&
       jitter_(options_.seed),
       strand_(asio::make_strand(io)) {}
 
-Dispatcher::~Dispatcher() { stop(Millis(0)); }
+Dispatcher::~Dispatcher() {
+  stop(Millis(0));
+}
 
 void Dispatcher::start() {
   ticking_ = true;
@@ -210,8 +211,11 @@ void Dispatcher::stop(Millis timeout) {
     std::this_thread::sleep_for(Millis(10));
   }
   if (in_flight_ > 0) {
-    get_logger("schedule")->warn("{} calls still in flight at shutdown; their tasks will be "
-                                 "replayed", in_flight_.load());
+    get_logger("schedule")
+        ->warn(
+            "{} calls still in flight at shutdown; their tasks will be "
+            "replayed",
+            in_flight_.load());
   }
   stopping_ = true;
   // The tick loop notices within one tick, if the io_context still runs.

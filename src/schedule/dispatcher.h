@@ -82,7 +82,7 @@ class Dispatcher {
   std::mt19937_64 jitter_;
 
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;  // serializes all state
-  std::deque<Pending> queue_;  // on strand_ only
+  std::deque<Pending> queue_;                                           // on strand_ only
   std::atomic<size_t> queued_{0};
   std::atomic<size_t> in_flight_{0};
   std::atomic<bool> accepting_{true};

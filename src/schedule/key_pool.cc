@@ -8,9 +8,12 @@ namespace tmon::schedule {
 
 std::string_view to_string(KeyState state) {
   switch (state) {
-    case KeyState::kAvailable: return "available";
-    case KeyState::kCooling: return "cooling";
-    case KeyState::kDisabled: return "disabled";
+    case KeyState::kAvailable:
+      return "available";
+    case KeyState::kCooling:
+      return "cooling";
+    case KeyState::kDisabled:
+      return "disabled";
   }
   return "unknown";
 }

@@ -30,13 +30,13 @@ void ScheduleStage::handle(bus::ConsumedMessage&& message, bus::Consumer& consum
             consumer.complete(source, offset);
           } else {
             // Not committed: the task is assessed again after a restart.
-            get_logger("schedule")->error("result of task={} not delivered: {}", task_id,
-                                          delivered.error().message);
+            get_logger("schedule")
+                ->error("result of task={} not delivered: {}", task_id, delivered.error().message);
           }
         });
     if (!sent) {
-      get_logger("schedule")->error("result of task={} not queued: {}", task_id,
-                                    sent.error().message);
+      get_logger("schedule")
+          ->error("result of task={} not queued: {}", task_id, sent.error().message);
     }
   });
 }
@@ -45,8 +45,8 @@ void ScheduleStage::drain(Millis timeout) {
   dispatcher_.stop(timeout);
   // Results of the calls that finished must reach Kafka before the final commit.
   if (auto flushed = producer_.flush(timeout); !flushed) {
-    get_logger("schedule")->warn("results still undelivered at shutdown: {}",
-                                 flushed.error().message);
+    get_logger("schedule")
+        ->warn("results still undelivered at shutdown: {}", flushed.error().message);
   }
 }
 

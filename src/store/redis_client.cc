@@ -90,7 +90,9 @@ timeval to_timeval(Millis timeout) {
 RedisClient::RedisClient(RedisAddress address, Millis timeout)
     : address_(std::move(address)), timeout_(timeout) {}
 
-RedisClient::~RedisClient() { disconnect(); }
+RedisClient::~RedisClient() {
+  disconnect();
+}
 
 void RedisClient::disconnect() {
   if (context_) redisFree(context_);
@@ -104,8 +106,7 @@ Status RedisClient::ensure_connected() {
   if (!context_ || context_->err) {
     const std::string why = context_ ? context_->errstr : "out of memory";
     disconnect();
-    return make_error(ErrorCode::kUnavailable,
-                      "redis " + address_.describe() + ": " + why);
+    return make_error(ErrorCode::kUnavailable, "redis " + address_.describe() + ": " + why);
   }
   redisSetTimeout(context_, tv);
   Status ok;

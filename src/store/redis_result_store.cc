@@ -30,12 +30,11 @@ RedisResultStore::RedisResultStore(std::shared_ptr<RedisClient> client, StoreOpt
     : client_(std::move(client)), options_(options) {}
 
 Result<bool> RedisResultStore::apply(const ResultWrite& write) {
-  auto reply = client_->command({"EVAL", kApplyScript, "2", result_key(write.task_id),
-                                 latest_key(write.camera_id), write.result_json, write.view_json,
-                                 std::to_string(write.capture_ts),
-                                 std::to_string(options_.result_ttl_seconds),
-                                 std::to_string(options_.latest_ttl_seconds),
-                                 camera_channel(write.camera_id)});
+  auto reply = client_->command(
+      {"EVAL", kApplyScript, "2", result_key(write.task_id), latest_key(write.camera_id),
+       write.result_json, write.view_json, std::to_string(write.capture_ts),
+       std::to_string(options_.result_ttl_seconds), std::to_string(options_.latest_ttl_seconds),
+       camera_channel(write.camera_id)});
   if (!reply) return tl::unexpected(reply.error());
   return reply->integer == 1;
 }

@@ -35,8 +35,8 @@ class BusFailoverTest : public ::testing::Test {
                                  "\n    partitions: 8\n");
     broker_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{TMON_BINARY, "broker", "--config-dir", dir_.str()});
-    auto bootstrap = broker_->wait_for_stdout(std::regex(R"(^(127\.0\.0\.1:\d+))"),
-                                              std::chrono::seconds(15));
+    auto bootstrap =
+        broker_->wait_for_stdout(std::regex(R"(^(127\.0\.0\.1:\d+))"), std::chrono::seconds(15));
     ASSERT_TRUE(bootstrap) << broker_->stderr_text();
     bootstrap_ = *bootstrap;
   }

@@ -16,7 +16,7 @@ struct CliRun {
 };
 
 CliRun config_check(const testing::TempDir& dir, std::vector<std::string> extra = {},
-                 std::map<std::string, std::string> env = {}) {
+                    std::map<std::string, std::string> env = {}) {
   std::vector<std::string> argv{TMON_BINARY, "config", "check", "--config-dir", dir.str()};
   argv.insert(argv.end(), extra.begin(), extra.end());
   ChildProcess process(argv, env);

@@ -1,9 +1,10 @@
 // A malformed detection message goes to tmon-dead-letter with its origin and
 // the reason, and the stage carries on with the next message.
+#include "bus/dead_letter.h"
+
 #include <gtest/gtest.h>
 
 #include "bus/consumer.h"
-#include "bus/dead_letter.h"
 #include "bus/embedded_broker.h"
 #include "bus/producer.h"
 #include "bus/stage_runner.h"

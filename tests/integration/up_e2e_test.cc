@@ -53,10 +53,10 @@ TEST(UpEndToEndTest, EveryCameraGetsAnAssessedResultOverHttp) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
-  const auto health = nlohmann::json::parse(
-      testing::http_get(api_port, "/api/health/health_check").body.empty()
-          ? "{}"
-          : testing::http_get(api_port, "/api/health/health_check").body);
+  const auto health =
+      nlohmann::json::parse(testing::http_get(api_port, "/api/health/health_check").body.empty()
+                                ? "{}"
+                                : testing::http_get(api_port, "/api/health/health_check").body);
 
   ASSERT_EQ(latest.size(), kCameras.size()) << up.stderr_text();
   for (const auto& [camera, view] : latest) {

@@ -89,7 +89,9 @@ std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
   return exit_code_;
 }
 
-bool ChildProcess::running() { return pid_ > 0 && !wait(std::chrono::milliseconds(0)); }
+bool ChildProcess::running() {
+  return pid_ > 0 && !wait(std::chrono::milliseconds(0));
+}
 
 std::optional<std::string> ChildProcess::wait_for_stdout(const std::regex& pattern,
                                                          std::chrono::milliseconds timeout) {
@@ -108,7 +110,11 @@ std::optional<std::string> ChildProcess::wait_for_stdout(const std::regex& patte
   }
 }
 
-std::string ChildProcess::stdout_text() const { return read_file(stdout_path_); }
-std::string ChildProcess::stderr_text() const { return read_file(stderr_path_); }
+std::string ChildProcess::stdout_text() const {
+  return read_file(stdout_path_);
+}
+std::string ChildProcess::stderr_text() const {
+  return read_file(stderr_path_);
+}
 
 }  // namespace tmon::testing

@@ -40,9 +40,9 @@ TestRedis::TestRedis() {
   }
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = pick_free_port();
-    process_ = std::make_unique<ChildProcess>(std::vector<std::string>{
-        "redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
-        "--appendonly", "no"});
+    process_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{"redis-server", "--port", std::to_string(port_), "--bind",
+                                 "127.0.0.1", "--save", "", "--appendonly", "no"});
     for (int i = 0; i < 100 && process_->running(); ++i) {
       if (accepts_connections(port_)) {
         url_ = "redis://127.0.0.1:" + std::to_string(port_) + "/0";

@@ -14,7 +14,8 @@ namespace {
 
 class ApiRouterTest : public ::testing::Test {
  protected:
-  ApiRouterTest() : store_(std::make_shared<store::MemoryResultStore>(store::StoreOptions{}, clock_)) {}
+  ApiRouterTest()
+      : store_(std::make_shared<store::MemoryResultStore>(store::StoreOptions{}, clock_)) {}
 
   http::Response get(const std::string& target) {
     auto router = make_api_router(store_, health_, clock_);

@@ -26,8 +26,8 @@ class EmbeddedBrokerTest : public ::testing::Test {
   }
 
   std::unique_ptr<Consumer> make_consumer(const std::string& group) {
-    auto consumer = Consumer::create(
-        kafka_, {group, {kafka_.topics.assessment_tasks.name}, "test-consumer"});
+    auto consumer =
+        Consumer::create(kafka_, {group, {kafka_.topics.assessment_tasks.name}, "test-consumer"});
     EXPECT_TRUE(consumer) << consumer.error().message;
     return consumer ? std::move(*consumer) : nullptr;
   }

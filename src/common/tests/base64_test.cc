@@ -20,7 +20,7 @@ TEST(Base64Test, RoundTripsBinary) {
 }
 
 TEST(Base64Test, RejectsBadInput) {
-  EXPECT_FALSE(base64_decode("Zm9"));      // length not a multiple of 4
+  EXPECT_FALSE(base64_decode("Zm9"));       // length not a multiple of 4
   EXPECT_FALSE(base64_decode("Zm9v!A=="));  // outside the alphabet
   EXPECT_FALSE(base64_decode("Zg==Zm9v"));  // padding before the end
   EXPECT_FALSE(base64_decode("Z=9v"));      // padding in the wrong place

@@ -13,7 +13,9 @@ TEST(MaskSecretTest, HidesShortSecretsEntirely) {
   EXPECT_EQ(mask_secret("short-key"), "***");
 }
 
-TEST(MaskSecretTest, EmptyIsVisiblyEmpty) { EXPECT_EQ(mask_secret(""), "(empty)"); }
+TEST(MaskSecretTest, EmptyIsVisiblyEmpty) {
+  EXPECT_EQ(mask_secret(""), "(empty)");
+}
 
 }  // namespace
 }  // namespace tmon

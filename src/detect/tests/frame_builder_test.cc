@@ -25,8 +25,8 @@ TEST(FrameBuilderTest, GroupsCarryADecodableCropOnce) {
   ASSERT_EQ(result.groupImages.size(), 1u);
   const auto jpeg = base64_decode(result.groupImages[0].imageBase64);
   ASSERT_TRUE(jpeg);
-  const cv::Mat crop = cv::imdecode(std::vector<uchar>(jpeg->begin(), jpeg->end()),
-                                    cv::IMREAD_COLOR);
+  const cv::Mat crop =
+      cv::imdecode(std::vector<uchar>(jpeg->begin(), jpeg->end()), cv::IMREAD_COLOR);
   EXPECT_EQ(crop.cols, result.groupImages[0].width);
   EXPECT_EQ(crop.rows, result.groupImages[0].height);
   EXPECT_GT(crop.cols, 130);  // both cars plus margin
@@ -37,9 +37,9 @@ TEST(FrameBuilderTest, SimCameraProducesGroupsOverTime) {
   int groups = 0;
   for (int i = 0; i < 20; ++i) {
     const auto frame = camera.next_frame(1.8);
-    groups += static_cast<int>(
-        build_detection_result("cam", i, i, i, frame.image, frame.detections, {})
-            .trafficGroups.size());
+    groups +=
+        static_cast<int>(build_detection_result("cam", i, i, i, frame.image, frame.detections, {})
+                             .trafficGroups.size());
   }
   EXPECT_GT(groups, 5);
 }

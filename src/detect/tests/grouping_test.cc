@@ -27,9 +27,8 @@ TEST(ClusterDetectionsTest, ClosenessScalesWithObjectSize) {
 }
 
 TEST(ClusterDetectionsTest, ChainsTransitively) {
-  const std::vector<Detection> detections{make(1, "car", 0, 0, 40, 40),
-                                          make(2, "car", 50, 0, 40, 40),
-                                          make(3, "car", 100, 0, 40, 40)};
+  const std::vector<Detection> detections{
+      make(1, "car", 0, 0, 40, 40), make(2, "car", 50, 0, 40, 40), make(3, "car", 100, 0, 40, 40)};
   const auto clusters = cluster_detections(detections, 0.5, 2);
   ASSERT_EQ(clusters.size(), 1u);
   EXPECT_EQ(clusters[0].size(), 3u);

@@ -13,10 +13,10 @@ messages::DetectionResult frame_with_groups() {
   for (int id = 1; id <= 5; ++id) {
     frame.detectedObjects.push_back({id, id == 5 ? "person" : "car", 2, 0.9, {}});
   }
-  frame.trafficGroups = {{0, "g-a", {1, 2, 5}, {}, {}}, {1, "g-b", {3}, {}, {}},
-                         {2, "g-c", {3, 4}, {}, {}}};
-  frame.groupImages = {{0, "g-a", "QUFB", 10, 10}, {1, "g-b", "QkJC", 10, 10},
-                       {2, "g-c", "", 10, 10}};
+  frame.trafficGroups = {
+      {0, "g-a", {1, 2, 5}, {}, {}}, {1, "g-b", {3}, {}, {}}, {2, "g-c", {3, 4}, {}, {}}};
+  frame.groupImages = {
+      {0, "g-a", "QUFB", 10, 10}, {1, "g-b", "QkJC", 10, 10}, {2, "g-c", "", 10, 10}};
   return frame;
 }
 

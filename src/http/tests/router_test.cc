@@ -25,9 +25,8 @@ Router make_router() {
   router.add(Verb::get, "/echo", [](RequestContext& context) {
     return json_response(Status::ok, context.query_param("q").value_or("none"));
   });
-  router.add(Verb::get, "/boom", [](RequestContext&) -> Response {
-    throw std::runtime_error("secret detail");
-  });
+  router.add(Verb::get, "/boom",
+             [](RequestContext&) -> Response { throw std::runtime_error("secret detail"); });
   return router;
 }
 

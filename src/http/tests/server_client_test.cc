@@ -5,11 +5,11 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/asio/read.hpp>
 
 #include "http/client.h"
 #include "http/server.h"
@@ -22,9 +22,8 @@ class ServerClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto router = std::make_shared<Router>();
-    router->add(Verb::get, "/hello", [](RequestContext&) {
-      return json_response(Status::ok, R"({"hello":"world"})");
-    });
+    router->add(Verb::get, "/hello",
+                [](RequestContext&) { return json_response(Status::ok, R"({"hello":"world"})"); });
     router->add(Verb::post, "/echo", [](RequestContext& context) {
       return json_response(Status::ok, context.request.body());
     });
@@ -45,8 +44,8 @@ class ServerClientTest : public ::testing::Test {
                         Millis timeout = Millis(5000)) {
     Request request{method, target, 11};
     request.body() = std::move(body);
-    auto future = asio::co_spawn(io_, client_.send(base_, std::move(request), timeout),
-                                 asio::use_future);
+    auto future =
+        asio::co_spawn(io_, client_.send(base_, std::move(request), timeout), asio::use_future);
     io_.restart();
     io_.run();
     return future.get();

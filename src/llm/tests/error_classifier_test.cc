@@ -44,14 +44,11 @@ INSTANTIATE_TEST_SUITE_P(
         Row{400, R"({"error":{"code":"invalid_parameter_error","message":"x"}})",
             CallErrorKind::kBadRequest, "invalid_parameter_error"},
         Row{404, "not json", CallErrorKind::kBadRequest, ""},
-        Row{408, "", CallErrorKind::kTimeout, ""},
-        Row{500, "", CallErrorKind::kServerError, ""},
-        Row{503, R"({"error":{"type":"overloaded"}})", CallErrorKind::kServerError,
-            "overloaded"}));
+        Row{408, "", CallErrorKind::kTimeout, ""}, Row{500, "", CallErrorKind::kServerError, ""},
+        Row{503, R"({"error":{"type":"overloaded"}})", CallErrorKind::kServerError, "overloaded"}));
 
 TEST(ClassifyHttpErrorTest, KeepsProviderMessageAndRetryAfter) {
-  const CallError error =
-      classify_http_error(429, kDashScope429, std::chrono::milliseconds(2000));
+  const CallError error = classify_http_error(429, kDashScope429, std::chrono::milliseconds(2000));
   EXPECT_EQ(error.message, "Requests rate limit exceeded, please try again later.");
   EXPECT_EQ(error.retry_after, std::chrono::milliseconds(2000));
 }

@@ -40,9 +40,8 @@ TEST(ParseRiskAssessmentTest, ReadsTheFlatFormAndFillsTheGroupIndex) {
 TEST(ParseRiskAssessmentTest, AcceptsFencesAndProse) {
   const std::string fenced = std::string("```json\n") + kNested + "\n```";
   EXPECT_TRUE(parse_risk_assessment(fenced, 0));
-  const std::string prose =
-      std::string("Here is my assessment of the image {as requested}:\n") + kNested +
-      "\nLet me know if you need more.";
+  const std::string prose = std::string("Here is my assessment of the image {as requested}:\n") +
+                            kNested + "\nLet me know if you need more.";
   // The prose's "{as requested}" is balanced but not JSON; the real object follows.
   auto assessment = parse_risk_assessment(prose, 0);
   ASSERT_TRUE(assessment) << assessment.error().message;

@@ -30,8 +30,8 @@ class MockLlmServerTest : public ::testing::Test {
     task.cameraId = "cam-1";
     task.imageBase64 = "SU1H";
     const auto request = llm::build_chat_request(task, {});
-    auto future = asio::co_spawn(io_, client_->complete(request, key, Millis(5000)),
-                                 asio::use_future);
+    auto future =
+        asio::co_spawn(io_, client_->complete(request, key, Millis(5000)), asio::use_future);
     io_.restart();
     io_.run();
     return future.get();

@@ -1,11 +1,11 @@
 #include "schedule/dispatcher.h"
 
-#include "http/io_threads.h"
-
 #include <gtest/gtest.h>
 
 #include <future>
 #include <map>
+
+#include "http/io_threads.h"
 
 namespace tmon::schedule {
 namespace {

@@ -48,9 +48,9 @@ TEST(RedisClientTest, RunsCommandsAgainstARealServer) {
 }
 
 TEST(RedisClientTest, UnreachableServerIsUnavailable) {
-  RedisClient client(*RedisAddress::parse("redis://127.0.0.1:" +
-                                          std::to_string(testing::pick_free_port())),
-                     Millis(500));
+  RedisClient client(
+      *RedisAddress::parse("redis://127.0.0.1:" + std::to_string(testing::pick_free_port())),
+      Millis(500));
   auto reply = client.command({"PING"});
   ASSERT_FALSE(reply);
   EXPECT_EQ(reply.error().code, ErrorCode::kUnavailable);
