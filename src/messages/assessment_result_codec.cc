@@ -46,10 +46,7 @@ void read_assessment_result(const JsonReader& message, AssessmentResult* out) {
   message.optional("groupId", &out->groupId);
   detail::read_capture_ts(message, &out->captureTs);
   message.optional("completedTs", &out->completedTs);
-  if (const JsonReader count = message.field("frameTaskCount");
-      count.present() && count.get(&out->frameTaskCount) && out->frameTaskCount < 1) {
-    count.fail("expected a positive integer");  // see assessment_task_codec.cc
-  }
+  detail::read_frame_task_count(message, &out->frameTaskCount);
   const JsonReader status = message.field("status");
   if (status.require()) detail::read_result_status(status, &out->status);
   message.optional("code", &out->code);

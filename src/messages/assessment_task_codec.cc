@@ -22,12 +22,7 @@ void read_assessment_task(const JsonReader& message, AssessmentTask* out) {
   message.optional("createdTs", &out->createdTs);
   message.required("deadlineTs", &out->deadlineTs);
   message.optional("priority", &out->priority);
-  // The aggregator waits for this many results per frame; zero or fewer
-  // would make it complete a frame before any result arrived.
-  if (const JsonReader count = message.field("frameTaskCount");
-      count.present() && count.get(&out->frameTaskCount) && out->frameTaskCount < 1) {
-    count.fail("expected a positive integer");
-  }
+  detail::read_frame_task_count(message, &out->frameTaskCount);
   message.required_non_empty("imageBase64", &out->imageBase64);
   if (const JsonReader objects = message.field("objects"); objects.present()) {
     detail::read_detected_objects(objects, &out->objects);

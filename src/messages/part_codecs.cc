@@ -125,4 +125,11 @@ std::string derived_group_id(std::string_view camera_id, int group_index) {
   return std::string(camera_id) + "-g" + std::to_string(group_index);
 }
 
+void read_frame_task_count(const JsonReader& message, int* out) {
+  if (const JsonReader count = message.field("frameTaskCount");
+      count.present() && count.get(out) && *out < 1) {
+    count.fail("expected a positive integer");
+  }
+}
+
 }  // namespace tmon::messages::detail

@@ -37,6 +37,11 @@ OrderedJson to_json_value(const std::vector<DetectedObject>& objects);
 void read_group_features(const JsonReader& value, GroupFeatures* out);
 OrderedJson to_json_value(const GroupFeatures& features);
 
+// Optional frameTaskCount, which must be positive when present: the
+// aggregator waits for this many results per frame, and zero or fewer would
+// make it complete a frame before any result arrived.
+void read_frame_task_count(const JsonReader& message, int* out);
+
 // The id of a legacy group that carries none: "<cameraId>-g<groupIndex>".
 std::string derived_group_id(std::string_view camera_id, int group_index);
 

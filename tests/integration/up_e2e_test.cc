@@ -2,6 +2,7 @@
 // a real redis-server; every simulated camera must get an assessed result,
 // served over HTTP, and the process must stop by itself, cleanly.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -76,6 +77,24 @@ TEST(UpEndToEndTest, EveryCameraGetsAnAssessedResultOverHttp) {
   EXPECT_EQ(up.wait(std::chrono::seconds(40)), 0) << up.stderr_text();
   // Nothing at error level: no lost work, no crash on the way out.
   EXPECT_EQ(up.stderr_text().find(" error "), std::string::npos) << up.stderr_text();
+}
+
+TEST(UpEndToEndTest, SigtermStopsCleanly) {
+  testing::TempDir config;
+  config.write("kafka.yaml", "consumer:\n  fetch_wait_max_ms: 10\n");
+  ChildProcess up({TMON_BINARY, "up", "--config-dir", config.str(), "--api-port", "0"},
+                  {{"DASHSCOPE_API_KEY", ""}, {"TMON_REDIS_URL", "redis://127.0.0.1:1/0"}});
+  const auto api = up.wait_for_stdout(std::regex(R"(API: http://127\.0\.0\.1:(\d+))"),
+                                      std::chrono::seconds(15));
+  ASSERT_TRUE(api) << up.stderr_text();
+  // Redis is unreachable on purpose: the demo keeps results in memory and says so.
+  const auto health = nlohmann::json::parse(
+      testing::http_get(std::stoi(*api), "/api/health/health_check").body);
+  EXPECT_EQ(health["data"]["status"], "degraded");
+  EXPECT_EQ(health["data"]["components"]["store"]["status"], "degraded");
+  up.signal(SIGTERM);
+  EXPECT_EQ(up.wait(std::chrono::seconds(30)), 0) << up.stderr_text();
+  EXPECT_NE(up.stderr_text().find("[aggregate] stopped"), std::string::npos);
 }
 
 }  // namespace

@@ -1,0 +1,75 @@
+// `tmon broker` and `tmon topics init` as an operator uses them.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "bus/consumer.h"
+#include "bus/producer.h"
+#include "child_process.h"
+#include "free_port.h"
+#include "temp_dir.h"
+
+namespace tmon {
+namespace {
+
+using testing::ChildProcess;
+
+const std::regex kBootstrapLine(R"(^(127\.0\.0\.1:\d+(,127\.0\.0\.1:\d+)*)$)");
+
+TEST(BrokerCliTest, FixedPortForwardsToTheEmbeddedBroker) {
+  testing::TempDir config;
+  const int port = testing::pick_free_port();
+  ChildProcess broker({TMON_BINARY, "broker", "--config-dir", config.str(), "--brokers", "3",
+                       "--port", std::to_string(port)});
+  const auto bootstrap = broker.wait_for_stdout(kBootstrapLine, std::chrono::seconds(15));
+  ASSERT_TRUE(bootstrap) << broker.stderr_text();
+  EXPECT_EQ(*bootstrap, "127.0.0.1:" + std::to_string(port));
+
+  config::KafkaConfig kafka;
+  kafka.bootstrap_servers = *bootstrap;
+  kafka.consumer.fetch_wait_max_ms = 10;
+  auto producer = bus::Producer::create(kafka, "cli-test");
+  ASSERT_TRUE(producer);
+  ASSERT_TRUE((*producer)->send_and_wait("detection-results", "cam", "through the forwarder"));
+  auto consumer = bus::Consumer::create(kafka, {"cli-test", {"detection-results"}, "cli-test"});
+  ASSERT_TRUE(consumer);
+  std::optional<bus::ConsumedMessage> message;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!message && std::chrono::steady_clock::now() < give_up) {
+    message = (*consumer)->poll(Millis(100));
+  }
+  ASSERT_TRUE(message);
+  EXPECT_EQ(message->value, "through the forwarder");
+  (*consumer)->close();
+
+  broker.signal(SIGTERM);
+  EXPECT_EQ(broker.wait(std::chrono::seconds(15)), 0);
+}
+
+TEST(BrokerCliTest, TopicsInitIsIdempotent) {
+  testing::TempDir config;
+  ChildProcess broker({TMON_BINARY, "broker", "--config-dir", config.str()});
+  const auto bootstrap = broker.wait_for_stdout(kBootstrapLine, std::chrono::seconds(15));
+  ASSERT_TRUE(bootstrap) << broker.stderr_text();
+  for (int run = 0; run < 2; ++run) {
+    ChildProcess init({TMON_BINARY, "topics", "init", "--config-dir", config.str()},
+                      {{"TMON_KAFKA_BOOTSTRAP_SERVERS", *bootstrap}});
+    ASSERT_EQ(init.wait(std::chrono::seconds(30)), 0) << init.stderr_text();
+    const std::string out = init.stdout_text();
+    for (const char* topic : {"detection-results", "assessment-tasks", "risk-assessment-results",
+                              "tmon-dead-letter"}) {
+      EXPECT_NE(out.find(topic), std::string::npos) << out;
+    }
+    EXPECT_NE(out.find("16 partitions  exists"), std::string::npos) << out;
+  }
+}
+
+TEST(BrokerCliTest, TopicsInitRefusesTheEmbeddedPlaceholder) {
+  testing::TempDir config;
+  ChildProcess init({TMON_BINARY, "topics", "init", "--config-dir", config.str()},
+                    {{"TMON_KAFKA_BOOTSTRAP_SERVERS", ""}});
+  EXPECT_EQ(init.wait(std::chrono::seconds(30)), 2);
+  EXPECT_NE(init.stderr_text().find("needs a broker address"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tmon
