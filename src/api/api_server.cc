@@ -27,8 +27,9 @@ std::string overall_status(const std::vector<ComponentHealth>& components) {
 }  // namespace
 
 std::shared_ptr<http::Router> make_api_router(store::ResultStorePtr store, HealthProbe health,
-                                              Clock& clock) {
+                                              Clock& clock, RouteInstaller extra) {
   auto router = std::make_shared<http::Router>();
+  if (extra) extra(*router);
   router->add(http::Verb::get, "/api/health/health_check", [health, &clock](http::RequestContext&) {
     const auto components = health ? health() : std::vector<ComponentHealth>{};
     json details = json::object();
@@ -64,15 +65,15 @@ std::shared_ptr<http::Router> make_api_router(store::ResultStorePtr store, Healt
 
 Result<std::unique_ptr<ApiServer>> ApiServer::start(const config::ApiConfig& config,
                                                     store::ResultStorePtr store, HealthProbe health,
-                                                    Clock& clock) {
+                                                    Clock& clock, RouteInstaller extra) {
   http::ServerOptions options;
   options.name = "api";
   options.host = config.host;
   options.port = config.port;
   options.threads = config.threads;
   options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
-  auto server =
-      http::Server::start(options, make_api_router(std::move(store), std::move(health), clock));
+  auto server = http::Server::start(
+      options, make_api_router(std::move(store), std::move(health), clock, std::move(extra)));
   if (!server) return tl::unexpected(server.error());
   std::unique_ptr<ApiServer> self(new ApiServer());
   self->server_ = std::move(*server);

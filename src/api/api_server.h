@@ -20,6 +20,8 @@ struct ComponentHealth {
   std::string detail;
 };
 using HealthProbe = std::function<std::vector<ComponentHealth>()>;
+// Adds more routes (another component's endpoints) to the API's router.
+using RouteInstaller = std::function<void(http::Router&)>;
 
 // The HTTP API in the original system's envelope: {code, msg, data}.
 //   GET /api/health/health_check     service status and components
@@ -29,7 +31,7 @@ class ApiServer {
  public:
   static Result<std::unique_ptr<ApiServer>> start(const config::ApiConfig& config,
                                                   store::ResultStorePtr store, HealthProbe health,
-                                                  Clock& clock);
+                                                  Clock& clock, RouteInstaller extra = {});
   int port() const { return server_->port(); }
   void stop() { server_->stop(); }
 
@@ -40,6 +42,6 @@ class ApiServer {
 
 // The routes alone, for tests that call them without a socket.
 std::shared_ptr<http::Router> make_api_router(store::ResultStorePtr store, HealthProbe health,
-                                              Clock& clock);
+                                              Clock& clock, RouteInstaller extra = {});
 
 }  // namespace tmon::api

@@ -1,6 +1,7 @@
 // `tmon up` and the single-component commands: detect, generate, schedule,
 // aggregate, api. They differ only in which parts of the pipeline they run.
 #include <iostream>
+#include <mutex>
 
 #include "app/commands.h"
 #include "app/config_loading.h"
@@ -16,21 +17,35 @@ struct PipelineFlags {
   std::string config_dir = "config";
   double duration_seconds = 0;
   int api_port = -1;
+  int ops_port = -1;
   std::string instance_id = "scheduler-1";
 };
 
 int run_pipeline(const PipelineFlags& flags, PipelineRoles roles) {
   const auto config = load_config_or_exit(flags.config_dir);
   if (flags.api_port >= 0) roles.api_port = flags.api_port;
+  if (flags.ops_port >= 0) roles.ops_port = flags.ops_port;
   roles.instance_id = flags.instance_id;
+  // SIGHUP reloads into the running pipeline, once there is one.
+  std::mutex running_mu;
+  Pipeline* running = nullptr;
+  const auto reload = [&] {
+    std::lock_guard lock(running_mu);
+    if (!running) return;
+    if (auto fresh = reload_config(flags.config_dir)) running->reload(std::move(fresh));
+  };
   // Before any thread exists, so every thread inherits the blocked signals.
   Shutdown shutdown;
-  SignalWatcher signals(shutdown);
+  SignalWatcher signals(shutdown, reload);
 
   auto pipeline = Pipeline::start(config, roles, SystemClock::instance());
   if (!pipeline) {
     get_logger("app")->critical("cannot start: {}", pipeline.error().message);
     return kExitFailure;
+  }
+  {
+    std::lock_guard lock(running_mu);
+    running = pipeline->get();
   }
   const std::string api = (*pipeline)->api_url();
   if (!api.empty()) {
@@ -41,12 +56,19 @@ int run_pipeline(const PipelineFlags& flags, PipelineRoles roles) {
     }
     std::cout << "Stop with Ctrl-C." << std::endl;
   }
+  if (const std::string ops = (*pipeline)->ops_url(); !ops.empty()) {
+    std::cout << "Scheduler endpoints: " << ops << "/api/scheduler/stats" << std::endl;
+  }
   if (flags.duration_seconds > 0) {
     shutdown.wait_for(Millis(static_cast<int64_t>(flags.duration_seconds * 1000)));
   } else {
     shutdown.wait();
   }
   get_logger("app")->info("stopping");
+  {
+    std::lock_guard lock(running_mu);
+    running = nullptr;
+  }
   (*pipeline)->stop();
   return kExitOk;
 }
@@ -109,6 +131,11 @@ void add_pipeline_commands(CLI::App& app, int& exit_code) {
     if (std::string(spec.name) == "schedule") {
       command->add_option("--instance-id", flags.instance_id,
                           "Name of this scheduler instance (in results, logs and stats)");
+      command
+          ->add_option("--ops-port", flags.ops_port,
+                       "Port of the /api/scheduler endpoints (default: "
+                       "monitoring.metrics.port_base; 0 = any free port)")
+          ->check(CLI::Range(0, 65535));
     }
     command->callback([&exit_code, name = std::string(spec.name)] {
       exit_code = run_pipeline(flags, roles_for(name));

@@ -26,4 +26,19 @@ config::ConfigPtr load_config_or_exit(const std::string& config_dir, bool strict
   return loaded->config;
 }
 
+config::ConfigPtr reload_config(const std::string& config_dir) {
+  config::LoadOptions options;
+  options.config_dir = config_dir;
+  auto loaded = config::load_config(options);
+  if (!loaded) {
+    get_logger("config")->error("reload refused, keeping the running config: {}",
+                                loaded.error().message);
+    return nullptr;
+  }
+  for (const auto& warning : loaded->warnings) {
+    get_logger("config")->warn("{}", warning.to_string());
+  }
+  return loaded->config;
+}
+
 }  // namespace tmon::app

@@ -14,9 +14,9 @@
 #include "http/io_threads.h"
 #include "llm/openai_client.h"
 #include "mockllm/mock_llm_server.h"
-#include "schedule/dispatcher.h"
-#include "schedule/key_pool.h"
 #include "schedule/schedule_stage.h"
+#include "schedule/scheduler.h"
+#include "schedule/scheduler_routes.h"
 #include "store/memory_result_store.h"
 #include "store/redis_result_store.h"
 
@@ -40,8 +40,9 @@ class PipelineParts {
   std::unique_ptr<http::IoThreads> llm_io;
   std::unique_ptr<http::Client> http;
   std::unique_ptr<llm::LlmClient> llm;
-  std::unique_ptr<schedule::KeyPool> keys;
-  std::unique_ptr<schedule::Dispatcher> dispatcher;
+  std::vector<config::ApiKeyConfig> mock_keys;  // set when the built-in mock stands in
+  std::unique_ptr<schedule::Scheduler> scheduler;
+  std::unique_ptr<http::Server> ops;  // scheduler endpoints of a lone `tmon schedule`
   std::vector<std::unique_ptr<bus::DeadLetterPublisher>> dead_letters;
   std::unique_ptr<generate::GenerateStage> generate;
   std::unique_ptr<schedule::ScheduleStage> schedule;
@@ -57,9 +58,11 @@ class PipelineParts {
   bus::DeadLetterPublisher& dead_letter_publisher(const std::string& stage);
   std::vector<api::ComponentHealth> health() const;
   Status add_stage(const std::string& name, const std::string& group, const std::string& topic,
-                   bus::MessageHandler& handler);
+                   bus::MessageHandler& handler, Millis drain_timeout = Millis(10'000));
   Status start_stages();
   Status start_api();
+  Status start_ops();
+  std::vector<config::ApiKeyConfig> scheduler_keys(const config::Config& config) const;
 };
 
 namespace {
@@ -110,24 +113,25 @@ Status PipelineParts::start_store() {
   return {};
 }
 
+std::vector<config::ApiKeyConfig> PipelineParts::scheduler_keys(const config::Config& c) const {
+  return mock_llm ? mock_keys : c.api_keys;
+}
+
 Status PipelineParts::start_llm() {
-  std::vector<config::ApiKeyConfig> key_configs = config->api_keys;
   std::string base_url = config->llm.base_url;
-  const bool any_enabled = std::any_of(key_configs.begin(), key_configs.end(), [](const auto& key) {
-    return key.enabled && !key.key.empty();
-  });
+  const bool any_enabled =
+      std::any_of(config->api_keys.begin(), config->api_keys.end(),
+                  [](const auto& key) { return key.enabled && !key.key.empty(); });
   if (!any_enabled) {
     auto mock = mockllm::MockLlmServer::start({});
     if (!mock) return tl::unexpected(mock.error());
     mock_llm = std::move(*mock);
     base_url = mock_llm->base_url();
-    key_configs.clear();
     for (int i = 1; i <= kMockKeys; ++i) {
       config::ApiKeyConfig key;
       key.id = "mock-" + std::to_string(i);
       key.key = "mock-" + random_hex_id(16);
-      key.account = key.id;
-      key_configs.push_back(key);
+      mock_keys.push_back(key);
     }
     logger()->warn(
         "no API key configured: using the built-in mock LLM at {}; risk assessments "
@@ -139,17 +143,11 @@ Status PipelineParts::start_llm() {
   llm_io = std::make_unique<http::IoThreads>(1);
   http = std::make_unique<http::Client>();
   llm = std::make_unique<llm::OpenAiCompatibleClient>(*url, *http, *clock);
-  keys = std::make_unique<schedule::KeyPool>(key_configs);
-  const auto& s = config->scheduler;
-  schedule::DispatcherOptions options;
-  options.instance_id = roles.instance_id;
-  options.max_concurrent_tasks = s.max_concurrent_tasks;
-  options.queue_size = s.queue_size;
-  options.retry_max_attempts = s.retry_max_attempts;
-  options.call_timeout = Millis(static_cast<int64_t>(s.timeout_seconds * 1000));
-  dispatcher = std::make_unique<schedule::Dispatcher>(options, llm_io->context(), *keys, *llm,
-                                                      config->llm, *clock);
-  dispatcher->start();
+  auto created = schedule::Scheduler::create(*config, roles.instance_id, scheduler_keys(*config),
+                                             llm_io->context(), *llm, *clock);
+  if (!created) return tl::unexpected(created.error());
+  scheduler = std::move(*created);
+  scheduler->start();
   return {};
 }
 
@@ -167,22 +165,28 @@ std::vector<api::ComponentHealth> PipelineParts::health() const {
                           broker ? "embedded in-memory broker at " + kafka.bootstrap_servers
                                  : kafka.bootstrap_servers});
   }
-  if (keys) {
-    const size_t available = keys->available();
-    components.push_back({"llm", available > 0 ? "ok" : "down",
-                          std::to_string(available) + "/" + std::to_string(keys->size()) +
-                              " keys available" +
-                              (mock_llm ? "; SIMULATED by the built-in mock LLM" : "")});
+  if (scheduler) {
+    const auto health = scheduler->health();
+    std::string detail = health.reasons.empty() ? "healthy" : "";
+    for (const auto& reason : health.reasons) detail += (detail.empty() ? "" : "; ") + reason;
+    if (mock_llm) detail += "; SIMULATED by the built-in mock LLM";
+    components.push_back({"scheduler",
+                          health.status == "healthy"    ? "ok"
+                          : health.status == "degraded" ? "degraded"
+                                                        : "down",
+                          detail});
   }
   return components;
 }
 
 Status PipelineParts::add_stage(const std::string& name, const std::string& group,
-                                const std::string& topic, bus::MessageHandler& handler) {
+                                const std::string& topic, bus::MessageHandler& handler,
+                                Millis drain_timeout) {
   auto consumer =
       bus::Consumer::create(kafka, {group, {topic}, "tmon-" + name + "-" + roles.instance_id});
   if (!consumer) return tl::unexpected(consumer.error());
-  runners.push_back(std::make_unique<bus::StageRunner>(name, std::move(*consumer), handler));
+  runners.push_back(
+      std::make_unique<bus::StageRunner>(name, std::move(*consumer), handler, drain_timeout));
   runners.back()->start();
   return {};
 }
@@ -202,13 +206,18 @@ Status PipelineParts::start_stages() {
   }
   if (roles.schedule) {
     if (auto ok = start_llm(); !ok) return ok;
-    schedule = std::make_unique<schedule::ScheduleStage>(*dispatcher, *producer,
+    schedule = std::make_unique<schedule::ScheduleStage>(scheduler->dispatcher(), *producer,
                                                          topics.risk_assessment_results.name,
                                                          dead_letter_publisher("schedule"));
-    if (auto ok =
-            add_stage("schedule", groups.group_schedule, topics.assessment_tasks.name, *schedule);
+    // On SIGTERM calls in flight may finish or time out before the final commit.
+    const Millis drain(static_cast<int64_t>(config->scheduler.timeout_seconds * 1000) + 2'000);
+    if (auto ok = add_stage("schedule", groups.group_schedule, topics.assessment_tasks.name,
+                            *schedule, drain);
         !ok) {
       return ok;
+    }
+    if (!roles.api) {
+      if (auto ok = start_ops(); !ok) return ok;
     }
   }
   if (roles.aggregate) {
@@ -233,10 +242,29 @@ Status PipelineParts::start_stages() {
 Status PipelineParts::start_api() {
   config::ApiConfig api_config = config->pipeline.api;
   if (roles.api_port) api_config.port = *roles.api_port;
+  api::RouteInstaller extra;
+  if (scheduler) {
+    extra = [this, token = config->pipeline.api.admin_token](http::Router& router) {
+      schedule::add_scheduler_routes(router, *scheduler, token);
+    };
+  }
   auto server = api::ApiServer::start(
-      api_config, store, [this] { return health(); }, *clock);
+      api_config, store, [this] { return health(); }, *clock, std::move(extra));
   if (!server) return tl::unexpected(server.error());
   api = std::move(*server);
+  return {};
+}
+
+Status PipelineParts::start_ops() {
+  auto router = std::make_shared<http::Router>();
+  schedule::add_scheduler_routes(*router, *scheduler, config->pipeline.api.admin_token);
+  http::ServerOptions options;
+  options.name = "scheduler ops";
+  options.host = config->monitoring.metrics.host;
+  options.port = roles.ops_port.value_or(config->monitoring.metrics.port_base);
+  auto server = http::Server::start(options, router);
+  if (!server) return tl::unexpected(server.error());
+  ops = std::move(*server);
   return {};
 }
 
@@ -281,6 +309,7 @@ void Pipeline::stop() {
   // LLM calls that outlived the drain stay suspended; their tasks are replayed.
   if (parts.llm_io) parts.llm_io->stop();
   if (parts.api) parts.api->stop();
+  if (parts.ops) parts.ops->stop();
   // Deliveries complete offsets of consumers that are still alive here.
   if (parts.producer) {
     if (auto flushed = parts.producer->flush(Millis(10'000)); !flushed) {
@@ -294,6 +323,23 @@ std::string Pipeline::api_url() const {
   const auto& parts = *parts_;
   if (!parts.api) return "";
   return "http://" + parts.config->pipeline.api.host + ":" + std::to_string(parts.api->port());
+}
+
+void Pipeline::reload(config::ConfigPtr config) {
+  PipelineParts& parts = *parts_;
+  if (parts.scheduler) parts.scheduler->reload(*config, parts.scheduler_keys(*config));
+  const auto& old_llm = parts.config->llm;
+  if (config->llm.base_url != old_llm.base_url) {
+    logger()->warn("llm.base_url changed: restart to use the new provider");
+  }
+  parts.config = std::move(config);
+}
+
+std::string Pipeline::ops_url() const {
+  const auto& parts = *parts_;
+  if (!parts.ops) return "";
+  return "http://" + parts.config->monitoring.metrics.host + ":" +
+         std::to_string(parts.ops->port());
 }
 
 std::vector<std::string> Pipeline::camera_ids() const {

@@ -25,6 +25,9 @@ struct PipelineRoles {
   bool allow_memory_store = false;
   std::string instance_id = "scheduler-1";
   std::optional<int> api_port;  // overrides pipeline.api.port
+  // `tmon schedule` alone serves its operator endpoints here (0 = any free
+  // port; default monitoring.metrics.port_base).
+  std::optional<int> ops_port;
 };
 
 class PipelineParts;
@@ -38,8 +41,15 @@ class Pipeline {
   ~Pipeline();
   void stop();  // idempotent
 
+  // Re-reads the config (SIGHUP) and applies what can change while running:
+  // API keys, account limits, cooldowns, LLM request settings. A bad file is
+  // reported and the running config kept.
+  void reload(config::ConfigPtr config);
+
   // "http://host:port" of the API, empty when this process serves none.
   std::string api_url() const;
+  // "http://host:port" of the scheduler's operator endpoints when served alone.
+  std::string ops_url() const;
   std::vector<std::string> camera_ids() const;
   // What the API reports under components.
   std::vector<api::ComponentHealth> health() const;

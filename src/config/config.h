@@ -55,6 +55,19 @@ struct SchedulerConfig {
   int queue_size = 1000;      // tasks waiting for a permit before partitions pause
 };
 
+// Where permits come from. "local": this process alone paces its calls.
+// "redis": every scheduler instance shares windows, cooldowns and disabled
+// keys through Redis; without Redis each falls back to 1/expected_instances
+// of every limit.
+struct RateLimitConfig {
+  std::string backend = "local";      // local or redis
+  std::string redis_url;              // empty: pipeline.yaml redis.url
+  int redis_timeout_ms = 250;         // short: a dead Redis must not stall permits
+  int expected_instances = 1;         // schedulers sharing the keys (fallback share)
+  int window_margin_ms = 20;          // each window is this much longer than the provider's
+  double probe_interval_seconds = 5;  // while falling back, how often Redis is tried
+};
+
 // ---- config/kafka.yaml ---------------------------------------------------
 
 struct TopicConfig {
@@ -194,6 +207,7 @@ struct Config {
   std::vector<AccountConfig> accounts;
   std::vector<ApiKeyConfig> api_keys;
   SchedulerConfig scheduler;
+  RateLimitConfig rate_limit;
   KafkaConfig kafka;
   MonitoringConfig monitoring;
   PipelineConfig pipeline;

@@ -3,7 +3,6 @@
 namespace tmon::config {
 
 std::string Diagnostic::to_string() const {
-  // Plain appends: `":" + std::to_string(n)` trips GCC 12's false -Wrestrict.
   std::string out = file;
   if (line > 0) out.append(":").append(std::to_string(line));
   const auto add_part = [&out](const std::string& part) {

@@ -120,6 +120,15 @@ void read_scheduler(MapReader r, SchedulerConfig& s) {
   }
 }
 
+void read_rate_limit(MapReader r, RateLimitConfig& l) {
+  r.read("backend", l.backend, one_of({"local", "redis"}));
+  r.read("redis_url", l.redis_url);
+  r.read("redis_timeout_ms", l.redis_timeout_ms, int_at_least(1));
+  r.read("expected_instances", l.expected_instances, int_at_least(1));
+  r.read("window_margin_ms", l.window_margin_ms, int_between(0, 10'000));
+  r.read("probe_interval_seconds", l.probe_interval_seconds, number_above(0));
+}
+
 }  // namespace
 
 void read_api_keys_file(MapReader& root, Config& config) {
@@ -129,6 +138,7 @@ void read_api_keys_file(MapReader& root, Config& config) {
   read_accounts(root, config.accounts);
   read_keys(root, config);
   read_scheduler(root.map("scheduler"), config.scheduler);
+  read_rate_limit(root.map("rate_limit"), config.rate_limit);
 }
 
 }  // namespace tmon::config

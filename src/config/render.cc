@@ -106,6 +106,15 @@ void write_api_keys_file(Writer& w, const Config& c) {
   w.value("max_cooldown", s.max_cooldown);
   w.value("queue_size", s.queue_size);
   w.end_map();
+  const auto& l = c.rate_limit;
+  w.begin_map("rate_limit");
+  w.value("backend", l.backend);
+  w.value("redis_url", redact_url_password(l.redis_url));
+  w.value("redis_timeout_ms", l.redis_timeout_ms);
+  w.value("expected_instances", l.expected_instances);
+  w.value("window_margin_ms", l.window_margin_ms);
+  w.value("probe_interval_seconds", l.probe_interval_seconds);
+  w.end_map();
 }
 
 void write_topic(Writer& w, std::string_view key, const TopicConfig& t) {
@@ -207,7 +216,7 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
   w.value("partial_timeout_seconds", a.partial_timeout_seconds);
   w.end_map();
   w.begin_map("redis");
-  w.value("url", p.redis.url);
+  w.value("url", redact_url_password(p.redis.url));
   w.value("timeout_ms", p.redis.timeout_ms);
   w.end_map();
   w.begin_map("api");

@@ -9,7 +9,7 @@
 
 namespace tmon::config {
 
-// api_keys.yaml: llm, accounts, api_keys, scheduler.
+// api_keys.yaml: llm, accounts, api_keys, scheduler, rate_limit.
 void read_api_keys_file(MapReader& root, Config& config);
 // kafka.yaml: bootstrap_servers, embedded_brokers, topics, producer, consumer.
 void read_kafka_file(MapReader& root, KafkaConfig& kafka);

@@ -13,17 +13,35 @@ using detail::OrderedJson;
 
 void read_assessment_task(const JsonReader& message, AssessmentTask* out) {
   detail::read_schema_version(message, &out->schemaVersion);
-  message.required_non_empty("taskId", &out->taskId);
+  // The original system's tasks carry no taskId, capture time or deadline:
+  // the id is derived from the frame and group, and a missing capture time
+  // or deadline (0) makes the scheduler count from the task's arrival.
+  const bool legacy = out->schemaVersion == 0;
   message.required_non_empty("cameraId", &out->cameraId);
   message.required_non_empty("requestId", &out->requestId);
   message.optional("groupIndex", &out->groupIndex);
   message.optional("groupId", &out->groupId);
-  detail::read_capture_ts(message, &out->captureTs);
+  if (!legacy || message.field("taskId").present()) {
+    message.required_non_empty("taskId", &out->taskId);
+  } else if (message.ok()) {
+    out->taskId = out->requestId + ":" +
+                  (out->groupId.empty() ? "g" + std::to_string(out->groupIndex) : out->groupId);
+  }
+  if (!legacy || message.field("captureTs").present() || message.field("timestamp").present()) {
+    detail::read_capture_ts(message, &out->captureTs);
+  }
   message.optional("createdTs", &out->createdTs);
-  message.required("deadlineTs", &out->deadlineTs);
+  if (legacy) {
+    message.optional("deadlineTs", &out->deadlineTs);
+  } else {
+    message.required("deadlineTs", &out->deadlineTs);
+  }
   message.optional("priority", &out->priority);
   detail::read_frame_task_count(message, &out->frameTaskCount);
-  message.required_non_empty("imageBase64", &out->imageBase64);
+  if (!detail::read_image_base64(message, &out->imageBase64) && message.ok()) {
+    const JsonReader image = message.field("imageBase64");
+    image.fail(image.present() ? "expected a non-empty string" : "required field missing");
+  }
   if (const JsonReader objects = message.field("objects"); objects.present()) {
     detail::read_detected_objects(objects, &out->objects);
   }

@@ -54,23 +54,6 @@ void read_traffic_group(const JsonReader& value, size_t index, std::string_view 
   }
 }
 
-// The image of a legacy entry may be a data URI ("data:image/jpeg;base64,...");
-// only the base64 after the comma is kept, so the image is carried once.
-void read_legacy_image(const JsonReader& value, std::string* out) {
-  std::string text;
-  if (!value.get(&text)) return;
-  if (!text.starts_with("data:")) {
-    *out = std::move(text);
-    return;
-  }
-  const size_t comma = text.find(',');
-  if (comma == std::string::npos || !std::string_view(text).substr(0, comma).ends_with(";base64")) {
-    value.fail("expected a base64 data URI");
-    return;
-  }
-  *out = text.substr(comma + 1);
-}
-
 void read_group_image(const JsonReader& value, size_t index, std::string_view camera_id,
                       GroupImage* out) {
   if (!value.expect_object()) return;
@@ -79,15 +62,7 @@ void read_group_image(const JsonReader& value, size_t index, std::string_view ca
   if (!value.optional("groupId", &out->groupId) && value.ok()) {
     out->groupId = detail::derived_group_id(camera_id, out->groupIndex);
   }
-  if (!value.optional("imageBase64", &out->imageBase64) && value.ok()) {
-    for (const std::string_view key : {"image", "imageData"}) {
-      const JsonReader image = value.field(key);
-      if (image.present()) {
-        read_legacy_image(image, &out->imageBase64);
-        break;
-      }
-    }
-  }
+  detail::read_image_base64(value, &out->imageBase64);
   value.optional("width", &out->width);
   value.optional("height", &out->height);
 }

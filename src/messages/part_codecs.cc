@@ -132,4 +132,37 @@ void read_frame_task_count(const JsonReader& message, int* out) {
   }
 }
 
+namespace {
+
+// The image of a legacy entry may be a data URI ("data:image/jpeg;base64,...");
+// only the base64 after the comma is kept, so the image is carried once.
+void read_data_uri(const JsonReader& value, std::string* out) {
+  std::string text;
+  if (!value.get(&text)) return;
+  if (!text.starts_with("data:")) {
+    *out = std::move(text);
+    return;
+  }
+  const size_t comma = text.find(',');
+  if (comma == std::string::npos || !std::string_view(text).substr(0, comma).ends_with(";base64")) {
+    value.fail("expected a base64 data URI");
+    return;
+  }
+  *out = text.substr(comma + 1);
+}
+
+}  // namespace
+
+bool read_image_base64(const JsonReader& object, std::string* out) {
+  if (object.optional("imageBase64", out) || !object.ok()) return object.ok() && !out->empty();
+  for (const std::string_view key : {"image", "imageData"}) {
+    const JsonReader image = object.field(key);
+    if (image.present()) {
+      read_data_uri(image, out);
+      return object.ok() && !out->empty();
+    }
+  }
+  return false;
+}
+
 }  // namespace tmon::messages::detail

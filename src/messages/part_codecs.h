@@ -42,6 +42,11 @@ OrderedJson to_json_value(const GroupFeatures& features);
 // make it complete a frame before any result arrived.
 void read_frame_task_count(const JsonReader& message, int* out);
 
+// The image of a group or task: `imageBase64`, or in the original format a
+// data URI under `image` or `imageData` (only its base64 part is kept).
+// Returns true when a non-empty image was read.
+bool read_image_base64(const JsonReader& object, std::string* out);
+
 // The id of a legacy group that carries none: "<cameraId>-g<groupIndex>".
 std::string derived_group_id(std::string_view camera_id, int group_index);
 

@@ -55,8 +55,8 @@ TEST(BrokerCliTest, TopicsInitIsIdempotent) {
                       {{"TMON_KAFKA_BOOTSTRAP_SERVERS", *bootstrap}});
     ASSERT_EQ(init.wait(std::chrono::seconds(30)), 0) << init.stderr_text();
     const std::string out = init.stdout_text();
-    for (const char* topic : {"detection-results", "assessment-tasks", "risk-assessment-results",
-                              "tmon-dead-letter"}) {
+    for (const char* topic :
+         {"detection-results", "assessment-tasks", "risk-assessment-results", "tmon-dead-letter"}) {
       EXPECT_NE(out.find(topic), std::string::npos) << out;
     }
     EXPECT_NE(out.find("16 partitions  exists"), std::string::npos) << out;

@@ -84,12 +84,12 @@ TEST(UpEndToEndTest, SigtermStopsCleanly) {
   config.write("kafka.yaml", "consumer:\n  fetch_wait_max_ms: 10\n");
   ChildProcess up({TMON_BINARY, "up", "--config-dir", config.str(), "--api-port", "0"},
                   {{"DASHSCOPE_API_KEY", ""}, {"TMON_REDIS_URL", "redis://127.0.0.1:1/0"}});
-  const auto api = up.wait_for_stdout(std::regex(R"(API: http://127\.0\.0\.1:(\d+))"),
-                                      std::chrono::seconds(15));
+  const auto api =
+      up.wait_for_stdout(std::regex(R"(API: http://127\.0\.0\.1:(\d+))"), std::chrono::seconds(15));
   ASSERT_TRUE(api) << up.stderr_text();
   // Redis is unreachable on purpose: the demo keeps results in memory and says so.
-  const auto health = nlohmann::json::parse(
-      testing::http_get(std::stoi(*api), "/api/health/health_check").body);
+  const auto health =
+      nlohmann::json::parse(testing::http_get(std::stoi(*api), "/api/health/health_check").body);
   EXPECT_EQ(health["data"]["status"], "degraded");
   EXPECT_EQ(health["data"]["components"]["store"]["status"], "degraded");
   up.signal(SIGTERM);

@@ -248,3 +248,45 @@ TEST_F(ApiKeysFileTest, RejectsTemperatureProvidersRefuse) {
 
 }  // namespace
 }  // namespace tmon::config
+
+namespace tmon::config {
+namespace {
+
+class RateLimitSectionTest : public ::testing::Test {
+ protected:
+  Result<LoadedConfig> load(const std::string& yaml) {
+    dir_.write("api_keys.yaml", yaml);
+    return load_config(testing::options_for(dir_, {}));
+  }
+  testing::TempConfigDir dir_;
+};
+
+TEST_F(RateLimitSectionTest, ReadsTheSharedBackend) {
+  auto loaded = load(
+      "rate_limit:\n  backend: redis\n  redis_url: redis://10.0.0.2:6379/1\n"
+      "  expected_instances: 3\n  window_margin_ms: 30\n  redis_timeout_ms: 100\n"
+      "  probe_interval_seconds: 2.5\n");
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  const auto& l = loaded->config->rate_limit;
+  EXPECT_EQ(l.backend, "redis");
+  EXPECT_EQ(l.redis_url, "redis://10.0.0.2:6379/1");
+  EXPECT_EQ(l.expected_instances, 3);
+  EXPECT_EQ(l.window_margin_ms, 30);
+  EXPECT_EQ(l.redis_timeout_ms, 100);
+  EXPECT_DOUBLE_EQ(l.probe_interval_seconds, 2.5);
+}
+
+TEST_F(RateLimitSectionTest, RejectsAnUnknownBackend) {
+  auto loaded = load("rate_limit:\n  backend: memcached\n");
+  ASSERT_FALSE(loaded);
+  EXPECT_NE(loaded.error().message.find("api_keys.yaml:2: rate_limit.backend: expected"),
+            std::string::npos)
+      << loaded.error().message;
+}
+
+TEST_F(RateLimitSectionTest, RejectsZeroInstances) {
+  EXPECT_FALSE(load("rate_limit:\n  expected_instances: 0\n"));
+}
+
+}  // namespace
+}  // namespace tmon::config

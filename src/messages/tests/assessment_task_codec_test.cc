@@ -91,5 +91,28 @@ TEST(AssessmentTaskCodecTest, TaskWithoutSchemaVersionUsesLegacyTimestamp) {
   EXPECT_EQ(decoded->captureTs, 1'714'564'800'500);
 }
 
+TEST(AssessmentTaskCodecTest, OriginalFormatTaskNeedsNoIdTimesOrDeadline) {
+  // The original system's task: no schemaVersion, taskId, captureTs or
+  // deadlineTs, and the crop as a data URI.
+  const json task{{"cameraId", "cam-1"},
+                  {"requestId", "r-9"},
+                  {"groupIndex", 2},
+                  {"image", "data:image/jpeg;base64,QUJD"}};
+  const Result<AssessmentTask> decoded = decode_assessment_task(task.dump());
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(decoded->schemaVersion, 0);
+  EXPECT_EQ(decoded->taskId, "r-9:g2");
+  EXPECT_EQ(decoded->captureTs, 0);  // the scheduler counts from arrival
+  EXPECT_EQ(decoded->deadlineTs, 0);
+  EXPECT_EQ(decoded->imageBase64, "QUJD");
+  EXPECT_EQ(decoded->groupIndex, 2);
+}
+
+TEST(AssessmentTaskCodecTest, CurrentFormatStillRequiresIdAndDeadline) {
+  json task = minimal_task();
+  task.erase("taskId");
+  EXPECT_EQ(error_of(decode_assessment_task(task.dump())), "taskId: required field missing");
+}
+
 }  // namespace
 }  // namespace tmon::messages

@@ -1,0 +1,244 @@
+#include "schedule/redis_rate_limiter.h"
+
+#include <cmath>
+
+#include "common/logging.h"
+
+namespace tmon::schedule {
+namespace {
+
+// Windows are sorted sets scored by admission time (ms). An event counts while
+// now < score + window. KEYS: 1 second set, 2 minute set, 3 token set, 4 token
+// sum, 5 cooldown, 6 sequence. ARGV: 1 second limit, 2 second window ms,
+// 3 minute limit, 4 minute window ms, 5 token limit (0 = none), 6 token
+// window ms, 7 tokens. Returns {1, 0} when granted, else {0, wait ms}.
+constexpr const char* kAcquireScript = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local cool = redis.call('PTTL', KEYS[5])
+if cool > 0 then return {0, cool} end
+
+local function count_wait(key, limit, window)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local n = redis.call('ZCARD', key)
+  if n < limit then return 0 end
+  local oldest = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
+  return tonumber(oldest[2]) + window - now
+end
+
+local function weight(member) return tonumber(string.match(member, ':(%d+)$')) end
+
+local function token_wait(key, sum_key, limit, window, tokens)
+  local expired = redis.call('ZRANGEBYSCORE', key, '-inf', now - window)
+  if #expired > 0 then
+    local freed = 0
+    for _, m in ipairs(expired) do freed = freed + weight(m) end
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+    redis.call('DECRBY', sum_key, freed)
+  end
+  local sum = tonumber(redis.call('GET', sum_key) or '0')
+  if sum <= 0 or sum + tokens <= limit then return 0 end
+  local must_free = sum + math.min(tokens, limit) - limit
+  local events = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+  local freed = 0
+  for i = 1, #events, 2 do
+    freed = freed + weight(events[i])
+    if freed >= must_free then return tonumber(events[i + 1]) + window - now end
+  end
+  return window
+end
+
+local s_limit, s_window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local m_limit, m_window = tonumber(ARGV[3]), tonumber(ARGV[4])
+local t_limit, t_window, tokens = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local wait = math.max(count_wait(KEYS[1], s_limit, s_window), count_wait(KEYS[2], m_limit, m_window))
+if t_limit > 0 then wait = math.max(wait, token_wait(KEYS[3], KEYS[4], t_limit, t_window, tokens)) end
+if wait > 0 then return {0, wait} end
+
+local id = redis.call('INCR', KEYS[6])
+redis.call('ZADD', KEYS[1], now, id)
+redis.call('PEXPIRE', KEYS[1], s_window + 1000)
+redis.call('ZADD', KEYS[2], now, id)
+redis.call('PEXPIRE', KEYS[2], m_window + 1000)
+if t_limit > 0 then
+  redis.call('ZADD', KEYS[3], now, id .. ':' .. tokens)
+  redis.call('INCRBY', KEYS[4], tokens)
+  redis.call('PEXPIRE', KEYS[3], t_window + 1000)
+  redis.call('PEXPIRE', KEYS[4], t_window + 1000)
+end
+return {1, 0}
+)lua";
+
+// KEYS: 1 token set, 2 token sum, 3 sequence. ARGV: 1 tokens, 2 window ms.
+constexpr const char* kExtraTokensScript = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local id = redis.call('INCR', KEYS[3])
+redis.call('ZADD', KEYS[1], now, id .. ':' .. ARGV[1])
+redis.call('INCRBY', KEYS[2], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) + 1000)
+redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[2]) + 1000)
+return 1
+)lua";
+
+// KEYS: 1 cooldown. ARGV: 1 duration ms. A shorter rest never replaces a longer one.
+constexpr const char* kCoolDownScript = R"lua(
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+end
+return 1
+)lua";
+
+// KEYS: 1 second set, 2 minute set. ARGV: 1 second window, 2 minute window.
+constexpr const char* kCountScript = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return {redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[1]) + 1, '+inf'),
+        redis.call('ZCOUNT', KEYS[2], now - tonumber(ARGV[2]) + 1, '+inf')}
+)lua";
+
+// The same window arithmetic as AccountLimiter, in whole milliseconds.
+struct WindowArgs {
+  int64_t second_limit;
+  int64_t second_window_ms;
+  int64_t minute_window_ms;
+  int64_t token_window_ms;
+};
+
+WindowArgs window_args(const AccountLimits& limits, Millis margin) {
+  const int64_t count = std::max<int64_t>(1, static_cast<int64_t>(limits.per_second));
+  const auto window = static_cast<int64_t>(1000.0 * static_cast<double>(count) / limits.per_second);
+  return {count, window + margin.count(), 60'000 + margin.count(), 60'000 + margin.count()};
+}
+
+}  // namespace
+
+std::string rate_key(const std::string& account, const char* suffix) {
+  return "tmon:rl:{" + account + "}:" + suffix;
+}
+
+RedisRateLimiter::RedisRateLimiter(std::shared_ptr<store::RedisClient> redis,
+                                   RedisLimiterOptions options, Clock& clock)
+    : redis_(std::move(redis)),
+      options_(options),
+      clock_(clock),
+      fallback_(clock, options.window_margin) {}
+
+void RedisRateLimiter::set_limits(const std::vector<AccountLimits>& limits) {
+  {
+    std::lock_guard lock(mu_);
+    limits_.clear();
+    for (const auto& limit : limits) limits_[limit.account] = limit;
+  }
+  fallback_.set_limits(fair_share(limits, options_.expected_instances));
+}
+
+std::optional<AccountLimits> RedisRateLimiter::limits_of(const std::string& account) {
+  std::lock_guard lock(mu_);
+  const auto it = limits_.find(account);
+  if (it == limits_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool RedisRateLimiter::use_redis() {
+  std::lock_guard lock(mu_);
+  return !falling_back_ || clock_.now() >= next_probe_;
+}
+
+void RedisRateLimiter::on_redis_result(const Status& status) {
+  std::lock_guard lock(mu_);
+  if (status) {
+    if (falling_back_) {
+      get_logger("schedule")->info("rate limiter: Redis is back; limits are shared again");
+    }
+    falling_back_ = false;
+    last_error_.clear();
+    return;
+  }
+  if (!falling_back_) {
+    get_logger("schedule")
+        ->warn(
+            "rate limiter: Redis unavailable ({}); falling back to local limits at 1/{} of each "
+            "account's limit",
+            status.error().message, options_.expected_instances);
+  }
+  falling_back_ = true;
+  last_error_ = status.error().message;
+  next_probe_ = clock_.now() + options_.probe_interval;
+}
+
+Permit RedisRateLimiter::acquire(const std::string& account, int64_t tokens) {
+  const auto limits = limits_of(account);
+  if (!limits) return {false, Millis(1000)};
+  if (!use_redis()) return fallback_.acquire(account, tokens);
+  const WindowArgs w = window_args(*limits, options_.window_margin);
+  auto reply = redis_->command(
+      {"EVAL", kAcquireScript, "6", rate_key(account, "s"), rate_key(account, "m"),
+       rate_key(account, "t"), rate_key(account, "tsum"), rate_key(account, "cool"),
+       rate_key(account, "seq"), std::to_string(w.second_limit), std::to_string(w.second_window_ms),
+       std::to_string(limits->per_minute), std::to_string(w.minute_window_ms),
+       std::to_string(limits->tokens_per_minute), std::to_string(w.token_window_ms),
+       std::to_string(std::max<int64_t>(0, tokens))});
+  if (!reply || reply->elements.size() != 2) {
+    on_redis_result(reply ? make_error(ErrorCode::kInternal, "unexpected script reply")
+                          : Status(tl::unexpected(reply.error())));
+    return fallback_.acquire(account, tokens);
+  }
+  on_redis_result({});
+  if (reply->elements[0].integer == 1) return {true, Millis(0)};
+  return {false, Millis(std::max<int64_t>(1, reply->elements[1].integer))};
+}
+
+void RedisRateLimiter::record_extra_tokens(const std::string& account, int64_t tokens) {
+  const auto limits = limits_of(account);
+  if (!limits || limits->tokens_per_minute <= 0 || tokens <= 0) return;
+  if (!use_redis()) return fallback_.record_extra_tokens(account, tokens);
+  auto reply =
+      redis_->command({"EVAL", kExtraTokensScript, "3", rate_key(account, "t"),
+                       rate_key(account, "tsum"), rate_key(account, "seq"), std::to_string(tokens),
+                       std::to_string(60'000 + options_.window_margin.count())});
+  on_redis_result(reply ? Status{} : Status(tl::unexpected(reply.error())));
+  if (!reply) fallback_.record_extra_tokens(account, tokens);
+}
+
+void RedisRateLimiter::cool_down(const std::string& account, Millis duration) {
+  // The local view rests too, so a fallback does not forget a cooldown.
+  fallback_.cool_down(account, duration);
+  if (!use_redis()) return;
+  auto reply = redis_->command({"EVAL", kCoolDownScript, "1", rate_key(account, "cool"),
+                                std::to_string(std::max<int64_t>(1, duration.count()))});
+  on_redis_result(reply ? Status{} : Status(tl::unexpected(reply.error())));
+}
+
+Millis RedisRateLimiter::cooldown_remaining(const std::string& account) {
+  if (!use_redis()) return fallback_.cooldown_remaining(account);
+  auto reply = redis_->command({"PTTL", rate_key(account, "cool")});
+  on_redis_result(reply ? Status{} : Status(tl::unexpected(reply.error())));
+  if (!reply) return fallback_.cooldown_remaining(account);
+  return Millis(std::max<int64_t>(0, reply->integer));
+}
+
+PermitsLeft RedisRateLimiter::permits_left(const std::string& account) {
+  const auto limits = limits_of(account);
+  if (!limits) return {};
+  if (!use_redis()) return fallback_.permits_left(account);
+  const WindowArgs w = window_args(*limits, options_.window_margin);
+  auto reply =
+      redis_->command({"EVAL", kCountScript, "2", rate_key(account, "s"), rate_key(account, "m"),
+                       std::to_string(w.second_window_ms), std::to_string(w.minute_window_ms)});
+  if (!reply || reply->elements.size() != 2) return fallback_.permits_left(account);
+  return {std::max<int64_t>(0, w.second_limit - reply->elements[0].integer),
+          std::max<int64_t>(0, limits->per_minute - reply->elements[1].integer)};
+}
+
+LimiterStatus RedisRateLimiter::status() {
+  std::lock_guard lock(mu_);
+  if (falling_back_) {
+    return {"redis", true,
+            "Redis unavailable (" + last_error_ + "); local limits at 1/" +
+                std::to_string(options_.expected_instances) + " of each account's limit"};
+  }
+  return {"redis", false, "shared through " + redis_->address().describe()};
+}
+
+}  // namespace tmon::schedule

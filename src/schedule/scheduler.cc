@@ -1,0 +1,201 @@
+#include "schedule/scheduler.h"
+
+#include <nlohmann/json.hpp>
+
+#include "common/logging.h"
+#include "common/secrets.h"
+#include "schedule/local_rate_limiter.h"
+#include "schedule/redis_rate_limiter.h"
+
+namespace tmon::schedule {
+namespace {
+
+Millis seconds(double value) {
+  return Millis(static_cast<int64_t>(value * 1000));
+}
+
+DispatcherOptions dispatcher_options(const config::Config& config, const std::string& instance) {
+  DispatcherOptions options;
+  options.instance_id = instance;
+  options.max_concurrent_tasks = config.scheduler.max_concurrent_tasks;
+  options.queue_size = config.scheduler.queue_size;
+  options.retry_max_attempts = config.scheduler.retry_max_attempts;
+  options.call_timeout = seconds(config.scheduler.timeout_seconds);
+  options.default_max_age = seconds(config.pipeline.tasks.max_age_seconds);
+  options.seed = std::hash<std::string>{}(instance);
+  return options;
+}
+
+Result<std::pair<RateLimiterPtr, KeyStateStorePtr>> make_limiter(const config::Config& config,
+                                                                 Clock& clock) {
+  const auto& rl = config.rate_limit;
+  const Millis margin(rl.window_margin_ms);
+  if (rl.backend != "redis") {
+    return std::make_pair(RateLimiterPtr(std::make_unique<LocalRateLimiter>(clock, margin)),
+                          KeyStateStorePtr(std::make_unique<LocalKeyStateStore>()));
+  }
+  auto address =
+      store::RedisAddress::parse(rl.redis_url.empty() ? config.pipeline.redis.url : rl.redis_url);
+  if (!address) return tl::unexpected(address.error());
+  auto redis = std::make_shared<store::RedisClient>(*address, Millis(rl.redis_timeout_ms));
+  RedisLimiterOptions options;
+  options.expected_instances = rl.expected_instances;
+  options.window_margin = margin;
+  options.probe_interval = seconds(rl.probe_interval_seconds);
+  return std::make_pair(RateLimiterPtr(std::make_unique<RedisRateLimiter>(redis, options, clock)),
+                        KeyStateStorePtr(std::make_unique<RedisKeyStateStore>(redis)));
+}
+
+double ratio(int64_t part, int64_t whole) {
+  return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 1.0;
+}
+
+}  // namespace
+
+CooldownSettings cooldown_settings(const config::SchedulerConfig& s) {
+  return {s.adaptive_cooldown, seconds(s.key_cooldown_seconds), seconds(s.min_cooldown),
+          seconds(s.max_cooldown)};
+}
+
+Result<std::unique_ptr<Scheduler>> Scheduler::create(const config::Config& config,
+                                                     std::string instance_id,
+                                                     std::vector<config::ApiKeyConfig> keys,
+                                                     boost::asio::io_context& io,
+                                                     llm::LlmClient& llm, Clock& clock) {
+  auto limiter = make_limiter(config, clock);
+  if (!limiter) return tl::unexpected(limiter.error());
+  std::unique_ptr<Scheduler> self(new Scheduler());
+  self->instance_id_ = std::move(instance_id);
+  self->min_available_keys_ = config.monitoring.alerts.min_available_keys;
+  self->max_concurrent_tasks_ = config.scheduler.max_concurrent_tasks;
+  self->queue_size_ = config.scheduler.queue_size;
+  self->limiter_ = std::move(limiter->first);
+  self->key_states_ = std::move(limiter->second);
+  self->keys_ =
+      std::make_unique<KeyPool>(*self->limiter_, *self->key_states_,
+                                CooldownPolicy(cooldown_settings(config.scheduler)), clock);
+  self->keys_->configure(keys, config.accounts);
+  self->dispatcher_ = std::make_unique<Dispatcher>(dispatcher_options(config, self->instance_id_),
+                                                   io, *self->keys_, llm, config.llm, clock);
+  const auto status = self->limiter_->status();
+  get_logger("schedule")
+      ->info("instance={} {} keys, rate limits: {} ({})", self->instance_id_, keys.size(),
+             status.backend, status.detail);
+  return self;
+}
+
+Scheduler::~Scheduler() = default;
+
+void Scheduler::start() {
+  dispatcher_->start();
+}
+
+void Scheduler::stop(Millis drain_timeout) {
+  dispatcher_->stop(drain_timeout);
+}
+
+void Scheduler::reload(const config::Config& config, std::vector<config::ApiKeyConfig> keys) {
+  keys_->configure(keys, config.accounts, /*reenable=*/true);
+  keys_->set_cooldown_settings(cooldown_settings(config.scheduler));
+  dispatcher_->set_llm_config(config.llm);
+  min_available_keys_ = config.monitoring.alerts.min_available_keys;
+  get_logger("schedule")->info("instance={} reloaded: {} keys", instance_id_, keys.size());
+}
+
+std::string Scheduler::stats_json() {
+  using nlohmann::json;
+  const auto keys = keys_->snapshot();
+  const DispatcherStats tasks = dispatcher_->stats();
+  int64_t calls = 0;
+  int64_t successes = 0;
+  int available = 0, in_use = 0, cooling = 0, disabled = 0;
+  json rate_limited = json::object();
+  json key_list = json::array();
+  for (const auto& key : keys) {
+    calls += key.calls;
+    successes += key.successes;
+    available += key.state == KeyState::kAvailable;
+    cooling += key.state == KeyState::kCooling;
+    disabled += key.state == KeyState::kDisabled;
+    in_use += key.in_flight > 0;
+    for (const auto& [reason, count] : key.rate_limited) {
+      rate_limited[reason] = rate_limited.value(reason, int64_t{0}) + count;
+    }
+    key_list.push_back(
+        {{"key_id", key.id},
+         {"key", key.masked},
+         {"account", key.account},
+         {"status", to_string(key.state)},
+         {"weight", key.weight},
+         {"in_flight", key.in_flight},
+         {"total_calls", key.calls},
+         {"successes", key.successes},
+         {"failures", key.failures},
+         {"success_rate", ratio(key.successes, key.successes + key.failures)},
+         {"rate_limited", key.rate_limited},
+         {"cooldown_remaining_ms", key.cooldown_remaining.count()},
+         {"permits_left",
+          {{"second", key.permits_left.second}, {"minute", key.permits_left.minute}}},
+         {"mean_latency_ms", key.mean_latency_ms},
+         {"disabled_reason", key.disabled_reason}});
+  }
+  const auto limiter = limiter_->status();
+  const json data{
+      {"instance", instance_id_},
+      {"total_keys", keys.size()},
+      {"available_keys", available},
+      {"in_use_keys", in_use},
+      {"cooling_keys", cooling},
+      {"disabled_keys", disabled},
+      {"total_calls", calls},
+      {"success_rate", ratio(successes, calls - static_cast<int64_t>(tasks.in_flight))},
+      {"in_flight", tasks.in_flight},
+      {"queue_depth", tasks.queued},
+      {"max_concurrent_tasks", max_concurrent_tasks_},
+      {"queue_size", queue_size_},
+      {"rate_limited", rate_limited},
+      {"tasks",
+       {{"submitted", tasks.submitted},
+        {"ok", tasks.ok},
+        {"errors", tasks.errors},
+        {"expired", tasks.expired},
+        {"rejected", tasks.rejected},
+        {"retries", tasks.retries},
+        {"errors_by_code", tasks.errors_by_code}}},
+      {"limiter",
+       {{"backend", limiter.backend}, {"fallback", limiter.fallback}, {"detail", limiter.detail}}},
+      {"keys", key_list},
+  };
+  return data.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+SchedulerHealth Scheduler::health() {
+  SchedulerHealth health{"healthy", {}};
+  const auto keys = keys_->snapshot();
+  int available = 0;
+  int disabled = 0;
+  for (const auto& key : keys) {
+    available += key.state == KeyState::kAvailable;
+    disabled += key.state == KeyState::kDisabled;
+  }
+  const auto degrade = [&](std::string reason) {
+    if (health.status == "healthy") health.status = "degraded";
+    health.reasons.push_back(std::move(reason));
+  };
+  if (keys.empty() || disabled == static_cast<int>(keys.size())) {
+    health.status = "unhealthy";
+    health.reasons.push_back(keys.empty() ? "no API key configured" : "every API key is disabled");
+    return health;
+  }
+  if (disabled > 0)
+    degrade(std::to_string(disabled) + " of " + std::to_string(keys.size()) + " keys disabled");
+  if (available < min_available_keys_) {
+    degrade(std::to_string(available) + " keys available, fewer than " +
+            std::to_string(min_available_keys_));
+  }
+  if (const auto limiter = limiter_->status(); limiter.fallback) degrade(limiter.detail);
+  if (dispatcher_->saturated()) degrade("task queue full: consumption paused");
+  return health;
+}
+
+}  // namespace tmon::schedule

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "llm/chat.h"
+#include "messages/messages.h"
+
+namespace tmon::schedule {
+
+// A task waiting for (or between) LLM calls, with what its attempts taught.
+struct PendingTask {
+  using Completion = std::function<void(messages::AssessmentResult)>;
+
+  messages::AssessmentTask task;
+  Completion on_done;
+  llm::ChatRequest request;  // built once
+  int64_t submitted_ms = 0;  // when it reached the scheduler
+  int64_t first_send_ms = -1;
+  int64_t not_before_ms = 0;    // retry backoff: not sent before this
+  int attempts = 0;             // calls made
+  int transient_failures = 0;   // 5xx, timeouts, connection errors
+  std::set<std::string> tried;  // keys this task failed on
+  std::string last_error;
+  uint64_t sequence = 0;  // arrival order, set by the queue
+  bool retry() const { return attempts > 0; }
+};
+
+// Tasks waiting for a permit, best first, bounded by deadlines.
+//
+// Order: retries first (they were admitted earlier and hold an offset back),
+// then higher priority, then the newest capture. Newest-first keeps results
+// fresh under overload: when capacity falls short, the tasks that expire are
+// the stale ones, not the ones a viewer is looking at now.
+// Newest wins per camera group: a new task for the same (cameraId, groupId)
+// replaces the one waiting, which is handed back to be answered `rejected`.
+//
+// Pure logic; not thread-safe.
+class TaskQueue {
+ public:
+  // Adds a task; returns the waiting task it supersedes, if any.
+  std::optional<PendingTask> push(PendingTask task);
+  // Takes the best task that may be sent at now_ms (backoff elapsed).
+  std::optional<PendingTask> pop_ready(int64_t now_ms);
+  // The best ready task, without taking it.
+  const PendingTask* peek_ready(int64_t now_ms) const;
+  // Removes and returns tasks whose deadline has passed.
+  std::vector<PendingTask> take_expired(int64_t now_ms);
+  // Removes everything (shutdown).
+  std::vector<PendingTask> clear();
+
+  // The earliest moment something changes by itself: a backoff ends or a
+  // deadline passes. nullopt when empty.
+  std::optional<int64_t> next_event_ms(int64_t now_ms) const;
+  size_t size() const { return tasks_.size(); }
+  bool empty() const { return tasks_.empty(); }
+
+ private:
+  // Sort key: smaller is better.
+  using Rank = std::tuple<int, int, int64_t, uint64_t>;
+  static Rank rank_of(const PendingTask& task);
+  static std::string group_key(const messages::AssessmentTask& task);
+  // Removes a task and its index entries; returns it.
+  PendingTask remove(std::map<Rank, PendingTask>::iterator it);
+
+  std::map<Rank, PendingTask> tasks_;
+  std::map<std::string, Rank> by_group_;
+  std::multimap<int64_t, Rank> by_deadline_;  // so expiry is not a scan
+  uint64_t next_sequence_ = 0;
+};
+
+}  // namespace tmon::schedule

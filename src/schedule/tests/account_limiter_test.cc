@@ -1,0 +1,112 @@
+#include "schedule/account_limiter.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+
+namespace tmon::schedule {
+namespace {
+
+using std::chrono::milliseconds;
+
+// The most events in any window of `length` ending at an event, as a
+// provider judging sliding windows counts them.
+int64_t max_in_any_window(const std::vector<SteadyTime>& events, Millis length) {
+  std::deque<SteadyTime> window;
+  int64_t most = 0;
+  for (const auto at : events) {
+    window.push_back(at);
+    while (window.front() + length <= at) window.pop_front();
+    most = std::max<int64_t>(most, static_cast<int64_t>(window.size()));
+  }
+  return most;
+}
+
+// Asks for a permit every `step` for `duration` of simulated time.
+std::vector<SteadyTime> hammer(AccountLimiter& limiter, ManualClock& clock, Millis step,
+                               Millis duration) {
+  std::vector<SteadyTime> granted;
+  const SteadyTime end = clock.now() + duration;
+  while (clock.now() < end) {
+    if (limiter.try_acquire(1, clock.now()).granted) granted.push_back(clock.now());
+    clock.advance(step);
+  }
+  return granted;
+}
+
+TEST(AccountLimiterTest, ExactPermitsPerSecondOverSimulatedMinutes) {
+  ManualClock clock;
+  AccountLimiter limiter({"a", 10, 600, 0}, Millis(0));
+  const auto granted = hammer(limiter, clock, milliseconds(1), std::chrono::minutes(3));
+  EXPECT_EQ(max_in_any_window(granted, milliseconds(1000)), 10);
+  EXPECT_LE(max_in_any_window(granted, milliseconds(60'000)), 600);
+  // 10 per second is 600 per minute: both limits bind, and nothing is lost.
+  EXPECT_EQ(granted.size(), 1800u);
+}
+
+TEST(AccountLimiterTest, PerMinuteLimitBindsWhenTighter) {
+  ManualClock clock;
+  AccountLimiter limiter({"a", 10, 120, 0}, Millis(0));
+  const auto granted = hammer(limiter, clock, milliseconds(5), std::chrono::minutes(3));
+  EXPECT_LE(max_in_any_window(granted, milliseconds(1000)), 10);
+  EXPECT_EQ(max_in_any_window(granted, milliseconds(60'000)), 120);
+  EXPECT_EQ(granted.size(), 360u);
+}
+
+TEST(AccountLimiterTest, BurstsUpToTheLimitThenPaces) {
+  ManualClock clock;
+  AccountLimiter limiter({"a", 5, 300, 0}, Millis(0));
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(limiter.try_acquire(1, clock.now()).granted);
+  const Permit denied = limiter.try_acquire(1, clock.now());
+  EXPECT_FALSE(denied.granted);
+  EXPECT_EQ(denied.retry_in, milliseconds(1000));
+  clock.advance(milliseconds(999));
+  EXPECT_FALSE(limiter.try_acquire(1, clock.now()).granted);
+  clock.advance(milliseconds(1));
+  EXPECT_TRUE(limiter.try_acquire(1, clock.now()).granted);
+}
+
+TEST(AccountLimiterTest, MarginLengthensEveryWindow) {
+  ManualClock clock;
+  AccountLimiter limiter({"a", 10, 600, 0}, Millis(20));
+  const auto granted = hammer(limiter, clock, milliseconds(1), std::chrono::minutes(1));
+  // Never 11 in any 1.02 s: the provider sees at most 10 per second even if
+  // requests arrive up to 20 ms unevenly.
+  EXPECT_EQ(max_in_any_window(granted, milliseconds(1020)), 10);
+  EXPECT_GE(granted.size(), 588u);  // 2% of capacity is the price
+}
+
+TEST(AccountLimiterTest, FractionalRateSpreadsOverALongerWindow) {
+  ManualClock clock;
+  AccountLimiter limiter({"a", 0.5, 600, 0}, Millis(0));
+  const auto granted = hammer(limiter, clock, milliseconds(10), std::chrono::seconds(60));
+  EXPECT_EQ(max_in_any_window(granted, milliseconds(2000)), 1);
+  EXPECT_EQ(granted.size(), 30u);
+}
+
+TEST(AccountLimiterTest, TokensPerMinuteLimitsHeavyCalls) {
+  ManualClock clock;
+  AccountLimiter limiter({"a", 100, 6000, 10'000}, Millis(0));
+  int granted = 0;
+  for (int i = 0; i < 100; ++i) granted += limiter.try_acquire(1'000, clock.now()).granted;
+  EXPECT_EQ(granted, 10);
+  // Usage found out later counts too.
+  clock.advance(std::chrono::minutes(1));
+  ASSERT_TRUE(limiter.try_acquire(1'000, clock.now()).granted);
+  limiter.record_extra_tokens(8'500, clock.now());
+  EXPECT_TRUE(limiter.try_acquire(500, clock.now()).granted);
+  EXPECT_FALSE(limiter.try_acquire(1, clock.now()).granted);
+}
+
+TEST(AccountLimiterTest, ReconfigureKeepsWhatWasAdmitted) {
+  ManualClock clock;
+  AccountLimiter limiter({"a", 10, 600, 0}, Millis(0));
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(limiter.try_acquire(1, clock.now()).granted);
+  limiter.reconfigure({"a", 5, 600, 0});
+  EXPECT_FALSE(limiter.try_acquire(1, clock.now()).granted);
+  EXPECT_EQ(limiter.permits_left_this_second(clock.now()), 0);
+  EXPECT_EQ(limiter.permits_left_this_minute(clock.now()), 592);
+}
+
+}  // namespace
+}  // namespace tmon::schedule

@@ -1,0 +1,101 @@
+// RedisRateLimiter against a real redis-server, and its local fallback.
+#include "schedule/redis_rate_limiter.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "common/ids.h"
+#include "free_port.h"
+#include "redis_server.h"
+
+namespace tmon::schedule {
+namespace {
+
+using std::chrono::milliseconds;
+
+class RedisRateLimiterTest : public ::testing::Test {
+ protected:
+  RedisRateLimiterTest()
+      : redis_(std::make_shared<store::RedisClient>(*store::RedisAddress::parse(server_.url()),
+                                                    Millis(500))),
+        account_("acct-" + random_hex_id(4)) {}
+
+  std::unique_ptr<RedisRateLimiter> make(int instances = 2) {
+    RedisLimiterOptions options;
+    options.expected_instances = instances;
+    options.window_margin = Millis(0);
+    options.probe_interval = milliseconds(200);
+    auto limiter = std::make_unique<RedisRateLimiter>(redis_, options, SystemClock::instance());
+    limiter->set_limits({{account_, 5, 300, 0}});
+    return limiter;
+  }
+
+  testing::TestRedis server_;
+  std::shared_ptr<store::RedisClient> redis_;
+  std::string account_;
+};
+
+TEST_F(RedisRateLimiterTest, InstancesShareOneBudget) {
+  auto first = make();
+  auto second = make();
+  int granted = 0;
+  for (int i = 0; i < 10; ++i) {
+    granted += first->acquire(account_, 1).granted;
+    granted += second->acquire(account_, 1).granted;
+  }
+  // Together, not each: 5 per second for the account.
+  EXPECT_EQ(granted, 5);
+  const Permit denied = first->acquire(account_, 1);
+  EXPECT_FALSE(denied.granted);
+  EXPECT_GT(denied.retry_in, milliseconds(0));
+  EXPECT_LE(denied.retry_in, milliseconds(1000));
+  EXPECT_FALSE(first->status().fallback);
+}
+
+TEST_F(RedisRateLimiterTest, PermitsReturnAsTheWindowSlides) {
+  auto limiter = make();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(limiter->acquire(account_, 1).granted);
+  const Permit denied = limiter->acquire(account_, 1);
+  ASSERT_FALSE(denied.granted);
+  std::this_thread::sleep_for(denied.retry_in + milliseconds(5));
+  EXPECT_TRUE(limiter->acquire(account_, 1).granted);
+  EXPECT_EQ(limiter->permits_left(account_).minute, 300 - 6);
+}
+
+TEST_F(RedisRateLimiterTest, CooldownIsSharedAndNeverShortened) {
+  auto first = make();
+  auto second = make();
+  first->cool_down(account_, milliseconds(5'000));
+  second->cool_down(account_, milliseconds(100));
+  EXPECT_FALSE(second->acquire(account_, 1).granted);
+  EXPECT_GT(second->cooldown_remaining(account_), milliseconds(4'000));
+}
+
+TEST_F(RedisRateLimiterTest, TokensPerMinuteIsShared) {
+  auto limiter = make();
+  limiter->set_limits({{account_, 100, 6000, 3'000}});
+  int granted = 0;
+  for (int i = 0; i < 10; ++i) granted += limiter->acquire(account_, 1'000).granted;
+  EXPECT_EQ(granted, 3);
+}
+
+TEST(RedisRateLimiterFallbackTest, FallsBackToAFairShareWhenRedisIsDown) {
+  auto dead = std::make_shared<store::RedisClient>(
+      *store::RedisAddress::parse("redis://127.0.0.1:" + std::to_string(testing::pick_free_port())),
+      Millis(100));
+  RedisLimiterOptions options;
+  options.expected_instances = 2;
+  options.window_margin = Millis(0);
+  RedisRateLimiter limiter(dead, options, SystemClock::instance());
+  limiter.set_limits({{"a", 10, 600, 0}});
+  int granted = 0;
+  for (int i = 0; i < 20; ++i) granted += limiter.acquire("a", 1).granted;
+  EXPECT_EQ(granted, 5);  // half of 10 per second
+  const LimiterStatus status = limiter.status();
+  EXPECT_TRUE(status.fallback);
+  EXPECT_NE(status.detail.find("1/2"), std::string::npos) << status.detail;
+}
+
+}  // namespace
+}  // namespace tmon::schedule
