@@ -135,7 +135,7 @@ asio::awaitable<Result<Client::ConnectionPtr>> Client::connect(const Url& url,
   co_return connection;
 }
 
-asio::awaitable<Result<Response>> Client::send(const Url& url, Request request, Millis timeout) {
+asio::awaitable<Result<Response>> Client::send(Url url, Request request, Millis timeout) {
   const SteadyTime deadline = std::chrono::steady_clock::now() + timeout;
   const std::string origin = url.origin();
   request.set(beast_http::field::host, url.host);

@@ -37,7 +37,7 @@ class Client {
 
   // Sends `request` (its target set; Host is filled in) to `url`'s origin.
   // `timeout` bounds the whole exchange: connect, handshake, write and read.
-  boost::asio::awaitable<Result<Response>> send(const Url& url, Request request, Millis timeout);
+  boost::asio::awaitable<Result<Response>> send(Url url, Request request, Millis timeout);
 
  private:
   struct Connection;

@@ -13,13 +13,13 @@ namespace tmon::llm {
 using CallResult = tl::expected<ChatReply, CallError>;
 
 // One chat completion against a provider with a given API key. Never throws;
-// every failure is a classified CallError. Thread-safe.
+// every failure is a classified CallError. Thread-safe. Arguments are taken
+// by value: a coroutine must own what it uses after its first suspension.
 class LlmClient {
  public:
   virtual ~LlmClient() = default;
   // `api_key` goes only into the Authorization header.
-  virtual boost::asio::awaitable<CallResult> complete(const ChatRequest& request,
-                                                      const std::string& api_key,
+  virtual boost::asio::awaitable<CallResult> complete(ChatRequest request, std::string api_key,
                                                       Millis timeout) = 0;
 };
 

@@ -12,8 +12,8 @@ OpenAiCompatibleClient::OpenAiCompatibleClient(http::Url base_url, http::Client&
       http_(http),
       clock_(clock) {}
 
-boost::asio::awaitable<CallResult> OpenAiCompatibleClient::complete(const ChatRequest& request,
-                                                                    const std::string& api_key,
+boost::asio::awaitable<CallResult> OpenAiCompatibleClient::complete(ChatRequest request,
+                                                                    std::string api_key,
                                                                     Millis timeout) {
   http::Request http_request{http::Verb::post, target_, 11};
   http_request.set(http::beast_http::field::authorization, "Bearer " + api_key);

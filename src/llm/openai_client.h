@@ -15,8 +15,8 @@ class OpenAiCompatibleClient final : public LlmClient {
  public:
   OpenAiCompatibleClient(http::Url base_url, http::Client& http, Clock& clock);
 
-  boost::asio::awaitable<CallResult> complete(const ChatRequest& request,
-                                              const std::string& api_key, Millis timeout) override;
+  boost::asio::awaitable<CallResult> complete(ChatRequest request, std::string api_key,
+                                              Millis timeout) override;
 
  private:
   http::Url base_url_;

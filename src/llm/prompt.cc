@@ -6,18 +6,23 @@
 
 namespace tmon::llm {
 
+// The original system's dangerous-driving prompt: what to look for, the five
+// risk types, four levels, and answers in Simplified Chinese (the operators'
+// language), with the machine-read fields fixed in English.
 const char* const kDefaultSystemPrompt =
-    "You are a traffic-safety analyst watching road-camera images. Each image is a crop of one "
-    "group of road users from a camera frame; the message lists the detected objects with their "
-    "ids and pixel boxes. Judge whether the group shows dangerous driving or a risky situation: "
-    "tailgating, unsafe lane change, pedestrian conflict (a vehicle too close to a pedestrian), "
-    "red-light running, speeding, wrong-way driving, or a vehicle blocking traffic. "
-    "Answer with JSON only, no prose and no code fence, exactly in this shape: "
-    "{\"hasDangerousDriving\": bool, \"maxRiskLevel\": level, \"results\": [{\"groupIndex\": int, "
-    "\"riskLevel\": level, \"confidence\": number 0..1, \"riskTypes\": [string], "
-    "\"description\": string, \"dangerObjectCount\": int, \"triggerObjectIds\": [int]}]} "
-    "where level is one of \"none\", \"low\", \"medium\", \"high\", \"critical\". "
-    "Use \"none\" when nothing is risky; list in triggerObjectIds only ids from the message.";
+    "你是一名交通安全分析员，负责分析道路监控摄像头的画面。每张图片是摄像头画面中一组交通参与者"
+    "的裁剪图，消息中列出了检测到的目标及其编号（objectId）和像素坐标框。请判断该组是否存在危险"
+    "驾驶行为或交通风险，重点关注：跟车过近、违规变道、占用应急车道、闯红灯、人车冲突（车辆与行人"
+    "距离过近）。\n"
+    "只输出 JSON，不要输出任何其他文字，也不要使用代码块标记，格式如下：\n"
+    "{\"hasDangerousDriving\": 布尔值, \"maxRiskLevel\": 等级, \"results\": [{\"groupIndex\": "
+    "整数, "
+    "\"riskLevel\": 等级, \"confidence\": 0到1之间的数, \"riskTypes\": [风险类型], "
+    "\"description\": 描述, \"dangerObjectCount\": 整数, \"triggerObjectIds\": [整数]}]}\n"
+    "其中等级只能是 \"none\"、\"low\"、\"medium\"、\"high\" 之一；riskTypes 从 \"跟车过近\"、"
+    "\"违规变道\"、\"占用应急车道\"、\"闯红灯\"、\"人车冲突\" 中选择；description 用简体中文简要"
+    "说明判断依据。没有风险时 riskLevel 为 \"none\"，riskTypes 为空数组；triggerObjectIds 只能使用"
+    "消息中给出的目标编号。";
 
 ChatRequest build_chat_request(const messages::AssessmentTask& task, const config::LlmConfig& llm) {
   nlohmann::json objects = nlohmann::json::array();
@@ -40,7 +45,7 @@ ChatRequest build_chat_request(const messages::AssessmentTask& task, const confi
   request.model = llm.model;
   request.system_prompt = llm.system_prompt.empty() ? kDefaultSystemPrompt : llm.system_prompt;
   request.user_text = fmt::format(
-      "Camera {}, group {} with {} objects. Assess the risk in this image for groupIndex {}.\n"
+      "摄像头 {}，第 {} 组，共 {} 个目标。请评估图中该组（groupIndex {}）的交通风险。\n"
       "Context: {}",
       task.cameraId, task.groupIndex, task.objects.size(), task.groupIndex,
       context.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));

@@ -8,7 +8,8 @@
 
 namespace tmon::llm {
 
-// The built-in system prompt: what to judge and the exact JSON to answer with.
+// The built-in system prompt (Simplified Chinese): what to judge, the risk
+// types and levels, and the exact JSON to answer with.
 extern const char* const kDefaultSystemPrompt;
 
 // Builds the chat request assessing one task's group. The user text lists the

@@ -1,37 +1,75 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 
 #include "common/result.h"
 #include "http/server.h"
+#include "mockllm/window_counter.h"
 
 namespace tmon::mockllm {
 
+// Limits as a provider enforces them; 0 means unlimited.
+struct MockLimits {
+  int64_t per_second = 0;
+  int64_t per_minute = 0;
+};
+
+struct MockAccount {
+  MockLimits limits;
+  bool quota_exhausted = false;  // every call answers the provider's quota error
+};
+
 struct MockKey {
-  std::string name;     // shown in stats instead of the key
-  std::string account;  // limits are per account
+  std::string name;      // shown in stats instead of the key
+  std::string account;   // limits are per account
+  MockLimits limits;     // optional per-key limits on top of the account's
+  bool revoked = false;  // answers 401 like an unknown key
+};
+
+// Fractions of accepted calls that misbehave, drawn independently per call.
+struct FaultRates {
+  double server_error = 0;  // 500
+  double hang = 0;          // no answer for `hang_for` (longer than client timeouts)
+  double fenced = 0;        // content in a ``` fence
+  double prose = 0;         // content wrapped in prose
+  double malformed = 0;     // content is truncated JSON
 };
 
 struct MockLlmOptions {
   std::string host = "127.0.0.1";
   int port = 0;
-  int threads = 1;
+  int threads = 2;
   double latency_median_ms = 800;  // lognormal latency: median and sigma of ln
   double latency_sigma = 0.3;
-  std::map<std::string, MockKey> keys;  // secret -> key; empty accepts any bearer key
+  std::map<std::string, MockKey> keys;          // secret -> key; empty accepts any bearer key
+  std::map<std::string, MockAccount> accounts;  // by name; unlisted accounts are unlimited
+  FaultRates faults;
+  std::chrono::milliseconds hang_for{120'000};
+  std::optional<int> retry_after_seconds;  // sent with 429s when set
   uint64_t seed = 1;
 };
 
-// A DashScope-compatible chat-completions server for demos, tests and
-// benchmarks: POST /compatible-mode/v1/chat/completions and
-// /v1/chat/completions answer like the provider (risk-assessment JSON as the
-// content, token usage, DashScope's error bodies); GET /__stats reports what
-// it saw per key and per account. Real HTTP on a real socket.
+// A DashScope-compatible chat-completions server for tests, demos and
+// benchmarks (POST /compatible-mode/v1/chat/completions and
+// /v1/chat/completions), a stand-in for the one remote dependency tmon has:
+// - keys map to accounts; accounts (and optionally keys) have limits per
+//   second and per minute over sliding windows; over a limit the answer is
+//   DashScope's 429 (code limit_requests), optionally with Retry-After;
+// - unknown or revoked keys get 401 invalid_api_key; an exhausted account
+//   gets 400 Arrearage;
+// - latency is lognormal; faults (500, hangs, fenced/prose/malformed
+//   content) come at configured rates;
+// - the content is a risk assessment derived from the request alone.
+// GET /__stats reports, per key and per account, requests, 200s, 429s, 401s,
+// quota errors, 5xx, hangs, and the most requests accepted in any 1-second
+// and any 60-second window, so a test can prove no limit was exceeded.
 class MockLlmServer {
  public:
   static Result<std::unique_ptr<MockLlmServer>> start(MockLlmOptions options);
@@ -48,20 +86,34 @@ class MockLlmServer {
   struct Counters {
     int64_t requests = 0;
     int64_t ok = 0;
+    int64_t rate_limited = 0;
     int64_t unauthorized = 0;
-    int64_t bad_request = 0;
+    int64_t quota_errors = 0;
+    int64_t bad_requests = 0;
+    int64_t server_errors = 0;
+    int64_t hangs = 0;
+    WindowCounter second{std::chrono::milliseconds(1000)};
+    WindowCounter minute{std::chrono::milliseconds(60'000)};
+  };
+  enum class Verdict { kUnauthorized, kBadRequest, kQuota, kRateLimited, kServerError, kHang, kOk };
+  struct Admission {
+    Verdict verdict = Verdict::kOk;
+    std::string key_name;
+    std::string account;
+    double shape_draw = 0;
+    std::chrono::milliseconds latency{0};
   };
 
   explicit MockLlmServer(MockLlmOptions options);
   std::shared_ptr<http::Router> make_router();
+  Admission admit(const http::Request& request);
   boost::asio::awaitable<http::Response> chat_completions(http::RequestContext& context);
-  std::chrono::milliseconds draw_latency();
 
   MockLlmOptions options_;
   mutable std::mutex mu_;
   std::mt19937_64 random_;
-  std::map<std::string, Counters> by_key_;      // key name
-  std::map<std::string, Counters> by_account_;  // account name
+  std::map<std::string, Counters> by_key_;
+  std::map<std::string, Counters> by_account_;
   std::unique_ptr<http::Server> server_;
 };
 

@@ -63,23 +63,23 @@ messages::RiskAssessment assess_request(std::string_view request_body) {
   const double spacing = number_or(context, "minSpacing", -1);
   if (person_vehicle >= 0 && person_vehicle < 30) {
     risk.riskLevel = RiskLevel::kHigh;
-    risk.riskTypes = {"pedestrian_conflict"};
-    risk.description = "A vehicle is very close to a pedestrian.";
+    risk.riskTypes = {"人车冲突"};
+    risk.description = "车辆与行人距离过近，存在碰撞风险。";
   } else if (spacing >= 0 && spacing < 8) {
     risk.riskLevel = RiskLevel::kMedium;
-    risk.riskTypes = {"tailgating"};
-    risk.description = "Vehicles are following too closely.";
+    risk.riskTypes = {"跟车过近"};
+    risk.description = "前后车距过小，存在追尾风险。";
   } else if (draw < 0.85) {
     risk.riskLevel = RiskLevel::kNone;
-    risk.description = "Traffic flows normally.";
+    risk.description = "交通运行正常，未见危险行为。";
   } else if (draw < 0.95) {
     risk.riskLevel = RiskLevel::kLow;
-    risk.riskTypes = {"dense_traffic"};
-    risk.description = "Dense traffic, no immediate danger.";
+    risk.riskTypes = {"跟车过近"};
+    risk.description = "车流较密，暂无直接危险。";
   } else {
     risk.riskLevel = RiskLevel::kMedium;
-    risk.riskTypes = {"unsafe_lane_change"};
-    risk.description = "A vehicle changes lanes with little room.";
+    risk.riskTypes = {"违规变道"};
+    risk.description = "有车辆在间距不足时变道。";
   }
   risk.confidence = 0.6 + 0.39 * draw;
   if (risk.riskLevel >= RiskLevel::kMedium) {
@@ -91,6 +91,20 @@ messages::RiskAssessment assess_request(std::string_view request_body) {
   assessment.hasDangerousDriving = risk.riskLevel >= RiskLevel::kMedium;
   assessment.results.push_back(std::move(risk));
   return assessment;
+}
+
+std::string shape_content(const std::string& json, ContentShape shape) {
+  switch (shape) {
+    case ContentShape::kPlain:
+      return json;
+    case ContentShape::kFenced:
+      return "```json\n" + json + "\n```";
+    case ContentShape::kProse:
+      return "根据图像分析，结果如下：\n" + json + "\n以上是对该交通场景的风险评估。";
+    case ContentShape::kMalformed:
+      return json.substr(0, json.size() / 2);
+  }
+  return json;
 }
 
 std::string chat_completion_body(std::string_view model, std::string_view content,

@@ -16,6 +16,12 @@ namespace tmon::mockllm {
 // Requests without a context still get a valid (hash-derived) answer.
 messages::RiskAssessment assess_request(std::string_view request_body);
 
+// How a reply's content is dressed, to exercise tolerant parsing the way real
+// models do: plain JSON, JSON in a ``` fence, JSON wrapped in prose, or
+// malformed (truncated) JSON.
+enum class ContentShape { kPlain, kFenced, kProse, kMalformed };
+std::string shape_content(const std::string& json, ContentShape shape);
+
 // A chat.completion body carrying `content`, with token usage estimated from
 // the sizes of request and reply (about four bytes per token).
 std::string chat_completion_body(std::string_view model, std::string_view content,

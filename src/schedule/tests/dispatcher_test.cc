@@ -31,8 +31,8 @@ class ScriptedLlm final : public llm::LlmClient {
   int max_active = 0;
   std::mutex mu;
 
-  boost::asio::awaitable<llm::CallResult> complete(const llm::ChatRequest&,
-                                                   const std::string& api_key, Millis) override {
+  boost::asio::awaitable<llm::CallResult> complete(llm::ChatRequest, std::string api_key,
+                                                   Millis) override {
     llm::CallResult next = llm::ChatReply{kOkReply, "m", {10, 5, 15}};
     {
       std::lock_guard lock(mu);

@@ -14,8 +14,7 @@ namespace {
 
 class NeverCalledLlm final : public llm::LlmClient {
  public:
-  boost::asio::awaitable<llm::CallResult> complete(const llm::ChatRequest&, const std::string&,
-                                                   Millis) override {
+  boost::asio::awaitable<llm::CallResult> complete(llm::ChatRequest, std::string, Millis) override {
     co_return tl::unexpected(llm::CallError{llm::CallErrorKind::kConnection, 0, {}, "", "no"});
   }
 };
