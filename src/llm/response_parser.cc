@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 namespace tmon::llm {
@@ -26,6 +28,23 @@ std::string trim_lower(std::string_view text) {
   return out;
 }
 
+// Models write numbers as strings now and then ("0.85", "2"): accept both.
+std::optional<double> number_from(const json& value) {
+  if (value.is_number()) return value.get<double>();
+  if (!value.is_string()) return std::nullopt;
+  const std::string text = value.get<std::string>();
+  char* end = nullptr;
+  const double number = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size()) return std::nullopt;
+  return number;
+}
+
+std::optional<int> integer_from(const json& value) {
+  const auto number = number_from(value);
+  if (!number || *number != static_cast<double>(static_cast<int>(*number))) return std::nullopt;
+  return static_cast<int>(*number);
+}
+
 Result<RiskLevel> read_level(const json& value, const std::string& field) {
   if (!value.is_string()) return parse_error(field + ": expected a risk level string");
   const auto level = normalize_risk_level(value.get<std::string>());
@@ -39,10 +58,10 @@ Result<messages::GroupRisk> read_group_risk(const json& item, int default_group_
   if (!item.is_object()) return parse_error(path + ": expected an object");
   messages::GroupRisk risk;
   risk.groupIndex = default_group_index;
-  if (item.contains("groupIndex")) {
-    if (!item["groupIndex"].is_number_integer())
-      return parse_error(path + ".groupIndex: expected an integer");
-    risk.groupIndex = item["groupIndex"].get<int>();
+  if (item.contains("groupIndex") && !item["groupIndex"].is_null()) {
+    const auto index = integer_from(item["groupIndex"]);
+    if (!index) return parse_error(path + ".groupIndex: expected an integer");
+    risk.groupIndex = *index;
   }
   const json* level = item.contains("riskLevel")    ? &item["riskLevel"]
                       : item.contains("risk_level") ? &item["risk_level"]
@@ -51,10 +70,10 @@ Result<messages::GroupRisk> read_group_risk(const json& item, int default_group_
   auto parsed_level = read_level(*level, path + ".riskLevel");
   if (!parsed_level) return tl::unexpected(parsed_level.error());
   risk.riskLevel = *parsed_level;
-  if (item.contains("confidence")) {
-    if (!item["confidence"].is_number())
-      return parse_error(path + ".confidence: expected a number");
-    double confidence = item["confidence"].get<double>();
+  if (item.contains("confidence") && !item["confidence"].is_null()) {
+    const auto parsed = number_from(item["confidence"]);
+    if (!parsed) return parse_error(path + ".confidence: expected a number");
+    double confidence = *parsed;
     if (confidence > 1.0 && confidence <= 100.0) confidence /= 100.0;  // a percentage
     if (confidence < 0 || confidence > 1.0) return parse_error(path + ".confidence: out of range");
     risk.confidence = confidence;
@@ -72,12 +91,14 @@ Result<messages::GroupRisk> read_group_risk(const json& item, int default_group_
   if (item.contains("description") && item["description"].is_string()) {
     risk.description = item["description"].get<std::string>();
   }
-  if (item.contains("dangerObjectCount") && item["dangerObjectCount"].is_number_integer()) {
-    risk.dangerObjectCount = std::max(0, item["dangerObjectCount"].get<int>());
+  if (item.contains("dangerObjectCount")) {
+    if (const auto count = integer_from(item["dangerObjectCount"])) {
+      risk.dangerObjectCount = std::max(0, *count);
+    }
   }
   if (item.contains("triggerObjectIds") && item["triggerObjectIds"].is_array()) {
     for (const auto& id : item["triggerObjectIds"]) {
-      if (id.is_number_integer()) risk.triggerObjectIds.push_back(id.get<int>());
+      if (const auto parsed = integer_from(id)) risk.triggerObjectIds.push_back(*parsed);
     }
   }
   return risk;
