@@ -76,7 +76,11 @@ asio::awaitable<boost::system::error_code> exchange(Stream& stream, beast::tcp_s
 
 Client::Client(ClientOptions options)
     : options_(options), tls_context_(asio::ssl::context::tls_client) {
-  tls_context_.set_default_verify_paths();
+  if (options_.ca_file.empty()) {
+    tls_context_.set_default_verify_paths();
+  } else {
+    tls_context_.load_verify_file(options_.ca_file);
+  }
   tls_context_.set_verify_mode(asio::ssl::verify_peer);
 }
 

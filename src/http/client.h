@@ -19,6 +19,8 @@ struct ClientOptions {
   Millis connect_timeout{5'000};
   size_t max_idle_per_origin = 256;  // kept-alive connections parked per origin
   size_t max_response_bytes = 16 << 20;
+  // PEM file of CAs to trust for https; empty: the system's (ca-certificates).
+  std::string ca_file;
 };
 
 // An asynchronous HTTP/1.1 client over kept-alive, pooled connections (plain
