@@ -3,9 +3,11 @@
 
 #include "app/commands.h"
 #include "app/exit_codes.h"
+#include "common/fd_limit.h"
 #include "common/version.h"
 
 int main(int argc, char** argv) {
+  tmon::raise_file_descriptor_limit();
   CLI::App app{"tmon: real-time traffic-camera risk monitoring"};
   app.set_version_flag("--version", tmon::kVersion);
   app.require_subcommand(1);
@@ -16,6 +18,7 @@ int main(int argc, char** argv) {
   tmon::app::add_topics_command(app, exit_code);
   tmon::app::add_config_command(app, exit_code);
   tmon::app::add_keys_command(app, exit_code);
+  tmon::app::add_bench_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -64,7 +64,7 @@ struct RateLimitConfig {
   std::string redis_url;              // empty: pipeline.yaml redis.url
   int redis_timeout_ms = 250;         // short: a dead Redis must not stall permits
   int expected_instances = 1;         // schedulers sharing the keys (fallback share)
-  int window_margin_ms = 20;          // each window is this much longer than the provider's
+  int window_margin_ms = 10;          // each window is this much longer than the provider's
   double probe_interval_seconds = 5;  // while falling back, how often Redis is tried
 };
 

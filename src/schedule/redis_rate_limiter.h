@@ -13,7 +13,7 @@ namespace tmon::schedule {
 
 struct RedisLimiterOptions {
   int expected_instances = 2;  // fair share of each limit while falling back
-  Millis window_margin{20};
+  Millis window_margin{10};
   Millis probe_interval{5'000};  // how often to try Redis again while falling back
 };
 

@@ -1,0 +1,49 @@
+#include "bench/stats.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <numeric>
+#include <string>
+
+namespace tmon::bench {
+
+Distribution Distribution::of(std::vector<double> values) {
+  Distribution d;
+  d.count = values.size();
+  if (values.empty()) return d;
+  std::sort(values.begin(), values.end());
+  const auto rank = [&](double p) {
+    const size_t index = static_cast<size_t>(std::ceil(p * static_cast<double>(values.size()))) - 1;
+    return values[std::min(index, values.size() - 1)];
+  };
+  d.mean = std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+  d.p50 = rank(0.50);
+  d.p95 = rank(0.95);
+  d.p99 = rank(0.99);
+  d.max = values.back();
+  return d;
+}
+
+nlohmann::json Distribution::to_json() const {
+  return {{"count", count}, {"mean", mean}, {"p50", p50},
+          {"p95", p95},     {"p99", p99},   {"max", max}};
+}
+
+ProcessUsage ProcessUsage::now() {
+  ProcessUsage usage;
+  rusage self{};
+  getrusage(RUSAGE_SELF, &self);
+  usage.cpu_seconds = static_cast<double>(self.ru_utime.tv_sec + self.ru_stime.tv_sec) +
+                      static_cast<double>(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6;
+  usage.peak_rss_kb = self.ru_maxrss;
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) usage.rss_kb = std::stoll(line.substr(6));
+  }
+  return usage;
+}
+
+}  // namespace tmon::bench

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace tmon::bench {
+
+// Summary of a sample: count, mean and percentiles (nearest rank).
+struct Distribution {
+  size_t count = 0;
+  double mean = 0;
+  double p50 = 0;
+  double p95 = 0;
+  double p99 = 0;
+  double max = 0;
+
+  static Distribution of(std::vector<double> values);
+  nlohmann::json to_json() const;
+};
+
+// CPU time and peak memory of this process, from getrusage and /proc.
+struct ProcessUsage {
+  double cpu_seconds = 0;  // user + system
+  int64_t peak_rss_kb = 0;
+  int64_t rss_kb = 0;
+
+  static ProcessUsage now();
+};
+
+}  // namespace tmon::bench
