@@ -11,9 +11,9 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <sstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "bench/stats.h"
@@ -42,7 +42,7 @@ struct Sample {
   double end_to_end_ms = 0;  // capture to result
   double llm_ms = 0;
   double queue_wait_ms = 0;
-  double scheduler_ms = 0;   // time in the scheduler minus time at the provider
+  double scheduler_ms = 0;  // time in the scheduler minus time at the provider
 };
 
 struct Instance {
@@ -86,9 +86,8 @@ std::optional<Subprocess> start_redis(std::string& url) {
     auto redis = Subprocess::start({"redis-server", "--port", std::to_string(port), "--bind",
                                     "127.0.0.1", "--save", "", "--appendonly", "no"});
     if (!redis) continue;
-    store::RedisClient client(*store::RedisAddress::parse("redis://127.0.0.1:" +
-                                                          std::to_string(port)),
-                              Millis(200));
+    store::RedisClient client(
+        *store::RedisAddress::parse("redis://127.0.0.1:" + std::to_string(port)), Millis(200));
     for (int i = 0; i < 50; ++i) {
       if (client.ping()) {
         url = "redis://127.0.0.1:" + std::to_string(port) + "/0";
@@ -104,8 +103,8 @@ json fetch_json(http::Client& client, http::IoThreads& io, const std::string& ur
   auto parsed = http::Url::parse(url);
   if (!parsed) return json::object();
   auto future = boost::asio::co_spawn(
-      io.context(), client.send(*parsed, http::Request{http::Verb::get, parsed->path, 11},
-                                Millis(5000)),
+      io.context(),
+      client.send(*parsed, http::Request{http::Verb::get, parsed->path, 11}, Millis(5000)),
       boost::asio::use_future);
   auto response = future.get();
   if (!response) return json::object();
@@ -161,9 +160,9 @@ int run_scheduler_bench(const SchedulerBenchOptions& o) {
     in.http = std::make_unique<http::Client>();
     in.llm = std::make_unique<llm::OpenAiCompatibleClient>(*http::Url::parse(*base_url), *in.http,
                                                            SystemClock::instance());
-    auto scheduler = schedule::Scheduler::create(config, "bench-" + std::to_string(i + 1), keys,
-                                                 in.io->context(), *in.llm,
-                                                 SystemClock::instance());
+    auto scheduler =
+        schedule::Scheduler::create(config, "bench-" + std::to_string(i + 1), keys,
+                                    in.io->context(), *in.llm, SystemClock::instance());
     if (!scheduler) {
       std::cerr << "bench: " << scheduler.error().message << "\n";
       return 1;
@@ -216,23 +215,22 @@ int run_scheduler_bench(const SchedulerBenchOptions& o) {
       auto& dispatcher = in.scheduler->dispatcher();
       while (!in.backlog.empty() && !dispatcher.saturated()) {
         const double submitted_s = since_start();
-        dispatcher.submit(std::move(in.backlog.front()),
-                          [&, submitted_s](messages::AssessmentResult result) {
-                            Sample sample;
-                            sample.submitted_s = submitted_s;
-                            sample.finished_s = since_start();
-                            sample.status = result.status;
-                            sample.code = result.code;
-                            sample.end_to_end_ms = static_cast<double>(
-                                SystemClock::instance().epoch_ms() - result.captureTs);
-                            sample.llm_ms = static_cast<double>(result.metadata.llmLatencyMs);
-                            sample.queue_wait_ms = static_cast<double>(result.metadata.queueWaitMs);
-                            sample.scheduler_ms = (sample.finished_s - submitted_s) * 1000.0 -
-                                                  sample.llm_ms;
-                            std::lock_guard lock(mu);
-                            samples.push_back(std::move(sample));
-                            ++finished;
-                          });
+        dispatcher.submit(
+            std::move(in.backlog.front()), [&, submitted_s](messages::AssessmentResult result) {
+              Sample sample;
+              sample.submitted_s = submitted_s;
+              sample.finished_s = since_start();
+              sample.status = result.status;
+              sample.code = result.code;
+              sample.end_to_end_ms =
+                  static_cast<double>(SystemClock::instance().epoch_ms() - result.captureTs);
+              sample.llm_ms = static_cast<double>(result.metadata.llmLatencyMs);
+              sample.queue_wait_ms = static_cast<double>(result.metadata.queueWaitMs);
+              sample.scheduler_ms = (sample.finished_s - submitted_s) * 1000.0 - sample.llm_ms;
+              std::lock_guard lock(mu);
+              samples.push_back(std::move(sample));
+              ++finished;
+            });
         in.backlog.pop_front();
       }
       in_flight += dispatcher.in_flight();
@@ -307,12 +305,20 @@ int run_scheduler_bench(const SchedulerBenchOptions& o) {
   const json report{
       {"benchmark", "scheduler"},
       {"config",
-       {{"accounts", o.accounts}, {"qpsPerAccount", o.qps}, {"rpmPerAccount", o.rpm},
-        {"keysPerAccount", o.keys_per_account}, {"latencyMedianMs", o.latency_median_ms},
-        {"latencySigma", o.latency_sigma}, {"offeredPerSecond", o.offered},
-        {"durationSeconds", o.duration}, {"warmupSeconds", o.warmup}, {"cameras", o.cameras},
-        {"instances", o.instances}, {"maxConcurrent", o.max_concurrent},
-        {"queueSize", o.queue_size}, {"maxAgeSeconds", o.max_age},
+       {{"accounts", o.accounts},
+        {"qpsPerAccount", o.qps},
+        {"rpmPerAccount", o.rpm},
+        {"keysPerAccount", o.keys_per_account},
+        {"latencyMedianMs", o.latency_median_ms},
+        {"latencySigma", o.latency_sigma},
+        {"offeredPerSecond", o.offered},
+        {"durationSeconds", o.duration},
+        {"warmupSeconds", o.warmup},
+        {"cameras", o.cameras},
+        {"instances", o.instances},
+        {"maxConcurrent", o.max_concurrent},
+        {"queueSize", o.queue_size},
+        {"maxAgeSeconds", o.max_age},
         {"windowMarginMs", o.window_margin_ms}}},
       {"tasks", {{"offered", created}, {"finished", finished.load()}, {"byOutcome", outcomes}}},
       {"capacityPerSecond", capacity},
@@ -334,19 +340,20 @@ int run_scheduler_bench(const SchedulerBenchOptions& o) {
       {"wallSeconds", end_s},
   };
   std::cout << fmt::format(
-                   "result: goodput {:.2f}/s = {:.1f}% of capacity (steady window {:.0f}s), "
-                   "429s from the provider: {}, outcomes {}\n"
-                   "        scheduler-added latency p50 {:.2f} ms p99 {:.2f} ms, max in flight {}, "
-                   "CPU {:.3f} s per 1000 tasks, peak RSS {:.0f} MB\n",
-                   goodput, 100 * goodput / capacity, window, rate_limited, json(outcomes).dump(),
-                   Distribution::of(scheduler_ms).p50, Distribution::of(scheduler_ms).p99,
-                   max_in_flight, report["process"]["cpuSecondsPer1000Tasks"].get<double>(),
-                   report["process"]["peakRssMb"].get<double>());
+      "result: goodput {:.2f}/s = {:.1f}% of capacity (steady window {:.0f}s), "
+      "429s from the provider: {}, outcomes {}\n"
+      "        scheduler-added latency p50 {:.2f} ms p99 {:.2f} ms, max in flight {}, "
+      "CPU {:.3f} s per 1000 tasks, peak RSS {:.0f} MB\n",
+      goodput, 100 * goodput / capacity, window, rate_limited, json(outcomes).dump(),
+      Distribution::of(scheduler_ms).p50, Distribution::of(scheduler_ms).p99, max_in_flight,
+      report["process"]["cpuSecondsPer1000Tasks"].get<double>(),
+      report["process"]["peakRssMb"].get<double>());
   for (const auto& [name, account] : accounts.items()) {
-    std::cout << fmt::format("        {}: max {} in any second (limit {}), {} in any minute "
-                             "(limit {})\n",
-                             name, account["maxPerSecond"].get<int64_t>(), o.qps,
-                             account["maxPerMinute"].get<int64_t>(), o.rpm);
+    std::cout << fmt::format(
+        "        {}: max {} in any second (limit {}), {} in any minute "
+        "(limit {})\n",
+        name, account["maxPerSecond"].get<int64_t>(), o.qps, account["maxPerMinute"].get<int64_t>(),
+        o.rpm);
   }
   if (!o.report_file.empty()) {
     const auto parent = std::filesystem::path(o.report_file).parent_path();

@@ -28,8 +28,7 @@ Distribution Distribution::of(std::vector<double> values) {
 }
 
 nlohmann::json Distribution::to_json() const {
-  return {{"count", count}, {"mean", mean}, {"p50", p50},
-          {"p95", p95},     {"p99", p99},   {"max", max}};
+  return {{"count", count}, {"mean", mean}, {"p50", p50}, {"p95", p95}, {"p99", p99}, {"max", max}};
 }
 
 ProcessUsage ProcessUsage::now() {

@@ -55,7 +55,9 @@ Subprocess& Subprocess::operator=(Subprocess&& other) noexcept {
   return *this;
 }
 
-Subprocess::~Subprocess() { stop(); }
+Subprocess::~Subprocess() {
+  stop();
+}
 
 std::optional<std::string> Subprocess::read_line(std::chrono::milliseconds timeout) {
   const auto give_up = std::chrono::steady_clock::now() + timeout;

@@ -4,8 +4,8 @@
 #include <cctype>
 #include <cstdlib>
 #include <map>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace tmon::llm {
 namespace {

@@ -47,8 +47,8 @@ TEST(SchedulerFaultsTest, EveryTaskGetsExactlyOneFinalResult) {
   http::Client http;
   llm::OpenAiCompatibleClient llm(*http::Url::parse((*server)->base_url()), http,
                                   SystemClock::instance());
-  auto scheduler = schedule::Scheduler::create(config, "faults", config.api_keys, io.context(),
-                                               llm, SystemClock::instance());
+  auto scheduler = schedule::Scheduler::create(config, "faults", config.api_keys, io.context(), llm,
+                                               SystemClock::instance());
   ASSERT_TRUE(scheduler) << scheduler.error().message;
   (*scheduler)->start();
 

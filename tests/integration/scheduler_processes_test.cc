@@ -21,8 +21,8 @@
 namespace tmon {
 namespace {
 
-using testing::ChildProcess;
 using nlohmann::json;
+using testing::ChildProcess;
 
 // A number deep in a JSON document, or `fallback` when any step is missing.
 int64_t number_at(const json& document, std::initializer_list<const char*> path,
@@ -41,21 +41,23 @@ class SchedulerProcessesTest : public ::testing::Test {
   void start_services(int per_second, int per_minute, double latency_ms) {
     dir_.write("api_keys.yaml",
                "llm:\n  base_url: http://127.0.0.1:1/unused\n"
-               "accounts:\n  - {name: shared, qps_limit: " + std::to_string(per_second) +
-                   ", rpm_limit: " + std::to_string(per_minute) + "}\n"
-               "api_keys:\n"
-               "  - {id: key-a, key: sk-test-key-a-0001, account: shared}\n"
-               "  - {id: key-b, key: sk-test-key-b-0002, account: shared}\n");
+               "accounts:\n  - {name: shared, qps_limit: " +
+                   std::to_string(per_second) + ", rpm_limit: " + std::to_string(per_minute) +
+                   "}\n"
+                   "api_keys:\n"
+                   "  - {id: key-a, key: sk-test-key-a-0001, account: shared}\n"
+                   "  - {id: key-b, key: sk-test-key-b-0002, account: shared}\n");
     broker_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{TMON_BINARY, "broker", "--config-dir", dir_.str()});
-    auto bootstrap = broker_->wait_for_stdout(std::regex(R"(^(127\.0\.0\.1:\d+))"),
-                                              std::chrono::seconds(15));
+    auto bootstrap =
+        broker_->wait_for_stdout(std::regex(R"(^(127\.0\.0\.1:\d+))"), std::chrono::seconds(15));
     ASSERT_TRUE(bootstrap) << broker_->stderr_text();
     bootstrap_ = *bootstrap;
     mock_ = std::make_unique<ChildProcess>(std::vector<std::string>{
         TMON_BINARY, "mock-llm", "--config-dir", dir_.str(), "--latency-median-ms",
         std::to_string(latency_ms), "--latency-sigma", "0.2"});
-    auto base_url = mock_->wait_for_stdout(std::regex(R"(^(http://\S+))"), std::chrono::seconds(15));
+    auto base_url =
+        mock_->wait_for_stdout(std::regex(R"(^(http://\S+))"), std::chrono::seconds(15));
     ASSERT_TRUE(base_url) << mock_->stderr_text();
     mock_port_ = std::stoi(base_url->substr(base_url->rfind(':') + 1));
     env_ = {{"TMON_KAFKA_BOOTSTRAP_SERVERS", bootstrap_},
@@ -120,8 +122,8 @@ class SchedulerProcessesTest : public ::testing::Test {
     config::KafkaConfig kafka;
     kafka.bootstrap_servers = bootstrap_;
     kafka.consumer.fetch_wait_max_ms = 10;
-    auto consumer = bus::Consumer::create(
-        kafka, {"test-reader", {"risk-assessment-results"}, "test-reader"});
+    auto consumer =
+        bus::Consumer::create(kafka, {"test-reader", {"risk-assessment-results"}, "test-reader"});
     EXPECT_TRUE(consumer);
     std::map<std::string, std::vector<messages::AssessmentResult>> results;
     const std::set<std::string> wanted(ids.begin(), ids.end());
@@ -251,7 +253,8 @@ TEST_F(SchedulerProcessesTest, SighupReloadsKeysWithoutDroppingCalls) {
   const auto results = collect_results(ids, std::chrono::seconds(60));
   EXPECT_EQ(results.size(), ids.size());
   for (const auto& [id, list] : results) {
-    for (const auto& r : list) EXPECT_EQ(r.status, messages::ResultStatus::kOk) << id << " " << r.code;
+    for (const auto& r : list)
+      EXPECT_EQ(r.status, messages::ResultStatus::kOk) << id << " " << r.code;
   }
   const json stats = stats_of();
   EXPECT_EQ(number_at(stats, {"total_keys"}), 2) << scheduler->stderr_text();
