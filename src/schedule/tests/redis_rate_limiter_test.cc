@@ -7,6 +7,7 @@
 
 #include "common/ids.h"
 #include "free_port.h"
+#include "child_process.h"
 #include "redis_server.h"
 
 namespace tmon::schedule {
@@ -95,6 +96,30 @@ TEST(RedisRateLimiterFallbackTest, FallsBackToAFairShareWhenRedisIsDown) {
   const LimiterStatus status = limiter.status();
   EXPECT_TRUE(status.fallback);
   EXPECT_NE(status.detail.find("1/2"), std::string::npos) << status.detail;
+}
+
+TEST(RedisRateLimiterFallbackTest, ReturnsToRedisWhenItIsBack) {
+  const int port = testing::pick_free_port();
+  auto redis = std::make_shared<store::RedisClient>(
+      *store::RedisAddress::parse("redis://127.0.0.1:" + std::to_string(port)), Millis(100));
+  RedisLimiterOptions options;
+  options.expected_instances = 2;
+  options.probe_interval = milliseconds(100);
+  RedisRateLimiter limiter(redis, options, SystemClock::instance());
+  limiter.set_limits({{"a", 10, 600, 0}});
+  limiter.acquire("a", 1);
+  ASSERT_TRUE(limiter.status().fallback);
+
+  // Redis comes up where the limiter expects it.
+  testing::ChildProcess server({"redis-server", "--port", std::to_string(port), "--bind",
+                                "127.0.0.1", "--save", "", "--appendonly", "no"});
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (limiter.status().fallback && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(milliseconds(50));
+    limiter.acquire("a", 1);
+  }
+  EXPECT_FALSE(limiter.status().fallback) << limiter.status().detail;
+  EXPECT_NE(limiter.status().detail.find("shared"), std::string::npos);
 }
 
 }  // namespace
