@@ -27,7 +27,9 @@ struct ClientOptions {
 // or TLS with certificate and host name verification), so thousands of calls
 // in flight cost sockets, not threads.
 //
-// Thread-safe; every send() must run on executors of the same io_context.
+// Thread-safe; every send() must run on executors of the same io_context,
+// and the client must be destroyed before that io_context (its parked
+// connections are sockets of it).
 // Errors are values: kTimeout when the deadline passed, kUnavailable for
 // connection failures; an HTTP error status is a response, not an Error.
 class Client {

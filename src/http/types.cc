@@ -19,6 +19,15 @@ Response error_response(Status status, std::string_view error_code, std::string_
   return json_response(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+std::string bearer_token(const Request& request) {
+  const auto it = request.find(beast_http::field::authorization);
+  if (it == request.end()) return "";
+  const std::string_view value = it->value();
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (value.substr(0, kPrefix.size()) != kPrefix) return "";
+  return std::string(value.substr(kPrefix.size()));
+}
+
 std::string url_decode(std::string_view text) {
   auto hex = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';

@@ -20,6 +20,9 @@ Response json_response(Status status, std::string body);
 // The uniform error body for 4xx/5xx: {"code":<status>,"msg":<message>,"error":<code>}.
 Response error_response(Status status, std::string_view error_code, std::string_view message);
 
+// The token of an "Authorization: Bearer <token>" header; empty when there is none.
+std::string bearer_token(const Request& request);
+
 // Decodes %XX and "+" in a query component; malformed escapes are kept as they are.
 std::string url_decode(std::string_view text);
 

@@ -23,15 +23,6 @@ http::Response dashscope_error(http::Status status, const std::string& code,
   return http::json_response(status, body.dump());
 }
 
-std::string bearer_token(const http::Request& request) {
-  const auto it = request.find(http::beast_http::field::authorization);
-  if (it == request.end()) return "";
-  const std::string_view value = it->value();
-  constexpr std::string_view kPrefix = "Bearer ";
-  if (value.substr(0, kPrefix.size()) != kPrefix) return "";
-  return std::string(value.substr(kPrefix.size()));
-}
-
 bool over(WindowCounter& window, int64_t limit, WindowCounter::Clock::time_point now) {
   return limit > 0 && window.count(now) >= limit;
 }
@@ -84,7 +75,7 @@ std::shared_ptr<http::Router> MockLlmServer::make_router() {
 
 MockLlmServer::Admission MockLlmServer::admit(const http::Request& request) {
   const auto now = WindowCounter::Clock::now();
-  const std::string secret = bearer_token(request);
+  const std::string secret = http::bearer_token(request);
   Admission admission;
   admission.key_name = "(unknown)";
   const MockKey* key = nullptr;

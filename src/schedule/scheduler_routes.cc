@@ -29,12 +29,7 @@ std::optional<http::Response> check_admin(const http::RequestContext& context,
 }  // namespace
 
 bool bearer_matches(const http::Request& request, const std::string& expected) {
-  const auto it = request.find(http::beast_http::field::authorization);
-  if (it == request.end()) return false;
-  const std::string_view value = it->value();
-  constexpr std::string_view kPrefix = "Bearer ";
-  if (value.substr(0, kPrefix.size()) != kPrefix) return false;
-  const std::string_view token = value.substr(kPrefix.size());
+  const std::string token = http::bearer_token(request);
   // Compare every byte whatever differs, so timing says nothing about the token.
   unsigned char diff = token.size() == expected.size() ? 0 : 1;
   for (size_t i = 0; i < expected.size(); ++i) {

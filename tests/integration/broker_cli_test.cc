@@ -7,25 +7,25 @@
 #include "child_process.h"
 #include "free_port.h"
 #include "temp_dir.h"
+#include "tmon_broker.h"
 
 namespace tmon {
 namespace {
 
 using testing::ChildProcess;
 
-const std::regex kBootstrapLine(R"(^(127\.0\.0\.1:\d+(,127\.0\.0\.1:\d+)*)$)");
-
 TEST(BrokerCliTest, FixedPortForwardsToTheEmbeddedBroker) {
   testing::TempDir config;
   const int port = testing::pick_free_port();
-  ChildProcess broker({TMON_BINARY, "broker", "--config-dir", config.str(), "--brokers", "3",
-                       "--port", std::to_string(port)});
-  const auto bootstrap = broker.wait_for_stdout(kBootstrapLine, std::chrono::seconds(15));
-  ASSERT_TRUE(bootstrap) << broker.stderr_text();
-  EXPECT_EQ(*bootstrap, "127.0.0.1:" + std::to_string(port));
+  std::string error;
+  auto broker = testing::start_tmon_broker(
+      TMON_BINARY, config.str(), {"--brokers", "3", "--port", std::to_string(port)}, &error);
+  ASSERT_TRUE(broker) << error;
+  const std::string bootstrap = broker->bootstrap;
+  EXPECT_EQ(bootstrap, "127.0.0.1:" + std::to_string(port));
 
   config::KafkaConfig kafka;
-  kafka.bootstrap_servers = *bootstrap;
+  kafka.bootstrap_servers = bootstrap;
   kafka.consumer.fetch_wait_max_ms = 10;
   auto producer = bus::Producer::create(kafka, "cli-test");
   ASSERT_TRUE(producer);
@@ -41,18 +41,19 @@ TEST(BrokerCliTest, FixedPortForwardsToTheEmbeddedBroker) {
   EXPECT_EQ(message->value, "through the forwarder");
   (*consumer)->close();
 
-  broker.signal(SIGTERM);
-  EXPECT_EQ(broker.wait(std::chrono::seconds(15)), 0);
+  broker->process->signal(SIGTERM);
+  EXPECT_EQ(broker->process->wait(std::chrono::seconds(15)), 0);
 }
 
 TEST(BrokerCliTest, TopicsInitIsIdempotent) {
   testing::TempDir config;
-  ChildProcess broker({TMON_BINARY, "broker", "--config-dir", config.str()});
-  const auto bootstrap = broker.wait_for_stdout(kBootstrapLine, std::chrono::seconds(15));
-  ASSERT_TRUE(bootstrap) << broker.stderr_text();
+  std::string error;
+  auto broker = testing::start_tmon_broker(TMON_BINARY, config.str(), {}, &error);
+  ASSERT_TRUE(broker) << error;
+  const std::string bootstrap = broker->bootstrap;
   for (int run = 0; run < 2; ++run) {
     ChildProcess init({TMON_BINARY, "topics", "init", "--config-dir", config.str()},
-                      {{"TMON_KAFKA_BOOTSTRAP_SERVERS", *bootstrap}});
+                      {{"TMON_KAFKA_BOOTSTRAP_SERVERS", bootstrap}});
     ASSERT_EQ(init.wait(std::chrono::seconds(30)), 0) << init.stderr_text();
     const std::string out = init.stdout_text();
     for (const char* topic :

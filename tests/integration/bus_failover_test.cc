@@ -12,6 +12,7 @@
 #include "bus/producer.h"
 #include "child_process.h"
 #include "temp_dir.h"
+#include "tmon_broker.h"
 
 namespace tmon {
 namespace {
@@ -33,12 +34,10 @@ class BusFailoverTest : public ::testing::Test {
   void SetUp() override {
     dir_.write("kafka.yaml", std::string("topics:\n  detection_results:\n    name: ") + kTopic +
                                  "\n    partitions: 8\n");
-    broker_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{TMON_BINARY, "broker", "--config-dir", dir_.str()});
-    auto bootstrap =
-        broker_->wait_for_stdout(std::regex(R"(^(127\.0\.0\.1:\d+))"), std::chrono::seconds(15));
-    ASSERT_TRUE(bootstrap) << broker_->stderr_text();
-    bootstrap_ = *bootstrap;
+    std::string error;
+    broker_ = testing::start_tmon_broker(TMON_BINARY, dir_.str(), {}, &error);
+    ASSERT_TRUE(broker_) << error;
+    bootstrap_ = broker_->bootstrap;
   }
 
   std::unique_ptr<ChildProcess> start_member(const std::string& name) {
@@ -71,7 +70,7 @@ class BusFailoverTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  std::unique_ptr<ChildProcess> broker_;
+  std::optional<testing::TmonBroker> broker_;
   std::string bootstrap_;
   std::vector<std::string> files_;
 };

@@ -136,8 +136,8 @@ TEST(TlsClientTest, VerifiesTheServerAndKeepsTheConnection) {
   TlsServer server(certificate, 1);
   ClientOptions options;
   options.ca_file = certificate.cert_file;
+  asio::io_context io;  // before the client: its pooled sockets belong to `io`
   Client client(options);
-  asio::io_context io;
   const std::string url = "https://localhost:" + std::to_string(server.port());
   for (int i = 0; i < 3; ++i) {
     auto response = get(io, client, url, "/r" + std::to_string(i));
@@ -150,8 +150,8 @@ TEST(TlsClientTest, VerifiesTheServerAndKeepsTheConnection) {
 TEST(TlsClientTest, RefusesAnUntrustedCertificate) {
   TestCertificate certificate("localhost");
   TlsServer server(certificate, 1);
-  Client client;  // system CAs only: the test certificate is unknown
   asio::io_context io;
+  Client client;  // system CAs only: the test certificate is unknown
   auto response = get(io, client, "https://localhost:" + std::to_string(server.port()), "/");
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code, ErrorCode::kUnavailable);
@@ -163,8 +163,8 @@ TEST(TlsClientTest, RefusesACertificateForAnotherHost) {
   TlsServer server(certificate, 1);
   ClientOptions options;
   options.ca_file = certificate.cert_file;
-  Client client(options);
   asio::io_context io;
+  Client client(options);
   auto response = get(io, client, "https://localhost:" + std::to_string(server.port()), "/");
   ASSERT_FALSE(response);
   EXPECT_NE(response.error().message.find("TLS"), std::string::npos) << response.error().message;

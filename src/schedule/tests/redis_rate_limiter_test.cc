@@ -5,9 +5,9 @@
 
 #include <thread>
 
+#include "child_process.h"
 #include "common/ids.h"
 #include "free_port.h"
-#include "child_process.h"
 #include "redis_server.h"
 
 namespace tmon::schedule {
