@@ -18,6 +18,9 @@ PACKAGES=(
   libspdlog-dev libfmt-dev libcli11-dev libexpected-dev libopencv-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat
+  # Tests only: the YOLO test builds a tiny ONNX model, the HOG test reads
+  # darknet's sample picture of a person.
+  python3-onnx python3-numpy darknet
 )
 
 missing=()

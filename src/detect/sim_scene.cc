@@ -1,9 +1,11 @@
 #include "detect/sim_scene.h"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <map>
 #include <opencv2/imgproc.hpp>
+#include <optional>
 
 namespace tmon::detect {
 namespace {
@@ -73,15 +75,21 @@ Result<SimOptions> SimOptions::parse(const std::string& url) {
   return options;
 }
 
+namespace {
+
+constexpr double kPhysicsStep = 0.1;  // seconds per small step inside step()
+
+}  // namespace
+
 SimScene::SimScene(SimOptions options) : options_(options), random_(options.seed) {
-  // Start with a populated road rather than an empty one filling up.
+  // Start with a populated road rather than an empty one filling up: place
+  // vehicles along each lane with room between them.
+  std::uniform_real_distribution<double> unit(0, 1);
   for (int lane = 0; lane < kLanes; ++lane) {
-    const int count = static_cast<int>(options_.density * 3 + 0.5);
-    for (int i = 0; i < count; ++i) {
-      spawn_vehicle(lane);
-      auto& vehicle = objects_.back();
-      vehicle.box.x =
-          std::uniform_real_distribution<double>(0, options_.width - vehicle.box.width)(random_);
+    double x = unit(random_) * 60;
+    while (x < options_.width - 80) {
+      if (unit(random_) < options_.density) spawn_vehicle(lane, x);
+      x += 110 + 120 * unit(random_);
     }
   }
 }
@@ -90,20 +98,34 @@ double SimScene::lane_center(int lane) const {
   return road_top(options_.height) + lane_height(options_.height) * (lane + 0.5);
 }
 
-void SimScene::spawn_vehicle(int lane) {
+cv::Rect2d SimScene::lane_rect(int lane) const {
+  return {0, road_top(options_.height) + lane_height(options_.height) * lane,
+          static_cast<double>(options_.width), lane_height(options_.height)};
+}
+
+double SimScene::crosswalk_left() const {
+  return options_.width * 0.5 - 25 * options_.height / 360.0;
+}
+double SimScene::crosswalk_right() const {
+  return options_.width * 0.5 + 25 * options_.height / 360.0;
+}
+
+void SimScene::spawn_vehicle(int lane, double x) {
   std::uniform_real_distribution<double> unit(0, 1);
   const bool truck = unit(random_) < 0.2;
   const double scale = options_.height / 360.0;
   const double w = (truck ? 120 : 64 + 16 * unit(random_)) * scale;
   const double h = (truck ? 42 : 30 + 6 * unit(random_)) * scale;
-  // Lanes 0 and 1 flow right, lane 2 flows left.
-  const bool rightward = lane < 2;
-  const double speed = (50 + 60 * unit(random_)) * scale * options_.speed;
   SimObject vehicle;
   vehicle.id = next_id_++;
   vehicle.class_name = truck ? "truck" : "car";
-  vehicle.box = cv::Rect2d(rightward ? -w : options_.width, lane_center(lane) - h / 2, w, h);
-  vehicle.velocity = cv::Point2d(rightward ? speed : -speed, 0);
+  vehicle.lane = lane;
+  // Lanes 0 and 1 flow right, lane 2 flows left.
+  const double direction = lane < 2 ? 1 : -1;
+  vehicle.desired_speed = direction * (50 + 60 * unit(random_)) * scale * options_.speed;
+  vehicle.velocity = {vehicle.desired_speed, 0};
+  vehicle.reckless = unit(random_) < options_.near_miss;
+  vehicle.box = cv::Rect2d(x, lane_center(lane) - h / 2, w, h);
   objects_.push_back(vehicle);
 }
 
@@ -111,24 +133,114 @@ void SimScene::spawn_pedestrian() {
   std::uniform_real_distribution<double> unit(0, 1);
   const double scale = options_.height / 360.0;
   const bool downward = unit(random_) < 0.5;
+  // Each direction keeps to its half of the crosswalk, so people pass.
+  const double x = options_.width * 0.5 + (downward ? -20 : 4) * scale + unit(random_) * 4 * scale;
+  const double top = road_top(options_.height) - 40 * scale;
+  const double bottom = options_.height - 20 * scale;
+  const cv::Rect2d box(x, downward ? top : bottom, 12 * scale, 30 * scale);
+  for (const auto& o : objects_) {
+    if (o.class_name == "person" && std::abs(o.box.y - box.y) < 40 * scale &&
+        std::abs(o.box.x - box.x) < 14 * scale) {
+      return;  // someone is standing there already
+    }
+  }
   SimObject person;
   person.id = next_id_++;
   person.class_name = "person";
-  const double crosswalk_x = options_.width * 0.5 + (unit(random_) - 0.5) * 30 * scale;
-  const double top = road_top(options_.height) - 40 * scale;
-  const double bottom = options_.height - 20 * scale;
-  person.box = cv::Rect2d(crosswalk_x, downward ? top : bottom, 12 * scale, 30 * scale);
-  person.velocity = cv::Point2d(
-      0, (downward ? 1 : -1) * (25 + 15 * unit(random_)) * scale * std::max(options_.speed, 0.1));
+  person.box = box;
+  person.desired_speed =
+      (downward ? 1 : -1) * (25 + 15 * unit(random_)) * scale * std::max(options_.speed, 0.1);
+  person.velocity = {0, person.desired_speed};
   objects_.push_back(person);
 }
 
-void SimScene::step(double dt) {
-  time_ += dt;
-  for (auto& object : objects_) {
-    object.box.x += object.velocity.x * dt;
-    object.box.y += object.velocity.y * dt;
+void SimScene::move_pedestrians(double dt) {
+  const double scale = options_.height / 360.0;
+  const cv::Rect2d crosswalk(crosswalk_left(), 0, crosswalk_right() - crosswalk_left(),
+                             options_.height);
+  for (auto& p : objects_) {
+    if (p.class_name != "person") continue;
+    cv::Rect2d next = p.box;
+    next.y += p.desired_speed * dt;
+    bool blocked = false;
+    // Wait at the edge of a lane while a vehicle is on the crosswalk there.
+    for (int lane = 0; lane < kLanes && !blocked; ++lane) {
+      const cv::Rect2d zone = lane_rect(lane) & crosswalk;
+      if ((zone & next).area() <= 0 || (zone & p.box).area() > 0) continue;  // not entering it
+      for (const auto& v : objects_) {
+        if (v.lane == lane && (v.box & zone).area() > 0) blocked = true;
+      }
+    }
+    // Keep a step behind whoever walks ahead in the same direction.
+    for (const auto& other : objects_) {
+      if (&other == &p || other.class_name != "person" ||
+          (other.desired_speed > 0) != (p.desired_speed > 0)) {
+        continue;
+      }
+      const cv::Rect2d near = next + cv::Point2d(0, (p.desired_speed > 0 ? 1 : -1) * 6 * scale);
+      const bool ahead = p.desired_speed > 0 ? other.box.y > p.box.y : other.box.y < p.box.y;
+      if (ahead && (near & other.box).area() > 0) blocked = true;
+    }
+    const double y_before = p.box.y;
+    if (!blocked) p.box = next;
+    p.velocity = {0, (p.box.y - y_before) / dt};
   }
+}
+
+void SimScene::move_vehicles(double dt) {
+  const double scale = options_.height / 360.0;
+  for (int lane = 0; lane < kLanes; ++lane) {
+    const double direction = lane < 2 ? 1 : -1;
+    std::vector<SimObject*> queue;
+    for (auto& v : objects_) {
+      if (v.lane == lane) queue.push_back(&v);
+    }
+    // Leaders first: the vehicle furthest along the direction of travel.
+    std::sort(queue.begin(), queue.end(), [&](const SimObject* a, const SimObject* b) {
+      return direction * a->box.x > direction * b->box.x;
+    });
+    // Pedestrians in this lane's part of the crosswalk stop the traffic.
+    const cv::Rect2d zone =
+        lane_rect(lane) & cv::Rect2d(crosswalk_left() - 2 * scale, 0,
+                                     crosswalk_right() - crosswalk_left() + 4 * scale,
+                                     options_.height);
+    std::optional<cv::Rect2d> pedestrian;
+    for (const auto& p : objects_) {
+      if (p.class_name == "person" && (p.box & zone).area() > 0) {
+        pedestrian = pedestrian ? (*pedestrian | p.box) : p.box;
+      }
+    }
+    const SimObject* ahead = nullptr;
+    for (SimObject* v : queue) {
+      const double x_before = v->box.x;
+      double x = v->box.x + v->desired_speed * dt;
+      const double gap = v->reckless ? 4 * scale : 0.5 * v->box.width;
+      // Where the front may go at most: behind the vehicle ahead, and before
+      // a pedestrian it has not reached yet.
+      if (ahead) {
+        x = direction > 0 ? std::min(x, ahead->box.x - gap - v->box.width)
+                          : std::max(x, ahead->box.x + ahead->box.width + gap);
+      }
+      if (pedestrian) {
+        const double stop_gap = v->reckless ? 4 * scale : 14 * scale;
+        if (direction > 0 && v->box.x + v->box.width <= pedestrian->x) {
+          x = std::min(x, pedestrian->x - stop_gap - v->box.width);
+        } else if (direction < 0 && v->box.x >= pedestrian->x + pedestrian->width) {
+          x = std::max(x, pedestrian->x + pedestrian->width + stop_gap);
+        }
+      }
+      // Never reverse: a vehicle that may not move forward waits.
+      if (direction * (x - x_before) < 0) x = x_before;
+      v->box.x = x;
+      v->velocity = {(x - x_before) / dt, 0};
+      ahead = v;
+    }
+  }
+}
+
+void SimScene::advance(double dt) {
+  move_pedestrians(dt);
+  move_vehicles(dt);
   const double w = options_.width;
   const double h = options_.height;
   std::erase_if(objects_, [&](const SimObject& o) {
@@ -136,33 +248,32 @@ void SimScene::step(double dt) {
            o.box.y + o.box.height < -1;
   });
   std::uniform_real_distribution<double> unit(0, 1);
+  const double scale = options_.height / 360.0;
   for (int lane = 0; lane < kLanes; ++lane) {
-    int in_lane = 0;
-    for (const auto& o : objects_) {
-      if (o.class_name != "person" &&
-          std::abs(o.box.y + o.box.height / 2 - lane_center(lane)) < 1) {
-        ++in_lane;
-      }
+    // A newcomer enters when the entry is clear, at a rate set by the density.
+    if (unit(random_) >= dt * 1.5 * options_.density) continue;
+    const bool rightward = lane < 2;
+    const double entry = rightward ? -140 * scale : w + 20 * scale;
+    bool clear = true;
+    for (const auto& v : objects_) {
+      if (v.lane != lane) continue;
+      const double distance = rightward ? v.box.x - entry : entry - (v.box.x + v.box.width);
+      if (distance < 160 * scale) clear = false;
     }
-    const double target = options_.density * 3;
-    if (in_lane < target && unit(random_) < dt * 0.8) spawn_vehicle(lane);
+    if (clear) spawn_vehicle(lane, rightward ? -100 * scale : w + 5 * scale);
   }
   int pedestrians = 0;
   for (const auto& o : objects_) pedestrians += o.class_name == "person";
-  if (pedestrians < 1 + options_.density * 3 && unit(random_) < dt * 0.3) spawn_pedestrian();
-  // A near miss: a vehicle closes in on the one ahead, or a pedestrian
-  // appears right next to a passing vehicle.
-  if (unit(random_) < options_.near_miss * dt) {
-    for (size_t i = 0; i < objects_.size(); ++i) {
-      auto& follower = objects_[i];
-      if (follower.class_name == "person" || follower.box.x < 0 || follower.box.x > w * 0.6)
-        continue;
-      spawn_pedestrian();
-      auto& person = objects_.back();
-      person.box.x = follower.box.x + follower.box.width + 4;
-      person.box.y = follower.box.y - person.box.height / 3;
-      break;
-    }
+  if (pedestrians < 1 + options_.density * 2 && unit(random_) < dt * 0.25) spawn_pedestrian();
+}
+
+void SimScene::step(double dt) {
+  time_ += dt;
+  // Small steps, so following and yielding work even between far-apart frames.
+  while (dt > 1e-9) {
+    const double slice = std::min(dt, kPhysicsStep);
+    advance(slice);
+    dt -= slice;
   }
 }
 
@@ -187,13 +298,18 @@ cv::Mat SimScene::render() const {
   for (const auto& o : objects_) {
     const cv::Rect box(o.box);
     if (o.class_name == "person") {
-      cv::rectangle(frame, box, cv::Scalar(40, 40, 200), cv::FILLED);
-      cv::circle(frame, {box.x + box.width / 2, box.y}, box.width / 2 + 1,
-                 cv::Scalar(150, 180, 230), cv::FILLED);
+      // Head and body inside the box, so the box is exactly what is drawn.
+      const int head = box.width / 2;
+      cv::circle(frame, {box.x + head, box.y + head}, head, cv::Scalar(150, 180, 230), cv::FILLED);
+      cv::rectangle(frame,
+                    cv::Rect(box.x + 1, box.y + 2 * head, box.width - 2, box.height - 2 * head),
+                    cv::Scalar(40, 40, 200), cv::FILLED);
     } else {
-      const cv::Scalar color = o.class_name == "truck" ? cv::Scalar(40, 140, 220)
-                                                       : cv::Scalar(180 - (o.id * 37) % 120,
-                                                                    60 + (o.id * 53) % 150, 200);
+      // Every vehicle its own paint, lorries included, as on a real road.
+      const cv::Scalar color =
+          o.class_name == "truck"
+              ? cv::Scalar(20 + (o.id * 29) % 60, 110 + (o.id * 41) % 100, 200 + (o.id * 13) % 55)
+              : cv::Scalar(180 - (o.id * 37) % 120, 60 + (o.id * 53) % 150, 200);
       cv::rectangle(frame, box, color, cv::FILLED);
       cv::rectangle(frame, box, cv::Scalar(20, 20, 20), 1);
       const cv::Rect windshield(box.x + box.width / 4, box.y + 4, box.width / 2, box.height - 8);

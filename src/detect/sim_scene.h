@@ -27,13 +27,24 @@ struct SimObject {
   int id = 0;
   std::string class_name;  // COCO: "car", "truck", "person"
   cv::Rect2d box;          // pixels
-  cv::Point2d velocity;    // pixels per second
+  cv::Point2d velocity;    // pixels per second, as moved in the last step
+  // Vehicles: the lane, the speed the driver wants, and whether this driver
+  // tailgates and stops close to pedestrians (the scene's near misses).
+  int lane = -1;
+  double desired_speed = 0;
+  bool reckless = false;
 };
 
 // A synthetic traffic scene: a three-lane road with cars and trucks, a
 // crosswalk with pedestrians, and now and then a near miss. Deterministic for
 // a seed. It renders frames for detectors and exposes the ground truth for
-// tests (and, until real detection lands, for the sim camera's detections).
+// tests and benchmarks.
+//
+// Road users behave well enough to be told apart: vehicles keep their lane
+// and a safe gap to the one ahead, stop for pedestrians on the crosswalk, and
+// pedestrians wait for a lane to clear. Reckless drivers (share `near_miss`)
+// tailgate and stop a few pixels from pedestrians: the near misses a risk
+// assessment should catch.
 class SimScene {
  public:
   explicit SimScene(SimOptions options);
@@ -46,9 +57,15 @@ class SimScene {
   const SimOptions& options() const { return options_; }
 
  private:
-  void spawn_vehicle(int lane);
+  void spawn_vehicle(int lane, double x);
   void spawn_pedestrian();
+  void advance(double dt);  // one small physics step
+  void move_vehicles(double dt);
+  void move_pedestrians(double dt);
   double lane_center(int lane) const;
+  cv::Rect2d lane_rect(int lane) const;
+  double crosswalk_left() const;
+  double crosswalk_right() const;
 
   SimOptions options_;
   std::mt19937_64 random_;
