@@ -15,7 +15,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config ca-certificates
   librdkafka-dev libhiredis-dev redis-server
   libboost1.81-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev
-  libspdlog-dev libfmt-dev libcli11-dev libexpected-dev libopencv-dev
+  libspdlog-dev libfmt-dev libcli11-dev libexpected-dev libopencv-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat
   # Tests only: the YOLO test builds a tiny ONNX model, the HOG test reads

@@ -8,7 +8,11 @@
 #include "bus/stage_runner.h"
 #include "common/ids.h"
 #include "common/logging.h"
-#include "detect/camera_runner.h"
+#include "detect/camera_manager.h"
+#include "detect/camera_routes.h"
+#include "detect/stream_protocol.h"
+#include "messages/codec.h"
+#include "metrics/exposition.h"
 #include "generate/generate_stage.h"
 #include "http/client.h"
 #include "http/io_threads.h"
@@ -29,6 +33,7 @@ class PipelineParts {
   config::KafkaConfig kafka;  // with bootstrap_servers resolved
   PipelineRoles roles;
   Clock* clock = nullptr;
+  metrics::RegistryPtr registry = std::make_shared<prometheus::Registry>();
 
   std::unique_ptr<bus::EmbeddedBroker> broker;
   std::unique_ptr<bus::Producer> producer;
@@ -48,7 +53,10 @@ class PipelineParts {
   std::unique_ptr<schedule::ScheduleStage> schedule;
   std::unique_ptr<aggregate::AggregateStage> aggregate;
   std::vector<std::unique_ptr<bus::StageRunner>> runners;  // stop in this order
-  std::unique_ptr<detect::CameraRunner> cameras;
+  std::unique_ptr<detect::DetectMetrics> detect_metrics;
+  std::unique_ptr<detect::DetectorFactory> detectors;
+  std::unique_ptr<detect::CameraManager> cameras;
+  std::unique_ptr<detect::StreamProtocol> streams;  // /ws
   std::unique_ptr<api::ApiServer> api;
   bool stopped = false;
 
@@ -62,6 +70,7 @@ class PipelineParts {
   Status start_stages();
   Status start_api();
   Status start_ops();
+  Status start_cameras();
   std::vector<config::ApiKeyConfig> scheduler_keys(const config::Config& config) const;
 };
 
@@ -230,24 +239,63 @@ Status PipelineParts::start_stages() {
     }
   }
   if (roles.detect) {
-    auto runner = detect::CameraRunner::create(config->pipeline, *producer,
-                                               topics.detection_results.name, *clock);
-    if (!runner) return tl::unexpected(runner.error());
-    cameras = std::move(*runner);
-    cameras->start();
+    if (auto ok = start_cameras(); !ok) return ok;
   }
+  return {};
+}
+
+Status PipelineParts::start_cameras() {
+  const auto& d = config->pipeline.detection;
+  detect_metrics = std::make_unique<detect::DetectMetrics>(*registry);
+  detectors = std::make_unique<detect::DetectorFactory>(d);
+  detect::AnalyzerOptions analysis;
+  analysis.jpeg_quality = d.jpeg_quality;
+  analysis.min_group_size = d.min_group_size;
+  analysis.group_distance_factor = d.group_distance_factor;
+  analysis.crop_margin = d.crop_margin;
+  analysis.thumbnail_width = d.thumbnail_width;
+  analysis.tracker.max_age = d.tracker_max_age;
+  analysis.tracker.min_hits = d.tracker_min_hits;
+  cameras = std::make_unique<detect::CameraManager>(*detectors, analysis, detect_metrics.get(),
+                                                    *clock, d.workers);
+  const std::string topic = kafka.topics.detection_results.name;
+  cameras->set_result_sink([this, topic](const messages::DetectionResult& result) {
+    auto sent = producer->send(topic, result.cameraId, messages::encode(result),
+                               [id = result.cameraId](Result<bus::DeliveredOffset> delivered) {
+                                 if (!delivered) {
+                                   logger()->warn("camera={} frame not delivered: {}", id,
+                                                  delivered.error().message);
+                                 }
+                               });
+    if (!sent) logger()->warn("camera={} frame dropped: {}", result.cameraId, sent.error().message);
+  });
+  for (const auto& camera : config->pipeline.cameras) {
+    if (!camera.enabled) continue;
+    // A camera the config describes wrongly is a config error: fail fast.
+    if (auto added = cameras->add({camera.id, camera.url, camera.detector,
+                                   camera.frame_interval_seconds, camera.loop, camera.roi_mask});
+        !added) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "pipeline.yaml camera " + camera.id + ": " + added.error().message);
+    }
+  }
+  streams = std::make_unique<detect::StreamProtocol>(*cameras, *clock);
+  cameras->start();
   return {};
 }
 
 Status PipelineParts::start_api() {
   config::ApiConfig api_config = config->pipeline.api;
   if (roles.api_port) api_config.port = *roles.api_port;
-  api::RouteInstaller extra;
-  if (scheduler) {
-    extra = [this, token = config->pipeline.api.admin_token](http::Router& router) {
-      schedule::add_scheduler_routes(router, *scheduler, token);
-    };
-  }
+  api::RouteInstaller extra = [this, token = config->pipeline.api.admin_token](
+                                  http::Router& router) {
+    metrics::add_metrics_route(router, registry);
+    if (scheduler) schedule::add_scheduler_routes(router, *scheduler, token);
+    if (cameras) {
+      detect::add_camera_routes(router, *cameras);
+      streams->attach(router);
+    }
+  };
   auto server = api::ApiServer::start(
       api_config, store, [this] { return health(); }, *clock, std::move(extra));
   if (!server) return tl::unexpected(server.error());
@@ -343,7 +391,11 @@ std::string Pipeline::ops_url() const {
 }
 
 std::vector<std::string> Pipeline::camera_ids() const {
-  return parts_->cameras ? parts_->cameras->camera_ids() : std::vector<std::string>{};
+  std::vector<std::string> ids;
+  if (parts_->cameras) {
+    for (const auto& camera : parts_->cameras->list()) ids.push_back(camera.id);
+  }
+  return ids;
 }
 
 std::vector<api::ComponentHealth> Pipeline::health() const {

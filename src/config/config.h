@@ -154,6 +154,8 @@ struct CameraConfig {
   bool enabled = true;
   double frame_interval_seconds = 0;  // 0: detection.frame_interval_seconds
   std::string detector;               // empty: detection.detector
+  bool loop = true;                   // video files and folders start over at the end
+  std::string roi_mask;               // image: non-zero pixels are watched; empty: all
 };
 
 struct DetectionConfig {
@@ -162,6 +164,24 @@ struct DetectionConfig {
   int jpeg_quality = 80;
   int min_group_size = 2;
   double group_distance_factor = 1.5;  // grouping distance relative to object size
+  double crop_margin = 0.15;           // group crop grown by this fraction per side
+  int thumbnail_width = 320;           // annotated frame for the dashboard (px); 0: none
+  int workers = 0;                     // detection threads; 0: one per core
+  // motion
+  int motion_threshold = 45;           // sum over B, G, R of |frame - background|
+  double min_area_ratio = 0.0004;      // smallest blob, as a fraction of the frame
+  // yolo
+  std::string yolo_model;              // ONNX file (YOLOv5 or YOLOv8 export)
+  int yolo_input_size = 640;
+  double yolo_confidence = 0.25;
+  double yolo_nms = 0.45;
+  std::vector<std::string> classes{"person", "bicycle", "car",           "motorcycle",
+                                   "bus",    "truck",   "traffic light", "stop sign"};
+  // hog
+  double hog_upscale = 1.0;            // enlarge frames whose people are under ~128 px
+  // tracking
+  int tracker_max_age = 2;             // frames a lost object is remembered
+  int tracker_min_hits = 1;            // frames before a new object is reported
 };
 
 struct TaskConfig {

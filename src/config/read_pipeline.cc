@@ -2,6 +2,7 @@
 #include <string>
 
 #include "config/sections.h"
+#include "messages/coco.h"
 
 namespace tmon::config {
 namespace {
@@ -22,6 +23,8 @@ void read_cameras(MapReader& root, std::vector<CameraConfig>& cameras) {
     // 0 inherits detection.frame_interval_seconds, hence >= 0 here and > 0 there.
     item.read("frame_interval_seconds", camera.frame_interval_seconds, number_at_least(0));
     item.read("detector", camera.detector, one_of({"", "motion", "yolo", "hog"}));
+    item.read("loop", camera.loop);
+    item.read("roi_mask", camera.roi_mask);
     if (item.failed()) return;
     if (camera.id.empty()) return item.fail("id", "expected a camera id");
     const auto [it, inserted] = first_index.emplace(camera.id, index);
@@ -35,12 +38,30 @@ void read_cameras(MapReader& root, std::vector<CameraConfig>& cameras) {
   if (!present) cameras = default_cameras();
 }
 
+Check<std::string> coco_class() {
+  return {[](const std::string& name) { return messages::coco_index(name) >= 0; },
+          "a COCO class name (e.g. \"car\", \"traffic light\")"};
+}
+
 void read_detection(MapReader r, DetectionConfig& d) {
   r.read("frame_interval_seconds", d.frame_interval_seconds, number_above(0));
   r.read("detector", d.detector, detector_name());
   r.read("jpeg_quality", d.jpeg_quality, int_between(1, 100));
   r.read("min_group_size", d.min_group_size, int_at_least(1));
   r.read("group_distance_factor", d.group_distance_factor, number_above(0));
+  r.read("crop_margin", d.crop_margin, number_between(0, 2));
+  r.read("thumbnail_width", d.thumbnail_width, int_between(0, 4096));
+  r.read("workers", d.workers, int_between(0, 256));
+  r.read("motion_threshold", d.motion_threshold, int_between(1, 765));
+  r.read("min_area_ratio", d.min_area_ratio, number_between(0, 1));
+  r.read("yolo_model", d.yolo_model);
+  r.read("yolo_input_size", d.yolo_input_size, int_between(32, 4096));
+  r.read("yolo_confidence", d.yolo_confidence, number_between(0, 1));
+  r.read("yolo_nms", d.yolo_nms, number_between(0, 1));
+  r.read("classes", d.classes, coco_class());
+  r.read("hog_upscale", d.hog_upscale, number_between(1, 8));
+  r.read("tracker_max_age", d.tracker_max_age, int_between(0, 1000));
+  r.read("tracker_min_hits", d.tracker_min_hits, int_between(1, 1000));
 }
 
 void read_tasks(MapReader r, TaskConfig& t) {

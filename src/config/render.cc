@@ -42,6 +42,11 @@ class Writer {
     out_ << YAML::BeginSeq;
   }
   void end_list() { out_ << YAML::EndSeq; }
+  void strings(std::string_view name, const std::vector<std::string>& items) {
+    key(name) << YAML::Flow << YAML::BeginSeq;
+    for (const auto& item : items) out_ << item;
+    out_ << YAML::EndSeq;
+  }
 
   void properties(std::string_view name, const std::map<std::string, std::string>& props) {
     key(name);
@@ -192,6 +197,8 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
     w.value("enabled", cam.enabled);
     w.value("frame_interval_seconds", cam.frame_interval_seconds);
     w.value("detector", cam.detector);
+    w.value("loop", cam.loop);
+    w.value("roi_mask", cam.roi_mask);
     w.end_map();
   }
   w.end_list();
@@ -202,6 +209,19 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
   w.value("jpeg_quality", d.jpeg_quality);
   w.value("min_group_size", d.min_group_size);
   w.value("group_distance_factor", d.group_distance_factor);
+  w.value("crop_margin", d.crop_margin);
+  w.value("thumbnail_width", d.thumbnail_width);
+  w.value("workers", d.workers);
+  w.value("motion_threshold", d.motion_threshold);
+  w.value("min_area_ratio", d.min_area_ratio);
+  w.value("yolo_model", d.yolo_model);
+  w.value("yolo_input_size", d.yolo_input_size);
+  w.value("yolo_confidence", d.yolo_confidence);
+  w.value("yolo_nms", d.yolo_nms);
+  w.strings("classes", d.classes);
+  w.value("hog_upscale", d.hog_upscale);
+  w.value("tracker_max_age", d.tracker_max_age);
+  w.value("tracker_min_hits", d.tracker_min_hits);
   w.end_map();
   w.begin_map("tasks");
   w.value("max_age_seconds", p.tasks.max_age_seconds);

@@ -247,6 +247,27 @@ void MapReader::read(std::string_view key, bool& out) {
   out = *value;
 }
 
+void MapReader::read(std::string_view key, std::vector<std::string>& out,
+                     const Check<std::string>& check) {
+  const auto entry = find(key);
+  if (!entry) return;
+  if (!entry->value.IsSequence()) return fail(key, "expected a list of strings");
+  std::vector<std::string> values;
+  for (size_t i = 0; i < entry->value.size(); ++i) {
+    const YAML::Node item = entry->value[i];
+    const std::string path = path_of(key) + "[" + std::to_string(i) + "]";
+    const int line = config::line_of(item);
+    if (!item.IsScalar()) return ctx_->fail(line, path, "expected a string");
+    auto expanded = expand_env(item.Scalar(), ctx_->env());
+    if (!expanded) return ctx_->fail(line, path, expanded.error().message);
+    if (check.ok && !check.ok(*expanded)) {
+      return ctx_->fail(line, path, "expected " + check.expected + ", got " + quote(*expanded));
+    }
+    values.push_back(std::move(*expanded));
+  }
+  out = std::move(values);
+}
+
 void MapReader::read_properties(std::string_view key, std::map<std::string, std::string>& out) {
   const auto entry = find(key);
   if (!entry) return;

@@ -85,6 +85,11 @@ class MapReader {
   void read(std::string_view key, double& out, const Check<double>& check = {});
   void read(std::string_view key, bool& out);
 
+  // A list of strings (`[a, b]` or one `- a` per line), each ${VAR}-expanded
+  // and checked; a failure names the element ("detection.classes[2]").
+  void read(std::string_view key, std::vector<std::string>& out,
+            const Check<std::string>& check = {});
+
   // A free-form string -> string map (librdkafka properties): any key is
   // accepted, values are scalars and are ${VAR}-expanded.
   void read_properties(std::string_view key, std::map<std::string, std::string>& out);

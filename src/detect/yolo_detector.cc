@@ -4,7 +4,7 @@
 #include <map>
 #include <opencv2/imgproc.hpp>
 
-#include "detect/coco.h"
+#include "messages/coco.h"
 
 namespace tmon::detect {
 
@@ -27,7 +27,7 @@ Letterbox letterbox(const cv::Mat& frame, int input_size) {
 std::vector<Detection> decode_yolo_output(const cv::Mat& output, const Letterbox& geometry,
                                           const cv::Size& frame_size, const YoloOptions& options) {
   if (output.dims != 3 || output.size[0] != 1) return {};
-  const int classes = static_cast<int>(coco_names().size());
+  const int classes = static_cast<int>(messages::coco_names().size());
   // Which inner dimension holds the attributes: the one that has 4 + C
   // (YOLOv8, usually first) or 5 + C (YOLOv5, usually last) entries.
   const auto is_attributes = [&](int n) { return n == classes + 4 || n == classes + 5; };
@@ -51,7 +51,7 @@ std::vector<Detection> decode_yolo_output(const cv::Mat& output, const Letterbox
   }
   std::vector<bool> wanted(static_cast<size_t>(classes), options.classes.empty());
   for (const auto& name : options.classes) {
-    if (const int index = coco_index(name); index >= 0) wanted[static_cast<size_t>(index)] = true;
+    if (const int index = messages::coco_index(name); index >= 0) wanted[static_cast<size_t>(index)] = true;
   }
 
   std::map<int, std::vector<size_t>> by_class;
@@ -96,7 +96,7 @@ std::vector<Detection> decode_yolo_output(const cv::Mat& output, const Letterbox
       const size_t m = members[static_cast<size_t>(k)];
       Detection d;
       d.class_id = class_id;
-      d.class_name = coco_names()[static_cast<size_t>(class_id)];
+      d.class_name = messages::coco_names()[static_cast<size_t>(class_id)];
       d.confidence = scores[m];
       d.box = boxes[m];
       detections.push_back(std::move(d));

@@ -56,6 +56,15 @@ void Router::add_async(Verb method, std::string pattern, AsyncHandler handler) {
   routes_.push_back({method, split_path(pattern), std::move(handler)});
 }
 
+void Router::add_websocket(std::string path, WebSocketHandler handler) {
+  websockets_[std::move(path)] = std::move(handler);
+}
+
+const WebSocketHandler* Router::websocket_handler(std::string_view target) const {
+  const auto it = websockets_.find(std::string(target.substr(0, target.find('?'))));
+  return it == websockets_.end() ? nullptr : &it->second;
+}
+
 bool Router::match(const Route& route, const std::vector<std::string>& segments,
                    std::map<std::string, std::string>& params) {
   if (route.segments.size() != segments.size()) return false;

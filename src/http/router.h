@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "http/types.h"
+#include "http/websocket.h"
 
 namespace tmon::http {
 
@@ -35,6 +36,12 @@ class Router {
 
   boost::asio::awaitable<Response> dispatch(const Request& request) const;
 
+  // A WebSocket endpoint: an upgrade request for `path` becomes a session
+  // handed to `handler`.
+  void add_websocket(std::string path, WebSocketHandler handler);
+  // The handler for an upgrade to this target, or null.
+  const WebSocketHandler* websocket_handler(std::string_view target) const;
+
  private:
   struct Route {
     Verb method;
@@ -45,6 +52,7 @@ class Router {
                     std::map<std::string, std::string>& params);
 
   std::vector<Route> routes_;
+  std::map<std::string, WebSocketHandler> websockets_;
 };
 
 // Splits "/a/b/" into {"a", "b"}; empty segments are dropped.

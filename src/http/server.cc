@@ -11,6 +11,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/asio/strand.hpp>
 
 #include "common/logging.h"
 #include "common/version.h"
@@ -65,6 +67,14 @@ asio::awaitable<void> serve_connection(beast::tcp_stream stream,
       break;
     }
     Request request = parser.release();
+    if (boost::beast::websocket::is_upgrade(request)) {
+      if (const WebSocketHandler* handler = router->websocket_handler(request.target())) {
+        auto session = std::make_shared<WebSocketSession>(std::move(stream), options.max_body_bytes,
+                                                          options.max_websocket_queue);
+        co_await session->run(std::move(request), *handler);
+        co_return;
+      }
+    }
     Response response = co_await router->dispatch(request);
     response.version(request.version());
     response.keep_alive(request.keep_alive());
@@ -83,8 +93,10 @@ asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor,
                                   const ServerOptions& options) {
   while (true) {
     boost::system::error_code ec;
-    tcp::socket socket =
-        co_await acceptor->async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    // Each connection on a strand of its own: a WebSocket writes from other
+    // threads' posts while its read loop runs.
+    tcp::socket socket = co_await acceptor->async_accept(
+        asio::make_strand(acceptor->get_executor()), asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
     if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
     asio::co_spawn(acceptor->get_executor(),

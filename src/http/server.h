@@ -20,11 +20,13 @@ struct ServerOptions {
   size_t max_body_bytes = 1 << 20;
   size_t max_header_bytes = 16 << 10;
   Millis idle_timeout{30'000};  // keep-alive connections idle longer are closed
+  size_t max_websocket_queue = 256;  // messages a slow WebSocket client may lag behind
 };
 
 // An HTTP/1.1 server on Boost.Beast with one coroutine per connection and
-// keep-alive. Bodies and headers are bounded (413/431 beyond the limits);
-// malformed requests get 400. Runs on its own threads until stop().
+// keep-alive, and WebSocket upgrades for the router's WebSocket paths.
+// Bodies and headers are bounded (413/431 beyond the limits); malformed
+// requests get 400. Runs on its own threads until stop().
 class Server {
  public:
   static Result<std::unique_ptr<Server>> start(ServerOptions options,

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "detect/coco.h"
+#include "messages/coco.h"
 
 namespace tmon::detect {
 namespace {
@@ -28,7 +28,7 @@ TEST_P(YoloDetectorTest, DecodesBothHeadLayoutsThroughOpenCvDnn) {
   const std::string path = make_model(GetParam());
   auto model = YoloModel::load(path);
   ASSERT_TRUE(model) << model.error().message;
-  YoloDetector detector(*model, {.classes = traffic_classes()});
+  YoloDetector detector(*model, {.classes = messages::traffic_classes()});
   // 1280 x 720 into 640 x 640: scale 0.5, 140 px of grey above and below.
   const cv::Mat frame(720, 1280, CV_8UC3, cv::Scalar(50, 50, 50));
   auto detections = detector.detect(frame);
@@ -65,10 +65,10 @@ TEST(LetterboxTest, KeepsTheAspectRatioWithGreyBars) {
 }
 
 TEST(CocoTest, NamesAreCocosOwn) {
-  EXPECT_EQ(coco_names().size(), 80u);
-  EXPECT_EQ(coco_index("traffic light"), 9);
-  EXPECT_EQ(coco_index("stop sign"), 11);
-  EXPECT_EQ(coco_index("trafficlight"), -1);
+  EXPECT_EQ(messages::coco_names().size(), 80u);
+  EXPECT_EQ(messages::coco_index("traffic light"), 9);
+  EXPECT_EQ(messages::coco_index("stop sign"), 11);
+  EXPECT_EQ(messages::coco_index("trafficlight"), -1);
 }
 
 }  // namespace

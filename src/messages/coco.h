@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-namespace tmon::detect {
+namespace tmon::messages {
 
 // The 80 COCO class names in the order YOLO models number them, spelled as
 // COCO spells them ("traffic light", "stop sign": with the spaces the
@@ -17,4 +17,4 @@ int coco_index(std::string_view name);
 // The classes a traffic camera cares about, the default class filter.
 const std::vector<std::string>& traffic_classes();
 
-}  // namespace tmon::detect
+}  // namespace tmon::messages

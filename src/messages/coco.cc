@@ -1,8 +1,8 @@
-#include "detect/coco.h"
+#include "messages/coco.h"
 
 #include <algorithm>
 
-namespace tmon::detect {
+namespace tmon::messages {
 
 const std::vector<std::string>& coco_names() {
   static const std::vector<std::string> kNames{"person",        "bicycle",      "car",
@@ -47,4 +47,4 @@ const std::vector<std::string>& traffic_classes() {
   return kClasses;
 }
 
-}  // namespace tmon::detect
+}  // namespace tmon::messages

@@ -1,0 +1,58 @@
+#include "detect/detector_factory.h"
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "detect/hog_detector.h"
+#include "detect/motion_detector.h"
+
+namespace tmon::detect {
+
+Result<std::shared_ptr<YoloModel>> DetectorFactory::yolo_model() {
+  std::lock_guard lock(mu_);
+  if (yolo_) return yolo_;
+  if (settings_.yolo_model.empty()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "detector yolo needs detection.yolo_model (an ONNX YOLOv5/v8 file)");
+  }
+  auto model = YoloModel::load(settings_.yolo_model);
+  if (!model) return model;
+  yolo_ = *model;
+  return yolo_;
+}
+
+Result<DetectorPtr> DetectorFactory::make(const std::string& requested,
+                                          const std::string& roi_mask) {
+  const std::string name = requested.empty() ? settings_.detector : requested;
+  if (name == "motion") {
+    MotionOptions options;
+    options.threshold = settings_.motion_threshold;
+    options.min_area_ratio = settings_.min_area_ratio;
+    if (!roi_mask.empty()) {
+      options.roi_mask = cv::imread(roi_mask, cv::IMREAD_GRAYSCALE);
+      if (options.roi_mask.empty()) {
+        return make_error(ErrorCode::kInvalidArgument, "cannot read roi_mask image " + roi_mask);
+      }
+      options.roi_mask = options.roi_mask > 0;
+    }
+    return DetectorPtr(std::make_unique<MotionDetector>(options));
+  }
+  if (name == "yolo") {
+    auto model = yolo_model();
+    if (!model) return tl::unexpected(model.error());
+    YoloOptions options;
+    options.input_size = settings_.yolo_input_size;
+    options.confidence = static_cast<float>(settings_.yolo_confidence);
+    options.nms = static_cast<float>(settings_.yolo_nms);
+    options.classes = settings_.classes;
+    return DetectorPtr(std::make_unique<YoloDetector>(*model, options));
+  }
+  if (name == "hog") {
+    HogOptions options;
+    options.upscale = settings_.hog_upscale;
+    return DetectorPtr(std::make_unique<HogDetector>(options));
+  }
+  return make_error(ErrorCode::kInvalidArgument,
+                    "unknown detector \"" + name + "\" (motion, yolo or hog)");
+}
+
+}  // namespace tmon::detect

@@ -1,0 +1,159 @@
+#include "detect/frame_source.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/videoio.hpp>
+#include <thread>
+
+namespace tmon::detect {
+namespace {
+
+bool starts_with(const std::string& text, std::string_view prefix) {
+  return text.rfind(prefix, 0) == 0;
+}
+
+// RTSP, HTTP (MJPEG and friends) and video files, through OpenCV's FFmpeg
+// backend. Files play at their own frame rate, like a camera would.
+class VideoSource final : public FrameSource {
+ public:
+  VideoSource(std::string url, bool file, bool loop)
+      : url_(std::move(url)), file_(file), loop_(loop) {}
+
+  Status open() override {
+    capture_.release();
+    // Bounded waits, so a dead camera reports an error instead of hanging.
+    const std::vector<int> params{cv::CAP_PROP_OPEN_TIMEOUT_MSEC, 5000,
+                                  cv::CAP_PROP_READ_TIMEOUT_MSEC, 5000};
+    if (!capture_.open(url_, cv::CAP_FFMPEG, params) || !capture_.isOpened()) {
+      return make_error(ErrorCode::kUnavailable, "cannot open " + describe());
+    }
+    const double fps = capture_.get(cv::CAP_PROP_FPS);
+    frame_period_ = std::chrono::duration<double>(fps > 0 && fps < 240 ? 1.0 / fps : 0.04);
+    next_frame_ = std::chrono::steady_clock::now();
+    return {};
+  }
+
+  Result<cv::Mat> read(double) override {
+    if (!capture_.isOpened()) return make_error(ErrorCode::kUnavailable, "not open");
+    if (file_) {
+      // A file decodes as fast as the CPU allows; pace it like a camera.
+      std::this_thread::sleep_until(next_frame_);
+      next_frame_ += std::chrono::duration_cast<std::chrono::steady_clock::duration>(frame_period_);
+    }
+    cv::Mat frame;
+    if (!capture_.read(frame) || frame.empty()) {
+      if (file_ && loop_ && ++rewinds_in_a_row_ <= 1) {
+        capture_.set(cv::CAP_PROP_POS_FRAMES, 0);
+        return read(0);
+      }
+      return make_error(ErrorCode::kUnavailable,
+                        file_ ? "end of video or undecodable file " + describe()
+                              : "stream ended or stalled: " + describe());
+    }
+    rewinds_in_a_row_ = 0;
+    return frame;
+  }
+
+  bool live() const override { return true; }
+  std::string describe() const override { return redact_credentials(url_); }
+
+ private:
+  std::string url_;
+  bool file_;
+  bool loop_;
+  cv::VideoCapture capture_;
+  std::chrono::duration<double> frame_period_{0.04};
+  std::chrono::steady_clock::time_point next_frame_;
+  int rewinds_in_a_row_ = 0;
+};
+
+// Every image of a directory, in name order, one per sample.
+class FolderSource final : public FrameSource {
+ public:
+  FolderSource(std::string path, bool loop) : path_(std::move(path)), loop_(loop) {}
+
+  Status open() override {
+    files_.clear();
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(path_, ec)) {
+      std::string extension = entry.path().extension().string();
+      std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
+      if (extension == ".jpg" || extension == ".jpeg" || extension == ".png" ||
+          extension == ".bmp") {
+        files_.push_back(entry.path().string());
+      }
+    }
+    if (ec) return make_error(ErrorCode::kIo, "cannot list " + path_ + ": " + ec.message());
+    if (files_.empty()) return make_error(ErrorCode::kNotFound, "no images in " + path_);
+    std::sort(files_.begin(), files_.end());
+    next_ = 0;
+    return {};
+  }
+
+  Result<cv::Mat> read(double) override {
+    if (next_ >= files_.size()) {
+      if (!loop_ || files_.empty()) return make_error(ErrorCode::kNotFound, "no more images");
+      next_ = 0;
+    }
+    const std::string& file = files_[next_++];
+    cv::Mat image = cv::imread(file, cv::IMREAD_COLOR);
+    if (image.empty()) return make_error(ErrorCode::kParse, "cannot decode " + file);
+    return image;
+  }
+
+  bool live() const override { return false; }
+  std::string describe() const override { return path_; }
+
+ private:
+  std::string path_;
+  bool loop_;
+  std::vector<std::string> files_;
+  size_t next_ = 0;
+};
+
+}  // namespace
+
+std::string redact_credentials(const std::string& url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const size_t at = url.find('@', scheme + 3);
+  const size_t slash = url.find('/', scheme + 3);
+  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return url;
+  return url.substr(0, scheme + 3) + "***" + url.substr(at);
+}
+
+SimSource::SimSource(SimOptions options, std::string url)
+    : scene_(options), url_(std::move(url)) {}
+
+Result<cv::Mat> SimSource::read(double elapsed_seconds) {
+  scene_.step(elapsed_seconds);
+  return scene_.render();
+}
+
+Result<FrameSourcePtr> make_source(const std::string& url, const SourceOptions& options) {
+  if (starts_with(url, "sim://")) {
+    auto sim = SimOptions::parse(url);
+    if (!sim) return tl::unexpected(sim.error());
+    return FrameSourcePtr(std::make_unique<SimSource>(*sim, url));
+  }
+  if (starts_with(url, "rtsp://") || starts_with(url, "rtsps://") || starts_with(url, "http://") ||
+      starts_with(url, "https://")) {
+    return FrameSourcePtr(std::make_unique<VideoSource>(url, false, false));
+  }
+  const std::string path = starts_with(url, "file://") ? url.substr(7) : url;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return FrameSourcePtr(std::make_unique<FolderSource>(path, options.loop));
+  }
+  if (std::filesystem::is_regular_file(path, ec)) {
+    return FrameSourcePtr(std::make_unique<VideoSource>(path, true, options.loop));
+  }
+  return make_error(ErrorCode::kInvalidArgument,
+                    "unsupported camera URL (sim://, rtsp://, http(s)://, a video file or an "
+                    "image folder): " +
+                        redact_credentials(url));
+}
+
+}  // namespace tmon::detect

@@ -1,0 +1,38 @@
+#include "detect/metrics.h"
+
+#include "metrics/exposition.h"
+
+namespace tmon::detect {
+
+DetectMetrics::DetectMetrics(prometheus::Registry& registry)
+    : detection_total(prometheus::BuildCounter()
+                          .Name("detection_total")
+                          .Help("Frames analysed by the detector, per camera")
+                          .Register(registry)),
+      detection_latency(prometheus::BuildHistogram()
+                            .Name("detection_latency_seconds")
+                            .Help("From frame capture to the end of its analysis")
+                            .Register(registry)),
+      frames_grabbed(prometheus::BuildCounter()
+                         .Name("detect_frames_grabbed_total")
+                         .Help("Frames decoded from the camera")
+                         .Register(registry)),
+      frames_sampled(prometheus::BuildCounter()
+                         .Name("detect_frames_sampled_total")
+                         .Help("Frames taken for analysis at the camera's frame interval")
+                         .Register(registry)),
+      frames_dropped(prometheus::BuildCounter()
+                         .Name("detect_frames_dropped_total")
+                         .Help("Samples skipped: busy (previous frame still in analysis), stale "
+                               "(no new frame), error (the source failed)")
+                         .Register(registry)),
+      camera_up(prometheus::BuildGauge()
+                    .Name("detect_camera_up")
+                    .Help("1 while the camera delivers frames, 0 otherwise")
+                    .Register(registry)),
+      objects_detected(prometheus::BuildCounter()
+                           .Name("detect_objects_total")
+                           .Help("Objects detected, per camera and class")
+                           .Register(registry)) {}
+
+}  // namespace tmon::detect

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+namespace tmon::detect {
+
+// The detection service's metrics, per camera (label camera_id). Built from
+// the process's registry; children of a removed camera are removed too.
+struct DetectMetrics {
+  explicit DetectMetrics(prometheus::Registry& registry);
+
+  prometheus::Family<prometheus::Counter>& detection_total;         // frames analysed
+  prometheus::Family<prometheus::Histogram>& detection_latency;     // capture -> analysed
+  prometheus::Family<prometheus::Counter>& frames_grabbed;          // decoded by the grabber
+  prometheus::Family<prometheus::Counter>& frames_sampled;          // handed to the detector
+  prometheus::Family<prometheus::Counter>& frames_dropped;          // + reason: busy, stale, error
+  prometheus::Family<prometheus::Gauge>& camera_up;                 // 1 streaming, 0 not
+  prometheus::Family<prometheus::Counter>& objects_detected;        // + class
+};
+
+}  // namespace tmon::detect

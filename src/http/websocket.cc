@@ -1,0 +1,92 @@
+#include "http/websocket.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "common/version.h"
+
+namespace tmon::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+WebSocketSession::WebSocketSession(beast::tcp_stream stream, size_t max_message_bytes,
+                                   size_t max_queued)
+    : ws_(std::move(stream)), max_queued_(max_queued) {
+  ws_.read_message_max(max_message_bytes);
+}
+
+asio::awaitable<void> WebSocketSession::run(
+    Request request, std::function<void(std::shared_ptr<WebSocketSession>)> on_open) {
+  auto self = shared_from_this();
+  beast::get_lowest_layer(ws_).expires_never();  // websocket timeouts take over
+  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+    response.set(beast_http::field::server, kServiceName);
+  }));
+  boost::system::error_code ec;
+  co_await ws_.async_accept(request, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return;
+  on_open(self);
+  beast::flat_buffer buffer;
+  while (true) {
+    co_await ws_.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    const std::string text = beast::buffers_to_string(buffer.data());
+    buffer.consume(buffer.size());
+    if (on_message_) on_message_(text);
+  }
+  closed_ = true;
+  outbox_.clear();
+  if (on_close_) on_close_();
+  on_message_ = nullptr;  // break cycles through captured session pointers
+  on_close_ = nullptr;
+}
+
+void WebSocketSession::send(std::string text) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
+    if (self->closed_) return;
+    if (self->outbox_.size() >= self->max_queued_) {
+      // A client this far behind is gone in all but name.
+      self->close();
+      return;
+    }
+    self->outbox_.push_back(std::move(text));
+    if (!self->writing_) {
+      self->writing_ = true;
+      asio::co_spawn(self->ws_.get_executor(), self->write_queued(), asio::detached);
+    }
+  });
+}
+
+asio::awaitable<void> WebSocketSession::write_queued() {
+  auto self = shared_from_this();
+  boost::system::error_code ec;
+  while (!outbox_.empty() && !closed_) {
+    const std::string text = std::move(outbox_.front());
+    outbox_.pop_front();
+    ws_.text(true);
+    co_await ws_.async_write(asio::buffer(text), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+  }
+  writing_ = false;
+}
+
+void WebSocketSession::close() {
+  asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    if (self->closed_) return;
+    self->closed_ = true;
+    self->outbox_.clear();
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(self->ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both,
+                                                         ignored);
+  });
+}
+
+}  // namespace tmon::http
