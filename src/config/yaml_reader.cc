@@ -251,7 +251,10 @@ void MapReader::read(std::string_view key, std::vector<std::string>& out,
                      const Check<std::string>& check) {
   const auto entry = find(key);
   if (!entry) return;
-  if (!entry->value.IsSequence()) return fail(key, "expected a list of strings");
+  if (!entry->value.IsSequence()) {
+    return fail(key, "expected a list of strings" +
+                         (entry->value.IsScalar() ? ", got " + quote(entry->value.Scalar()) : ""));
+  }
   std::vector<std::string> values;
   for (size_t i = 0; i < entry->value.size(); ++i) {
     const YAML::Node item = entry->value[i];

@@ -36,6 +36,8 @@ struct CameraManager::Camera {
   SteadyTime next_due{};
   bool busy = false;
   SteadyTime retry_at{};  // on-demand source reopening after an error
+  bool source_open = false;  // on-demand sources
+  bool finished = false;     // the source has no more frames (status "ended")
   Millis backoff = kFirstBackoff;
   double last_sample_seconds = -1;  // for sim time, on the manager's clock
 
@@ -122,18 +124,18 @@ Status CameraManager::add(const CameraSpec& spec) {
 bool CameraManager::remove(const std::string& camera_id) {
   CameraPtr camera;
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     const auto it = cameras_.find(camera_id);
     if (it == cameras_.end()) return false;
     camera = it->second;
     cameras_.erase(it);
+    // Let a frame in analysis finish, so nothing of this camera is emitted
+    // (or counted) after remove() returns.
+    wake_.wait(lock, [&] { return !camera->busy; });
   }
   camera->stop = true;
   if (camera->grabber.joinable()) camera->grabber.join();
-  if (metrics_) {
-    const prometheus::Labels labels{{"camera_id", camera_id}};
-    metrics_->camera_up.Add(labels).Set(0);
-  }
+  if (metrics_) metrics_->forget(camera_id);
   logger()->info("camera={} removed", camera_id);
   return true;
 }
@@ -270,8 +272,11 @@ void CameraManager::schedule_loop() {
 
 void CameraManager::sample(const CameraPtr& camera) {
   const auto done = [&] {
-    std::lock_guard lock(mu_);
-    camera->busy = false;
+    {
+      std::lock_guard lock(mu_);
+      camera->busy = false;
+    }
+    wake_.notify_all();
   };
   const std::string& id = camera->spec.id;
   cv::Mat frame;
@@ -294,20 +299,39 @@ void CameraManager::sample(const CameraPtr& camera) {
       done();
       return;
     }
+    if (camera->finished) {
+      done();
+      return;
+    }
+    if (!camera->source_open) {
+      // Open (or reopen) with backoff: a folder still empty, a file being replaced.
+      if (auto opened = camera->source->open(); !opened) {
+        set_status(*camera, "error", opened.error().message + "; retrying in " +
+                                         std::to_string(camera->backoff.count() / 1000) + " s");
+        camera->retry_at = now + camera->backoff;
+        camera->backoff = std::min(camera->backoff * 2, kMaxBackoff);
+        done();
+        return;
+      }
+      camera->source_open = true;
+    }
     const double now_s = std::chrono::duration<double>(now.time_since_epoch()).count();
     const double elapsed = camera->last_sample_seconds < 0 ? camera->spec.frame_interval_seconds
                                                            : now_s - camera->last_sample_seconds;
     camera->last_sample_seconds = now_s;
     auto read = camera->source->read(elapsed);
     if (!read) {
-      // Reopen with backoff: a folder that was emptied, a file being replaced.
-      set_status(*camera, "error", read.error().message);
-      if (auto reopened = camera->source->open(); !reopened) {
-        camera->retry_at = now + camera->backoff;
-        camera->backoff = std::min(camera->backoff * 2, kMaxBackoff);
+      if (read.error().code == ErrorCode::kNotFound) {
+        camera->finished = true;
+        set_status(*camera, "ended", read.error().message);
+      } else {
+        camera->source_open = false;
+        set_status(*camera, "error", read.error().message);
+        ++camera->dropped;
+        if (metrics_) {
+          metrics_->frames_dropped.Add({{"camera_id", id}, {"reason", "error"}}).Increment();
+        }
       }
-      ++camera->dropped;
-      if (metrics_) metrics_->frames_dropped.Add({{"camera_id", id}, {"reason", "error"}}).Increment();
       done();
       return;
     }
@@ -384,6 +408,10 @@ void CameraManager::grab_loop(const CameraPtr& camera) {
       open = true;
     }
     auto frame = camera->source->read(0);
+    if (!frame && frame.error().code == ErrorCode::kNotFound) {
+      set_status(*camera, "ended", frame.error().message);
+      return;  // a video file that does not loop: nothing more will come
+    }
     if (!frame) {
       set_status(*camera, "error", frame.error().message + "; reconnecting");
       open = false;

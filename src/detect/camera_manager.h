@@ -36,7 +36,7 @@ struct CameraStatus {
   std::string id;
   std::string url;       // credentials redacted
   std::string detector;
-  std::string status;    // starting, ok, error
+  std::string status;    // starting, ok, error, ended (a file or folder that does not loop)
   std::string message;   // why, when not ok
   double frame_interval_seconds = 0;
   double fps = 0;        // frames analysed per second, recently
@@ -76,6 +76,8 @@ class CameraManager {
   // Adds and starts a camera. kInvalidArgument: bad id, URL or detector;
   // kRejected: the id is taken.
   Status add(const CameraSpec& spec);
+  // Stops and forgets a camera; waits for a frame in analysis. Not from a
+  // result listener (that frame is the one it would wait for).
   bool remove(const std::string& camera_id);
   bool has(const std::string& camera_id) const;
   std::vector<CameraStatus> list() const;

@@ -30,6 +30,7 @@ class VideoSource final : public FrameSource {
       return make_error(ErrorCode::kUnavailable, "cannot open " + describe());
     }
     const double fps = capture_.get(cv::CAP_PROP_FPS);
+    frames_read_ = 0;
     frame_period_ = std::chrono::duration<double>(fps > 0 && fps < 240 ? 1.0 / fps : 0.04);
     next_frame_ = std::chrono::steady_clock::now();
     return {};
@@ -44,15 +45,19 @@ class VideoSource final : public FrameSource {
     }
     cv::Mat frame;
     if (!capture_.read(frame) || frame.empty()) {
-      if (file_ && loop_ && ++rewinds_in_a_row_ <= 1) {
+      if (file_ && frames_read_ > 0 && !loop_) {
+        return make_error(ErrorCode::kNotFound, "end of video " + describe());
+      }
+      if (file_ && frames_read_ > 0 && ++rewinds_in_a_row_ <= 1) {
         capture_.set(cv::CAP_PROP_POS_FRAMES, 0);
         return read(0);
       }
       return make_error(ErrorCode::kUnavailable,
-                        file_ ? "end of video or undecodable file " + describe()
+                        file_ ? "cannot decode a frame of " + describe()
                               : "stream ended or stalled: " + describe());
     }
     rewinds_in_a_row_ = 0;
+    ++frames_read_;
     return frame;
   }
 
@@ -67,6 +72,7 @@ class VideoSource final : public FrameSource {
   std::chrono::duration<double> frame_period_{0.04};
   std::chrono::steady_clock::time_point next_frame_;
   int rewinds_in_a_row_ = 0;
+  int64_t frames_read_ = 0;  // since open: a file that never decoded is broken, not finished
 };
 
 // Every image of a directory, in name order, one per sample.
@@ -86,7 +92,7 @@ class FolderSource final : public FrameSource {
       }
     }
     if (ec) return make_error(ErrorCode::kIo, "cannot list " + path_ + ": " + ec.message());
-    if (files_.empty()) return make_error(ErrorCode::kNotFound, "no images in " + path_);
+    if (files_.empty()) return make_error(ErrorCode::kUnavailable, "no images in " + path_);
     std::sort(files_.begin(), files_.end());
     next_ = 0;
     return {};
@@ -94,7 +100,8 @@ class FolderSource final : public FrameSource {
 
   Result<cv::Mat> read(double) override {
     if (next_ >= files_.size()) {
-      if (!loop_ || files_.empty()) return make_error(ErrorCode::kNotFound, "no more images");
+      if (files_.empty()) return make_error(ErrorCode::kUnavailable, "not open");
+      if (!loop_) return make_error(ErrorCode::kNotFound, "no more images in " + path_);
       next_ = 0;
     }
     const std::string& file = files_[next_++];

@@ -23,6 +23,8 @@ class FrameSource {
   virtual Status open() = 0;
   // The next frame. Live sources block until it is decoded; on-demand
   // sources produce it now, `elapsed_seconds` after the previous one.
+  // kNotFound means the source is finished (a video file or folder that does
+  // not loop); any other error means it broke and may be reopened.
   virtual Result<cv::Mat> read(double elapsed_seconds) = 0;
   virtual bool live() const = 0;
   // The URL without credentials, for status and logs.

@@ -1,6 +1,6 @@
 #include "detect/metrics.h"
 
-#include "metrics/exposition.h"
+#include "messages/coco.h"
 
 namespace tmon::detect {
 
@@ -34,5 +34,31 @@ DetectMetrics::DetectMetrics(prometheus::Registry& registry)
                            .Name("detect_objects_total")
                            .Help("Objects detected, per camera and class")
                            .Register(registry)) {}
+
+namespace {
+
+template <typename T>
+void remove_series(prometheus::Family<T>& family, const prometheus::Labels& labels) {
+  if (family.Has(labels)) family.Remove(&family.Add(labels));
+}
+
+}  // namespace
+
+void DetectMetrics::forget(const std::string& camera_id) {
+  const prometheus::Labels camera{{"camera_id", camera_id}};
+  remove_series(detection_total, camera);
+  remove_series(frames_grabbed, camera);
+  remove_series(frames_sampled, camera);
+  remove_series(camera_up, camera);
+  if (detection_latency.Has(camera)) {
+    detection_latency.Remove(&detection_latency.Add(camera, prometheus::Histogram::BucketBoundaries{}));
+  }
+  for (const char* reason : {"busy", "stale", "error"}) {
+    remove_series(frames_dropped, {{"camera_id", camera_id}, {"reason", reason}});
+  }
+  for (const auto& name : messages::coco_names()) {
+    remove_series(objects_detected, {{"camera_id", camera_id}, {"class", name}});
+  }
+}
 
 }  // namespace tmon::detect

@@ -5,6 +5,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+#include <string>
 
 namespace tmon::detect {
 
@@ -20,6 +21,10 @@ struct DetectMetrics {
   prometheus::Family<prometheus::Counter>& frames_dropped;          // + reason: busy, stale, error
   prometheus::Family<prometheus::Gauge>& camera_up;                 // 1 streaming, 0 not
   prometheus::Family<prometheus::Counter>& objects_detected;        // + class
+
+  // Removes every series of a camera that is gone, so cameras that come and
+  // go (WebSocket viewers) do not grow the scrape without end.
+  void forget(const std::string& camera_id);
 };
 
 }  // namespace tmon::detect

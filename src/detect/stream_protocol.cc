@@ -193,9 +193,18 @@ void StreamProtocol::stop_stream(http::WebSocketSession* key, const std::string&
     if (it == clients_.end() || it->second.cameras.erase(camera_id) == 0) return;
     release_locked(camera_id, to_remove);
   }
-  for (const auto& id : to_remove) cameras_.remove(id);
   send(key, protocol_message("stream_stopped", {{"cameraId", camera_id}, {"reason", reason}},
                              clock_.epoch_ms()));
+  remove_later(to_remove);
+}
+
+void StreamProtocol::remove_later(std::vector<std::string> camera_ids) {
+  // Removing a camera joins its grabber and waits for its analysis: not on
+  // the connection's thread.
+  if (camera_ids.empty()) return;
+  boost::asio::post(slow_work_, [this, camera_ids = std::move(camera_ids)] {
+    for (const auto& id : camera_ids) cameras_.remove(id);
+  });
 }
 
 void StreamProtocol::close(http::WebSocketSession* key) {
@@ -207,12 +216,7 @@ void StreamProtocol::close(http::WebSocketSession* key) {
     for (const auto& camera_id : it->second.cameras) release_locked(camera_id, to_remove);
     clients_.erase(it);
   }
-  // Removing a camera joins its grabber: not on the connection's thread.
-  if (!to_remove.empty()) {
-    boost::asio::post(slow_work_, [this, to_remove] {
-      for (const auto& id : to_remove) cameras_.remove(id);
-    });
-  }
+  remove_later(std::move(to_remove));
 }
 
 void StreamProtocol::on_result(const messages::DetectionResult& result) {
@@ -243,6 +247,12 @@ void StreamProtocol::on_status(const CameraStatus& status) {
                        {{"cameraId", status.id}, {"status", status_word(status)}, {"message", status.message}},
                        clock_.epoch_ms());
   for (const auto& session : watchers) session->send(message);
+  if (status.status == "ended") {
+    // A video file or folder that does not loop has played out.
+    const std::string stopped = protocol_message(
+        "stream_stopped", {{"cameraId", status.id}, {"reason", status.message}}, clock_.epoch_ms());
+    for (const auto& session : watchers) session->send(stopped);
+  }
 }
 
 }  // namespace tmon::detect

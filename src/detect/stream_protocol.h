@@ -54,6 +54,7 @@ class StreamProtocol {
   void on_status(const CameraStatus& status);
   // Unsubscribes; removes a camera this protocol started once nobody watches. Needs mu_.
   void release_locked(const std::string& camera_id, std::vector<std::string>& to_remove);
+  void remove_later(std::vector<std::string> camera_ids);
 
   CameraManager& cameras_;
   Clock& clock_;

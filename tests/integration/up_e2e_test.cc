@@ -12,6 +12,7 @@
 #include "http_get.h"
 #include "redis_server.h"
 #include "temp_dir.h"
+#include "ws_client.h"
 
 namespace tmon {
 namespace {
@@ -69,6 +70,27 @@ TEST(UpEndToEndTest, EveryCameraGetsAnAssessedResultOverHttp) {
     EXPECT_TRUE(view["metadata"]["llmLatencyMs"].is_number());
     EXPECT_TRUE(view["metadata"]["queueWaitMs"].is_number());
     EXPECT_EQ(view["metadata"]["apiKeyId"].get<std::string>().rfind("mock-", 0), 0u);
+  }
+  // Detection: the cameras are listed, watched live over /ws, and measured.
+  const auto cameras = nlohmann::json::parse(testing::http_get(api_port, "/api/cameras").body);
+  ASSERT_EQ(cameras["data"].size(), kCameras.size()) << cameras.dump();
+  for (const auto& camera : cameras["data"]) EXPECT_EQ(camera["status"], "ok") << camera.dump();
+  {
+    testing::WsClient viewer(api_port, "/ws");
+    ASSERT_TRUE(viewer.connected());
+    viewer.send(R"({"type":"start_stream","cameraId":"e2e-cam-2"})");
+    const auto frame = viewer.wait_for(
+        [](const std::string& text) {
+          return text.find("\"detection_result\"") != std::string::npos &&
+                 text.find("\"e2e-cam-2\"") != std::string::npos;
+        },
+        std::chrono::seconds(5));
+    EXPECT_TRUE(frame) << "no detection_result over /ws";
+  }
+  const std::string metrics = testing::http_get(api_port, "/metrics").body;
+  for (const auto& camera : kCameras) {
+    EXPECT_NE(metrics.find("detection_total{camera_id=\"" + camera + "\"}"), std::string::npos)
+        << camera;
   }
   // Results went to the real Redis, not the in-process fallback.
   ASSERT_TRUE(health.contains("data")) << "health check failed";

@@ -8,7 +8,8 @@
 
 namespace tmon::testing {
 
-HttpReply http_get(int port, const std::string& target, int timeout_ms) {
+HttpReply http_request(const std::string& method, int port, const std::string& target,
+                       const std::string& body, int timeout_ms) {
   namespace beast = boost::beast;
   namespace http = beast::http;
   boost::asio::io_context io;
@@ -17,8 +18,11 @@ HttpReply http_get(int port, const std::string& target, int timeout_ms) {
   boost::system::error_code ec;
   stream.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)}, ec);
   if (ec) return {};
-  http::request<http::empty_body> request{http::verb::get, target, 11};
+  http::request<http::string_body> request{http::string_to_verb(method), target, 11};
   request.set(http::field::host, "127.0.0.1");
+  if (!body.empty()) request.set(http::field::content_type, "application/json");
+  request.body() = body;
+  request.prepare_payload();
   http::write(stream, request, ec);
   if (ec) return {};
   beast::flat_buffer buffer;
@@ -26,6 +30,10 @@ HttpReply http_get(int port, const std::string& target, int timeout_ms) {
   http::read(stream, buffer, response, ec);
   if (ec) return {};
   return {static_cast<int>(response.result_int()), response.body()};
+}
+
+HttpReply http_get(int port, const std::string& target, int timeout_ms) {
+  return http_request("GET", port, target, "", timeout_ms);
 }
 
 }  // namespace tmon::testing

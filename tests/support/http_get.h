@@ -9,6 +9,11 @@ struct HttpReply {
   std::string body;
 };
 
+// A blocking request to 127.0.0.1:port, for tests driving an API. A
+// non-empty body is sent as application/json.
+HttpReply http_request(const std::string& method, int port, const std::string& target,
+                       const std::string& body = "", int timeout_ms = 2000);
+
 // A blocking GET to 127.0.0.1:port, for integration tests polling an API.
 HttpReply http_get(int port, const std::string& target, int timeout_ms = 2000);
 

@@ -148,6 +148,58 @@ TEST_F(PipelineFileTest, RejectsUnknownDetector) {
             file() + ":2: detection.detector: expected one of motion, yolo, hog, got \"magic\"");
 }
 
+TEST_F(PipelineFileTest, ReadsDetectorTrackerAndCameraSourceSettings) {
+  auto loaded = load(R"(
+cameras:
+  - id: clip
+    url: /videos/junction.mp4
+    loop: false
+    roi_mask: /videos/junction-mask.png
+detection:
+  crop_margin: 0.3
+  thumbnail_width: 0
+  workers: 3
+  motion_threshold: 60
+  min_area_ratio: 0.001
+  yolo_model: /models/yolov8n.onnx
+  yolo_input_size: 320
+  yolo_confidence: 0.4
+  yolo_nms: 0.5
+  classes: [car, "traffic light", stop sign]
+  hog_upscale: 2
+  tracker_max_age: 5
+  tracker_min_hits: 2
+)");
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  EXPECT_TRUE(loaded->warnings.empty());
+  const PipelineConfig& p = loaded->config->pipeline;
+  EXPECT_FALSE(p.cameras[0].loop);
+  EXPECT_EQ(p.cameras[0].roi_mask, "/videos/junction-mask.png");
+  const DetectionConfig& d = p.detection;
+  EXPECT_EQ(d.crop_margin, 0.3);
+  EXPECT_EQ(d.thumbnail_width, 0);
+  EXPECT_EQ(d.workers, 3);
+  EXPECT_EQ(d.motion_threshold, 60);
+  EXPECT_EQ(d.min_area_ratio, 0.001);
+  EXPECT_EQ(d.yolo_model, "/models/yolov8n.onnx");
+  EXPECT_EQ(d.yolo_input_size, 320);
+  EXPECT_EQ(d.yolo_confidence, 0.4);
+  EXPECT_EQ(d.yolo_nms, 0.5);
+  EXPECT_EQ(d.classes, (std::vector<std::string>{"car", "traffic light", "stop sign"}));
+  EXPECT_EQ(d.hog_upscale, 2);
+  EXPECT_EQ(d.tracker_max_age, 5);
+  EXPECT_EQ(d.tracker_min_hits, 2);
+}
+
+TEST_F(PipelineFileTest, ClassesMustBeCocoNamesSpelledAsCoco) {
+  // The original dropped these two by spelling them with underscores.
+  EXPECT_EQ(error_of("detection:\n  classes:\n    - car\n    - traffic_light\n"),
+            file() + ":4: detection.classes[1]: expected a COCO class name (e.g. \"car\", "
+                     "\"traffic light\"), got \"traffic_light\"");
+  EXPECT_EQ(error_of("detection:\n  classes: car\n"),
+            file() + ":2: detection.classes: expected a list of strings, got \"car\"");
+}
+
 TEST_F(PipelineFileTest, AdminTokenExpandsToEmptyWhenUnset) {
   auto loaded = load("api:\n  admin_token: ${TMON_ADMIN_TOKEN:-}\n");
   ASSERT_TRUE(loaded) << loaded.error().message;
