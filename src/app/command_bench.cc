@@ -1,6 +1,8 @@
 // `tmon bench ...`: load tests that print figures (see docs/PERFORMANCE.md).
 #include "app/commands.h"
 #include "app/exit_codes.h"
+#include "bench/detect_bench.h"
+#include "bench/generate_bench.h"
 #include "bench/scheduler_bench.h"
 #include "common/logging.h"
 
@@ -50,6 +52,62 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   scheduler->callback([&exit_code] {
     configure_logging({"warn", false, ""});
     exit_code = bench::run_scheduler_bench(o);
+  });
+
+  static bench::DetectBenchOptions d;
+  CLI::App* detect = bench->add_subcommand(
+      "detect",
+      "Detection alone: per-frame time of each detector, and N sim:// cameras through "
+      "the camera manager (CPU, drops, latency)");
+  detect->add_option("--cameras", d.cameras, "sim:// cameras; 0 skips the camera run")
+      ->check(CLI::Range(0, 10000));
+  detect->add_option("--interval", d.interval, "Seconds between a camera's frames")
+      ->check(CLI::PositiveNumber);
+  detect->add_option("--width", d.width, "Frame width of the cameras")->check(CLI::Range(64, 7680));
+  detect->add_option("--height", d.height, "Frame height of the cameras")
+      ->check(CLI::Range(64, 4320));
+  detect->add_option("--detector", d.detector, "Detector of the cameras")
+      ->check(CLI::IsMember({"motion", "hog", "yolo"}));
+  detect->add_option("--duration", d.duration, "Seconds of the camera run")
+      ->check(CLI::PositiveNumber);
+  detect->add_option("--warmup", d.warmup, "Seconds left out of the figures")
+      ->check(CLI::NonNegativeNumber);
+  detect->add_option("--workers", d.workers, "Detection threads; 0: one per core")
+      ->check(CLI::Range(0, 256));
+  detect->add_option("--frames", d.frames, "Frames timed per detector and size")
+      ->check(CLI::Range(1, 100000));
+  detect->add_flag("--skip-detectors", d.skip_detectors, "Do not time detectors one by one");
+  detect->add_option("--yolo-model", d.yolo_model, "ONNX model to time the yolo detector with")
+      ->check(CLI::ExistingFile);
+  detect->add_option("--report-file", d.report_file, "Write the JSON report here");
+  detect->callback([&exit_code] {
+    configure_logging({"warn", false, ""});
+    exit_code = bench::run_detect_bench(d);
+  });
+
+  static bench::GenerateBenchOptions g;
+  CLI::App* generate = bench->add_subcommand(
+      "generate",
+      "Task generation on sim:// cameras in simulated time: LLM calls saved by triggers and "
+      "de-duplication against one call per group per frame, and near misses caught");
+  generate->add_option("--cameras", g.cameras, "sim:// cameras (seeds 1..N)")
+      ->check(CLI::Range(1, 100000));
+  generate->add_option("--frames", g.frames, "Frames per camera")->check(CLI::Range(1, 1000000));
+  generate->add_option("--interval", g.interval, "Simulated seconds between a camera's frames")
+      ->check(CLI::PositiveNumber);
+  generate->add_option("--near-miss", g.near_miss, "sim:// share of reckless drivers (0..1)")
+      ->check(CLI::Range(0.0, 1.0));
+  generate->add_option("--density", g.density, "sim:// traffic density (0..1)")
+      ->check(CLI::Range(0.0, 1.0));
+  generate->add_option("--threads", g.threads, "Worker threads; 0: one per core")
+      ->check(CLI::Range(0, 256));
+  generate->add_option("--config-dir", g.config_dir,
+                       "Take tasks: and detection: settings from this folder (default: built-in "
+                       "defaults, as shipped in config/pipeline.yaml)");
+  generate->add_option("--report-file", g.report_file, "Write the JSON report here");
+  generate->callback([&exit_code] {
+    configure_logging({"warn", false, ""});
+    exit_code = bench::run_generate_bench(g);
   });
 }
 

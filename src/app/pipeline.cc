@@ -11,18 +11,19 @@
 #include "detect/camera_manager.h"
 #include "detect/camera_routes.h"
 #include "detect/stream_protocol.h"
-#include "messages/codec.h"
-#include "metrics/exposition.h"
 #include "generate/generate_stage.h"
 #include "http/client.h"
 #include "http/io_threads.h"
 #include "llm/openai_client.h"
+#include "messages/codec.h"
+#include "metrics/exposition.h"
 #include "mockllm/mock_llm_server.h"
 #include "schedule/schedule_stage.h"
 #include "schedule/scheduler.h"
 #include "schedule/scheduler_routes.h"
 #include "store/memory_result_store.h"
 #include "store/redis_result_store.h"
+#include "store/redis_subscriber.h"
 
 namespace tmon::app {
 
@@ -51,12 +52,17 @@ class PipelineParts {
   std::vector<std::unique_ptr<bus::DeadLetterPublisher>> dead_letters;
   std::unique_ptr<generate::GenerateStage> generate;
   std::unique_ptr<schedule::ScheduleStage> schedule;
+  std::unique_ptr<aggregate::AggregateMetrics> aggregate_metrics;
   std::unique_ptr<aggregate::AggregateStage> aggregate;
   std::vector<std::unique_ptr<bus::StageRunner>> runners;  // stop in this order
   std::unique_ptr<detect::DetectMetrics> detect_metrics;
   std::unique_ptr<detect::DetectorFactory> detectors;
   std::unique_ptr<detect::CameraManager> cameras;
   std::unique_ptr<detect::StreamProtocol> streams;  // /ws
+  // Views fanned out to /ws and /api/stream clients; fed by the Redis
+  // subscriber, or by the in-process store's publish hook.
+  std::shared_ptr<api::LiveFeed> live_feed;
+  std::unique_ptr<store::RedisSubscriber> live_subscriber;
   std::unique_ptr<api::ApiServer> api;
   bool stopped = false;
 
@@ -68,6 +74,7 @@ class PipelineParts {
   Status add_stage(const std::string& name, const std::string& group, const std::string& topic,
                    bus::MessageHandler& handler, Millis drain_timeout = Millis(10'000));
   Status start_stages();
+  Status start_live_feed();
   Status start_api();
   Status start_ops();
   Status start_cameras();
@@ -98,8 +105,12 @@ Status PipelineParts::start_broker() {
 
 Status PipelineParts::start_store() {
   const auto& redis = config->pipeline.redis;
-  const store::StoreOptions options{config->pipeline.aggregation.result_ttl_seconds,
-                                    config->pipeline.aggregation.latest_ttl_seconds};
+  const auto& a = config->pipeline.aggregation;
+  // Results of a frame are held until it is published; keep them well past
+  // the partial timeout so a restarted aggregator can still finish it.
+  const store::StoreOptions options{
+      a.result_ttl_seconds, a.latest_ttl_seconds, a.history_size, a.alerts_size,
+      std::max(600, static_cast<int>(a.partial_timeout_seconds * 10))};
   auto address = store::RedisAddress::parse(redis.url);
   if (!address) return tl::unexpected(address.error());
   auto client = std::make_shared<store::RedisClient>(*address, Millis(redis.timeout_ms));
@@ -206,7 +217,7 @@ Status PipelineParts::start_stages() {
   if (roles.generate) {
     generate = std::make_unique<generate::GenerateStage>(
         generate::TaskGenerator(config->pipeline.tasks), *producer, topics.assessment_tasks.name,
-        dead_letter_publisher("generate"), *clock);
+        dead_letter_publisher("generate"), *clock, *registry);
     if (auto ok =
             add_stage("generate", groups.group_generate, topics.detection_results.name, *generate);
         !ok) {
@@ -230,8 +241,16 @@ Status PipelineParts::start_stages() {
     }
   }
   if (roles.aggregate) {
+    const auto& a = config->pipeline.aggregation;
+    aggregate::AggregateOptions options;
+    options.partial_timeout = Millis(static_cast<int64_t>(a.partial_timeout_seconds * 1000));
+    options.max_pending_frames = static_cast<size_t>(a.max_pending_frames);
+    options.alerts.min_level =
+        messages::parse_risk_level(a.alert_min_level).value_or(messages::RiskLevel::kHigh);
+    options.alerts.display_ms = static_cast<int64_t>(a.alert_display_seconds * 1000);
+    aggregate_metrics = std::make_unique<aggregate::AggregateMetrics>(*registry);
     aggregate = std::make_unique<aggregate::AggregateStage>(
-        *store, dead_letter_publisher("aggregate"), *clock);
+        *store, dead_letter_publisher("aggregate"), *clock, options, aggregate_metrics.get());
     if (auto ok = add_stage("aggregate", groups.group_aggregate,
                             topics.risk_assessment_results.name, *aggregate);
         !ok) {
@@ -248,16 +267,8 @@ Status PipelineParts::start_cameras() {
   const auto& d = config->pipeline.detection;
   detect_metrics = std::make_unique<detect::DetectMetrics>(*registry);
   detectors = std::make_unique<detect::DetectorFactory>(d);
-  detect::AnalyzerOptions analysis;
-  analysis.jpeg_quality = d.jpeg_quality;
-  analysis.min_group_size = d.min_group_size;
-  analysis.group_distance_factor = d.group_distance_factor;
-  analysis.crop_margin = d.crop_margin;
-  analysis.thumbnail_width = d.thumbnail_width;
-  analysis.tracker.max_age = d.tracker_max_age;
-  analysis.tracker.min_hits = d.tracker_min_hits;
-  cameras = std::make_unique<detect::CameraManager>(*detectors, analysis, detect_metrics.get(),
-                                                    *clock, d.workers);
+  cameras = std::make_unique<detect::CameraManager>(*detectors, detect::analyzer_options(d),
+                                                    detect_metrics.get(), *clock, d.workers);
   const std::string topic = kafka.topics.detection_results.name;
   cameras->set_result_sink([this, topic](const messages::DetectionResult& result) {
     auto sent = producer->send(topic, result.cameraId, messages::encode(result),
@@ -284,20 +295,52 @@ Status PipelineParts::start_cameras() {
   return {};
 }
 
+Status PipelineParts::start_live_feed() {
+  live_feed = std::make_shared<api::LiveFeed>(*clock);
+  // The listeners hold the feed itself: whichever of store, subscriber and
+  // feed goes last, nothing calls into a destroyed feed.
+  const store::ViewListener publish = [feed = live_feed](const std::string& camera_id,
+                                                         const std::string& view) {
+    feed->publish(camera_id, view);
+  };
+  if (auto memory = std::dynamic_pointer_cast<store::MemoryResultStore>(store)) {
+    memory->on_publish(publish);
+    logger()->info("live push: views of the in-process store");
+    return {};
+  }
+  // Every API process subscribes for itself, so all of them push every view.
+  auto address = store::RedisAddress::parse(config->pipeline.redis.url);
+  if (!address) return tl::unexpected(address.error());
+  store::RedisSubscriberOptions options;
+  options.timeout = Millis(config->pipeline.redis.timeout_ms);
+  live_subscriber = std::make_unique<store::RedisSubscriber>(*address, publish, options);
+  live_subscriber->start();
+  return {};
+}
+
 Status PipelineParts::start_api() {
   config::ApiConfig api_config = config->pipeline.api;
   if (roles.api_port) api_config.port = *roles.api_port;
-  api::RouteInstaller extra = [this, token = config->pipeline.api.admin_token](
-                                  http::Router& router) {
+  // /ws everywhere: with cameras here it streams frames too; in `tmon api`
+  // alone it pushes assessed results only.
+  if (!streams) streams = std::make_unique<detect::StreamProtocol>(*clock);
+  if (live_feed) {
+    streams->subscribe_results(
+        [feed = live_feed](const std::string& camera_id,
+                           detect::StreamProtocol::ResultDeliver deliver) -> std::shared_ptr<void> {
+          return feed->subscribe(camera_id, std::move(deliver));
+        });
+  }
+  api::RouteInstaller extra = [this,
+                               token = config->pipeline.api.admin_token](http::Router& router) {
     metrics::add_metrics_route(router, registry);
     if (scheduler) schedule::add_scheduler_routes(router, *scheduler, token);
-    if (cameras) {
-      detect::add_camera_routes(router, *cameras);
-      streams->attach(router);
-    }
+    if (cameras) detect::add_camera_routes(router, *cameras);
+    streams->attach(router);
   };
   auto server = api::ApiServer::start(
-      api_config, store, [this] { return health(); }, *clock, std::move(extra));
+      api_config, store, [this] { return health(); }, *clock, std::move(extra),
+      api::LiveOptions{live_feed.get()});
   if (!server) return tl::unexpected(server.error());
   api = std::move(*server);
   return {};
@@ -339,6 +382,10 @@ Result<std::unique_ptr<Pipeline>> Pipeline::start(config::ConfigPtr config, Pipe
   }
   if (parts.roles.aggregate || parts.roles.api) {
     if (auto ok = parts.start_store(); !ok) return tl::unexpected(ok.error());
+    // Before the aggregator starts, so that no published view is missed.
+    if (parts.roles.api) {
+      if (auto ok = parts.start_live_feed(); !ok) return tl::unexpected(ok.error());
+    }
   }
   if (auto ok = parts.start_stages(); !ok) return tl::unexpected(ok.error());
   if (parts.roles.api) {
@@ -356,6 +403,10 @@ void Pipeline::stop() {
   for (auto& runner : parts.runners) runner->stop();
   // LLM calls that outlived the drain stay suspended; their tasks are replayed.
   if (parts.llm_io) parts.llm_io->stop();
+  // What hands messages to WebSocket sessions stops before the server that
+  // owns them: a session must not outlive the server's io_context.
+  if (parts.streams) parts.streams->stop();
+  if (parts.live_subscriber) parts.live_subscriber->stop();
   if (parts.api) parts.api->stop();
   if (parts.ops) parts.ops->stop();
   // Deliveries complete offsets of consumers that are still alive here.

@@ -355,12 +355,7 @@ int run_scheduler_bench(const SchedulerBenchOptions& o) {
         name, account["maxPerSecond"].get<int64_t>(), o.qps, account["maxPerMinute"].get<int64_t>(),
         o.rpm);
   }
-  if (!o.report_file.empty()) {
-    const auto parent = std::filesystem::path(o.report_file).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent);
-    std::ofstream(o.report_file) << report.dump(2) << "\n";
-    std::cout << "report: " << o.report_file << "\n";
-  }
+  if (!o.report_file.empty()) write_report(o.report_file, report);
   std::error_code ignored;
   std::filesystem::remove_all(work_dir, ignored);
   return 0;

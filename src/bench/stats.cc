@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <numeric>
 #include <string>
 
@@ -43,6 +45,13 @@ ProcessUsage ProcessUsage::now() {
     if (line.rfind("VmRSS:", 0) == 0) usage.rss_kb = std::stoll(line.substr(6));
   }
   return usage;
+}
+
+void write_report(const std::string& path, const nlohmann::json& report) {
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+  std::ofstream(path) << report.dump(2) << "\n";
+  std::cout << "report: " << path << "\n";
 }
 
 }  // namespace tmon::bench

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 namespace tmon::bench {
@@ -27,5 +28,8 @@ struct ProcessUsage {
 
   static ProcessUsage now();
 };
+
+// Writes a JSON report (creating its folder) and says where on stdout.
+void write_report(const std::string& path, const nlohmann::json& report);
 
 }  // namespace tmon::bench

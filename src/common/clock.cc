@@ -1,5 +1,8 @@
 #include "common/clock.h"
 
+#include <cstdio>
+#include <ctime>
+
 namespace tmon {
 
 int64_t SystemClock::epoch_ms() const {
@@ -28,6 +31,16 @@ int64_t ManualClock::epoch_ms() const {
 void ManualClock::advance(std::chrono::nanoseconds by) {
   std::lock_guard lock(mu_);
   elapsed_ += by;
+}
+
+std::string iso8601_utc(int64_t epoch_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  const size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(text + n, sizeof text - n, ".%03dZ", static_cast<int>(epoch_ms % 1000));
+  return text;
 }
 
 }  // namespace tmon

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <string>
 
 namespace tmon {
 
@@ -43,5 +44,8 @@ class ManualClock final : public Clock {
   int64_t epoch_start_ms_;
   std::chrono::nanoseconds elapsed_{0};
 };
+
+// 2026-11-28T03:04:05.678Z: epoch milliseconds as ISO-8601 UTC (the original's format).
+std::string iso8601_utc(int64_t epoch_ms);
 
 }  // namespace tmon

@@ -168,25 +168,58 @@ struct DetectionConfig {
   int thumbnail_width = 320;           // annotated frame for the dashboard (px); 0: none
   int workers = 0;                     // detection threads; 0: one per core
   // motion
-  int motion_threshold = 45;           // sum over B, G, R of |frame - background|
-  double min_area_ratio = 0.0004;      // smallest blob, as a fraction of the frame
+  int motion_threshold = 45;       // sum over B, G, R of |frame - background|
+  double min_area_ratio = 0.0004;  // smallest blob, as a fraction of the frame
   // yolo
-  std::string yolo_model;              // ONNX file (YOLOv5 or YOLOv8 export)
+  std::string yolo_model;  // ONNX file (YOLOv5 or YOLOv8 export)
   int yolo_input_size = 640;
   double yolo_confidence = 0.25;
   double yolo_nms = 0.45;
   std::vector<std::string> classes{"person", "bicycle", "car",           "motorcycle",
                                    "bus",    "truck",   "traffic light", "stop sign"};
   // hog
-  double hog_upscale = 1.0;            // enlarge frames whose people are under ~128 px
+  double hog_upscale = 1.0;  // enlarge frames whose people are under ~128 px
   // tracking
-  int tracker_max_age = 2;             // frames a lost object is remembered
-  int tracker_min_hits = 1;            // frames before a new object is reported
+  int tracker_max_age = 2;   // frames a lost object is remembered
+  int tracker_min_hits = 1;  // frames before a new object is reported
+};
+
+// tmon generate. Distances are in object sizes (the square root of the
+// smaller box's area), so one setting suits near and far cameras alike.
+struct TaskTriggerConfig {
+  // proximity: a pedestrian and a vehicle of the group this close.
+  double proximity_max_gap = 0.5;  // 0 = off
+  int proximity_priority = 100;
+  // closing: two members, moving as their tracks say, would come this close
+  // within the horizon (time to conflict).
+  double closing_horizon_seconds = 2;  // 0 = off
+  double closing_max_gap = 0.25;
+  int closing_priority = 80;
+  // tailgating: two vehicles of the group this close.
+  double tailgating_max_gap = 0.25;  // 0 = off
+  int tailgating_priority = 60;
+  // density: member box area / group box area at least this.
+  double density_min = 0.9;  // 0 = off
+  int density_priority = 40;
+  // crowd: at least this many members.
+  int crowd_min_size = 6;  // 0 = off
+  int crowd_priority = 20;
+};
+
+struct TaskDedupConfig {
+  double interval_seconds = 10;      // a group is not re-assessed sooner, unless it changed:
+  double distance_shrink = 0.25;     // closest gap shrank by more than this (object sizes)
+  double speed_change = 0.5;         // speed changed by more than this (object sizes per second)
+  double forget_after_seconds = 60;  // a group unseen this long is forgotten
+  int max_cameras = 10000;           // cameras remembered (least recently seen go first)
+  int max_groups_per_camera = 256;   // groups remembered per camera
 };
 
 struct TaskConfig {
   double max_age_seconds = 10;  // deadlineTs = captureTs + max_age
-  int min_group_size = 2;
+  int min_group_size = 2;       // smaller groups never make a task
+  TaskTriggerConfig triggers;
+  TaskDedupConfig dedup;
 };
 
 struct AggregationConfig {
@@ -195,6 +228,10 @@ struct AggregationConfig {
   int alerts_size = 100;
   int result_ttl_seconds = 86400;
   double partial_timeout_seconds = 15;
+  int max_pending_frames = 10000;  // frames waiting for results; more pauses intake
+  double alert_display_seconds =
+      30;  // an alert shows this long; a new one on the group within it continues it
+  std::string alert_min_level = "high";  // group results at this risk level or above raise alerts
 };
 
 struct RedisConfig {

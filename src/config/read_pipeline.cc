@@ -64,9 +64,40 @@ void read_detection(MapReader r, DetectionConfig& d) {
   r.read("tracker_min_hits", d.tracker_min_hits, int_between(1, 1000));
 }
 
+void read_task_triggers(MapReader r, TaskTriggerConfig& t) {
+  // 0 switches a trigger off; priorities are free integers (higher first).
+  MapReader proximity = r.map("proximity");
+  proximity.read("max_gap", t.proximity_max_gap, number_between(0, 100));
+  proximity.read("priority", t.proximity_priority);
+  MapReader closing = r.map("closing");
+  closing.read("horizon_seconds", t.closing_horizon_seconds, number_between(0, 60));
+  closing.read("max_gap", t.closing_max_gap, number_between(0, 100));
+  closing.read("priority", t.closing_priority);
+  MapReader tailgating = r.map("tailgating");
+  tailgating.read("max_gap", t.tailgating_max_gap, number_between(0, 100));
+  tailgating.read("priority", t.tailgating_priority);
+  MapReader density = r.map("density");
+  density.read("min_density", t.density_min, number_between(0, 1));
+  density.read("priority", t.density_priority);
+  MapReader crowd = r.map("crowd");
+  crowd.read("min_size", t.crowd_min_size, int_between(0, 10000));
+  crowd.read("priority", t.crowd_priority);
+}
+
+void read_task_dedup(MapReader r, TaskDedupConfig& d) {
+  r.read("interval_seconds", d.interval_seconds, number_at_least(0));
+  r.read("distance_shrink", d.distance_shrink, number_above(0));
+  r.read("speed_change", d.speed_change, number_above(0));
+  r.read("forget_after_seconds", d.forget_after_seconds, number_above(0));
+  r.read("max_cameras", d.max_cameras, int_at_least(1));
+  r.read("max_groups_per_camera", d.max_groups_per_camera, int_at_least(1));
+}
+
 void read_tasks(MapReader r, TaskConfig& t) {
   r.read("max_age_seconds", t.max_age_seconds, number_above(0));
   r.read("min_group_size", t.min_group_size, int_at_least(1));
+  read_task_triggers(r.map("triggers"), t.triggers);
+  read_task_dedup(r.map("dedup"), t.dedup);
 }
 
 void read_aggregation(MapReader r, AggregationConfig& a) {
@@ -75,6 +106,9 @@ void read_aggregation(MapReader r, AggregationConfig& a) {
   r.read("alerts_size", a.alerts_size, int_at_least(1));
   r.read("result_ttl_seconds", a.result_ttl_seconds, int_at_least(1));
   r.read("partial_timeout_seconds", a.partial_timeout_seconds, number_above(0));
+  r.read("max_pending_frames", a.max_pending_frames, int_at_least(1));
+  r.read("alert_display_seconds", a.alert_display_seconds, number_above(0));
+  r.read("alert_min_level", a.alert_min_level, one_of({"low", "medium", "high", "critical"}));
 }
 
 void read_redis(MapReader r, RedisConfig& redis) {

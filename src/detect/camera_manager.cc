@@ -13,7 +13,9 @@ namespace {
 constexpr Millis kFirstBackoff{1'000};
 constexpr Millis kMaxBackoff{30'000};
 
-std::shared_ptr<spdlog::logger> logger() { return get_logger("detect"); }
+std::shared_ptr<spdlog::logger> logger() {
+  return get_logger("detect");
+}
 
 }  // namespace
 
@@ -35,7 +37,7 @@ struct CameraManager::Camera {
   // Scheduling, guarded by the manager's mutex.
   SteadyTime next_due{};
   bool busy = false;
-  SteadyTime retry_at{};  // on-demand source reopening after an error
+  SteadyTime retry_at{};     // on-demand source reopening after an error
   bool source_open = false;  // on-demand sources
   bool finished = false;     // the source has no more frames (status "ended")
   Millis backoff = kFirstBackoff;
@@ -62,7 +64,9 @@ CameraManager::CameraManager(DetectorFactory& detectors, AnalyzerOptions analysi
       workers_(static_cast<size_t>(
           workers > 0 ? workers : std::max(1u, std::thread::hardware_concurrency()))) {}
 
-CameraManager::~CameraManager() { stop(); }
+CameraManager::~CameraManager() {
+  stop();
+}
 
 void CameraManager::set_result_sink(ResultListener sink) {
   std::lock_guard lock(mu_);
@@ -108,8 +112,7 @@ Status CameraManager::add(const CameraSpec& spec) {
       return make_error(ErrorCode::kRejected, "camera " + spec.id + " already exists");
     }
     // Stagger first samples so cameras added together do not fire together.
-    camera->next_due = clock_.now() + Millis(static_cast<int64_t>(
-                                          137 * (cameras_.size() % 13)));
+    camera->next_due = clock_.now() + Millis(static_cast<int64_t>(137 * (cameras_.size() % 13)));
     cameras_[spec.id] = camera;
   }
   if (camera->source->live()) {
@@ -160,8 +163,8 @@ CameraStatus CameraManager::snapshot(const Camera& camera) const {
   s.message = camera.message;
   s.last_frame_ts = camera.last_frame_ts;
   if (camera.recent_samples.size() >= 2) {
-    const double span = static_cast<double>(camera.recent_samples.back() -
-                                            camera.recent_samples.front()) / 1000.0;
+    const double span =
+        static_cast<double>(camera.recent_samples.back() - camera.recent_samples.front()) / 1000.0;
     s.fps = span > 0 ? static_cast<double>(camera.recent_samples.size() - 1) / span : 0;
   }
   return s;
@@ -261,7 +264,11 @@ void CameraManager::schedule_loop() {
           }
         } else {
           camera->busy = true;
-          boost::asio::post(workers_, [this, camera = camera] { sample(camera); });
+          // An on-demand frame counts as captured when it was due, so time
+          // spent waiting for a free worker shows up as detection latency.
+          boost::asio::post(workers_, [this, camera = camera, due_ms = clock_.epoch_ms()] {
+            sample(camera, due_ms);
+          });
         }
       }
       next = std::min(next, camera->next_due);
@@ -270,7 +277,7 @@ void CameraManager::schedule_loop() {
   }
 }
 
-void CameraManager::sample(const CameraPtr& camera) {
+void CameraManager::sample(const CameraPtr& camera, int64_t due_ms) {
   const auto done = [&] {
     {
       std::lock_guard lock(mu_);
@@ -280,13 +287,14 @@ void CameraManager::sample(const CameraPtr& camera) {
   };
   const std::string& id = camera->spec.id;
   cv::Mat frame;
-  int64_t capture_ts = clock_.epoch_ms();
+  int64_t capture_ts = due_ms;
   if (camera->source->live()) {
     std::lock_guard lock(camera->frame_mu);
     if (camera->newest_sequence == camera->sampled_sequence) {
       // Nothing new since the last sample (stalled or slow camera).
       ++camera->dropped;
-      if (metrics_) metrics_->frames_dropped.Add({{"camera_id", id}, {"reason", "stale"}}).Increment();
+      if (metrics_)
+        metrics_->frames_dropped.Add({{"camera_id", id}, {"reason", "stale"}}).Increment();
       done();
       return;
     }
@@ -306,8 +314,9 @@ void CameraManager::sample(const CameraPtr& camera) {
     if (!camera->source_open) {
       // Open (or reopen) with backoff: a folder still empty, a file being replaced.
       if (auto opened = camera->source->open(); !opened) {
-        set_status(*camera, "error", opened.error().message + "; retrying in " +
-                                         std::to_string(camera->backoff.count() / 1000) + " s");
+        set_status(*camera, "error",
+                   opened.error().message + "; retrying in " +
+                       std::to_string(camera->backoff.count() / 1000) + " s");
         camera->retry_at = now + camera->backoff;
         camera->backoff = std::min(camera->backoff * 2, kMaxBackoff);
         done();
@@ -356,8 +365,7 @@ void CameraManager::sample(const CameraPtr& camera) {
     std::lock_guard lock(camera->status_mu);
     camera->last_frame_ts = capture_ts;
     camera->recent_samples.push_back(now_ms);
-    while (camera->recent_samples.size() > 2 &&
-           camera->recent_samples.front() < now_ms - 60'000) {
+    while (camera->recent_samples.size() > 2 && camera->recent_samples.front() < now_ms - 60'000) {
       camera->recent_samples.pop_front();
     }
   }
@@ -399,8 +407,9 @@ void CameraManager::grab_loop(const CameraPtr& camera) {
   while (!camera->stop) {
     if (!open) {
       if (auto opened = camera->source->open(); !opened) {
-        set_status(*camera, "error", opened.error().message + "; retrying in " +
-                                         std::to_string(backoff.count() / 1000) + " s");
+        set_status(*camera, "error",
+                   opened.error().message + "; retrying in " +
+                       std::to_string(backoff.count() / 1000) + " s");
         sleep_interruptibly(backoff);
         backoff = std::min(backoff * 2, kMaxBackoff);
         continue;

@@ -25,8 +25,8 @@ namespace tmon::detect {
 struct CameraSpec {
   std::string id;
   std::string url;
-  std::string detector;                // empty: the configured default
-  double frame_interval_seconds = 0;   // 0: the configured default
+  std::string detector;               // empty: the configured default
+  double frame_interval_seconds = 0;  // 0: the configured default
   bool loop = true;
   std::string roi_mask;
 };
@@ -34,12 +34,12 @@ struct CameraSpec {
 // What GET /api/cameras shows of a camera.
 struct CameraStatus {
   std::string id;
-  std::string url;       // credentials redacted
+  std::string url;  // credentials redacted
   std::string detector;
-  std::string status;    // starting, ok, error, ended (a file or folder that does not loop)
-  std::string message;   // why, when not ok
+  std::string status;   // starting, ok, error, ended (a file or folder that does not loop)
+  std::string message;  // why, when not ok
   double frame_interval_seconds = 0;
-  double fps = 0;        // frames analysed per second, recently
+  double fps = 0;  // frames analysed per second, recently
   int64_t last_frame_ts = 0;
   int64_t frames_grabbed = 0;
   int64_t frames_sampled = 0;
@@ -91,7 +91,7 @@ class CameraManager {
   using CameraPtr = std::shared_ptr<Camera>;
 
   void schedule_loop();
-  void sample(const CameraPtr& camera);
+  void sample(const CameraPtr& camera, int64_t due_ms);
   void grab_loop(const CameraPtr& camera);
   void set_status(Camera& camera, const std::string& status, const std::string& message);
   CameraStatus snapshot(const Camera& camera) const;

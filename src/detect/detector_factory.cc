@@ -55,4 +55,16 @@ Result<DetectorPtr> DetectorFactory::make(const std::string& requested,
                     "unknown detector \"" + name + "\" (motion, yolo or hog)");
 }
 
+AnalyzerOptions analyzer_options(const config::DetectionConfig& settings) {
+  AnalyzerOptions options;
+  options.jpeg_quality = settings.jpeg_quality;
+  options.min_group_size = settings.min_group_size;
+  options.group_distance_factor = settings.group_distance_factor;
+  options.crop_margin = settings.crop_margin;
+  options.thumbnail_width = settings.thumbnail_width;
+  options.tracker.max_age = settings.tracker_max_age;
+  options.tracker.min_hits = settings.tracker_min_hits;
+  return options;
+}
+
 }  // namespace tmon::detect

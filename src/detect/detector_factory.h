@@ -8,6 +8,7 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "detect/detector.h"
+#include "detect/frame_analyzer.h"
 #include "detect/yolo_detector.h"
 
 namespace tmon::detect {
@@ -31,5 +32,8 @@ class DetectorFactory {
   std::mutex mu_;
   std::shared_ptr<YoloModel> yolo_;
 };
+
+// The analysis settings (grouping, crops, tracking) of the detection config.
+AnalyzerOptions analyzer_options(const config::DetectionConfig& settings);
 
 }  // namespace tmon::detect

@@ -29,7 +29,7 @@ SceneScore& operator+=(SceneScore& total, const SceneScore& part) {
   return total;
 }
 
-SceneScore evaluate_on_sim(const SimOptions& options, const DetectorFactory& make_detector,
+SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_detector,
                            double interval_seconds, int frames, int warmup, double min_iou,
                            TrackerOptions tracking) {
   SimScene scene(options);

@@ -22,11 +22,11 @@ struct SceneScore {
   double switches_per_100() const;
 };
 
-using DetectorFactory = std::function<DetectorPtr()>;
+using MakeDetector = std::function<DetectorPtr()>;
 
 // Steps the scene `frames` times by `interval_seconds`, runs detector and
 // tracker on every rendered frame, and scores frames after `warmup`.
-SceneScore evaluate_on_sim(const SimOptions& scene, const DetectorFactory& make_detector,
+SceneScore evaluate_on_sim(const SimOptions& scene, const MakeDetector& make_detector,
                            double interval_seconds, int frames, int warmup, double min_iou = 0.3,
                            TrackerOptions tracking = {});
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <opencv2/imgproc.hpp>
@@ -267,12 +268,55 @@ void SimScene::advance(double dt) {
   if (pedestrians < 1 + options_.density * 2 && unit(random_) < dt * 0.25) spawn_pedestrian();
 }
 
+void SimScene::track_near_misses(double now) {
+  const double scale = options_.height / 360.0;
+  const double limit = kNearMissGap * scale;
+  // Events open until this step; whichever is still close stays open.
+  std::vector<bool> still_close(near_misses_.size(), false);
+  for (const auto& v : objects_) {
+    if (!v.reckless) continue;
+    for (const auto& o : objects_) {
+      if (&o == &v) continue;
+      const bool pedestrian = o.class_name == "person";
+      // Tailgating is about the vehicles of one lane; the next lane is a
+      // lane's width away and never this close anyway.
+      if (!pedestrian && o.lane != v.lane) continue;
+      const double dx =
+          std::max({0.0, o.box.x - (v.box.x + v.box.width), v.box.x - (o.box.x + o.box.width)});
+      const double dy =
+          std::max({0.0, o.box.y - (v.box.y + v.box.height), v.box.y - (o.box.y + o.box.height)});
+      const double gap = std::hypot(dx, dy);
+      if (gap > limit) continue;
+      // Two reckless drivers nose to tail are one near miss, not two.
+      if (!pedestrian && o.reckless && o.id < v.id) continue;
+      bool found = false;
+      for (size_t i = 0; i < near_misses_.size(); ++i) {
+        auto& event = near_misses_[i];
+        if (!event.ongoing || event.vehicle_id != v.id || event.other_id != o.id) continue;
+        event.end_seconds = now;
+        event.min_gap = std::min(event.min_gap, gap);
+        still_close[i] = true;
+        found = true;
+      }
+      if (!found) {
+        near_misses_.push_back({v.id, o.id, pedestrian, now, now, true, gap});
+        still_close.push_back(true);
+      }
+    }
+  }
+  for (size_t i = 0; i < near_misses_.size(); ++i) {
+    if (!still_close[i]) near_misses_[i].ongoing = false;
+  }
+  while (near_misses_.size() > kMaxNearMisses) near_misses_.pop_front();
+}
+
 void SimScene::step(double dt) {
-  time_ += dt;
   // Small steps, so following and yielding work even between far-apart frames.
   while (dt > 1e-9) {
     const double slice = std::min(dt, kPhysicsStep);
     advance(slice);
+    time_ += slice;
+    track_near_misses(time_);
     dt -= slice;
   }
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <deque>
 #include <opencv2/core.hpp>
 #include <random>
 #include <string>
@@ -35,6 +36,20 @@ struct SimObject {
   bool reckless = false;
 };
 
+// A near miss as the scene knows it: a reckless driver within
+// SimScene::kNearMissGap (times the frame scale) of a pedestrian or of
+// another vehicle in its lane, from when the gap first fell below it until it
+// opened again. Ground truth for tests and benchmarks; rendering is unchanged.
+struct SimNearMiss {
+  int vehicle_id = 0;        // the reckless driver
+  int other_id = 0;          // whom it crowded
+  bool pedestrian = false;   // other is a pedestrian (else a vehicle: tailgating)
+  double start_seconds = 0;  // scene time (see SimScene::time_seconds())
+  double end_seconds = 0;    // last scene time it was still that close
+  bool ongoing = true;       // still that close after the latest step
+  double min_gap = 0;        // closest the two came (px)
+};
+
 // A synthetic traffic scene: a three-lane road with cars and trucks, a
 // crosswalk with pedestrians, and now and then a near miss. Deterministic for
 // a seed. It renders frames for detectors and exposes the ground truth for
@@ -55,6 +70,14 @@ class SimScene {
   cv::Mat render() const;  // BGR, options.width x options.height
   const std::vector<SimObject>& objects() const { return objects_; }
   const SimOptions& options() const { return options_; }
+  double time_seconds() const { return time_; }  // scene time: the sum of step()s
+
+  // Near misses so far, oldest first, checked after every physics step. At
+  // most kMaxNearMisses are kept (oldest dropped), so a camera simulated for
+  // days stays bounded.
+  const std::deque<SimNearMiss>& near_misses() const { return near_misses_; }
+  static constexpr double kNearMissGap = 8;  // px at 360 rows; reckless drivers keep 4
+  static constexpr size_t kMaxNearMisses = 1000;
 
  private:
   void spawn_vehicle(int lane, double x);
@@ -66,12 +89,14 @@ class SimScene {
   cv::Rect2d lane_rect(int lane) const;
   double crosswalk_left() const;
   double crosswalk_right() const;
+  void track_near_misses(double now);
 
   SimOptions options_;
   std::mt19937_64 random_;
   std::vector<SimObject> objects_;
   int next_id_ = 1;
   double time_ = 0;
+  std::deque<SimNearMiss> near_misses_;
 };
 
 }  // namespace tmon::detect

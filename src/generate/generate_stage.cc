@@ -9,12 +9,13 @@ namespace tmon::generate {
 
 GenerateStage::GenerateStage(TaskGenerator generator, bus::Producer& producer,
                              std::string tasks_topic, bus::DeadLetterPublisher& dead_letters,
-                             Clock& clock)
+                             Clock& clock, prometheus::Registry& registry)
     : generator_(std::move(generator)),
       producer_(producer),
       tasks_topic_(std::move(tasks_topic)),
       dead_letters_(dead_letters),
-      clock_(clock) {}
+      clock_(clock),
+      metrics_(registry) {}
 
 void GenerateStage::handle(bus::ConsumedMessage&& message, bus::Consumer& consumer) {
   auto frame = messages::decode_detection_result(message.value);
@@ -22,7 +23,10 @@ void GenerateStage::handle(bus::ConsumedMessage&& message, bus::Consumer& consum
     dead_letters_.publish(message, frame.error().message, consumer);
     return;
   }
-  const auto tasks = generator_.make_tasks(*frame, clock_.epoch_ms());
+  auto outcome = generator_.process(*frame, clock_.epoch_ms());
+  metrics_.record(frame->cameraId, outcome);
+  metrics_.cameras_tracked.Add({}).Set(static_cast<double>(generator_.cameras()));
+  const auto tasks = std::move(outcome.tasks);
   if (tasks.empty()) {
     consumer.complete(message);
     return;

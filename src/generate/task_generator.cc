@@ -23,14 +23,70 @@ const messages::GroupImage* find_image(const messages::DetectionResult& frame,
 
 }  // namespace
 
-std::vector<messages::AssessmentTask> TaskGenerator::make_tasks(
-    const messages::DetectionResult& frame, int64_t now_ms) const {
-  std::vector<messages::AssessmentTask> tasks;
+TaskGenerator::CameraState& TaskGenerator::state_for(const messages::DetectionResult& frame) {
+  auto it = cameras_.find(frame.cameraId);
+  if (it != cameras_.end() && frame.captureTs < it->second.latest_ts) {
+    // Time went backwards: a replay, or frames another owner already saw.
+    // Start over rather than let newer state suppress these frames' tasks.
+    cameras_.erase(it);
+    it = cameras_.end();
+  }
+  if (it == cameras_.end()) {
+    const auto cap = static_cast<size_t>(std::max(1, config_.dedup.max_cameras));
+    if (cameras_.size() >= cap) {
+      // Linear, but only when a camera beyond the cap arrives.
+      auto oldest = std::min_element(
+          cameras_.begin(), cameras_.end(),
+          [](const auto& a, const auto& b) { return a.second.last_use < b.second.last_use; });
+      cameras_.erase(oldest);
+    }
+    it = cameras_.try_emplace(frame.cameraId, config_.dedup).first;
+  }
+  it->second.last_use = ++use_counter_;
+  it->second.latest_ts = frame.captureTs;
+  return it->second;
+}
+
+FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int64_t now_ms) {
+  CameraState& camera = state_for(frame);
+  camera.groups.expire(frame.captureTs);
+
+  std::unordered_map<int, const messages::DetectedObject*> objects;
+  for (const auto& object : frame.detectedObjects) objects.emplace(object.objectId, &object);
+
+  FrameOutcome outcome;
   for (const auto& group : frame.trafficGroups) {
     if (static_cast<int>(group.objectIds.size()) < config_.min_group_size) continue;
     const messages::GroupImage* image = find_image(frame, group);
     // The LLM judges the picture; a group without one cannot be assessed.
     if (!image || image->imageBase64.empty()) continue;
+
+    std::vector<const messages::DetectedObject*> members;
+    for (int id : group.objectIds) {
+      if (const auto it = objects.find(id); it != objects.end()) members.push_back(it->second);
+    }
+    const GroupMeasures measures =
+        measure_group(group, members, camera.tracks, frame.captureTs, config_.triggers);
+    GroupDecision decision;
+    decision.groupId = group.groupId;
+    decision.fired = fired_triggers(measures, config_.triggers);
+    if (decision.fired.empty()) {
+      camera.groups.seen(group.groupId, frame.captureTs);
+      ++outcome.untriggered;
+      outcome.groups.push_back(std::move(decision));
+      continue;
+    }
+    const int priority = priority_of(decision.fired.front(), config_.triggers);
+    decision.verdict =
+        camera.groups.decide(group.groupId,
+                             {measures.members, measures.person_vehicle_gap, measures.vehicle_gap,
+                              measures.close_pairs, measures.speed, priority},
+                             frame.captureTs);
+    if (*decision.verdict == Verdict::kDuplicate) {
+      ++outcome.deduplicated;
+      outcome.groups.push_back(std::move(decision));
+      continue;
+    }
 
     messages::AssessmentTask task;
     task.taskId = task_id_for(frame.requestId, group.groupId);
@@ -41,18 +97,26 @@ std::vector<messages::AssessmentTask> TaskGenerator::make_tasks(
     task.captureTs = frame.captureTs;
     task.createdTs = now_ms;
     task.deadlineTs = frame.captureTs + static_cast<int64_t>(config_.max_age_seconds * 1000);
+    task.priority = priority;
     task.imageBase64 = image->imageBase64;
     task.features = group.features;
-    for (const auto& object : frame.detectedObjects) {
-      if (std::find(group.objectIds.begin(), group.objectIds.end(), object.objectId) !=
-          group.objectIds.end()) {
-        task.objects.push_back(object);
-      }
-    }
-    tasks.push_back(std::move(task));
+    for (const auto* object : members) task.objects.push_back(*object);
+    outcome.tasks.push_back(std::move(task));
+    decision.emitted = true;
+    outcome.groups.push_back(std::move(decision));
   }
-  for (auto& task : tasks) task.frameTaskCount = static_cast<int>(tasks.size());
-  return tasks;
+  // The aggregator waits for as many results as tasks were actually sent.
+  for (auto& task : outcome.tasks) task.frameTaskCount = static_cast<int>(outcome.tasks.size());
+
+  // Kept a while rather than one frame: the tracker may miss an object for a
+  // frame or two, and its track should still give it a velocity afterwards.
+  std::erase_if(camera.tracks, [&](const auto& item) {
+    return item.second.ts_ms < frame.captureTs - kMaxTrackAgeMs;
+  });
+  for (const auto& object : frame.detectedObjects) {
+    if (object.objectId >= 0) camera.tracks[object.objectId] = {object.bbox, frame.captureTs};
+  }
+  return outcome;
 }
 
 }  // namespace tmon::generate

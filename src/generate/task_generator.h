@@ -1,27 +1,76 @@
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.h"
+#include "generate/group_memory.h"
+#include "generate/triggers.h"
 #include "messages/messages.h"
 
 namespace tmon::generate {
 
+// What became of one group of a frame.
+struct GroupDecision {
+  std::string groupId;
+  std::vector<Trigger> fired;      // highest priority first; empty: untriggered
+  std::optional<Verdict> verdict;  // set when a trigger fired
+  bool emitted = false;            // a task was made
+};
+
+// The tasks of one frame and what the groups came to.
+struct FrameOutcome {
+  std::vector<messages::AssessmentTask> tasks;
+  std::vector<GroupDecision> groups;  // eligible groups only (see TaskGenerator)
+  int untriggered = 0;
+  int deduplicated = 0;
+};
+
 // Decides which groups of a frame are worth an LLM call and builds their
-// tasks. Pure: the same frame always yields the same tasks, with the same
-// taskIds, so a replayed detection message cannot create duplicate work that
-// the aggregator would not recognise.
+// tasks. A group is *eligible* when it has at least min_group_size
+// members and a crop: the one-call-per-group-per-frame baseline of the
+// original system. An eligible group becomes a task when a trigger fires and
+// de-duplication (GroupMemory) lets it through.
+//
+// State per camera: the assessed groups, and each object's box in the
+// previous frame (closing speed from tracks). All time is capture time, so
+// the outcome depends only on the sequence of frames, never on the wall
+// clock, and replays are deterministic: taskIds are task_id_for(requestId,
+// groupId). A frame older than the camera's latest (a replay after a crash
+// or a rebalance) resets that camera, so replayed frames are assessed again
+// with the same taskIds, which the aggregator de-duplicates.
+//
+// Bounded: at most dedup.max_cameras cameras (least recently seen dropped).
+// Not thread-safe: one consumer thread owns it.
 class TaskGenerator {
  public:
-  explicit TaskGenerator(config::TaskConfig config) : config_(config) {}
+  explicit TaskGenerator(config::TaskConfig config) : config_(std::move(config)) {}
 
-  // One task per group of at least min_group_size objects that has a crop.
   // now_ms stamps createdTs; deadlineTs = captureTs + max_age.
-  std::vector<messages::AssessmentTask> make_tasks(const messages::DetectionResult& frame,
-                                                   int64_t now_ms) const;
+  FrameOutcome process(const messages::DetectionResult& frame, int64_t now_ms);
+
+  // Drops what is remembered about a camera (its partition moved away).
+  void forget_camera(const std::string& camera_id) { cameras_.erase(camera_id); }
+  size_t cameras() const { return cameras_.size(); }
+  const config::TaskConfig& config() const { return config_; }
 
  private:
+  struct CameraState {
+    explicit CameraState(const config::TaskDedupConfig& dedup) : groups(dedup) {}
+    GroupMemory groups;
+    TrackHistory tracks;  // objects of the previous frame
+    int64_t latest_ts = 0;
+    uint64_t last_use = 0;  // for least-recently-seen eviction
+  };
+
+  CameraState& state_for(const messages::DetectionResult& frame);
+
   config::TaskConfig config_;
+  std::unordered_map<std::string, CameraState> cameras_;
+  uint64_t use_counter_ = 0;
 };
 
 // "<requestId>:<groupId>": unique per frame and group, stable across replays.

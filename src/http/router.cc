@@ -65,12 +65,44 @@ const WebSocketHandler* Router::websocket_handler(std::string_view target) const
   return it == websockets_.end() ? nullptr : &it->second;
 }
 
-bool Router::match(const Route& route, const std::vector<std::string>& segments,
+void Router::add_stream(std::string pattern, StreamHandler handler) {
+  streams_.push_back({split_path(pattern), std::move(handler)});
+}
+
+RequestContext Router::make_context(const Request& request) {
+  const std::string_view target = request.target();
+  const size_t question = target.find('?');
+  RequestContext context{request, std::string(target.substr(0, question)), {}, {}};
+  if (question != std::string_view::npos) context.query = parse_query(target.substr(question + 1));
+  return context;
+}
+
+std::optional<std::variant<Response, StreamStart>> Router::open_stream(
+    const Request& request) const {
+  if (streams_.empty() || request.method() != Verb::get) return std::nullopt;
+  RequestContext context = make_context(request);
+  const auto segments = split_path(context.path);
+  for (const auto& stream : streams_) {
+    std::map<std::string, std::string> params;
+    if (!match(stream.segments, segments, params)) continue;
+    context.path_params = std::move(params);
+    try {
+      return stream.handler(context);
+    } catch (const std::exception& e) {
+      get_logger("http")->error("GET {}: stream handler failed: {}", context.path, e.what());
+      return error_response(Status::internal_server_error, "internal", "internal error");
+    }
+  }
+  return std::nullopt;
+}
+
+bool Router::match(const std::vector<std::string>& pattern,
+                   const std::vector<std::string>& segments,
                    std::map<std::string, std::string>& params) {
-  if (route.segments.size() != segments.size()) return false;
+  if (pattern.size() != segments.size()) return false;
   std::map<std::string, std::string> captured;
   for (size_t i = 0; i < segments.size(); ++i) {
-    const auto& expected = route.segments[i];
+    const auto& expected = pattern[i];
     if (is_capture(expected)) {
       captured[expected.substr(1, expected.size() - 2)] = url_decode(segments[i]);
     } else if (expected != segments[i]) {
@@ -82,16 +114,13 @@ bool Router::match(const Route& route, const std::vector<std::string>& segments,
 }
 
 boost::asio::awaitable<Response> Router::dispatch(const Request& request) const {
-  const std::string_view target = request.target();
-  const size_t question = target.find('?');
-  RequestContext context{request, std::string(target.substr(0, question)), {}, {}};
-  if (question != std::string_view::npos) context.query = parse_query(target.substr(question + 1));
+  RequestContext context = make_context(request);
   const auto segments = split_path(context.path);
 
   bool path_known = false;
   for (const auto& route : routes_) {
     std::map<std::string, std::string> params;
-    if (!match(route, segments, params)) continue;
+    if (!match(route.segments, segments, params)) continue;
     path_known = true;
     if (route.method != request.method()) continue;
     context.path_params = std::move(params);

@@ -5,8 +5,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "http/stream_session.h"
 #include "http/types.h"
 #include "http/websocket.h"
 
@@ -30,6 +32,8 @@ class Router {
  public:
   using AsyncHandler = std::function<boost::asio::awaitable<Response>(RequestContext&)>;
   using Handler = std::function<Response(RequestContext&)>;
+  // Either a plain response (e.g. a 400 for a bad query) or a stream.
+  using StreamHandler = std::function<std::variant<Response, StreamStart>(RequestContext&)>;
 
   void add(Verb method, std::string pattern, Handler handler);
   void add_async(Verb method, std::string pattern, AsyncHandler handler);
@@ -42,16 +46,31 @@ class Router {
   // The handler for an upgrade to this target, or null.
   const WebSocketHandler* websocket_handler(std::string_view target) const;
 
+  // A GET endpoint whose response is a long-lived stream (Server-Sent
+  // Events): the connection is handed to a StreamSession, as an upgrade is.
+  void add_stream(std::string pattern, StreamHandler handler);
+  // What a stream route answers to this request; nullopt when no stream
+  // route matches it (dispatch() then serves it as usual).
+  std::optional<std::variant<Response, StreamStart>> open_stream(const Request& request) const;
+
  private:
   struct Route {
     Verb method;
     std::vector<std::string> segments;
     AsyncHandler handler;
   };
-  static bool match(const Route& route, const std::vector<std::string>& segments,
+  static bool match(const std::vector<std::string>& pattern,
+                    const std::vector<std::string>& segments,
                     std::map<std::string, std::string>& params);
 
+  struct StreamRoute {
+    std::vector<std::string> segments;
+    StreamHandler handler;
+  };
+  static RequestContext make_context(const Request& request);
+
   std::vector<Route> routes_;
+  std::vector<StreamRoute> streams_;
   std::map<std::string, WebSocketHandler> websockets_;
 };
 

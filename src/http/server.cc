@@ -4,6 +4,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -12,7 +13,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "common/logging.h"
 #include "common/version.h"
@@ -75,7 +75,19 @@ asio::awaitable<void> serve_connection(beast::tcp_stream stream,
         co_return;
       }
     }
-    Response response = co_await router->dispatch(request);
+    std::optional<Response> answer;
+    if (auto opened = router->open_stream(request)) {
+      if (auto* start = std::get_if<StreamStart>(&*opened)) {
+        auto session =
+            std::make_shared<StreamSession>(std::move(stream), options.max_websocket_queue);
+        co_await session->run(std::move(request), std::move(*start));
+        co_return;
+      }
+      answer = std::get<Response>(std::move(*opened));
+    } else {
+      answer = co_await router->dispatch(request);
+    }
+    Response response = std::move(*answer);
     response.version(request.version());
     response.keep_alive(request.keep_alive());
     response.set(beast_http::field::server, kServiceName);
@@ -99,7 +111,10 @@ asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor,
         asio::make_strand(acceptor->get_executor()), asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
     if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
-    asio::co_spawn(acceptor->get_executor(),
+    // The connection's coroutine runs on the connection's strand too, so it
+    // never races the posts of other threads (WebSocket and stream sends).
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor,
                    serve_connection(beast::tcp_stream(std::move(socket)), router, options),
                    asio::detached);
   }

@@ -43,21 +43,35 @@ asio::awaitable<void> WebSocketSession::run(
     if (on_message_) on_message_(text);
   }
   closed_ = true;
-  outbox_.clear();
+  drop_outbox();
   if (on_close_) on_close_();
   on_message_ = nullptr;  // break cycles through captured session pointers
   on_close_ = nullptr;
 }
 
-void WebSocketSession::send(std::string text) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
-    if (self->closed_) return;
+void WebSocketSession::drop_outbox() {
+  // Producers waiting for `written` learn that nothing more will be written.
+  auto dropped = std::move(outbox_);
+  outbox_.clear();
+  for (auto& [text, written] : dropped) {
+    if (written) written();
+  }
+}
+
+void WebSocketSession::send(std::string text, Written written) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text),
+                                  written = std::move(written)]() mutable {
+    if (self->closed_) {
+      if (written) written();
+      return;
+    }
     if (self->outbox_.size() >= self->max_queued_) {
       // A client this far behind is gone in all but name.
+      if (written) written();
       self->close();
       return;
     }
-    self->outbox_.push_back(std::move(text));
+    self->outbox_.emplace_back(std::move(text), std::move(written));
     if (!self->writing_) {
       self->writing_ = true;
       asio::co_spawn(self->ws_.get_executor(), self->write_queued(), asio::detached);
@@ -69,10 +83,11 @@ asio::awaitable<void> WebSocketSession::write_queued() {
   auto self = shared_from_this();
   boost::system::error_code ec;
   while (!outbox_.empty() && !closed_) {
-    const std::string text = std::move(outbox_.front());
+    auto [text, written] = std::move(outbox_.front());
     outbox_.pop_front();
     ws_.text(true);
     co_await ws_.async_write(asio::buffer(text), asio::redirect_error(asio::use_awaitable, ec));
+    if (written) written();
     if (ec) break;
   }
   writing_ = false;
@@ -82,7 +97,7 @@ void WebSocketSession::close() {
   asio::post(ws_.get_executor(), [self = shared_from_this()] {
     if (self->closed_) return;
     self->closed_ = true;
-    self->outbox_.clear();
+    self->drop_outbox();
     boost::system::error_code ignored;
     beast::get_lowest_layer(self->ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both,
                                                          ignored);

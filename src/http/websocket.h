@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "http/types.h"
 
@@ -17,11 +18,14 @@ namespace tmon::http {
 // send() may be called from any thread: messages queue on the connection's
 // strand and are written in order. A client that does not keep up (more than
 // max_queued messages waiting) is disconnected rather than buffered without
-// end. Callbacks run on the connection's strand; keep them short.
+// end. Callbacks run on the connection's strand; keep them short. A producer
+// that wants to pace itself passes `written` to send(): it runs once the
+// message is on the wire, or dropped because the connection ended.
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
  public:
   using MessageHandler = std::function<void(const std::string& text)>;
   using CloseHandler = std::function<void()>;
+  using Written = std::function<void()>;
 
   WebSocketSession(boost::beast::tcp_stream stream, size_t max_message_bytes, size_t max_queued);
 
@@ -31,7 +35,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
 
   void on_message(MessageHandler handler) { on_message_ = std::move(handler); }
   void on_close(CloseHandler handler) { on_close_ = std::move(handler); }
-  void send(std::string text);
+  void send(std::string text, Written written = {});
   void close();
 
  private:
@@ -39,9 +43,11 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
 
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   size_t max_queued_;
-  std::deque<std::string> outbox_;  // on the strand
-  bool writing_ = false;            // on the strand
-  bool closed_ = false;             // on the strand
+  void drop_outbox();
+
+  std::deque<std::pair<std::string, Written>> outbox_;  // on the strand
+  bool writing_ = false;                                // on the strand
+  bool closed_ = false;                                 // on the strand
   MessageHandler on_message_;
   CloseHandler on_close_;
 };

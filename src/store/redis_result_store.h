@@ -7,19 +7,33 @@
 
 namespace tmon::store {
 
-// ResultStore on Redis. apply() is one Lua script, so the taskId check, the
-// writes and the PUBLISH happen atomically even with many aggregators.
+// ResultStore on Redis. apply() and publish_frame() are each one Lua script,
+// so the check that makes them happen once and their writes and PUBLISH are
+// atomic, even with many aggregators.
+//
+// Keys: result:{taskId} (TTL), frame:{requestId} (hash taskId -> result,
+// held until the frame is published), frame:{requestId}:published (TTL),
+// camera:{id}:latest (TTL), camera:{id}:history (sorted set by captureTs,
+// capped), alerts:{id} and alerts:all (lists, newest first, capped),
+// alerts:{id}:active (hash groupId -> alert).
 class RedisResultStore final : public ResultStore {
  public:
   RedisResultStore(std::shared_ptr<RedisClient> client, StoreOptions options);
 
-  Result<bool> apply(const ResultWrite& write) override;
+  Result<ResultApplied> apply(const ResultWrite& write) override;
+  Result<std::vector<std::string>> frame_results(const std::string& request_id) override;
+  Result<std::map<std::string, std::string>> active_alerts(const std::string& camera_id) override;
+  Result<bool> publish_frame(const FrameWrite& frame) override;
   Result<std::optional<std::string>> latest(const std::string& camera_id) override;
   Result<std::optional<std::string>> result(const std::string& task_id) override;
+  Result<std::vector<std::string>> history(const std::string& camera_id, int64_t since_ts,
+                                           int limit) override;
+  Result<std::vector<std::string>> alerts(const std::string& camera_id, int limit) override;
   std::string describe() const override;
 
  private:
   Result<std::optional<std::string>> get(const std::string& key);
+  Result<std::vector<std::string>> strings(const std::vector<std::string>& command);
 
   std::shared_ptr<RedisClient> client_;
   StoreOptions options_;

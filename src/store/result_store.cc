@@ -5,8 +5,23 @@ namespace tmon::store {
 std::string latest_key(const std::string& camera_id) {
   return "camera:" + camera_id + ":latest";
 }
+std::string history_key(const std::string& camera_id) {
+  return "camera:" + camera_id + ":history";
+}
+std::string alerts_key(const std::string& camera_id) {
+  return camera_id.empty() ? "alerts:all" : "alerts:" + camera_id;
+}
+std::string active_alerts_key(const std::string& camera_id) {
+  return "alerts:" + camera_id + ":active";
+}
 std::string result_key(const std::string& task_id) {
   return "result:" + task_id;
+}
+std::string frame_key(const std::string& request_id) {
+  return "frame:" + request_id;
+}
+std::string frame_published_key(const std::string& request_id) {
+  return "frame:" + request_id + ":published";
 }
 std::string camera_channel(const std::string& camera_id) {
   return "camera:" + camera_id;

@@ -3,6 +3,7 @@
 #include "bus/dead_letter.h"
 
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 
 #include "bus/consumer.h"
 #include "bus/embedded_broker.h"
@@ -38,9 +39,10 @@ TEST(DeadLetterTest, MalformedInputIsDeadLetteredAndTheStageCarriesOn) {
 
   bus::DeadLetterPublisher dead_letters(**producer, kafka.topics.dead_letter.name, "generate",
                                         SystemClock::instance());
+  prometheus::Registry registry;
   generate::GenerateStage stage(generate::TaskGenerator({}), **producer,
                                 kafka.topics.assessment_tasks.name, dead_letters,
-                                SystemClock::instance());
+                                SystemClock::instance(), registry);
   auto consumer = bus::Consumer::create(
       kafka, {"tmon-generate", {kafka.topics.detection_results.name}, "generate"});
   ASSERT_TRUE(consumer);
@@ -53,7 +55,9 @@ TEST(DeadLetterTest, MalformedInputIsDeadLetteredAndTheStageCarriesOn) {
   good.cameraId = "cam-9";
   good.requestId = "cam-9-1";
   good.captureTs = 1'000;
-  good.detectedObjects = {{1, "car", 2, 0.9, {}}, {2, "car", 2, 0.9, {}}};
+  // A pedestrian right beside a car: the proximity trigger makes a task.
+  good.detectedObjects = {{1, "person", 0, 0.9, {100, 100, 120, 150}},
+                          {2, "car", 2, 0.9, {125, 110, 185, 150}}};
   good.trafficGroups = {{0, "g1", {1, 2}, {}, {}}};
   good.groupImages = {{0, "g1", "SU1H", 4, 4}};
   ASSERT_TRUE((*producer)->send_and_wait(kafka.topics.detection_results.name, "cam-9",

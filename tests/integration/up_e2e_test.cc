@@ -64,12 +64,20 @@ TEST(UpEndToEndTest, EveryCameraGetsAnAssessedResultOverHttp) {
   for (const auto& [camera, view] : latest) {
     SCOPED_TRACE(camera);
     EXPECT_EQ(view["cameraId"], camera);
-    EXPECT_TRUE(view["status"].is_string());
     EXPECT_GT(view["captureTs"].get<int64_t>(), 1'600'000'000'000);
     EXPECT_GE(view["latencyMs"].get<int64_t>(), 0);
-    EXPECT_TRUE(view["metadata"]["llmLatencyMs"].is_number());
-    EXPECT_TRUE(view["metadata"]["queueWaitMs"].is_number());
-    EXPECT_EQ(view["metadata"]["apiKeyId"].get<std::string>().rfind("mock-", 0), 0u);
+    EXPECT_TRUE(view["hasDangerousDriving"].is_boolean());
+    EXPECT_GE(view["receivedResults"].get<int>(), 1);
+    ASSERT_FALSE(view["tasks"].empty());
+    const auto& task = view["tasks"][0];
+    EXPECT_TRUE(task["status"].is_string());
+    EXPECT_TRUE(task["metadata"]["llmLatencyMs"].is_number());
+    EXPECT_TRUE(task["metadata"]["queueWaitMs"].is_number());
+    EXPECT_EQ(task["metadata"]["apiKeyId"].get<std::string>().rfind("mock-", 0), 0u);
+    // The frame is in the camera's history too.
+    const auto history = nlohmann::json::parse(
+        testing::http_get(api_port, "/api/cameras/" + camera + "/history?limit=5").body);
+    EXPECT_FALSE(history["data"].empty()) << history.dump();
   }
   // Detection: the cameras are listed, watched live over /ws, and measured.
   const auto cameras = nlohmann::json::parse(testing::http_get(api_port, "/api/cameras").body);

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <stdexcept>
 #include <thread>
@@ -39,19 +40,48 @@ TestRedis::TestRedis() {
     return;
   }
   for (int attempt = 0; attempt < 5; ++attempt) {
-    port_ = pick_free_port();
-    process_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{"redis-server", "--port", std::to_string(port_), "--bind",
-                                 "127.0.0.1", "--save", "", "--appendonly", "no"});
-    for (int i = 0; i < 100 && process_->running(); ++i) {
-      if (accepts_connections(port_)) {
-        url_ = "redis://127.0.0.1:" + std::to_string(port_) + "/0";
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    if (launch(pick_free_port())) return;
   }
   throw std::runtime_error("could not start redis-server (is it installed? run scripts/setup.sh)");
+}
+
+TestRedis::TestRedis(Private) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    if (launch(pick_free_port())) return;
+  }
+  throw std::runtime_error("could not start redis-server (is it installed? run scripts/setup.sh)");
+}
+
+bool TestRedis::launch(int port) {
+  port_ = port;
+  process_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{"redis-server", "--port", std::to_string(port_), "--bind",
+                               "127.0.0.1", "--save", "", "--appendonly", "no"});
+  for (int i = 0; i < 100 && process_->running(); ++i) {
+    if (accepts_connections(port_)) {
+      url_ = "redis://127.0.0.1:" + std::to_string(port_) + "/0";
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+void TestRedis::kill() {
+  if (!process_) return;
+  process_->signal(SIGKILL);
+  process_->wait(std::chrono::seconds(5));
+}
+
+bool TestRedis::restart() {
+  if (!process_) return false;
+  // The port was just released by the killed server; a few tries cover a
+  // slow exit.
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    if (launch(port_)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
 }
 
 }  // namespace tmon::testing

@@ -13,10 +13,21 @@ namespace tmon::testing {
 class TestRedis {
  public:
   TestRedis();
+  // Always a private server, even under scripts/test.sh: for tests that
+  // stop Redis and start it again.
+  struct Private {};
+  explicit TestRedis(Private);
   const std::string& url() const { return url_; }
   int port() const { return port_; }
 
+  // Private servers only: stop it (SIGKILL: clients see the connection drop),
+  // and start it again on the same port. restart() returns once it accepts.
+  void kill();
+  bool restart();
+
  private:
+  bool launch(int port);
+
   std::unique_ptr<ChildProcess> process_;
   std::string url_;
   int port_ = 0;

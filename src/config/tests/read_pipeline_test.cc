@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "config/load.h"
 #include "config/tests/test_support.h"
 
@@ -47,6 +50,9 @@ aggregation:
   alerts_size: 20
   result_ttl_seconds: 600
   partial_timeout_seconds: 5
+  max_pending_frames: 50
+  alert_display_seconds: 12
+  alert_min_level: medium
 redis: {url: "redis://redis:6379/1", timeout_ms: 500}
 api: {host: 0.0.0.0, port: 0, admin_token: tok, max_body_bytes: 4096, threads: 4}
 )");
@@ -71,6 +77,9 @@ api: {host: 0.0.0.0, port: 0, admin_token: tok, max_body_bytes: 4096, threads: 4
   EXPECT_EQ(p.aggregation.alerts_size, 20);
   EXPECT_EQ(p.aggregation.result_ttl_seconds, 600);
   EXPECT_EQ(p.aggregation.partial_timeout_seconds, 5);
+  EXPECT_EQ(p.aggregation.max_pending_frames, 50);
+  EXPECT_EQ(p.aggregation.alert_display_seconds, 12);
+  EXPECT_EQ(p.aggregation.alert_min_level, "medium");
   EXPECT_EQ(p.redis.url, "redis://redis:6379/1");
   EXPECT_EQ(p.redis.timeout_ms, 500);
   EXPECT_EQ(p.api.host, "0.0.0.0");
@@ -194,8 +203,9 @@ detection:
 TEST_F(PipelineFileTest, ClassesMustBeCocoNamesSpelledAsCoco) {
   // The original dropped these two by spelling them with underscores.
   EXPECT_EQ(error_of("detection:\n  classes:\n    - car\n    - traffic_light\n"),
-            file() + ":4: detection.classes[1]: expected a COCO class name (e.g. \"car\", "
-                     "\"traffic light\"), got \"traffic_light\"");
+            file() +
+                ":4: detection.classes[1]: expected a COCO class name (e.g. \"car\", "
+                "\"traffic light\"), got \"traffic_light\"");
   EXPECT_EQ(error_of("detection:\n  classes: car\n"),
             file() + ":2: detection.classes: expected a list of strings, got \"car\"");
 }
@@ -205,6 +215,89 @@ TEST_F(PipelineFileTest, AdminTokenExpandsToEmptyWhenUnset) {
   ASSERT_TRUE(loaded) << loaded.error().message;
   EXPECT_EQ(loaded->config->pipeline.api.admin_token, "");
   EXPECT_TRUE(loaded->warnings.empty());
+}
+
+TEST_F(PipelineFileTest, ReadsTaskTriggersAndDedup) {
+  auto loaded = load(R"(
+tasks:
+  triggers:
+    proximity: {max_gap: 0.75, priority: 9}
+    closing: {horizon_seconds: 3, max_gap: 0.5, priority: 8}
+    tailgating: {max_gap: 0, priority: 7}
+    density: {min_density: 0.95, priority: 6}
+    crowd: {min_size: 6, priority: 5}
+  dedup:
+    interval_seconds: 30
+    distance_shrink: 0.5
+    speed_change: 1.5
+    forget_after_seconds: 120
+    max_cameras: 50
+    max_groups_per_camera: 16
+)");
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  EXPECT_TRUE(loaded->warnings.empty());
+  const TaskConfig& t = loaded->config->pipeline.tasks;
+  EXPECT_EQ(t.max_age_seconds, 10);  // untouched keys keep their defaults
+  EXPECT_EQ(t.triggers.proximity_max_gap, 0.75);
+  EXPECT_EQ(t.triggers.proximity_priority, 9);
+  EXPECT_EQ(t.triggers.closing_horizon_seconds, 3);
+  EXPECT_EQ(t.triggers.closing_max_gap, 0.5);
+  EXPECT_EQ(t.triggers.closing_priority, 8);
+  EXPECT_EQ(t.triggers.tailgating_max_gap, 0);
+  EXPECT_EQ(t.triggers.tailgating_priority, 7);
+  EXPECT_EQ(t.triggers.density_min, 0.95);
+  EXPECT_EQ(t.triggers.density_priority, 6);
+  EXPECT_EQ(t.triggers.crowd_min_size, 6);
+  EXPECT_EQ(t.triggers.crowd_priority, 5);
+  EXPECT_EQ(t.dedup.interval_seconds, 30);
+  EXPECT_EQ(t.dedup.distance_shrink, 0.5);
+  EXPECT_EQ(t.dedup.speed_change, 1.5);
+  EXPECT_EQ(t.dedup.forget_after_seconds, 120);
+  EXPECT_EQ(t.dedup.max_cameras, 50);
+  EXPECT_EQ(t.dedup.max_groups_per_camera, 16);
+}
+
+TEST_F(PipelineFileTest, BadTaskSettingsNameFileLineAndKey) {
+  EXPECT_EQ(error_of("tasks:\n  triggers:\n    density:\n      min_density: 1.5\n"),
+            file() + ":4: tasks.triggers.density.min_density: expected a number 0..1, got \"1.5\"");
+  EXPECT_EQ(error_of("tasks:\n  dedup:\n    interval_seconds: -1\n"),
+            file() + ":3: tasks.dedup.interval_seconds: expected a number >= 0, got \"-1\"");
+  EXPECT_EQ(
+      error_of("tasks:\n  triggers:\n    crowd: {min_size: many}\n"),
+      file() + ":3: tasks.triggers.crowd.min_size: expected an integer 0..10000, got \"many\"");
+  EXPECT_EQ(error_of("tasks:\n  dedup:\n    max_cameras: 0\n"),
+            file() + ":3: tasks.dedup.max_cameras: expected an integer >= 1, got \"0\"");
+}
+
+TEST_F(PipelineFileTest, ShippedTaskDefaultsMatchTheStruct) {
+  // config/pipeline.yaml documents every key with its default value.
+  std::ifstream shipped(std::string(TMON_SOURCE_DIR) + "/config/pipeline.yaml");
+  ASSERT_TRUE(shipped) << "config/pipeline.yaml not found";
+  std::stringstream text;
+  text << shipped.rdbuf();
+  auto loaded = load(text.str());
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  const TaskConfig& t = loaded->config->pipeline.tasks;
+  const TaskConfig d;
+  EXPECT_EQ(t.max_age_seconds, d.max_age_seconds);
+  EXPECT_EQ(t.min_group_size, d.min_group_size);
+  EXPECT_EQ(t.triggers.proximity_max_gap, d.triggers.proximity_max_gap);
+  EXPECT_EQ(t.triggers.proximity_priority, d.triggers.proximity_priority);
+  EXPECT_EQ(t.triggers.closing_horizon_seconds, d.triggers.closing_horizon_seconds);
+  EXPECT_EQ(t.triggers.closing_max_gap, d.triggers.closing_max_gap);
+  EXPECT_EQ(t.triggers.closing_priority, d.triggers.closing_priority);
+  EXPECT_EQ(t.triggers.tailgating_max_gap, d.triggers.tailgating_max_gap);
+  EXPECT_EQ(t.triggers.tailgating_priority, d.triggers.tailgating_priority);
+  EXPECT_EQ(t.triggers.density_min, d.triggers.density_min);
+  EXPECT_EQ(t.triggers.density_priority, d.triggers.density_priority);
+  EXPECT_EQ(t.triggers.crowd_min_size, d.triggers.crowd_min_size);
+  EXPECT_EQ(t.triggers.crowd_priority, d.triggers.crowd_priority);
+  EXPECT_EQ(t.dedup.interval_seconds, d.dedup.interval_seconds);
+  EXPECT_EQ(t.dedup.distance_shrink, d.dedup.distance_shrink);
+  EXPECT_EQ(t.dedup.speed_change, d.dedup.speed_change);
+  EXPECT_EQ(t.dedup.forget_after_seconds, d.dedup.forget_after_seconds);
+  EXPECT_EQ(t.dedup.max_cameras, d.dedup.max_cameras);
+  EXPECT_EQ(t.dedup.max_groups_per_camera, d.dedup.max_groups_per_camera);
 }
 
 }  // namespace

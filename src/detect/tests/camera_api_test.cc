@@ -2,6 +2,7 @@
 // server and real clients.
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -35,7 +36,10 @@ class CameraApiTest : public ::testing::Test {
     port_ = server_->port();
     cameras_.start();
   }
-  ~CameraApiTest() override { server_->stop(); }
+  ~CameraApiTest() override {
+    streams_.stop();
+    server_->stop();
+  }
 
   static config::DetectionConfig settings() {
     config::DetectionConfig settings;
@@ -156,18 +160,19 @@ TEST_F(CameraApiTest, TwoViewersShareOneStreamPull) {
   second.send(R"({"type":"start_stream","cameraId":"shared"})");  // no URL: join the stream
   ASSERT_TRUE(next(second, "camera_status", "shared"));
 
-  // Both see the same frames of the one camera.
-  const auto a = next(first, "detection_result", "shared", 20s);
-  ASSERT_TRUE(a);
-  const int64_t frame_number = (*a)["data"]["frameNumber"];
-  const auto b = second.wait_for(
+  // Both see the same frames of the one camera. A frame the second viewer
+  // gets came after it joined, so the first, watching since before, has it too.
+  const auto b = next(second, "detection_result", "shared", 20s);
+  ASSERT_TRUE(b);
+  const int64_t frame_number = (*b)["data"]["frameNumber"];
+  const auto a = first.wait_for(
       [&](const std::string& text) {
         const json parsed = json::parse(text, nullptr, false);
         return parsed.value("type", "") == "detection_result" &&
                parsed["data"].value("frameNumber", int64_t{0}) == frame_number;
       },
       10s);
-  EXPECT_TRUE(b) << "the second viewer did not get frame " << frame_number;
+  EXPECT_TRUE(a) << "the first viewer did not get frame " << frame_number;
   EXPECT_EQ(cameras_.list().size(), 1u);
 
   // One viewer leaving keeps the stream for the other; the last one ends it.
@@ -225,10 +230,169 @@ TEST_F(CameraApiTest, MetricsAreServedInPrometheusFormat) {
   ASSERT_EQ(reply.status, 200);
   for (const char* series :
        {"# TYPE detection_total counter", "detection_total{camera_id=\"m1\"}",
-        "# TYPE detection_latency_seconds histogram", "detect_frames_grabbed_total{camera_id=\"m1\"}",
+        "# TYPE detection_latency_seconds histogram",
+        "detect_frames_grabbed_total{camera_id=\"m1\"}",
         "detect_frames_sampled_total{camera_id=\"m1\"}", "detect_camera_up{camera_id=\"m1\"} 1"}) {
     EXPECT_NE(reply.body.find(series), std::string::npos) << series;
   }
+}
+
+}  // namespace
+}  // namespace tmon::detect
+
+namespace tmon::detect {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using testing::WsClient;
+
+// Stands in for api::LiveFeed: records subscriptions; the test pushes.
+class FakeResults {
+ public:
+  StreamProtocol::ResultSubscriber subscriber() {
+    return [this](const std::string& camera_id,
+                  StreamProtocol::ResultDeliver deliver) -> std::shared_ptr<void> {
+      auto handle = std::make_shared<int>(0);
+      std::lock_guard lock(mu_);
+      watchers_.push_back({camera_id, std::move(deliver), handle});
+      return handle;
+    };
+  }
+  // Pushes a message to every live subscription of the camera; how many got it.
+  int push(const std::string& camera_id, const std::string& message) {
+    std::vector<StreamProtocol::ResultDeliver> targets;
+    {
+      std::lock_guard lock(mu_);
+      for (const auto& watcher : watchers_) {
+        if (watcher.camera_id == camera_id && !watcher.handle.expired()) {
+          targets.push_back(watcher.deliver);
+        }
+      }
+    }
+    for (const auto& deliver : targets) deliver(message, [] {});
+    return static_cast<int>(targets.size());
+  }
+  int live(const std::string& camera_id) {
+    std::lock_guard lock(mu_);
+    int count = 0;
+    for (const auto& watcher : watchers_)
+      count += watcher.camera_id == camera_id && !watcher.handle.expired();
+    return count;
+  }
+  bool wait_live(const std::string& camera_id, int count) {
+    for (int i = 0; i < 200 && live(camera_id) != count; ++i) std::this_thread::sleep_for(10ms);
+    return live(camera_id) == count;
+  }
+
+ private:
+  struct Watcher {
+    std::string camera_id;
+    StreamProtocol::ResultDeliver deliver;
+    std::weak_ptr<void> handle;
+  };
+  std::mutex mu_;
+  std::vector<Watcher> watchers_;
+};
+
+std::optional<json> next_message(WsClient& client, const std::string& type,
+                                 const std::string& camera_id = "") {
+  auto text = client.wait_for(
+      [&](const std::string& message) {
+        const json parsed = json::parse(message, nullptr, false);
+        return parsed.value("type", "") == type &&
+               (camera_id.empty() || parsed.value("cameraId", "") == camera_id);
+      },
+      10s);
+  if (!text) return std::nullopt;
+  return json::parse(*text);
+}
+
+const std::string kAssessed =
+    R"({"type":"detection_result","cameraId":"far-cam","data":{"cameraId":"far-cam",)"
+    R"("hasDangerousDriving":true,"maxRiskLevel":"high","results":[]}})";
+
+// `tmon api` alone: no cameras here, /ws pushes what the result feed brings.
+class ApiOnlyStreamTest : public ::testing::Test {
+ protected:
+  ApiOnlyStreamTest() {
+    streams_.subscribe_results(results_.subscriber());
+    auto router = std::make_shared<http::Router>();
+    streams_.attach(*router);
+    auto server = http::Server::start({}, router);
+    EXPECT_TRUE(server);
+    server_ = std::move(*server);
+  }
+  ~ApiOnlyStreamTest() override {
+    streams_.stop();
+    server_->stop();
+  }
+
+  FakeResults results_;
+  StreamProtocol streams_{SystemClock::instance()};
+  std::unique_ptr<http::Server> server_;
+};
+
+TEST_F(ApiOnlyStreamTest, StartStreamSubscribesToAssessedResults) {
+  WsClient client(server_->port(), "/ws");
+  ASSERT_TRUE(client.connected());
+  client.send(R"({"type":"start_stream","cameraId":"far-cam"})");
+  const auto status = next_message(client, "camera_status", "far-cam");
+  ASSERT_TRUE(status);
+  EXPECT_EQ((*status)["status"], "streaming") << status->dump();
+  ASSERT_TRUE(results_.wait_live("far-cam", 1));
+
+  ASSERT_EQ(results_.push("far-cam", kAssessed), 1);
+  const auto pushed = next_message(client, "detection_result", "far-cam");
+  ASSERT_TRUE(pushed);
+  EXPECT_EQ((*pushed)["data"]["maxRiskLevel"], "high");
+
+  client.send(R"({"type":"stop_stream","cameraId":"far-cam"})");
+  ASSERT_TRUE(next_message(client, "stream_stopped", "far-cam"));
+  EXPECT_TRUE(results_.wait_live("far-cam", 0));
+}
+
+TEST_F(ApiOnlyStreamTest, LeavingReleasesTheSubscription) {
+  {
+    WsClient client(server_->port(), "/ws");
+    client.send(R"({"type":"start_stream","cameraId":"far-cam","rtspUrl":"rtsp://x/y"})");
+    const auto status = next_message(client, "camera_status", "far-cam");
+    ASSERT_TRUE(status);
+    EXPECT_NE((*status)["message"].get<std::string>().find("rtspUrl ignored"), std::string::npos);
+    ASSERT_TRUE(results_.wait_live("far-cam", 1));
+  }
+  EXPECT_TRUE(results_.wait_live("far-cam", 0));
+}
+
+TEST_F(ApiOnlyStreamTest, CheckCameraWithoutUrlSaysWhyItCannotTell) {
+  WsClient client(server_->port(), "/ws");
+  client.send(R"({"type":"check_camera","cameraId":"far-cam"})");
+  const auto status = next_message(client, "camera_status", "far-cam");
+  ASSERT_TRUE(status);
+  EXPECT_EQ((*status)["status"], "unknown");
+  EXPECT_NE((*status)["message"].get<std::string>().find("rtspUrl"), std::string::npos);
+  const int closed = testing::pick_free_port();
+  client.send(R"({"type":"check_camera","cameraId":"probe","rtspUrl":"rtsp://127.0.0.1:)" +
+              std::to_string(closed) + R"(/live"})");
+  const auto probe = next_message(client, "camera_status", "probe");
+  ASSERT_TRUE(probe);
+  EXPECT_EQ((*probe)["status"], "offline");
+}
+
+TEST_F(CameraApiTest, WatchersOfALocalCameraAlsoGetAssessedResults) {
+  // Installed before any client connects, as the pipeline does.
+  FakeResults results;
+  streams_.subscribe_results(results.subscriber());
+  ASSERT_EQ(post(R"({"cameraId":"both","url":"sim://?seed=4"})").status, 201);
+  WsClient viewer(port_, "/ws");
+  viewer.send(R"({"type":"start_stream","cameraId":"both"})");
+  ASSERT_TRUE(next(viewer, "camera_status", "both"));
+  ASSERT_TRUE(results.wait_live("both", 1));
+  results.push("both",
+               R"({"type":"detection_result","cameraId":"both","data":{"riskAssessment":{}}})");
+  EXPECT_TRUE(viewer.wait_for(
+      [](const std::string& text) { return text.find("riskAssessment") != std::string::npos; },
+      10s));
 }
 
 }  // namespace

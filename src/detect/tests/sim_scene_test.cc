@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace tmon::detect {
 namespace {
 
@@ -59,6 +61,44 @@ TEST(SimSceneTest, RendersTheConfiguredSize) {
   EXPECT_EQ(frame.cols, 320);
   EXPECT_EQ(frame.rows, 240);
   EXPECT_EQ(frame.type(), CV_8UC3);
+}
+
+TEST(SimSceneTest, NearMissesComeFromRecklessDriversOnly) {
+  SimScene careful({.seed = 3, .near_miss = 0});
+  SimScene reckless({.seed = 3, .near_miss = 1});
+  std::map<int, bool> was_reckless;
+  for (int i = 0; i < 150; ++i) {
+    careful.step(1.8);
+    reckless.step(1.8);
+    for (const auto& o : reckless.objects()) was_reckless[o.id] |= o.reckless;
+  }
+  EXPECT_TRUE(careful.near_misses().empty());
+  ASSERT_FALSE(reckless.near_misses().empty());
+  double last_start = 0;
+  for (const auto& event : reckless.near_misses()) {
+    EXPECT_TRUE(was_reckless[event.vehicle_id]) << event.vehicle_id;
+    EXPECT_NE(event.vehicle_id, event.other_id);
+    EXPECT_LE(event.min_gap, SimScene::kNearMissGap);
+    EXPECT_LE(event.start_seconds, event.end_seconds);
+    EXPECT_LE(event.end_seconds, reckless.time_seconds() + 1e-9);
+    EXPECT_GE(event.start_seconds, last_start);  // oldest first
+    last_start = event.start_seconds;
+  }
+  EXPECT_NEAR(reckless.time_seconds(), 150 * 1.8, 1e-6);
+}
+
+TEST(SimSceneTest, AnOngoingNearMissEndsNow) {
+  SimScene scene({.seed = 2, .density = 0.8, .near_miss = 1});
+  for (int i = 0; i < 200; ++i) {
+    scene.step(1.0);
+    for (const auto& event : scene.near_misses()) {
+      if (event.ongoing) {
+        EXPECT_DOUBLE_EQ(event.end_seconds, scene.time_seconds());
+      } else {
+        EXPECT_LT(event.end_seconds, scene.time_seconds());
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -2,52 +2,247 @@
 
 #include <gtest/gtest.h>
 
+#include "generate/tests/scene_builder.h"
+
 namespace tmon::generate {
 namespace {
 
+using testing::Actor;
+using testing::ids_of;
+using testing::make_frame;
+using testing::queue_of_cars;
+
+constexpr int64_t kStart = 1'000'000;
+constexpr int64_t kFrameMs = 1'800;  // detect's default frame interval
+
+// Queues of four are a crowd here (shipped: six), to keep the scenes small.
+config::TaskConfig crowd_of_four() {
+  config::TaskConfig config;
+  config.triggers.crowd_min_size = 4;
+  return config;
+}
+
 messages::DetectionResult frame_with_groups() {
-  messages::DetectionResult frame;
-  frame.cameraId = "cam-01";
+  // g-a: two cars and a pedestrian 5 px from one of them (proximity);
+  // g-b: too small; g-c: no crop; g-d: two cars far apart (no trigger).
+  const std::vector<Actor> actors = {
+      {1, "car", 100, 100}, {2, "car", 200, 100}, {5, "person", 169, 100, 12, 30},
+      {3, "car", 400, 100}, {4, "car", 480, 100}, {6, "car", 400, 250},
+      {7, "car", 500, 250}};
+  auto frame = make_frame("cam-01", 42, kStart, actors,
+                          {{"g-a", {1, 2, 5}}, {"g-b", {3}}, {"g-c", {3, 4}}, {"g-d", {6, 7}}});
   frame.requestId = "cam-01-42";
-  frame.captureTs = 1'000'000;
-  for (int id = 1; id <= 5; ++id) {
-    frame.detectedObjects.push_back({id, id == 5 ? "person" : "car", 2, 0.9, {}});
-  }
-  frame.trafficGroups = {
-      {0, "g-a", {1, 2, 5}, {}, {}}, {1, "g-b", {3}, {}, {}}, {2, "g-c", {3, 4}, {}, {}}};
-  frame.groupImages = {
-      {0, "g-a", "QUFB", 10, 10}, {1, "g-b", "QkJC", 10, 10}, {2, "g-c", "", 10, 10}};
+  frame.groupImages[2].imageBase64.clear();
   return frame;
 }
 
-TEST(TaskGeneratorTest, OneTaskPerLargeEnoughGroupWithAnImage) {
-  TaskGenerator generator({.max_age_seconds = 10, .min_group_size = 2});
-  const auto tasks = generator.make_tasks(frame_with_groups(), 1'000'500);
-  // g-b is too small; g-c has no image to show the model.
-  ASSERT_EQ(tasks.size(), 1u);
-  const auto& task = tasks[0];
+TEST(TaskGeneratorTest, OneTaskPerTriggeredGroupWithAnImage) {
+  TaskGenerator generator(config::TaskConfig{});  // max_age 10 s, min_group_size 2
+  const auto outcome = generator.process(frame_with_groups(), kStart + 500);
+  // g-b is too small; g-c has no image to show the model; g-d fires nothing.
+  ASSERT_EQ(outcome.tasks.size(), 1u);
+  EXPECT_EQ(outcome.groups.size(), 2u);  // eligible: g-a and g-d
+  EXPECT_EQ(outcome.untriggered, 1);
+  const auto& task = outcome.tasks[0];
   EXPECT_EQ(task.taskId, "cam-01-42:g-a");
   EXPECT_EQ(task.groupId, "g-a");
   EXPECT_EQ(task.imageBase64, "QUFB");
-  EXPECT_EQ(task.captureTs, 1'000'000);
-  EXPECT_EQ(task.createdTs, 1'000'500);
-  EXPECT_EQ(task.deadlineTs, 1'010'000);
+  EXPECT_EQ(task.captureTs, kStart);
+  EXPECT_EQ(task.createdTs, kStart + 500);
+  EXPECT_EQ(task.deadlineTs, kStart + 10'000);
+  EXPECT_EQ(task.priority, config::TaskTriggerConfig{}.proximity_priority);
   EXPECT_EQ(task.frameTaskCount, 1);
   ASSERT_EQ(task.objects.size(), 3u);
   EXPECT_EQ(task.objects[2].className, "person");
+  EXPECT_EQ(outcome.groups[0].fired.front(), Trigger::kProximity);
 }
 
 TEST(TaskGeneratorTest, SameFrameSameTaskIds) {
-  TaskGenerator generator({});
-  EXPECT_EQ(generator.make_tasks(frame_with_groups(), 1)[0].taskId,
-            generator.make_tasks(frame_with_groups(), 2)[0].taskId);
+  TaskGenerator a({});
+  TaskGenerator b({});
+  EXPECT_EQ(a.process(frame_with_groups(), 1).tasks.at(0).taskId,
+            b.process(frame_with_groups(), 2).tasks.at(0).taskId);
 }
 
 TEST(TaskGeneratorTest, FrameWithoutGroupsYieldsNothing) {
   TaskGenerator generator({});
   messages::DetectionResult frame;
   frame.cameraId = "cam";
-  EXPECT_TRUE(generator.make_tasks(frame, 0).empty());
+  EXPECT_TRUE(generator.process(frame, 0).tasks.empty());
+}
+
+TEST(TaskGeneratorTest, FrameTaskCountIsTheTasksActuallyEmitted) {
+  TaskGenerator generator({});
+  // Two proximity groups and one untriggered one.
+  const std::vector<Actor> actors = {{1, "car", 100, 100}, {2, "person", 168, 100, 12, 30},
+                                     {3, "car", 300, 100}, {4, "person", 368, 100, 12, 30},
+                                     {5, "car", 100, 250}, {6, "car", 300, 250}};
+  const auto outcome = generator.process(
+      make_frame("cam", 1, kStart, actors, {{"a", {1, 2}}, {"b", {3, 4}}, {"c", {5, 6}}}), 0);
+  ASSERT_EQ(outcome.tasks.size(), 2u);
+  for (const auto& task : outcome.tasks) EXPECT_EQ(task.frameTaskCount, 2);
+}
+
+TEST(TaskGeneratorTest, StandingQueueMakesOneTaskNotRepeatedWithinTheInterval) {
+  TaskGenerator generator(config::TaskConfig{});  // crowd: 6 members; interval 10 s
+  const auto cars = queue_of_cars(6, 32);         // a normal gap: half a car
+  std::vector<int64_t> task_frames;
+  int deduplicated = 0;
+  for (int i = 0; i < 20; ++i) {
+    const int64_t ts = kStart + i * kFrameMs;
+    const auto outcome =
+        generator.process(make_frame("cam", i, ts, cars, {{"queue", ids_of(cars)}}), ts);
+    deduplicated += outcome.deduplicated;
+    for (const auto& task : outcome.tasks) {
+      EXPECT_EQ(task.priority, config::TaskTriggerConfig{}.crowd_priority);
+      task_frames.push_back(i);
+    }
+  }
+  // Assessed at once, then again only when 10 s of capture time have passed
+  // (frame 6 is 10.8 s later): 4 calls instead of 20.
+  EXPECT_EQ(task_frames, (std::vector<int64_t>{0, 6, 12, 18}));
+  EXPECT_EQ(deduplicated, 16);
+}
+
+TEST(TaskGeneratorTest, TwoCarsAtANormalDistanceFireNothing) {
+  TaskGenerator generator({});
+  const auto cars = queue_of_cars(2, 32);
+  const auto outcome = generator.process(make_frame("cam", 0, kStart, cars, {{"g", {1, 2}}}), 0);
+  EXPECT_TRUE(outcome.tasks.empty());
+  EXPECT_EQ(outcome.untriggered, 1);
+}
+
+TEST(TaskGeneratorTest, PedestrianClosingOnACarIsAssessedAtOnceDespiteARecentAssessment) {
+  TaskGenerator generator(crowd_of_four());
+  auto actors = queue_of_cars(3, 32);                // cars 1..3; the first spans x 100..164
+  actors.push_back({9, "person", 30, 150, 12, 30});  // 58 px left of the first car
+  const std::vector<int> members = {1, 2, 3, 9};
+
+  // Frame 0: a crowd of four, assessed; frame 1: nothing changed, no task.
+  auto outcome = generator.process(make_frame("cam", 0, kStart, actors, {{"g", members}}), 0);
+  ASSERT_EQ(outcome.tasks.size(), 1u);
+  EXPECT_EQ(outcome.groups[0].fired.front(), Trigger::kCrowd);
+  outcome = generator.process(make_frame("cam", 1, kStart + 1000, actors, {{"g", members}}), 0);
+  EXPECT_TRUE(outcome.tasks.empty());
+  EXPECT_EQ(outcome.deduplicated, 1);
+
+  // Frame 2, one second later: the pedestrian walked 30 px towards the car.
+  // At that pace it reaches the car within the 2 s horizon: closing fires,
+  // and the shrunk gap beats the interval.
+  actors.back().x += 30;
+  outcome = generator.process(make_frame("cam", 2, kStart + 2000, actors, {{"g", members}}), 0);
+  ASSERT_EQ(outcome.tasks.size(), 1u);
+  EXPECT_EQ(outcome.groups[0].fired.front(), Trigger::kClosing);
+  EXPECT_EQ(*outcome.groups[0].verdict, Verdict::kGapShrank);
+  EXPECT_EQ(outcome.tasks[0].priority, config::TaskTriggerConfig{}.closing_priority);
+
+  // Frame 3: 4 px from the car: proximity, again at once.
+  actors.back().x = 100 - 4 - 12;
+  outcome = generator.process(make_frame("cam", 3, kStart + 3000, actors, {{"g", members}}), 0);
+  ASSERT_EQ(outcome.tasks.size(), 1u);
+  EXPECT_EQ(outcome.groups[0].fired.front(), Trigger::kProximity);
+  EXPECT_EQ(outcome.tasks[0].priority, config::TaskTriggerConfig{}.proximity_priority);
+
+  // Frame 4: standing there: assessed a second ago, nothing new.
+  outcome = generator.process(make_frame("cam", 4, kStart + 4000, actors, {{"g", members}}), 0);
+  EXPECT_TRUE(outcome.tasks.empty());
+  EXPECT_EQ(outcome.deduplicated, 1);
+}
+
+TEST(TaskGeneratorTest, MembersJoiningOrLeavingAreReassessed) {
+  TaskGenerator generator(crowd_of_four());
+  auto cars = queue_of_cars(4, 32);
+  auto run = [&](int i) {
+    const int64_t ts = kStart + i * kFrameMs;
+    return generator.process(make_frame("cam", i, ts, cars, {{"queue", ids_of(cars)}}), ts);
+  };
+  EXPECT_EQ(run(0).tasks.size(), 1u);
+  EXPECT_EQ(run(1).tasks.size(), 0u);
+  cars.push_back({10, "car", 100 + 4 * 96, 150});  // a fifth car joins the queue
+  auto outcome = run(2);
+  ASSERT_EQ(outcome.tasks.size(), 1u);
+  EXPECT_EQ(*outcome.groups[0].verdict, Verdict::kMembersChanged);
+  EXPECT_EQ(run(3).tasks.size(), 0u);
+  cars.erase(cars.begin());  // the first one leaves
+  outcome = run(4);
+  ASSERT_EQ(outcome.tasks.size(), 1u);
+  EXPECT_EQ(*outcome.groups[0].verdict, Verdict::kMembersChanged);
+}
+
+TEST(TaskGeneratorTest, SpeedChangeIsReassessed) {
+  TaskGenerator generator(crowd_of_four());
+  const auto cars = queue_of_cars(4, 32);
+  auto run = [&](int i, double speed) {
+    const int64_t ts = kStart + i * kFrameMs;
+    return generator.process(make_frame("cam", i, ts, cars, {{"q", ids_of(cars), speed}}), ts);
+  };
+  EXPECT_EQ(run(0, 0).tasks.size(), 1u);
+  EXPECT_EQ(run(1, 10).tasks.size(), 0u);  // 10 px/s is 0.22 car sizes per second
+  const auto outcome = run(2, 40);         // 0.88 sizes per second faster than when assessed
+  ASSERT_EQ(outcome.tasks.size(), 1u);
+  EXPECT_EQ(*outcome.groups[0].verdict, Verdict::kSpeedChanged);
+}
+
+TEST(TaskGeneratorTest, IntervalIsCaptureTimeNotWallTime) {
+  TaskGenerator generator(crowd_of_four());
+  const auto cars = queue_of_cars(4, 32);
+  const auto frame = [&](int i) {
+    return make_frame("cam", i, kStart + i * 100, cars, {{"q", ids_of(cars)}});
+  };
+  EXPECT_EQ(generator.process(frame(0), 0).tasks.size(), 1u);
+  // Processed a minute later (a lagging consumer), captured 100 ms later.
+  EXPECT_EQ(generator.process(frame(1), 60'000).tasks.size(), 0u);
+}
+
+TEST(TaskGeneratorTest, ReplayedFramesAreAssessedAgainWithTheSameTaskIds) {
+  TaskGenerator generator(crowd_of_four());
+  const auto cars = queue_of_cars(4, 32);
+  const auto frame = [&](int i) {
+    return make_frame("cam", i, kStart + i * kFrameMs, cars, {{"q", ids_of(cars)}});
+  };
+  const auto first = generator.process(frame(0), 0);
+  ASSERT_EQ(first.tasks.size(), 1u);
+  generator.process(frame(1), 0);
+  generator.process(frame(2), 0);
+  // After a restart or rebalance the uncommitted frames come again: the
+  // earlier capture time resets the camera instead of suppressing them.
+  const auto replay = generator.process(frame(0), 0);
+  ASSERT_EQ(replay.tasks.size(), 1u);
+  EXPECT_EQ(replay.tasks[0].taskId, first.tasks[0].taskId);
+}
+
+TEST(TaskGeneratorTest, CamerasAreIndependentAndBounded) {
+  config::TaskConfig config = crowd_of_four();
+  config.dedup.max_cameras = 2;
+  TaskGenerator generator(config);
+  const auto cars = queue_of_cars(4, 32);
+  for (const char* camera : {"a", "b", "c"}) {
+    const auto outcome =
+        generator.process(make_frame(camera, 0, kStart, cars, {{"q", ids_of(cars)}}), 0);
+    EXPECT_EQ(outcome.tasks.size(), 1u) << camera;  // groupIds are per camera
+  }
+  EXPECT_EQ(generator.cameras(), 2u);
+  generator.forget_camera("c");
+  EXPECT_EQ(generator.cameras(), 1u);
+}
+
+TEST(TaskGeneratorTest, ClosingComesFromTheSameObjectsInConsecutiveFrames) {
+  TaskGenerator generator({});
+  // A car driving at 40 px/s towards a standing one, 60 px away.
+  std::vector<Actor> actors = {{1, "car", 100, 150}, {2, "car", 224, 150}};
+  auto outcome = generator.process(make_frame("cam", 0, kStart, actors, {{"g", {1, 2}}}), 0);
+  EXPECT_TRUE(outcome.tasks.empty());  // no track yet: no velocity
+  actors[0].x += 40;
+  outcome = generator.process(make_frame("cam", 1, kStart + 1000, actors, {{"g", {1, 2}}}), 0);
+  ASSERT_EQ(outcome.tasks.size(), 1u);
+  EXPECT_EQ(outcome.groups[0].fired.front(), Trigger::kClosing);
+  // The same positions under new object ids are no track: nothing closes.
+  TaskGenerator fresh({});
+  std::vector<Actor> renamed = {{7, "car", 100, 150}, {8, "car", 224, 150}};
+  fresh.process(make_frame("cam", 0, kStart, renamed, {{"g", {7, 8}}}), 0);
+  renamed = {{9, "car", 140, 150}, {10, "car", 224, 150}};
+  EXPECT_TRUE(fresh.process(make_frame("cam", 1, kStart + 1000, renamed, {{"g", {9, 10}}}), 0)
+                  .tasks.empty());
 }
 
 }  // namespace

@@ -1,0 +1,181 @@
+#include "api/live_feed.h"
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/logging.h"
+
+namespace tmon::api {
+namespace {
+
+using nlohmann::json;
+using Message = std::shared_ptr<const std::string>;
+
+}  // namespace
+
+struct LiveFeed::Subscription::Client {
+  std::string camera_id;  // empty: all cameras
+  Deliver deliver;
+  // Guarded by State::mu.
+  std::deque<Message> queue;
+  bool in_flight = false;
+  bool active = true;
+  uint64_t dropped = 0;
+};
+
+struct LiveFeed::Subscription::State {
+  Clock* clock = nullptr;
+  LiveFeedOptions options;
+  mutable std::mutex mu;
+  std::multimap<std::string, std::shared_ptr<Client>> clients;  // by camera ("" = all)
+  LiveFeedStats stats;
+
+  // Hands the client its next message, if any. Called without mu held.
+  static void pump(const std::weak_ptr<State>& weak, const std::shared_ptr<Client>& client) {
+    Message next;
+    {
+      auto state = weak.lock();
+      if (!state) return;
+      std::lock_guard lock(state->mu);
+      if (!client->active || client->queue.empty()) {
+        client->in_flight = false;
+        return;
+      }
+      next = std::move(client->queue.front());
+      client->queue.pop_front();
+      client->in_flight = true;
+      ++state->stats.delivered;
+    }
+    deliver(weak, client, std::move(next));
+  }
+
+  static void deliver(const std::weak_ptr<State>& weak, const std::shared_ptr<Client>& client,
+                      Message message) {
+    // `written` holds the client weakly: a transport that keeps the callback
+    // after the client unsubscribed must not keep it alive.
+    client->deliver(*message, [weak, weak_client = std::weak_ptr<Client>(client)] {
+      if (auto alive = weak_client.lock()) pump(weak, alive);
+    });
+  }
+};
+
+LiveFeed::Subscription::~Subscription() {
+  auto state = state_.lock();
+  if (!state) return;
+  std::lock_guard lock(state->mu);
+  client_->active = false;
+  client_->queue.clear();
+  auto [first, last] = state->clients.equal_range(client_->camera_id);
+  for (auto it = first; it != last; ++it) {
+    if (it->second == client_) {
+      state->clients.erase(it);
+      break;
+    }
+  }
+}
+
+uint64_t LiveFeed::Subscription::dropped() const {
+  auto state = state_.lock();
+  if (!state) return client_->dropped;
+  std::lock_guard lock(state->mu);
+  return client_->dropped;
+}
+
+LiveFeed::LiveFeed(Clock& clock, LiveFeedOptions options) : state_(std::make_shared<State>()) {
+  state_->clock = &clock;
+  state_->options = options;
+  if (state_->options.max_queued == 0) state_->options.max_queued = 1;
+}
+
+LiveFeed::~LiveFeed() = default;
+
+LiveFeed::SubscriptionPtr LiveFeed::subscribe(const std::string& camera_id, Deliver deliver) {
+  auto client = std::make_shared<Subscription::Client>();
+  client->camera_id = camera_id;
+  client->deliver = std::move(deliver);
+  {
+    std::lock_guard lock(state_->mu);
+    state_->clients.emplace(camera_id, client);
+  }
+  return SubscriptionPtr(new Subscription(state_, std::move(client)));
+}
+
+void LiveFeed::publish(const std::string& camera_id, const std::string& view_json) {
+  auto built = detection_result_message(camera_id, view_json, state_->clock->epoch_ms());
+  std::vector<std::pair<std::shared_ptr<Subscription::Client>, Message>> ready;
+  {
+    std::lock_guard lock(state_->mu);
+    if (!built) {
+      ++state_->stats.invalid;
+    } else {
+      ++state_->stats.published;
+    }
+  }
+  if (!built) {
+    get_logger("api")->warn("camera={} live view dropped: not a JSON object", camera_id);
+    return;
+  }
+  const Message message = std::make_shared<const std::string>(std::move(*built));
+  {
+    std::lock_guard lock(state_->mu);
+    for (const std::string& key : {camera_id, std::string()}) {
+      auto [first, last] = state_->clients.equal_range(key);
+      for (auto it = first; it != last; ++it) {
+        auto& client = it->second;
+        if (!client->in_flight) {
+          client->in_flight = true;
+          ++state_->stats.delivered;
+          ready.emplace_back(client, message);
+          continue;
+        }
+        if (client->queue.size() >= state_->options.max_queued) {
+          client->queue.pop_front();
+          ++client->dropped;
+          ++state_->stats.dropped;
+        }
+        client->queue.push_back(message);
+      }
+      if (camera_id.empty()) break;  // "" is both keys: fan out once
+    }
+  }
+  const std::weak_ptr<State> weak = state_;
+  for (auto& [client, ready_message] : ready) State::deliver(weak, client, ready_message);
+}
+
+store::ViewListener LiveFeed::listener() {
+  return
+      [this](const std::string& camera_id, const std::string& view) { publish(camera_id, view); };
+}
+
+LiveFeedStats LiveFeed::stats() const {
+  std::lock_guard lock(state_->mu);
+  LiveFeedStats stats = state_->stats;
+  stats.subscribers = state_->clients.size();
+  return stats;
+}
+
+std::optional<std::string> detection_result_message(const std::string& camera_id,
+                                                    const std::string& view_json, int64_t now_ms) {
+  json data = json::parse(view_json, nullptr, false);
+  if (!data.is_object()) return std::nullopt;
+  const std::string id = data.contains("cameraId") && data["cameraId"].is_string()
+                             ? data["cameraId"].get<std::string>()
+                             : camera_id;
+  data["cameraId"] = id;
+  // The original's detection_result carries the frame time as ISO-8601.
+  const int64_t capture_ts = data.contains("captureTs") && data["captureTs"].is_number_integer()
+                                 ? data["captureTs"].get<int64_t>()
+                                 : now_ms;
+  data["timestamp"] = iso8601_utc(capture_ts);
+  // Front ends written for the original read the assessment under riskAssessment.
+  json assessment = json::object();
+  for (const char* field : {"hasDangerousDriving", "maxRiskLevel", "results"}) {
+    if (data.contains(field)) assessment[field] = data[field];
+  }
+  data["riskAssessment"] = std::move(assessment);
+  const json message{{"type", "detection_result"}, {"cameraId", id}, {"data", std::move(data)}};
+  return message.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace tmon::api

@@ -1,0 +1,97 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "common/clock.h"
+#include "store/result_store.h"
+
+namespace tmon::api {
+
+struct LiveFeedOptions {
+  // Messages a client may lag behind before the oldest are dropped. Views
+  // supersede each other, so a slow browser loses stale ones, never the latest.
+  size_t max_queued = 64;
+};
+
+struct LiveFeedStats {
+  uint64_t published = 0;  // views fanned out
+  uint64_t invalid = 0;    // payloads that were not a JSON object, not forwarded
+  uint64_t delivered = 0;  // messages handed to a client's transport
+  uint64_t dropped = 0;    // messages dropped because a client lagged
+  size_t subscribers = 0;
+};
+
+// Fans every published camera view out to any number of live clients
+// (WebSocket sessions, SSE streams), per camera or for all cameras.
+//
+// Each view becomes one `detection_result` message, built once and shared by
+// all its clients. Each client has its own bounded queue and at most one
+// message in its transport at a time, so a slow client never blocks the
+// publisher or the others: when its queue is full the oldest message is
+// dropped and counted.
+//
+// Thread-safe. Subscriptions may outlive the feed (they then do nothing).
+class LiveFeed {
+ public:
+  // Hands one message to a client's transport without blocking. The
+  // transport calls `written` exactly once, when the message is on the wire
+  // or was dropped because the client went away; only then does the client
+  // get its next message. Never called with the feed's lock held.
+  using Deliver = std::function<void(const std::string& message, std::function<void()> written)>;
+
+  class Subscription {
+   public:
+    ~Subscription();  // unsubscribes
+    Subscription(const Subscription&) = delete;
+    Subscription& operator=(const Subscription&) = delete;
+    // Messages this client lost by lagging.
+    uint64_t dropped() const;
+
+   private:
+    friend class LiveFeed;
+    struct Client;
+    struct State;
+    Subscription(std::weak_ptr<State> state, std::shared_ptr<Client> client)
+        : state_(std::move(state)), client_(std::move(client)) {}
+    std::weak_ptr<State> state_;
+    std::shared_ptr<Client> client_;
+  };
+  using SubscriptionPtr = std::unique_ptr<Subscription>;
+
+  explicit LiveFeed(Clock& clock, LiveFeedOptions options = {});
+  ~LiveFeed();
+  LiveFeed(const LiveFeed&) = delete;
+  LiveFeed& operator=(const LiveFeed&) = delete;
+
+  // Subscribes to one camera's views, or to every camera's when camera_id is empty.
+  SubscriptionPtr subscribe(const std::string& camera_id, Deliver deliver);
+
+  // A view as stored and published on camera:{id} (see store::ResultStore).
+  void publish(const std::string& camera_id, const std::string& view_json);
+  // publish() as a store::ViewListener, for a RedisSubscriber or
+  // MemoryResultStore::on_publish. The feed must outlive its callers.
+  store::ViewListener listener();
+
+  LiveFeedStats stats() const;
+
+ private:
+  using State = Subscription::State;
+  std::shared_ptr<State> state_;
+};
+
+// The /ws message for a view, in the original system's shape:
+//   {"type":"detection_result","cameraId":..,"data":{..the view..,
+//    "timestamp": ISO-8601 of captureTs, "riskAssessment":{hasDangerousDriving,
+//    maxRiskLevel, results}}}
+// nullopt when the view is not a JSON object.
+std::optional<std::string> detection_result_message(const std::string& camera_id,
+                                                    const std::string& view_json, int64_t now_ms);
+
+}  // namespace tmon::api

@@ -1,0 +1,93 @@
+#include "generate/group_memory.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tmon::generate {
+
+std::string_view to_string(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kFirst:
+      return "first";
+    case Verdict::kIntervalElapsed:
+      return "interval_elapsed";
+    case Verdict::kMembersChanged:
+      return "members_changed";
+    case Verdict::kGapShrank:
+      return "gap_shrank";
+    case Verdict::kNewClosePair:
+      return "new_close_pair";
+    case Verdict::kSpeedChanged:
+      return "speed_changed";
+    case Verdict::kEscalated:
+      return "escalated";
+    case Verdict::kDuplicate:
+      return "duplicate";
+  }
+  return "unknown";
+}
+
+namespace {
+
+// Each kind of gap on its own: a pedestrian stepping towards a car matters
+// even when two queued cars of the group stand closer to each other.
+bool shrank(double then, double now, double by) {
+  // A pair that appears where there was none counts as shrinking from afar.
+  return now >= 0 && (then < 0 || then - now > by);
+}
+
+Verdict compare(const GroupSnapshot& then, int64_t then_ts, const GroupSnapshot& now,
+                int64_t now_ts, const config::TaskDedupConfig& c) {
+  if (static_cast<double>(now_ts - then_ts) >= c.interval_seconds * 1000) {
+    return Verdict::kIntervalElapsed;
+  }
+  if (now.members != then.members) return Verdict::kMembersChanged;
+  if (shrank(then.person_vehicle_gap, now.person_vehicle_gap, c.distance_shrink) ||
+      shrank(then.vehicle_gap, now.vehicle_gap, c.distance_shrink)) {
+    return Verdict::kGapShrank;
+  }
+  if (!std::includes(then.close_pairs.begin(), then.close_pairs.end(), now.close_pairs.begin(),
+                     now.close_pairs.end())) {
+    return Verdict::kNewClosePair;
+  }
+  if (std::abs(now.speed - then.speed) > c.speed_change) return Verdict::kSpeedChanged;
+  if (now.priority > then.priority) return Verdict::kEscalated;
+  return Verdict::kDuplicate;
+}
+
+}  // namespace
+
+Verdict GroupMemory::decide(const std::string& group_id, const GroupSnapshot& now,
+                            int64_t capture_ts) {
+  auto [it, inserted] = groups_.try_emplace(group_id);
+  Entry& entry = it->second;
+  entry.seen_ts = std::max(entry.seen_ts, capture_ts);
+  const Verdict verdict =
+      inserted ? Verdict::kFirst
+               : compare(entry.assessed, entry.assessed_ts, now, capture_ts, config_);
+  if (verdict != Verdict::kDuplicate) {
+    entry.assessed = now;
+    entry.assessed_ts = capture_ts;
+  }
+  return verdict;
+}
+
+void GroupMemory::seen(const std::string& group_id, int64_t capture_ts) {
+  const auto it = groups_.find(group_id);
+  if (it != groups_.end()) it->second.seen_ts = std::max(it->second.seen_ts, capture_ts);
+}
+
+void GroupMemory::expire(int64_t capture_ts) {
+  const auto horizon = capture_ts - static_cast<int64_t>(config_.forget_after_seconds * 1000);
+  std::erase_if(groups_, [&](const auto& item) { return item.second.seen_ts < horizon; });
+  const auto cap = static_cast<size_t>(std::max(1, config_.max_groups_per_camera));
+  if (groups_.size() <= cap) return;
+  // Rare (a camera with hundreds of live groups): sort once, drop the oldest.
+  std::vector<std::pair<int64_t, std::string>> by_age;
+  by_age.reserve(groups_.size());
+  for (const auto& [id, entry] : groups_) by_age.emplace_back(entry.seen_ts, id);
+  std::sort(by_age.begin(), by_age.end());
+  for (size_t i = 0; i + cap < by_age.size(); ++i) groups_.erase(by_age[i].second);
+}
+
+}  // namespace tmon::generate

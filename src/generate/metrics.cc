@@ -1,0 +1,45 @@
+#include "generate/metrics.h"
+
+namespace tmon::generate {
+
+GenerateMetrics::GenerateMetrics(prometheus::Registry& registry)
+    : groups(prometheus::BuildCounter()
+                 .Name("generate_groups_total")
+                 .Help("Groups eligible for assessment (enough members and a crop): the calls "
+                       "one task per group per frame would make")
+                 .Register(registry)),
+      tasks_generated(prometheus::BuildCounter()
+                          .Name("tasks_generated_total")
+                          .Help("Assessment tasks made, by the highest-priority trigger fired")
+                          .Register(registry)),
+      tasks_deduplicated(prometheus::BuildCounter()
+                             .Name("tasks_deduplicated_total")
+                             .Help("Triggered groups not re-assessed: assessed recently and "
+                                   "unchanged beyond the de-duplication thresholds")
+                             .Register(registry)),
+      groups_untriggered(prometheus::BuildCounter()
+                             .Name("generate_groups_untriggered_total")
+                             .Help("Eligible groups that fired no trigger")
+                             .Register(registry)),
+      cameras_tracked(prometheus::BuildGauge()
+                          .Name("generate_cameras_tracked")
+                          .Help("Cameras whose groups the generator remembers for de-duplication")
+                          .Register(registry)) {}
+
+void GenerateMetrics::record(const std::string& camera_id, const FrameOutcome& outcome) {
+  const prometheus::Labels camera{{"camera_id", camera_id}};
+  if (!outcome.groups.empty()) {
+    groups.Add(camera).Increment(static_cast<double>(outcome.groups.size()));
+  }
+  if (outcome.deduplicated > 0) tasks_deduplicated.Add(camera).Increment(outcome.deduplicated);
+  if (outcome.untriggered > 0) groups_untriggered.Add(camera).Increment(outcome.untriggered);
+  for (const auto& decision : outcome.groups) {
+    if (!decision.emitted) continue;
+    tasks_generated
+        .Add(
+            {{"camera_id", camera_id}, {"trigger", std::string(to_string(decision.fired.front()))}})
+        .Increment();
+  }
+}
+
+}  // namespace tmon::generate

@@ -1,0 +1,156 @@
+#include "generate/sim_run.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <set>
+
+#include "common/clock.h"
+#include "detect/detector_factory.h"
+#include "detect/evaluation.h"
+#include "detect/frame_analyzer.h"
+
+namespace tmon::generate {
+
+NearMissAudit& NearMissAudit::operator+=(const NearMissAudit& other) {
+  recorded += other.recorded;
+  between_frames += other.between_frames;
+  not_seen += other.not_seen;
+  caught += other.caught;
+  missed.insert(missed.end(), other.missed.begin(), other.missed.end());
+  return *this;
+}
+
+SimRunReport& SimRunReport::operator+=(const SimRunReport& other) {
+  frames += other.frames;
+  groups += other.groups;
+  tasks += other.tasks;
+  deduplicated += other.deduplicated;
+  untriggered += other.untriggered;
+  for (const auto& [k, v] : other.tasks_by_trigger) tasks_by_trigger[k] += v;
+  for (const auto& [k, v] : other.tasks_by_verdict) tasks_by_verdict[k] += v;
+  near_misses += other.near_misses;
+  detect_seconds += other.detect_seconds;
+  generate_seconds += other.generate_seconds;
+  return *this;
+}
+
+namespace {
+
+// What the frames said about one near miss, keyed by its position in the
+// scene's list (start time and pair identify it).
+struct Sighting {
+  bool shown = false;
+  bool seen = false;
+  bool caught = false;
+};
+
+using EventKey = std::tuple<int, int, double>;  // vehicle, other, start
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generator) {
+  detect::SimScene scene(options.scene);
+  config::DetectionConfig detection = options.detection;
+  detection.detector = "motion";
+  detect::DetectorFactory factory(detection);
+  auto detector = factory.make("motion", "");
+  if (!detector) return {};  // motion needs no files: cannot fail
+  detect::AnalyzerOptions analyzer_options = detect::analyzer_options(detection);
+  analyzer_options.thumbnail_width = 0;  // the dashboard picture plays no part here
+  detect::FrameAnalyzer analyzer(options.camera_id, std::move(*detector), analyzer_options);
+  ManualClock clock(options.start_ms);
+
+  SimRunReport report;
+  std::map<EventKey, Sighting> sightings;
+  for (int i = 0; i < options.frames; ++i) {
+    scene.step(options.interval_seconds);
+    const double t = scene.time_seconds();
+    const int64_t capture_ms = options.start_ms + std::llround(t * 1000);
+    const cv::Mat image = scene.render();
+    auto started = std::chrono::steady_clock::now();
+    const messages::DetectionResult frame = analyzer.analyze(image, capture_ms, clock);
+    report.detect_seconds += seconds_since(started);
+    started = std::chrono::steady_clock::now();
+    const FrameOutcome outcome = generator.process(frame, capture_ms);
+    report.generate_seconds += seconds_since(started);
+
+    ++report.frames;
+    report.groups += static_cast<int>(outcome.groups.size());
+    report.tasks += static_cast<int>(outcome.tasks.size());
+    report.deduplicated += outcome.deduplicated;
+    report.untriggered += outcome.untriggered;
+    std::map<std::string, const GroupDecision*> decisions;
+    for (const auto& decision : outcome.groups) {
+      decisions[decision.groupId] = &decision;
+      if (!decision.emitted) continue;
+      ++report.tasks_by_trigger[std::string(to_string(decision.fired.front()))];
+      ++report.tasks_by_verdict[std::string(to_string(*decision.verdict))];
+    }
+
+    // Truth against detections, as detect's scene evaluation matches them.
+    std::vector<cv::Rect2d> truth, detected;
+    std::map<int, size_t> truth_index;  // scene id -> truth row
+    const cv::Rect2d bounds(0, 0, image.cols, image.rows);
+    for (const auto& object : scene.objects()) {
+      truth_index[object.id] = truth.size();
+      truth.push_back(object.box & bounds);
+    }
+    for (const auto& object : frame.detectedObjects) {
+      detected.push_back({object.bbox.x1, object.bbox.y1, object.bbox.x2 - object.bbox.x1,
+                          object.bbox.y2 - object.bbox.y1});
+    }
+    const auto matches = detect::match_boxes(truth, detected, 0.3);
+    auto object_id_of = [&](int scene_id) -> int {
+      const auto it = truth_index.find(scene_id);
+      if (it == truth_index.end()) return -1;
+      const int d = matches.match_of_truth[it->second];
+      return d < 0 ? -1 : frame.detectedObjects[static_cast<size_t>(d)].objectId;
+    };
+    for (const auto& event : scene.near_misses()) {
+      // An event is in this picture if it was under way at the frame's time.
+      if (event.start_seconds > t || event.end_seconds < t) continue;
+      Sighting& sighting = sightings[{event.vehicle_id, event.other_id, event.start_seconds}];
+      sighting.shown = true;
+      const int a = object_id_of(event.vehicle_id);
+      const int b = object_id_of(event.other_id);
+      if (a < 0 || b < 0 || a == b) continue;
+      for (const auto& group : frame.trafficGroups) {
+        const auto& ids = group.objectIds;
+        if (std::find(ids.begin(), ids.end(), a) == ids.end() ||
+            std::find(ids.begin(), ids.end(), b) == ids.end()) {
+          continue;
+        }
+        const auto decision = decisions.find(group.groupId);
+        if (decision == decisions.end()) continue;  // not eligible: no crop or too small
+        sighting.seen = true;
+        sighting.caught |= decision->second->emitted;
+      }
+    }
+  }
+
+  for (const auto& event : scene.near_misses()) {
+    ++report.near_misses.recorded;
+    const auto it = sightings.find({event.vehicle_id, event.other_id, event.start_seconds});
+    if (it == sightings.end() || !it->second.shown) {
+      ++report.near_misses.between_frames;
+    } else if (!it->second.seen) {
+      ++report.near_misses.not_seen;
+    } else if (it->second.caught) {
+      ++report.near_misses.caught;
+    } else {
+      report.near_misses.missed.push_back(fmt::format(
+          "{} vehicle={} other={} ({}) t={:.1f}-{:.1f}s min_gap={:.1f}px", options.camera_id,
+          event.vehicle_id, event.other_id, event.pedestrian ? "pedestrian" : "vehicle",
+          event.start_seconds, event.end_seconds, event.min_gap));
+    }
+  }
+  return report;
+}
+
+}  // namespace tmon::generate

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "detect/sim_scene.h"
+#include "generate/task_generator.h"
+
+namespace tmon::generate {
+
+// One sim:// camera through detection (FrameAnalyzer) and task generation in
+// simulated time, with the scene's near misses checked against the tasks.
+// Used by the near-miss test and by `tmon bench generate`.
+struct SimRunOptions {
+  std::string camera_id = "sim-cam";
+  detect::SimOptions scene;
+  double interval_seconds = 1.8;  // between analysed frames (scene time)
+  int frames = 300;
+  config::DetectionConfig detection;     // detector settings; the detector is always `motion`
+  int64_t start_ms = 1'700'000'000'000;  // captureTs of scene time 0
+};
+
+// A near miss, in the terms of the pipeline. Every near miss the scene
+// recorded is exactly one of:
+// - between_frames: no analysed frame fell within it (the camera never showed it);
+// - not_seen: shown, but in no frame were both road users detected (each
+//   matched to its own detection at IoU >= 0.3) and members of one eligible
+//   group (enough members, with a crop): the detector merged them, missed
+//   one, or the motion background was still forming;
+// - caught: in some frame within it, the group holding both got a task;
+// - missed: seen as a group, yet no task within it. The guarantee is that
+//   this stays empty.
+struct NearMissAudit {
+  int recorded = 0;
+  int between_frames = 0;
+  int not_seen = 0;
+  int caught = 0;
+  std::vector<std::string> missed;  // "camera vehicle=7 other=9 t=12.3-14.1s ..."
+
+  int rendered() const { return recorded - between_frames; }
+  int seen_as_group() const { return caught + static_cast<int>(missed.size()); }
+  NearMissAudit& operator+=(const NearMissAudit& other);
+};
+
+struct SimRunReport {
+  int frames = 0;
+  int groups = 0;  // eligible groups: the one-call-per-group-per-frame baseline
+  int tasks = 0;
+  int deduplicated = 0;
+  int untriggered = 0;
+  std::map<std::string, int> tasks_by_trigger;  // highest-priority trigger fired
+  std::map<std::string, int> tasks_by_verdict;  // first, gap_shrank, ...
+  NearMissAudit near_misses;
+  double detect_seconds = 0;    // wall time in detection (CPU cost, not simulated time)
+  double generate_seconds = 0;  // wall time in the generator
+
+  SimRunReport& operator+=(const SimRunReport& other);
+};
+
+// Runs the camera for options.frames frames through `generator` (which keeps
+// its per-camera state, so several cameras may share one).
+SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generator);
+
+}  // namespace tmon::generate

@@ -1,0 +1,180 @@
+#include "generate/triggers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+namespace tmon::generate {
+
+std::string_view to_string(Trigger trigger) {
+  switch (trigger) {
+    case Trigger::kProximity:
+      return "proximity";
+    case Trigger::kClosing:
+      return "closing";
+    case Trigger::kTailgating:
+      return "tailgating";
+    case Trigger::kDensity:
+      return "density";
+    case Trigger::kCrowd:
+      return "crowd";
+  }
+  return "unknown";
+}
+
+int priority_of(Trigger trigger, const config::TaskTriggerConfig& c) {
+  switch (trigger) {
+    case Trigger::kProximity:
+      return c.proximity_priority;
+    case Trigger::kClosing:
+      return c.closing_priority;
+    case Trigger::kTailgating:
+      return c.tailgating_priority;
+    case Trigger::kDensity:
+      return c.density_priority;
+    case Trigger::kCrowd:
+      return c.crowd_priority;
+  }
+  return 0;
+}
+
+namespace {
+
+// Closing needs the gap to fall by at least this much (object sizes) over the
+// horizon: boxes of standing objects jitter by a pixel or two between frames,
+// which extrapolated over the horizon is ~0.2 of a pedestrian's size and must
+// not read as two standing road users about to collide. A walker (~1.5 sizes
+// per second) or a car clears it many times over.
+constexpr double kMinApproach = 0.25;
+// Samples of the horizon; the gap between two straight-line tracks is convex
+// in time, so a handful of samples finds its minimum closely enough.
+constexpr int kHorizonSamples = 10;
+
+bool is_vehicle(const std::string& name) {
+  return name == "car" || name == "truck" || name == "bus" || name == "motorcycle" ||
+         name == "bicycle";
+}
+
+double width(const messages::BoundingBox& b) {
+  return b.x2 - b.x1;
+}
+double height(const messages::BoundingBox& b) {
+  return b.y2 - b.y1;
+}
+double size_of(const messages::BoundingBox& b) {
+  return std::sqrt(std::max(0.0, width(b)) * std::max(0.0, height(b)));
+}
+
+double box_gap(const messages::BoundingBox& a, const messages::BoundingBox& b) {
+  const double dx = std::max({0.0, b.x1 - a.x2, a.x1 - b.x2});
+  const double dy = std::max({0.0, b.y1 - a.y2, a.y1 - b.y2});
+  return std::hypot(dx, dy);
+}
+
+messages::BoundingBox shifted(const messages::BoundingBox& b, double dx, double dy) {
+  return {b.x1 + dx, b.y1 + dy, b.x2 + dx, b.y2 + dy};
+}
+
+struct Velocity {
+  double x = 0, y = 0;
+};
+
+// Velocity of the box centre since the previous frame, px/s; nullopt when the
+// object has no usable track.
+std::optional<Velocity> velocity_of(const messages::DetectedObject& object,
+                                    const TrackHistory& previous, int64_t capture_ts) {
+  const auto it = previous.find(object.objectId);
+  if (it == previous.end()) return std::nullopt;
+  const int64_t dt_ms = capture_ts - it->second.ts_ms;
+  if (dt_ms <= 0 || dt_ms > kMaxTrackAgeMs) return std::nullopt;
+  const auto& was = it->second.bbox;
+  const auto& now = object.bbox;
+  const double dt = static_cast<double>(dt_ms) / 1000.0;
+  return Velocity{((now.x1 + now.x2) - (was.x1 + was.x2)) / 2 / dt,
+                  ((now.y1 + now.y2) - (was.y1 + was.y2)) / 2 / dt};
+}
+
+void keep_min(double& slot, double value) {
+  slot = slot < 0 ? value : std::min(slot, value);
+}
+
+}  // namespace
+
+GroupMeasures measure_group(const messages::TrafficGroup& group,
+                            const std::vector<const messages::DetectedObject*>& members,
+                            const TrackHistory& previous, int64_t capture_ts,
+                            const config::TaskTriggerConfig& config) {
+  const double horizon_seconds = config.closing_horizon_seconds;
+  GroupMeasures m;
+  m.members = group.objectIds;
+  std::sort(m.members.begin(), m.members.end());
+  m.density = group.features.density;
+  std::vector<std::optional<Velocity>> velocities;
+  double size_sum = 0;
+  for (const auto* object : members) {
+    velocities.push_back(velocity_of(*object, previous, capture_ts));
+    size_sum += size_of(object->bbox);
+  }
+  if (size_sum > 0)
+    m.speed = group.features.speed / (size_sum / static_cast<double>(members.size()));
+
+  for (size_t i = 0; i < members.size(); ++i) {
+    for (size_t j = i + 1; j < members.size(); ++j) {
+      const auto& a = *members[i];
+      const auto& b = *members[j];
+      const double size = std::min(size_of(a.bbox), size_of(b.bbox));
+      if (size <= 0) continue;  // a degenerate box has no meaningful gap
+      const double gap = box_gap(a.bbox, b.bbox) / size;
+      const bool a_vehicle = is_vehicle(a.className);
+      const bool b_vehicle = is_vehicle(b.className);
+      bool close = false;
+      if (a_vehicle && b_vehicle) {
+        keep_min(m.vehicle_gap, gap);
+        close = gap <= config.tailgating_max_gap;
+      } else if (a_vehicle != b_vehicle && (a.className == "person" || b.className == "person")) {
+        keep_min(m.person_vehicle_gap, gap);
+        close = gap <= config.proximity_max_gap;
+      }
+      if (close) {
+        m.close_pairs.emplace_back(std::min(a.objectId, b.objectId),
+                                   std::max(a.objectId, b.objectId));
+      }
+      if (horizon_seconds <= 0 || !velocities[i] || !velocities[j]) continue;
+      double closest = gap;
+      for (int k = 1; k <= kHorizonSamples; ++k) {
+        const double t = horizon_seconds * k / kHorizonSamples;
+        closest =
+            std::min(closest, box_gap(shifted(a.bbox, velocities[i]->x * t, velocities[i]->y * t),
+                                      shifted(b.bbox, velocities[j]->x * t, velocities[j]->y * t)) /
+                                  size);
+      }
+      if (closest <= gap - kMinApproach) keep_min(m.predicted_gap, closest);
+    }
+  }
+  std::sort(m.close_pairs.begin(), m.close_pairs.end());
+  return m;
+}
+
+std::vector<Trigger> fired_triggers(const GroupMeasures& m, const config::TaskTriggerConfig& c) {
+  std::vector<Trigger> fired;
+  if (c.proximity_max_gap > 0 && m.person_vehicle_gap >= 0 &&
+      m.person_vehicle_gap <= c.proximity_max_gap) {
+    fired.push_back(Trigger::kProximity);
+  }
+  if (c.closing_horizon_seconds > 0 && m.predicted_gap >= 0 &&
+      m.predicted_gap <= c.closing_max_gap) {
+    fired.push_back(Trigger::kClosing);
+  }
+  if (c.tailgating_max_gap > 0 && m.vehicle_gap >= 0 && m.vehicle_gap <= c.tailgating_max_gap) {
+    fired.push_back(Trigger::kTailgating);
+  }
+  if (c.density_min > 0 && m.density >= c.density_min) fired.push_back(Trigger::kDensity);
+  if (c.crowd_min_size > 0 && static_cast<int>(m.members.size()) >= c.crowd_min_size) {
+    fired.push_back(Trigger::kCrowd);
+  }
+  std::stable_sort(fired.begin(), fired.end(),
+                   [&](Trigger a, Trigger b) { return priority_of(a, c) > priority_of(b, c); });
+  return fired;
+}
+
+}  // namespace tmon::generate

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "config/config.h"
+#include "messages/messages.h"
+
+namespace tmon::generate {
+
+// Why a group is worth an LLM call. Every measure is in object sizes (the
+// square root of the smaller box's area, as detect's grouping uses), so the
+// same thresholds suit a camera close to the road and one far from it.
+enum class Trigger { kProximity, kClosing, kTailgating, kDensity, kCrowd };
+inline constexpr std::array kAllTriggers = {Trigger::kProximity, Trigger::kClosing,
+                                            Trigger::kTailgating, Trigger::kDensity,
+                                            Trigger::kCrowd};
+std::string_view to_string(Trigger trigger);  // "proximity", "closing", ... (metric label values)
+int priority_of(Trigger trigger, const config::TaskTriggerConfig& config);
+
+// Where an object was in the camera's previous frame: its track, by objectId.
+struct TrackPoint {
+  messages::BoundingBox bbox;
+  int64_t ts_ms = 0;  // captureTs of that frame
+};
+using TrackHistory = std::unordered_map<int, TrackPoint>;
+// Tracks older than this say little about where an object is heading; the
+// history forgets them (which also bounds it).
+inline constexpr int64_t kMaxTrackAgeMs = 10'000;
+
+// What the triggers and de-duplication look at, for one group in one frame.
+struct GroupMeasures {
+  std::vector<int> members;        // object ids, sorted
+  double person_vehicle_gap = -1;  // closest pedestrian-vehicle gap; -1: no such pair
+  double vehicle_gap = -1;         // closest vehicle-vehicle gap; -1: no such pair
+  double predicted_gap = -1;       // closest gap a closing pair reaches within the
+                                   // horizon; -1: no pair is closing (or no tracks)
+  double speed = 0;                // features.speed in object sizes per second
+  double density = 0;              // features.density
+  // Pairs (smaller id first, sorted) within the proximity or tailgating gap:
+  // who exactly is too close, so a new pair is news even when some other
+  // pair of the group was already that close.
+  std::vector<std::pair<int, int>> close_pairs;
+};
+
+// Measures a group from its members' boxes; `previous` gives each member's
+// box one frame earlier, from which closing extrapolates straight-line motion
+// over the closing horizon. Members missing from the frame's objects are
+// ignored (a malformed but decodable message must not crash the stage).
+GroupMeasures measure_group(const messages::TrafficGroup& group,
+                            const std::vector<const messages::DetectedObject*>& members,
+                            const TrackHistory& previous, int64_t capture_ts,
+                            const config::TaskTriggerConfig& config);
+
+// The triggers a group fires, highest priority first; empty: not worth a call.
+std::vector<Trigger> fired_triggers(const GroupMeasures& measures,
+                                    const config::TaskTriggerConfig& config);
+
+}  // namespace tmon::generate

@@ -1,0 +1,124 @@
+#include "http/stream_session.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "common/version.h"
+
+namespace tmon::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+
+StreamSession::StreamSession(beast::tcp_stream stream, size_t max_queued)
+    : stream_(std::move(stream)), max_queued_(max_queued), wake_(stream_.get_executor()) {}
+
+asio::awaitable<void> StreamSession::run(Request request, StreamStart start) {
+  auto self = shared_from_this();
+  stream_.expires_never();  // the stream lives as long as the client listens
+  beast_http::response<beast_http::empty_body> header{Status::ok, request.version()};
+  header.set(beast_http::field::server, kServiceName);
+  header.set(beast_http::field::content_type, start.content_type);
+  header.set(beast_http::field::cache_control, "no-cache");
+  // nginx buffers responses by default, which would hold events back.
+  header.set("X-Accel-Buffering", "no");
+  header.keep_alive(false);
+  beast_http::response_serializer<beast_http::empty_body> serializer{header};
+  boost::system::error_code ec;
+  co_await beast_http::async_write_header(stream_, serializer,
+                                          asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    finish();
+    co_return;
+  }
+  asio::co_spawn(stream_.get_executor(), watch_peer(), asio::detached);
+  if (start.on_open) start.on_open(self);
+  const Millis idle =
+      start.heartbeat.empty() ? Millis(24LL * 3600 * 1000) : start.heartbeat_interval;
+  while (!closed_) {
+    if (outbox_.empty()) {
+      wake_.expires_after(idle);
+      co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      // Expired (not cancelled by send or close) with nothing to write: beat.
+      if (!ec && !closed_ && outbox_.empty() && !start.heartbeat.empty()) {
+        outbox_.emplace_back(start.heartbeat, nullptr);
+      }
+      continue;
+    }
+    auto [bytes, written] = std::move(outbox_.front());
+    outbox_.pop_front();
+    co_await asio::async_write(stream_, asio::buffer(bytes),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    if (written) written();
+    if (ec) break;
+  }
+  finish();
+}
+
+asio::awaitable<void> StreamSession::watch_peer() {
+  // The client sends nothing after its request; a read completes only when it
+  // closes the connection (or misbehaves), which ends the stream at once
+  // rather than at the next failed write.
+  auto self = shared_from_this();
+  char scratch[512];
+  boost::system::error_code ec;
+  while (!closed_) {
+    co_await stream_.async_read_some(asio::buffer(scratch),
+                                     asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+  }
+  if (!closed_) {
+    closed_ = true;
+    wake_.cancel();
+  }
+}
+
+void StreamSession::finish() {
+  closed_ = true;
+  boost::system::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.socket().close(ignored);
+  // Producers waiting for `written` learn that nothing more will be written.
+  auto dropped = std::move(outbox_);
+  outbox_.clear();
+  for (auto& [bytes, written] : dropped) {
+    if (written) written();
+  }
+  if (auto handler = std::move(on_close_)) handler();
+  on_close_ = nullptr;
+}
+
+void StreamSession::send(std::string bytes, Written written) {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), bytes = std::move(bytes),
+                                      written = std::move(written)]() mutable {
+    if (self->closed_) {
+      if (written) written();
+      return;
+    }
+    if (self->outbox_.size() >= self->max_queued_) {
+      if (written) written();
+      self->close();
+      return;
+    }
+    self->outbox_.emplace_back(std::move(bytes), std::move(written));
+    self->wake_.cancel();
+  });
+}
+
+void StreamSession::close() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->closed_) return;
+    self->closed_ = true;
+    self->wake_.cancel();
+    boost::system::error_code ignored;
+    self->stream_.socket().cancel(ignored);  // ends a write in progress and watch_peer's read
+  });
+}
+
+}  // namespace tmon::http

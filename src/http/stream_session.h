@@ -1,0 +1,72 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "common/clock.h"
+#include "http/types.h"
+
+namespace tmon::http {
+
+class StreamSession;
+using StreamSessionPtr = std::shared_ptr<StreamSession>;
+
+// How a streaming route starts its response.
+struct StreamStart {
+  std::string content_type = "text/event-stream";
+  // Written whenever nothing else was for `heartbeat_interval`, so proxies do
+  // not time the connection out and a vanished client is noticed by the
+  // failed write. Empty: no heartbeat.
+  std::string heartbeat;
+  Millis heartbeat_interval{15'000};
+  // Called once the header is on the wire: install on_close, start sending.
+  std::function<void(StreamSessionPtr)> on_open;
+};
+
+// A long-lived streaming response (Server-Sent Events and the like) that took
+// over its connection the way a WebSocket upgrade does. The server writes the
+// header, then whatever send() queues, until the client goes away, close() is
+// called or the server stops. The body ends with the connection (no
+// Content-Length, no chunking): every HTTP/1.1 client and EventSource reads
+// such a body to its end.
+//
+// send() and close() may be called from any thread; bytes are written in
+// order on the connection's strand. A producer that wants to pace itself
+// passes `written`, called once those bytes are on the wire or dropped
+// because the stream ended. More than max_queued waiting sends close the
+// stream: a client that far behind is gone in all but name.
+class StreamSession : public std::enable_shared_from_this<StreamSession> {
+ public:
+  using Written = std::function<void()>;
+  using CloseHandler = std::function<void()>;
+
+  StreamSession(boost::beast::tcp_stream stream, size_t max_queued);
+
+  // Writes the header, calls start.on_open, then writes until the end.
+  boost::asio::awaitable<void> run(Request request, StreamStart start);
+
+  void send(std::string bytes, Written written = {});
+  void close();
+  // Runs once on the strand when the stream ends (not when the server stops:
+  // then the session is simply destroyed, with whatever it captured).
+  void on_close(CloseHandler handler) { on_close_ = std::move(handler); }
+
+ private:
+  boost::asio::awaitable<void> watch_peer();
+  void finish();
+
+  boost::beast::tcp_stream stream_;
+  size_t max_queued_;
+  boost::asio::steady_timer wake_;                      // cancelled when there is work
+  std::deque<std::pair<std::string, Written>> outbox_;  // on the strand
+  bool closed_ = false;                                 // on the strand
+  CloseHandler on_close_;
+};
+
+}  // namespace tmon::http

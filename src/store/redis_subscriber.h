@@ -1,0 +1,82 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/clock.h"
+#include "store/redis_client.h"
+#include "store/result_store.h"
+
+struct redisContext;
+struct redisReply;
+
+namespace tmon::store {
+
+struct RedisSubscriberOptions {
+  std::string pattern = "camera:*";  // PSUBSCRIBE pattern; the id follows the first ':'
+  Millis timeout{2'000};             // connect and write timeout
+  Millis min_backoff{100};           // first reconnect delay after Redis went away
+  Millis max_backoff{5'000};         // reconnect delays double up to this
+  // A PING goes out when the connection was silent this long; no answer
+  // within another interval means a dead peer (e.g. a dropped network path,
+  // which TCP alone notices only after minutes).
+  Millis ping_interval{10'000};
+};
+
+struct RedisSubscriberStats {
+  bool connected = false;
+  uint64_t messages = 0;    // views handed to the listener
+  uint64_t reconnects = 0;  // subscriptions re-established after a loss
+};
+
+// Receives every view published on camera:{id} (see ResultStore::apply) over
+// a connection of its own, in PSUBSCRIBE mode, on a thread of its own, and
+// hands each to the listener as (camera_id, view_json).
+//
+// When Redis goes away it says so once, retries with exponential backoff and
+// says when it is back. Views published while it was away are not replayed
+// (pub/sub keeps nothing): clients catch up through the stored latest view.
+// The listener runs on the subscriber's thread; keep it short.
+class RedisSubscriber {
+ public:
+  RedisSubscriber(RedisAddress address, ViewListener listener, RedisSubscriberOptions options = {});
+  ~RedisSubscriber();  // stop()
+  RedisSubscriber(const RedisSubscriber&) = delete;
+  RedisSubscriber& operator=(const RedisSubscriber&) = delete;
+
+  // Starts the thread; it connects in the background.
+  void start();
+  // Stops the thread and closes the connection. Idempotent.
+  void stop();
+
+  RedisSubscriberStats stats() const;
+  std::string describe() const { return address_.describe(); }
+
+ private:
+  void run();
+  // Connects and subscribes; false (with `why`) on failure.
+  bool connect(std::string& why);
+  // Reads messages until the connection fails or stop; returns why it ended.
+  std::string pump();
+  void handle(const redisReply& reply);
+  // Sleeps up to `delay`; false when stopping.
+  bool sleep(Millis delay);
+  void disconnect();
+
+  RedisAddress address_;
+  ViewListener listener_;
+  RedisSubscriberOptions options_;
+  redisContext* context_ = nullptr;  // the subscriber thread's
+  int wake_[2] = {-1, -1};           // a pipe: stop() writes, the thread's poll() wakes
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> connected_{false};
+  std::atomic<uint64_t> messages_{0};
+  std::atomic<uint64_t> reconnects_{0};
+  std::mutex lifecycle_mu_;
+  std::thread thread_;
+};
+
+}  // namespace tmon::store

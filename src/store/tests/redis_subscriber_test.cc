@@ -1,0 +1,137 @@
+// The subscriber against a real redis-server: views published by the store
+// arrive, a Redis restart is survived, and stopping is prompt.
+#include "store/redis_subscriber.h"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+
+#include "common/ids.h"
+#include "free_port.h"
+#include "redis_server.h"
+#include "store/redis_result_store.h"
+
+namespace tmon::store {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Collects what the listener receives; tests wait (bounded) for it.
+class Received {
+ public:
+  ViewListener listener() {
+    return [this](const std::string& camera, const std::string& view) {
+      std::lock_guard lock(mu_);
+      views_.emplace_back(camera, view);
+      cv_.notify_all();
+    };
+  }
+  bool wait_for_count(size_t count, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return views_.size() >= count; });
+  }
+  std::vector<std::pair<std::string, std::string>> views() {
+    std::lock_guard lock(mu_);
+    return views_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::pair<std::string, std::string>> views_;
+};
+
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+RedisSubscriberOptions fast_options() {
+  RedisSubscriberOptions options;
+  options.min_backoff = 20ms;
+  options.max_backoff = 200ms;
+  return options;
+}
+
+TEST(RedisSubscriberTest, DeliversViewsTheStorePublishes) {
+  testing::TestRedis redis;
+  const auto address = *RedisAddress::parse(redis.url());
+  Received received;
+  RedisSubscriber subscriber(address, received.listener(), fast_options());
+  subscriber.start();
+  ASSERT_TRUE(wait_until([&] { return subscriber.stats().connected; }, 5s));
+
+  auto client = std::make_shared<RedisClient>(address, Millis(2000));
+  RedisResultStore store(client, {});
+  const std::string camera = "sub-cam-" + random_hex_id(4);
+  ASSERT_TRUE(store.publish_frame({.camera_id = camera,
+                                   .request_id = random_hex_id(),
+                                   .capture_ts = 10,
+                                   .view_json = R"({"captureTs":10})",
+                                   .alerts = {},
+                                   .ended_alert_groups = {}}));
+  // A raw PUBLISH from any other writer is a view too.
+  ASSERT_TRUE(client->command({"PUBLISH", camera_channel(camera), R"({"captureTs":11})"}));
+  ASSERT_TRUE(received.wait_for_count(2, 5s));
+  const auto views = received.views();
+  EXPECT_EQ(views[0], std::make_pair(camera, std::string(R"({"captureTs":10})")));
+  EXPECT_EQ(views[1], std::make_pair(camera, std::string(R"({"captureTs":11})")));
+  EXPECT_EQ(subscriber.stats().messages, 2u);
+}
+
+TEST(RedisSubscriberTest, ResubscribesAfterRedisRestarts) {
+  testing::TestRedis redis(testing::TestRedis::Private{});
+  const auto address = *RedisAddress::parse(redis.url());
+  Received received;
+  RedisSubscriber subscriber(address, received.listener(), fast_options());
+  subscriber.start();
+  ASSERT_TRUE(wait_until([&] { return subscriber.stats().connected; }, 5s));
+
+  redis.kill();
+  ASSERT_TRUE(wait_until([&] { return !subscriber.stats().connected; }, 5s));
+  ASSERT_TRUE(redis.restart());
+  ASSERT_TRUE(wait_until([&] { return subscriber.stats().connected; }, 5s));
+  EXPECT_EQ(subscriber.stats().reconnects, 1u);
+
+  RedisClient client(address, Millis(2000));
+  ASSERT_TRUE(client.command({"PUBLISH", camera_channel("back"), "{}"}));
+  ASSERT_TRUE(received.wait_for_count(1, 5s));
+  EXPECT_EQ(received.views()[0].first, "back");
+}
+
+TEST(RedisSubscriberTest, StopsPromptlyWhileRedisIsDown) {
+  RedisAddress nowhere;
+  nowhere.port = testing::pick_free_port();  // nothing listens there
+  Received received;
+  RedisSubscriber subscriber(nowhere, received.listener(), fast_options());
+  subscriber.start();
+  std::this_thread::sleep_for(100ms);  // let it fail and back off at least once
+  EXPECT_FALSE(subscriber.stats().connected);
+  const auto started = std::chrono::steady_clock::now();
+  subscriber.stop();
+  subscriber.stop();  // idempotent
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+}
+
+TEST(RedisSubscriberTest, StopsPromptlyWhileSubscribed) {
+  testing::TestRedis redis;
+  RedisSubscriberOptions options = fast_options();
+  options.ping_interval = 60s;  // stop must not wait for the poll to time out
+  Received received;
+  RedisSubscriber subscriber(*RedisAddress::parse(redis.url()), received.listener(), options);
+  subscriber.start();
+  ASSERT_TRUE(wait_until([&] { return subscriber.stats().connected; }, 5s));
+  const auto started = std::chrono::steady_clock::now();
+  subscriber.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+  EXPECT_FALSE(subscriber.stats().connected);
+}
+
+}  // namespace
+}  // namespace tmon::store
