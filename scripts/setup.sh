@@ -19,8 +19,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat
   # Tests only: the YOLO test builds a tiny ONNX model, the HOG test reads
-  # darknet's sample picture of a person.
-  python3-onnx python3-numpy darknet
+  # darknet's sample picture of a person; a real Prometheus scrapes tmon and
+  # promtool checks the alert rules; the deploy tests read YAML.
+  python3-onnx python3-numpy darknet prometheus python3-yaml
 )
 
 missing=()

@@ -5,6 +5,7 @@
 
 #include "common/clock.h"
 #include "common/logging.h"
+#include "metrics/exposition.h"
 
 namespace tmon::api {
 namespace {
@@ -146,6 +147,36 @@ void LiveFeed::publish(const std::string& camera_id, const std::string& view_jso
 store::ViewListener LiveFeed::listener() {
   return
       [this](const std::string& camera_id, const std::string& view) { publish(camera_id, view); };
+}
+
+LiveFeedMetrics::LiveFeedMetrics(prometheus::Registry& registry)
+    : messages(prometheus::BuildCounter()
+                   .Name("live_feed_messages_total")
+                   .Help("Camera views fanned out to live clients (/ws, /api/stream)")
+                   .Register(registry)
+                   .Add({})),
+      dropped(prometheus::BuildCounter()
+                  .Name("live_feed_dropped_total")
+                  .Help("Live messages dropped because a client lagged behind")
+                  .Register(registry)
+                  .Add({})),
+      subscribers(prometheus::BuildGauge()
+                      .Name("live_feed_subscribers")
+                      .Help("Live clients subscribed to camera views")
+                      .Register(registry)
+                      .Add({})),
+      subscriber_connected(prometheus::BuildGauge()
+                               .Name("live_subscriber_connected")
+                               .Help("1 while the API receives published views (Redis pub/sub "
+                                     "connected, or the in-process store), else 0")
+                               .Register(registry)
+                               .Add({})) {}
+
+void LiveFeedMetrics::update(const LiveFeedStats& stats, bool connected) {
+  metrics::advance_counter(messages, static_cast<double>(stats.published));
+  metrics::advance_counter(dropped, static_cast<double>(stats.dropped));
+  subscribers.Set(static_cast<double>(stats.subscribers));
+  subscriber_connected.Set(connected ? 1 : 0);
 }
 
 LiveFeedStats LiveFeed::stats() const {

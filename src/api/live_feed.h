@@ -1,5 +1,9 @@
 #pragma once
 
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -84,6 +88,21 @@ class LiveFeed {
  private:
   using State = Subscription::State;
   std::shared_ptr<State> state_;
+};
+
+// The live push's metrics, copied from LiveFeedStats (and the Redis
+// subscriber's state) before each scrape by update(). No labels.
+struct LiveFeedMetrics {
+  explicit LiveFeedMetrics(prometheus::Registry& registry);
+
+  prometheus::Counter& messages;            // views fanned out to live clients
+  prometheus::Counter& dropped;             // messages dropped for lagging clients
+  prometheus::Gauge& subscribers;           // live clients connected
+  prometheus::Gauge& subscriber_connected;  // 1 while views arrive (Redis pub/sub up)
+
+  // `connected`: whether the feed's source is up (the Redis subscriber's
+  // connection; always true for the in-process store).
+  void update(const LiveFeedStats& stats, bool connected);
 };
 
 // The /ws message for a view, in the original system's shape:

@@ -17,7 +17,7 @@ struct PipelineFlags {
   std::string config_dir = "config";
   double duration_seconds = 0;
   int api_port = -1;
-  int ops_port = -1;
+  int ops_port = -1;  // --ops-port (schedule) or --metrics-port: the same port
   std::string instance_id = "scheduler-1";
 };
 
@@ -57,7 +57,10 @@ int run_pipeline(const PipelineFlags& flags, PipelineRoles roles) {
     std::cout << "Stop with Ctrl-C." << std::endl;
   }
   if (const std::string ops = (*pipeline)->ops_url(); !ops.empty()) {
-    std::cout << "Scheduler endpoints: " << ops << "/api/scheduler/stats" << std::endl;
+    std::cout << "Metrics: " << ops << "/metrics" << std::endl;
+    if (roles.schedule) {
+      std::cout << "Scheduler endpoints: " << ops << "/api/scheduler/stats" << std::endl;
+    }
   }
   if (flags.duration_seconds > 0) {
     shutdown.wait_for(Millis(static_cast<int64_t>(flags.duration_seconds * 1000)));
@@ -128,14 +131,30 @@ void add_pipeline_commands(CLI::App& app, int& exit_code) {
   };
   for (const auto& spec : specs) {
     CLI::App* command = add_command(app, spec.name, spec.description, flags, spec.api_port);
-    if (std::string(spec.name) == "schedule") {
+    const std::string name = spec.name;
+    // Processes without the API serve /metrics on a port of their own.
+    CLI::Option* metrics_port = nullptr;
+    if (name == "generate" || name == "schedule" || name == "aggregate") {
+      const int offset = name == "schedule" ? 0 : name == "generate" ? 1 : 2;
+      metrics_port =
+          command
+              ->add_option("--metrics-port", flags.ops_port,
+                           "Port of /metrics" +
+                               std::string(name == "schedule" ? " and /api/scheduler/*" : "") +
+                               " (default: monitoring.metrics.port_base" +
+                               (offset ? " + " + std::to_string(offset) : std::string()) +
+                               "; 0 = any free port)")
+              ->check(CLI::Range(0, 65535));
+    }
+    if (name == "schedule") {
       command->add_option("--instance-id", flags.instance_id,
                           "Name of this scheduler instance (in results, logs and stats)");
       command
           ->add_option("--ops-port", flags.ops_port,
-                       "Port of the /api/scheduler endpoints (default: "
-                       "monitoring.metrics.port_base; 0 = any free port)")
-          ->check(CLI::Range(0, 65535));
+                       "Same as --metrics-port: port of the /api/scheduler endpoints and "
+                       "/metrics (default: monitoring.metrics.port_base; 0 = any free port)")
+          ->check(CLI::Range(0, 65535))
+          ->excludes(metrics_port);
     }
     command->callback([&exit_code, name = std::string(spec.name)] {
       exit_code = run_pipeline(flags, roles_for(name));

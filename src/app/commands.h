@@ -14,6 +14,7 @@ void add_topics_command(CLI::App& app, int& exit_code);
 void add_config_command(CLI::App& app, int& exit_code);
 void add_keys_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
+void add_alerts_command(CLI::App& app, int& exit_code);
 
 // Adds --config-dir to a subcommand (every command accepts it).
 void add_config_dir_option(CLI::App& command, std::string& config_dir);

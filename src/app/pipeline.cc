@@ -4,6 +4,7 @@
 #include "bus/consumer.h"
 #include "bus/dead_letter.h"
 #include "bus/embedded_broker.h"
+#include "bus/metrics.h"
 #include "bus/producer.h"
 #include "bus/stage_runner.h"
 #include "common/ids.h"
@@ -35,6 +36,11 @@ class PipelineParts {
   PipelineRoles roles;
   Clock* clock = nullptr;
   metrics::RegistryPtr registry = std::make_shared<prometheus::Registry>();
+  // Run before each scrape of /metrics; they read parts declared below,
+  // which the servers that run them (stopped in stop()) never outlive.
+  metrics::ScrapeHooksPtr scrape_hooks = std::make_shared<metrics::ScrapeHooks>();
+  // Before the producer and consumers whose callbacks count into it.
+  std::unique_ptr<bus::BusMetrics> bus_metrics;
 
   std::unique_ptr<bus::EmbeddedBroker> broker;
   std::unique_ptr<bus::Producer> producer;
@@ -48,7 +54,8 @@ class PipelineParts {
   std::unique_ptr<llm::LlmClient> llm;
   std::vector<config::ApiKeyConfig> mock_keys;  // set when the built-in mock stands in
   std::unique_ptr<schedule::Scheduler> scheduler;
-  std::unique_ptr<http::Server> ops;  // scheduler endpoints of a lone `tmon schedule`
+  // /metrics (and the scheduler's endpoints) of a process without the API.
+  std::unique_ptr<http::Server> ops;
   std::vector<std::unique_ptr<bus::DeadLetterPublisher>> dead_letters;
   std::unique_ptr<generate::GenerateStage> generate;
   std::unique_ptr<schedule::ScheduleStage> schedule;
@@ -62,6 +69,7 @@ class PipelineParts {
   // Views fanned out to /ws and /api/stream clients; fed by the Redis
   // subscriber, or by the in-process store's publish hook.
   std::shared_ptr<api::LiveFeed> live_feed;
+  std::unique_ptr<api::LiveFeedMetrics> live_metrics;
   std::unique_ptr<store::RedisSubscriber> live_subscriber;
   std::unique_ptr<api::ApiServer> api;
   bool stopped = false;
@@ -77,6 +85,7 @@ class PipelineParts {
   Status start_live_feed();
   Status start_api();
   Status start_ops();
+  void add_metrics(http::Router& router);
   Status start_cameras();
   std::vector<config::ApiKeyConfig> scheduler_keys(const config::Config& config) const;
 };
@@ -164,16 +173,19 @@ Status PipelineParts::start_llm() {
   http = std::make_unique<http::Client>();
   llm = std::make_unique<llm::OpenAiCompatibleClient>(*url, *http, *clock);
   auto created = schedule::Scheduler::create(*config, roles.instance_id, scheduler_keys(*config),
-                                             llm_io->context(), *llm, *clock);
+                                             llm_io->context(), *llm, *clock, registry.get());
   if (!created) return tl::unexpected(created.error());
   scheduler = std::move(*created);
+  // Key states and queue gauges as of the scrape (like /api/scheduler/stats,
+  // this may ask a shared Redis limiter for cooldowns).
+  scrape_hooks->add([this] { scheduler->update_metrics(); });
   scheduler->start();
   return {};
 }
 
 bus::DeadLetterPublisher& PipelineParts::dead_letter_publisher(const std::string& stage) {
   dead_letters.push_back(std::make_unique<bus::DeadLetterPublisher>(
-      *producer, kafka.topics.dead_letter.name, stage, *clock));
+      *producer, kafka.topics.dead_letter.name, stage, *clock, bus_metrics.get()));
   return *dead_letters.back();
 }
 
@@ -184,6 +196,19 @@ std::vector<api::ComponentHealth> PipelineParts::health() const {
     components.push_back({"kafka", "ok",
                           broker ? "embedded in-memory broker at " + kafka.bootstrap_servers
                                  : kafka.bootstrap_servers});
+  }
+  if (live_subscriber) {
+    const auto stats = live_subscriber->stats();
+    const std::string counts = std::to_string(stats.messages) + " views, " +
+                               std::to_string(stats.reconnects) + " reconnects";
+    components.push_back(
+        {"live", stats.connected ? "ok" : "degraded",
+         stats.connected
+             ? "subscribed to views on " + live_subscriber->describe() + " (" + counts + ")"
+             : "not subscribed to " + live_subscriber->describe() +
+                   ": live push paused, reconnecting (" + counts + ")"});
+  } else if (live_feed) {
+    components.push_back({"live", "ok", "views of the in-process store"});
   }
   if (scheduler) {
     const auto health = scheduler->health();
@@ -202,9 +227,13 @@ std::vector<api::ComponentHealth> PipelineParts::health() const {
 Status PipelineParts::add_stage(const std::string& name, const std::string& group,
                                 const std::string& topic, bus::MessageHandler& handler,
                                 Millis drain_timeout) {
-  auto consumer =
-      bus::Consumer::create(kafka, {group, {topic}, "tmon-" + name + "-" + roles.instance_id});
+  auto consumer = bus::Consumer::create(
+      kafka, {group, {topic}, "tmon-" + name + "-" + roles.instance_id, bus_metrics.get()});
+  std::vector<std::string> outputs{kafka.topics.dead_letter.name};
+  if (name == "generate") outputs.push_back(kafka.topics.assessment_tasks.name);
+  if (name == "schedule") outputs.push_back(kafka.topics.risk_assessment_results.name);
   if (!consumer) return tl::unexpected(consumer.error());
+  bus_metrics->init_stage(topic, name, outputs);
   runners.push_back(
       std::make_unique<bus::StageRunner>(name, std::move(*consumer), handler, drain_timeout));
   runners.back()->start();
@@ -235,9 +264,6 @@ Status PipelineParts::start_stages() {
                             *schedule, drain);
         !ok) {
       return ok;
-    }
-    if (!roles.api) {
-      if (auto ok = start_ops(); !ok) return ok;
     }
   }
   if (roles.aggregate) {
@@ -297,6 +323,11 @@ Status PipelineParts::start_cameras() {
 
 Status PipelineParts::start_live_feed() {
   live_feed = std::make_shared<api::LiveFeed>(*clock);
+  live_metrics = std::make_unique<api::LiveFeedMetrics>(*registry);
+  scrape_hooks->add([this] {
+    live_metrics->update(live_feed->stats(),
+                         !live_subscriber || live_subscriber->stats().connected);
+  });
   // The listeners hold the feed itself: whichever of store, subscriber and
   // feed goes last, nothing calls into a destroyed feed.
   const store::ViewListener publish = [feed = live_feed](const std::string& camera_id,
@@ -333,7 +364,7 @@ Status PipelineParts::start_api() {
   }
   api::RouteInstaller extra = [this,
                                token = config->pipeline.api.admin_token](http::Router& router) {
-    metrics::add_metrics_route(router, registry);
+    add_metrics(router);
     if (scheduler) schedule::add_scheduler_routes(router, *scheduler, token);
     if (cameras) detect::add_camera_routes(router, *cameras);
     streams->attach(router);
@@ -346,17 +377,36 @@ Status PipelineParts::start_api() {
   return {};
 }
 
+void PipelineParts::add_metrics(http::Router& router) {
+  if (!config->monitoring.metrics.enabled) return;
+  metrics::add_metrics_route(router, registry, scrape_hooks);
+}
+
 Status PipelineParts::start_ops() {
+  const bool metrics_enabled = config->monitoring.metrics.enabled;
+  if (!scheduler && !metrics_enabled) return {};  // nothing to serve
   auto router = std::make_shared<http::Router>();
-  schedule::add_scheduler_routes(*router, *scheduler, config->pipeline.api.admin_token);
+  add_metrics(*router);
+  if (scheduler) {
+    schedule::add_scheduler_routes(*router, *scheduler, config->pipeline.api.admin_token);
+  }
   http::ServerOptions options;
-  options.name = "scheduler ops";
+  options.name = scheduler ? "scheduler ops" : "metrics";
   options.host = config->monitoring.metrics.host;
-  options.port = roles.ops_port.value_or(config->monitoring.metrics.port_base);
+  options.port =
+      roles.ops_port.value_or(default_metrics_port(roles, config->monitoring.metrics.port_base));
   auto server = http::Server::start(options, router);
   if (!server) return tl::unexpected(server.error());
   ops = std::move(*server);
+  logger()->info("{} on http://{}:{}/metrics", options.name, options.host, ops->port());
   return {};
+}
+
+int default_metrics_port(const PipelineRoles& roles, int port_base) {
+  if (roles.schedule) return port_base;
+  if (roles.generate) return port_base + 1;
+  if (roles.aggregate) return port_base + 2;
+  return port_base;
 }
 
 Pipeline::Pipeline() : parts_(std::make_unique<PipelineParts>()) {}
@@ -376,7 +426,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::start(config::ConfigPtr config, Pipe
       parts.roles.detect || parts.roles.generate || parts.roles.schedule || parts.roles.aggregate;
   if (needs_kafka) {
     if (auto ok = parts.start_broker(); !ok) return tl::unexpected(ok.error());
-    auto producer = bus::Producer::create(parts.kafka, "tmon-" + parts.roles.instance_id);
+    parts.bus_metrics = std::make_unique<bus::BusMetrics>(*parts.registry);
+    auto producer = bus::Producer::create(parts.kafka, "tmon-" + parts.roles.instance_id,
+                                          parts.bus_metrics.get());
     if (!producer) return tl::unexpected(producer.error());
     parts.producer = std::move(*producer);
   }
@@ -390,6 +442,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::start(config::ConfigPtr config, Pipe
   if (auto ok = parts.start_stages(); !ok) return tl::unexpected(ok.error());
   if (parts.roles.api) {
     if (auto ok = parts.start_api(); !ok) return tl::unexpected(ok.error());
+  } else if (needs_kafka) {
+    // Every process is scraped: stage processes serve /metrics on a port of their own.
+    if (auto ok = parts.start_ops(); !ok) return tl::unexpected(ok.error());
   }
   return pipeline;
 }

@@ -25,12 +25,22 @@ struct PipelineRoles {
   bool allow_memory_store = false;
   std::string instance_id = "scheduler-1";
   std::optional<int> api_port;  // overrides pipeline.api.port
-  // `tmon schedule` alone serves its operator endpoints here (0 = any free
-  // port; default monitoring.metrics.port_base).
+  // A process without the API role (`tmon generate`, `schedule`,
+  // `aggregate`, or a mix of them) serves /metrics, and the scheduler's
+  // operator endpoints when it schedules, on monitoring.metrics.host at this
+  // port (--metrics-port, or --ops-port of `tmon schedule`; 0 = any free
+  // port). Default: see default_metrics_port().
   std::optional<int> ops_port;
 };
 
 class PipelineParts;
+
+// The metrics port of a process without the API when no flag names one:
+// monitoring.metrics.port_base for a scheduler (as before), +1 for a
+// generator, +2 for an aggregator (a mix takes the first that applies), so
+// one of each can run on a host with the defaults. Further instances of a
+// role on the same host need --metrics-port.
+int default_metrics_port(const PipelineRoles& roles, int port_base);
 
 // The running components of one process, started in dependency order and
 // stopped in reverse: intake first, then each stage drains and commits.
@@ -48,7 +58,8 @@ class Pipeline {
 
   // "http://host:port" of the API, empty when this process serves none.
   std::string api_url() const;
-  // "http://host:port" of the scheduler's operator endpoints when served alone.
+  // "http://host:port" of the metrics (and scheduler operator) endpoints of
+  // a process without the API; empty otherwise.
   std::string ops_url() const;
   std::vector<std::string> camera_ids() const;
   // What the API reports under components.

@@ -13,6 +13,9 @@ std::vector<PartitionKey> keys_of(const std::vector<RdKafka::TopicPartition*>& p
   return keys;
 }
 
+// Bounds each broker query of a lag refresh, which runs on the poll thread.
+constexpr int kLagQueryTimeoutMs = 1000;
+
 // Owns the TopicPartition objects librdkafka's vector API wants.
 struct PartitionList {
   std::vector<RdKafka::TopicPartition*> items;
@@ -39,6 +42,8 @@ Result<std::unique_ptr<Consumer>> Consumer::create(const config::KafkaConfig& ka
   if (!conf) return tl::unexpected(conf.error());
   std::unique_ptr<Consumer> self(
       new Consumer(std::move(options), Millis(kafka.consumer.commit_interval_ms)));
+  const std::string& reset = kafka.consumer.auto_offset_reset;
+  self->reset_to_earliest_ = reset == "earliest" || reset == "smallest" || reset == "beginning";
   std::string error;
   if ((*conf)->set("rebalance_cb", &self->rebalancer_, error) != RdKafka::Conf::CONF_OK) {
     return make_error(ErrorCode::kInternal, "rebalance_cb: " + error);
@@ -49,6 +54,10 @@ Result<std::unique_ptr<Consumer>> Consumer::create(const config::KafkaConfig& ka
   }
   if (auto err = self->consumer_->subscribe(self->options_.topics); err != RdKafka::ERR_NO_ERROR) {
     return make_error(ErrorCode::kInvalidArgument, "subscribe: " + RdKafka::err2str(err));
+  }
+  // Zero series from the start, so the first message shows in rate().
+  if (self->options_.metrics) {
+    for (const auto& topic : self->options_.topics) self->consumed_counter(topic);
   }
   return self;
 }
@@ -66,6 +75,10 @@ std::optional<ConsumedMessage> Consumer::poll(Millis timeout) {
       get_logger("bus")->warn("group={} commit failed, will retry: {}", options_.group_id,
                               ok.error().message);
     }
+  }
+  if (options_.metrics && std::chrono::steady_clock::now() >= next_lag_refresh_) {
+    next_lag_refresh_ = std::chrono::steady_clock::now() + options_.lag_interval;
+    refresh_lag();
   }
   std::unique_ptr<RdKafka::Message> message(consumer_->consume(static_cast<int>(timeout.count())));
   switch (message->err()) {
@@ -86,7 +99,77 @@ std::optional<ConsumedMessage> Consumer::poll(Millis timeout) {
   out.value.assign(static_cast<const char*>(message->payload()), message->len());
   out.timestamp_ms = message->timestamp().timestamp;
   tracker_.received(out.partition_key(), out.offset);
+  if (options_.metrics) consumed_counter(out.topic).Increment();
   return out;
+}
+
+prometheus::Counter& Consumer::consumed_counter(const std::string& topic) {
+  auto it = consumed_.find(topic);
+  if (it == consumed_.end()) {
+    it = consumed_
+             .emplace(topic, &options_.metrics->messages_consumed.Add(
+                                 {{"topic", topic}, {"group", options_.group_id}}))
+             .first;
+  }
+  return *it->second;
+}
+
+void Consumer::refresh_lag() {
+  if (!options_.metrics || closed_) return;
+  PartitionList partitions;
+  consumer_->assignment(partitions.items);
+  if (partitions.items.empty()) return;
+  // What the group has finished: its committed offsets (ours are committed
+  // synchronously, so this is current). Without them there is no lag to
+  // report, only a guess: keep the previous values.
+  if (auto err = consumer_->committed(partitions.items, kLagQueryTimeoutMs);
+      err != RdKafka::ERR_NO_ERROR) {
+    get_logger("bus")->debug("group={} lag: committed offsets: {}", options_.group_id,
+                             RdKafka::err2str(err));
+    return;
+  }
+  std::vector<int64_t> committed;
+  for (const auto* tp : partitions.items) committed.push_back(tp->offset());
+  // position() overwrites the offsets with where fetching stands.
+  consumer_->position(partitions.items);
+  for (size_t i = 0; i < partitions.items.size(); ++i) {
+    const auto* tp = partitions.items[i];
+    int64_t low = 0;
+    int64_t high = 0;
+    // A broker query, not the cached watermark: fetching stops on paused
+    // partitions, which is exactly when the lag grows.
+    if (auto err = consumer_->query_watermark_offsets(tp->topic(), tp->partition(), &low, &high,
+                                                      kLagQueryTimeoutMs);
+        err != RdKafka::ERR_NO_ERROR) {
+      get_logger("bus")->debug("group={} lag: watermarks of {}[{}]: {}", options_.group_id,
+                               tp->topic(), tp->partition(), RdKafka::err2str(err));
+      return;  // the broker is struggling: do not stall the poll loop further
+    }
+    int64_t done = committed[i];
+    if (done < 0) done = tp->offset();  // nothing committed: the fetch position
+    // Never consumed nor fetched yet: where auto.offset.reset will start.
+    if (done < 0) done = reset_to_earliest_ ? low : high;
+    const PartitionKey key{tp->topic(), tp->partition()};
+    auto it = lag_series_.find(key);
+    if (it == lag_series_.end()) {
+      it = lag_series_
+               .emplace(key, &options_.metrics->consumer_lag.Add(
+                                 {{"topic", key.topic},
+                                  {"partition", std::to_string(key.partition)},
+                                  {"group", options_.group_id}}))
+               .first;
+    }
+    it->second->Set(static_cast<double>(std::max<int64_t>(0, high - done)));
+  }
+}
+
+void Consumer::forget_lag(const std::vector<PartitionKey>& partitions) {
+  for (const auto& key : partitions) {
+    const auto it = lag_series_.find(key);
+    if (it == lag_series_.end()) continue;
+    options_.metrics->consumer_lag.Remove(it->second);
+    lag_series_.erase(it);
+  }
 }
 
 void Consumer::complete(const ConsumedMessage& message) {
@@ -128,6 +211,7 @@ void Consumer::on_assign(std::vector<RdKafka::TopicPartition*>& partitions, bool
   }
   // Backpressure survives rebalances: new partitions start paused too.
   if (paused_) consumer_->pause(partitions);
+  next_lag_refresh_ = SteadyTime{};  // show the new partitions' lag at the next poll
   get_logger("bus")->info("group={} assigned {} partitions", options_.group_id, partitions.size());
 }
 
@@ -140,6 +224,8 @@ void Consumer::on_revoke(std::vector<RdKafka::TopicPartition*>& partitions, bool
                             ok.error().message);
   }
   for (const auto& key : keys) tracker_.revoke(key);
+  // Another member reports these now; a stale series here would double-count.
+  forget_lag(keys);
   if (incremental) {
     if (RdKafka::Error* error = consumer_->incremental_unassign(partitions)) {
       get_logger("bus")->error("incremental_unassign: {}", error->str());
@@ -180,6 +266,9 @@ void Consumer::close() {
   }
   // close() leaves the group, running the revoke callback (which commits again).
   consumer_->close();
+  std::vector<PartitionKey> left;
+  for (const auto& [key, gauge] : lag_series_) left.push_back(key);
+  forget_lag(left);
 }
 
 }  // namespace tmon::bus

@@ -3,11 +3,13 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "bus/metrics.h"
 #include "bus/offset_tracker.h"
 #include "common/clock.h"
 #include "common/result.h"
@@ -29,6 +31,11 @@ struct ConsumerOptions {
   std::string group_id;
   std::vector<std::string> topics;
   std::string client_id;
+  // Where to count consumed messages and publish kafka_consumer_lag; null:
+  // no metrics. Must outlive the consumer.
+  BusMetrics* metrics = nullptr;
+  // How often poll() refreshes kafka_consumer_lag (it queries the broker).
+  Millis lag_interval{3'000};
 };
 
 // A Kafka group member that commits only finished work (DESIGN.md §3).
@@ -61,6 +68,11 @@ class Consumer {
   void pause();
   void resume();
   bool paused() const { return paused_; }
+  // Sets kafka_consumer_lag for every assigned partition now: the group's
+  // committed offsets (one broker round trip) and each partition's high
+  // watermark (one round trip each), so it blocks up to a few seconds when
+  // the broker is slow. poll() calls it every lag_interval. Poll thread only.
+  void refresh_lag();
   size_t in_flight() const { return tracker_.in_flight(); }
   // Commits what is done and leaves the group. Idempotent.
   void close();
@@ -83,6 +95,8 @@ class Consumer {
   void on_revoke(std::vector<RdKafka::TopicPartition*>& partitions, bool incremental);
   Status commit_points(const std::vector<CommitPoint>& points);
   void set_paused(bool paused);
+  void forget_lag(const std::vector<PartitionKey>& partitions);
+  prometheus::Counter& consumed_counter(const std::string& topic);
 
   ConsumerOptions options_;
   Millis commit_interval_;
@@ -92,6 +106,11 @@ class Consumer {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::atomic<bool> paused_{false};
   bool closed_ = false;
+  // Metrics: poll thread only.
+  bool reset_to_earliest_ = true;  // auto.offset.reset, for partitions never consumed
+  SteadyTime next_lag_refresh_{};
+  std::map<PartitionKey, prometheus::Gauge*> lag_series_;
+  std::map<std::string, prometheus::Counter*> consumed_;
 };
 
 }  // namespace tmon::bus

@@ -6,8 +6,31 @@
 namespace tmon::bus {
 
 DeadLetterPublisher::DeadLetterPublisher(Producer& producer, std::string topic, std::string stage,
-                                         Clock& clock)
-    : producer_(producer), topic_(std::move(topic)), stage_(std::move(stage)), clock_(clock) {}
+                                         Clock& clock, BusMetrics* metrics)
+    : producer_(producer),
+      topic_(std::move(topic)),
+      stage_(std::move(stage)),
+      clock_(clock),
+      metrics_(metrics) {}
+
+std::string_view dead_letter_reason(std::string_view message) {
+  const auto has = [message](std::string_view text) {
+    return message.find(text) != std::string_view::npos;
+  };
+  // Order matters: "invalid JSON: ... expected ..." is about the JSON text,
+  // and a type mismatch names what it got (", got string").
+  if (message.starts_with("invalid JSON") || message == "expected a JSON object") {
+    return "invalid_json";
+  }
+  if (has("too large") || has("too long") || has("exceeds") || has("oversized")) {
+    return "oversized";
+  }
+  if (has("required field missing") || has("required when")) return "missing_field";
+  // JsonReader names the JSON type it found on every type mismatch.
+  if (has(", got ")) return "wrong_type";
+  if (has("expected ") || has("out of range")) return "invalid_value";
+  return "other";
+}
 
 void DeadLetterPublisher::publish(const ConsumedMessage& message, const std::string& reason,
                                   Consumer& consumer) {
@@ -19,15 +42,21 @@ void DeadLetterPublisher::publish(const ConsumedMessage& message, const std::str
   const auto source = message.partition_key();
   const int64_t offset = message.offset;
   const std::string stage = stage_;
-  auto sent = producer_.send(topic_, message.key, messages::encode(letter),
-                             [&consumer, source, offset, stage](Result<DeliveredOffset> outcome) {
-                               if (outcome) {
-                                 consumer.complete(source, offset);
-                               } else {
-                                 get_logger(stage)->error("dead letter not delivered: {}",
-                                                          outcome.error().message);
-                               }
-                             });
+  prometheus::Counter* counted =
+      metrics_ ? &metrics_->dead_letters.Add({{"topic", message.topic},
+                                              {"stage", stage_},
+                                              {"reason", std::string(dead_letter_reason(reason))}})
+               : nullptr;
+  auto sent = producer_.send(
+      topic_, message.key, messages::encode(letter),
+      [&consumer, source, offset, stage, counted](Result<DeliveredOffset> outcome) {
+        if (outcome) {
+          if (counted) counted->Increment();
+          consumer.complete(source, offset);
+        } else {
+          get_logger(stage)->error("dead letter not delivered: {}", outcome.error().message);
+        }
+      });
   if (!sent) get_logger(stage_)->error("dead letter not queued: {}", sent.error().message);
 }
 

@@ -21,7 +21,8 @@ void Producer::DeliveryReporter::dr_cb(RdKafka::Message& message) {
 }
 
 Result<std::unique_ptr<Producer>> Producer::create(const config::KafkaConfig& kafka,
-                                                   const std::string& client_id) {
+                                                   const std::string& client_id,
+                                                   BusMetrics* metrics) {
   auto conf = make_producer_conf(kafka, client_id);
   if (!conf) return tl::unexpected(conf.error());
   std::string error;
@@ -31,11 +32,12 @@ Result<std::unique_ptr<Producer>> Producer::create(const config::KafkaConfig& ka
   std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf->get(), error));
   if (!producer) return make_error(ErrorCode::kInvalidArgument, "kafka producer: " + error);
   return std::unique_ptr<Producer>(
-      new Producer(std::move(producer), Millis(kafka.producer.delivery_timeout_ms)));
+      new Producer(std::move(producer), Millis(kafka.producer.delivery_timeout_ms), metrics));
 }
 
-Producer::Producer(std::unique_ptr<RdKafka::Producer> producer, Millis delivery_timeout)
-    : producer_(std::move(producer)), delivery_timeout_(delivery_timeout) {
+Producer::Producer(std::unique_ptr<RdKafka::Producer> producer, Millis delivery_timeout,
+                   BusMetrics* metrics)
+    : producer_(std::move(producer)), delivery_timeout_(delivery_timeout), metrics_(metrics) {
   poller_ = std::thread([this] { poll_loop(); });
 }
 
@@ -56,6 +58,14 @@ void Producer::poll_loop() {
 
 Status Producer::send(std::string_view topic, std::string_view key, std::string_view value,
                       DeliveryCallback on_delivery) {
+  if (metrics_) {
+    // Counted on the delivery thread; the family outlives every callback.
+    on_delivery = [inner = std::move(on_delivery), errors = &metrics_->produce_errors,
+                   topic = std::string(topic)](Result<DeliveredOffset> outcome) {
+      if (!outcome) errors->Add({{"topic", topic}}).Increment();
+      if (inner) inner(std::move(outcome));
+    };
+  }
   auto callback = std::make_unique<DeliveryCallback>(std::move(on_delivery));
   const auto give_up_at = std::chrono::steady_clock::now() + delivery_timeout_;
   while (true) {
@@ -71,6 +81,7 @@ Status Producer::send(std::string_view topic, std::string_view key, std::string_
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
       continue;
     }
+    if (metrics_) metrics_->produce_errors.Add({{"topic", std::string(topic)}}).Increment();
     return make_error(ErrorCode::kUnavailable,
                       "produce to " + std::string(topic) + ": " + RdKafka::err2str(err));
   }

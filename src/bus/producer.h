@@ -9,6 +9,7 @@
 #include <string_view>
 #include <thread>
 
+#include "bus/metrics.h"
 #include "common/clock.h"
 #include "common/result.h"
 #include "config/config.h"
@@ -31,8 +32,11 @@ class Producer {
  public:
   using DeliveryCallback = std::function<void(Result<DeliveredOffset>)>;
 
+  // With `metrics` (which must outlive the producer and its callbacks),
+  // messages not queued or not delivered count in kafka_produce_errors_total.
   static Result<std::unique_ptr<Producer>> create(const config::KafkaConfig& kafka,
-                                                  const std::string& client_id);
+                                                  const std::string& client_id,
+                                                  BusMetrics* metrics = nullptr);
   // Flushes what is queued (bounded by the delivery timeout), then stops.
   ~Producer();
   Producer(const Producer&) = delete;
@@ -60,13 +64,15 @@ class Producer {
     void dr_cb(RdKafka::Message& message) override;
   };
 
-  Producer(std::unique_ptr<RdKafka::Producer> producer, Millis delivery_timeout);
+  Producer(std::unique_ptr<RdKafka::Producer> producer, Millis delivery_timeout,
+           BusMetrics* metrics);
   void poll_loop();
 
   // Stateless and static, so it outlives every handle librdkafka may call it from.
   static DeliveryReporter reporter_;
   std::unique_ptr<RdKafka::Producer> producer_;
   Millis delivery_timeout_;
+  BusMetrics* metrics_;
   std::atomic<bool> stop_{false};
   std::thread poller_;
 };

@@ -8,14 +8,30 @@ std::string serialize(const prometheus::Registry& registry) {
   return prometheus::TextSerializer().Serialize(registry.Collect());
 }
 
-void add_metrics_route(http::Router& router, RegistryPtr registry) {
-  router.add(http::Verb::get, "/metrics", [registry](http::RequestContext&) {
+void ScrapeHooks::add(std::function<void()> hook) {
+  std::lock_guard lock(mu_);
+  hooks_.push_back(std::move(hook));
+}
+
+void ScrapeHooks::run() {
+  std::lock_guard lock(mu_);
+  for (const auto& hook : hooks_) hook();
+}
+
+void add_metrics_route(http::Router& router, RegistryPtr registry, ScrapeHooksPtr hooks) {
+  router.add(http::Verb::get, "/metrics", [registry, hooks](http::RequestContext&) {
+    if (hooks) hooks->run();
     http::Response response{http::Status::ok, 11};
     response.set(http::beast_http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     response.body() = serialize(*registry);
     response.prepare_payload();
     return response;
   });
+}
+
+void advance_counter(prometheus::Counter& counter, double total) {
+  const double current = counter.Value();
+  if (total > current) counter.Increment(total - current);
 }
 
 const prometheus::Histogram::BucketBoundaries& latency_buckets() {

@@ -25,11 +25,13 @@ constexpr Millis kIdleWake{250};
 }  // namespace
 
 Dispatcher::Dispatcher(DispatcherOptions options, asio::io_context& io, KeyPool& keys,
-                       llm::LlmClient& llm, config::LlmConfig llm_config, Clock& clock)
+                       llm::LlmClient& llm, config::LlmConfig llm_config, Clock& clock,
+                       SchedulerMetrics* metrics)
     : options_(std::move(options)),
       keys_(keys),
       llm_(llm),
       clock_(clock),
+      metrics_(metrics),
       retry_(options_.retry_max_attempts),
       jitter_(options_.seed),
       strand_(asio::make_strand(io)),
@@ -114,6 +116,13 @@ void Dispatcher::complete(PendingTask& pending, messages::AssessmentResult resul
         break;
     }
   }
+  if (metrics_) {
+    metrics_->results.Add({{"status", std::string(messages::to_string(result.status))}})
+        .Increment();
+    if (result.status == ResultStatus::kExpired) {
+      metrics_->tasks_expired.Add({{"stage", "schedule"}}).Increment();
+    }
+  }
   pending.on_done(std::move(result));
 }
 
@@ -175,8 +184,17 @@ asio::awaitable<void> Dispatcher::loop() {
     if (best && in_flight_ < static_cast<size_t>(options_.max_concurrent_tasks)) {
       LeaseResult leased = co_await lease_key(best->tried);
       if (leased.lease) {
+        // The time the head of the queue waited for this permit; attributed
+        // to whichever task now gets the key (it waited at least as long
+        // unless it arrived meanwhile).
+        const Millis permit_wait =
+            permit_denied_since_
+                ? std::chrono::duration_cast<Millis>(clock_.now() - *permit_denied_since_)
+                : Millis(0);
+        permit_denied_since_.reset();
         // The queue may have changed while we waited; the best ready task gets the key.
         if (auto pending = queue_.pop_ready(clock_.epoch_ms())) {
+          if (metrics_) metrics_->record_permit_wait(leased.lease->account, permit_wait);
           --queued_;
           ++in_flight_;
           asio::co_spawn(strand_, call(std::move(*pending), std::move(*leased.lease)),
@@ -189,7 +207,10 @@ asio::awaitable<void> Dispatcher::loop() {
         }
         continue;
       }
+      if (!permit_denied_since_) permit_denied_since_ = clock_.now();
       wake_at = clock_.now() + leased.retry_in;
+    } else if (!best) {
+      permit_denied_since_.reset();  // nothing waits for a permit
     }
     if (const auto next = queue_.next_event_ms(clock_.epoch_ms())) {
       wake_at =
@@ -221,11 +242,23 @@ asio::awaitable<void> Dispatcher::call(PendingTask pending, Lease lease) {
     outcome.retry_after = reply.error().retry_after;
   }
   co_await finish_lease(lease, outcome);
+  if (metrics_ && !reply) {
+    metrics_->record_call(lease.key_id, lease.account, call_status(reply.error().kind), latency);
+    if (reply.error().kind == llm::CallErrorKind::kRateLimited) {
+      metrics_->record_rate_limited(lease.account, reply.error());
+    }
+  }
 
   std::optional<messages::AssessmentResult> result;
   const int64_t now = clock_.epoch_ms();
   if (reply) {
     auto assessment = llm::parse_risk_assessment(reply->content, task.groupIndex);
+    // A reply we cannot use counts as bad_response, like one the client
+    // already rejected: the call did not yield an assessment.
+    if (metrics_) {
+      metrics_->record_call(lease.key_id, lease.account, assessment ? "ok" : "bad_response",
+                            latency);
+    }
     if (assessment) {
       result = result_for(task, ResultStatus::kOk, now);
       result->riskAssessment = std::move(*assessment);
@@ -257,6 +290,9 @@ asio::awaitable<void> Dispatcher::call(PendingTask pending, Lease lease) {
       {
         std::lock_guard lock(stats_mu_);
         ++stats_.retries;
+      }
+      if (metrics_) {
+        metrics_->retries.Add({{"reason", std::string(call_status(error.kind))}}).Increment();
       }
       --in_flight_;
       ++queued_;

@@ -15,6 +15,7 @@
 #include "llm/llm_client.h"
 #include "messages/messages.h"
 #include "schedule/key_pool.h"
+#include "schedule/metrics.h"
 #include "schedule/retry_policy.h"
 #include "schedule/task_queue.h"
 
@@ -61,8 +62,10 @@ class Dispatcher {
  public:
   using Completion = PendingTask::Completion;
 
+  // `metrics` (may be null) must outlive the dispatcher.
   Dispatcher(DispatcherOptions options, boost::asio::io_context& io, KeyPool& keys,
-             llm::LlmClient& llm, config::LlmConfig llm_config, Clock& clock);
+             llm::LlmClient& llm, config::LlmConfig llm_config, Clock& clock,
+             SchedulerMetrics* metrics = nullptr);
   ~Dispatcher();
 
   void start();
@@ -98,6 +101,7 @@ class Dispatcher {
   KeyPool& keys_;
   llm::LlmClient& llm_;
   Clock& clock_;
+  SchedulerMetrics* metrics_;
   RetryPolicy retry_;
   std::mt19937_64 jitter_;
 
@@ -107,6 +111,9 @@ class Dispatcher {
   TaskQueue queue_;               // strand only
   bool wake_pending_ = false;     // strand only
   config::LlmConfig llm_config_;  // strand only
+  // When the loop was first denied a permit for the task at the head of the
+  // queue (strand only); nullopt while permits come at once.
+  std::optional<SteadyTime> permit_denied_since_;
 
   std::atomic<size_t> queued_{0};
   std::atomic<size_t> in_flight_{0};

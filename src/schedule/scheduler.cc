@@ -61,7 +61,8 @@ Result<std::unique_ptr<Scheduler>> Scheduler::create(const config::Config& confi
                                                      std::string instance_id,
                                                      std::vector<config::ApiKeyConfig> keys,
                                                      boost::asio::io_context& io,
-                                                     llm::LlmClient& llm, Clock& clock) {
+                                                     llm::LlmClient& llm, Clock& clock,
+                                                     prometheus::Registry* registry) {
   auto limiter = make_limiter(config, clock);
   if (!limiter) return tl::unexpected(limiter.error());
   std::unique_ptr<Scheduler> self(new Scheduler());
@@ -75,8 +76,10 @@ Result<std::unique_ptr<Scheduler>> Scheduler::create(const config::Config& confi
       std::make_unique<KeyPool>(*self->limiter_, *self->key_states_,
                                 CooldownPolicy(cooldown_settings(config.scheduler)), clock);
   self->keys_->configure(keys, config.accounts);
-  self->dispatcher_ = std::make_unique<Dispatcher>(dispatcher_options(config, self->instance_id_),
-                                                   io, *self->keys_, llm, config.llm, clock);
+  if (registry) self->metrics_ = std::make_unique<SchedulerMetrics>(*registry);
+  self->dispatcher_ =
+      std::make_unique<Dispatcher>(dispatcher_options(config, self->instance_id_), io, *self->keys_,
+                                   llm, config.llm, clock, self->metrics_.get());
   const auto status = self->limiter_->status();
   get_logger("schedule")
       ->info("instance={} {} keys, rate limits: {} ({})", self->instance_id_, keys.size(),
@@ -167,6 +170,14 @@ std::string Scheduler::stats_json() {
       {"keys", key_list},
   };
   return data.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void Scheduler::update_metrics() {
+  if (!metrics_) return;
+  metrics_->set_keys(keys_->snapshot());
+  metrics_->queue_depth.Set(static_cast<double>(dispatcher_->queued()));
+  metrics_->in_flight.Set(static_cast<double>(dispatcher_->in_flight()));
+  metrics_->limiter_fallback.Set(limiter_->status().fallback ? 1 : 0);
 }
 
 SchedulerHealth Scheduler::health() {

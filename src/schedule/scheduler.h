@@ -1,5 +1,7 @@
 #pragma once
 
+#include <prometheus/registry.h>
+
 #include <boost/asio/io_context.hpp>
 #include <memory>
 #include <string>
@@ -12,6 +14,7 @@
 #include "schedule/dispatcher.h"
 #include "schedule/key_pool.h"
 #include "schedule/key_state_store.h"
+#include "schedule/metrics.h"
 #include "schedule/rate_limiter.h"
 
 namespace tmon::schedule {
@@ -27,12 +30,15 @@ struct SchedulerHealth {
 // do: stats, health, enabling and disabling keys, reloading the keys file.
 class Scheduler {
  public:
-  // `keys` are the keys to use: the configured ones, or the mock's.
+  // `keys` are the keys to use: the configured ones, or the mock's. With a
+  // `registry` (which must outlive the scheduler) it exports its metrics
+  // there (see SchedulerMetrics).
   static Result<std::unique_ptr<Scheduler>> create(const config::Config& config,
                                                    std::string instance_id,
                                                    std::vector<config::ApiKeyConfig> keys,
                                                    boost::asio::io_context& io, llm::LlmClient& llm,
-                                                   Clock& clock);
+                                                   Clock& clock,
+                                                   prometheus::Registry* registry = nullptr);
   ~Scheduler();
 
   void start();
@@ -47,6 +53,11 @@ class Scheduler {
   // The body of GET /api/scheduler/stats (the "data" member), as JSON text.
   std::string stats_json();
   SchedulerHealth health();
+  // Copies key states, cooldowns, queue depth, calls in flight and the
+  // limiter's fallback into their gauges; run before each scrape. May block
+  // on a shared (Redis) limiter like stats_json(). No-op without a registry.
+  void update_metrics();
+  SchedulerMetrics* metrics() { return metrics_.get(); }
   const std::string& instance_id() const { return instance_id_; }
 
  private:
@@ -59,6 +70,7 @@ class Scheduler {
   RateLimiterPtr limiter_;
   KeyStateStorePtr key_states_;
   std::unique_ptr<KeyPool> keys_;
+  std::unique_ptr<SchedulerMetrics> metrics_;  // before the dispatcher, which uses it
   std::unique_ptr<Dispatcher> dispatcher_;
 };
 

@@ -65,6 +65,10 @@ class CameraManagerTest : public ::testing::Test {
     });
   }
 
+  // The cameras' threads call the listeners above: stop them before the
+  // vectors those write to are destroyed.
+  ~CameraManagerTest() override { manager_->stop(); }
+
   std::string scrape() { return metrics::serialize(*registry_); }
 
   static config::DetectionConfig settings() {

@@ -1,0 +1,36 @@
+#include "bus/metrics.h"
+
+#include "bus/dead_letter.h"
+
+namespace tmon::bus {
+
+BusMetrics::BusMetrics(prometheus::Registry& registry)
+    : consumer_lag(prometheus::BuildGauge()
+                       .Name("kafka_consumer_lag")
+                       .Help("Messages a consumer group has yet to finish on a partition: high "
+                             "watermark minus committed offset (or position when nothing is "
+                             "committed)")
+                       .Register(registry)),
+      messages_consumed(prometheus::BuildCounter()
+                            .Name("kafka_messages_consumed_total")
+                            .Help("Messages handed to a stage by its Kafka consumer")
+                            .Register(registry)),
+      produce_errors(prometheus::BuildCounter()
+                         .Name("kafka_produce_errors_total")
+                         .Help("Messages that could not be queued or were not delivered to Kafka")
+                         .Register(registry)),
+      dead_letters(prometheus::BuildCounter()
+                       .Name("dead_letters_total")
+                       .Help("Messages sent to the dead-letter topic, by source topic, stage and "
+                             "reason category")
+                       .Register(registry)) {}
+
+void BusMetrics::init_stage(const std::string& source_topic, const std::string& stage,
+                            const std::vector<std::string>& output_topics) {
+  for (const auto reason : kDeadLetterReasons) {
+    dead_letters.Add({{"topic", source_topic}, {"stage", stage}, {"reason", std::string(reason)}});
+  }
+  for (const auto& topic : output_topics) produce_errors.Add({{"topic", topic}});
+}
+
+}  // namespace tmon::bus

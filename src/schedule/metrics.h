@@ -1,0 +1,83 @@
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/clock.h"
+#include "llm/chat.h"
+#include "schedule/key_pool.h"
+
+namespace tmon::schedule {
+
+// The LLM scheduler's metrics. Labels are bounded: key_id and account come
+// from the keys file, status and reason from fixed vocabularies below; never
+// a task, request or camera id. (Prometheus adds `instance` per scrape target.)
+//
+// Counters and histograms are updated as calls happen (Dispatcher); gauges
+// that mirror state kept elsewhere (key states, queue depth) are set by
+// Scheduler::update_metrics(), which runs before each scrape.
+//
+// Thread-safe (prometheus-cpp metrics are; key series bookkeeping is locked).
+struct SchedulerMetrics {
+  explicit SchedulerMetrics(prometheus::Registry& registry);
+
+  // One per provider call attempt, + status (see call_status), key_id, account.
+  prometheus::Family<prometheus::Counter>& llm_calls;
+  prometheus::Family<prometheus::Histogram>& llm_latency;  // + account; seconds per attempt
+  prometheus::Family<prometheus::Gauge>& key_status;       // 1 available, 0 cooling, -1 disabled
+  prometheus::Family<prometheus::Gauge>& key_cooldown_remaining;  // seconds, per key's account
+  prometheus::Gauge& queue_depth;                                 // tasks waiting for a key
+  prometheus::Gauge& in_flight;                                   // calls in flight
+  prometheus::Family<prometheus::Histogram>& permit_wait;         // + account; seconds per call
+  prometheus::Family<prometheus::Counter>& rate_limited;          // 429s, + account, reason
+  prometheus::Family<prometheus::Counter>& retries;        // + reason (the failed call's status)
+  prometheus::Family<prometheus::Counter>& results;        // final results, + status
+  prometheus::Family<prometheus::Counter>& tasks_expired;  // + stage
+  prometheus::Gauge& limiter_fallback;                     // 1 while Redis limits fell back
+
+  // Counts one provider call attempt; `status` is "ok" or a call_status().
+  void record_call(const std::string& key_id, const std::string& account, std::string_view status,
+                   Millis latency);
+  // Counts a 429 from the provider for `account`.
+  void record_rate_limited(const std::string& account, const llm::CallError& error);
+  void record_permit_wait(const std::string& account, Millis waited);
+
+  // Sets the key gauges from a snapshot; removes the series of keys that are
+  // no longer configured (SIGHUP), so removed keys do not linger as stale.
+  void set_keys(const std::vector<KeySnapshot>& keys);
+
+ private:
+  void init_key_locked(const std::string& key_id, const std::string& account);
+
+  std::mutex keys_mu_;
+  std::set<std::pair<std::string, std::string>> exported_keys_;  // (key_id, account)
+};
+
+// The `status` label of llm_calls_total for a failed call: rate_limited,
+// auth_failed, quota_exhausted, server_error, timeout, connection_error,
+// bad_request, bad_response. A success is "ok".
+std::string_view call_status(llm::CallErrorKind kind);
+
+inline constexpr llm::CallErrorKind kCallErrorKinds[] = {
+    llm::CallErrorKind::kRateLimited,    llm::CallErrorKind::kAuthFailed,
+    llm::CallErrorKind::kQuotaExhausted, llm::CallErrorKind::kBadRequest,
+    llm::CallErrorKind::kServerError,    llm::CallErrorKind::kTimeout,
+    llm::CallErrorKind::kConnection,     llm::CallErrorKind::kBadResponse};
+
+// The `reason` label of llm_rate_limited_total: which provider limit a 429
+// names, as far as its code and message tell: provider_qps (per second),
+// provider_rpm (per minute), provider_tpm (tokens), provider_quota (an
+// allocation quota that throttles), or "provider" when they do not say.
+std::string_view rate_limit_reason(const llm::CallError& error);
+
+}  // namespace tmon::schedule

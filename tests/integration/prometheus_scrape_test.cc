@@ -1,0 +1,102 @@
+// A real Prometheus server (Debian's `prometheus`) scrapes a running
+// `tmon up`; queries through Prometheus's own HTTP API see the LLM calls and
+// the consumer lag, so what tmon exports is what Prometheus stores.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <cctype>
+#include <cstdio>
+#include <set>
+#include <thread>
+
+#include "child_process.h"
+#include "free_port.h"
+#include "http_get.h"
+#include "redis_server.h"
+#include "temp_dir.h"
+
+namespace tmon {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using testing::ChildProcess;
+
+// Runs an instant query; the result vector, or an empty array.
+json query(int prometheus_port, const std::string& promql) {
+  std::string encoded;
+  for (const char c : promql) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
+      encoded += c;
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
+      encoded += hex;
+    }
+  }
+  const auto reply = testing::http_get(prometheus_port, "/api/v1/query?query=" + encoded);
+  const json body = json::parse(reply.body, nullptr, false);
+  if (reply.status != 200 || !body.is_object() || body.value("status", "") != "success") {
+    return json::array();
+  }
+  return body["data"]["result"];
+}
+
+TEST(PrometheusScrapeTest, PrometheusSeesLlmCallsAndConsumerLag) {
+  testing::TestRedis redis;
+  testing::TempDir dir;
+  dir.write("config/pipeline.yaml",
+            "cameras:\n"
+            "  - {id: prom-cam-1, url: \"sim://?seed=21&density=0.9\", frame_interval_seconds: 1}\n"
+            "  - {id: prom-cam-2, url: \"sim://?seed=22&density=0.9\", frame_interval_seconds: 1}\n"
+            "redis:\n  url: " +
+                redis.url() + "\n");
+  dir.write("config/kafka.yaml",
+            "bootstrap_servers: embedded\nconsumer:\n  fetch_wait_max_ms: 10\n");
+  const int api_port = testing::pick_free_port();
+  ChildProcess up({TMON_BINARY, "up", "--config-dir", dir.str() + "/config", "--duration", "60",
+                   "--api-port", std::to_string(api_port)},
+                  {{"DASHSCOPE_API_KEY", ""}, {"TMON_REDIS_URL", redis.url()}});
+  ASSERT_TRUE(up.wait_for_stdout(std::regex(R"(API: (http://\S+))"), 15s)) << up.stderr_text();
+
+  const int prometheus_port = testing::pick_free_port();
+  dir.write("prometheus.yml",
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+            "scrape_configs:\n"
+            "  - job_name: tmon\n"
+            "    static_configs:\n"
+            "      - targets: ['127.0.0.1:" +
+                std::to_string(api_port) + "']\n");
+  ChildProcess prometheus({"prometheus", "--config.file=" + dir.str() + "/prometheus.yml",
+                           "--storage.tsdb.path=" + dir.str() + "/tsdb",
+                           "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port)});
+
+  // Results come after the consumer groups form and the mock LLM answers;
+  // Prometheus scrapes every second.
+  json calls = json::array();
+  json lag = json::array();
+  const auto give_up = std::chrono::steady_clock::now() + 50s;
+  while (std::chrono::steady_clock::now() < give_up && (calls.empty() || lag.empty())) {
+    std::this_thread::sleep_for(1s);
+    calls = query(prometheus_port, "sum(llm_calls_total) > 0");
+    lag = query(prometheus_port, "kafka_consumer_lag");
+  }
+  ASSERT_FALSE(calls.empty()) << "Prometheus has no llm_calls_total > 0\n"
+                              << prometheus.stderr_text().substr(0, 2000);
+  EXPECT_GT(std::stod(calls[0]["value"][1].get<std::string>()), 0);
+  ASSERT_FALSE(lag.empty()) << "Prometheus has no kafka_consumer_lag";
+  std::set<std::string> topics;
+  for (const auto& series : lag) {
+    EXPECT_TRUE(series["metric"].contains("partition"));
+    EXPECT_TRUE(series["metric"].contains("group"));
+    topics.insert(series["metric"].value("topic", ""));
+  }
+  EXPECT_TRUE(topics.contains("detection-results")) << lag.dump();
+  // Prometheus sees the target as healthy.
+  const auto up_series = query(prometheus_port, "up{job=\"tmon\"}");
+  ASSERT_EQ(up_series.size(), 1u);
+  EXPECT_EQ(up_series[0]["value"][1], "1");
+}
+
+}  // namespace
+}  // namespace tmon
