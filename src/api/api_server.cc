@@ -112,7 +112,9 @@ std::shared_ptr<http::Router> make_api_router(store::ResultStorePtr store, Healt
     const auto components = health ? health() : std::vector<ComponentHealth>{};
     json details = json::object();
     for (const auto& component : components) {
-      details[component.name] = {{"status", component.status}, {"detail", component.detail}};
+      json entry = {{"status", component.status}, {"detail", component.detail}};
+      for (const auto& [field, value] : component.fields) entry[field] = value;
+      details[component.name] = std::move(entry);
     }
     return ok({{"status", overall_status(components)},
                {"service", kServiceName},

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,9 @@ struct ComponentHealth {
   std::string name;
   std::string status;  // "ok", "degraded" or "down"
   std::string detail;
+  // Machine-readable facts beside the prose, e.g. kafka's "bootstrapServers"
+  // (what `tmon e2e-test` connects to); added to the component's object.
+  std::map<std::string, std::string> fields = {};
 };
 using HealthProbe = std::function<std::vector<ComponentHealth>()>;
 // Adds more routes (another component's endpoints) to the API's router.

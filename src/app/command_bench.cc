@@ -1,17 +1,105 @@
 // `tmon bench ...`: load tests that print figures (see docs/PERFORMANCE.md).
 #include "app/commands.h"
+#include "app/config_loading.h"
 #include "app/exit_codes.h"
 #include "bench/detect_bench.h"
 #include "bench/generate_bench.h"
+#include "bench/pipeline_bench.h"
 #include "bench/scheduler_bench.h"
 #include "common/logging.h"
 
 namespace tmon::app {
 
+namespace {
+
+// `tmon bench` itself: the whole pipeline under N cameras.
+void add_pipeline_bench_options(CLI::App& bench, int& exit_code) {
+  static bench::PipelineBenchOptions p;
+  static std::string config_dir;
+  bench.add_option("--cameras", p.cameras, "sim:// cameras")->check(CLI::Range(1, 100000));
+  bench.add_option("--duration", p.duration, "Seconds of load")->check(CLI::PositiveNumber);
+  bench
+      .add_option("--warmup", p.warmup,
+                  "Seconds left out of latency and throughput (default: 10% up to 30)")
+      ->check(CLI::NonNegativeNumber);
+  bench
+      .add_option("--interval", p.interval,
+                  "Seconds between a camera's frames (default: detection.frame_interval_seconds)")
+      ->check(CLI::PositiveNumber);
+  bench.add_flag("--detections-only", p.detections_only,
+                 "Produce synthetic detection-results instead of rendering and detecting frames");
+  bench.add_option("--load-threads", p.load_threads, "Threads making synthetic detections")
+      ->check(CLI::Range(1, 64));
+  bench.add_option("--config-dir", config_dir,
+                   "Settings of the stages from this folder (default: built-in defaults)");
+  bench.add_flag("--provider", p.provider,
+                 "Call the provider of CONFIG_DIR/api_keys.yaml instead of `tmon mock-llm`");
+  bench.add_option("--accounts", p.mock.accounts, "Mock: provider accounts")
+      ->check(CLI::Range(1, 1000));
+  bench.add_option("--qps", p.mock.qps, "Mock: requests per second per account")
+      ->check(CLI::PositiveNumber);
+  bench.add_option("--rpm", p.mock.rpm, "Mock: requests per minute per account")
+      ->check(CLI::PositiveNumber);
+  bench.add_option("--keys-per-account", p.mock.keys_per_account, "Mock: keys in each account")
+      ->check(CLI::Range(1, 100));
+  bench.add_option("--latency-median-ms", p.mock.latency_median_ms, "Mock: latency median")
+      ->check(CLI::NonNegativeNumber);
+  bench.add_option("--latency-sigma", p.mock.latency_sigma, "Mock: sigma of ln(latency)")
+      ->check(CLI::NonNegativeNumber);
+  bench.add_option("--error-rate", p.mock.error_rate, "Mock: share of calls answered 500")
+      ->check(CLI::Range(0.0, 1.0));
+  bench.add_option("--mock-threads", p.mock.threads, "Mock: server threads")
+      ->check(CLI::Range(1, 64));
+  bench
+      .add_option("--max-age", p.max_age, "Task deadline after capture, s (tasks.max_age_seconds)")
+      ->check(CLI::PositiveNumber);
+  bench
+      .add_option("--max-concurrent", p.max_concurrent,
+                  "LLM calls in flight (scheduler.max_concurrent_tasks)")
+      ->check(CLI::Range(1, 100000));
+  bench
+      .add_option("--queue-size", p.queue_size, "Tasks waiting for a permit (scheduler.queue_size)")
+      ->check(CLI::Range(1, 1000000));
+  bench.add_option("--brokers", p.brokers,
+                   "Kafka of running services (default: run the pipeline in-process)");
+  bench.add_option("--redis-url", p.redis_url,
+                   "Redis of running services (in-process default: a private redis-server)");
+  bench.add_option("--api-url", p.api_url,
+                   "API of a running `tmon detect`/`tmon up` to add the cameras to (full mode)");
+  bench.add_option("--mock-stats-url", p.mock_stats_url,
+                   "/__stats of the running services' `tmon mock-llm`, for capacity figures");
+  bench.add_option("--watch-pid", p.watch_pids, "Process of the running services (repeatable)");
+  bench
+      .add_option("--drain-timeout", p.drain_timeout,
+                  "Seconds to wait for results after the load (default: from the config)")
+      ->check(CLI::PositiveNumber);
+  bench.add_option("--max-lag", p.max_lag, "Verdict: Kafka lag must stay below this")
+      ->check(CLI::PositiveNumber);
+  bench
+      .add_option("--e2e-p95-target-ms", p.e2e_p95_target_ms,
+                  "Verdict: end-to-end p95 must be at most this")
+      ->check(CLI::PositiveNumber);
+  bench.add_option("--report-file", p.report_file,
+                   "Write the JSON report here, and an HTML report beside it");
+  bench.add_flag("!--no-progress", p.progress_bar, "No progress bar, even on a terminal");
+  bench.callback([&exit_code, &bench] {
+    if (!bench.get_subcommands().empty()) return;  // `tmon bench scheduler` and friends
+    configure_logging({"warn", false, ""});
+    config::Config config;
+    if (!config_dir.empty()) config = *load_config_or_exit(config_dir);
+    exit_code = bench::run_pipeline_bench(p, std::move(config));
+  });
+}
+
+}  // namespace
+
 void add_bench_command(CLI::App& app, int& exit_code) {
   static bench::SchedulerBenchOptions o;
-  CLI::App* bench = app.add_subcommand("bench", "Load tests that measure tmon");
-  bench->require_subcommand(1);
+  CLI::App* bench = app.add_subcommand(
+      "bench",
+      "Load tests that measure tmon: without a subcommand, the whole pipeline under N cameras");
+  bench->require_subcommand(0, 1);
+  add_pipeline_bench_options(*bench, exit_code);
   CLI::App* scheduler = bench->add_subcommand(
       "scheduler",
       "The LLM scheduler alone against `tmon mock-llm`: goodput, 429s, added latency, CPU, RSS");

@@ -48,13 +48,19 @@ int run_pipeline(const PipelineFlags& flags, PipelineRoles roles) {
     running = pipeline->get();
   }
   const std::string api = (*pipeline)->api_url();
+  // Tools that join the pipeline from outside (`tmon e2e-test --brokers`)
+  // need the address, which an embedded broker picks at start.
+  const std::string kafka = (*pipeline)->bootstrap_servers();
   if (!api.empty()) {
     std::cout << "tmon is up. API: " << api << "\n"
               << "  health:  curl " << api << "/api/health/health_check\n";
     for (const auto& camera : (*pipeline)->camera_ids()) {
       std::cout << "  camera:  curl " << api << "/api/cameras/" << camera << "/latest\n";
     }
+    if (!kafka.empty()) std::cout << "Kafka: " << kafka << "\n";
     std::cout << "Stop with Ctrl-C." << std::endl;
+  } else if (!kafka.empty()) {
+    std::cout << "Kafka: " << kafka << std::endl;
   }
   if (const std::string ops = (*pipeline)->ops_url(); !ops.empty()) {
     std::cout << "Metrics: " << ops << "/metrics" << std::endl;

@@ -15,6 +15,7 @@ void add_config_command(CLI::App& app, int& exit_code);
 void add_keys_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
 void add_alerts_command(CLI::App& app, int& exit_code);
+void add_e2e_command(CLI::App& app, int& exit_code);  // e2e-test
 
 // Adds --config-dir to a subcommand (every command accepts it).
 void add_config_dir_option(CLI::App& command, std::string& config_dir);

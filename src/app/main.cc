@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   tmon::app::add_keys_command(app, exit_code);
   tmon::app::add_bench_command(app, exit_code);
   tmon::app::add_alerts_command(app, exit_code);
+  tmon::app::add_e2e_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

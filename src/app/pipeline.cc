@@ -193,9 +193,11 @@ std::vector<api::ComponentHealth> PipelineParts::health() const {
   std::vector<api::ComponentHealth> components;
   if (store) components.push_back(store_health);
   if (producer) {
-    components.push_back({"kafka", "ok",
+    components.push_back({"kafka",
+                          "ok",
                           broker ? "embedded in-memory broker at " + kafka.bootstrap_servers
-                                 : kafka.bootstrap_servers});
+                                 : kafka.bootstrap_servers,
+                          {{"bootstrapServers", kafka.bootstrap_servers}}});
   }
   if (live_subscriber) {
     const auto stats = live_subscriber->stats();
@@ -494,6 +496,10 @@ std::string Pipeline::ops_url() const {
   if (!parts.ops) return "";
   return "http://" + parts.config->monitoring.metrics.host + ":" +
          std::to_string(parts.ops->port());
+}
+
+std::string Pipeline::bootstrap_servers() const {
+  return parts_->producer ? parts_->kafka.bootstrap_servers : "";
 }
 
 std::vector<std::string> Pipeline::camera_ids() const {

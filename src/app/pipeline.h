@@ -61,6 +61,9 @@ class Pipeline {
   // "http://host:port" of the metrics (and scheduler operator) endpoints of
   // a process without the API; empty otherwise.
   std::string ops_url() const;
+  // The Kafka bootstrap address this process uses (the embedded broker's
+  // when the config says `embedded`); empty when it uses no Kafka.
+  std::string bootstrap_servers() const;
   std::vector<std::string> camera_ids() const;
   // What the API reports under components.
   std::vector<api::ComponentHealth> health() const;

@@ -4,8 +4,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_future.hpp>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "bench/services.h"
 #include "bench/stats.h"
 #include "common/clock.h"
 #include "common/ids.h"
@@ -53,64 +52,6 @@ struct Instance {
   std::deque<messages::AssessmentTask> backlog;  // "Kafka": waits while the queue is full
 };
 
-std::string write_keys_file(const std::filesystem::path& dir, const SchedulerBenchOptions& o,
-                            std::vector<config::ApiKeyConfig>& keys,
-                            std::vector<config::AccountConfig>& accounts) {
-  std::ostringstream yaml;
-  yaml << "accounts:\n";
-  for (int a = 1; a <= o.accounts; ++a) {
-    accounts.push_back({"acct-" + std::to_string(a), o.qps, o.rpm, 0});
-    yaml << "  - {name: acct-" << a << ", qps_limit: " << o.qps << ", rpm_limit: " << o.rpm
-         << "}\n";
-  }
-  yaml << "api_keys:\n";
-  for (int a = 1; a <= o.accounts; ++a) {
-    for (int k = 1; k <= o.keys_per_account; ++k) {
-      config::ApiKeyConfig key;
-      key.id = fmt::format("key-{}-{}", a, k);
-      key.key = "bench-" + random_hex_id(16);
-      key.account = "acct-" + std::to_string(a);
-      keys.push_back(key);
-      yaml << "  - {id: " << key.id << ", key: " << key.key << ", account: " << key.account
-           << "}\n";
-    }
-  }
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir / "api_keys.yaml") << yaml.str();
-  return dir.string();
-}
-
-std::optional<Subprocess> start_redis(std::string& url) {
-  for (int attempt = 0; attempt < 10; ++attempt) {
-    const int port = 20000 + static_cast<int>(std::hash<std::string>{}(random_hex_id()) % 40000);
-    auto redis = Subprocess::start({"redis-server", "--port", std::to_string(port), "--bind",
-                                    "127.0.0.1", "--save", "", "--appendonly", "no"});
-    if (!redis) continue;
-    store::RedisClient client(
-        *store::RedisAddress::parse("redis://127.0.0.1:" + std::to_string(port)), Millis(200));
-    for (int i = 0; i < 50; ++i) {
-      if (client.ping()) {
-        url = "redis://127.0.0.1:" + std::to_string(port) + "/0";
-        return redis;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-  return std::nullopt;
-}
-
-json fetch_json(http::Client& client, http::IoThreads& io, const std::string& url) {
-  auto parsed = http::Url::parse(url);
-  if (!parsed) return json::object();
-  auto future = boost::asio::co_spawn(
-      io.context(),
-      client.send(*parsed, http::Request{http::Verb::get, parsed->path, 11}, Millis(5000)),
-      boost::asio::use_future);
-  auto response = future.get();
-  if (!response) return json::object();
-  return json::parse(response->body(), nullptr, false);
-}
-
 }  // namespace
 
 int run_scheduler_bench(const SchedulerBenchOptions& o) {
@@ -118,20 +59,18 @@ int run_scheduler_bench(const SchedulerBenchOptions& o) {
   const auto work_dir = std::filesystem::temp_directory_path() / ("tmon-bench-" + random_hex_id(4));
   std::vector<config::ApiKeyConfig> keys;
   config::Config config;
-  write_keys_file(work_dir, o, keys, config.accounts);
-  config.api_keys = keys;
-
+  MockAccounts mock_accounts;
+  mock_accounts.accounts = o.accounts;
+  mock_accounts.qps = o.qps;
+  mock_accounts.rpm = o.rpm;
+  mock_accounts.keys_per_account = o.keys_per_account;
+  mock_accounts.latency_median_ms = o.latency_median_ms;
+  mock_accounts.latency_sigma = o.latency_sigma;
+  mock_accounts.threads = o.mock_threads;
   // The provider, in its own process as in production.
-  auto mock = Subprocess::start(
-      {self_executable(), "mock-llm", "--config-dir", work_dir.string(), "--latency-median-ms",
-       std::to_string(o.latency_median_ms), "--latency-sigma", std::to_string(o.latency_sigma),
-       "--threads", std::to_string(o.mock_threads)},
-      (work_dir / "mock-llm.log").string());
-  const auto base_url = mock ? mock->read_line(std::chrono::seconds(15)) : std::nullopt;
-  if (!base_url) {
-    std::cerr << "bench: mock-llm did not start (see " << (work_dir / "mock-llm.log") << ")\n";
-    return 1;
-  }
+  auto mock = start_mock_provider(work_dir, mock_accounts, keys, config.accounts);
+  if (!mock) return 1;
+  const auto base_url = std::optional<std::string>(mock->base_url);
   std::optional<Subprocess> redis;
   std::string redis_url = o.redis_url;
   if (o.instances > 1 && redis_url.empty()) {
@@ -179,7 +118,7 @@ int run_scheduler_bench(const SchedulerBenchOptions& o) {
     return std::chrono::duration<double>(Steady::now() - start).count();
   };
   const std::string image = std::string(4000, 'A');  // a small crop's worth of base64
-  const double capacity = o.accounts * std::min(o.qps, o.rpm / 60.0);
+  const double capacity = mock_accounts.capacity_per_second();
   std::cout << fmt::format(
                    "bench scheduler: {} accounts x ({}/s, {}/min) = capacity {:.1f}/s, offered "
                    "{:.1f}/s for {}s, {} instance(s), mock latency median {} ms\n",
@@ -257,13 +196,7 @@ int run_scheduler_bench(const SchedulerBenchOptions& o) {
   const double end_s = since_start();
 
   // The provider's view: the judge of every limit.
-  http::IoThreads probe_io(1);
-  http::Client probe;
-  auto stats_url = *http::Url::parse(*base_url);
-  const json provider = fetch_json(probe, probe_io,
-                                   stats_url.scheme + "://" + stats_url.host + ":" +
-                                       std::to_string(stats_url.port) + "/__stats");
-  probe_io.stop();
+  const ProviderTally provider = ProviderTally::from_stats(fetch_json(mock->stats_url));
   for (auto& in : instances) {
     in.scheduler->stop(Millis(2000));
     in.io->stop();
@@ -287,17 +220,8 @@ int run_scheduler_bench(const SchedulerBenchOptions& o) {
     scheduler_ms.push_back(s.scheduler_ms);
     queue_wait.push_back(s.queue_wait_ms);
   }
-  int64_t rate_limited = 0;
-  json accounts = json::object();
-  if (provider.is_object() && provider.contains("accounts")) {
-    for (const auto& [name, account] : provider["accounts"].items()) {
-      rate_limited += account.value("rateLimited", int64_t{0});
-      accounts[name] = {{"ok", account.value("ok", 0)},
-                        {"rateLimited", account.value("rateLimited", 0)},
-                        {"maxPerSecond", account.value("maxPerSecond", 0)},
-                        {"maxPerMinute", account.value("maxPerMinute", 0)}};
-    }
-  }
+  const int64_t rate_limited = provider.rate_limited;
+  const json& accounts = provider.accounts;
   const double goodput = static_cast<double>(ok_in_window) / window;
   const auto& steady_usage = usage_at_warmup.value_or(usage_at_start);
   const int64_t completed_in_window = finished - finished_at_warmup;

@@ -1,6 +1,7 @@
 #include "bench/stats.h"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -8,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <numeric>
+#include <sstream>
 #include <string>
 
 namespace tmon::bench {
@@ -43,6 +45,30 @@ ProcessUsage ProcessUsage::now() {
   std::ifstream status("/proc/self/status");
   for (std::string line; std::getline(status, line);) {
     if (line.rfind("VmRSS:", 0) == 0) usage.rss_kb = std::stoll(line.substr(6));
+  }
+  return usage;
+}
+
+std::optional<ProcessUsage> ProcessUsage::of(int pid) {
+  const std::string dir = "/proc/" + std::to_string(pid);
+  std::ifstream stat(dir + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return std::nullopt;
+  // Fields after the command name (which may hold spaces, in parentheses):
+  // state is field 3, utime 14 and stime 15.
+  const auto close = line.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(line.substr(close + 2));
+  std::vector<std::string> values;
+  for (std::string value; fields >> value;) values.push_back(value);
+  if (values.size() < 13) return std::nullopt;
+  ProcessUsage usage;
+  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  usage.cpu_seconds = (std::stod(values[11]) + std::stod(values[12])) / ticks;
+  std::ifstream status(dir + "/status");
+  for (std::string entry; std::getline(status, entry);) {
+    if (entry.rfind("VmRSS:", 0) == 0) usage.rss_kb = std::stoll(entry.substr(6));
+    if (entry.rfind("VmHWM:", 0) == 0) usage.peak_rss_kb = std::stoll(entry.substr(6));
   }
   return usage;
 }

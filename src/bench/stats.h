@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ struct ProcessUsage {
   int64_t rss_kb = 0;
 
   static ProcessUsage now();
+  // Another process (a benchmark's redis-server or mock provider), from
+  // /proc/PID/stat and /proc/PID/status; nullopt once it is gone.
+  static std::optional<ProcessUsage> of(int pid);
 };
 
 // Writes a JSON report (creating its folder) and says where on stdout.

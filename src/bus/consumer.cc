@@ -26,6 +26,17 @@ struct PartitionList {
 
 }  // namespace
 
+ConsumedMessage ConsumedMessage::from(const RdKafka::Message& message) {
+  ConsumedMessage out;
+  out.topic = message.topic_name();
+  out.partition = message.partition();
+  out.offset = message.offset();
+  if (const std::string* key = message.key()) out.key = *key;
+  out.value.assign(static_cast<const char*>(message.payload()), message.len());
+  out.timestamp_ms = message.timestamp().timestamp;
+  return out;
+}
+
 void Consumer::Rebalancer::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                                         std::vector<RdKafka::TopicPartition*>& partitions) {
   const bool incremental = consumer->rebalance_protocol() == "COOPERATIVE";
@@ -91,13 +102,7 @@ std::optional<ConsumedMessage> Consumer::poll(Millis timeout) {
       get_logger("bus")->warn("group={} consume: {}", options_.group_id, message->errstr());
       return std::nullopt;
   }
-  ConsumedMessage out;
-  out.topic = message->topic_name();
-  out.partition = message->partition();
-  out.offset = message->offset();
-  if (const std::string* key = message->key()) out.key = *key;
-  out.value.assign(static_cast<const char*>(message->payload()), message->len());
-  out.timestamp_ms = message->timestamp().timestamp;
+  ConsumedMessage out = ConsumedMessage::from(*message);
   tracker_.received(out.partition_key(), out.offset);
   if (options_.metrics) consumed_counter(out.topic).Increment();
   return out;

@@ -25,6 +25,8 @@ struct ConsumedMessage {
   std::string value;
   int64_t timestamp_ms = 0;  // broker/producer timestamp
   PartitionKey partition_key() const { return {topic, partition}; }
+  // A copy of a message librdkafka handed out without error.
+  static ConsumedMessage from(const RdKafka::Message& message);
 };
 
 struct ConsumerOptions {

@@ -16,14 +16,16 @@ namespace {
 using nlohmann::json;
 using testing::ChildProcess;
 
-json run_bench(const testing::TempDir& dir, std::vector<std::string> args) {
+json run_bench(const testing::TempDir& dir, std::vector<std::string> args,
+               std::string* output = nullptr) {
   const std::string report = dir.str() + "/report.json";
   std::vector<std::string> argv{TMON_BINARY, "bench"};
   argv.insert(argv.end(), args.begin(), args.end());
   argv.insert(argv.end(), {"--report-file", report});
   ChildProcess process(argv);
-  const auto code = process.wait(std::chrono::seconds(120));
+  const auto code = process.wait(std::chrono::seconds(180));
   EXPECT_EQ(code, 0) << process.stdout_text() << process.stderr_text();
+  if (output) *output = process.stdout_text();
   std::ifstream in(report);
   return json::parse(in, nullptr, false);
 }
@@ -77,6 +79,116 @@ TEST(BenchCliTest, SchedulerReportsGoodputWithout429s) {
   EXPECT_GT(report["goodputPerSecond"].get<double>(), 0);
   expect_ordered(report["latencyMs"]["endToEnd"], "end to end");
   expect_ordered(report["latencyMs"]["llm"], "llm");
+}
+
+// The pipeline benchmark's report: every documented field, and figures that
+// hang together. Shared by the full and the detections-only run.
+void expect_consistent_pipeline_report(const json& report, int cameras, const std::string& mode) {
+  ASSERT_FALSE(report.is_discarded());
+  EXPECT_EQ(report["benchmark"], "pipeline");
+  const json& config = report["config"];
+  EXPECT_EQ(config["mode"], mode);
+  EXPECT_EQ(config["cameras"], cameras);
+  for (const char* field : {"durationSeconds", "warmupSeconds", "frameIntervalSeconds", "llm",
+                            "maxAgeSeconds", "mock"}) {
+    EXPECT_TRUE(config.contains(field)) << field;
+  }
+
+  const json& counts = report["counts"];
+  for (const char* field :
+       {"frames", "framesWithTasks", "tasks", "results", "resultsByStatus", "resultsByCode",
+        "lostTasks", "duplicateResults", "views", "framesNotStored", "deadLetters"}) {
+    EXPECT_TRUE(counts.contains(field)) << field;
+  }
+  const int64_t frames = counts["frames"], tasks = counts["tasks"], results = counts["results"];
+  EXPECT_GT(frames, 0);
+  EXPECT_GT(tasks, 0) << "sim:// traffic makes tasks within seconds";
+  EXPECT_LE(counts["framesWithTasks"].get<int64_t>(), frames);
+  EXPECT_LE(results, tasks);
+  EXPECT_EQ(counts["lostTasks"], 0);
+  EXPECT_EQ(counts["duplicateResults"], 0);
+  EXPECT_EQ(counts["framesNotStored"], 0);
+  EXPECT_EQ(counts["deadLetters"], 0);
+  int64_t by_status = 0;
+  for (const auto& [status, count] : counts["resultsByStatus"].items())
+    by_status += count.get<int64_t>();
+  EXPECT_EQ(by_status, results) << "every result has one status";
+  int64_t not_ok = results - counts["resultsByStatus"].value("ok", int64_t{0});
+  int64_t by_code = 0;
+  for (const auto& [code, count] : counts["resultsByCode"].items()) by_code += count.get<int64_t>();
+  EXPECT_EQ(by_code, not_ok) << "every result that is not ok has a code";
+  const json& views = counts["views"];
+  EXPECT_EQ(views["complete"].get<int64_t>() + views["partial"].get<int64_t>(),
+            counts["framesWithTasks"].get<int64_t>())
+      << "every frame with tasks is stored once";
+
+  for (const char* name : {"endToEnd", "pipeline", "resultAge", "llm", "queueWait", "detection"}) {
+    expect_ordered(report["latencyMs"][name], name);
+  }
+  EXPECT_GT(report["latencyMs"]["endToEnd"]["count"].get<int64_t>(), 0);
+  // The LLM's share is part of the end-to-end time.
+  EXPECT_LE(report["latencyMs"]["llm"]["p50"].get<double>(),
+            report["latencyMs"]["endToEnd"]["max"].get<double>());
+  int64_t in_histogram = 0;
+  for (const auto& bucket : report["histogram"]["endToEndMs"])
+    in_histogram += bucket["count"].get<int64_t>();
+  EXPECT_EQ(in_histogram, report["latencyMs"]["endToEnd"]["count"].get<int64_t>());
+
+  for (const char* rate : {"frames", "tasks", "results", "okResults"}) {
+    EXPECT_GE(report["throughputPerSecond"][rate].get<double>(), 0) << rate;
+  }
+  EXPECT_GT(report["throughputPerSecond"]["frames"].get<double>(), 0);
+  const json& api = report["api"];
+  EXPECT_EQ(api["rateLimited"], 0);
+  EXPECT_GE(api["calls"].get<int64_t>(), api["ok"].get<int64_t>());
+  EXPECT_GT(api["successRate"].get<double>(), 0.9);
+  for (const char* topic : {"detection-results", "assessment-tasks", "risk-assessment-results"}) {
+    ASSERT_TRUE(report["kafkaLag"].contains(topic)) << topic;
+    EXPECT_LE(report["kafkaLag"][topic]["mean"].get<double>(),
+              report["kafkaLag"][topic]["max"].get<double>());
+  }
+  const json& capacity = report["capacity"];
+  EXPECT_DOUBLE_EQ(capacity["perSecond"].get<double>(), 10.0);  // 2 accounts x 5/s
+  EXPECT_LE(capacity["maxPerSecond"].get<int64_t>(), 5);
+  EXPECT_LE(capacity["goodputOfCapacity"].get<double>(), 1.0);
+  ASSERT_GE(report["processes"].size(), 3u);  // this run, the mock, redis-server
+  for (const auto& process : report["processes"]) {
+    EXPECT_GT(process["peakRssMb"].get<double>(), 0) << process.dump();
+    EXPECT_GE(process["cpuSeconds"].get<double>(), 0) << process.dump();
+  }
+  EXPECT_GE(report["timeline"].size(), 10u);
+  EXPECT_TRUE(report["verdict"]["checks"].is_array());
+}
+
+TEST(BenchCliTest, PipelineFullModeFollowsEveryTaskToRedis) {
+  testing::TempDir dir;
+  std::string output;
+  const json report =
+      run_bench(dir,
+                {"--cameras", "3", "--duration", "20", "--interval", "1", "--accounts", "2",
+                 "--qps", "5", "--rpm", "300", "--latency-median-ms", "300", "--no-progress"},
+                &output);
+  expect_consistent_pipeline_report(report, 3, "full");
+  EXPECT_GT(report["latencyMs"]["detection"]["max"].get<double>(), 0) << "frames were detected";
+  // An HTML report beside the JSON, with its charts inline.
+  std::ifstream html(dir.str() + "/report.html");
+  const std::string page((std::istreambuf_iterator<char>(html)), std::istreambuf_iterator<char>());
+  EXPECT_NE(page.find("<svg"), std::string::npos);
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+  // Not a terminal: plain progress lines, no bar.
+  EXPECT_EQ(output.find('\r'), std::string::npos);
+  EXPECT_NE(output.find("[PASS] nothing lost"), std::string::npos) << output;
+}
+
+TEST(BenchCliTest, PipelineDetectionsOnlyProducesEveryFrame) {
+  testing::TempDir dir;
+  const json report = run_bench(
+      dir, {"--cameras", "20", "--duration", "15", "--interval", "1", "--detections-only",
+            "--accounts", "2", "--qps", "5", "--rpm", "300", "--latency-median-ms", "300"});
+  expect_consistent_pipeline_report(report, 20, "detections-only");
+  // Every synthetic frame reached detection-results.
+  EXPECT_EQ(report["counts"]["framesProduced"], report["counts"]["frames"]);
+  EXPECT_EQ(report["counts"]["frames"].get<int64_t>(), 20 * 15);
 }
 
 }  // namespace

@@ -50,6 +50,20 @@ TEST_F(ApiRouterTest, DegradedComponentDegradesTheService) {
   EXPECT_EQ(body["data"]["status"], "degraded");
 }
 
+TEST_F(ApiRouterTest, HealthCheckCarriesMachineReadableFields) {
+  health_ = [] {
+    return std::vector<ComponentHealth>{{"kafka",
+                                         "ok",
+                                         "embedded in-memory broker at 127.0.0.1:4000",
+                                         {{"bootstrapServers", "127.0.0.1:4000"}}}};
+  };
+  const auto body = nlohmann::json::parse(get("/api/health/health_check").body());
+  const auto& kafka = body["data"]["components"]["kafka"];
+  EXPECT_EQ(kafka["status"], "ok");
+  EXPECT_EQ(kafka["detail"], "embedded in-memory broker at 127.0.0.1:4000");
+  EXPECT_EQ(kafka["bootstrapServers"], "127.0.0.1:4000");
+}
+
 TEST_F(ApiRouterTest, LatestReturnsTheStoredView) {
   ASSERT_TRUE(store_->publish_frame({.camera_id = "cam-01",
                                      .request_id = "req-1",

@@ -10,6 +10,7 @@
 #include "bus/embedded_broker.h"
 #include "bus/metrics.h"
 #include "bus/producer.h"
+#include "bus/tests/broker_fixture.h"
 
 namespace tmon::bus {
 namespace {
@@ -31,17 +32,12 @@ std::map<int, double> lag_of(prometheus::Registry& registry, const std::string& 
   return lag;
 }
 
-class ConsumerLagTest : public ::testing::Test {
+class ConsumerLagTest : public BrokerTest {
  protected:
   void SetUp() override {
     kafka_.topics.assessment_tasks.partitions = 2;
-    auto broker = EmbeddedBroker::start(1, kafka_.topics);
-    ASSERT_TRUE(broker) << broker.error().message;
-    broker_ = std::move(*broker);
-    kafka_.bootstrap_servers = broker_->bootstrap_servers();
-    kafka_.consumer.fetch_wait_max_ms = 10;
-    kafka_.consumer.session_timeout_ms = 6000;
-    kafka_.consumer.heartbeat_interval_ms = 500;
+    start_broker();
+    if (HasFatalFailure()) return;
     auto producer = Producer::create(kafka_, "test-producer", &metrics_);
     ASSERT_TRUE(producer) << producer.error().message;
     producer_ = std::move(*producer);
@@ -80,10 +76,8 @@ class ConsumerLagTest : public ::testing::Test {
     return got;
   }
 
-  config::KafkaConfig kafka_;
   prometheus::Registry registry_;
   BusMetrics metrics_{registry_};
-  std::unique_ptr<EmbeddedBroker> broker_;
   std::unique_ptr<Producer> producer_;
 };
 

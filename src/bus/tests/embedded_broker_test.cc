@@ -7,22 +7,18 @@
 
 #include "bus/consumer.h"
 #include "bus/producer.h"
+#include "bus/tests/broker_fixture.h"
 #include "bus/topic_admin.h"
 
 namespace tmon::bus {
 namespace {
 
-class EmbeddedBrokerTest : public ::testing::Test {
+class EmbeddedBrokerTest : public BrokerTest {
  protected:
   void SetUp() override {
     kafka_.topics.detection_results.partitions = 4;
     kafka_.topics.assessment_tasks.partitions = 4;
-    auto broker = EmbeddedBroker::start(1, kafka_.topics);
-    ASSERT_TRUE(broker) << broker.error().message;
-    broker_ = std::move(*broker);
-    kafka_.bootstrap_servers = broker_->bootstrap_servers();
-    kafka_.consumer.fetch_wait_max_ms = 10;
-    kafka_.consumer.session_timeout_ms = 6000;
+    start_broker();
   }
 
   std::unique_ptr<Consumer> make_consumer(const std::string& group) {
@@ -41,9 +37,6 @@ class EmbeddedBrokerTest : public ::testing::Test {
     }
     return out;
   }
-
-  config::KafkaConfig kafka_;
-  std::unique_ptr<EmbeddedBroker> broker_;
 };
 
 TEST_F(EmbeddedBrokerTest, PrintsALoopbackBootstrapAddress) {
