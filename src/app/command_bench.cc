@@ -15,7 +15,6 @@ namespace {
 // `tmon bench` itself: the whole pipeline under N cameras.
 void add_pipeline_bench_options(CLI::App& bench, int& exit_code) {
   static bench::PipelineBenchOptions p;
-  static std::string config_dir;
   bench.add_option("--cameras", p.cameras, "sim:// cameras")->check(CLI::Range(1, 100000));
   bench.add_option("--duration", p.duration, "Seconds of load")->check(CLI::PositiveNumber);
   bench
@@ -30,7 +29,7 @@ void add_pipeline_bench_options(CLI::App& bench, int& exit_code) {
                  "Produce synthetic detection-results instead of rendering and detecting frames");
   bench.add_option("--load-threads", p.load_threads, "Threads making synthetic detections")
       ->check(CLI::Range(1, 64));
-  bench.add_option("--config-dir", config_dir,
+  bench.add_option("--config-dir", p.config_dir,
                    "Settings of the stages from this folder (default: built-in defaults)");
   bench.add_flag("--provider", p.provider,
                  "Call the provider of CONFIG_DIR/api_keys.yaml instead of `tmon mock-llm`");
@@ -86,7 +85,7 @@ void add_pipeline_bench_options(CLI::App& bench, int& exit_code) {
     if (!bench.get_subcommands().empty()) return;  // `tmon bench scheduler` and friends
     configure_logging({"warn", false, ""});
     config::Config config;
-    if (!config_dir.empty()) config = *load_config_or_exit(config_dir);
+    if (!p.config_dir.empty()) config = *load_config_or_exit(p.config_dir);
     exit_code = bench::run_pipeline_bench(p, std::move(config));
   });
 }

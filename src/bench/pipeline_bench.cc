@@ -1,5 +1,6 @@
 #include "bench/pipeline_bench.h"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <atomic>
@@ -14,7 +15,6 @@
 #include "bench/pipeline_report.h"
 #include "bench/progress.h"
 #include "bench/stats.h"
-#include "bus/embedded_broker.h"
 #include "bus/producer.h"
 #include "bus/topic_tail.h"
 #include "common/ids.h"
@@ -42,7 +42,7 @@ std::string sim_url(int index) {
 struct LocalServices {
   std::optional<MockProvider> mock;
   std::optional<Subprocess> redis;
-  std::unique_ptr<bus::EmbeddedBroker> broker;
+  std::optional<Subprocess> broker;
 };
 
 // Synthetic detection-results at the cameras' rate, from threads of their
@@ -232,8 +232,9 @@ json config_report(const PipelineBenchOptions& o, const config::Config& config, 
          {"warmupSeconds", warmup},
          {"frameIntervalSeconds", interval},
          {"offeredFramesPerSecond", o.cameras / interval},
-         {"services",
-          in_process ? "in-process (embedded broker, private redis-server)" : "running services"},
+         {"services", in_process
+                          ? "stages in-process; tmon broker, redis-server, mock-llm as processes"
+                          : "running services"},
          {"llm", o.provider ? "provider" : "mock"},
          {"maxAgeSeconds", config.pipeline.tasks.max_age_seconds},
          {"partitions", config.kafka.topics.detection_results.partitions},
@@ -306,13 +307,14 @@ int run_pipeline_bench(const PipelineBenchOptions& o, config::Config config) {
       }
       processes.push_back({"redis-server", local.redis->pid(), {}});
     }
-    auto broker = bus::EmbeddedBroker::start(config.kafka.embedded_brokers, config.kafka.topics);
-    if (!broker) {
-      std::cerr << "bench: embedded broker: " << broker.error().message << "\n";
-      return 2;
-    }
-    local.broker = std::move(*broker);
-    config.kafka.bootstrap_servers = local.broker->bootstrap_servers();
+    std::string bootstrap;
+    local.broker = start_broker(o.config_dir.empty() ? work_dir.string() : o.config_dir,
+                                config.kafka.embedded_brokers, work_dir / "broker.log", bootstrap);
+    if (!local.broker) return 2;
+    config.kafka.bootstrap_servers = bootstrap;
+    // The broker keeps every message in memory (it has no retention), so it
+    // grows by design: its own line, not the pipeline's.
+    processes.push_back({"tmon broker (embedded, keeps every message)", local.broker->pid(), {}});
     // The in-memory broker answers fetches at once only with a short wait.
     config.kafka.consumer.fetch_wait_max_ms = std::min(config.kafka.consumer.fetch_wait_max_ms, 10);
   } else {
@@ -454,6 +456,8 @@ int run_pipeline_bench(const PipelineBenchOptions& o, config::Config config) {
     std::this_thread::sleep_until(load_start + std::chrono::seconds(second));
     const auto point = sample();
     progress.update(point.t, point.t / o.duration, figures(point));
+    // Before the history moves past them: frames stored behind newer ones.
+    if (second % 5 == 0) (*observer)->look_up_stored_views(5'000, false);
   }
 
   // Intake stops; the stages drain: every task gets its result, every
@@ -476,10 +480,10 @@ int run_pipeline_bench(const PipelineBenchOptions& o, config::Config config) {
     progress.update(point.t, 1.0, figures(point));
     bool caught_up = true;
     for (const auto& [topic, lag] : point.lag) caught_up = caught_up && lag == 0;
-    (*observer)->look_up_stored_views();
+    (*observer)->look_up_stored_views(0, false);
     if (caught_up && (*observer)->unsettled().settled()) break;
   }
-  (*observer)->look_up_stored_views();
+  (*observer)->look_up_stored_views(0, true);
   progress.finish();
   run.wall_s = seconds_since_start();
   run.processes = usage_report(processes, run.wall_s);
@@ -513,6 +517,8 @@ int run_pipeline_bench(const PipelineBenchOptions& o, config::Config config) {
   run.max_lag = o.max_lag;
   run.e2e_p95_target_ms = o.e2e_p95_target_ms;
   json report = build_pipeline_report(run);
+  report["startedAt"] = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
+                                    fmt::gmtime(static_cast<std::time_t>(load_start_ms / 1000)));
   if (synthetic) report["load"] = {{"maxLateMs", synthetic->max_late_ms()}};
   std::cout << summarize_pipeline_report(report);
   if (!o.report_file.empty()) {

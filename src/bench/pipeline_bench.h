@@ -25,7 +25,7 @@ struct PipelineBenchOptions {
   bool detections_only = false;
   int load_threads = 2;  // detections-only: threads making synthetic frames
 
-  std::string config_dir;  // settings (tasks, scheduler, ...); empty: built-in defaults
+  std::string config_dir;  // where `config` came from (the broker's topics); empty: defaults
   bool provider = false;   // call the provider of config_dir/api_keys.yaml, not the mock
   MockAccounts mock;
   double max_age = 0;      // tasks.max_age_seconds; 0: the config's

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "common/logging.h"
 #include "messages/codec.h"
 #include "store/result_store.h"
@@ -148,11 +149,12 @@ bool PipelineObserver::record_view(const std::string& camera_id, const nlohmann:
     max_llm_ms = std::max(max_llm_ms, task["metadata"].value("llmLatencyMs", int64_t{0}));
   }
   FrameRecord& frame = frames_[view.value("requestId", "")];
-  if (frame.stored_ts != 0) return false;  // the first view of a frame is its publication
+  if (frame.stored) return false;  // the first view of a frame is its publication
   if (frame.camera_id.empty()) {
     frame.camera_id = camera_id;
     frame.capture_ts = view.value("captureTs", int64_t{0});
   }
+  frame.stored = true;
   frame.stored_ts = view.value("storedTs", int64_t{0});
   frame.partial = view.value("partial", false);
   frame.max_llm_ms = max_llm_ms;
@@ -161,28 +163,43 @@ bool PipelineObserver::record_view(const std::string& camera_id, const nlohmann:
   return true;
 }
 
-int64_t PipelineObserver::look_up_stored_views() {
-  std::vector<FrameRecord> missing;
+int64_t PipelineObserver::look_up_stored_views(int64_t min_age_ms, bool final) {
+  const int64_t captured_before = SystemClock::instance().epoch_ms() - min_age_ms;
+  std::vector<std::pair<std::string, FrameRecord>> missing;
   {
     std::lock_guard lock(mu_);
     for (const auto& [id, frame] : frames_) {
-      if (frame.tasks_seen > 0 && frame.stored_ts == 0) missing.push_back(frame);
+      if (frame.tasks_seen > 0 && !frame.stored && frame.capture_ts < captured_before) {
+        missing.emplace_back(id, frame);
+      }
     }
   }
   int64_t found = 0;
-  for (const auto& frame : missing) {
+  for (const auto& [request_id, frame] : missing) {
+    bool in_history = false;
     const std::string at = std::to_string(frame.capture_ts);
     auto reply = redis_->command({"ZRANGEBYSCORE", store::history_key(frame.camera_id), at, at});
     if (!reply) continue;
     for (const auto& element : reply->elements) {
       const auto view = nlohmann::json::parse(element.text, nullptr, false);
       if (!view.is_object()) continue;
+      if (view.value("requestId", "") != request_id) continue;
+      in_history = true;
       std::lock_guard lock(mu_);
       if (record_view(frame.camera_id, view)) {
         ++totals_.views_from_history;
         ++found;
       }
     }
+    if (in_history || !final) continue;
+    auto flag = redis_->command({"EXISTS", store::frame_published_key(request_id)});
+    if (!flag || flag->integer != 1) continue;
+    std::lock_guard lock(mu_);
+    FrameRecord& record = frames_[request_id];
+    if (record.stored) continue;
+    record.stored = true;
+    ++totals_.views_gone;
+    ++found;
   }
   return found;
 }
@@ -197,7 +214,7 @@ PipelineObserver::Unsettled PipelineObserver::unsettled() const {
   Unsettled pending;
   for (const auto& [id, task] : tasks_) pending.tasks += task.results == 0 ? 1 : 0;
   for (const auto& [id, frame] : frames_) {
-    pending.frames += frame.tasks_seen > 0 && frame.stored_ts == 0 ? 1 : 0;
+    pending.frames += frame.tasks_seen > 0 && !frame.stored ? 1 : 0;
   }
   return pending;
 }

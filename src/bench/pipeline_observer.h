@@ -25,7 +25,8 @@ struct FrameRecord {
   int64_t detected_ts = 0;
   double seen_s = -1;     // on detection-results; -1: only its tasks were seen
   int tasks_seen = 0;     // on assessment-tasks
-  int64_t stored_ts = 0;  // the view's storedTs; 0: no view yet
+  bool stored = false;    // its view is in Redis (seen, or its published flag set)
+  int64_t stored_ts = 0;  // the view's storedTs; 0: the view was not seen
   bool partial = false;
   int64_t max_llm_ms = 0;  // the slowest of its tasks' LLM calls, from the view
 };
@@ -55,6 +56,7 @@ struct ObservedTotals {
   int64_t views = 0;
   int64_t partial_views = 0;
   int64_t views_from_history = 0;  // stored, not pushed live (see look_up_stored_views)
+  int64_t views_gone = 0;          // stored, but trimmed from the history before it was seen
   int64_t dead_letters = 0;
   int64_t undecodable = 0;  // messages of the watched topics that did not decode
   int64_t in_flight() const { return tasks - results; }
@@ -94,9 +96,12 @@ class PipelineObserver {
 
   // A frame stored after a newer frame of its camera goes into the camera's
   // history but is not pushed live (live views only move forward): looks up
-  // in Redis the frames with tasks whose view has not been seen. Returns how
-  // many it found.
-  int64_t look_up_stored_views();
+  // in Redis the frames with tasks whose view has not been seen, captured at
+  // least `min_age_ms` ago. The history keeps a camera's newest frames only,
+  // so this runs during the load too; when `final`, a frame found in no
+  // history counts as stored if its published flag is set. Returns how many
+  // frames it found stored.
+  int64_t look_up_stored_views(int64_t min_age_ms, bool final);
 
   // Copies of the records (consistent with each other).
   std::map<std::string, FrameRecord> frames() const;

@@ -67,7 +67,7 @@ json build_pipeline_report(const PipelineRun& run) {
     if (frame.seen_s >= 0) ++frames_seen;
     if (frame.tasks_seen > 0) ++frames_with_tasks;
     if (frame.stored_ts != 0) ++(frame.partial ? partial_views : complete_views);
-    if (frame.tasks_seen > 0 && frame.stored_ts == 0) {
+    if (frame.tasks_seen > 0 && !frame.stored) {
       ++frames_not_stored;
       if (examples_not_stored.size() < 10) examples_not_stored.push_back(id);
     }
@@ -175,7 +175,8 @@ json build_pipeline_report(const PipelineRun& run) {
         {"views",
          {{"complete", complete_views},
           {"partial", partial_views},
-          {"storedNotPushed", run.totals.views_from_history}}},
+          {"storedNotPushed", run.totals.views_from_history},
+          {"storedNotSeen", run.totals.views_gone}}},
         {"framesNotStored", frames_not_stored},
         {"examples", {{"lostTaskIds", examples_lost}, {"framesNotStored", examples_not_stored}}},
         {"deadLetters", run.totals.dead_letters},

@@ -66,6 +66,20 @@ std::optional<MockProvider> start_mock_provider(const std::filesystem::path& wor
                       fmt::format("{}://{}:{}/__stats", url->scheme, url->host, url->port)};
 }
 
+std::optional<Subprocess> start_broker(const std::string& config_dir, int brokers,
+                                       const std::filesystem::path& log, std::string& bootstrap) {
+  auto process = Subprocess::start({self_executable(), "broker", "--config-dir", config_dir,
+                                    "--brokers", std::to_string(brokers)},
+                                   log.string());
+  const auto address = process ? process->read_line(std::chrono::seconds(15)) : std::nullopt;
+  if (!address || address->empty()) {
+    std::cerr << "bench: tmon broker did not start (see " << log << ")\n";
+    return std::nullopt;
+  }
+  bootstrap = *address;
+  return process;
+}
+
 std::optional<Subprocess> start_redis(std::string& url) {
   for (int attempt = 0; attempt < 10; ++attempt) {
     const int port = 20000 + static_cast<int>(std::hash<std::string>{}(random_hex_id()) % 40000);

@@ -43,6 +43,12 @@ std::optional<MockProvider> start_mock_provider(const std::filesystem::path& wor
                                                 std::vector<config::ApiKeyConfig>& keys,
                                                 std::vector<config::AccountConfig>& accounts);
 
+// `tmon broker` (the embedded broker) in its own process, so that the
+// messages it keeps in memory are not counted as the pipeline's; topics as
+// configured in config_dir. Sets bootstrap to its address.
+std::optional<Subprocess> start_broker(const std::string& config_dir, int brokers,
+                                       const std::filesystem::path& log, std::string& bootstrap);
+
 // A private redis-server on a free loopback port, without persistence; sets
 // url to "redis://127.0.0.1:PORT/0".
 std::optional<Subprocess> start_redis(std::string& url);

@@ -118,7 +118,8 @@ void expect_consistent_pipeline_report(const json& report, int cameras, const st
   for (const auto& [code, count] : counts["resultsByCode"].items()) by_code += count.get<int64_t>();
   EXPECT_EQ(by_code, not_ok) << "every result that is not ok has a code";
   const json& views = counts["views"];
-  EXPECT_EQ(views["complete"].get<int64_t>() + views["partial"].get<int64_t>(),
+  EXPECT_EQ(views["complete"].get<int64_t>() + views["partial"].get<int64_t>() +
+                views["storedNotSeen"].get<int64_t>(),
             counts["framesWithTasks"].get<int64_t>())
       << "every frame with tasks is stored once";
 

@@ -27,6 +27,7 @@ PipelineRun sample_run() {
     frame.tasks_seen = i % 3;
     const bool lost_one = i == 8;
     if (frame.tasks_seen > 0 && !lost_one) {
+      frame.stored = true;
       frame.stored_ts = capture + 1200;
       frame.max_llm_ms = 1000;
     }
