@@ -98,12 +98,12 @@ void PipelineObserver::on_message(const bus::ConsumedMessage& message) {
       return;
     }
     if (!watched(task->cameraId)) return;
-    auto [it, inserted] = tasks_.try_emplace(task->taskId);
-    if (!inserted) return;  // a redelivery
-    it->second.request_id = task->requestId;
-    it->second.capture_ts = task->captureTs;
-    it->second.created_ts = task->createdTs;
-    it->second.seen_s = now_s;
+    TaskRecord& record = tasks_[task->taskId];  // its result may have come first
+    if (record.created_ts != 0) return;         // a redelivery
+    record.request_id = task->requestId;
+    record.capture_ts = task->captureTs;
+    record.created_ts = task->createdTs;
+    record.seen_s = now_s;
     FrameRecord& frame = frames_[task->requestId];
     if (frame.camera_id.empty()) {
       frame.camera_id = task->cameraId;
