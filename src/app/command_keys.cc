@@ -30,6 +30,8 @@ std::string verdict(const llm::CallResult& result) {
       return "invalid";
     case llm::CallErrorKind::kRateLimited:
       return "rate-limited";
+    case llm::CallErrorKind::kQuotaThrottled:
+      return "quota-throttled";
     case llm::CallErrorKind::kQuotaExhausted:
       return "quota-exhausted";
     case llm::CallErrorKind::kTimeout:

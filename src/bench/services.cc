@@ -26,7 +26,11 @@ std::optional<MockProvider> start_mock_provider(const std::filesystem::path& wor
   std::ostringstream yaml;
   yaml << "accounts:\n";
   for (int a = 1; a <= mock.accounts; ++a) {
-    accounts.push_back({"acct-" + std::to_string(a), mock.qps, mock.rpm, 0});
+    config::AccountConfig account;
+    account.name = "acct-" + std::to_string(a);
+    account.qps_limit = mock.qps;
+    account.rpm_limit = mock.rpm;
+    accounts.push_back(std::move(account));
     yaml << "  - {name: acct-" << a << ", qps_limit: " << mock.qps << ", rpm_limit: " << mock.rpm
          << "}\n";
   }

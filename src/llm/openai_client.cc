@@ -44,4 +44,8 @@ boost::asio::awaitable<CallResult> OpenAiCompatibleClient::complete(ChatRequest 
   co_return std::move(*reply);
 }
 
+boost::asio::awaitable<void> OpenAiCompatibleClient::prewarm(size_t connections) {
+  co_await http_.prewarm(base_url_, connections, Millis(5'000));
+}
+
 }  // namespace tmon::llm
