@@ -26,7 +26,7 @@ struct AccountLimits {
 struct PermitRequest {
   std::string account;
   int64_t tokens = 0;
-  Millis margin{10};
+  Millis margin{0};
   double rate_fraction = 1.0;
 };
 

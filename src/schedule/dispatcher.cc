@@ -166,6 +166,7 @@ asio::awaitable<void> Dispatcher::sleep_until(SteadyTime when) {
     co_return;
   }
   wake_.expires_at(std::min(when, clock_.now() + kIdleWake));
+  ++sleeps_;
   co_await wake_.wait();
   wake_pending_ = false;
 }

@@ -82,6 +82,10 @@ class Dispatcher {
   size_t queued_bytes() const { return queued_bytes_.load(); }
   size_t in_flight() const { return in_flight_.load(); }
   DispatcherStats stats() const;
+  // How many times the loop has gone to sleep: after a ManualClock advance
+  // wakes it, a test waits for this to move to know the loop has seen the
+  // new time and is waiting again.
+  uint64_t sleeps() const { return sleeps_.load(); }
 
  private:
   // One call slot, held while a call (or a probe) runs: returns the slot
@@ -149,6 +153,7 @@ class Dispatcher {
   std::atomic<bool> accepting_{true};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> looping_{false};
+  std::atomic<uint64_t> sleeps_{0};
   // stop() waits on this for calls and the loop to end (through the clock).
   std::mutex idle_mu_;
   std::condition_variable idle_cv_;

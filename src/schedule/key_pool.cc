@@ -60,9 +60,11 @@ KeyPool::KeyPool(RateLimiter& limiter, KeyStateStore& states, KeyPoolSettings se
       clock_(clock) {}
 
 namespace {
+// Exact windows (no margin floor), as tests of the pool's own logic want.
 KeyPoolSettings with_cooldowns(const CooldownPolicy& cooldowns) {
   KeyPoolSettings settings;
   settings.cooldown = cooldowns.settings();
+  settings.margin.floor = Millis(0);
   return settings;
 }
 }  // namespace

@@ -140,7 +140,7 @@ KeyPoolSettings key_pool_settings(const config::Config& config);
 class KeyPool {
  public:
   KeyPool(RateLimiter& limiter, KeyStateStore& states, KeyPoolSettings settings, Clock& clock);
-  // Tests: only cooldowns differ from the defaults.
+  // Tests: cooldowns as given, no window margin floor, other settings default.
   KeyPool(RateLimiter& limiter, KeyStateStore& states, CooldownPolicy cooldowns, Clock& clock);
 
   // Installs keys and account limits (start-up and SIGHUP). Calls in flight
