@@ -22,10 +22,18 @@ struct Usage {
   int total_tokens = 0;
 };
 
+// Limits a provider states in its reply headers (x-ratelimit-limit-requests,
+// x-ratelimit-limit-tokens, as OpenAI-compatible APIs send them).
+struct StatedLimits {
+  int64_t requests_per_minute = 0;  // 0: not stated
+  int64_t tokens_per_minute = 0;
+};
+
 struct ChatReply {
   std::string content;  // the assistant's text
   std::string model;
   Usage usage;
+  std::optional<StatedLimits> limits;
 };
 
 // Every way a call can fail, as the scheduler must treat it (DESIGN.md §3).
