@@ -4,6 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
 #include <future>
+#include <map>
 #include <iostream>
 
 #include "app/commands.h"
@@ -20,6 +21,7 @@ namespace {
 struct KeysFlags {
   std::string config_dir = "config";
   double timeout_seconds = 15;
+  bool limits = false;
 };
 
 // What an operator needs to know about a key, in one word.
@@ -44,6 +46,62 @@ std::string verdict(const llm::CallResult& result) {
       return "error";
   }
   return "error";
+}
+
+// The limits each account states for each model (llm.model and the
+// fallbacks), asked with one tiny request per account and model, printed as
+// an api_keys.yaml snippet. DashScope counts per second as RPM / 60.
+void print_stated_limits(const config::Config& config,
+                         const std::vector<const config::ApiKeyConfig*>& keys,
+                         llm::LlmClient& client, boost::asio::io_context& io,
+                         const llm::ChatRequest& ping, Millis timeout) {
+  std::vector<std::string> models{config.llm.model};
+  for (const auto& model : config.llm.fallback_models) models.push_back(model);
+  std::map<std::string, const config::ApiKeyConfig*> by_account;  // one key per account
+  for (const auto* key : keys) {
+    by_account.try_emplace(key->account.empty() ? key->id : key->account, key);
+  }
+  std::cout << "\n# Limits the provider states (x-ratelimit-* reply headers), per account and\n"
+               "# model; per second is per minute / 60, as DashScope counts. Paste into\n"
+               "# api_keys.yaml (keys without an account take theirs on the key itself).\n"
+               "accounts:\n";
+  const auto line = [](const llm::StatedLimits& limits) {
+    const int64_t rpm = limits.requests_per_minute;
+    return fmt::format("qps_limit: {}, rpm_limit: {}, tpm_limit: {}",
+                       rpm > 0 ? fmt::format("{:g}", static_cast<double>(rpm) / 60.0) : "5",
+                       rpm > 0 ? rpm : 300, limits.tokens_per_minute);
+  };
+  for (const auto& [account, key] : by_account) {
+    std::vector<std::string> stated;
+    for (const auto& model : models) {
+      llm::ChatRequest request = ping;
+      request.model = model;
+      auto reply = boost::asio::co_spawn(io, client.complete(request, key->key, timeout),
+                                         boost::asio::use_future)
+                       .get();
+      if (!reply || !reply->limits) {
+        stated.push_back(fmt::format("# {}: no limits stated ({})", model,
+                                     reply ? "no x-ratelimit headers"
+                                           : std::string(llm::to_string(reply.error().kind))));
+      } else {
+        stated.push_back(fmt::format("{{model: {}, {}}}", model, line(*reply->limits)));
+      }
+    }
+    std::cout << fmt::format("  - name: {}\n", account);
+    if (!stated.empty() && stated.front().rfind("{", 0) == 0) {
+      // The primary model's limits are the account's own.
+      const std::string own = stated.front().substr(stated.front().find(", ") + 2);
+      std::cout << "    " << own.substr(0, own.size() - 1) << "\n";
+    } else {
+      std::cout << "    " << stated.front() << "\n";
+    }
+    if (stated.size() > 1) {
+      std::cout << "    models:\n";
+      for (size_t i = 1; i < stated.size(); ++i) {
+        std::cout << (stated[i].rfind("#", 0) == 0 ? "      " : "      - ") << stated[i] << "\n";
+      }
+    }
+  }
 }
 
 int run_keys_verify(const KeysFlags& flags) {
@@ -98,6 +156,8 @@ int run_keys_verify(const KeysFlags& flags) {
     std::cout << fmt::format("{:<20} {:<10} {:<16} {:>6}ms  {}\n", keys[i]->id,
                              mask_secret(keys[i]->key), word, latency.count(), detail);
   }
+  // Limits are a help, never a requirement: their absence changes no exit code.
+  if (flags.limits) print_stated_limits(*config, keys, client, io.context(), ping, timeout);
   return all_ok ? kExitOk : kExitFailure;
 }
 
@@ -112,6 +172,9 @@ void add_keys_command(CLI::App& app, int& exit_code) {
   add_config_dir_option(*verify, flags.config_dir);
   verify->add_option("--timeout", flags.timeout_seconds, "Seconds to wait for each key")
       ->check(CLI::PositiveNumber);
+  verify->add_flag("--limits", flags.limits,
+                   "Also print each account's per-model limits as the provider states them, as "
+                   "an api_keys.yaml snippet");
   verify->callback([&exit_code] { exit_code = run_keys_verify(flags); });
 }
 

@@ -103,8 +103,10 @@ void MockLlmServer::add_admin_routes(http::Router& router) {
   router.add(http::Verb::post, "/__admin/accounts/{name}/quota", [this](auto& context) {
     const json body = json::parse(context.request.body(), nullptr, false);
     const double seconds = body.is_object() ? body.value("seconds", 0.0) : 0.0;
+    const std::string model = body.is_object() ? body.value("model", "") : "";
     std::lock_guard lock(mu_);
-    const std::string& name = context.path_params.at("name");
+    const std::string name = context.path_params.at("name") +
+                             (model.empty() || model == options_.primary_model ? "" : "/" + model);
     account_state_[name].quota_until =
         clock_.now() + Millis(static_cast<int64_t>(std::max(0.0, seconds) * 1000));
     return admin_ok({{"account", name}, {"quotaSeconds", seconds}});
@@ -166,6 +168,9 @@ MockLlmServer::Admission MockLlmServer::admit(const http::Request& request,
     admission.verdict = Verdict::kUnauthorized;
     return admission;
   }
+  if (costing.valid && costing.model != options_.primary_model) {
+    admission.account += "/" + costing.model;  // counted apart, like DashScope
+  }
   Counters& by_account = by_account_[admission.account];
   ++by_account.requests;
   const auto count = [&](int64_t Counters::*field) {
@@ -177,7 +182,10 @@ MockLlmServer::Admission MockLlmServer::admit(const http::Request& request,
     admission.verdict = Verdict::kBadRequest;
     return admission;
   }
-  const auto account = options_.accounts.find(admission.account);
+  auto account = options_.accounts.find(admission.account);
+  if (account == options_.accounts.end()) {
+    account = options_.accounts.find(admission.account.substr(0, admission.account.find('/')));
+  }
   const MockLimits account_limits =
       account == options_.accounts.end() ? MockLimits{} : account->second.limits;
   admission.limits = account_limits;

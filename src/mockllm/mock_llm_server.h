@@ -70,6 +70,10 @@ struct MockLlmOptions {
   std::chrono::milliseconds arrival_jitter{0};
   BurstRule burst;
   std::map<std::string, llm::TokenRule> token_rules;  // by model; others: TokenRule{}
+  // The provider counts each model apart: calls on other models than this
+  // one count as account "name/model" (limits from accounts["name/model"],
+  // else the account's own).
+  std::string primary_model = "qwen-vl-plus";
   uint64_t seed = 1;
   Clock* clock = nullptr;  // null: the system clock
 };
@@ -97,7 +101,7 @@ struct MockLlmOptions {
 // any minute, so a test can prove no limit was exceeded.
 // Faults an operator turns on and off while it runs (POST, JSON body):
 // /__admin/keys/{name}/revoke and /restore; /__admin/accounts/{name}/quota
-// {"seconds": N} (temporary quota for N s); /__admin/accounts/{name}/arrears
+// {"seconds": N, "model": optional} (temporary quota for N s); /__admin/accounts/{name}/arrears
 // and /settle (lasting billing error on and off).
 class MockLlmServer {
  public:
