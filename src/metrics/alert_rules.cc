@@ -63,7 +63,7 @@ std::vector<AlertRule> alert_rules(const config::AlertThresholds& t) {
 
   rules.push_back(
       {"TmonLlmErrorRateHigh",
-       "sum(rate(llm_calls_total{status!=\"ok\"}[5m])) / sum(rate(llm_calls_total[5m])) > " +
+       "sum(rate(llm_calls_total{status!=\"success\"}[5m])) / sum(rate(llm_calls_total[5m])) > " +
            error_rate,
        "5m", "warning",
        "{{ $value | humanizePercentage }} of LLM calls fail (threshold " + error_rate + ")",
@@ -77,7 +77,7 @@ std::vector<AlertRule> alert_rules(const config::AlertThresholds& t) {
 
   rules.push_back(
       {"TmonApiKeyFailureRateHigh",
-       "sum by (key_id, account) (rate(llm_calls_total{status!=\"ok\"}[5m])) / sum by (key_id, "
+       "sum by (key_id, account) (rate(llm_calls_total{status!=\"success\"}[5m])) / sum by (key_id, "
        "account) (rate(llm_calls_total[5m])) > " +
            key_failure_rate,
        "5m", "warning",

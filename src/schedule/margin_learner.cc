@@ -24,7 +24,7 @@ double MarginLearner::learned_at(const LearnedMargin& learned, int64_t now_epoch
 }
 
 Millis MarginLearner::current(int64_t now_epoch_ms) const {
-  const double total = static_cast<double>(settings_.floor.count() + spread_max_.count()) +
+  const double total = static_cast<double>(std::max(settings_.floor, spread_max_).count()) +
                        learned_at(learned_, now_epoch_ms);
   const auto rounded = Millis(static_cast<int64_t>(std::ceil(total)));
   return std::clamp(rounded, settings_.floor, std::max(settings_.floor, settings_.maximum));
@@ -35,8 +35,7 @@ bool MarginLearner::on_unpredicted_429(Millis margin_used, int64_t now_epoch_ms)
   if (margin_used < current(now_epoch_ms)) return false;
   const Millis target = std::min(std::max(margin_used * 2, settings_.floor + Millis(1)),
                                  std::max(settings_.floor, settings_.maximum));
-  const double extra =
-      static_cast<double>((target - settings_.floor - spread_max_).count());
+  const double extra = static_cast<double>((target - std::max(settings_.floor, spread_max_)).count());
   if (extra <= learned_at(learned_, now_epoch_ms)) return false;
   learned_ = {extra, now_epoch_ms};
   return true;

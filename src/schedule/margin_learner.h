@@ -23,9 +23,11 @@ struct MarginSettings {
 // until the provider counts two requests closer together than we sent them
 // and answers 429. So the margin is
 //
-//   floor + spread + learned
+//   max(floor, spread) + learned
 //
-// where `spread` is the 99th percentile permit → send spread of the last 256 calls
+// where the floor covers what cannot be measured on a quiet host (the
+// provider's own scheduling, a loopback or LAN hop), `spread` is the 99th
+// percentile permit → send spread of the last 256 calls
 // and `learned` grows when a 429 the windows did not predict comes back from
 // a request sent at the current margin: the whole margin doubles (capped at
 // `maximum`), since the 429 proves the path's spread exceeds it. Without

@@ -35,7 +35,7 @@ class ScriptedLlm final : public llm::LlmClient {
 
   boost::asio::awaitable<llm::CallResult> complete(llm::ChatRequest request, std::string api_key,
                                                    Millis) override {
-    llm::CallResult next = llm::ChatReply{kOkReply, "m", {10, 5, 15}};
+    llm::CallResult next = llm::ChatReply{kOkReply, "m", {10, 5, 15}, {}};
     {
       std::lock_guard lock(mu);
       calls.push_back(api_key);
@@ -240,8 +240,8 @@ TEST_F(DispatcherTest, RateLimitedCallIsRetriedAfterTheCooldown) {
 }
 
 TEST_F(DispatcherTest, UnusableReplyIsABadResponseError) {
-  llm_.scripts["secret-a"] = {llm::ChatReply{"I cannot help with that.", "m", {}}};
-  llm_.scripts["secret-b"] = {llm::ChatReply{"I cannot help with that.", "m", {}}};
+  llm_.scripts["secret-a"] = {llm::ChatReply{"I cannot help with that.", "m", {}, {}}};
+  llm_.scripts["secret-b"] = {llm::ChatReply{"I cannot help with that.", "m", {}, {}}};
   const auto result = run_one();
   EXPECT_EQ(result.status, ResultStatus::kError);
   EXPECT_EQ(result.code, "bad_response");

@@ -49,13 +49,13 @@ TEST(MarginLearnerTest, LearnedPartHalvesEveryHalfLife) {
   EXPECT_EQ(learner.current(kT0 + 1'200'000), milliseconds(28));  // 10 + 17.5, rounded up
 }
 
-TEST(MarginLearnerTest, PermitToSendSpreadWidensTheMarginByItsHighPercentile) {
+TEST(MarginLearnerTest, PermitToSendSpreadAboveTheFloorWidensTheMargin) {
   MarginLearner learner(settings());
   for (int i = 0; i < 256; ++i) learner.observe_spread(milliseconds(i % 100 == 0 ? 50 : 2));
-  // Three of 256 at 50 ms: the 99th percentile is 50.
-  EXPECT_EQ(learner.current(kT0), milliseconds(60));
+  // Three of 256 at 50 ms: the 99th percentile is 50, above the floor.
+  EXPECT_EQ(learner.current(kT0), milliseconds(50));
   learner.observe_spread(milliseconds(2));  // one of the three leaves the last 256
-  EXPECT_EQ(learner.current(kT0), milliseconds(12));
+  EXPECT_EQ(learner.current(kT0), milliseconds(10));  // 2 ms is within the floor
 }
 
 TEST(MarginLearnerTest, AdoptsASharedLessonWhenItAsksForMore) {

@@ -28,7 +28,7 @@ class ScriptedLlm final : public llm::LlmClient {
 
   boost::asio::awaitable<llm::CallResult> complete(llm::ChatRequest, std::string api_key,
                                                    Millis) override {
-    llm::CallResult next = llm::ChatReply{kOkReply, "m", {10, 5, 15}};
+    llm::CallResult next = llm::ChatReply{kOkReply, "m", {10, 5, 15}, {}};
     {
       std::lock_guard lock(mu);
       auto& script = scripts[api_key];
@@ -194,7 +194,7 @@ TEST_F(SchedulerMetricsTest, FailuresCountByStatusAndDisabledKeysShowMinusOne) {
 }
 
 TEST_F(SchedulerMetricsTest, UnusableReplyCountsAsBadResponse) {
-  llm_.scripts["secret-a"] = {llm::ChatReply{"I cannot help with that", "m", {}}};
+  llm_.scripts["secret-a"] = {llm::ChatReply{"I cannot help with that", "m", {}, {}}};
   const auto results = run({key("a")}, 1);
   EXPECT_EQ(results[0].status, ResultStatus::kError);
   EXPECT_EQ(
