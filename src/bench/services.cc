@@ -155,7 +155,9 @@ ProviderTally ProviderTally::from_stats(const json& stats) {
     tally.accounts[name] = {
         {"requests", count("requests")},         {"ok", count("ok")},
         {"rateLimited", count("rateLimited")},   {"serverErrors", count("serverErrors")},
-        {"maxPerSecond", count("maxPerSecond")}, {"maxPerMinute", count("maxPerMinute")}};
+        {"maxPerSecond", count("maxPerSecond")}, {"maxPerMinute", count("maxPerMinute")},
+        {"tokens", count("tokens")},             {"maxTokensPerMinute", count("maxTokensPerMinute")},
+        {"burstLimited", count("burstLimited")}, {"tokenLimited", count("tokenLimited")}};
   }
   return tally;
 }

@@ -44,19 +44,20 @@ std::vector<ModelChoice> model_choices(const llm::ChatRequest& request,
 
 }  // namespace
 
-Dispatcher::InFlightSlot::InFlightSlot(Dispatcher& owner) : owner_(&owner) {
-  ++owner_->in_flight_;
+Dispatcher::InFlightSlot::InFlightSlot(std::shared_ptr<SlotBoard> board)
+    : board_(std::move(board)) {
+  ++board_->in_flight;
 }
 
 Dispatcher::InFlightSlot::~InFlightSlot() {
-  if (!owner_) return;
-  Dispatcher& owner = *owner_;
+  if (!board_) return;  // moved from
   {
-    std::lock_guard lock(owner.idle_mu_);
-    --owner.in_flight_;
+    std::lock_guard lock(board_->mu);
+    --board_->in_flight;
+    // Under the lock: the dispatcher cannot go away while we post to it.
+    if (Dispatcher* owner = board_->owner) asio::post(owner->strand_, [owner] { owner->notify(); });
   }
-  owner.idle_cv_.notify_all();
-  asio::post(owner.strand_, [&owner] { owner.notify(); });
+  board_->cv.notify_all();
 }
 
 Dispatcher::Dispatcher(DispatcherOptions options, asio::io_context& io, KeyPool& keys,
@@ -71,11 +72,15 @@ Dispatcher::Dispatcher(DispatcherOptions options, asio::io_context& io, KeyPool&
       jitter_(options_.seed),
       strand_(asio::make_strand(io)),
       wake_(clock, strand_),
-      llm_config_(std::move(llm_config)) {}
+      llm_config_(std::move(llm_config)) {
+  board_->owner = this;
+}
 
 Dispatcher::~Dispatcher() {
   stop(Millis(0));
   key_thread_.join();
+  std::lock_guard lock(board_->mu);
+  board_->owner = nullptr;
 }
 
 void Dispatcher::start() {
@@ -217,8 +222,8 @@ asio::awaitable<void> Dispatcher::maintain(SteadyTime now, SteadyTime& wake_at) 
   Upkeep found = co_await upkeep();
   next_probe_ = found.next_probe;
   metrics_.window_margin.Set(static_cast<double>(found.margin.count()) / 1000.0);
-  if (found.probe && in_flight_ < static_cast<size_t>(options_.max_concurrent_tasks)) {
-    asio::co_spawn(strand_, probe(std::move(*found.probe), InFlightSlot(*this)), asio::detached);
+  if (found.probe && board_->in_flight < static_cast<size_t>(options_.max_concurrent_tasks)) {
+    asio::co_spawn(strand_, probe(std::move(*found.probe), InFlightSlot(board_)), asio::detached);
   } else if (found.probe) {
     CallOutcome unused;
     unused.cancelled = true;
@@ -239,7 +244,7 @@ asio::awaitable<void> Dispatcher::loop() {
     SteadyTime wake_at = clock_.now() + kIdleWake;
     co_await maintain(clock_.now(), wake_at);
     const PendingTask* best = queue_.peek_ready(clock_.epoch_ms());
-    if (best && in_flight_ < static_cast<size_t>(options_.max_concurrent_tasks)) {
+    if (best && board_->in_flight < static_cast<size_t>(options_.max_concurrent_tasks)) {
       LeaseRequest request{best->models, best->request.max_tokens, best->task.deadlineTs,
                            best->tried};
       LeaseResult leased = co_await lease_key(std::move(request));
@@ -257,7 +262,7 @@ asio::awaitable<void> Dispatcher::loop() {
           metrics_.record_permit_wait(leased.lease->account, permit_wait);
           dequeued(*pending);
           asio::co_spawn(strand_,
-                         call(std::move(*pending), std::move(*leased.lease), InFlightSlot(*this)),
+                         call(std::move(*pending), std::move(*leased.lease), InFlightSlot(board_)),
                          asio::detached);
         } else {
           // Nothing left to send (all expired meanwhile): hand the key back.
@@ -279,10 +284,10 @@ asio::awaitable<void> Dispatcher::loop() {
     co_await sleep_until(wake_at);
   }
   {
-    std::lock_guard lock(idle_mu_);
+    std::lock_guard lock(board_->mu);
     looping_ = false;
   }
-  idle_cv_.notify_all();
+  board_->cv.notify_all();
 }
 
 void Dispatcher::stop(Millis timeout) {
@@ -292,15 +297,15 @@ void Dispatcher::stop(Millis timeout) {
     // next owner of the partition assesses them.
     for (const auto& pending : queue_.clear()) dequeued(pending);
   });
-  std::unique_lock lock(idle_mu_);
+  std::unique_lock lock(board_->mu);
   const SteadyTime give_up = clock_.now() + timeout;
-  while (in_flight_ > 0) {
-    if (clock_.wait_until(lock, idle_cv_, give_up)) break;
+  while (board_->in_flight > 0) {
+    if (clock_.wait_until(lock, board_->cv, give_up)) break;
   }
-  if (in_flight_ > 0) {
+  if (board_->in_flight > 0) {
     get_logger("schedule")
         ->warn("{} calls still in flight at shutdown; their tasks will be replayed",
-               in_flight_.load());
+               board_->in_flight.load());
   }
   stopping_ = true;
   lock.unlock();
@@ -308,7 +313,7 @@ void Dispatcher::stop(Millis timeout) {
   lock.lock();
   const SteadyTime loop_deadline = clock_.now() + kLoopExitWait;
   while (looping_) {
-    if (clock_.wait_until(lock, idle_cv_, loop_deadline)) break;
+    if (clock_.wait_until(lock, board_->cv, loop_deadline)) break;
   }
 }
 
@@ -316,7 +321,7 @@ DispatcherStats Dispatcher::stats() const {
   DispatcherStats out = metrics_.task_stats();
   out.queued = queued_.load();
   out.queued_bytes = queued_bytes_.load();
-  out.in_flight = in_flight_.load();
+  out.in_flight = board_->in_flight.load();
   return out;
 }
 

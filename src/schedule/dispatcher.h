@@ -80,7 +80,7 @@ class Dispatcher {
   }
   size_t queued() const { return queued_.load(); }
   size_t queued_bytes() const { return queued_bytes_.load(); }
-  size_t in_flight() const { return in_flight_.load(); }
+  size_t in_flight() const { return board_->in_flight.load(); }
   DispatcherStats stats() const;
   // How many times the loop has gone to sleep: after a ManualClock advance
   // wakes it, a test waits for this to move to know the loop has seen the
@@ -88,17 +88,26 @@ class Dispatcher {
   uint64_t sleeps() const { return sleeps_.load(); }
 
  private:
+  // The count of calls in flight and whom to tell when one ends. Shared with
+  // the slots: a call's coroutine frame may be destroyed by its io_context
+  // after the dispatcher is gone, and must then touch nothing freed.
+  struct SlotBoard {
+    std::mutex mu;
+    std::condition_variable cv;  // stop() waits here for calls and the loop to end
+    std::atomic<size_t> in_flight{0};
+    Dispatcher* owner = nullptr;  // null once the dispatcher is destroyed
+  };
   // One call slot, held while a call (or a probe) runs: returns the slot
   // and wakes stop() and the loop however the call ends.
   class InFlightSlot {
    public:
-    explicit InFlightSlot(Dispatcher& owner);
-    InFlightSlot(InFlightSlot&& other) noexcept : owner_(std::exchange(other.owner_, nullptr)) {}
+    explicit InFlightSlot(std::shared_ptr<SlotBoard> board);
+    InFlightSlot(InFlightSlot&& other) noexcept = default;
     InFlightSlot& operator=(InFlightSlot&&) = delete;
     ~InFlightSlot();
 
    private:
-    Dispatcher* owner_;
+    std::shared_ptr<SlotBoard> board_;
   };
   // What the loop learns on the key thread between tasks.
   struct Upkeep {
@@ -149,14 +158,11 @@ class Dispatcher {
 
   std::atomic<size_t> queued_{0};
   std::atomic<size_t> queued_bytes_{0};
-  std::atomic<size_t> in_flight_{0};
   std::atomic<bool> accepting_{true};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> looping_{false};
   std::atomic<uint64_t> sleeps_{0};
-  // stop() waits on this for calls and the loop to end (through the clock).
-  std::mutex idle_mu_;
-  std::condition_variable idle_cv_;
+  std::shared_ptr<SlotBoard> board_ = std::make_shared<SlotBoard>();
 };
 
 }  // namespace tmon::schedule

@@ -11,13 +11,15 @@ namespace {
 // How long a shared "disabled" view may be stale before it is read again.
 constexpr Millis kDisabledRefresh{1000};
 // How often the shared learned margin is read (another instance may have learned).
-constexpr Millis kMarginSync{5'000};
+constexpr Millis kMarginSync{1'000};
 // Retry hint when no key can ever serve (all disabled): re-check now and then.
 constexpr Millis kNoKeyRetry{1000};
 // Before any call of a model has finished, its calls are assumed to take this long.
 constexpr double kDefaultLatencyMs = 1500;
 // A third 429 in a row at the current margin is no longer timing noise.
 constexpr int kRepeated429 = 3;
+// While an account's trial call after a cooldown runs, others ask again this often.
+constexpr Millis kTrialRetry{50};
 
 bool rejected_before_processing(llm::CallErrorKind kind) {
   switch (kind) {
@@ -183,6 +185,11 @@ LeaseResult KeyPool::lease_model_locked(const ModelChoice& choice, int max_token
       earliest = std::min(earliest.value_or(account.blocked_until), account.blocked_until);
       continue;
     }
+    if (account.half_open && account.trial_out) {
+      const SteadyTime retry = now + kTrialRetry;
+      earliest = std::min(earliest.value_or(retry), retry);
+      continue;
+    }
     const Permit permit =
         limiter_.acquire({limited, tokens, margin, rate_fraction_locked(account, now)});
     if (!permit.granted) {
@@ -192,6 +199,7 @@ LeaseResult KeyPool::lease_model_locked(const ModelChoice& choice, int max_token
       continue;
     }
     account.last_call = now;
+    if (account.half_open) account.trial_out = true;
     if (!probe_key_only) {
       ++key->in_flight;
       ++key->calls;
@@ -247,6 +255,10 @@ void KeyPool::on_throttled_locked(const Lease& lease, const CallOutcome& outcome
   const SteadyTime now = clock_.now();
   const int64_t now_ms = clock_.epoch_ms();
   const bool at_current_margin = lease.margin >= margin_.current(now_ms);
+  // Sent before the account's current rest began: the refusal is already
+  // accounted for and must not grow the rest again.
+  if (lease.granted_at < account.cooled_at) return;
+  const SteadyTime cooling_before = account.cooldown.until;
   switch (outcome.throttle) {
     case llm::Throttle::kRequests: {
       if (at_current_margin) ++account.consecutive_429;
@@ -288,6 +300,10 @@ void KeyPool::on_throttled_locked(const Lease& lease, const CallOutcome& outcome
     effect.cooled_for = account.cooldown.remaining(now);
     account.blocked_until = std::max(account.blocked_until, account.cooldown.until);
   }
+  if (account.cooldown.until != cooling_before) {
+    account.cooled_at = now;
+    account.half_open = true;
+  }
 }
 
 FinishEffect KeyPool::finish(const Lease& lease, const CallOutcome& outcome) {
@@ -317,11 +333,15 @@ FinishEffect KeyPool::finish(const Lease& lease, const CallOutcome& outcome) {
       cooldowns_.on_success(account.cooldown);
       cooldowns_.on_success(account.quota_cooldown);
       account.consecutive_429 = 0;
-      if (lease.probe && key && !key->disabled_reason.empty()) {
+      account.half_open = false;
+      account.trial_out = false;
+      // Only what the provider disabled: an operator may have decided meanwhile.
+      if (lease.probe && key && key->disabled_reason.rfind("provider: ", 0) == 0) {
         key->disabled_reason.clear();
         effect.reenabled = true;
       }
     } else {
+      account.trial_out = false;
       if (rejected_before_processing(*outcome.error)) tokens_used = 0;
       if (key && !lease.probe) ++key->failures;
       switch (*outcome.error) {
@@ -380,6 +400,7 @@ FinishEffect KeyPool::finish(const Lease& lease, const CallOutcome& outcome) {
 
 void KeyPool::cancel(const Lease& lease) {
   std::lock_guard lock(mu_);
+  accounts_[lease.limiter_account].trial_out = false;
   if (lease.probe) return;
   if (Key* key = find_locked(lease.key_id)) {
     key->in_flight = std::max(0, key->in_flight - 1);

@@ -202,6 +202,12 @@ class KeyPool {
     CooldownState quota_cooldown;  // after temporary quota (TPM) answers
     SteadyTime blocked_until{};    // last denial said: no permit before this
     int consecutive_429 = 0;       // at the current margin, since the last success
+    // After a cooldown, one trial call at a time until one succeeds (a
+    // half-open breaker): a cooldown that ends must not let a whole second's
+    // permits run into the same refusal, each growing the rest.
+    SteadyTime cooled_at{};  // when the last cooldown was set; older calls do not grow it
+    bool half_open = false;
+    bool trial_out = false;
     std::optional<SteadyTime> ramp_from;
     SteadyTime last_call{};
     double qps = 0;

@@ -82,8 +82,9 @@ KeyPoolSettings key_pool_settings(const config::Config& config) {
   KeyPoolSettings settings;
   settings.cooldown = {s.adaptive_cooldown, seconds(s.key_cooldown_seconds),
                        seconds(s.min_cooldown), seconds(s.max_cooldown)};
-  settings.margin = {Millis(rl.window_margin_ms), Millis(rl.max_window_margin_ms),
-                     seconds(rl.margin_half_life_seconds)};
+  settings.margin.floor = Millis(rl.window_margin_ms);
+  settings.margin.maximum = Millis(rl.max_window_margin_ms);
+  settings.margin.half_life = seconds(rl.margin_half_life_seconds);
   settings.ramp = {seconds(rl.ramp_up_seconds), rl.ramp_start_fraction,
                    seconds(rl.ramp_after_idle_seconds)};
   settings.probe_interval = seconds(s.disabled_probe_seconds);
@@ -149,15 +150,17 @@ std::optional<Lease> KeyPool::probe_due() {
   const SteadyTime now = clock_.now();
   for (auto& key : keys_) {
     if (!probed(key.disabled_reason) || key.next_probe > now) continue;
-    key.next_probe = now + settings_.probe_interval;
-    // One instance probes per interval; the others learn the outcome
-    // through the shared disabled set.
-    if (!states_.claim_probe(key.config.id, settings_.probe_interval)) continue;
     // The smallest request there is: no image, a one-token answer.
     auto result = lease_model_locked({settings_.model, 16}, 1, {}, true, key.config.id);
-    if (result.lease) return std::move(result.lease);
-    // No permit now: try again once one frees, not a whole interval later.
-    key.next_probe = now + std::max(result.retry_in, Millis(1));
+    if (!result.lease) {
+      // No permit now: try again once one frees, not a whole interval later.
+      key.next_probe = now + std::max(result.retry_in, Millis(1));
+      continue;
+    }
+    key.next_probe = now + settings_.probe_interval;
+    // One instance probes per interval; the others learn the outcome through
+    // the shared disabled set. (A lost claim leaves its permit unused.)
+    if (states_.claim_probe(key.config.id, settings_.probe_interval)) return std::move(result.lease);
   }
   return std::nullopt;
 }

@@ -33,8 +33,15 @@ Millis MarginLearner::current(int64_t now_epoch_ms) const {
 bool MarginLearner::on_unpredicted_429(Millis margin_used, int64_t now_epoch_ms) {
   // Sent with a margin we have since outgrown: already learned from.
   if (margin_used < current(now_epoch_ms)) return false;
-  const Millis target = std::min(std::max(margin_used * 2, settings_.floor + Millis(1)),
-                                 std::max(settings_.floor, settings_.maximum));
+  // Soon after the last growth the margin is still far off: double it. Once
+  // it has held for a while it is nearly right, and a 429 is the tail of the
+  // network's spread: a small step, or every such tail would halve capacity
+  // gains bought by the doubling.
+  const bool held = learned_.set_epoch_ms > 0 &&
+                    now_epoch_ms - learned_.set_epoch_ms >= settings_.settle.count();
+  const Millis grown = held ? std::max(margin_used + Millis(1), margin_used * 21 / 20)
+                            : std::max(margin_used * 2, settings_.floor + Millis(1));
+  const Millis target = std::min(grown, std::max(settings_.floor, settings_.maximum));
   const double extra = static_cast<double>((target - std::max(settings_.floor, spread_max_)).count());
   if (extra <= learned_at(learned_, now_epoch_ms)) return false;
   learned_ = {extra, now_epoch_ms};

@@ -41,7 +41,7 @@ class KeyPoolProviderTest : public ::testing::Test {
   static KeyPoolSettings settings() {
     KeyPoolSettings s;
     s.cooldown = {true, seconds(60), seconds(5), seconds(120)};
-    s.margin = {milliseconds(10), milliseconds(250), std::chrono::minutes(30)};
+    s.margin = {milliseconds(10), milliseconds(250), std::chrono::minutes(30), seconds(10)};
     s.ramp = {seconds(5), 0.2, Millis(0)};
     s.probe_interval = seconds(300);
     s.model = "qwen-vl-plus";

@@ -10,7 +10,7 @@ using std::chrono::milliseconds;
 constexpr int64_t kT0 = 1'700'000'000'000;
 
 MarginSettings settings() {
-  return {milliseconds(10), milliseconds(250), milliseconds(600'000)};
+  return {milliseconds(10), milliseconds(250), milliseconds(600'000), milliseconds(10'000)};
 }
 
 TEST(MarginLearnerTest, StartsAtTheFloor) {
@@ -27,6 +27,19 @@ TEST(MarginLearnerTest, UnpredictedRateLimitDoublesTheMarginItWasSentWith) {
   EXPECT_EQ(learner.current(kT0 + 5), milliseconds(20));
   EXPECT_TRUE(learner.on_unpredicted_429(milliseconds(20), kT0 + 10));
   EXPECT_EQ(learner.current(kT0 + 10), milliseconds(40));
+}
+
+TEST(MarginLearnerTest, AMarginThatHeldGrowsByAFewPercentOnly) {
+  MarginLearner learner(settings());
+  learner.on_unpredicted_429(milliseconds(10), kT0);
+  learner.on_unpredicted_429(milliseconds(20), kT0 + 1'000);  // 40 ms, set at t0 + 1 s
+  // Held 9.999 s: still searching, doubles.
+  MarginLearner searching = learner;
+  EXPECT_TRUE(searching.on_unpredicted_429(milliseconds(40), kT0 + 10'999));
+  EXPECT_EQ(searching.current(kT0 + 10'999), milliseconds(80));
+  // Held 10 s: the tail of the spread, 5%.
+  EXPECT_TRUE(learner.on_unpredicted_429(milliseconds(40), kT0 + 11'000));
+  EXPECT_EQ(learner.current(kT0 + 11'000), milliseconds(42));
 }
 
 TEST(MarginLearnerTest, NeverGrowsPastTheMaximum) {
