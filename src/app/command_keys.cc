@@ -65,40 +65,40 @@ void print_stated_limits(const config::Config& config,
                "# model; per second is per minute / 60, as DashScope counts. Paste into\n"
                "# api_keys.yaml (keys without an account take theirs on the key itself).\n"
                "accounts:\n";
-  const auto line = [](const llm::StatedLimits& limits) {
-    const int64_t rpm = limits.requests_per_minute;
-    return fmt::format("qps_limit: {}, rpm_limit: {}, tpm_limit: {}",
-                       rpm > 0 ? fmt::format("{:g}", static_cast<double>(rpm) / 60.0) : "5",
-                       rpm > 0 ? rpm : 300, limits.tokens_per_minute);
+  // Per second is per minute / 60 (DashScope's RPS rule); unstated: the defaults.
+  const auto qps = [](const llm::StatedLimits& l) {
+    return l.requests_per_minute > 0
+               ? fmt::format("{:g}", static_cast<double>(l.requests_per_minute) / 60.0)
+               : std::string("5");
+  };
+  const auto rpm = [](const llm::StatedLimits& l) {
+    return l.requests_per_minute > 0 ? l.requests_per_minute : 300;
   };
   for (const auto& [account, key] : by_account) {
-    std::vector<std::string> stated;
-    for (const auto& model : models) {
+    std::cout << fmt::format("  - name: {}\n", account);
+    for (size_t i = 0; i < models.size(); ++i) {
       llm::ChatRequest request = ping;
-      request.model = model;
+      request.model = models[i];
       auto reply = boost::asio::co_spawn(io, client.complete(request, key->key, timeout),
                                          boost::asio::use_future)
                        .get();
+      const std::string indent = i == 0 ? "    " : "      ";
+      if (i == 1) std::cout << "    models:\n";
       if (!reply || !reply->limits) {
-        stated.push_back(fmt::format("# {}: no limits stated ({})", model,
-                                     reply ? "no x-ratelimit headers"
-                                           : std::string(llm::to_string(reply.error().kind))));
-      } else {
-        stated.push_back(fmt::format("{{model: {}, {}}}", model, line(*reply->limits)));
+        std::cout << fmt::format("{}# {}: no limits stated ({})\n", indent, models[i],
+                                 reply ? "no x-ratelimit headers"
+                                       : std::string(llm::to_string(reply.error().kind)));
+        continue;
       }
-    }
-    std::cout << fmt::format("  - name: {}\n", account);
-    if (!stated.empty() && stated.front().rfind("{", 0) == 0) {
-      // The primary model's limits are the account's own.
-      const std::string own = stated.front().substr(stated.front().find(", ") + 2);
-      std::cout << "    " << own.substr(0, own.size() - 1) << "\n";
-    } else {
-      std::cout << "    " << stated.front() << "\n";
-    }
-    if (stated.size() > 1) {
-      std::cout << "    models:\n";
-      for (size_t i = 1; i < stated.size(); ++i) {
-        std::cout << (stated[i].rfind("#", 0) == 0 ? "      " : "      - ") << stated[i] << "\n";
+      const llm::StatedLimits& l = *reply->limits;
+      if (i == 0) {
+        // The primary model's limits are the account's own.
+        std::cout << fmt::format("    qps_limit: {}\n    rpm_limit: {}\n    tpm_limit: {}\n",
+                                 qps(l), rpm(l), l.tokens_per_minute);
+      } else {
+        std::cout << fmt::format(
+            "      - {{model: {}, qps_limit: {}, rpm_limit: {}, tpm_limit: {}}}\n", models[i],
+            qps(l), rpm(l), l.tokens_per_minute);
       }
     }
   }

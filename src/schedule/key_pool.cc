@@ -18,6 +18,8 @@ constexpr Millis kNoKeyRetry{1000};
 constexpr double kDefaultLatencyMs = 1500;
 // A third 429 in a row at the current margin is no longer timing noise.
 constexpr int kRepeated429 = 3;
+// Replies whose completion lengths make the next estimate.
+constexpr size_t kCompletionsKept = 64;
 // While an account's trial call after a cooldown runs, others ask again this often.
 constexpr Millis kTrialRetry{50};
 
@@ -148,12 +150,12 @@ double KeyPool::rate_fraction_locked(Account& account, SteadyTime now) {
 
 int64_t KeyPool::completion_estimate_locked(const std::string& model, int max_tokens) const {
   const auto it = models_.find(model);
-  if (it == models_.end() || it->second.completion_tokens < 0) return max_tokens;
-  // A quarter above the running mean: replies vary, and an underestimate
-  // charged at acquire is what could overrun a TPM window before the
-  // correction lands.
-  return std::min<int64_t>(max_tokens,
-                           static_cast<int64_t>(std::ceil(it->second.completion_tokens * 1.25)) + 8);
+  if (it == models_.end() || it->second.completions.empty()) return max_tokens;
+  // The longest of the last replies: an underestimate charged at acquire is
+  // what could overrun a TPM window before the correction lands, while an
+  // overestimate only holds tokens back until the reply refunds them.
+  const auto& recent = it->second.completions;
+  return std::min<int64_t>(max_tokens, *std::max_element(recent.begin(), recent.end()));
 }
 
 Millis KeyPool::expected_latency_locked(const std::string& model) const {
@@ -177,10 +179,13 @@ LeaseResult KeyPool::lease_model_locked(const ModelChoice& choice, int max_token
   } else {
     candidates = candidates_locked(avoid);
   }
+  bool all_cooling = !candidates.empty();
   for (Key* key : candidates) {
     const std::string limited = limiter_account(key->account, choice.model, settings_.model);
     if (denied.contains(limited)) continue;
     Account& account = accounts_[limited];
+    const bool cooling = account.cooldown.until > now || (account.half_open && account.trial_out);
+    all_cooling = all_cooling && cooling;
     if (account.blocked_until > now) {
       earliest = std::min(earliest.value_or(account.blocked_until), account.blocked_until);
       continue;
@@ -209,8 +214,9 @@ LeaseResult KeyPool::lease_model_locked(const ModelChoice& choice, int max_token
                 TokenCharge{permit.token_entry, tokens}, margin, now, probe_key_only};
     return {std::move(lease), Millis(0)};
   }
-  if (!earliest) return {std::nullopt, kNoKeyRetry, true};
-  return {std::nullopt, std::max(Millis(1), std::chrono::ceil<Millis>(*earliest - now))};
+  if (!earliest) return {std::nullopt, kNoKeyRetry, true, false};
+  return {std::nullopt, std::max(Millis(1), std::chrono::ceil<Millis>(*earliest - now)), false,
+          all_cooling};
 }
 
 LeaseResult KeyPool::lease(const std::set<std::string>& avoid) {
@@ -235,10 +241,11 @@ LeaseResult KeyPool::lease(const LeaseRequest& request) {
     if (i + 1 == request.models.size() || request.deadline_ms <= 0) break;
     // Wait for this model while its next permit and a call still fit in the
     // task's deadline (waking when it is time to switch); otherwise the next
-    // model it is. No usable key at all never fits.
+    // model it is. A model whose every key is disabled or resting after
+    // refusals is not waited for: that is what the fallback is for.
     const int64_t must_send_by =
         request.deadline_ms - expected_latency_locked(choice.model).count();
-    if (!result.no_usable_key && now_ms + result.retry_in.count() <= must_send_by) {
+    if (!result.no_usable_key && !result.all_cooling && now_ms + result.retry_in.count() <= must_send_by) {
       return {std::nullopt, std::max(Millis(1), std::min(*retry, Millis(must_send_by - now_ms)))};
     }
   }
@@ -322,19 +329,20 @@ FinishEffect KeyPool::finish(const Lease& lease, const CallOutcome& outcome) {
     if (!outcome.error) {
       tokens_used = outcome.total_tokens > 0 ? outcome.total_tokens : lease.tokens.tokens;
       if (outcome.total_tokens > 0) {
-        model.completion_tokens =
-            model.completion_tokens < 0
-                ? outcome.completion_tokens
-                : 0.9 * model.completion_tokens + 0.1 * outcome.completion_tokens;
+        model.completions.push_back(outcome.completion_tokens);
+        if (model.completions.size() > kCompletionsKept) model.completions.pop_front();
       }
       const auto latency = static_cast<double>(outcome.latency.count());
       model.latency_ms = model.latency_ms < 0 ? latency : 0.9 * model.latency_ms + 0.1 * latency;
       if (key && !lease.probe) ++key->successes;
-      cooldowns_.on_success(account.cooldown);
-      cooldowns_.on_success(account.quota_cooldown);
-      account.consecutive_429 = 0;
-      account.half_open = false;
-      account.trial_out = false;
+      // A call admitted before the account's rest began says nothing about now.
+      if (lease.granted_at >= account.cooled_at) {
+        cooldowns_.on_success(account.cooldown);
+        cooldowns_.on_success(account.quota_cooldown);
+        account.consecutive_429 = 0;
+        account.half_open = false;
+        account.trial_out = false;
+      }
       // Only what the provider disabled: an operator may have decided meanwhile.
       if (lease.probe && key && key->disabled_reason.rfind("provider: ", 0) == 0) {
         key->disabled_reason.clear();

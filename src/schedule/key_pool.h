@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -38,6 +39,7 @@ struct LeaseResult {
   std::optional<Lease> lease;
   Millis retry_in{0};  // without a lease: when a permit may be free
   bool no_usable_key = false;  // without a lease: every key is disabled
+  bool all_cooling = false;    // without a lease: every usable key's account rests after refusals
 };
 
 // A model a task may be assessed with, and its prompt's tokens under that
@@ -213,7 +215,7 @@ class KeyPool {
     double qps = 0;
   };
   struct ModelStats {
-    double completion_tokens = -1;  // running mean; < 0: none seen yet
+    std::deque<int64_t> completions;  // completion tokens of the last replies, newest last
     double latency_ms = -1;
   };
 

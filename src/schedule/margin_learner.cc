@@ -7,6 +7,7 @@
 namespace tmon::schedule {
 
 void MarginLearner::observe_spread(Millis permit_to_send) {
+  ++sends_since_growth_;
   spreads_[next_spread_] = std::max(Millis(0), permit_to_send);
   next_spread_ = (next_spread_ + 1) % spreads_.size();
   // The 99th percentile of the last 256 (the third largest): one stall of the
@@ -33,23 +34,30 @@ Millis MarginLearner::current(int64_t now_epoch_ms) const {
 bool MarginLearner::on_unpredicted_429(Millis margin_used, int64_t now_epoch_ms) {
   // Sent with a margin we have since outgrown: already learned from.
   if (margin_used < current(now_epoch_ms)) return false;
-  // Soon after the last growth the margin is still far off: double it. Once
-  // it has held for a while it is nearly right, and a 429 is the tail of the
-  // network's spread: a small step, or every such tail would halve capacity
-  // gains bought by the doubling.
-  const bool held = learned_.set_epoch_ms > 0 &&
-                    now_epoch_ms - learned_.set_epoch_ms >= settings_.settle.count();
+  // Nothing learned yet, or a 429 within a few sends of the last growth:
+  // the margin is still far off (at half the spread, one send in eight is refused): double it. After
+  // `settle_sends` without one the margin is nearly right and the 429 is the
+  // tail of the network's spread: a small step, or each such tail would
+  // double the margin and cost capacity for nothing.
+  const bool held =
+      learned_at(learned_, now_epoch_ms) > 0 && sends_since_growth_ >= settings_.settle_sends;
   const Millis grown = held ? std::max(margin_used + Millis(1), margin_used * 21 / 20)
                             : std::max(margin_used * 2, settings_.floor + Millis(1));
   const Millis target = std::min(grown, std::max(settings_.floor, settings_.maximum));
   const double extra = static_cast<double>((target - std::max(settings_.floor, spread_max_)).count());
   if (extra <= learned_at(learned_, now_epoch_ms)) return false;
   learned_ = {extra, now_epoch_ms};
+  sends_since_growth_ = 0;
   return true;
 }
 
 void MarginLearner::adopt(const LearnedMargin& shared, int64_t now_epoch_ms) {
-  if (learned_at(shared, now_epoch_ms) > learned_at(learned_, now_epoch_ms)) learned_ = shared;
+  if (learned_at(shared, now_epoch_ms) > learned_at(learned_, now_epoch_ms)) {
+    learned_ = shared;
+    // Grown elsewhere just now: still searching. Found in Redis at start-up
+    // (set long ago): it held there.
+    if (now_epoch_ms - shared.set_epoch_ms < 10'000) sends_since_growth_ = 0;
+  }
 }
 
 }  // namespace tmon::schedule

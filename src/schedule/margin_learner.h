@@ -12,7 +12,7 @@ struct MarginSettings {
   Millis floor{10};                        // rate_limit.window_margin_ms: never below this
   Millis maximum{250};                     // rate_limit.max_window_margin_ms
   Millis half_life{30LL * 60 * 1000};      // rate_limit.margin_half_life_seconds
-  Millis settle{10'000};  // a margin that held this long grows by 5%, not 2x
+  int settle_sends = 100;  // a margin that held this many sends grows by 5%, not 2x
 };
 
 // How much longer the scheduler's windows are than the provider's
@@ -32,9 +32,9 @@ struct MarginSettings {
 // and `learned` grows when a 429 the windows did not predict comes back from
 // a request sent at the current margin, since the 429 proves the path's
 // spread exceeds it: the whole margin doubles while it is still being found
-// (the last growth less than `settle` ago), and grows by 5% (at least 1 ms)
-// once it had held, the 429 then being the tail of the spread; capped at
-// `maximum`. Without
+// (fewer than `settle_sends` sends since it last grew), and grows by 5% (at
+// least 1 ms) once it had held, the 429 then being the tail of the spread;
+// capped at `maximum`. Without
 // further 429s `learned` halves every `half_life`: slowly, so a margin that
 // fits the network is kept for hours, yet a one-off spike does not cost
 // capacity forever. 429s from requests sent with an older, smaller margin
@@ -69,6 +69,7 @@ class MarginLearner {
   LearnedMargin learned_;
   std::array<Millis, 256> spreads_{};
   size_t next_spread_ = 0;
+  int sends_since_growth_ = 1 << 20;  // none yet: whatever we start with has "held"
   Millis spread_max_{0};
 };
 

@@ -41,7 +41,7 @@ class KeyPoolProviderTest : public ::testing::Test {
   static KeyPoolSettings settings() {
     KeyPoolSettings s;
     s.cooldown = {true, seconds(60), seconds(5), seconds(120)};
-    s.margin = {milliseconds(10), milliseconds(250), std::chrono::minutes(30), seconds(10)};
+    s.margin = {milliseconds(10), milliseconds(250), std::chrono::minutes(30), 100};
     s.ramp = {seconds(5), 0.2, Millis(0)};
     s.probe_interval = seconds(300);
     s.model = "qwen-vl-plus";
@@ -187,9 +187,9 @@ TEST_F(KeyPoolProviderTest, TokensAreChargedAtAcquireAndCorrectedWithUsage) {
   ok.completion_tokens = 100;
   pool_.finish(*first, ok);
   EXPECT_EQ(limiter_.permits_left("a").tokens_used, 1'300);  // refunded to the usage
-  // Afterwards the completion estimate follows the replies (mean + 25% + 8).
+  // Afterwards the completion estimate is the longest recent reply.
   auto second = lease(1'200, 1'000);
-  EXPECT_EQ(second->tokens.tokens, 1'200 + 125 + 8);
+  EXPECT_EQ(second->tokens.tokens, 1'200 + 100);
   // A refusal used nothing: the whole charge comes back.
   pool_.finish(*second, refused(llm::CallErrorKind::kRateLimited, llm::Throttle::kRequests,
                                 "limit_requests"));
@@ -204,7 +204,7 @@ TEST_F(KeyPoolProviderTest, TokensPerMinuteHoldsBackWhatWouldOverrun) {
   pool_.finish(*lease(1'000, 100), ok);
   int granted = 0;
   while (auto next = lease(1'000, 100)) ++granted;
-  EXPECT_EQ(granted, 3);  // 1,100 used + 3 × 1,133 estimated; a fourth would pass 5,000
+  EXPECT_EQ(granted, 3);  // 1,100 used + 3 × 1,100 estimated; a fourth would pass 5,000
 }
 
 class FallbackTest : public KeyPoolProviderTest {
@@ -258,6 +258,18 @@ TEST_F(FallbackTest, TakesTheNextModelWhenWaitingWouldMissTheDeadline) {
 TEST_F(FallbackTest, TakesTheNextModelWhenThePreferredOneIsCooling) {
   limiter_.cool_down("acct", seconds(60));
   const LeaseResult fallback = lease_by(10'000);
+  ASSERT_TRUE(fallback.lease);
+  EXPECT_EQ(fallback.lease->model, "qwen-vl-max");
+}
+
+TEST_F(FallbackTest, DoesNotWaitForAPreferredModelThatRestsAfterRefusals) {
+  auto first = lease_by(60'000);
+  ASSERT_EQ(first.lease->model, "qwen-vl-plus");
+  pool_.finish(*first.lease, refused(llm::CallErrorKind::kQuotaThrottled, llm::Throttle::kTokens,
+                                     "insufficient_quota"));
+  // Resting 5 s would still fit a 60 s deadline, but every key of the model
+  // was refused: the fallback serves now.
+  const LeaseResult fallback = lease_by(60'000);
   ASSERT_TRUE(fallback.lease);
   EXPECT_EQ(fallback.lease->model, "qwen-vl-max");
 }

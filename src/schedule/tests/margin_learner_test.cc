@@ -10,7 +10,7 @@ using std::chrono::milliseconds;
 constexpr int64_t kT0 = 1'700'000'000'000;
 
 MarginSettings settings() {
-  return {milliseconds(10), milliseconds(250), milliseconds(600'000), milliseconds(10'000)};
+  return {milliseconds(10), milliseconds(250), milliseconds(600'000), 100};
 }
 
 TEST(MarginLearnerTest, StartsAtTheFloor) {
@@ -32,14 +32,24 @@ TEST(MarginLearnerTest, UnpredictedRateLimitDoublesTheMarginItWasSentWith) {
 TEST(MarginLearnerTest, AMarginThatHeldGrowsByAFewPercentOnly) {
   MarginLearner learner(settings());
   learner.on_unpredicted_429(milliseconds(10), kT0);
-  learner.on_unpredicted_429(milliseconds(20), kT0 + 1'000);  // 40 ms, set at t0 + 1 s
-  // Held 9.999 s: still searching, doubles.
+  learner.on_unpredicted_429(milliseconds(20), kT0);  // 40 ms
+  for (int i = 0; i < 99; ++i) learner.observe_spread(milliseconds(1));
+  // 99 sends held: still searching, doubles.
   MarginLearner searching = learner;
-  EXPECT_TRUE(searching.on_unpredicted_429(milliseconds(40), kT0 + 10'999));
-  EXPECT_EQ(searching.current(kT0 + 10'999), milliseconds(80));
-  // Held 10 s: the tail of the spread, 5%.
-  EXPECT_TRUE(learner.on_unpredicted_429(milliseconds(40), kT0 + 11'000));
-  EXPECT_EQ(learner.current(kT0 + 11'000), milliseconds(42));
+  EXPECT_TRUE(searching.on_unpredicted_429(milliseconds(40), kT0));
+  EXPECT_EQ(searching.current(kT0), milliseconds(80));
+  // 100 held: the tail of the spread, 5%.
+  learner.observe_spread(milliseconds(1));
+  EXPECT_TRUE(learner.on_unpredicted_429(milliseconds(40), kT0));
+  EXPECT_EQ(learner.current(kT0), milliseconds(42));
+}
+
+TEST(MarginLearnerTest, TheFirstRateLimitAtTheFloorDoubles) {
+  MarginLearner learner(settings());
+  for (int i = 0; i < 1'000; ++i) learner.observe_spread(milliseconds(1));
+  // A floor that "held" a thousand sends was never learned: the first lesson doubles.
+  EXPECT_TRUE(learner.on_unpredicted_429(milliseconds(10), kT0));
+  EXPECT_EQ(learner.current(kT0), milliseconds(20));
 }
 
 TEST(MarginLearnerTest, NeverGrowsPastTheMaximum) {
