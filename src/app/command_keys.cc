@@ -4,8 +4,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
 #include <future>
-#include <map>
 #include <iostream>
+#include <map>
 
 #include "app/commands.h"
 #include "app/config_loading.h"
@@ -85,9 +85,9 @@ void print_stated_limits(const config::Config& config,
       const std::string indent = i == 0 ? "    " : "      ";
       if (i == 1) std::cout << "    models:\n";
       if (!reply || !reply->limits) {
-        std::cout << fmt::format("{}# {}: no limits stated ({})\n", indent, models[i],
-                                 reply ? "no x-ratelimit headers"
-                                       : std::string(llm::to_string(reply.error().kind)));
+        std::cout << fmt::format(
+            "{}# {}: no limits stated ({})\n", indent, models[i],
+            reply ? "no x-ratelimit headers" : std::string(llm::to_string(reply.error().kind)));
         continue;
       }
       const llm::StatedLimits& l = *reply->limits;

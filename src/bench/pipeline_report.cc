@@ -123,8 +123,7 @@ json build_pipeline_report(const PipelineRun& run) {
     queue_wait.push_back(static_cast<double>(task.queue_wait_ms));
     if (!seen) continue;
     to_task.push_back(static_cast<double>(task.created_ts - task.capture_ts));
-    task_to_send.push_back(
-        static_cast<double>(task.completed_ts - task.llm_ms - task.created_ts));
+    task_to_send.push_back(static_cast<double>(task.completed_ts - task.llm_ms - task.created_ts));
     const auto frame = run.frames.find(task.request_id);
     if (frame != run.frames.end() && frame->second.stored_ts != 0) {
       result_to_view.push_back(static_cast<double>(frame->second.stored_ts - task.completed_ts));

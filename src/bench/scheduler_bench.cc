@@ -160,11 +160,12 @@ int run_scheduler_bench(const SchedulerBenchOptions& o) {
       next_progress += 5;
       size_t backlog = 0;
       for (const auto& in : instances) backlog += in.backlog.size();
-      std::cout << fmt::format(
-                       "  t={:>4.0f}s offered={} finished={} in_flight={} backlog={} margin={} ms\n",
-                       now_s, tasks.created(), load.finished(), in_flight, backlog,
-                       instances.front().runtime->scheduler().keys().margin().count())
-                << std::flush;
+      std::cout
+          << fmt::format(
+                 "  t={:>4.0f}s offered={} finished={} in_flight={} backlog={} margin={} ms\n",
+                 now_s, tasks.created(), load.finished(), in_flight, backlog,
+                 instances.front().runtime->scheduler().keys().margin().count())
+          << std::flush;
     }
     const bool drained = now_s >= o.duration && load.finished() == tasks.created();
     if (drained || now_s >= o.duration + o.max_age + o.timeout + 5) break;

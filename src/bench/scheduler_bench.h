@@ -40,12 +40,12 @@ struct SchedulerBenchOptions {
   double timeout = 30;  // per LLM call (seconds)
   int window_margin_ms = 10;
   int mock_threads = 2;
-  int jitter_ms = 0;          // mock arrival jitter
-  double restart_at = 0;      // seconds; 0: no restart
-  bool mixed_crops = false;   // images of several sizes (token costs differ)
-  double fault_at = 10;       // when the quota outage / revocation starts (seconds)
-  double quota_outage = 0;    // seconds acct-1 answers insufficient_quota
-  double revoke_for = 0;      // seconds key-1-1 stays revoked
+  int jitter_ms = 0;           // mock arrival jitter
+  double restart_at = 0;       // seconds; 0: no restart
+  bool mixed_crops = false;    // images of several sizes (token costs differ)
+  double fault_at = 10;        // when the quota outage / revocation starts (seconds)
+  double quota_outage = 0;     // seconds acct-1 answers insufficient_quota
+  double revoke_for = 0;       // seconds key-1-1 stays revoked
   double probe_seconds = 300;  // scheduler.disabled_probe_seconds
   std::string fallback_model;  // llm.fallback_models = [this]; the primary goes out at fault_at
   std::string report_file;

@@ -14,11 +14,18 @@ namespace {
 // A JPEG header of the given size padded to `bytes`: what token rules read
 // (the frame header), at a realistic size on the wire. Not a decodable picture.
 std::string fake_jpeg_base64(int width, int height, size_t bytes) {
-  std::string b = {'\xFF', '\xD8', '\xFF', '\xE0', 0, 16, 'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1,
-                   0,      1,      0,      0};
-  b += {'\xFF', '\xC0', 0, 17, 8, static_cast<char>(height >> 8),
-        static_cast<char>(height & 0xFF), static_cast<char>(width >> 8),
-        static_cast<char>(width & 0xFF), 3};
+  std::string b = {'\xFF', '\xD8', '\xFF', '\xE0', 0, 16, 'J', 'F', 'I', 'F',
+                   0,      1,      1,      0,      0, 1,  0,   1,   0,   0};
+  b += {'\xFF',
+        '\xC0',
+        0,
+        17,
+        8,
+        static_cast<char>(height >> 8),
+        static_cast<char>(height & 0xFF),
+        static_cast<char>(width >> 8),
+        static_cast<char>(width & 0xFF),
+        3};
   b += std::string(9, '\x11');
   if (b.size() < bytes) b += std::string(bytes - b.size(), '\x55');
   return base64_encode(b);
@@ -344,12 +351,11 @@ void SchedulerBenchReport::print(std::ostream& out) const {
   }
   if (!r["faults"].empty()) out << "        faults: " << r["faults"].dump() << "\n";
   for (const auto& [name, account] : r["provider"]["accounts"].items()) {
-    out << fmt::format("        {}: max {} in any second, {} in any minute, {} tokens in any "
-                       "minute, 429s {}\n",
-                       name, account.value("maxPerSecond", int64_t{0}),
-                       account.value("maxPerMinute", int64_t{0}),
-                       account.value("maxTokensPerMinute", int64_t{0}),
-                       account.value("rateLimited", int64_t{0}));
+    out << fmt::format(
+        "        {}: max {} in any second, {} in any minute, {} tokens in any "
+        "minute, 429s {}\n",
+        name, account.value("maxPerSecond", int64_t{0}), account.value("maxPerMinute", int64_t{0}),
+        account.value("maxTokensPerMinute", int64_t{0}), account.value("rateLimited", int64_t{0}));
   }
 }
 

@@ -110,8 +110,7 @@ class SchedulerBenchReport {
   SchedulerBenchReport(const SchedulerBenchOptions& options, double capacity,
                        const LoadTracker& load, const FaultScript& faults);
   void provider(const nlohmann::json& at_warmup, const nlohmann::json& at_end,
-                const nlohmann::json& final_stats,
-                const std::optional<nlohmann::json>& at_restart);
+                const nlohmann::json& final_stats, const std::optional<nlohmann::json>& at_restart);
   void process(const ProcessUsage& start, const ProcessUsage& warmup, const ProcessUsage& end,
                size_t max_in_flight, Millis margin);
   void print(std::ostream& out) const;

@@ -58,20 +58,13 @@ std::optional<MockProvider> start_mock_provider(const std::filesystem::path& wor
   std::ofstream(work_dir / "api_keys.yaml") << yaml.str();
 
   const auto log = work_dir / "mock-llm.log";
-  std::vector<std::string> args{self_executable(),
-                                "mock-llm",
-                                "--config-dir",
-                                work_dir.string(),
-                                "--latency-median-ms",
-                                std::to_string(mock.latency_median_ms),
-                                "--latency-sigma",
-                                std::to_string(mock.latency_sigma),
-                                "--error-rate",
-                                std::to_string(mock.error_rate),
-                                "--threads",
-                                std::to_string(mock.threads),
-                                "--arrival-jitter-ms",
-                                std::to_string(mock.arrival_jitter_ms)};
+  std::vector<std::string> args{self_executable(),     "mock-llm",
+                                "--config-dir",        work_dir.string(),
+                                "--latency-median-ms", std::to_string(mock.latency_median_ms),
+                                "--latency-sigma",     std::to_string(mock.latency_sigma),
+                                "--error-rate",        std::to_string(mock.error_rate),
+                                "--threads",           std::to_string(mock.threads),
+                                "--arrival-jitter-ms", std::to_string(mock.arrival_jitter_ms)};
   args.insert(args.end(), mock.extra_args.begin(), mock.extra_args.end());
   auto process = Subprocess::start(args, log.string());
   const auto base_url = process ? process->read_line(std::chrono::seconds(15)) : std::nullopt;
@@ -152,12 +145,16 @@ ProviderTally ProviderTally::from_stats(const json& stats) {
     tally.rate_limited += count("rateLimited");
     tally.max_per_second = std::max(tally.max_per_second, count("maxPerSecond"));
     tally.max_per_minute = std::max(tally.max_per_minute, count("maxPerMinute"));
-    tally.accounts[name] = {
-        {"requests", count("requests")},         {"ok", count("ok")},
-        {"rateLimited", count("rateLimited")},   {"serverErrors", count("serverErrors")},
-        {"maxPerSecond", count("maxPerSecond")}, {"maxPerMinute", count("maxPerMinute")},
-        {"tokens", count("tokens")},             {"maxTokensPerMinute", count("maxTokensPerMinute")},
-        {"burstLimited", count("burstLimited")}, {"tokenLimited", count("tokenLimited")}};
+    tally.accounts[name] = {{"requests", count("requests")},
+                            {"ok", count("ok")},
+                            {"rateLimited", count("rateLimited")},
+                            {"serverErrors", count("serverErrors")},
+                            {"maxPerSecond", count("maxPerSecond")},
+                            {"maxPerMinute", count("maxPerMinute")},
+                            {"tokens", count("tokens")},
+                            {"maxTokensPerMinute", count("maxTokensPerMinute")},
+                            {"burstLimited", count("burstLimited")},
+                            {"tokenLimited", count("tokenLimited")}};
   }
   return tally;
 }

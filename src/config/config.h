@@ -91,14 +91,14 @@ struct SchedulerConfig {
 // keys through Redis; without Redis each falls back to 1/expected_instances
 // of every limit.
 struct RateLimitConfig {
-  std::string backend = "local";      // local or redis
-  std::string redis_url;              // empty: pipeline.yaml redis.url
-  int redis_timeout_ms = 250;         // short: a dead Redis must not stall permits
-  int expected_instances = 1;         // schedulers sharing the keys (fallback share)
-  int window_margin_ms = 10;          // least margin of our windows over the provider's
-  int max_window_margin_ms = 250;     // most the learned margin may grow to
+  std::string backend = "local";           // local or redis
+  std::string redis_url;                   // empty: pipeline.yaml redis.url
+  int redis_timeout_ms = 250;              // short: a dead Redis must not stall permits
+  int expected_instances = 1;              // schedulers sharing the keys (fallback share)
+  int window_margin_ms = 10;               // least margin of our windows over the provider's
+  int max_window_margin_ms = 250;          // most the learned margin may grow to
   double margin_half_life_seconds = 1800;  // a learned margin halves this slowly
-  double probe_interval_seconds = 5;  // while falling back, how often Redis is tried
+  double probe_interval_seconds = 5;       // while falling back, how often Redis is tried
   // After a burst 429 (limit_burst_rate) an account's per-second rate ramps
   // from ramp_start_fraction to its limit over ramp_up_seconds; with
   // ramp_after_idle_seconds > 0 also after that long without calls.

@@ -87,7 +87,8 @@ class ImplicitAccounts {
                                       "] for unlisted account " + quoted(key.account) +
                                       " (or list it under accounts)");
     }
-    accounts_.push_back(AccountConfig{key.account, key.qps_limit, key.rpm_limit, key.tpm_limit, {}});
+    accounts_.push_back(
+        AccountConfig{key.account, key.qps_limit, key.rpm_limit, key.tpm_limit, {}});
     defined_by_[key.account] = key_index;
   }
 

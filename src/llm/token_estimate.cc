@@ -34,8 +34,8 @@ std::optional<ImageSize> jpeg_size(std::string_view b) {
     }
     const int length = read_u16(b, at + 2);
     // SOF0..SOF15 carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) do not.
-    const bool frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
-                       marker != 0xCC;
+    const bool frame =
+        marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
     if (frame) {
       if (at + 9 > b.size()) return std::nullopt;
       return ImageSize{read_u16(b, at + 7), read_u16(b, at + 5)};
@@ -102,8 +102,8 @@ int64_t text_tokens(std::string_view utf8) {
 }
 
 int64_t prompt_tokens(const ChatRequest& request, const TokenRule& rule) {
-  int64_t tokens = 2 * kTokensPerMessage + text_tokens(request.system_prompt) +
-                   text_tokens(request.user_text);
+  int64_t tokens =
+      2 * kTokensPerMessage + text_tokens(request.system_prompt) + text_tokens(request.user_text);
   if (!request.image_base64.empty()) {
     const auto size = image_size_base64(request.image_base64);
     if (size) {

@@ -131,9 +131,8 @@ MockLlmServer::Costing MockLlmServer::cost(const std::string& body) const {
   costing.valid = true;
   costing.model = request->model.empty() ? "qwen-vl-plus" : request->model;
   const auto rule = options_.token_rules.find(costing.model);
-  costing.prompt_tokens =
-      llm::prompt_tokens(*request, rule == options_.token_rules.end() ? llm::TokenRule{}
-                                                                      : rule->second);
+  costing.prompt_tokens = llm::prompt_tokens(
+      *request, rule == options_.token_rules.end() ? llm::TokenRule{} : rule->second);
   costing.content = messages::encode(assess_request(body));
   // A reply never runs past max_tokens (a probe's 1-token answer is cut).
   costing.completion_tokens =
@@ -257,8 +256,8 @@ asio::awaitable<http::Response> MockLlmServer::chat_completions(http::RequestCon
     Millis delay;
     {
       std::lock_guard lock(mu_);
-      delay = Millis(std::uniform_int_distribution<int64_t>(0, options_.arrival_jitter.count())(
-          random_));
+      delay = Millis(
+          std::uniform_int_distribution<int64_t>(0, options_.arrival_jitter.count())(random_));
     }
     ClockTimer arrival(clock_, executor);
     arrival.expires_after(delay);
@@ -317,9 +316,8 @@ asio::awaitable<http::Response> MockLlmServer::chat_completions(http::RequestCon
                              : s < f.fenced + f.prose + f.malformed ? ContentShape::kMalformed
                                                                     : ContentShape::kPlain;
   auto response = http::json_response(
-      http::Status::ok,
-      chat_completion_body(costing.model, shape_content(costing.content, shape),
-                           {costing.prompt_tokens, costing.completion_tokens}));
+      http::Status::ok, chat_completion_body(costing.model, shape_content(costing.content, shape),
+                                             {costing.prompt_tokens, costing.completion_tokens}));
   // OpenAI-style limit headers: what `tmon keys verify --limits` reads.
   if (admission.limits.per_minute > 0) {
     response.set("x-ratelimit-limit-requests", std::to_string(admission.limits.per_minute));

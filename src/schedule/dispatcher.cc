@@ -35,9 +35,9 @@ std::vector<ModelChoice> model_choices(const llm::ChatRequest& request,
   std::vector<ModelChoice> choices;
   for (const auto& model : models) {
     const auto rule = settings.token_rules.find(model);
-    choices.push_back({model, llm::prompt_tokens(request, rule == settings.token_rules.end()
-                                                             ? llm::TokenRule{}
-                                                             : rule->second)});
+    choices.push_back(
+        {model, llm::prompt_tokens(request, rule == settings.token_rules.end() ? llm::TokenRule{}
+                                                                               : rule->second)});
   }
   return choices;
 }
@@ -100,25 +100,26 @@ void Dispatcher::submit(messages::AssessmentTask task, Completion on_done) {
   const size_t bytes = task.imageBase64.size() + 512;  // the prompt's share, roughly
   queued_bytes_ += bytes;
   metrics_.submitted.Increment();
-  asio::post(strand_, [this, bytes, task = std::move(task),
-                       on_done = std::move(on_done)]() mutable {
-    const int64_t now = clock_.epoch_ms();
-    // Tasks in the original format carry no capture time or deadline: count from arrival.
-    if (task.captureTs <= 0) task.captureTs = now;
-    if (task.deadlineTs <= 0) task.deadlineTs = now + options_.default_max_age.count();
-    PendingTask pending;
-    // The image moves into the request: the task keeps none (one copy per task).
-    std::string image = std::move(task.imageBase64);
-    task.imageBase64.clear();
-    pending.request = llm::build_chat_request(task, llm_config_);
-    pending.request.image_base64 = std::move(image);
-    pending.models = model_choices(pending.request, keys_.settings());
-    pending.task = std::move(task);
-    pending.on_done = std::move(on_done);
-    pending.submitted_ms = now;
-    pending.bytes = bytes;
-    enqueue(std::move(pending));
-  });
+  asio::post(strand_,
+             [this, bytes, task = std::move(task), on_done = std::move(on_done)]() mutable {
+               const int64_t now = clock_.epoch_ms();
+               // Tasks in the original format carry no capture time or deadline: count from
+               // arrival.
+               if (task.captureTs <= 0) task.captureTs = now;
+               if (task.deadlineTs <= 0) task.deadlineTs = now + options_.default_max_age.count();
+               PendingTask pending;
+               // The image moves into the request: the task keeps none (one copy per task).
+               std::string image = std::move(task.imageBase64);
+               task.imageBase64.clear();
+               pending.request = llm::build_chat_request(task, llm_config_);
+               pending.request.image_base64 = std::move(image);
+               pending.models = model_choices(pending.request, keys_.settings());
+               pending.task = std::move(task);
+               pending.on_done = std::move(on_done);
+               pending.submitted_ms = now;
+               pending.bytes = bytes;
+               enqueue(std::move(pending));
+             });
 }
 
 void Dispatcher::dequeued(const PendingTask& pending) {

@@ -82,10 +82,10 @@ void Dispatcher::finish_result(PendingTask& pending, const Lease& lease,
   facts.transient_failures = pending.transient_failures;
   // A reply we cannot use counts as bad_response, like one the client
   // already rejected: the call did not yield an assessment.
-  metrics_.record_call(lease.key_id, lease.account,
-                       reply ? (assessment ? kCallSuccess : "bad_response")
-                             : call_status(reply.error().kind),
-                       latency);
+  metrics_.record_call(
+      lease.key_id, lease.account,
+      reply ? (assessment ? kCallSuccess : "bad_response") : call_status(reply.error().kind),
+      latency);
 
   const CallVerdict verdict = decide_after_call(facts, retry_, jitter_);
   if (!reply) pending.last_error = verdict.message;

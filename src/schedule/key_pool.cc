@@ -170,7 +170,8 @@ LeaseResult KeyPool::lease_model_locked(const ModelChoice& choice, int max_token
                                         const std::string& probe_key) {
   const SteadyTime now = clock_.now();
   const Millis margin = margin_.current(clock_.epoch_ms());
-  const int64_t tokens = choice.prompt_tokens + completion_estimate_locked(choice.model, max_tokens);
+  const int64_t tokens =
+      choice.prompt_tokens + completion_estimate_locked(choice.model, max_tokens);
   std::optional<SteadyTime> earliest;
   std::set<std::string> denied;
   std::vector<Key*> candidates;
@@ -210,8 +211,11 @@ LeaseResult KeyPool::lease_model_locked(const ModelChoice& choice, int max_token
       ++key->calls;
       rotation_ = (static_cast<size_t>(key - keys_.data()) + 1) % keys_.size();
     }
-    Lease lease{key->config.id, key->config.key, key->account, limited, choice.model,
-                TokenCharge{permit.token_entry, tokens}, margin, now, probe_key_only};
+    Lease lease{key->config.id, key->config.key,
+                key->account,   limited,
+                choice.model,   TokenCharge{permit.token_entry, tokens},
+                margin,         now,
+                probe_key_only};
     return {std::move(lease), Millis(0)};
   }
   if (!earliest) return {std::nullopt, kNoKeyRetry, true, false};
@@ -245,7 +249,8 @@ LeaseResult KeyPool::lease(const LeaseRequest& request) {
     // refusals is not waited for: that is what the fallback is for.
     const int64_t must_send_by =
         request.deadline_ms - expected_latency_locked(choice.model).count();
-    if (!result.no_usable_key && !result.all_cooling && now_ms + result.retry_in.count() <= must_send_by) {
+    if (!result.no_usable_key && !result.all_cooling &&
+        now_ms + result.retry_in.count() <= must_send_by) {
       return {std::nullopt, std::max(Millis(1), std::min(*retry, Millis(must_send_by - now_ms)))};
     }
   }
@@ -257,8 +262,8 @@ void KeyPool::observe_send(const Lease& lease, SteadyTime sent_at) {
   margin_.observe_spread(std::chrono::ceil<Millis>(sent_at - lease.granted_at));
 }
 
-void KeyPool::on_throttled_locked(const Lease& lease, const CallOutcome& outcome,
-                                  Account& account, FinishEffect& effect) {
+void KeyPool::on_throttled_locked(const Lease& lease, const CallOutcome& outcome, Account& account,
+                                  FinishEffect& effect) {
   const SteadyTime now = clock_.now();
   const int64_t now_ms = clock_.epoch_ms();
   const bool at_current_margin = lease.margin >= margin_.current(now_ms);
@@ -286,7 +291,8 @@ void KeyPool::on_throttled_locked(const Lease& lease, const CallOutcome& outcome
     case llm::Throttle::kBurst:
       // The rate rose too fast for the provider: ramp up again from a fraction.
       account.ramp_from = now;
-      if (outcome.retry_after) cooldowns_.on_rate_limited(account.cooldown, outcome.retry_after, now);
+      if (outcome.retry_after)
+        cooldowns_.on_rate_limited(account.cooldown, outcome.retry_after, now);
       break;
     case llm::Throttle::kTokens:
     case llm::Throttle::kNone:
@@ -363,8 +369,9 @@ FinishEffect KeyPool::finish(const Lease& lease, const CallOutcome& outcome) {
         case llm::CallErrorKind::kAuthFailed:
         case llm::CallErrorKind::kQuotaExhausted:
           if (key && !lease.probe) {
-            disable_reason = "provider: " + std::string(llm::to_string(*outcome.error)) +
-                             (outcome.provider_code.empty() ? "" : " (" + outcome.provider_code + ")");
+            disable_reason =
+                "provider: " + std::string(llm::to_string(*outcome.error)) +
+                (outcome.provider_code.empty() ? "" : " (" + outcome.provider_code + ")");
             key->disabled_reason = *disable_reason;
             key->next_probe = clock_.now() + settings_.probe_interval;
             effect.disabled = true;
@@ -394,9 +401,10 @@ FinishEffect KeyPool::finish(const Lease& lease, const CallOutcome& outcome) {
     limiter_.cool_down(lease.limiter_account, effect.cooled_for);
   }
   if (disable_reason) {
-    logger->error("key_id={} disabled: {}; probed every {} s, or re-enable it once fixed",
-                  lease.key_id, *disable_reason,
-                  std::chrono::duration_cast<std::chrono::seconds>(settings().probe_interval).count());
+    logger->error(
+        "key_id={} disabled: {}; probed every {} s, or re-enable it once fixed", lease.key_id,
+        *disable_reason,
+        std::chrono::duration_cast<std::chrono::seconds>(settings().probe_interval).count());
     states_.disable(lease.key_id, *disable_reason);
   }
   if (effect.reenabled) {

@@ -37,7 +37,7 @@ struct Lease {
 
 struct LeaseResult {
   std::optional<Lease> lease;
-  Millis retry_in{0};  // without a lease: when a permit may be free
+  Millis retry_in{0};          // without a lease: when a permit may be free
   bool no_usable_key = false;  // without a lease: every key is disabled
   bool all_cooling = false;    // without a lease: every usable key's account rests after refusals
 };

@@ -39,8 +39,8 @@ std::vector<AccountLimits> account_limits(const std::vector<config::ApiKeyConfig
                                           const std::vector<std::string>& models) {
   std::vector<AccountLimits> limits;
   const std::string primary = models.empty() ? "" : models.front();
-  const auto add = [&](const std::string& name, const config::AccountConfig* account,
-                       double qps, int rpm, int tpm) {
+  const auto add = [&](const std::string& name, const config::AccountConfig* account, double qps,
+                       int rpm, int tpm) {
     if (models.empty()) {
       limits.push_back({name, qps, rpm, tpm});
       return;
@@ -160,7 +160,8 @@ std::optional<Lease> KeyPool::probe_due() {
     key.next_probe = now + settings_.probe_interval;
     // One instance probes per interval; the others learn the outcome through
     // the shared disabled set. (A lost claim leaves its permit unused.)
-    if (states_.claim_probe(key.config.id, settings_.probe_interval)) return std::move(result.lease);
+    if (states_.claim_probe(key.config.id, settings_.probe_interval))
+      return std::move(result.lease);
   }
   return std::nullopt;
 }
@@ -251,7 +252,8 @@ size_t KeyPool::usable() const {
 
 double KeyPool::expected_concurrency() const {
   std::lock_guard lock(mu_);
-  const double latency_s = static_cast<double>(expected_latency_locked(settings_.model).count()) / 1000.0;
+  const double latency_s =
+      static_cast<double>(expected_latency_locked(settings_.model).count()) / 1000.0;
   double total = 0;
   for (const auto& [name, account] : accounts_) total += account.qps * latency_s;
   return total;

@@ -35,16 +35,17 @@ bool MarginLearner::on_unpredicted_429(Millis margin_used, int64_t now_epoch_ms)
   // Sent with a margin we have since outgrown: already learned from.
   if (margin_used < current(now_epoch_ms)) return false;
   // Nothing learned yet, or a 429 within a few sends of the last growth:
-  // the margin is still far off (at half the spread, one send in eight is refused): double it. After
-  // `settle_sends` without one the margin is nearly right and the 429 is the
-  // tail of the network's spread: a small step, or each such tail would
-  // double the margin and cost capacity for nothing.
+  // the margin is still far off (at half the spread, one send in eight is refused): double it.
+  // After `settle_sends` without one the margin is nearly right and the 429 is the tail of the
+  // network's spread: a small step, or each such tail would double the margin and cost capacity for
+  // nothing.
   const bool held =
       learned_at(learned_, now_epoch_ms) > 0 && sends_since_growth_ >= settings_.settle_sends;
   const Millis grown = held ? std::max(margin_used + Millis(1), margin_used * 21 / 20)
                             : std::max(margin_used * 2, settings_.floor + Millis(1));
   const Millis target = std::min(grown, std::max(settings_.floor, settings_.maximum));
-  const double extra = static_cast<double>((target - std::max(settings_.floor, spread_max_)).count());
+  const double extra =
+      static_cast<double>((target - std::max(settings_.floor, spread_max_)).count());
   if (extra <= learned_at(learned_, now_epoch_ms)) return false;
   learned_ = {extra, now_epoch_ms};
   sends_since_growth_ = 0;

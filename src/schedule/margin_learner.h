@@ -9,10 +9,10 @@
 namespace tmon::schedule {
 
 struct MarginSettings {
-  Millis floor{10};                        // rate_limit.window_margin_ms: never below this
-  Millis maximum{250};                     // rate_limit.max_window_margin_ms
-  Millis half_life{30LL * 60 * 1000};      // rate_limit.margin_half_life_seconds
-  int settle_sends = 100;  // a margin that held this many sends grows by 5%, not 2x
+  Millis floor{10};                    // rate_limit.window_margin_ms: never below this
+  Millis maximum{250};                 // rate_limit.max_window_margin_ms
+  Millis half_life{30LL * 60 * 1000};  // rate_limit.margin_half_life_seconds
+  int settle_sends = 100;              // a margin that held this many sends grows by 5%, not 2x
 };
 
 // How much longer the scheduler's windows are than the provider's

@@ -60,16 +60,16 @@ struct SchedulerMetrics {
   prometheus::Gauge& in_flight;                                   // calls in flight
   prometheus::Family<prometheus::Histogram>& permit_wait;         // + account; seconds per call
   prometheus::Family<prometheus::Counter>& rate_limited;          // 429s, + account, reason
-  prometheus::Family<prometheus::Counter>& retries;        // + reason (the failed call's status)
-  prometheus::Family<prometheus::Counter>& results;        // final results, + status
-  prometheus::Family<prometheus::Counter>& tasks_expired;  // + stage
-  prometheus::Gauge& limiter_fallback;                     // 1 while Redis limits fell back
-  prometheus::Counter& submitted;                          // tasks handed to the dispatcher
-  prometheus::Family<prometheus::Counter>& task_errors;    // error results, + code
-  prometheus::Gauge& window_margin;                        // seconds, the learned window margin
-  prometheus::Counter& margin_increases;                   // unpredicted 429s that widened it
-  prometheus::Family<prometheus::Counter>& key_probes;     // + key_id, result
-  prometheus::Family<prometheus::Counter>& keys_disabled;  // + key_id: by the provider's answer
+  prometheus::Family<prometheus::Counter>& retries;         // + reason (the failed call's status)
+  prometheus::Family<prometheus::Counter>& results;         // final results, + status
+  prometheus::Family<prometheus::Counter>& tasks_expired;   // + stage
+  prometheus::Gauge& limiter_fallback;                      // 1 while Redis limits fell back
+  prometheus::Counter& submitted;                           // tasks handed to the dispatcher
+  prometheus::Family<prometheus::Counter>& task_errors;     // error results, + code
+  prometheus::Gauge& window_margin;                         // seconds, the learned window margin
+  prometheus::Counter& margin_increases;                    // unpredicted 429s that widened it
+  prometheus::Family<prometheus::Counter>& key_probes;      // + key_id, result
+  prometheus::Family<prometheus::Counter>& keys_disabled;   // + key_id: by the provider's answer
   prometheus::Family<prometheus::Counter>& fallback_calls;  // + model: calls on a fallback model
 
   // Counts one final result (and its error code for errors).
@@ -101,11 +101,11 @@ struct SchedulerMetrics {
 std::string_view call_status(llm::CallErrorKind kind);
 
 inline constexpr llm::CallErrorKind kCallErrorKinds[] = {
-    llm::CallErrorKind::kRateLimited,    llm::CallErrorKind::kQuotaThrottled,
-    llm::CallErrorKind::kAuthFailed,
-    llm::CallErrorKind::kQuotaExhausted, llm::CallErrorKind::kBadRequest,
-    llm::CallErrorKind::kServerError,    llm::CallErrorKind::kTimeout,
-    llm::CallErrorKind::kConnection,     llm::CallErrorKind::kBadResponse};
+    llm::CallErrorKind::kRateLimited, llm::CallErrorKind::kQuotaThrottled,
+    llm::CallErrorKind::kAuthFailed,  llm::CallErrorKind::kQuotaExhausted,
+    llm::CallErrorKind::kBadRequest,  llm::CallErrorKind::kServerError,
+    llm::CallErrorKind::kTimeout,     llm::CallErrorKind::kConnection,
+    llm::CallErrorKind::kBadResponse};
 
 // The `reason` label of llm_rate_limited_total: which provider limit a 429
 // names, as far as its code and message tell: provider_qps (per second),

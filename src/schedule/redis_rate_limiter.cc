@@ -121,10 +121,7 @@ std::string rate_key(const std::string& account, const char* suffix) {
 
 RedisRateLimiter::RedisRateLimiter(std::shared_ptr<store::RedisClient> redis,
                                    RedisLimiterOptions options, Clock& clock)
-    : redis_(std::move(redis)),
-      options_(options),
-      clock_(clock),
-      fallback_(clock) {}
+    : redis_(std::move(redis)), options_(options), clock_(clock), fallback_(clock) {}
 
 void RedisRateLimiter::set_limits(const std::vector<AccountLimits>& limits) {
   {

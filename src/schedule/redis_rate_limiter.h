@@ -12,8 +12,8 @@
 namespace tmon::schedule {
 
 struct RedisLimiterOptions {
-  int expected_instances = 2;  // fair share of each limit while falling back
-  Millis window_margin{10};  // for permits_left() only; permits carry their own
+  int expected_instances = 2;    // fair share of each limit while falling back
+  Millis window_margin{10};      // for permits_left() only; permits carry their own
   Millis probe_interval{5'000};  // how often to try Redis again while falling back
 };
 

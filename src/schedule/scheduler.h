@@ -78,5 +78,4 @@ class Scheduler {
   std::unique_ptr<Dispatcher> dispatcher_;
 };
 
-
 }  // namespace tmon::schedule

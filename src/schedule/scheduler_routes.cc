@@ -83,8 +83,9 @@ void add_scheduler_routes(http::Router& router, Scheduler& scheduler, std::strin
           return http::error_response(http::Status::not_found, "unknown_key",
                                       "no key with id " + id);
         }
-        return envelope(http::Status::ok,
-                        json{{"key_id", id}, {"status", "disabled"}, {"reason", "operator: " + reason}}.dump());
+        return envelope(
+            http::Status::ok,
+            json{{"key_id", id}, {"status", "disabled"}, {"reason", "operator: " + reason}}.dump());
       });
 }
 

@@ -25,10 +25,11 @@ namespace tmon::schedule {
 // runs.
 class SchedulerRuntime {
  public:
-  static Result<std::unique_ptr<SchedulerRuntime>> create(
-      const config::Config& config, std::string instance_id,
-      std::vector<config::ApiKeyConfig> keys, const std::string& base_url, Clock& clock,
-      prometheus::Registry* registry = nullptr);
+  static Result<std::unique_ptr<SchedulerRuntime>> create(const config::Config& config,
+                                                          std::string instance_id,
+                                                          std::vector<config::ApiKeyConfig> keys,
+                                                          const std::string& base_url, Clock& clock,
+                                                          prometheus::Registry* registry = nullptr);
   ~SchedulerRuntime();
 
   Scheduler& scheduler() { return *scheduler_; }

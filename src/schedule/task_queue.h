@@ -22,10 +22,10 @@ struct PendingTask {
   // waiting task holds it once.
   messages::AssessmentTask task;
   Completion on_done;
-  llm::ChatRequest request;        // built once
+  llm::ChatRequest request;         // built once
   std::vector<ModelChoice> models;  // llm.model first, then fallbacks, with prompt tokens
   size_t bytes = 0;                 // image and prompt: what the queue's byte bound counts
-  int64_t submitted_ms = 0;  // when it reached the scheduler
+  int64_t submitted_ms = 0;         // when it reached the scheduler
   int64_t first_send_ms = -1;
   int64_t not_before_ms = 0;    // retry backoff: not sent before this
   int attempts = 0;             // calls made

@@ -33,7 +33,8 @@ class KeysCliTest : public ::testing::Test {
     provider_dir_.write("api_keys.yaml", std::string("llm:\n  model: qwen-vl-plus\n") + kAccounts);
     mock_ = std::make_unique<ChildProcess>(std::vector<std::string>{
         TMON_BINARY, "mock-llm", "--config-dir", provider_dir_.str(), "--latency-median-ms", "1"});
-    const auto url = mock_->wait_for_stdout(std::regex("^(http://\\S+)$"), std::chrono::seconds(20));
+    const auto url =
+        mock_->wait_for_stdout(std::regex("^(http://\\S+)$"), std::chrono::seconds(20));
     ASSERT_TRUE(url) << mock_->stderr_text();
     base_url_ = *url;
   }
@@ -43,8 +44,8 @@ class KeysCliTest : public ::testing::Test {
 
   std::pair<int, std::string> verify(const std::string& llm_extra, std::vector<std::string> flags) {
     testing::TempDir dir;
-    dir.write("api_keys.yaml",
-              "llm:\n  base_url: " + base_url_ + "\n  model: qwen-vl-plus\n" + llm_extra + kAccounts);
+    dir.write("api_keys.yaml", "llm:\n  base_url: " + base_url_ + "\n  model: qwen-vl-plus\n" +
+                                   llm_extra + kAccounts);
     std::vector<std::string> argv{TMON_BINARY, "keys", "verify", "--config-dir", dir.str()};
     argv.insert(argv.end(), flags.begin(), flags.end());
     ChildProcess run(argv);
@@ -73,8 +74,9 @@ TEST_F(KeysCliTest, LimitsArePrintedPerAccountAndModelAsAConfigSnippet) {
                      "    tpm_limit: 100000\n    models:\n"),
             std::string::npos)
       << out;
-  EXPECT_NE(out.find("      - {model: qwen-vl-max, qps_limit: 2, rpm_limit: 120, tpm_limit: 50000}"),
-            std::string::npos)
+  EXPECT_NE(
+      out.find("      - {model: qwen-vl-max, qps_limit: 2, rpm_limit: 120, tpm_limit: 50000}"),
+      std::string::npos)
       << out;
 }
 

@@ -95,8 +95,8 @@ INSTANTIATE_TEST_SUITE_P(
         Row{429, native("Throttling", "Requests throttling triggered."),
             CallErrorKind::kRateLimited, Throttle::kUnknown, "Throttling"},
         Row{429, "", CallErrorKind::kRateLimited, Throttle::kUnknown, ""},
-        Row{429, compatible("some_new_code", "x"), CallErrorKind::kRateLimited,
-            Throttle::kUnknown, "some_new_code"},
+        Row{429, compatible("some_new_code", "x"), CallErrorKind::kRateLimited, Throttle::kUnknown,
+            "some_new_code"},
         // The rest by status.
         Row{400, compatible("invalid_parameter_error", "x"), CallErrorKind::kBadRequest,
             Throttle::kNone, "invalid_parameter_error"},
@@ -106,8 +106,8 @@ INSTANTIATE_TEST_SUITE_P(
         Row{408, "", CallErrorKind::kTimeout, Throttle::kNone, ""},
         Row{500, native("InternalError", "An internal error has occured."),
             CallErrorKind::kServerError, Throttle::kNone, "InternalError"},
-        Row{503, R"({"error":{"type":"overloaded"}})", CallErrorKind::kServerError,
-            Throttle::kNone, "overloaded"}));
+        Row{503, R"({"error":{"type":"overloaded"}})", CallErrorKind::kServerError, Throttle::kNone,
+            "overloaded"}));
 
 TEST(ClassifyHttpErrorTest, KeepsProviderMessageAndRetryAfter) {
   const CallError error = classify_http_error(429, kDashScope429, std::chrono::milliseconds(2000));

@@ -45,13 +45,13 @@ TEST_P(ImageTokensTest, FollowsThePatchRule) {
       << row.width << "x" << row.height;
 }
 
-INSTANTIATE_TEST_SUITE_P(Sizes, ImageTokensTest,
-                         ::testing::Values(ImageRow{1280, 720, 46 * 26 + 2},  // ~1,200
-                                           ImageRow{96, 64, 3 * 2 + 2},       // ~10 (min 4 patches)
-                                           ImageRow{28, 28, 4 + 2},           // raised to the minimum
-                                           ImageRow{640, 480, 23 * 17 + 2},
-                                           ImageRow{224, 224, 8 * 8 + 2},
-                                           ImageRow{1920, 1080, 26 * 47 + 2}));  // scaled under 1280
+INSTANTIATE_TEST_SUITE_P(
+    Sizes, ImageTokensTest,
+    ::testing::Values(ImageRow{1280, 720, 46 * 26 + 2},  // ~1,200
+                      ImageRow{96, 64, 3 * 2 + 2},       // ~10 (min 4 patches)
+                      ImageRow{28, 28, 4 + 2},           // raised to the minimum
+                      ImageRow{640, 480, 23 * 17 + 2}, ImageRow{224, 224, 8 * 8 + 2},
+                      ImageRow{1920, 1080, 26 * 47 + 2}));  // scaled under 1280
 
 TEST(ImageTokensTest, RuleIsConfigurable) {
   TokenRule rule;

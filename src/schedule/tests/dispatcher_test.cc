@@ -28,7 +28,7 @@ class ScriptedLlm final : public llm::LlmClient {
   std::map<std::string, std::vector<llm::CallResult>> scripts;
   std::vector<std::string> calls;   // secrets, in call order
   std::vector<std::string> models;  // the model of each call
-  Millis delay{0};                 // how long each call takes
+  Millis delay{0};                  // how long each call takes
   int active = 0;
   int max_active = 0;
   std::mutex mu;

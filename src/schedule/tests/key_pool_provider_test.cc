@@ -66,9 +66,9 @@ TEST_F(KeyPoolProviderTest, UnpredictedRequestLimitWidensTheMarginInsteadOfCooli
   auto first = lease();
   ASSERT_TRUE(first);
   EXPECT_EQ(first->margin, milliseconds(10));
-  const FinishEffect effect =
-      pool_.finish(*first, refused(llm::CallErrorKind::kRateLimited, llm::Throttle::kRequests,
-                                   "limit_requests"));
+  const FinishEffect effect = pool_.finish(
+      *first,
+      refused(llm::CallErrorKind::kRateLimited, llm::Throttle::kRequests, "limit_requests"));
   EXPECT_TRUE(effect.margin_grew);
   EXPECT_EQ(effect.cooled_for, Millis(0));  // no 5 s rest: the next free slot will do
   EXPECT_EQ(pool_.margin(), milliseconds(20));
@@ -78,8 +78,8 @@ TEST_F(KeyPoolProviderTest, UnpredictedRequestLimitWidensTheMarginInsteadOfCooli
 
 TEST_F(KeyPoolProviderTest, RetryAfterAndRepeatedLimitsKeepTheAdaptiveCooldown) {
   pool_.configure({key("a", 100)}, {});
-  auto limited = refused(llm::CallErrorKind::kRateLimited, llm::Throttle::kRequests,
-                         "limit_requests");
+  auto limited =
+      refused(llm::CallErrorKind::kRateLimited, llm::Throttle::kRequests, "limit_requests");
   limited.retry_after = seconds(2);
   EXPECT_EQ(pool_.finish(*lease(), limited).cooled_for, seconds(2));
   clock_.advance(seconds(2));
@@ -101,8 +101,8 @@ TEST_F(KeyPoolProviderTest, UnknownThrottleCools) {
 
 TEST_F(KeyPoolProviderTest, TemporaryQuotaCoolsWithGrowthAndNeverDisables) {
   pool_.configure({key("a")}, {});
-  const auto quota = refused(llm::CallErrorKind::kQuotaThrottled, llm::Throttle::kTokens,
-                             "insufficient_quota");
+  const auto quota =
+      refused(llm::CallErrorKind::kQuotaThrottled, llm::Throttle::kTokens, "insufficient_quota");
   EXPECT_EQ(pool_.finish(*lease(), quota).cooled_for, seconds(5));
   clock_.advance(milliseconds(4'999));
   EXPECT_FALSE(lease());
@@ -152,8 +152,8 @@ TEST_F(KeyPoolProviderTest, LastingRefusalDisablesThenTheProbeReenablesAtItsInte
   EXPECT_TRUE(probe->probe);
   EXPECT_FALSE(pool_.probe_due());  // one probe per interval
   // Still refused: disabled, probed again an interval later.
-  pool_.finish(*probe, refused(llm::CallErrorKind::kAuthFailed, llm::Throttle::kNone,
-                               "invalid_api_key"));
+  pool_.finish(*probe,
+               refused(llm::CallErrorKind::kAuthFailed, llm::Throttle::kNone, "invalid_api_key"));
   EXPECT_EQ(pool_.usable(), 1u);
   clock_.advance(seconds(300));
   probe = pool_.probe_due();
@@ -314,8 +314,8 @@ TEST_F(KeyPoolProviderTest, AdaptiveMarginLearnsASimulatedJitterWithFewRateLimit
       }
       if (provider_window.size() >= 10) {
         ++rate_limited;
-        pool_.finish(call.lease, refused(llm::CallErrorKind::kRateLimited,
-                                         llm::Throttle::kRequests, "limit_requests"));
+        pool_.finish(call.lease, refused(llm::CallErrorKind::kRateLimited, llm::Throttle::kRequests,
+                                         "limit_requests"));
         continue;
       }
       provider_window.push_back(call.arrives);

@@ -77,7 +77,7 @@ TEST(MarginLearnerTest, PermitToSendSpreadAboveTheFloorWidensTheMargin) {
   for (int i = 0; i < 256; ++i) learner.observe_spread(milliseconds(i % 100 == 0 ? 50 : 2));
   // Three of 256 at 50 ms: the 99th percentile is 50, above the floor.
   EXPECT_EQ(learner.current(kT0), milliseconds(50));
-  learner.observe_spread(milliseconds(2));  // one of the three leaves the last 256
+  learner.observe_spread(milliseconds(2));            // one of the three leaves the last 256
   EXPECT_EQ(learner.current(kT0), milliseconds(10));  // 2 ms is within the floor
 }
 

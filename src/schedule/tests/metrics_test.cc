@@ -141,8 +141,9 @@ class SchedulerMetricsTest : public ::testing::Test {
 TEST_F(SchedulerMetricsTest, SuccessfulCallsCountAsOkPerKeyAndAccount) {
   const auto results = run({key("a", "acct")}, 3);
   for (const auto& result : results) EXPECT_EQ(result.status, ResultStatus::kOk);
-  EXPECT_EQ(counter(metrics_.llm_calls, {{"status", "success"}, {"key_id", "a"}, {"account", "acct"}}),
-            3);
+  EXPECT_EQ(
+      counter(metrics_.llm_calls, {{"status", "success"}, {"key_id", "a"}, {"account", "acct"}}),
+      3);
   EXPECT_EQ(histogram_count(metrics_.llm_latency, {{"account", "acct"}}), 3u);
   EXPECT_EQ(histogram_count(metrics_.permit_wait, {{"account", "acct"}}), 3u);
   EXPECT_EQ(counter(metrics_.results, {{"status", "ok"}}), 3);
@@ -157,7 +158,8 @@ TEST_F(SchedulerMetricsTest, RateLimitedCallIsCountedRetriedAndCoolsTheKey) {
   EXPECT_EQ(
       counter(metrics_.llm_calls, {{"status", "rate_limited"}, {"key_id", "a"}, {"account", "a"}}),
       1);
-  EXPECT_EQ(counter(metrics_.llm_calls, {{"status", "success"}, {"key_id", "b"}, {"account", "b"}}), 1);
+  EXPECT_EQ(counter(metrics_.llm_calls, {{"status", "success"}, {"key_id", "b"}, {"account", "b"}}),
+            1);
   EXPECT_EQ(counter(metrics_.rate_limited, {{"account", "a"}, {"reason", "provider"}}), 1);
   EXPECT_EQ(counter(metrics_.retries, {{"reason", "rate_limited"}}), 1);
   EXPECT_EQ(counter(metrics_.results, {{"status", "ok"}}), 1);
@@ -185,7 +187,8 @@ TEST_F(SchedulerMetricsTest, FailuresCountByStatusAndDisabledKeysShowMinusOne) {
   EXPECT_EQ(
       counter(metrics_.llm_calls, {{"status", "bad_request"}, {"key_id", "b"}, {"account", "b"}}),
       1);
-  EXPECT_EQ(counter(metrics_.llm_calls, {{"status", "success"}, {"key_id", "b"}, {"account", "b"}}), 1);
+  EXPECT_EQ(counter(metrics_.llm_calls, {{"status", "success"}, {"key_id", "b"}, {"account", "b"}}),
+            1);
   EXPECT_EQ(counter(metrics_.results, {{"status", "error"}}), 1);
   EXPECT_EQ(counter(metrics_.results, {{"status", "ok"}}), 1);
   EXPECT_EQ(counter(metrics_.retries, {{"reason", "auth_failed"}}), 1);
@@ -200,7 +203,8 @@ TEST_F(SchedulerMetricsTest, UnusableReplyCountsAsBadResponse) {
   EXPECT_EQ(
       counter(metrics_.llm_calls, {{"status", "bad_response"}, {"key_id", "a"}, {"account", "a"}}),
       1);
-  EXPECT_EQ(counter(metrics_.llm_calls, {{"status", "success"}, {"key_id", "a"}, {"account", "a"}}), 0);
+  EXPECT_EQ(counter(metrics_.llm_calls, {{"status", "success"}, {"key_id", "a"}, {"account", "a"}}),
+            0);
 }
 
 TEST_F(SchedulerMetricsTest, KeysRemovedByReloadLoseTheirSeries) {
