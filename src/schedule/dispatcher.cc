@@ -235,7 +235,14 @@ asio::awaitable<void> Dispatcher::maintain(SteadyTime now, SteadyTime& wake_at) 
   // where the provider may count it in the next window.
   const auto warm = static_cast<size_t>(std::min<double>(
       options_.max_concurrent_tasks, std::ceil(found.expected_concurrency * 1.25) + 2));
-  asio::co_spawn(strand_, llm_.prewarm(warm), asio::detached);
+  if (!warmed_) {
+    // The first permits wait for the pool: a start-up burst on cold
+    // connections would reach the provider late and unevenly.
+    warmed_ = true;
+    co_await llm_.prewarm(warm);
+  } else {
+    asio::co_spawn(strand_, llm_.prewarm(warm), asio::detached);
+  }
   if (next_probe_) wake_at = std::min(wake_at, std::max(*next_probe_, now + Millis(1)));
 }
 

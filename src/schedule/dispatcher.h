@@ -154,6 +154,7 @@ class Dispatcher {
   // queue (strand only); nullopt while permits come at once.
   std::optional<SteadyTime> permit_denied_since_;
   SteadyTime next_upkeep_{};  // strand only
+  bool warmed_ = false;       // strand only: the pool was filled once before any call
   std::optional<SteadyTime> next_probe_;
 
   std::atomic<size_t> queued_{0};

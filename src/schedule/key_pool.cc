@@ -271,7 +271,14 @@ void KeyPool::on_throttled_locked(const Lease& lease, const CallOutcome& outcome
   // accounted for and must not grow the rest again.
   if (lease.granted_at < account.cooled_at) return;
   const SteadyTime cooling_before = account.cooldown.until;
-  switch (outcome.throttle) {
+  // DashScope answers a tokens-per-minute overrun as it answers a temporary
+  // quota. When our own TPM window admitted the call and nothing was refused
+  // just before, it is the window's edge (timing noise, like a 429 on
+  // requests), not an outage: learn the margin, rest only to the next slot.
+  const bool tpm_edge = *outcome.error == llm::CallErrorKind::kQuotaThrottled &&
+                        account.tokens_per_minute > 0 && account.consecutive_429 == 0 &&
+                        !outcome.retry_after;
+  switch (tpm_edge ? llm::Throttle::kRequests : outcome.throttle) {
     case llm::Throttle::kRequests: {
       if (at_current_margin) ++account.consecutive_429;
       // Our windows granted this permit, so timing noise between our clock

@@ -213,6 +213,7 @@ class KeyPool {
     std::optional<SteadyTime> ramp_from;
     SteadyTime last_call{};
     double qps = 0;
+    int64_t tokens_per_minute = 0;  // the TPM limit our windows enforce (0: none)
   };
   struct ModelStats {
     std::deque<int64_t> completions;  // completion tokens of the last replies, newest last

@@ -120,7 +120,9 @@ void KeyPool::configure(const std::vector<config::ApiKeyConfig>& keys,
     updated.push_back(std::move(key));
   }
   for (const auto& limit : limits) {
-    accounts_[limit.account].qps = std::min(limit.per_second, limit.per_minute / 60.0);
+    Account& account = accounts_[limit.account];
+    account.qps = std::min(limit.per_second, limit.per_minute / 60.0);
+    account.tokens_per_minute = limit.tokens_per_minute;
   }
   keys_ = std::move(updated);
   rotation_ = 0;

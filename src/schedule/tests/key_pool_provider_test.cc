@@ -119,6 +119,18 @@ TEST_F(KeyPoolProviderTest, TemporaryQuotaCoolsWithGrowthAndNeverDisables) {
   EXPECT_EQ(pool_.snapshot()[0].state, KeyState::kAvailable);
 }
 
+TEST_F(KeyPoolProviderTest, TokenLimitAtTheWindowEdgeTeachesTheMarginInsteadOfCooling) {
+  pool_.configure({key("a", 10, 600, 100'000)}, {});
+  const auto quota = refused(llm::CallErrorKind::kQuotaThrottled, llm::Throttle::kTokens,
+                             "insufficient_quota");
+  // Our TPM window admitted it: timing, not an outage.
+  const FinishEffect first = pool_.finish(*lease(), quota);
+  EXPECT_TRUE(first.margin_grew);
+  EXPECT_EQ(first.cooled_for, Millis(0));
+  // Refused again right away: now it rests, and grows.
+  EXPECT_EQ(pool_.finish(*lease(), quota).cooled_for, seconds(5));
+}
+
 TEST_F(KeyPoolProviderTest, BurstLimitRampsTheRateUpAgain) {
   pool_.configure({key("a", 10)}, {});
   pool_.finish(*lease(), refused(llm::CallErrorKind::kRateLimited, llm::Throttle::kBurst,
