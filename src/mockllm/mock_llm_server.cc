@@ -141,8 +141,7 @@ MockLlmServer::Costing MockLlmServer::cost(const std::string& body) const {
 }
 
 MockLlmServer::Admission MockLlmServer::admit(const http::Request& request,
-                                              const Costing& costing) {
-  const auto now = clock_.now();
+                                              const Costing& costing, SteadyTime now) {
   const std::string secret = http::bearer_token(request);
   Admission admission;
   admission.key_name = "(unknown)";
@@ -263,8 +262,11 @@ asio::awaitable<http::Response> MockLlmServer::chat_completions(http::RequestCon
     arrival.expires_after(delay);
     co_await arrival.wait();
   }
+  // Judged as of its arrival: reading the body (images of 2 to 90 KB) must
+  // not move a request into a later window than its neighbours.
+  const SteadyTime arrived = clock_.now();
   const Costing costing = cost(context.request.body());
-  const Admission admission = admit(context.request, costing);
+  const Admission admission = admit(context.request, costing, arrived);
   switch (admission.verdict) {
     case Verdict::kUnauthorized:
       co_return dashscope_error(http::Status::unauthorized, "invalid_api_key",

@@ -167,7 +167,7 @@ class MockLlmServer {
   std::shared_ptr<http::Router> make_router();
   void add_admin_routes(http::Router& router);
   Costing cost(const std::string& body) const;
-  Admission admit(const http::Request& request, const Costing& costing);
+  Admission admit(const http::Request& request, const Costing& costing, SteadyTime now);
   boost::asio::awaitable<http::Response> chat_completions(http::RequestContext& context);
 
   MockLlmOptions options_;
