@@ -8,6 +8,10 @@ namespace {
 constexpr Millis kMinute{60'000};
 }  // namespace
 
+Millis minute_margin(Millis margin) {
+  return std::max(Millis(100), margin * 6);
+}
+
 RateWindow rate_window(double per_second) {
   const int64_t count = std::max<int64_t>(1, static_cast<int64_t>(per_second));
   return {count, Millis(static_cast<int64_t>(1000.0 * static_cast<double>(count) / per_second))};
@@ -35,8 +39,8 @@ void AccountLimiter::apply_margin(Millis margin, double rate_fraction) {
   rate_fraction_ = std::clamp(rate_fraction, 0.01, 1.0);
   const RateWindow rate = rate_window(limits_.per_second * rate_fraction_);
   second_.reset_limit(rate.count, rate.length + margin);
-  minute_.reset_limit(limits_.per_minute, kMinute + margin);
-  if (tokens_) tokens_->reset_limit(limits_.tokens_per_minute, kMinute + margin);
+  minute_.reset_limit(limits_.per_minute, kMinute + minute_margin(margin));
+  if (tokens_) tokens_->reset_limit(limits_.tokens_per_minute, kMinute + minute_margin(margin));
 }
 
 Permit AccountLimiter::try_acquire(const PermitRequest& request, SteadyTime now) {

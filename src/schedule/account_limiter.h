@@ -84,6 +84,12 @@ class AccountLimiter {
   std::optional<SlidingWindow> tokens_;
 };
 
+// The margin of the minute windows (requests and tokens per minute) for a
+// per-second margin: a margin costs margin/window of capacity, 60 times less
+// on a minute than on a second, so the minute windows take a wide one (at
+// least 100 ms, six times the second's) and timing noise never shows there.
+Millis minute_margin(Millis margin);
+
 // The per-second window for a rate: floor(rate) (at least 1) requests per
 // floor(rate)/rate seconds. Shared by the local and the Redis limiter.
 struct RateWindow {

@@ -109,8 +109,8 @@ struct WindowArgs {
 
 WindowArgs window_args(const AccountLimits& limits, Millis margin, double rate_fraction = 1.0) {
   const RateWindow rate = rate_window(limits.per_second * std::clamp(rate_fraction, 0.01, 1.0));
-  return {rate.count, (rate.length + margin).count(), 60'000 + margin.count(),
-          60'000 + margin.count()};
+  const Millis minute = Millis(60'000) + minute_margin(margin);
+  return {rate.count, (rate.length + margin).count(), minute.count(), minute.count()};
 }
 
 }  // namespace
