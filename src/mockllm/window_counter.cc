@@ -18,7 +18,9 @@ int64_t WindowCounter::previous(Clock::time_point now) const {
 }
 
 void WindowCounter::accept(Clock::time_point now) {
-  accepted_.push_back(now);
+  // Server threads take their time before the lock: keep the log ordered,
+  // or eviction from the front would keep old requests counted.
+  accepted_.insert(std::upper_bound(accepted_.begin(), accepted_.end(), now), now);
   max_seen_ = std::max(max_seen_, count(now));
 }
 
@@ -32,7 +34,10 @@ int64_t TokenWindow::sum(WindowCounter::Clock::time_point now) {
 
 void TokenWindow::add(int64_t tokens, WindowCounter::Clock::time_point now) {
   sum(now);
-  events_.emplace_back(now, tokens);
+  // Ordered by time, like WindowCounter (times come from several threads).
+  const auto at = std::upper_bound(events_.begin(), events_.end(), now,
+                                   [](const auto& t, const auto& event) { return t < event.first; });
+  events_.emplace(at, now, tokens);
   sum_ += tokens;
   total_ += tokens;
   max_seen_ = std::max(max_seen_, sum_);
