@@ -178,6 +178,7 @@ int run_scheduler_bench(const SchedulerBenchOptions& o) {
   for (auto& in : instances) in.runtime->stop(Millis(2000));
 
   SchedulerBenchReport report(o, capacity, load, faults);
+  report.offered(tasks.created());
   report.provider(stats_at_warmup.value_or(json::object()), stats_at_end.value_or(final_stats),
                   final_stats, stats_at_restart);
   report.process(usage_at_start, usage_at_warmup.value_or(usage_at_start), usage_at_end,

@@ -113,6 +113,7 @@ class SchedulerBenchReport {
                 const nlohmann::json& final_stats, const std::optional<nlohmann::json>& at_restart);
   void process(const ProcessUsage& start, const ProcessUsage& warmup, const ProcessUsage& end,
                size_t max_in_flight, Millis margin);
+  void offered(int64_t tasks) { report_["tasks"]["offered"] = tasks; }
   void print(std::ostream& out) const;
   const nlohmann::json& json_report() const { return report_; }
 
