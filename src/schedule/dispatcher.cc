@@ -54,8 +54,11 @@ Dispatcher::InFlightSlot::~InFlightSlot() {
   {
     std::lock_guard lock(board_->mu);
     --board_->in_flight;
-    // Under the lock: the dispatcher cannot go away while we post to it.
-    if (Dispatcher* owner = board_->owner) asio::post(owner->strand_, [owner] { owner->notify(); });
+    // Under the lock the dispatcher cannot go away while we post to it; the
+    // wake-up itself checks again, since it may run after the dispatcher.
+    if (Dispatcher* owner = board_->owner) {
+      owner->post_while_alive([](Dispatcher& self) { self.notify(); });
+    }
   }
   board_->cv.notify_all();
 }
@@ -120,6 +123,15 @@ void Dispatcher::submit(messages::AssessmentTask task, Completion on_done) {
                pending.bytes = bytes;
                enqueue(std::move(pending));
              });
+}
+
+void Dispatcher::post_while_alive(std::function<void(Dispatcher&)> work) {
+  // stop() may return (and the dispatcher be destroyed) before the strand
+  // runs this: the board says whether it is still there, under its lock.
+  asio::post(strand_, [board = board_, work = std::move(work)] {
+    std::lock_guard lock(board->mu);
+    if (board->owner) work(*board->owner);
+  });
 }
 
 void Dispatcher::dequeued(const PendingTask& pending) {
@@ -300,10 +312,10 @@ asio::awaitable<void> Dispatcher::loop() {
 
 void Dispatcher::stop(Millis timeout) {
   if (!accepting_.exchange(false)) return;
-  asio::post(strand_, [this] {
+  post_while_alive([](Dispatcher& self) {
     // Waiting tasks get no result: their offsets stay uncommitted and the
     // next owner of the partition assesses them.
-    for (const auto& pending : queue_.clear()) dequeued(pending);
+    for (const auto& pending : self.queue_.clear()) self.dequeued(pending);
   });
   std::unique_lock lock(board_->mu);
   const SteadyTime give_up = clock_.now() + timeout;
@@ -317,7 +329,7 @@ void Dispatcher::stop(Millis timeout) {
   }
   stopping_ = true;
   lock.unlock();
-  asio::post(strand_, [this] { notify(); });
+  post_while_alive([](Dispatcher& self) { self.notify(); });
   lock.lock();
   const SteadyTime loop_deadline = clock_.now() + kLoopExitWait;
   while (looping_) {

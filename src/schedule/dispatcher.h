@@ -6,6 +6,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <random>
@@ -133,6 +134,8 @@ class Dispatcher {
   void complete(PendingTask& pending, messages::AssessmentResult result);
   void expire_overdue();
   void notify();  // wakes the loop; on the strand
+  // Runs `work` on the strand unless the dispatcher is destroyed first.
+  void post_while_alive(std::function<void(Dispatcher&)> work);
   void finish_result(PendingTask& pending, const Lease& lease, const llm::CallResult& reply,
                      Millis latency);
 
