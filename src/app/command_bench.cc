@@ -4,6 +4,7 @@
 #include "app/exit_codes.h"
 #include "bench/detect_bench.h"
 #include "bench/generate_bench.h"
+#include "bench/track_bench.h"
 #include "bench/pipeline_bench.h"
 #include "bench/scheduler_bench.h"
 #include "common/logging.h"
@@ -201,6 +202,41 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   detect->callback([&exit_code] {
     configure_logging({"warn", false, ""});
     exit_code = bench::run_detect_bench(d);
+  });
+
+  static bench::TrackBenchOptions t;
+  CLI::App* track = bench->add_subcommand(
+      "track",
+      "Detection and tracking quality at the tracking rate on sim:// scenes, clean and under "
+      "noise, exposure drift, shadows and parked cars: precision, recall, count error, id "
+      "switches, ids per object, TTC error");
+  track->add_option("--fps", t.fps, "Tracking rate (frames per second)")
+      ->check(CLI::Range(0.1, 60.0));
+  track->add_option("--seconds", t.seconds, "Simulated seconds per scene")
+      ->check(CLI::PositiveNumber);
+  track->add_option("--warmup", t.warmup, "Simulated seconds left out of the figures")
+      ->check(CLI::NonNegativeNumber);
+  track->add_option("--seeds", t.seeds, "Scenes per condition")->check(CLI::Range(1, 1000));
+  track->add_option("--density", t.density, "sim:// traffic density (0..1)")
+      ->check(CLI::Range(0.0, 1.0));
+  track->add_option("--near-miss", t.near_miss, "sim:// share of reckless drivers (0..1)")
+      ->check(CLI::Range(0.0, 1.0));
+  track->add_option("--width", t.width, "Frame width")->check(CLI::Range(160, 3840));
+  track->add_option("--height", t.height, "Frame height")->check(CLI::Range(120, 2160));
+  track->add_option("--noise", t.noise, "Sensor noise sigma when on (grey levels)")
+      ->check(CLI::Range(0.0, 50.0));
+  track->add_option("--exposure", t.exposure, "Exposure swing when on (+-share)")
+      ->check(CLI::Range(0.0, 0.5));
+  track->add_option("--shadows", t.shadows, "Swaying shadows when on")->check(CLI::Range(0, 4));
+  track->add_option("--parked", t.parked, "Parked cars when on")->check(CLI::Range(0, 4));
+  track->add_option("--conditions", t.conditions,
+                    "all, or a comma list of clean,noise,exposure,shadows,parked,combined");
+  track->add_option("--threads", t.threads, "Worker threads; 0: one per core")
+      ->check(CLI::Range(0, 256));
+  track->add_option("--report-file", t.report_file, "Write the JSON report here");
+  track->callback([&exit_code] {
+    configure_logging({"warn", false, ""});
+    exit_code = bench::run_track_bench(t);
   });
 
   static bench::GenerateBenchOptions g;

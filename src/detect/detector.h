@@ -8,6 +8,16 @@
 
 namespace tmon::detect {
 
+// What the tracker tells a detector before each frame: the frame's time and
+// where road users it has seen moving are expected (grown for uncertainty).
+// A background-subtracting detector keeps those regions out of its
+// background (a vehicle waiting at a crossing is not road) and does not
+// count motion there as flicker.
+struct TrackFeedback {
+  double time_seconds = 0;
+  std::vector<cv::Rect2d> tracked;
+};
+
 // Finds road users in frames. One instance serves one camera (motion
 // detection keeps a background model of that camera's view) and is used by
 // one thread at a time.
@@ -18,6 +28,11 @@ class Detector {
   // no objectId (the tracker assigns identities).
   virtual std::vector<Detection> detect(const cv::Mat& frame) = 0;
   virtual const char* name() const = 0;
+  // Called before detect() with the frame's time and the tracker's view.
+  virtual void observe(const TrackFeedback&) {}
+  // Whether what it finds is motion rather than objects, so that a blob must
+  // be seen moving before it is taken for a road user.
+  virtual bool finds_motion() const { return false; }
 };
 
 using DetectorPtr = std::unique_ptr<Detector>;

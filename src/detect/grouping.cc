@@ -17,8 +17,9 @@ double box_gap(const cv::Rect2d& a, const cv::Rect2d& b) {
   return std::hypot(dx, dy);
 }
 
-std::vector<std::vector<size_t>> cluster_detections(const std::vector<Detection>& detections,
-                                                    double factor, int min_size) {
+std::vector<std::vector<size_t>> cluster_detections(
+    const std::vector<Detection>& detections, double factor, int min_size,
+    const std::vector<std::pair<size_t, size_t>>& links) {
   const size_t n = detections.size();
   std::vector<size_t> parent(n);
   std::iota(parent.begin(), parent.end(), 0);
@@ -33,6 +34,9 @@ std::vector<std::vector<size_t>> cluster_detections(const std::vector<Detection>
       const double size = std::min(std::sqrt(a.area()), std::sqrt(b.area()));
       if (box_gap(a, b) <= factor * size) parent[find(i)] = find(j);
     }
+  }
+  for (const auto& [i, j] : links) {
+    if (i < n && j < n) parent[find(i)] = find(j);
   }
   std::vector<std::vector<size_t>> clusters;
   std::vector<long> cluster_of_root(n, -1);

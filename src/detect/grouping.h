@@ -25,10 +25,12 @@ double box_gap(const cv::Rect2d& a, const cv::Rect2d& b);
 
 // Clusters detections whose gap is below `factor` times the smaller one's
 // size (sqrt of area), so "close" scales with how big things look rather
-// than with fixed pixels. Returns member indices of clusters of at least
+// than with fixed pixels; `links` (index pairs) join clusters too (road users
+// on a collision course). Returns member indices of clusters of at least
 // `min_size`, each sorted, clusters ordered by their first member.
-std::vector<std::vector<size_t>> cluster_detections(const std::vector<Detection>& detections,
-                                                    double factor, int min_size);
+std::vector<std::vector<size_t>> cluster_detections(
+    const std::vector<Detection>& detections, double factor, int min_size,
+    const std::vector<std::pair<size_t, size_t>>& links = {});
 
 // What the LLM and the triggers want to know about one cluster.
 messages::GroupFeatures group_features(const std::vector<Detection>& detections,

@@ -1,5 +1,6 @@
 #include "detect/motion_detector.h"
 
+#include <cmath>
 #include <opencv2/imgproc.hpp>
 
 namespace tmon::detect {
@@ -39,7 +40,51 @@ cv::Mat MotionDetector::background() const {
   return image;
 }
 
-cv::Mat MotionDetector::foreground_of(const cv::Mat& frame) const {
+cv::Mat MotionDetector::flicker_mask() const {
+  if (flicker_.empty()) return {};
+  return flicker_ > options_.flicker_limit;
+}
+
+void MotionDetector::observe(const TrackFeedback& feedback) {
+  feedback_ = feedback;
+  has_feedback_ = true;
+}
+
+bool MotionDetector::collect_startup(const cv::Mat& frame) {
+  // Frames a few tenths of a second apart show a slow car in the same place:
+  // spread the start-up frames so the median sees the road behind it.
+  if (time_ - last_startup_time_ >= options_.startup_spacing_seconds || !has_feedback_) {
+    startup_.push_back(frame.clone());
+    last_startup_time_ = time_;
+  }
+  if (static_cast<int>(startup_.size()) < options_.startup_frames) return false;
+  median_image(startup_).convertTo(background_, CV_32FC3);
+  foreground_age_ = cv::Mat::zeros(frame.size(), CV_32F);
+  flicker_ = cv::Mat::zeros(frame.size(), CV_32F);
+  last_foreground_ = cv::Mat::zeros(frame.size(), CV_8U);
+  startup_.clear();
+  return true;
+}
+
+void MotionDetector::compensate_gain(const cv::Mat& frame) {
+  // The exposure of the whole picture moved: measure it where nothing moved
+  // last frame, per channel, and scale the background to match. A stretch
+  // of shade or a passing lorry is too small a share of the view to move
+  // the mean much; the clamp bounds what one frame can do anyway.
+  const cv::Mat still = ~last_foreground_;
+  const cv::Scalar now = cv::mean(frame, still);
+  const cv::Scalar before = cv::mean(background_, still);
+  cv::Scalar gain;
+  bool changed = false;
+  for (int c = 0; c < 3; ++c) {
+    gain[c] = before[c] > 1 ? std::clamp(now[c] / before[c], 0.8, 1.25) : 1.0;
+    changed |= std::abs(gain[c] - 1) > 0.002;
+  }
+  if (changed) cv::multiply(background_, gain, background_);
+}
+
+cv::Mat MotionDetector::foreground_of(const cv::Mat& frame, const cv::Mat& tracked,
+                                      cv::Mat& raw) const {
   cv::Mat difference;
   cv::absdiff(frame, background(), difference);
   cv::Mat channels[3];
@@ -47,8 +92,11 @@ cv::Mat MotionDetector::foreground_of(const cv::Mat& frame) const {
   cv::Mat total;
   cv::add(channels[0], channels[1], total, cv::noArray(), CV_16U);
   cv::add(total, channels[2], total, cv::noArray(), CV_16U);
-  cv::Mat foreground = total > options_.threshold;
-  if (!options_.roi_mask.empty()) cv::bitwise_and(foreground, options_.roi_mask, foreground);
+  raw = total > options_.threshold;
+  if (!options_.roi_mask.empty()) cv::bitwise_and(raw, options_.roi_mask, raw);
+  // Flicker is suppressed except where a tracked road user is expected.
+  cv::Mat foreground = raw.clone();
+  foreground.setTo(0, (flicker_ > options_.flicker_limit) & ~tracked);
   // Open removes speckle; close mends small holes (windows the colour of the
   // road) without bridging the few pixels between neighbours.
   static const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_RECT, {3, 3});
@@ -57,19 +105,32 @@ cv::Mat MotionDetector::foreground_of(const cv::Mat& frame) const {
   return foreground;
 }
 
-void MotionDetector::adapt(const cv::Mat& frame, const cv::Mat& foreground) {
-  // Count how long each pixel has been foreground; long-stayers are absorbed.
-  cv::add(foreground_age_, 1, foreground_age_, foreground);
-  foreground_age_.setTo(0, ~foreground);
-  const cv::Mat absorb = foreground_age_ > options_.absorb_after;
-  cv::Mat update = ~foreground | absorb;
+void MotionDetector::adapt(const cv::Mat& frame, const cv::Mat& foreground,
+                           const cv::Mat& tracked, double dt) {
+  // Untracked foreground that stays is absorbed after a while; what the
+  // tracker follows (a car waiting at the crossing) never is.
+  cv::Mat untracked_foreground = foreground & ~tracked;
+  cv::add(foreground_age_, dt, foreground_age_, untracked_foreground);
+  foreground_age_.setTo(0, ~untracked_foreground);
+  const cv::Mat absorb = foreground_age_ > options_.absorb_after_seconds;
   foreground_age_.setTo(0, absorb);
+  const cv::Mat update = (~foreground & ~tracked) | absorb;
+  const double rate = 1 - std::exp(-dt / options_.adapt_seconds);
   cv::Mat frame_float;
   frame.convertTo(frame_float, CV_32FC3);
   cv::Mat blended;
-  cv::addWeighted(background_, 1.0 - options_.adapt_rate, frame_float, options_.adapt_rate, 0,
-                  blended);
+  cv::addWeighted(background_, 1.0 - rate, frame_float, rate, 0, blended);
   blended.copyTo(background_, update);
+  // Absorbed pixels are taken as they are now, not blended in over seconds.
+  frame_float.copyTo(background_, absorb);
+}
+
+void MotionDetector::update_flicker(const cv::Mat& foreground, const cv::Mat& tracked, double dt) {
+  const double rate = 1 - std::exp(-dt / options_.flicker_seconds);
+  const cv::Mat untracked = foreground & ~tracked;
+  cv::Mat unexplained;
+  untracked.convertTo(unexplained, CV_32F, 1.0 / 255);
+  cv::addWeighted(flicker_, 1.0 - rate, unexplained, rate, 0, flicker_);
 }
 
 namespace {
@@ -91,42 +152,65 @@ void MotionDetector::remove_ghosts(const cv::Mat& frame, cv::Mat& foreground) {
   std::vector<std::vector<cv::Point>> contours;
   cv::findContours(foreground.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
   if (contours.empty()) return;
-  const cv::Mat frame_edges = edge_strength(frame);
-  const cv::Mat background_edges = edge_strength(background());
+  const cv::Rect bounds(0, 0, frame.cols, frame.rows);
+  const double min_area = options_.min_area_ratio * frame.rows * frame.cols;
   cv::Mat frame_float;
   for (size_t i = 0; i < contours.size(); ++i) {
     const cv::Rect box = cv::boundingRect(contours[i]);
-    cv::Mat blob = cv::Mat::zeros(box.size(), CV_8U);
+    if (box.area() < min_area) continue;  // too small to be reported anyway
+    // Edges are measured on the blob's region only (grown by the Sobel's
+    // reach), not on the whole frame.
+    const cv::Rect region = (box + cv::Size(4, 4) - cv::Point(2, 2)) & bounds;
+    cv::Mat blob = cv::Mat::zeros(region.size(), CV_8U);
     cv::drawContours(blob, contours, static_cast<int>(i), 255, cv::FILLED, cv::LINE_8,
-                     cv::noArray(), 0, -box.tl());
+                     cv::noArray(), 0, -region.tl());
     // Edges along and inside the blob: an object brings its own outline.
     cv::dilate(blob, blob, cv::Mat(), {-1, -1}, 1);
-    const double in_frame = cv::mean(frame_edges(box), blob)[0];
-    const double in_background = cv::mean(background_edges(box), blob)[0];
+    cv::Mat background_region;
+    background_(region).convertTo(background_region, CV_8UC3);
+    const double in_frame = cv::mean(edge_strength(frame(region)), blob)[0];
+    const double in_background = cv::mean(edge_strength(background_region), blob)[0];
     if (in_frame >= options_.ghost_edge_ratio * in_background) continue;
     // A ghost: the road is back where the background still has something.
-    if (frame_float.empty()) frame.convertTo(frame_float, CV_32FC3);
-    frame_float(box).copyTo(background_(box), blob);
-    foreground(box).setTo(0, blob);
-    foreground_age_(box).setTo(0, blob);
+    frame(region).convertTo(frame_float, CV_32FC3);
+    frame_float.copyTo(background_(region), blob);
+    foreground(region).setTo(0, blob);
+    foreground_age_(region).setTo(0, blob);
   }
 }
 
 std::vector<Detection> MotionDetector::detect(const cv::Mat& frame) {
+  double dt = options_.frame_seconds;
+  if (has_feedback_) {
+    time_ = feedback_.time_seconds;
+    dt = last_time_ < 0 ? options_.frame_seconds : std::clamp(time_ - last_time_, 0.0, 10.0);
+    last_time_ = time_;
+  } else {
+    time_ += dt;
+  }
   if (!background_.empty() && background_.size() != frame.size()) {
     background_.release();  // the stream changed resolution: start over
     startup_.clear();
   }
   if (background_.empty()) {
-    startup_.push_back(frame.clone());
-    if (static_cast<int>(startup_.size()) < options_.startup_frames) return {};
-    median_image(startup_).convertTo(background_, CV_32FC3);
-    foreground_age_ = cv::Mat::zeros(frame.size(), CV_8U);
-    startup_.clear();
+    if (!collect_startup(frame)) return {};
   }
-  cv::Mat foreground = foreground_of(frame);
+  cv::Mat tracked = cv::Mat::zeros(frame.size(), CV_8U);
+  const cv::Rect bounds(0, 0, frame.cols, frame.rows);
+  for (const auto& box : feedback_.tracked) {
+    tracked(cv::Rect(box) & bounds).setTo(255);
+  }
+  feedback_.tracked.clear();  // used once: the next frame brings its own
+
+  compensate_gain(frame);
+  // The flicker score learns from the raw foreground: what it suppresses
+  // must keep counting, or suppression would switch itself off.
+  cv::Mat raw;
+  cv::Mat foreground = foreground_of(frame, tracked, raw);
   remove_ghosts(frame, foreground);
-  adapt(frame, foreground);
+  adapt(frame, foreground, tracked, dt);
+  update_flicker(raw, tracked, dt);
+  last_foreground_ = foreground.clone();
 
   std::vector<std::vector<cv::Point>> contours;
   cv::findContours(foreground, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);

@@ -8,11 +8,15 @@ namespace tmon::detect {
 
 struct MotionOptions {
   int startup_frames = 5;          // the first background is the median of these (odd)
+  double startup_spacing_seconds = 0.5;  // ...taken at least this far apart
   int threshold = 45;              // sum over B, G, R of |frame - background| to count as moving
-  double adapt_rate = 0.15;        // how fast background pixels follow the light
-  int absorb_after = 8;            // frames a pixel may stay foreground before it is background
+  double adapt_seconds = 10;       // time constant of the background following the light
+  double absorb_after_seconds = 20;  // untracked foreground standing this long is background
+  double flicker_seconds = 6;      // time constant of the flicker score
+  double flicker_limit = 0.3;      // share of untracked foreground that marks a pixel as flicker
   double ghost_edge_ratio = 0.6;   // a blob with less edge than this x its background's is a ghost
   double min_area_ratio = 0.0004;  // smallest blob, as a fraction of the frame area
+  double frame_seconds = 1.8;      // time between frames when observe() does not tell
   cv::Mat roi_mask;                // 8-bit, non-zero where to look; empty: everywhere
 };
 
@@ -20,32 +24,56 @@ struct MotionOptions {
 // contours, a minimum area, and a class from size and shape (tall and narrow:
 // person; large: truck; else car).
 //
-// The background suits sampled cameras, whose frames are seconds apart so
-// that traffic jumps far between them. It starts as the per-pixel median of
-// the first frames (the road wherever nothing stood still through most of
-// them: no start-up ghosts), then adapts only where nothing is detected, so a
-// vehicle waiting at a crossing stays visible instead of fading away, and
-// the light can still change. A pixel that stays foreground for
-// `absorb_after` frames joins the background (a parked car, a ghost).
+// Built for real cameras watched several times a second:
+// - the first background is the per-pixel median of frames spread over a few
+//   seconds (the road wherever nothing stood still through most of them);
+// - global gain is compensated before differencing: the background is scaled
+//   to the frame's brightness, measured where nothing moves, so
+//   auto-exposure drift does not turn the whole picture into foreground;
+// - the background adapts (time constant adapt_seconds) only where nothing
+//   is detected and nothing tracked stands, so drift and shade are absorbed
+//   but traffic is not, and a vehicle waiting at a crossing stays visible;
+// - foreground that no track explains (flicker: swaying shadows, leaves)
+//   raises a per-pixel score; where the score stays high, such foreground
+//   is suppressed, except where a tracked road user passes;
+// - untracked foreground standing absorb_after_seconds joins the background
+//   (an object dropped on the road), and ghosts (where a parked object left)
+//   are healed at once.
 class MotionDetector final : public Detector {
  public:
   explicit MotionDetector(MotionOptions options = {});
   std::vector<Detection> detect(const cv::Mat& frame) override;
   const char* name() const override { return "motion"; }
+  void observe(const TrackFeedback& feedback) override;
+  bool finds_motion() const override { return true; }
 
   // The current background estimate (empty until it has formed).
   cv::Mat background() const;
+  // Pixels currently treated as flicker (8-bit mask; empty before the background).
+  cv::Mat flicker_mask() const;
 
  private:
-  cv::Mat foreground_of(const cv::Mat& frame) const;
-  void adapt(const cv::Mat& frame, const cv::Mat& foreground);
+  bool collect_startup(const cv::Mat& frame);
+  void compensate_gain(const cv::Mat& frame);
+  // The cleaned foreground, and in `raw` the thresholded difference before
+  // flicker suppression and morphology.
+  cv::Mat foreground_of(const cv::Mat& frame, const cv::Mat& tracked, cv::Mat& raw) const;
+  void adapt(const cv::Mat& frame, const cv::Mat& foreground, const cv::Mat& tracked, double dt);
+  void update_flicker(const cv::Mat& foreground, const cv::Mat& tracked, double dt);
   // Drops ghost blobs from `foreground` (and heals the background there).
   void remove_ghosts(const cv::Mat& frame, cv::Mat& foreground);
 
   MotionOptions options_;
   std::deque<cv::Mat> startup_;  // frames until the first background
+  double last_startup_time_ = -1e9;
   cv::Mat background_;           // CV_32FC3
-  cv::Mat foreground_age_;       // CV_8U: frames each pixel has been foreground
+  cv::Mat foreground_age_;       // CV_32F: seconds each pixel has been untracked foreground
+  cv::Mat flicker_;              // CV_32F: recent share of untracked foreground
+  cv::Mat last_foreground_;      // CV_8U: the previous frame's, for gain measurement
+  TrackFeedback feedback_;
+  bool has_feedback_ = false;
+  double time_ = 0;
+  double last_time_ = -1;
 };
 
 // The class a blob most likely is, from its box and the frame height (sizes

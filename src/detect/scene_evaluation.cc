@@ -1,9 +1,19 @@
 #include "detect/scene_evaluation.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <map>
+#include <set>
 
 namespace tmon::detect {
+namespace {
+
+// Pairs whose true TTC is this short are scored; beyond it the constant
+// velocity assumption says little (drivers brake, people wait).
+constexpr double kTtcScoredSeconds = 3.0;
+
+}  // namespace
 
 double SceneScore::class_accuracy() const {
   return detection.true_positives > 0
@@ -15,61 +25,164 @@ double SceneScore::switches_per_100() const {
   return track_frames > 0 ? 100.0 * id_switches / track_frames : 0.0;
 }
 
+double SceneScore::ids_per_object() const {
+  return objects_seen > 0 ? static_cast<double>(ids_of_objects) / objects_seen : 0.0;
+}
+
+double SceneScore::mean_count_error() const {
+  return scored_frames > 0 ? count_error / scored_frames : 0.0;
+}
+
+double SceneScore::ttc_within(double tolerance) const {
+  const size_t total = ttc_errors.size() + static_cast<size_t>(ttc_missing);
+  if (total == 0) return 1.0;
+  const auto within = std::count_if(ttc_errors.begin(), ttc_errors.end(),
+                                    [&](double e) { return e <= tolerance; });
+  return static_cast<double>(within) / static_cast<double>(total);
+}
+
+double SceneScore::ttc_median_error() const {
+  if (ttc_errors.empty()) return 0;
+  std::vector<double> sorted = ttc_errors;
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(sorted.size() / 2),
+                   sorted.end());
+  return sorted[sorted.size() / 2];
+}
+
 SceneScore& operator+=(SceneScore& total, const SceneScore& part) {
-  const double frames_before = total.detection.true_positives + total.detection.false_negatives;
-  const double frames_part = part.detection.true_positives + part.detection.false_negatives;
-  total.detect_ms = frames_before + frames_part > 0
-                        ? (total.detect_ms * frames_before + part.detect_ms * frames_part) /
-                              (frames_before + frames_part)
-                        : 0;
+  const double frames = total.scored_frames + part.scored_frames;
+  if (frames > 0) {
+    total.detect_ms =
+        (total.detect_ms * total.scored_frames + part.detect_ms * part.scored_frames) / frames;
+    total.track_ms =
+        (total.track_ms * total.scored_frames + part.track_ms * part.scored_frames) / frames;
+  }
   total.detection += part.detection;
   total.class_matches += part.class_matches;
   total.track_frames += part.track_frames;
   total.id_switches += part.id_switches;
+  total.objects_seen += part.objects_seen;
+  total.ids_of_objects += part.ids_of_objects;
+  total.scored_frames += part.scored_frames;
+  total.count_error += part.count_error;
+  total.ttc_errors.insert(total.ttc_errors.end(), part.ttc_errors.begin(), part.ttc_errors.end());
+  total.ttc_missing += part.ttc_missing;
   return total;
 }
 
+namespace {
+
+// Times the detector inside the analyzer.
+class TimedDetector final : public Detector {
+ public:
+  TimedDetector(DetectorPtr inner, double& seconds) : inner_(std::move(inner)), seconds_(seconds) {}
+  std::vector<Detection> detect(const cv::Mat& frame) override {
+    const auto started = std::chrono::steady_clock::now();
+    auto found = inner_->detect(frame);
+    seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return found;
+  }
+  const char* name() const override { return inner_->name(); }
+  void observe(const TrackFeedback& feedback) override { inner_->observe(feedback); }
+  bool finds_motion() const override { return inner_->finds_motion(); }
+
+ private:
+  DetectorPtr inner_;
+  double& seconds_;
+};
+
+// The scene's TTC against the tracks' for each approaching pair of matched objects.
+void score_ttc(const std::vector<const SimObject*>& truth, const MatchCounts& counts,
+               const std::vector<Detection>& detections, const SafetyOptions& safety,
+               SceneScore& score) {
+  for (size_t i = 0; i < truth.size(); ++i) {
+    for (size_t j = i + 1; j < truth.size(); ++j) {
+      const auto real = time_to_collision(truth[i]->box, truth[i]->velocity, truth[j]->box,
+                                          truth[j]->velocity, safety.horizon_seconds);
+      if (!real || *real > kTtcScoredSeconds) continue;
+      const int di = counts.match_of_truth[i];
+      const int dj = counts.match_of_truth[j];
+      if (di < 0 || dj < 0) continue;  // detection's failure, scored elsewhere
+      const Detection& a = detections[static_cast<size_t>(di)];
+      const Detection& b = detections[static_cast<size_t>(dj)];
+      const auto estimate =
+          time_to_collision(a.box, a.velocity, b.box, b.velocity, safety.horizon_seconds);
+      if (!estimate) {
+        ++score.ttc_missing;
+        continue;
+      }
+      score.ttc_errors.push_back(std::abs(*estimate - *real) / *real);
+    }
+  }
+}
+
+}  // namespace
+
 SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_detector,
                            double interval_seconds, int frames, int warmup, double min_iou,
-                           TrackerOptions tracking) {
+                           AnalyzerOptions analysis) {
   SimScene scene(options);
-  DetectorPtr detector = make_detector();
-  Tracker tracker(tracking);
-  SceneScore score;
-  std::map<int, int> last_track;  // truth id -> track id
   double detect_seconds = 0;
-  int timed = 0;
+  double track_seconds = 0;
+  analysis.thumbnail_width = 0;
+  FrameAnalyzer analyzer("eval", std::make_unique<TimedDetector>(make_detector(), detect_seconds),
+                         analysis);
+  SceneScore score;
+  std::map<int, int> last_track;           // truth id -> track id
+  std::map<int, std::set<int>> ids_of;     // truth id -> every track id it had
+  double scored_detect_seconds = 0;
   for (int i = 0; i < frames; ++i) {
     scene.step(interval_seconds);
     const cv::Mat frame = scene.render();
+    const double detect_before = detect_seconds;
     const auto started = std::chrono::steady_clock::now();
-    auto detections = detector->detect(frame);
-    detect_seconds +=
+    const auto detections =
+        analyzer.track(frame, std::llround(interval_seconds * (i + 1) * 1000));
+    const double spent =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    ++timed;
-    detections = tracker.update(std::move(detections), frame, interval_seconds * (i + 1));
     if (i < warmup) continue;
+    track_seconds += spent;
+    scored_detect_seconds += detect_seconds - detect_before;
+    ++score.scored_frames;
 
     std::vector<cv::Rect2d> truth, dont_care, detected;
     std::vector<const SimObject*> truth_objects;
     const cv::Rect2d bounds(0, 0, frame.cols, frame.rows);
+    int true_vehicles = 0;
     for (const auto& object : scene.objects()) {
       const cv::Rect2d visible = object.box & bounds;
-      if (visible.area() >= 0.5 * object.box.area()) {
+      if (!object.parked && visible.area() >= 0.5 * object.box.area()) {
         truth.push_back(visible);
         truth_objects.push_back(&object);
+        true_vehicles += is_vehicle(object.class_name);
       } else if (visible.area() > 0) {
         dont_care.push_back(visible);
       }
     }
     for (const auto& d : detections) detected.push_back(d.box);
     const MatchCounts counts = match_boxes(truth, detected, min_iou, dont_care);
+    // Vehicles reported, less those on don't-care objects (half out of view).
+    int reported_vehicles = 0;
+    std::vector<bool> matched(detections.size(), false);
+    for (int d : counts.match_of_truth) {
+      if (d >= 0) matched[static_cast<size_t>(d)] = true;
+    }
+    for (size_t d = 0; d < detections.size(); ++d) {
+      if (!is_vehicle(detections[d].class_name)) continue;
+      const bool excused = !matched[d] && std::any_of(dont_care.begin(), dont_care.end(),
+                                                      [&](const cv::Rect2d& box) {
+                                                        return iou(box, detected[d]) >= min_iou;
+                                                      });
+      reported_vehicles += !excused;
+    }
+    score.count_error += std::abs(reported_vehicles - true_vehicles);
     for (size_t t = 0; t < truth.size(); ++t) {
       const int d = counts.match_of_truth[t];
       if (d < 0) continue;
       const auto& detection = detections[static_cast<size_t>(d)];
       score.class_matches += detection.class_name == truth_objects[t]->class_name;
       ++score.track_frames;
+      ids_of[truth_objects[t]->id].insert(detection.object_id);
       const auto [it, first] = last_track.emplace(truth_objects[t]->id, detection.object_id);
       if (!first && it->second != detection.object_id) {
         ++score.id_switches;
@@ -77,8 +190,16 @@ SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_d
       }
     }
     score.detection += counts;
+    score_ttc(truth_objects, counts, detections, analysis.safety, score);
   }
-  score.detect_ms = timed > 0 ? 1000 * detect_seconds / timed : 0;
+  for (const auto& [truth_id, ids] : ids_of) {
+    ++score.objects_seen;
+    score.ids_of_objects += static_cast<int>(ids.size());
+  }
+  if (score.scored_frames > 0) {
+    score.detect_ms = 1000 * scored_detect_seconds / score.scored_frames;
+    score.track_ms = 1000 * track_seconds / score.scored_frames;
+  }
   return score;
 }
 

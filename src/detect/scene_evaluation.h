@@ -1,34 +1,53 @@
 #pragma once
 
 #include <functional>
+#include <vector>
 
 #include "detect/detector.h"
 #include "detect/evaluation.h"
+#include "detect/frame_analyzer.h"
 #include "detect/sim_scene.h"
-#include "detect/tracker.h"
 
 namespace tmon::detect {
 
 // How a detector and the tracker did on a sim:// scene, against its ground
-// truth. Objects less than half in the picture are "don't care".
+// truth. Objects less than half in the picture, and cars parked from the
+// start (nothing moves there for a motion detector to see), are "don't care".
 struct SceneScore {
   MatchCounts detection;  // at the given IoU, over all scored frames
   int class_matches = 0;  // matched detections whose class was right
   int track_frames = 0;   // (object, frame) pairs where the object was detected
   int id_switches = 0;    // times an object's track id changed from its last one
+  int objects_seen = 0;   // true objects detected at least once
+  int ids_of_objects = 0;  // distinct track ids those objects got, summed
+  int scored_frames = 0;
+  double count_error = 0;  // sum over frames of |vehicles reported - vehicles there|
+  // TTC of approaching pairs (the scene's constant-velocity TTC within the
+  // horizon), estimated from the tracks: relative errors, and pairs whose
+  // tracks had no TTC.
+  std::vector<double> ttc_errors;
+  int ttc_missing = 0;
   double detect_ms = 0;   // mean detector time per frame
+  double track_ms = 0;    // mean detect + track time per frame
 
   double class_accuracy() const;
   double switches_per_100() const;
+  double ids_per_object() const;
+  double mean_count_error() const;
+  // Share of approaching pairs whose TTC estimate is within `tolerance`
+  // (relative) of the truth; a pair without an estimate counts as outside.
+  double ttc_within(double tolerance) const;
+  double ttc_median_error() const;
 };
 
 using MakeDetector = std::function<DetectorPtr()>;
 
-// Steps the scene `frames` times by `interval_seconds`, runs detector and
-// tracker on every rendered frame, and scores frames after `warmup`.
+// Steps the scene `frames` times by `interval_seconds`, runs detection and
+// tracking on every rendered frame (as a camera tracking at 1/interval fps
+// does), and scores frames after `warmup`.
 SceneScore evaluate_on_sim(const SimOptions& scene, const MakeDetector& make_detector,
                            double interval_seconds, int frames, int warmup, double min_iou = 0.3,
-                           TrackerOptions tracking = {});
+                           AnalyzerOptions analysis = {});
 
 SceneScore& operator+=(SceneScore& total, const SceneScore& part);
 

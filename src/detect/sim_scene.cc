@@ -63,6 +63,10 @@ Result<SimOptions> SimOptions::parse(const std::string& url) {
       {"near_miss", {0, 1, [&](double v) { options.near_miss = v; }}},
       {"width", {160, 3840, [&](double v) { options.width = static_cast<int>(v); }}},
       {"height", {120, 2160, [&](double v) { options.height = static_cast<int>(v); }}},
+      {"noise", {0, 50, [&](double v) { options.noise = v; }}},
+      {"exposure", {0, 0.5, [&](double v) { options.exposure = v; }}},
+      {"shadows", {0, 4, [&](double v) { options.shadows = static_cast<int>(v); }}},
+      {"parked", {0, 4, [&](double v) { options.parked = static_cast<int>(v); }}},
   };
   for (const auto& [key, text] : params) {
     const auto it = known.find(key);
@@ -79,10 +83,13 @@ Result<SimOptions> SimOptions::parse(const std::string& url) {
 namespace {
 
 constexpr double kPhysicsStep = 0.1;  // seconds per small step inside step()
+constexpr double kExposurePeriod = 40;  // seconds of one auto-exposure swing
+constexpr double kShadowPeriod = 3.2;   // seconds of one sway of a branch in the wind
 
 }  // namespace
 
 SimScene::SimScene(SimOptions options) : options_(options), random_(options.seed) {
+  park_cars();
   // Start with a populated road rather than an empty one filling up: place
   // vehicles along each lane with room between them.
   std::uniform_real_distribution<double> unit(0, 1);
@@ -128,6 +135,26 @@ void SimScene::spawn_vehicle(int lane, double x) {
   vehicle.reckless = unit(random_) < options_.near_miss;
   vehicle.box = cv::Rect2d(x, lane_center(lane) - h / 2, w, h);
   objects_.push_back(vehicle);
+}
+
+void SimScene::park_cars() {
+  // On the lower verge, clear of the crosswalk and of the pedestrians' kerb.
+  const double scale = options_.height / 360.0;
+  const double y = options_.height * 5.0 / 6.0 + 8 * scale;
+  double x = 30 * scale;
+  for (int i = 0; i < options_.parked; ++i) {
+    if (x + 70 * scale > crosswalk_left() - 20 * scale && x < crosswalk_right() + 20 * scale) {
+      x = crosswalk_right() + 30 * scale;
+    }
+    SimObject car;
+    car.id = next_id_++;
+    car.class_name = "car";
+    car.lane = -2;
+    car.parked = true;
+    car.box = cv::Rect2d(x, y, 68 * scale, 32 * scale);
+    objects_.push_back(car);
+    x += 100 * scale;
+  }
 }
 
 void SimScene::spawn_pedestrian() {
@@ -360,7 +387,53 @@ cv::Mat SimScene::render() const {
       cv::rectangle(frame, windshield, cv::Scalar(90, 70, 50), cv::FILLED);
     }
   }
+  render_shadows(frame);
+  render_sensor(frame);
   return frame;
+}
+
+void SimScene::render_shadows(cv::Mat& frame) const {
+  if (options_.shadows <= 0) return;
+  // A tree beside the road: a cluster of leafy blobs whose shadow falls on
+  // the upper verge and the edge of the first lane, swaying in the wind. The
+  // blobs sway with different phases, so the shadow's outline flickers.
+  const double scale = options_.height / 360.0;
+  cv::Mat mask = cv::Mat::zeros(frame.size(), CV_8U);
+  for (int tree = 0; tree < options_.shadows; ++tree) {
+    const double cx = options_.width * (0.15 + 0.7 * tree / std::max(1, options_.shadows)) +
+                      (tree % 2 ? 60 : 0) * scale;
+    const double cy = road_top(options_.height) - 6 * scale;
+    for (int leaf = 0; leaf < 7; ++leaf) {
+      const double phase = leaf * 0.9 + tree * 2.1;
+      const double sway = 9 * scale * std::sin(2 * M_PI * time_ / kShadowPeriod + phase);
+      const cv::Point center(static_cast<int>(cx + (leaf - 3) * 16 * scale + sway),
+                             static_cast<int>(cy + ((leaf * 7) % 5 - 2) * 7 * scale + 0.4 * sway));
+      const cv::Size axes(static_cast<int>((14 + leaf % 3 * 4) * scale),
+                          static_cast<int>((10 + leaf % 2 * 5) * scale));
+      cv::ellipse(mask, center, axes, 20.0 * leaf, 0, 360, 255, cv::FILLED);
+    }
+  }
+  cv::Mat shaded;
+  frame.convertTo(shaded, -1, 0.6);
+  shaded.copyTo(frame, mask);
+}
+
+void SimScene::render_sensor(cv::Mat& frame) const {
+  if (options_.exposure > 0) {
+    // Auto-exposure hunting: a slow swing of the global gain.
+    const double gain = 1 + options_.exposure * std::sin(2 * M_PI * time_ / kExposurePeriod);
+    frame.convertTo(frame, -1, gain);
+  }
+  if (options_.noise > 0) {
+    // Fresh noise every frame, but the same for the same seed and time.
+    cv::RNG rng(options_.seed * 1'000'003 + static_cast<uint64_t>(std::llround(time_ * 1000)));
+    cv::Mat noise(frame.size(), CV_16SC3);
+    rng.fill(noise, cv::RNG::NORMAL, 0, options_.noise);
+    cv::Mat noisy;
+    frame.convertTo(noisy, CV_16SC3);
+    noisy += noise;
+    noisy.convertTo(frame, CV_8UC3);
+  }
 }
 
 }  // namespace tmon::detect

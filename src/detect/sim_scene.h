@@ -12,6 +12,9 @@ namespace tmon::detect {
 
 // Parameters of a synthetic scene, from a sim:// URL such as
 // "sim://?seed=3&density=0.8&speed=1.2&near_miss=0.2&width=640&height=360".
+//
+// The last four render what real cameras add (all off by default):
+// "noise=6&exposure=0.15&shadows=1&parked=2".
 struct SimOptions {
   uint64_t seed = 1;
   double density = 0.6;    // 0..1: how full the lanes are
@@ -19,6 +22,10 @@ struct SimOptions {
   double near_miss = 0.1;  // 0..1: how often a car crowds a pedestrian or another car
   int width = 640;
   int height = 360;
+  double noise = 0;     // sensor noise: sigma in grey levels, per pixel and channel
+  double exposure = 0;  // auto-exposure drift: gain swings by +-this over ~40 s
+  int shadows = 0;      // swaying tree shadows at the edge of the road
+  int parked = 0;       // cars parked on the verge from the first frame on
 
   static Result<SimOptions> parse(const std::string& url);
 };
@@ -34,6 +41,7 @@ struct SimObject {
   int lane = -1;
   double desired_speed = 0;
   bool reckless = false;
+  bool parked = false;  // on the verge from the start, never moves
 };
 
 // A near miss as the scene knows it: a reckless driver within
@@ -90,6 +98,9 @@ class SimScene {
   double crosswalk_left() const;
   double crosswalk_right() const;
   void track_near_misses(double now);
+  void park_cars();
+  void render_shadows(cv::Mat& frame) const;
+  void render_sensor(cv::Mat& frame) const;  // exposure drift and noise
 
   SimOptions options_;
   std::mt19937_64 random_;

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <opencv2/imgproc.hpp>
-#include <tuple>
 
 #include "detect/assignment.h"
 
@@ -15,6 +15,11 @@ constexpr double kInfeasible = std::numeric_limits<double>::infinity();
 
 cv::Point2d center_of(const cv::Rect2d& box) {
   return {box.x + box.width / 2, box.y + box.height / 2};
+}
+
+// Share of `part` inside `whole`.
+double covered_share(const cv::Rect2d& part, const cv::Rect2d& whole) {
+  return part.area() > 0 ? (part & whole).area() / part.area() : 0;
 }
 
 }  // namespace
@@ -35,15 +40,92 @@ cv::Mat appearance_histogram(const cv::Mat& frame, const cv::Rect2d& box) {
   return histogram;
 }
 
+std::vector<cv::Rect2d> split_blob(const cv::Rect2d& blob, const std::vector<cv::Rect2d>& covered) {
+  // Cut along the axis on which the predicted centres are spread the most:
+  // x for a queue in a lane, y for people on a crosswalk.
+  double min_x = kInfeasible, max_x = -kInfeasible, min_y = kInfeasible, max_y = -kInfeasible;
+  for (const auto& box : covered) {
+    const cv::Point2d c = center_of(box);
+    min_x = std::min(min_x, c.x);
+    max_x = std::max(max_x, c.x);
+    min_y = std::min(min_y, c.y);
+    max_y = std::max(max_y, c.y);
+  }
+  const bool along_x = max_x - min_x >= max_y - min_y;
+  std::vector<size_t> order(covered.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return along_x ? center_of(covered[a]).x < center_of(covered[b]).x
+                   : center_of(covered[a]).y < center_of(covered[b]).y;
+  });
+  std::vector<cv::Rect2d> pieces(covered.size());
+  double start = along_x ? blob.x : blob.y;
+  const double blob_end = along_x ? blob.x + blob.width : blob.y + blob.height;
+  for (size_t k = 0; k < order.size(); ++k) {
+    const cv::Rect2d& box = covered[order[k]];
+    double end = blob_end;
+    if (k + 1 < order.size()) {
+      // Halfway between this one's far edge and the next one's near edge.
+      const cv::Rect2d& next = covered[order[k + 1]];
+      end = along_x ? (box.x + box.width + next.x) / 2 : (box.y + box.height + next.y) / 2;
+      end = std::clamp(end, start, blob_end);
+    }
+    cv::Rect2d piece = blob;
+    // Across the cut, the piece keeps the blob's extent where the prediction
+    // is (a car and a pedestrian merged side by side are not the same height).
+    if (along_x) {
+      piece.x = start;
+      piece.width = end - start;
+      const double top = std::max(blob.y, box.y - 0.2 * box.height);
+      const double bottom = std::min(blob.y + blob.height, box.y + 1.2 * box.height);
+      if (bottom > top) piece.y = top, piece.height = bottom - top;
+    } else {
+      piece.y = start;
+      piece.height = end - start;
+      const double left = std::max(blob.x, box.x - 0.2 * box.width);
+      const double right = std::min(blob.x + blob.width, box.x + 1.2 * box.width);
+      if (right > left) piece.x = left, piece.width = right - left;
+    }
+    pieces[order[k]] = piece;
+    start = end;
+  }
+  return pieces;
+}
+
 Tracker::Tracker(TrackerOptions options) : options_(options) {}
 
-double Tracker::cost(const Track& track, const Detection& detection, const cv::Mat& histogram,
-                     double time_seconds) const {
-  const double dt = std::max(0.0, time_seconds - track.last_seen);
-  const double size = std::sqrt(std::max(1.0, track.box.area()));
-  const cv::Point2d moved = center_of(detection.box) - center_of(track.box);
+bool Tracker::reported(const Track& track) const {
+  return track.hits >= options_.min_hits && (options_.min_travel <= 0 || track.moved);
+}
+
+std::vector<TrackView> Tracker::tracks() const {
+  std::vector<TrackView> views;
+  views.reserve(tracks_.size());
+  for (const auto& track : tracks_) {
+    views.push_back({track.id, track.class_name, track.filter.box(), track.filter.velocity(),
+                     reported(track), track.matched, &track.path});
+  }
+  return views;
+}
+
+std::vector<cv::Rect2d> Tracker::expected_boxes(double time_seconds, double margin) const {
+  std::vector<cv::Rect2d> boxes;
+  for (const auto& track : tracks_) {
+    if (!reported(track)) continue;
+    const cv::Rect2d box = track.filter.predict(time_seconds).box;
+    const double grow = margin * track.filter.size();
+    boxes.emplace_back(box.x - grow, box.y - grow, box.width + 2 * grow, box.height + 2 * grow);
+  }
+  return boxes;
+}
+
+double Tracker::cost(const Track& track, const TrackFilter::Prediction& prediction,
+                     const Detection& detection, const cv::Mat& histogram) const {
+  const double error = std::sqrt(TrackFilter::distance2(prediction, center_of(detection.box)));
+  if (error > options_.gate) return kInfeasible;
+  const cv::Rect2d& predicted = prediction.box;
   const double growth =
-      std::abs(std::log(std::max(1.0, detection.box.area()) / std::max(1.0, track.box.area())));
+      std::abs(std::log(std::max(1.0, detection.box.area()) / std::max(1.0, predicted.area())));
   double looks = 0.5;  // unknown appearance: neutral
   if (!histogram.empty() && !track.histogram.empty()) {
     looks = cv::compareHist(histogram, track.histogram, cv::HISTCMP_BHATTACHARYYA);
@@ -52,51 +134,70 @@ double Tracker::cost(const Track& track, const Detection& detection, const cv::M
   const double kind = detection.class_name == track.class_name                           ? 0.0
                       : is_vehicle(detection.class_name) == is_vehicle(track.class_name) ? 0.5
                                                                                          : 3.0;
-  // Hypothesis "moved anyhow": anything within the gate of the last position
-  // may be it, so appearance and size weigh more. The only one for a track
-  // seen once; for others it covers stopping and starting (a pedestrian
-  // waiting at the kerb, a car pulling away from the crossing).
-  const double gate = options_.new_track_gate * size;
-  const double jump = cv::norm(moved);
-  double best = jump > gate ? kInfeasible
-                            : jump / gate + 3 * options_.appearance_weight * looks + growth + kind;
-  if (track.has_velocity) {
-    best += 0.3;  // prefer the velocity's prediction when it fits
-    // Hypothesis "kept going": the error of the constant-velocity prediction
-    // grows with speed (road users brake and accelerate), so it is measured
-    // in units of that uncertainty, and moving against the track's
-    // direction costs extra.
-    const double speed = cv::norm(track.velocity);
-    const double sigma = 0.6 * size + 0.35 * speed * dt;
-    const double error = cv::norm(moved - track.velocity * dt) / sigma;
-    if (error <= options_.gate) {
-      double turn = 0;
-      if (speed * dt > size && cv::norm(moved) > 0.3 * size) {
-        turn = 1 - moved.dot(track.velocity) / (cv::norm(moved) * speed);  // 0 ahead .. 2 back
+  const double total = error / options_.gate + options_.appearance_weight * looks + growth + kind;
+  return total > options_.max_cost ? kInfeasible : total;
+}
+
+std::vector<Detection> Tracker::split_merged(
+    std::vector<Detection> detections, const std::vector<TrackFilter::Prediction>& predictions) {
+  // Only tracks that are established (reported, seen in the last frame) are
+  // trusted to say "two objects here": a fresh track may itself be a
+  // fragment.
+  std::vector<size_t> trusted;
+  for (size_t t = 0; t < tracks_.size(); ++t) {
+    if (reported(tracks_[t]) && tracks_[t].hits >= 2 && tracks_[t].misses == 0) trusted.push_back(t);
+  }
+  if (trusted.size() < 2) return detections;
+  std::vector<Detection> out;
+  out.reserve(detections.size());
+  for (auto& detection : detections) {
+    std::vector<cv::Rect2d> covered;
+    for (size_t t : trusted) {
+      if (covered_share(predictions[t].box, detection.box) >= 0.6) {
+        covered.push_back(predictions[t].box);
       }
-      best = std::min(
-          best, error / options_.gate + options_.appearance_weight * looks + growth + turn + kind);
+    }
+    // A blob no bigger than its largest prediction is one object (a car
+    // overtaking where the predictions happen to overlap).
+    double largest = 0;
+    for (const auto& box : covered) largest = std::max(largest, box.area());
+    if (covered.size() < 2 || detection.box.area() < 1.3 * largest) {
+      out.push_back(std::move(detection));
+      continue;
+    }
+    ++splits_;
+    for (const auto& piece : split_blob(detection.box, covered)) {
+      if (piece.area() <= 0) continue;
+      Detection part = detection;
+      part.box = piece;
+      out.push_back(std::move(part));
     }
   }
-  return best > options_.max_cost ? kInfeasible : best;
+  return out;
 }
 
 std::vector<Detection> Tracker::update(std::vector<Detection> detections, const cv::Mat& frame,
                                        double time_seconds) {
+  std::vector<TrackFilter::Prediction> predictions;
+  predictions.reserve(tracks_.size());
+  for (const auto& track : tracks_) predictions.push_back(track.filter.predict(time_seconds));
+  detections = split_merged(std::move(detections), predictions);
+
   std::vector<cv::Mat> histograms;
   histograms.reserve(detections.size());
   for (const auto& d : detections) histograms.push_back(appearance_histogram(frame, d.box));
 
-  // Two rounds: tracks that know their velocity predict well and choose
-  // first; tracks seen once only guess, and take what is left. Each round is
+  // Two rounds: established tracks (reported, matched more than once)
+  // predict well and choose first; new ones take what is left. Each round is
   // a minimum-cost assignment: with look-alike road users (every lorry of a
   // fleet), the cheapest single pair is not always part of the best whole.
   std::vector<int> track_of(detections.size(), -1);
   std::vector<bool> matched(tracks_.size(), false);
-  for (const bool with_velocity : {true, false}) {
+  for (const bool established : {true, false}) {
     std::vector<size_t> rows;
     for (size_t t = 0; t < tracks_.size(); ++t) {
-      if (!matched[t] && tracks_[t].has_velocity == with_velocity) rows.push_back(t);
+      const bool is_established = reported(tracks_[t]) && tracks_[t].hits >= 2;
+      if (!matched[t] && is_established == established) rows.push_back(t);
     }
     std::vector<size_t> columns;
     for (size_t d = 0; d < detections.size(); ++d) {
@@ -113,8 +214,8 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
                                            std::vector<double>(n_columns + n_rows, kInfeasible));
     for (size_t r = 0; r < n_rows; ++r) {
       for (size_t c = 0; c < n_columns; ++c) {
-        costs[r][c] =
-            cost(tracks_[rows[r]], detections[columns[c]], histograms[columns[c]], time_seconds);
+        costs[r][c] = cost(tracks_[rows[r]], predictions[rows[r]], detections[columns[c]],
+                           histograms[columns[c]]);
       }
       costs[r][n_columns + r] = half;  // the track goes unmatched
     }
@@ -131,42 +232,48 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
   }
 
   for (size_t t = 0; t < tracks_.size(); ++t) {
+    tracks_[t].matched = matched[t];
     if (!matched[t]) ++tracks_[t].misses;
   }
   for (size_t d = 0; d < detections.size(); ++d) {
     if (track_of[d] >= 0) {
       Track& track = tracks_[static_cast<size_t>(track_of[d])];
-      const double dt = time_seconds - track.last_seen;
-      if (dt > 0) {
-        const cv::Point2d measured = (center_of(detections[d].box) - center_of(track.box)) / dt;
-        track.velocity = track.has_velocity ? 0.5 * track.velocity + 0.5 * measured : measured;
-        track.has_velocity = true;
-      }
-      track.box = detections[d].box;
+      track.filter.update(detections[d].box, time_seconds);
       track.class_name = detections[d].class_name;
       track.histogram = histograms[d];
       ++track.hits;
       track.misses = 0;
-      track.last_seen = time_seconds;
       continue;
     }
-    Track track;
-    track.id = next_id_++;
-    track.box = detections[d].box;
+    Track track(next_id_++, detections[d].box, time_seconds);
     track.class_name = detections[d].class_name;
     track.histogram = histograms[d];
+    track.origin = center_of(detections[d].box);
     track.hits = 1;
-    track.last_seen = time_seconds;
+    track.matched = true;
     track_of[d] = static_cast<int>(tracks_.size());
     tracks_.push_back(std::move(track));
+  }
+  for (auto& track : tracks_) {
+    if (!track.matched) continue;
+    if (!track.moved && options_.min_travel > 0) {
+      const double travel = cv::norm(track.filter.center() - track.origin);
+      track.moved = travel >= options_.min_travel * track.filter.size();
+    }
+    track.path.push_back({time_seconds, track.filter.box()});
+    while (!track.path.empty() &&
+           track.path.front().time_seconds < time_seconds - options_.history_seconds) {
+      track.path.pop_front();
+    }
   }
 
   std::vector<Detection> confirmed;
   for (size_t d = 0; d < detections.size(); ++d) {
     const Track& track = tracks_[static_cast<size_t>(track_of[d])];
-    if (track.hits < options_.min_hits) continue;
+    if (!reported(track)) continue;
     detections[d].object_id = track.id;
-    detections[d].velocity = track.has_velocity ? track.velocity : cv::Point2d();
+    detections[d].box = track.filter.box();
+    detections[d].velocity = track.hits >= 2 ? track.filter.velocity() : cv::Point2d();
     confirmed.push_back(std::move(detections[d]));
   }
   std::erase_if(tracks_, [&](const Track& track) { return track.misses > options_.max_age; });

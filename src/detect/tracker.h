@@ -1,62 +1,108 @@
 #pragma once
 
+#include <deque>
 #include <opencv2/core.hpp>
 #include <vector>
 
 #include "detect/grouping.h"
+#include "detect/track_filter.h"
 
 namespace tmon::detect {
 
 struct TrackerOptions {
-  int max_age = 2;            // frames a track survives without a match
+  int max_age = 5;            // frames a track survives without a match
   int min_hits = 1;           // matches before a track's objects are reported
-  double gate = 3;            // largest prediction error, in units of its uncertainty
-  double new_track_gate = 5;  // largest jump of a track seen once, in object sizes
+  double gate = 4;            // largest prediction error, in standard deviations
   double appearance_weight = 0.6;
-  double max_cost = 2.5;  // a pairing worse than this is no pairing: start a new track
+  double max_cost = 2.5;      // a pairing worse than this is no pairing: start a new track
+  // Motion detectors only: a track is reported once it has moved this many
+  // object sizes from where it appeared. Blobs that flicker in place (a
+  // swaying shadow, leaves, a reflection) never do; road users do within a
+  // few frames, and stay reported when they stop later. 0: off.
+  double min_travel = 0;
+  double history_seconds = 6;  // path kept per track (for PET)
 };
 
-// Gives every road user a stable objectId across frames.
+// One point of a track's path: its filtered box at a time.
+struct TrackPoint {
+  double time_seconds = 0;
+  cv::Rect2d box;
+};
+
+// What the tracker knows about one road user (read-only view).
+struct TrackView {
+  int id = 0;
+  std::string class_name;
+  cv::Rect2d box;         // filtered
+  cv::Point2d velocity;   // px/s, filtered
+  bool reported = false;  // confirmed (and, with min_travel, seen moving)
+  bool matched = false;   // detected in the latest frame
+  const std::deque<TrackPoint>* path = nullptr;  // oldest first, bounded by history_seconds
+};
+
+// Gives every road user a stable objectId across frames, with a smoothed
+// position and velocity.
 //
-// Frames are sampled seconds apart, so a car moves more than its own length
-// between them and boxes rarely overlap: association uses the position
-// predicted from each track's velocity, gated by distance in object sizes,
-// plus appearance (a hue/saturation histogram) to tell neighbours apart,
-// and a penalty when the size changes a lot. Pairs are matched greedily,
-// cheapest first. Unmatched detections start tracks; tracks unmatched for
-// more than max_age frames end.
+// Each track runs a constant-velocity Kalman filter (TrackFilter). A frame's
+// detections are matched to the tracks' predictions by a minimum-cost
+// assignment over the prediction error (in units of its uncertainty, so a new
+// track's unknown velocity allows a wide search and a steady one a narrow
+// one), appearance (a hue/saturation histogram, to tell neighbours apart)
+// and size. Before matching, a detection that covers the predictions of two
+// or more tracks (close vehicles of one lane merged into one blob) is split
+// along them. Unmatched detections start tracks; tracks unmatched for more
+// than max_age frames end.
 class Tracker {
  public:
   explicit Tracker(TrackerOptions options = {});
 
-  // Sets object_id and velocity (px/s) on this frame's detections; drops the
-  // ones whose track is not confirmed yet (fewer than min_hits matches).
+  // Sets object_id and velocity (px/s) on this frame's detections (boxes
+  // become the filtered ones); drops those whose track is not reported yet.
   std::vector<Detection> update(std::vector<Detection> detections, const cv::Mat& frame,
                                 double time_seconds);
   size_t live_tracks() const { return tracks_.size(); }
+  // Every live track, reported or not.
+  std::vector<TrackView> tracks() const;
+  // Where the reported tracks should be at `time_seconds`, each box grown by
+  // `margin` of its size per side (for the detector's TrackFeedback).
+  std::vector<cv::Rect2d> expected_boxes(double time_seconds, double margin) const;
+  // Detections split because they covered several tracks, in all.
+  int64_t splits() const { return splits_; }
 
  private:
   struct Track {
+    Track(int track_id, const cv::Rect2d& box, double time_seconds)
+        : id(track_id), filter(box, time_seconds) {}
     int id = 0;
-    cv::Rect2d box;
+    TrackFilter filter;
     std::string class_name;
-    cv::Point2d velocity;
-    bool has_velocity = false;
     cv::Mat histogram;
+    cv::Point2d origin;  // centre where it was first seen
     int hits = 0;
     int misses = 0;
-    double last_seen = 0;
+    bool moved = false;  // travelled min_travel at some point
+    bool matched = false;
+    std::deque<TrackPoint> path;
   };
 
-  double cost(const Track& track, const Detection& detection, const cv::Mat& histogram,
-              double time_seconds) const;
+  bool reported(const Track& track) const;
+  double cost(const Track& track, const TrackFilter::Prediction& prediction,
+              const Detection& detection, const cv::Mat& histogram) const;
+  std::vector<Detection> split_merged(std::vector<Detection> detections,
+                                      const std::vector<TrackFilter::Prediction>& predictions);
 
   TrackerOptions options_;
   std::vector<Track> tracks_;
   int next_id_ = 1;
+  int64_t splits_ = 0;
 };
 
 // A normalised hue/saturation histogram of a region: a cheap appearance cue.
 cv::Mat appearance_histogram(const cv::Mat& frame, const cv::Rect2d& box);
+
+// Splits `blob` into one box per predicted box it covers, cutting between
+// neighbours along the axis they are spread on. `covered` are the predicted
+// boxes, at least two; the pieces come back in the same order.
+std::vector<cv::Rect2d> split_blob(const cv::Rect2d& blob, const std::vector<cv::Rect2d>& covered);
 
 }  // namespace tmon::detect

@@ -52,6 +52,9 @@ void read_traffic_group(const JsonReader& value, size_t index, std::string_view 
   if (const JsonReader features = value.field("features"); features.present()) {
     detail::read_group_features(features, &out->features);
   }
+  if (const JsonReader safety = value.field("safety"); safety.present()) {
+    detail::read_group_safety(safety, &out->safety);
+  }
 }
 
 void read_group_image(const JsonReader& value, size_t index, std::string_view camera_id,
@@ -109,7 +112,8 @@ OrderedJson to_json_value(const TrafficGroup& group) {
                      {"groupId", group.groupId},
                      {"objectIds", group.objectIds},
                      {"bbox", detail::to_json_value(group.bbox)},
-                     {"features", detail::to_json_value(group.features)}};
+                     {"features", detail::to_json_value(group.features)},
+                     {"safety", detail::to_json_value(group.safety)}};
 }
 
 OrderedJson to_json_value(const GroupImage& image) {

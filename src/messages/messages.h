@@ -5,6 +5,7 @@
 // keep working. Timestamps are epoch milliseconds; pixel units are of the
 // full camera frame.
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -29,6 +30,8 @@ struct DetectedObject {
   int classId = -1;
   double confidence = 0;
   BoundingBox bbox;
+  // Filtered by the tracker, px/s in the image; absent (nullopt) when not tracked yet.
+  std::optional<std::array<double, 2>> velocity;
   bool operator==(const DetectedObject&) const = default;
 };
 
@@ -44,12 +47,35 @@ struct GroupFeatures {
   bool operator==(const GroupFeatures&) const = default;
 };
 
+// Surrogate safety measures of two members of a group, from their tracks.
+// Times in seconds; -1 when there is none.
+struct ConflictPair {
+  int objectA = -1;  // objectIds
+  int objectB = -1;
+  double ttc = -1;           // time to collision at constant velocity
+  double pet = -1;           // post-encroachment time: their paths crossed this far apart
+  double distance = 0;       // gap between them now, in `units`
+  double closingSpeed = 0;   // `units` per second; > 0 approaching
+  bool conflict = false;     // ttc <= detection.ttc_seconds or pet <= detection.pet_seconds
+  bool operator==(const ConflictPair&) const = default;
+};
+
+struct GroupSafety {
+  double minTtc = -1;
+  double minPet = -1;
+  bool conflict = false;      // some pair is a conflict candidate
+  std::string units = "px";   // "m" when the camera has a ground-plane homography
+  std::vector<ConflictPair> pairs;  // pairs with a TTC or PET, least TTC/PET first
+  bool operator==(const GroupSafety&) const = default;
+};
+
 struct TrafficGroup {
   int groupIndex = 0;   // position in this frame (original field)
   std::string groupId;  // stable across frames while members overlap
   std::vector<int> objectIds;
   BoundingBox bbox;
   GroupFeatures features;
+  GroupSafety safety;
   bool operator==(const TrafficGroup&) const = default;
 };
 

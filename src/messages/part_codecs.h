@@ -37,6 +37,10 @@ OrderedJson to_json_value(const std::vector<DetectedObject>& objects);
 void read_group_features(const JsonReader& value, GroupFeatures* out);
 OrderedJson to_json_value(const GroupFeatures& features);
 
+// A group's surrogate safety measures (safety_codec.cc).
+void read_group_safety(const JsonReader& value, GroupSafety* out);
+OrderedJson to_json_value(const GroupSafety& safety);
+
 // Optional frameTaskCount, which must be positive when present: the
 // aggregator waits for this many results per frame, and zero or fewer would
 // make it complete a frame before any result arrived.

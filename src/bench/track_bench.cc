@@ -1,0 +1,158 @@
+#include "bench/track_bench.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "bench/stats.h"
+#include "detect/motion_detector.h"
+#include "detect/scene_evaluation.h"
+
+namespace tmon::bench {
+namespace {
+
+using nlohmann::json;
+
+struct Condition {
+  std::string name;
+  detect::SimOptions scene;
+};
+
+std::vector<Condition> conditions_of(const TrackBenchOptions& o, bool& ok) {
+  detect::SimOptions base;
+  base.density = o.density;
+  base.near_miss = o.near_miss;
+  base.width = o.width;
+  base.height = o.height;
+  std::vector<Condition> all;
+  all.push_back({"clean", base});
+  Condition noise{"noise", base};
+  noise.scene.noise = o.noise;
+  Condition exposure{"exposure", base};
+  exposure.scene.exposure = o.exposure;
+  Condition shadows{"shadows", base};
+  shadows.scene.shadows = o.shadows;
+  Condition parked{"parked", base};
+  parked.scene.parked = o.parked;
+  Condition combined{"combined", base};
+  combined.scene.noise = o.noise;
+  combined.scene.exposure = o.exposure;
+  combined.scene.shadows = o.shadows;
+  combined.scene.parked = o.parked;
+  all.insert(all.end(), {noise, exposure, shadows, parked, combined});
+  if (o.conditions == "all") return all;
+  std::vector<Condition> chosen;
+  std::stringstream list(o.conditions);
+  for (std::string name; std::getline(list, name, ',');) {
+    const auto it = std::find_if(all.begin(), all.end(), [&](const auto& c) { return c.name == name; });
+    if (it == all.end()) {
+      std::cerr << "bench: unknown condition \"" << name
+                << "\" (clean, noise, exposure, shadows, parked, combined, all)\n";
+      ok = false;
+      return {};
+    }
+    chosen.push_back(*it);
+  }
+  return chosen;
+}
+
+json to_json(const detect::SceneScore& s) {
+  return {{"precision", s.detection.precision()},
+          {"recall", s.detection.recall()},
+          {"classAccuracy", s.class_accuracy()},
+          {"countError", s.mean_count_error()},
+          {"idSwitchesPer100", s.switches_per_100()},
+          {"idsPerObject", s.ids_per_object()},
+          {"trackFrames", s.track_frames},
+          {"objects", s.objects_seen},
+          {"ttcPairs", s.ttc_errors.size() + static_cast<size_t>(s.ttc_missing)},
+          {"ttcWithin20Percent", s.ttc_within(0.2)},
+          {"ttcMedianError", s.ttc_median_error()},
+          {"detectMs", s.detect_ms},
+          {"trackMs", s.track_ms}};
+}
+
+}  // namespace
+
+int run_track_bench(const TrackBenchOptions& o) {
+  bool ok = true;
+  const auto conditions = conditions_of(o, ok);
+  if (!ok) return 2;
+  const double interval = 1.0 / o.fps;
+  const int frames = static_cast<int>(std::lround(o.seconds * o.fps));
+  const int warmup = static_cast<int>(std::lround(o.warmup * o.fps));
+  if (warmup >= frames) {
+    std::cerr << "bench: --warmup must be shorter than --seconds\n";
+    return 2;
+  }
+  const auto make_detector = [] { return std::make_unique<detect::MotionDetector>(); };
+
+  // Every (condition, seed) is its own scene: spread them over the threads.
+  std::vector<std::vector<detect::SceneScore>> scores(
+      conditions.size(), std::vector<detect::SceneScore>(static_cast<size_t>(o.seeds)));
+  const size_t jobs = conditions.size() * static_cast<size_t>(o.seeds);
+  std::atomic<size_t> next{0};
+  const int threads = std::clamp(
+      o.threads > 0 ? o.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
+      1, static_cast<int>(jobs));
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      for (size_t job = next++; job < jobs; job = next++) {
+        const size_t c = job / static_cast<size_t>(o.seeds);
+        const size_t seed = job % static_cast<size_t>(o.seeds);
+        detect::SimOptions scene = conditions[c].scene;
+        scene.seed = seed + 1;
+        scores[c][seed] = detect::evaluate_on_sim(scene, make_detector, interval, frames, warmup);
+      }
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  std::cout << fmt::format(
+      "track: motion detector + tracker at {} fps, {}x{}, density {}, near_miss {}, "
+      "{} scenes x {} s per condition ({} s warm-up), {:.1f} s wall\n",
+      o.fps, o.width, o.height, o.density, o.near_miss, o.seeds, o.seconds, o.warmup, wall);
+  std::cout << fmt::format("  {:<10} {:>9} {:>7} {:>9} {:>10} {:>8} {:>10} {:>11} {:>8}\n",
+                           "condition", "precision", "recall", "count err", "id sw/100",
+                           "ids/obj", "TTC<=20%", "TTC median", "ms/frame");
+  json report = {{"benchmark", "track"},
+                 {"config",
+                  {{"fps", o.fps},
+                   {"seconds", o.seconds},
+                   {"warmup", o.warmup},
+                   {"seeds", o.seeds},
+                   {"density", o.density},
+                   {"nearMiss", o.near_miss},
+                   {"width", o.width},
+                   {"height", o.height}}},
+                 {"conditions", json::object()}};
+  for (size_t c = 0; c < conditions.size(); ++c) {
+    detect::SceneScore total;
+    for (const auto& part : scores[c]) total += part;
+    report["conditions"][conditions[c].name] = to_json(total);
+    std::cout << fmt::format(
+        "  {:<10} {:>9.3f} {:>7.3f} {:>9.3f} {:>10.2f} {:>8.2f} {:>9.0f}% {:>10.0f}% {:>8.2f}"
+        "  ({} track-frames, {} TTC pairs)\n",
+        conditions[c].name, total.detection.precision(), total.detection.recall(),
+        total.mean_count_error(), total.switches_per_100(), total.ids_per_object(),
+        100 * total.ttc_within(0.2), 100 * total.ttc_median_error(), total.track_ms,
+        total.track_frames, total.ttc_errors.size() + static_cast<size_t>(total.ttc_missing));
+  }
+  if (!o.report_file.empty()) write_report(o.report_file, report);
+  return 0;
+}
+
+}  // namespace tmon::bench

@@ -1,0 +1,109 @@
+#include "detect/track_filter.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tmon::detect {
+namespace {
+
+// In object sizes (sqrt of box area): how far a box's centre jitters between
+// frames (blob outlines are a few pixels off), how fast an unknown object may
+// move, and how hard road users brake or accelerate.
+constexpr double kMeasurementSigma = 0.08;
+constexpr double kInitialSpeedSigma = 3.0;    // sizes per second
+constexpr double kAccelerationSigma = 2.0;    // sizes per second squared
+constexpr double kSizeSmoothing = 0.5;        // weight of a new measured size
+
+cv::Point2d center_of(const cv::Rect2d& box) {
+  return {box.x + box.width / 2, box.y + box.height / 2};
+}
+
+}  // namespace
+
+TrackFilter::TrackFilter(const cv::Rect2d& box, double time_seconds)
+    : box_size_(box.width, box.height), time_(time_seconds) {
+  const cv::Point2d c = center_of(box);
+  state_ = {c.x, c.y, 0, 0};
+  const double position = measurement_sigma();
+  const double speed = kInitialSpeedSigma * size();
+  covariance_ = cv::Matx44d::zeros();
+  covariance_(0, 0) = covariance_(1, 1) = position * position;
+  covariance_(2, 2) = covariance_(3, 3) = speed * speed;
+}
+
+double TrackFilter::size() const {
+  return std::sqrt(std::max(1.0, box_size_.area()));
+}
+
+double TrackFilter::measurement_sigma() const {
+  return kMeasurementSigma * size() + 1.0;
+}
+
+void TrackFilter::propagate(double dt, cv::Vec4d& state, cv::Matx44d& covariance) const {
+  if (dt <= 0) return;
+  const cv::Matx44d f(1, 0, dt, 0,  //
+                      0, 1, 0, dt,  //
+                      0, 0, 1, 0,   //
+                      0, 0, 0, 1);
+  // Piecewise-constant white acceleration, per axis.
+  const double a = kAccelerationSigma * size();
+  const double q = a * a;
+  const double dt2 = dt * dt;
+  cv::Matx44d noise = cv::Matx44d::zeros();
+  for (int axis = 0; axis < 2; ++axis) {
+    noise(axis, axis) = q * dt2 * dt2 / 4;
+    noise(axis, axis + 2) = noise(axis + 2, axis) = q * dt2 * dt / 2;
+    noise(axis + 2, axis + 2) = q * dt2;
+  }
+  state = f * state;
+  covariance = f * covariance * f.t() + noise;
+}
+
+TrackFilter::Prediction TrackFilter::predict(double time_seconds) const {
+  cv::Vec4d state = state_;
+  cv::Matx44d covariance = covariance_;
+  propagate(time_seconds - time_, state, covariance);
+  const double r = measurement_sigma();
+  Prediction p;
+  p.center = {state(0), state(1)};
+  p.box = {p.center.x - box_size_.width / 2, p.center.y - box_size_.height / 2, box_size_.width,
+           box_size_.height};
+  p.innovation = cv::Matx22d(covariance(0, 0) + r * r, covariance(0, 1), covariance(1, 0),
+                             covariance(1, 1) + r * r);
+  return p;
+}
+
+double TrackFilter::distance2(const Prediction& prediction, const cv::Point2d& measured) {
+  const cv::Vec2d y(measured.x - prediction.center.x, measured.y - prediction.center.y);
+  return (y.t() * prediction.innovation.inv() * y)(0);
+}
+
+void TrackFilter::update(const cv::Rect2d& measured, double time_seconds) {
+  propagate(time_seconds - time_, state_, covariance_);
+  time_ = std::max(time_, time_seconds);
+  const double r = measurement_sigma();
+  const cv::Matx22d s(covariance_(0, 0) + r * r, covariance_(0, 1), covariance_(1, 0),
+                      covariance_(1, 1) + r * r);
+  // Gain K = P H' S^-1, with H picking the position.
+  cv::Matx<double, 4, 2> ph;
+  for (int i = 0; i < 4; ++i) {
+    ph(i, 0) = covariance_(i, 0);
+    ph(i, 1) = covariance_(i, 1);
+  }
+  const cv::Matx<double, 4, 2> gain = ph * s.inv();
+  const cv::Point2d c = center_of(measured);
+  const cv::Vec2d y(c.x - state_(0), c.y - state_(1));
+  state_ += gain * y;
+  cv::Matx<double, 2, 4> h = cv::Matx<double, 2, 4>::zeros();
+  h(0, 0) = h(1, 1) = 1;
+  covariance_ = (cv::Matx44d::eye() - gain * h) * covariance_;
+  box_size_.width += kSizeSmoothing * (measured.width - box_size_.width);
+  box_size_.height += kSizeSmoothing * (measured.height - box_size_.height);
+}
+
+cv::Rect2d TrackFilter::box() const {
+  return {state_(0) - box_size_.width / 2, state_(1) - box_size_.height / 2, box_size_.width,
+          box_size_.height};
+}
+
+}  // namespace tmon::detect

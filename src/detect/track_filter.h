@@ -1,0 +1,46 @@
+#pragma once
+
+#include <opencv2/core.hpp>
+
+namespace tmon::detect {
+
+// A constant-velocity Kalman filter over one road user's box centre (state
+// x, y, vx, vy in pixels and pixels per second), with the box size smoothed
+// apart. Noise scales with the object's size, so near and far objects (and
+// any resolution) are filtered alike: a new track starts with an unknown
+// velocity (a few sizes per second either way), which its first matches pin
+// down, and then follows braking and turning through its process noise.
+class TrackFilter {
+ public:
+  struct Prediction {
+    cv::Point2d center;
+    cv::Rect2d box;
+    cv::Matx22d innovation;  // covariance of a measured centre around `center`
+  };
+
+  TrackFilter(const cv::Rect2d& box, double time_seconds);
+
+  // Where the object should be at `time_seconds` (no state change).
+  Prediction predict(double time_seconds) const;
+  // Mahalanobis distance squared of a measured centre from a prediction.
+  static double distance2(const Prediction& prediction, const cv::Point2d& measured);
+  // Folds in a measurement taken at `time_seconds` (after the last one).
+  void update(const cv::Rect2d& measured, double time_seconds);
+
+  cv::Rect2d box() const;
+  cv::Point2d center() const { return {state_(0), state_(1)}; }
+  cv::Point2d velocity() const { return {state_(2), state_(3)}; }
+  double size() const;  // sqrt of the smoothed box area
+  double last_time() const { return time_; }
+
+ private:
+  void propagate(double dt, cv::Vec4d& state, cv::Matx44d& covariance) const;
+  double measurement_sigma() const;
+
+  cv::Vec4d state_;
+  cv::Matx44d covariance_;
+  cv::Size2d box_size_;
+  double time_ = 0;
+};
+
+}  // namespace tmon::detect
