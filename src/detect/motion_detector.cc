@@ -35,14 +35,15 @@ cv::Mat median_image(const std::deque<cv::Mat>& images) {
 }
 
 cv::Mat MotionDetector::background() const {
-  cv::Mat image;
-  if (!background_.empty()) background_.convertTo(image, CV_8UC3);
-  return image;
+  return background8_.clone();
 }
 
 cv::Mat MotionDetector::flicker_mask() const {
   if (flicker_.empty()) return {};
-  return flicker_ > options_.flicker_limit;
+  cv::Mat mask;
+  cv::resize(flicker_ > options_.flicker_limit, mask, background8_.size(), 0, 0,
+             cv::INTER_NEAREST);
+  return mask;
 }
 
 void MotionDetector::observe(const TrackFeedback& feedback) {
@@ -58,35 +59,46 @@ bool MotionDetector::collect_startup(const cv::Mat& frame) {
     last_startup_time_ = time_;
   }
   if (static_cast<int>(startup_.size()) < options_.startup_frames) return false;
-  median_image(startup_).convertTo(background_, CV_32FC3);
+  background8_ = median_image(startup_);
+  background8_.convertTo(background_, CV_32FC3);
+  gain_ = 1;
   foreground_age_ = cv::Mat::zeros(frame.size(), CV_32F);
-  flicker_ = cv::Mat::zeros(frame.size(), CV_32F);
+  flicker_ = cv::Mat::zeros((frame.rows + 3) / 4, (frame.cols + 3) / 4, CV_32F);
   last_foreground_ = cv::Mat::zeros(frame.size(), CV_8U);
+  adapt_pending_ = 0;
   startup_.clear();
   return true;
 }
 
+namespace {
+
+// Every fourth row of an image, without copying: enough pixels for a mean.
+cv::Mat sparse_rows(const cv::Mat& image) {
+  return cv::Mat(image.rows / 4, image.cols, image.type(), image.data, image.step * 4);
+}
+
+}  // namespace
+
 void MotionDetector::compensate_gain(const cv::Mat& frame) {
   // The exposure of the whole picture moved: measure it where nothing moved
-  // last frame, per channel, and scale the background to match. A stretch
-  // of shade or a passing lorry is too small a share of the view to move
-  // the mean much; the clamp bounds what one frame can do anyway.
-  const cv::Mat still = ~last_foreground_;
-  const cv::Scalar now = cv::mean(frame, still);
-  const cv::Scalar before = cv::mean(background_, still);
-  cv::Scalar gain;
-  bool changed = false;
-  for (int c = 0; c < 3; ++c) {
-    gain[c] = before[c] > 1 ? std::clamp(now[c] / before[c], 0.8, 1.25) : 1.0;
-    changed |= std::abs(gain[c] - 1) > 0.002;
+  // last frame and scale the background to match. A stretch of shade or a
+  // passing lorry is too small a share of the view to move the mean much;
+  // the clamp bounds what one frame can do anyway.
+  const cv::Mat still = ~sparse_rows(last_foreground_);
+  const cv::Scalar now = cv::mean(sparse_rows(frame), still);
+  const cv::Scalar reference = cv::mean(sparse_rows(background_), still);
+  const double now_sum = now[0] + now[1] + now[2];
+  const double reference_sum = reference[0] + reference[1] + reference[2];
+  if (reference_sum > 3) {
+    gain_ = std::clamp(now_sum / reference_sum, gain_ * 0.8, gain_ * 1.25);
   }
-  if (changed) cv::multiply(background_, gain, background_);
+  background_.convertTo(background8_, CV_8UC3, gain_);
 }
 
 cv::Mat MotionDetector::foreground_of(const cv::Mat& frame, const cv::Mat& tracked,
                                       cv::Mat& raw) const {
   cv::Mat difference;
-  cv::absdiff(frame, background(), difference);
+  cv::absdiff(frame, background8_, difference);
   cv::Mat channels[3];
   cv::split(difference, channels);
   cv::Mat total;
@@ -95,8 +107,9 @@ cv::Mat MotionDetector::foreground_of(const cv::Mat& frame, const cv::Mat& track
   raw = total > options_.threshold;
   if (!options_.roi_mask.empty()) cv::bitwise_and(raw, options_.roi_mask, raw);
   // Flicker is suppressed except where a tracked road user is expected.
-  cv::Mat foreground = raw.clone();
-  foreground.setTo(0, (flicker_ > options_.flicker_limit) & ~tracked);
+  cv::Mat flicker;
+  cv::resize(flicker_ > options_.flicker_limit, flicker, frame.size(), 0, 0, cv::INTER_NEAREST);
+  cv::Mat foreground = raw & ~(flicker & ~tracked);
   // Open removes speckle; close mends small holes (windows the colour of the
   // road) without bridging the few pixels between neighbours.
   static const cv::Mat kernel = cv::getStructuringElement(cv::MORPH_RECT, {3, 3});
@@ -105,19 +118,28 @@ cv::Mat MotionDetector::foreground_of(const cv::Mat& frame, const cv::Mat& track
   return foreground;
 }
 
-void MotionDetector::adapt(const cv::Mat& frame, const cv::Mat& foreground,
-                           const cv::Mat& tracked, double dt) {
+void MotionDetector::age_foreground(const cv::Mat& foreground, const cv::Mat& tracked,
+                                    double dt) {
   // Untracked foreground that stays is absorbed after a while; what the
   // tracker follows (a car waiting at the crossing) never is.
-  cv::Mat untracked_foreground = foreground & ~tracked;
-  cv::add(foreground_age_, dt, foreground_age_, untracked_foreground);
-  foreground_age_.setTo(0, ~untracked_foreground);
+  const cv::Mat untracked = foreground & ~tracked;
+  cv::add(foreground_age_, dt, foreground_age_, untracked);
+  foreground_age_.setTo(0, ~untracked);
+}
+
+void MotionDetector::adapt(const cv::Mat& frame, const cv::Mat& foreground,
+                           const cv::Mat& tracked) {
+  // Blending a float image is the detector's dearest step; the light changes
+  // over seconds, so it is done every adapt_step_seconds, by as much as the
+  // time since the last one calls for.
+  if (adapt_pending_ < options_.adapt_step_seconds) return;
+  const double rate = 1 - std::exp(-adapt_pending_ / options_.adapt_seconds);
+  adapt_pending_ = 0;
   const cv::Mat absorb = foreground_age_ > options_.absorb_after_seconds;
   foreground_age_.setTo(0, absorb);
   const cv::Mat update = (~foreground & ~tracked) | absorb;
-  const double rate = 1 - std::exp(-dt / options_.adapt_seconds);
   cv::Mat frame_float;
-  frame.convertTo(frame_float, CV_32FC3);
+  frame.convertTo(frame_float, CV_32FC3, 1.0 / gain_);  // at the background's exposure
   cv::Mat blended;
   cv::addWeighted(background_, 1.0 - rate, frame_float, rate, 0, blended);
   blended.copyTo(background_, update);
@@ -126,10 +148,13 @@ void MotionDetector::adapt(const cv::Mat& frame, const cv::Mat& foreground,
 }
 
 void MotionDetector::update_flicker(const cv::Mat& foreground, const cv::Mat& tracked, double dt) {
+  // At a quarter of the resolution: flicker comes in patches, not pixels.
   const double rate = 1 - std::exp(-dt / options_.flicker_seconds);
   const cv::Mat untracked = foreground & ~tracked;
+  cv::Mat share;
+  cv::resize(untracked, share, flicker_.size(), 0, 0, cv::INTER_AREA);
   cv::Mat unexplained;
-  untracked.convertTo(unexplained, CV_32F, 1.0 / 255);
+  share.convertTo(unexplained, CV_32F, 1.0 / 255);
   cv::addWeighted(flicker_, 1.0 - rate, unexplained, rate, 0, flicker_);
 }
 
@@ -148,13 +173,21 @@ cv::Mat edge_strength(const cv::Mat& bgr) {
 
 }  // namespace
 
+void MotionDetector::heal(const cv::Mat& frame, const cv::Rect& region, const cv::Mat& pixels,
+                          cv::Mat& foreground) {
+  cv::Mat frame_float;
+  frame(region).convertTo(frame_float, CV_32FC3, 1.0 / gain_);  // at the background's exposure
+  frame_float.copyTo(background_(region), pixels);
+  foreground(region).setTo(0, pixels);
+  foreground_age_(region).setTo(0, pixels);
+}
+
 void MotionDetector::remove_ghosts(const cv::Mat& frame, cv::Mat& foreground) {
   std::vector<std::vector<cv::Point>> contours;
   cv::findContours(foreground.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
   if (contours.empty()) return;
   const cv::Rect bounds(0, 0, frame.cols, frame.rows);
   const double min_area = options_.min_area_ratio * frame.rows * frame.cols;
-  cv::Mat frame_float;
   for (size_t i = 0; i < contours.size(); ++i) {
     const cv::Rect box = cv::boundingRect(contours[i]);
     if (box.area() < min_area) continue;  // too small to be reported anyway
@@ -166,16 +199,14 @@ void MotionDetector::remove_ghosts(const cv::Mat& frame, cv::Mat& foreground) {
                      cv::noArray(), 0, -region.tl());
     // Edges along and inside the blob: an object brings its own outline.
     cv::dilate(blob, blob, cv::Mat(), {-1, -1}, 1);
-    cv::Mat background_region;
-    background_(region).convertTo(background_region, CV_8UC3);
-    const double in_frame = cv::mean(edge_strength(frame(region)), blob)[0];
-    const double in_background = cv::mean(edge_strength(background_region), blob)[0];
-    if (in_frame >= options_.ghost_edge_ratio * in_background) continue;
-    // A ghost: the road is back where the background still has something.
-    frame(region).convertTo(frame_float, CV_32FC3);
-    frame_float.copyTo(background_(region), blob);
-    foreground(region).setTo(0, blob);
-    foreground_age_(region).setTo(0, blob);
+    const cv::Mat frame_edges = edge_strength(frame(region));
+    const cv::Mat background_edges = edge_strength(background8_(region));
+    const double in_frame = cv::mean(frame_edges, blob)[0];
+    const double in_background = cv::mean(background_edges, blob)[0];
+    if (in_frame < options_.ghost_edge_ratio * in_background) {
+      // A ghost: the road is back where the background still has something.
+      heal(frame, region, blob, foreground);
+    }
   }
 }
 
@@ -208,7 +239,9 @@ std::vector<Detection> MotionDetector::detect(const cv::Mat& frame) {
   cv::Mat raw;
   cv::Mat foreground = foreground_of(frame, tracked, raw);
   remove_ghosts(frame, foreground);
-  adapt(frame, foreground, tracked, dt);
+  age_foreground(foreground, tracked, dt);
+  adapt_pending_ += dt;
+  adapt(frame, foreground, tracked);
   update_flicker(raw, tracked, dt);
   last_foreground_ = foreground.clone();
 

@@ -7,13 +7,14 @@
 namespace tmon::detect {
 
 struct MotionOptions {
-  int startup_frames = 5;          // the first background is the median of these (odd)
-  double startup_spacing_seconds = 0.5;  // ...taken at least this far apart
+  int startup_frames = 9;          // the first background is the median of these (odd)
+  double startup_spacing_seconds = 1.0;  // ...taken at least this far apart
   int threshold = 45;              // sum over B, G, R of |frame - background| to count as moving
   double adapt_seconds = 10;       // time constant of the background following the light
   double absorb_after_seconds = 20;  // untracked foreground standing this long is background
   double flicker_seconds = 6;      // time constant of the flicker score
   double flicker_limit = 0.3;      // share of untracked foreground that marks a pixel as flicker
+  double adapt_step_seconds = 0.5;  // the background is blended in steps this far apart
   double ghost_edge_ratio = 0.6;   // a blob with less edge than this x its background's is a ghost
   double min_area_ratio = 0.0004;  // smallest blob, as a fraction of the frame area
   double frame_seconds = 1.8;      // time between frames when observe() does not tell
@@ -55,20 +56,27 @@ class MotionDetector final : public Detector {
  private:
   bool collect_startup(const cv::Mat& frame);
   void compensate_gain(const cv::Mat& frame);
+  void age_foreground(const cv::Mat& foreground, const cv::Mat& tracked, double dt);
   // The cleaned foreground, and in `raw` the thresholded difference before
   // flicker suppression and morphology.
   cv::Mat foreground_of(const cv::Mat& frame, const cv::Mat& tracked, cv::Mat& raw) const;
-  void adapt(const cv::Mat& frame, const cv::Mat& foreground, const cv::Mat& tracked, double dt);
+  void adapt(const cv::Mat& frame, const cv::Mat& foreground, const cv::Mat& tracked);
   void update_flicker(const cv::Mat& foreground, const cv::Mat& tracked, double dt);
   // Drops ghost blobs from `foreground` (and heals the background there).
   void remove_ghosts(const cv::Mat& frame, cv::Mat& foreground);
+  // Puts the frame's `pixels` (a mask of `region`) into the background.
+  void heal(const cv::Mat& frame, const cv::Rect& region, const cv::Mat& pixels,
+            cv::Mat& foreground);
 
   MotionOptions options_;
   std::deque<cv::Mat> startup_;  // frames until the first background
   double last_startup_time_ = -1e9;
-  cv::Mat background_;           // CV_32FC3
+  cv::Mat background_;           // CV_32FC3, at the exposure of the first frames
+  double gain_ = 1;              // the current exposure relative to background_'s
+  cv::Mat background8_;          // background_ x gain_, as the frame's type
   cv::Mat foreground_age_;       // CV_32F: seconds each pixel has been untracked foreground
-  cv::Mat flicker_;              // CV_32F: recent share of untracked foreground
+  cv::Mat flicker_;              // CV_32F, a quarter of the size: recent share of untracked foreground
+  double adapt_pending_ = 0;     // seconds since the background was last blended
   cv::Mat last_foreground_;      // CV_8U: the previous frame's, for gain measurement
   TrackFeedback feedback_;
   bool has_feedback_ = false;

@@ -348,24 +348,32 @@ void SimScene::step(double dt) {
   }
 }
 
-cv::Mat SimScene::render() const {
+const cv::Mat& SimScene::road() const {
+  // The road never changes: drawn once, copied per frame (filling a frame
+  // with a three-channel colour costs more than copying one).
+  if (!road_.empty()) return road_;
   const int w = options_.width;
   const int h = options_.height;
-  cv::Mat frame(h, w, CV_8UC3, cv::Scalar(70, 110, 80));  // verge
+  road_ = cv::Mat(h, w, CV_8UC3, cv::Scalar(70, 110, 80));  // verge
   const double top = road_top(h);
   const double lane_h = lane_height(h);
-  cv::rectangle(frame, cv::Rect(0, static_cast<int>(top), w, static_cast<int>(lane_h * kLanes)),
+  cv::rectangle(road_, cv::Rect(0, static_cast<int>(top), w, static_cast<int>(lane_h * kLanes)),
                 cv::Scalar(60, 60, 60), cv::FILLED);
   for (int lane = 1; lane < kLanes; ++lane) {
     const int y = static_cast<int>(top + lane_h * lane);
     for (int x = 0; x < w; x += 40) {
-      cv::line(frame, {x, y}, {x + 20, y}, cv::Scalar(230, 230, 230), 2);
+      cv::line(road_, {x, y}, {x + 20, y}, cv::Scalar(230, 230, 230), 2);
     }
   }
   const int cross_x = static_cast<int>(w * 0.5 - 25);
   for (int y = static_cast<int>(top); y < top + lane_h * kLanes; y += 12) {
-    cv::rectangle(frame, cv::Rect(cross_x, y, 50, 6), cv::Scalar(200, 200, 200), cv::FILLED);
+    cv::rectangle(road_, cv::Rect(cross_x, y, 50, 6), cv::Scalar(200, 200, 200), cv::FILLED);
   }
+  return road_;
+}
+
+cv::Mat SimScene::render() const {
+  cv::Mat frame = road().clone();
   for (const auto& o : objects_) {
     const cv::Rect box(o.box);
     if (o.class_name == "person") {

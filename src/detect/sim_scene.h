@@ -99,6 +99,7 @@ class SimScene {
   double crosswalk_right() const;
   void track_near_misses(double now);
   void park_cars();
+  const cv::Mat& road() const;  // the empty road, drawn on first use
   void render_shadows(cv::Mat& frame) const;
   void render_sensor(cv::Mat& frame) const;  // exposure drift and noise
 
@@ -108,6 +109,7 @@ class SimScene {
   int next_id_ = 1;
   double time_ = 0;
   std::deque<SimNearMiss> near_misses_;
+  mutable cv::Mat road_;
 };
 
 }  // namespace tmon::detect
