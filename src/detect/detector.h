@@ -9,13 +9,15 @@
 namespace tmon::detect {
 
 // What the tracker tells a detector before each frame: the frame's time and
-// where road users it has seen moving are expected (grown for uncertainty).
-// A background-subtracting detector keeps those regions out of its
-// background (a vehicle waiting at a crossing is not road) and does not
-// count motion there as flicker.
+// where the road users it reports are expected (boxes grown for
+// uncertainty). `established` ones have travelled far: a background-
+// subtracting detector keeps their regions out of its background (a vehicle
+// waiting at a crossing is not road) and never takes them for light or
+// shade; motion inside any `reported` box is not counted as flicker.
 struct TrackFeedback {
   double time_seconds = 0;
-  std::vector<cv::Rect2d> tracked;
+  std::vector<cv::Rect2d> established;
+  std::vector<cv::Rect2d> reported;
 };
 
 // Finds road users in frames. One instance serves one camera (motion

@@ -22,6 +22,7 @@ constexpr size_t kMaxPairsPerGroup = 16;
 
 TrackerOptions tracker_options(TrackerOptions options, const Detector& detector) {
   if (detector.finds_motion() && options.min_travel <= 0) options.min_travel = kMotionMinTravel;
+  if (!detector.finds_motion()) options.vouch_travel = 0;
   return options;
 }
 
@@ -69,7 +70,7 @@ FrameAnalyzer::FrameAnalyzer(std::string camera_id, DetectorPtr detector, Analyz
 
 std::vector<Detection> FrameAnalyzer::track(const cv::Mat& frame, int64_t capture_ms) {
   const double t = seconds_of(capture_ms);
-  detector_->observe({t, tracker_.expected_boxes(t, kFeedbackMargin)});
+  detector_->observe(tracker_.feedback(t, kFeedbackMargin));
   return tracker_.update(detector_->detect(frame), frame, t);
 }
 

@@ -147,10 +147,11 @@ void MotionDetector::adapt(const cv::Mat& frame, const cv::Mat& foreground,
   frame_float.copyTo(background_, absorb);
 }
 
-void MotionDetector::update_flicker(const cv::Mat& foreground, const cv::Mat& tracked, double dt) {
+void MotionDetector::update_flicker(const cv::Mat& foreground, const cv::Mat& reported,
+                                    double dt) {
   // At a quarter of the resolution: flicker comes in patches, not pixels.
   const double rate = 1 - std::exp(-dt / options_.flicker_seconds);
-  const cv::Mat untracked = foreground & ~tracked;
+  const cv::Mat untracked = foreground & ~reported;
   cv::Mat share;
   cv::resize(untracked, share, flicker_.size(), 0, 0, cv::INTER_AREA);
   cv::Mat unexplained;
@@ -159,6 +160,12 @@ void MotionDetector::update_flicker(const cv::Mat& foreground, const cv::Mat& tr
 }
 
 namespace {
+
+// An illumination change scales B, G and R alike (within this share of
+// their mean ratio), darker as shade does or lighter as sun does.
+constexpr double kUniformRatio = 0.12;
+constexpr std::pair<double, double> kShadeRatio{0.35, 0.92};
+constexpr std::pair<double, double> kLightRatio{1.08, 2.8};
 
 cv::Mat edge_strength(const cv::Mat& bgr) {
   cv::Mat gray, dx, dy, magnitude;
@@ -210,6 +217,58 @@ void MotionDetector::remove_ghosts(const cv::Mat& frame, cv::Mat& foreground) {
   }
 }
 
+namespace {
+
+double illumination_share(const cv::Mat& frame, const cv::Mat& background, const cv::Mat& blob) {
+  // Per pixel, the frame over the background per channel: light and shade
+  // scale all three alike (the road's grey stays grey, only darker), a road
+  // user's paint does not.
+  // Smoothed first: sensor noise on a dark road would scatter the ratios.
+  cv::Mat f, b;
+  frame.convertTo(f, CV_32FC3, 1, 1);
+  background.convertTo(b, CV_32FC3, 1, 1);
+  cv::blur(f, f, {5, 5});
+  cv::blur(b, b, {5, 5});
+  cv::Mat ratio;
+  cv::divide(f, b, ratio);
+  cv::Mat r[3];
+  cv::split(ratio, r);
+  cv::Mat mean = (r[0] + r[1] + r[2]) / 3;
+  cv::Mat spread;
+  cv::max(cv::Mat(cv::abs(r[0] - mean)), cv::Mat(cv::abs(r[1] - mean)), spread);
+  cv::max(spread, cv::Mat(cv::abs(r[2] - mean)), spread);
+  const cv::Mat uniform = spread <= kUniformRatio * mean;
+  const cv::Mat shade = (mean >= kShadeRatio.first) & (mean <= kShadeRatio.second);
+  const cv::Mat light = (mean >= kLightRatio.first) & (mean <= kLightRatio.second);
+  const cv::Mat illumination = uniform & (shade | light) & blob;
+  const int pixels = cv::countNonZero(blob);
+  return pixels > 0 ? static_cast<double>(cv::countNonZero(illumination)) / pixels : 0;
+}
+
+}  // namespace
+
+void MotionDetector::remove_illumination(const cv::Mat& frame, cv::Mat& foreground,
+                                         const cv::Mat& tracked) {
+  std::vector<std::vector<cv::Point>> contours;
+  cv::findContours(foreground.clone(), contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
+  const double min_area = options_.min_area_ratio * frame.rows * frame.cols;
+  for (size_t i = 0; i < contours.size(); ++i) {
+    const cv::Rect box = cv::boundingRect(contours[i]);
+    if (box.area() < min_area) continue;
+    // A road user the tracker follows through a patch of shade stays one.
+    const cv::Point center(box.x + box.width / 2, box.y + box.height / 2);
+    if (tracked.at<uchar>(center) != 0) continue;
+    cv::Mat blob = cv::Mat::zeros(box.size(), CV_8U);
+    cv::drawContours(blob, contours, static_cast<int>(i), 255, cv::FILLED, cv::LINE_8,
+                     cv::noArray(), 0, -box.tl());
+    if (illumination_share(frame(box), background8_(box), blob) >= options_.shade_share) {
+      // Light or shade moved (a branch in the wind, a cloud's edge): not an
+      // object, and the background may follow it.
+      foreground(box).setTo(0, blob);
+    }
+  }
+}
+
 std::vector<Detection> MotionDetector::detect(const cv::Mat& frame) {
   double dt = options_.frame_seconds;
   if (has_feedback_) {
@@ -226,12 +285,15 @@ std::vector<Detection> MotionDetector::detect(const cv::Mat& frame) {
   if (background_.empty()) {
     if (!collect_startup(frame)) return {};
   }
-  cv::Mat tracked = cv::Mat::zeros(frame.size(), CV_8U);
   const cv::Rect bounds(0, 0, frame.cols, frame.rows);
-  for (const auto& box : feedback_.tracked) {
-    tracked(cv::Rect(box) & bounds).setTo(255);
-  }
-  feedback_.tracked.clear();  // used once: the next frame brings its own
+  const auto mask_of = [&](const std::vector<cv::Rect2d>& boxes) {
+    cv::Mat mask = cv::Mat::zeros(frame.size(), CV_8U);
+    for (const auto& box : boxes) mask(cv::Rect(box) & bounds).setTo(255);
+    return mask;
+  };
+  const cv::Mat tracked = mask_of(feedback_.established);
+  const cv::Mat reported = mask_of(feedback_.reported);
+  feedback_ = {};  // used once: the next frame brings its own
 
   compensate_gain(frame);
   // The flicker score learns from the raw foreground: what it suppresses
@@ -239,10 +301,11 @@ std::vector<Detection> MotionDetector::detect(const cv::Mat& frame) {
   cv::Mat raw;
   cv::Mat foreground = foreground_of(frame, tracked, raw);
   remove_ghosts(frame, foreground);
+  remove_illumination(frame, foreground, tracked);
   age_foreground(foreground, tracked, dt);
   adapt_pending_ += dt;
   adapt(frame, foreground, tracked);
-  update_flicker(raw, tracked, dt);
+  update_flicker(raw, reported, dt);
   last_foreground_ = foreground.clone();
 
   std::vector<std::vector<cv::Point>> contours;

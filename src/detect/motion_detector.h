@@ -15,6 +15,7 @@ struct MotionOptions {
   double flicker_seconds = 6;      // time constant of the flicker score
   double flicker_limit = 0.3;      // share of untracked foreground that marks a pixel as flicker
   double adapt_step_seconds = 0.5;  // the background is blended in steps this far apart
+  double shade_share = 0.6;  // a blob this much uniformly darker or lighter is light, not an object
   double ghost_edge_ratio = 0.6;   // a blob with less edge than this x its background's is a ghost
   double min_area_ratio = 0.0004;  // smallest blob, as a fraction of the frame area
   double frame_seconds = 1.8;      // time between frames when observe() does not tell
@@ -61,9 +62,11 @@ class MotionDetector final : public Detector {
   // flicker suppression and morphology.
   cv::Mat foreground_of(const cv::Mat& frame, const cv::Mat& tracked, cv::Mat& raw) const;
   void adapt(const cv::Mat& frame, const cv::Mat& foreground, const cv::Mat& tracked);
-  void update_flicker(const cv::Mat& foreground, const cv::Mat& tracked, double dt);
+  void update_flicker(const cv::Mat& foreground, const cv::Mat& reported, double dt);
   // Drops ghost blobs from `foreground` (and heals the background there).
   void remove_ghosts(const cv::Mat& frame, cv::Mat& foreground);
+  // Drops blobs that are light or shade moving, not objects.
+  void remove_illumination(const cv::Mat& frame, cv::Mat& foreground, const cv::Mat& tracked);
   // Puts the frame's `pixels` (a mask of `region`) into the background.
   void heal(const cv::Mat& frame, const cv::Rect& region, const cv::Mat& pixels,
             cv::Mat& foreground);

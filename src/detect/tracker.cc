@@ -95,7 +95,7 @@ std::vector<cv::Rect2d> split_blob(const cv::Rect2d& blob, const std::vector<cv:
 Tracker::Tracker(TrackerOptions options) : options_(options) {}
 
 bool Tracker::reported(const Track& track) const {
-  return track.hits >= options_.min_hits && (options_.min_travel <= 0 || track.moved);
+  return track.hits >= options_.min_hits && track.travel >= options_.min_travel;
 }
 
 std::vector<TrackView> Tracker::tracks() const {
@@ -108,15 +108,19 @@ std::vector<TrackView> Tracker::tracks() const {
   return views;
 }
 
-std::vector<cv::Rect2d> Tracker::expected_boxes(double time_seconds, double margin) const {
-  std::vector<cv::Rect2d> boxes;
+TrackFeedback Tracker::feedback(double time_seconds, double margin) const {
+  TrackFeedback feedback;
+  feedback.time_seconds = time_seconds;
   for (const auto& track : tracks_) {
     if (!reported(track)) continue;
     const cv::Rect2d box = track.filter.predict(time_seconds).box;
     const double grow = margin * track.filter.size();
-    boxes.emplace_back(box.x - grow, box.y - grow, box.width + 2 * grow, box.height + 2 * grow);
+    const cv::Rect2d grown(box.x - grow, box.y - grow, box.width + 2 * grow,
+                           box.height + 2 * grow);
+    feedback.reported.push_back(grown);
+    if (track.travel >= options_.vouch_travel) feedback.established.push_back(grown);
   }
-  return boxes;
+  return feedback;
 }
 
 double Tracker::cost(const Track& track, const TrackFilter::Prediction& prediction,
@@ -256,10 +260,8 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
   }
   for (auto& track : tracks_) {
     if (!track.matched) continue;
-    if (!track.moved && options_.min_travel > 0) {
-      const double travel = cv::norm(track.filter.center() - track.origin);
-      track.moved = travel >= options_.min_travel * track.filter.size();
-    }
+    track.travel = std::max(
+        track.travel, cv::norm(track.filter.center() - track.origin) / track.filter.size());
     track.path.push_back({time_seconds, track.filter.box()});
     while (!track.path.empty() &&
            track.path.front().time_seconds < time_seconds - options_.history_seconds) {

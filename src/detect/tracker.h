@@ -4,6 +4,7 @@
 #include <opencv2/core.hpp>
 #include <vector>
 
+#include "detect/detector.h"
 #include "detect/grouping.h"
 #include "detect/track_filter.h"
 
@@ -20,6 +21,11 @@ struct TrackerOptions {
   // swaying shadow, leaves, a reflection) never do; road users do within a
   // few frames, and stay reported when they stop later. 0: off.
   double min_travel = 0;
+  // Only tracks that went this many sizes from where they appeared are
+  // vouched for to the detector (TrackFeedback): a flickering blob may wander
+  // a little and be reported for a while, but it never goes far, so its
+  // region is still learnt as flicker and its shade still judged as such.
+  double vouch_travel = 2;
   double history_seconds = 6;  // path kept per track (for PET)
 };
 
@@ -64,8 +70,8 @@ class Tracker {
   // Every live track, reported or not.
   std::vector<TrackView> tracks() const;
   // Where the reported tracks should be at `time_seconds`, each box grown by
-  // `margin` of its size per side (for the detector's TrackFeedback).
-  std::vector<cv::Rect2d> expected_boxes(double time_seconds, double margin) const;
+  // `margin` of its size per side, in the detector's TrackFeedback.
+  TrackFeedback feedback(double time_seconds, double margin) const;
   // Detections split because they covered several tracks, in all.
   int64_t splits() const { return splits_; }
 
@@ -80,7 +86,7 @@ class Tracker {
     cv::Point2d origin;  // centre where it was first seen
     int hits = 0;
     int misses = 0;
-    bool moved = false;  // travelled min_travel at some point
+    double travel = 0;   // furthest from the origin so far, in sizes
     bool matched = false;
     std::deque<TrackPoint> path;
   };
