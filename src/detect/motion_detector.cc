@@ -72,6 +72,13 @@ bool MotionDetector::collect_startup(const cv::Mat& frame) {
 
 namespace {
 
+// An illumination change scales B, G and R alike (within this share of
+// their mean ratio), darker as shade does or lighter as sun does.
+constexpr double kUniformRatio = 0.12;
+// A grey level changing less than this between frames is standing still
+// (sensor noise of sigma 6 stays well below it).
+constexpr int kStillChange = 25;
+
 // Every fourth row of an image, without copying: enough pixels for a mean.
 cv::Mat sparse_rows(const cv::Mat& image) {
   return cv::Mat(image.rows / 4, image.cols, image.type(), image.data, image.step * 4);
@@ -118,13 +125,27 @@ cv::Mat MotionDetector::foreground_of(const cv::Mat& frame, const cv::Mat& track
   return foreground;
 }
 
-void MotionDetector::age_foreground(const cv::Mat& foreground, const cv::Mat& tracked,
-                                    double dt) {
-  // Untracked foreground that stays is absorbed after a while; what the
-  // tracker follows (a car waiting at the crossing) never is.
-  const cv::Mat untracked = foreground & ~tracked;
-  cv::add(foreground_age_, dt, foreground_age_, untracked);
-  foreground_age_.setTo(0, ~untracked);
+void MotionDetector::age_foreground(const cv::Mat& frame, const cv::Mat& foreground,
+                                    const cv::Mat& tracked, double dt) {
+  // Foreground that stands perfectly still and that no established track
+  // explains is absorbed after a short while: a ghost (the start-up
+  // background caught a waiting car, which has left), an object dropped on
+  // the road. A vehicle that drove up and stopped is established and held;
+  // one still moving changes the pixels it covers, which restarts the count.
+  cv::Mat gray;
+  cv::cvtColor(frame, gray, cv::COLOR_BGR2GRAY);
+  cv::Mat still;
+  if (previous_gray_.size() == gray.size()) {
+    cv::Mat change;
+    cv::absdiff(gray, previous_gray_, change);
+    still = change <= kStillChange;
+  } else {
+    still = cv::Mat::zeros(gray.size(), CV_8U);
+  }
+  previous_gray_ = gray;
+  const cv::Mat standing = foreground & ~tracked & still;
+  cv::add(foreground_age_, dt, foreground_age_, standing);
+  foreground_age_.setTo(0, ~standing);
 }
 
 void MotionDetector::adapt(const cv::Mat& frame, const cv::Mat& foreground,
@@ -161,9 +182,6 @@ void MotionDetector::update_flicker(const cv::Mat& foreground, const cv::Mat& re
 
 namespace {
 
-// An illumination change scales B, G and R alike (within this share of
-// their mean ratio), darker as shade does or lighter as sun does.
-constexpr double kUniformRatio = 0.12;
 constexpr std::pair<double, double> kShadeRatio{0.35, 0.92};
 constexpr std::pair<double, double> kLightRatio{1.08, 2.8};
 
@@ -302,7 +320,7 @@ std::vector<Detection> MotionDetector::detect(const cv::Mat& frame) {
   cv::Mat foreground = foreground_of(frame, tracked, raw);
   remove_ghosts(frame, foreground);
   remove_illumination(frame, foreground, tracked);
-  age_foreground(foreground, tracked, dt);
+  age_foreground(frame, foreground, tracked, dt);
   adapt_pending_ += dt;
   adapt(frame, foreground, tracked);
   update_flicker(raw, reported, dt);

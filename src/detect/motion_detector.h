@@ -11,7 +11,7 @@ struct MotionOptions {
   double startup_spacing_seconds = 1.0;  // ...taken at least this far apart
   int threshold = 45;              // sum over B, G, R of |frame - background| to count as moving
   double adapt_seconds = 10;       // time constant of the background following the light
-  double absorb_after_seconds = 20;  // untracked foreground standing this long is background
+  double absorb_after_seconds = 3;  // foreground standing still this long, untracked, is background
   double flicker_seconds = 6;      // time constant of the flicker score
   double flicker_limit = 0.3;      // share of untracked foreground that marks a pixel as flicker
   double adapt_step_seconds = 0.5;  // the background is blended in steps this far apart
@@ -38,9 +38,10 @@ struct MotionOptions {
 // - foreground that no track explains (flicker: swaying shadows, leaves)
 //   raises a per-pixel score; where the score stays high, such foreground
 //   is suppressed, except where a tracked road user passes;
-// - untracked foreground standing absorb_after_seconds joins the background
-//   (an object dropped on the road), and ghosts (where a parked object left)
-//   are healed at once.
+// - foreground that stands still for absorb_after_seconds without an
+//   established track joins the background (where a car waiting in the
+//   first frames has left, an object dropped on the road), and ghosts whose
+//   outline is gone from the frame are healed at once.
 class MotionDetector final : public Detector {
  public:
   explicit MotionDetector(MotionOptions options = {});
@@ -57,7 +58,8 @@ class MotionDetector final : public Detector {
  private:
   bool collect_startup(const cv::Mat& frame);
   void compensate_gain(const cv::Mat& frame);
-  void age_foreground(const cv::Mat& foreground, const cv::Mat& tracked, double dt);
+  void age_foreground(const cv::Mat& frame, const cv::Mat& foreground, const cv::Mat& tracked,
+                      double dt);
   // The cleaned foreground, and in `raw` the thresholded difference before
   // flicker suppression and morphology.
   cv::Mat foreground_of(const cv::Mat& frame, const cv::Mat& tracked, cv::Mat& raw) const;
@@ -77,10 +79,11 @@ class MotionDetector final : public Detector {
   cv::Mat background_;           // CV_32FC3, at the exposure of the first frames
   double gain_ = 1;              // the current exposure relative to background_'s
   cv::Mat background8_;          // background_ x gain_, as the frame's type
-  cv::Mat foreground_age_;       // CV_32F: seconds each pixel has been untracked foreground
+  cv::Mat foreground_age_;       // CV_32F: seconds each pixel has stood still as untracked foreground
   cv::Mat flicker_;              // CV_32F, a quarter of the size: recent share of untracked foreground
   double adapt_pending_ = 0;     // seconds since the background was last blended
   cv::Mat last_foreground_;      // CV_8U: the previous frame's, for gain measurement
+  cv::Mat previous_gray_;        // the previous frame, for what stands still
   TrackFeedback feedback_;
   bool has_feedback_ = false;
   double time_ = 0;

@@ -118,7 +118,9 @@ TrackFeedback Tracker::feedback(double time_seconds, double margin) const {
     const cv::Rect2d grown(box.x - grow, box.y - grow, box.width + 2 * grow,
                            box.height + 2 * grow);
     feedback.reported.push_back(grown);
-    if (track.travel >= options_.vouch_travel) feedback.established.push_back(grown);
+    if (track.travel >= options_.vouch_travel && track.hits >= 3) {
+      feedback.established.push_back(grown);
+    }
   }
   return feedback;
 }
@@ -258,10 +260,11 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
     track_of[d] = static_cast<int>(tracks_.size());
     tracks_.push_back(std::move(track));
   }
+  const double min_size = options_.min_size_ratio * frame.rows;
   for (auto& track : tracks_) {
     if (!track.matched) continue;
-    track.travel = std::max(
-        track.travel, cv::norm(track.filter.center() - track.origin) / track.filter.size());
+    track.travel = std::max(track.travel, cv::norm(track.filter.center() - track.origin) /
+                                              std::max(min_size, track.filter.size()));
     track.path.push_back({time_seconds, track.filter.box()});
     while (!track.path.empty() &&
            track.path.front().time_seconds < time_seconds - options_.history_seconds) {
@@ -269,12 +272,20 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
     }
   }
 
+  // Reported boxes: the filtered centre with the measured size (the size's
+  // smoothing lags where an object enters or leaves the picture), inside
+  // the frame.
+  const cv::Rect2d bounds(0, 0, frame.cols, frame.rows);
   std::vector<Detection> confirmed;
   for (size_t d = 0; d < detections.size(); ++d) {
     const Track& track = tracks_[static_cast<size_t>(track_of[d])];
     if (!reported(track)) continue;
     detections[d].object_id = track.id;
-    detections[d].box = track.filter.box();
+    const cv::Point2d center = track.filter.center();
+    const cv::Rect2d& measured = detections[d].box;
+    const cv::Rect2d box(center.x - measured.width / 2, center.y - measured.height / 2,
+                         measured.width, measured.height);
+    detections[d].box = frame.empty() ? box : (box & bounds);
     detections[d].velocity = track.hits >= 2 ? track.filter.velocity() : cv::Point2d();
     confirmed.push_back(std::move(detections[d]));
   }

@@ -26,6 +26,10 @@ struct TrackerOptions {
   // a little and be reported for a while, but it never goes far, so its
   // region is still learnt as flicker and its shade still judged as such.
   double vouch_travel = 2;
+  // Travel is measured in sizes of at least this share of the frame height:
+  // a sliver (a fragment of a ghost, a stripe of the crosswalk) jumping a
+  // few pixels has not travelled many of its own sizes.
+  double min_size_ratio = 0.05;
   double history_seconds = 6;  // path kept per track (for PET)
 };
 
