@@ -15,7 +15,7 @@ namespace {
 constexpr double kMotionMinTravel = 0.5;
 // Where the detector is told a tracked object will be: its predicted box
 // grown by this share of its size per side.
-constexpr double kFeedbackMargin = 0.25;
+constexpr double kFeedbackMargin = 0.1;
 // PET looks at paths subsampled to at most this many points.
 constexpr size_t kMaxPathPoints = 16;
 constexpr size_t kMaxPairsPerGroup = 16;
