@@ -25,7 +25,7 @@ struct TrackerOptions {
   // vouched for to the detector (TrackFeedback): a flickering blob may wander
   // a little and be reported for a while, but it never goes far, so its
   // region is still learnt as flicker and its shade still judged as such.
-  double vouch_travel = 2;
+  double vouch_travel = 1;
   // Travel is measured in sizes of at least this share of the frame height:
   // a sliver (a fragment of a ghost, a stripe of the crosswalk) jumping a
   // few pixels has not travelled many of its own sizes.
