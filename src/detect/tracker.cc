@@ -12,6 +12,9 @@ namespace tmon::detect {
 namespace {
 
 constexpr double kInfeasible = std::numeric_limits<double>::infinity();
+// A match within this many standard deviations of its prediction is smooth
+// motion; a fragment jumping between pieces of a ghost is not.
+constexpr double kSmoothError = 2.5;
 
 cv::Point2d center_of(const cv::Rect2d& box) {
   return {box.x + box.width / 2, box.y + box.height / 2};
@@ -118,7 +121,7 @@ TrackFeedback Tracker::feedback(double time_seconds, double margin) const {
     const cv::Rect2d grown(box.x - grow, box.y - grow, box.width + 2 * grow,
                            box.height + 2 * grow);
     feedback.reported.push_back(grown);
-    if (track.travel >= options_.vouch_travel && track.hits >= 3) {
+    if (track.travel >= options_.vouch_travel && track.smooth_hits >= options_.vouch_smooth_hits) {
       feedback.established.push_back(grown);
     }
   }
@@ -244,6 +247,9 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
   for (size_t d = 0; d < detections.size(); ++d) {
     if (track_of[d] >= 0) {
       Track& track = tracks_[static_cast<size_t>(track_of[d])];
+      const auto& predicted = predictions[static_cast<size_t>(track_of[d])];
+      const double error = std::sqrt(TrackFilter::distance2(predicted, center_of(detections[d].box)));
+      track.smooth_hits = error <= kSmoothError ? track.smooth_hits + 1 : 0;
       track.filter.update(detections[d].box, time_seconds);
       track.class_name = detections[d].class_name;
       track.histogram = histograms[d];

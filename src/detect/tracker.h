@@ -21,11 +21,14 @@ struct TrackerOptions {
   // swaying shadow, leaves, a reflection) never do; road users do within a
   // few frames, and stay reported when they stop later. 0: off.
   double min_travel = 0;
-  // Only tracks that went this many sizes from where they appeared are
-  // vouched for to the detector (TrackFeedback): a flickering blob may wander
-  // a little and be reported for a while, but it never goes far, so its
-  // region is still learnt as flicker and its shade still judged as such.
+  // Only tracks that went this many sizes from where they appeared, moving
+  // as their prediction said for the last few frames, are vouched for to
+  // the detector (TrackFeedback): a flickering blob may wander a little and
+  // a ghost's fragments jump about, and either may be reported for a while,
+  // but neither goes far smoothly, so its region is still learnt as flicker,
+  // absorbed when it stands still, and judged as light or shade.
   double vouch_travel = 1;
+  int vouch_smooth_hits = 3;
   // Travel is measured in sizes of at least this share of the frame height:
   // a sliver (a fragment of a ghost, a stripe of the crosswalk) jumping a
   // few pixels has not travelled many of its own sizes.
@@ -91,6 +94,7 @@ class Tracker {
     int hits = 0;
     int misses = 0;
     double travel = 0;   // furthest from the origin so far, in sizes
+    int smooth_hits = 0;  // matches in a row that the prediction foresaw well
     bool matched = false;
     std::deque<TrackPoint> path;
   };
