@@ -25,6 +25,28 @@ double covered_share(const cv::Rect2d& part, const cv::Rect2d& whole) {
   return part.area() > 0 ? (part & whole).area() / part.area() : 0;
 }
 
+// How far the edge facing into the picture moved, for a box cut by the
+// frame's border on one side (an object coming in); 0 otherwise.
+double entering_travel(const cv::Rect2d& first, const cv::Rect2d& now, const cv::Size& frame) {
+  constexpr double kAtBorder = 2;
+  if (frame.width <= 0) return 0;
+  if (now.x <= kAtBorder && first.x <= kAtBorder) {
+    return std::abs((now.x + now.width) - (first.x + first.width));
+  }
+  if (now.x + now.width >= frame.width - kAtBorder &&
+      first.x + first.width >= frame.width - kAtBorder) {
+    return std::abs(now.x - first.x);
+  }
+  if (now.y <= kAtBorder && first.y <= kAtBorder) {
+    return std::abs((now.y + now.height) - (first.y + first.height));
+  }
+  if (now.y + now.height >= frame.height - kAtBorder &&
+      first.y + first.height >= frame.height - kAtBorder) {
+    return std::abs(now.y - first.y);
+  }
+  return 0;
+}
+
 }  // namespace
 
 cv::Mat appearance_histogram(const cv::Mat& frame, const cv::Rect2d& box) {
@@ -251,6 +273,7 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
       const double error = std::sqrt(TrackFilter::distance2(predicted, center_of(detections[d].box)));
       track.smooth_hits = error <= kSmoothError ? track.smooth_hits + 1 : 0;
       track.filter.update(detections[d].box, time_seconds);
+      track.last_measured = detections[d].box;
       track.class_name = detections[d].class_name;
       track.histogram = histograms[d];
       ++track.hits;
@@ -261,6 +284,8 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
     track.class_name = detections[d].class_name;
     track.histogram = histograms[d];
     track.origin = center_of(detections[d].box);
+    track.origin_box = detections[d].box;
+    track.last_measured = detections[d].box;
     track.hits = 1;
     track.matched = true;
     track_of[d] = static_cast<int>(tracks_.size());
@@ -269,8 +294,11 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
   const double min_size = options_.min_size_ratio * frame.rows;
   for (auto& track : tracks_) {
     if (!track.matched) continue;
-    track.travel = std::max(track.travel, cv::norm(track.filter.center() - track.origin) /
-                                              std::max(min_size, track.filter.size()));
+    const double size = std::max(min_size, track.filter.size());
+    double moved = cv::norm(track.filter.center() - track.origin);
+    // Entering the picture, only the inner edge shows how far it came.
+    moved = std::max(moved, entering_travel(track.origin_box, track.last_measured, frame.size()));
+    track.travel = std::max(track.travel, moved / size);
     track.path.push_back({time_seconds, track.filter.box()});
     while (!track.path.empty() &&
            track.path.front().time_seconds < time_seconds - options_.history_seconds) {

@@ -90,7 +90,9 @@ class Tracker {
     TrackFilter filter;
     std::string class_name;
     cv::Mat histogram;
-    cv::Point2d origin;  // centre where it was first seen
+    cv::Point2d origin;      // centre where it was first seen
+    cv::Rect2d origin_box;   // its box then
+    cv::Rect2d last_measured;  // the latest matched detection's box
     int hits = 0;
     int misses = 0;
     double travel = 0;   // furthest from the origin so far, in sizes
