@@ -143,7 +143,7 @@ TrackFeedback Tracker::feedback(double time_seconds, double margin) const {
     const cv::Rect2d grown(box.x - grow, box.y - grow, box.width + 2 * grow,
                            box.height + 2 * grow);
     feedback.reported.push_back(grown);
-    if (track.travel >= options_.vouch_travel && track.smooth_hits >= options_.vouch_smooth_hits) {
+    if (track.vouched) {
       feedback.established.push_back(grown);
     }
   }
@@ -272,6 +272,13 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
       const auto& predicted = predictions[static_cast<size_t>(track_of[d])];
       const double error = std::sqrt(TrackFilter::distance2(predicted, center_of(detections[d].box)));
       track.smooth_hits = error <= kSmoothError ? track.smooth_hits + 1 : 0;
+      if (track.smooth_hits == 0 && !track.vouched) {
+        // A jump (a fragment of a ghost hopping between pieces) is no
+        // travel: count again from here.
+        track.origin = center_of(detections[d].box);
+        track.origin_box = detections[d].box;
+        track.travel = 0;
+      }
       track.filter.update(detections[d].box, time_seconds);
       track.last_measured = detections[d].box;
       track.class_name = detections[d].class_name;
@@ -299,6 +306,8 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
     // Entering the picture, only the inner edge shows how far it came.
     moved = std::max(moved, entering_travel(track.origin_box, track.last_measured, frame.size()));
     track.travel = std::max(track.travel, moved / size);
+    track.vouched |= track.travel >= options_.vouch_travel &&
+                     track.smooth_hits >= options_.vouch_smooth_hits;
     track.path.push_back({time_seconds, track.filter.box()});
     while (!track.path.empty() &&
            track.path.front().time_seconds < time_seconds - options_.history_seconds) {

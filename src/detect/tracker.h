@@ -97,6 +97,7 @@ class Tracker {
     int misses = 0;
     double travel = 0;   // furthest from the origin so far, in sizes
     int smooth_hits = 0;  // matches in a row that the prediction foresaw well
+    bool vouched = false;  // travelled vouch_travel smoothly; stays so
     bool matched = false;
     std::deque<TrackPoint> path;
   };
