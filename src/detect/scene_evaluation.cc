@@ -36,17 +36,22 @@ double SceneScore::mean_count_error() const {
   return scored_frames > 0 ? count_error / scored_frames : 0.0;
 }
 
-double SceneScore::ttc_within(double tolerance) const {
-  const size_t total = ttc_errors.size() + static_cast<size_t>(ttc_missing);
-  if (total == 0) return 1.0;
-  const auto within = std::count_if(ttc_errors.begin(), ttc_errors.end(),
-                                    [&](double e) { return e <= tolerance; });
-  return static_cast<double>(within) / static_cast<double>(total);
+double SceneScore::TtcScore::within(double tolerance) const {
+  if (pairs() == 0) return 1.0;
+  const auto good =
+      std::count_if(errors.begin(), errors.end(), [&](double e) { return e <= tolerance; });
+  return static_cast<double>(good) / static_cast<double>(pairs());
 }
 
-double SceneScore::ttc_median_error() const {
-  if (ttc_errors.empty()) return 0;
-  std::vector<double> sorted = ttc_errors;
+SceneScore::TtcScore& SceneScore::TtcScore::operator+=(const TtcScore& other) {
+  errors.insert(errors.end(), other.errors.begin(), other.errors.end());
+  missing += other.missing;
+  return *this;
+}
+
+double SceneScore::TtcScore::median_error() const {
+  if (errors.empty()) return 0;
+  std::vector<double> sorted = errors;
   std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(sorted.size() / 2),
                    sorted.end());
   return sorted[sorted.size() / 2];
@@ -68,8 +73,8 @@ SceneScore& operator+=(SceneScore& total, const SceneScore& part) {
   total.ids_of_objects += part.ids_of_objects;
   total.scored_frames += part.scored_frames;
   total.count_error += part.count_error;
-  total.ttc_errors.insert(total.ttc_errors.end(), part.ttc_errors.begin(), part.ttc_errors.end());
-  total.ttc_missing += part.ttc_missing;
+  total.ttc_in_line += part.ttc_in_line;
+  total.ttc_crossing += part.ttc_crossing;
   return total;
 }
 
@@ -94,12 +99,25 @@ class TimedDetector final : public Detector {
   double& seconds_;
 };
 
+// Whether two road users move along one line: same or opposite heading
+// (within 30 degrees), or one of them standing.
+bool in_line(const cv::Point2d& a, const cv::Point2d& b) {
+  const double na = cv::norm(a);
+  const double nb = cv::norm(b);
+  if (na < 0.05 * nb || nb < 0.05 * na) return true;
+  return std::abs(a.dot(b)) / (na * nb) >= std::cos(30 * M_PI / 180);
+}
+
 // The scene's TTC against the tracks' for each approaching pair of matched objects.
 void score_ttc(const std::vector<const SimObject*>& truth, const MatchCounts& counts,
                const std::vector<Detection>& detections, const SafetyOptions& safety,
-               SceneScore& score) {
+               const cv::Rect2d& bounds, SceneScore& score) {
+  // Only road users wholly in the picture: a camera sees no more of the rest.
+  const auto in_view = [&](const SimObject* o) { return (o->box & bounds) == o->box; };
   for (size_t i = 0; i < truth.size(); ++i) {
+    if (!in_view(truth[i])) continue;
     for (size_t j = i + 1; j < truth.size(); ++j) {
+      if (!in_view(truth[j])) continue;
       const auto real = time_to_collision(truth[i]->box, truth[i]->velocity, truth[j]->box,
                                           truth[j]->velocity, safety.horizon_seconds);
       if (!real || *real > kTtcScoredSeconds) continue;
@@ -110,11 +128,14 @@ void score_ttc(const std::vector<const SimObject*>& truth, const MatchCounts& co
       const Detection& b = detections[static_cast<size_t>(dj)];
       const auto estimate =
           time_to_collision(a.box, a.velocity, b.box, b.velocity, safety.horizon_seconds);
+      SceneScore::TtcScore& kind =
+          in_line(truth[i]->velocity, truth[j]->velocity) ? score.ttc_in_line : score.ttc_crossing;
+      if (getenv("TMON_TTC_DEBUG") && &kind == &score.ttc_in_line) fprintf(stderr, "TTC %s-%s real %.2f est %.2f  va=(%.0f,%.0f) ea=(%.0f,%.0f) vb=(%.0f,%.0f) eb=(%.0f,%.0f) ta=[%.0f %.0f %.0f %.0f] a=[%.0f %.0f %.0f %.0f] tb=[%.0f %.0f %.0f %.0f] b=[%.0f %.0f %.0f %.0f]\n", truth[i]->class_name.c_str(), truth[j]->class_name.c_str(), *real, estimate ? *estimate : -1.0, truth[i]->velocity.x, truth[i]->velocity.y, a.velocity.x, a.velocity.y, truth[j]->velocity.x, truth[j]->velocity.y, b.velocity.x, b.velocity.y, truth[i]->box.x, truth[i]->box.y, truth[i]->box.width, truth[i]->box.height, a.box.x, a.box.y, a.box.width, a.box.height, truth[j]->box.x, truth[j]->box.y, truth[j]->box.width, truth[j]->box.height, b.box.x, b.box.y, b.box.width, b.box.height);
       if (!estimate) {
-        ++score.ttc_missing;
+        ++kind.missing;
         continue;
       }
-      score.ttc_errors.push_back(std::abs(*estimate - *real) / *real);
+      kind.errors.push_back(std::abs(*estimate - *real) / *real);
     }
   }
 }
@@ -213,7 +234,7 @@ SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_d
       }
     }
     score.detection += counts;
-    score_ttc(truth_objects, counts, detections, analysis.safety, score);
+    score_ttc(truth_objects, counts, detections, analysis.safety, bounds, score);
   }
   for (const auto& [truth_id, ids] : ids_of) {
     ++score.objects_seen;

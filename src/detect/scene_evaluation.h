@@ -22,11 +22,22 @@ struct SceneScore {
   int ids_of_objects = 0;  // distinct track ids those objects got, summed
   int scored_frames = 0;
   double count_error = 0;  // sum over frames of |vehicles reported - vehicles there|
-  // TTC of approaching pairs (the scene's constant-velocity TTC within the
-  // horizon), estimated from the tracks: relative errors, and pairs whose
-  // tracks had no TTC.
-  std::vector<double> ttc_errors;
-  int ttc_missing = 0;
+  // TTC of approaching pairs (the scene's constant-velocity TTC within a few
+  // seconds, both wholly in view), estimated from the tracks: relative
+  // errors, and pairs whose tracks had no TTC. In line: one following the
+  // other or heading straight at it (rear-end, head-on, a stopped one);
+  // crossing: paths at an angle, where a few percent of speed decide
+  // whether the boxes meet at all, so the estimate is often none.
+  struct TtcScore {
+    std::vector<double> errors;
+    int missing = 0;
+    double within(double tolerance) const;  // share of pairs (missing: outside)
+    double median_error() const;
+    size_t pairs() const { return errors.size() + static_cast<size_t>(missing); }
+    TtcScore& operator+=(const TtcScore& other);
+  };
+  TtcScore ttc_in_line;
+  TtcScore ttc_crossing;
   double detect_ms = 0;   // mean detector time per frame
   double track_ms = 0;    // mean detect + track time per frame
 
@@ -34,10 +45,6 @@ struct SceneScore {
   double switches_per_100() const;
   double ids_per_object() const;
   double mean_count_error() const;
-  // Share of approaching pairs whose TTC estimate is within `tolerance`
-  // (relative) of the truth; a pair without an estimate counts as outside.
-  double ttc_within(double tolerance) const;
-  double ttc_median_error() const;
 };
 
 using MakeDetector = std::function<DetectorPtr()>;

@@ -101,6 +101,16 @@ void TrackFilter::update(const cv::Rect2d& measured, double time_seconds) {
   box_size_.height += kSizeSmoothing * (measured.height - box_size_.height);
 }
 
+void TrackFilter::set_velocity(const cv::Point2d& velocity, double sigma) {
+  state_(2) = velocity.x;
+  state_(3) = velocity.y;
+  for (int i = 0; i < 4; ++i) {
+    covariance_(2, i) = covariance_(i, 2) = 0;
+    covariance_(3, i) = covariance_(i, 3) = 0;
+  }
+  covariance_(2, 2) = covariance_(3, 3) = sigma * sigma;
+}
+
 cv::Rect2d TrackFilter::box() const {
   return {state_(0) - box_size_.width / 2, state_(1) - box_size_.height / 2, box_size_.width,
           box_size_.height};

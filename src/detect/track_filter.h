@@ -27,6 +27,10 @@ class TrackFilter {
   // Folds in a measurement taken at `time_seconds` (after the last one).
   void update(const cv::Rect2d& measured, double time_seconds);
 
+  // Replaces the velocity estimate (a better one was measured another way),
+  // with `sigma` px/s of uncertainty.
+  void set_velocity(const cv::Point2d& velocity, double sigma);
+
   cv::Rect2d box() const;
   cv::Point2d center() const { return {state_(0), state_(1)}; }
   cv::Point2d velocity() const { return {state_(2), state_(3)}; }

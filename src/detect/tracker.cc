@@ -47,6 +47,56 @@ double entering_travel(const cv::Rect2d& first, const cv::Rect2d& now, const cv:
   return 0;
 }
 
+// How the edge facing into the picture moved between two boxes cut by the
+// same border (x for the left and right borders, y for top and bottom).
+std::optional<cv::Point2d> inner_edge_shift(const cv::Rect2d& before, const cv::Rect2d& now,
+                                            const cv::Size& frame) {
+  constexpr double kAtBorder = 2;
+  if (frame.width <= 0) return std::nullopt;
+  if (before.x <= kAtBorder && now.x <= kAtBorder) {
+    return cv::Point2d((now.x + now.width) - (before.x + before.width), 0);
+  }
+  if (before.x + before.width >= frame.width - kAtBorder &&
+      now.x + now.width >= frame.width - kAtBorder) {
+    return cv::Point2d(now.x - before.x, 0);
+  }
+  if (before.y <= kAtBorder && now.y <= kAtBorder) {
+    return cv::Point2d(0, (now.y + now.height) - (before.y + before.height));
+  }
+  if (before.y + before.height >= frame.height - kAtBorder &&
+      now.y + now.height >= frame.height - kAtBorder) {
+    return cv::Point2d(0, now.y - before.y);
+  }
+  return std::nullopt;
+}
+
+// A box cut by the frame's border shows only part of its object: its centre
+// moves at half the speed of an object coming in. What the filter measures
+// is the box at the object's known size (`known`, when larger), anchored at
+// the edge facing into the picture.
+cv::Rect2d whole_box(const cv::Rect2d& measured, const cv::Rect2d& known, const cv::Size& frame) {
+  constexpr double kAtBorder = 2;
+  cv::Rect2d box = measured;
+  if (frame.width <= 0) return box;
+  if (known.width > box.width) {
+    if (box.x <= kAtBorder) {
+      box.x = box.x + box.width - known.width;
+      box.width = known.width;
+    } else if (box.x + box.width >= frame.width - kAtBorder) {
+      box.width = known.width;
+    }
+  }
+  if (known.height > box.height) {
+    if (box.y <= kAtBorder) {
+      box.y = box.y + box.height - known.height;
+      box.height = known.height;
+    } else if (box.y + box.height >= frame.height - kAtBorder) {
+      box.height = known.height;
+    }
+  }
+  return box;
+}
+
 }  // namespace
 
 cv::Mat appearance_histogram(const cv::Mat& frame, const cv::Rect2d& box) {
@@ -207,6 +257,22 @@ std::vector<Detection> Tracker::split_merged(
   return out;
 }
 
+void Tracker::follow_inner_edge(Track& track, const cv::Rect2d& measured, double time_seconds,
+                                const cv::Size& frame) const {
+  const std::optional<cv::Point2d> edge = inner_edge_shift(track.last_measured, measured, frame);
+  const double dt = time_seconds - track.last_measured_time;
+  if (!edge || dt <= 0) {
+    track.edge_velocity.reset();
+    return;
+  }
+  const cv::Point2d velocity = *edge / dt;
+  track.edge_velocity =
+      track.edge_velocity ? 0.5 * *track.edge_velocity + 0.5 * velocity : velocity;
+  // The centre of a box that grows or shrinks at the border says little;
+  // the edge says how fast the object moves.
+  track.filter.set_velocity(*track.edge_velocity, 0.3 * cv::norm(*track.edge_velocity) + 1);
+}
+
 std::vector<Detection> Tracker::update(std::vector<Detection> detections, const cv::Mat& frame,
                                        double time_seconds) {
   std::vector<TrackFilter::Prediction> predictions;
@@ -279,8 +345,11 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
         track.origin_box = detections[d].box;
         track.travel = 0;
       }
-      track.filter.update(detections[d].box, time_seconds);
-      track.last_measured = detections[d].box;
+      const cv::Rect2d& measured = detections[d].box;
+      track.filter.update(whole_box(measured, track.filter.box(), frame.size()), time_seconds);
+      follow_inner_edge(track, measured, time_seconds, frame.size());
+      track.last_measured = measured;
+      track.last_measured_time = time_seconds;
       track.class_name = detections[d].class_name;
       track.histogram = histograms[d];
       ++track.hits;
@@ -293,6 +362,7 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
     track.origin = center_of(detections[d].box);
     track.origin_box = detections[d].box;
     track.last_measured = detections[d].box;
+    track.last_measured_time = time_seconds;
     track.hits = 1;
     track.matched = true;
     track_of[d] = static_cast<int>(tracks_.size());
@@ -326,6 +396,13 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
     detections[d].object_id = track.id;
     const cv::Point2d center = track.filter.center();
     const cv::Rect2d& measured = detections[d].box;
+    // Cut by the border, the visible part is what there is to report.
+    if (!frame.empty() && whole_box(measured, track.filter.box(), frame.size()) != measured) {
+      confirmed.push_back(std::move(detections[d]));
+      confirmed.back().object_id = track.id;
+      confirmed.back().velocity = track.hits >= 2 ? track.filter.velocity() : cv::Point2d();
+      continue;
+    }
     const cv::Rect2d box(center.x - measured.width / 2, center.y - measured.height / 2,
                          measured.width, measured.height);
     detections[d].box = frame.empty() ? box : (box & bounds);

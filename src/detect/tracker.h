@@ -1,6 +1,7 @@
 #pragma once
 
 #include <deque>
+#include <optional>
 #include <opencv2/core.hpp>
 #include <vector>
 
@@ -93,6 +94,10 @@ class Tracker {
     cv::Point2d origin;      // centre where it was first seen
     cv::Rect2d origin_box;   // its box then
     cv::Rect2d last_measured;  // the latest matched detection's box
+    double last_measured_time = 0;
+    // While cut by the border: the inner edge's velocity (px/s, smoothed),
+    // the only honest measure of an object coming in or going out.
+    std::optional<cv::Point2d> edge_velocity;
     int hits = 0;
     int misses = 0;
     double travel = 0;   // furthest from the origin so far, in sizes
@@ -103,6 +108,8 @@ class Tracker {
   };
 
   bool reported(const Track& track) const;
+  void follow_inner_edge(Track& track, const cv::Rect2d& measured, double time_seconds,
+                         const cv::Size& frame) const;
   double cost(const Track& track, const TrackFilter::Prediction& prediction,
               const Detection& detection, const cv::Mat& histogram) const;
   std::vector<Detection> split_merged(std::vector<Detection> detections,
