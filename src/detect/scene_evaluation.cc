@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <deque>
 #include <cstdio>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -75,6 +76,7 @@ SceneScore& operator+=(SceneScore& total, const SceneScore& part) {
   total.count_error += part.count_error;
   total.ttc_in_line += part.ttc_in_line;
   total.ttc_crossing += part.ttc_crossing;
+  total.ttc_steady += part.ttc_steady;
   return total;
 }
 
@@ -111,7 +113,13 @@ bool in_line(const cv::Point2d& a, const cv::Point2d& b) {
 // The scene's TTC against the tracks' for each approaching pair of matched objects.
 void score_ttc(const std::vector<const SimObject*>& truth, const MatchCounts& counts,
                const std::vector<Detection>& detections, const SafetyOptions& safety,
-               const cv::Rect2d& bounds, SceneScore& score) {
+               const cv::Rect2d& bounds, const std::map<int, cv::Point2d>& earlier_velocity,
+               SceneScore& score) {
+  const auto steady = [&](const SimObject* o) {
+    const auto it = earlier_velocity.find(o->id);
+    return it != earlier_velocity.end() &&
+           cv::norm(it->second - o->velocity) <= 0.1 * cv::norm(o->velocity) + 2;
+  };
   // Only road users wholly in the picture: a camera sees no more of the rest.
   const auto in_view = [&](const SimObject* o) { return (o->box & bounds) == o->box; };
   for (size_t i = 0; i < truth.size(); ++i) {
@@ -128,14 +136,18 @@ void score_ttc(const std::vector<const SimObject*>& truth, const MatchCounts& co
       const Detection& b = detections[static_cast<size_t>(dj)];
       const auto estimate =
           time_to_collision(a.box, a.velocity, b.box, b.velocity, safety.horizon_seconds);
-      SceneScore::TtcScore& kind =
-          in_line(truth[i]->velocity, truth[j]->velocity) ? score.ttc_in_line : score.ttc_crossing;
+      const bool line = in_line(truth[i]->velocity, truth[j]->velocity);
+      SceneScore::TtcScore& kind = line ? score.ttc_in_line : score.ttc_crossing;
+      SceneScore::TtcScore* also =
+          line && steady(truth[i]) && steady(truth[j]) ? &score.ttc_steady : nullptr;
       if (getenv("TMON_TTC_DEBUG") && &kind == &score.ttc_in_line) fprintf(stderr, "TTC %s-%s real %.2f est %.2f  va=(%.0f,%.0f) ea=(%.0f,%.0f) vb=(%.0f,%.0f) eb=(%.0f,%.0f) ta=[%.0f %.0f %.0f %.0f] a=[%.0f %.0f %.0f %.0f] tb=[%.0f %.0f %.0f %.0f] b=[%.0f %.0f %.0f %.0f]\n", truth[i]->class_name.c_str(), truth[j]->class_name.c_str(), *real, estimate ? *estimate : -1.0, truth[i]->velocity.x, truth[i]->velocity.y, a.velocity.x, a.velocity.y, truth[j]->velocity.x, truth[j]->velocity.y, b.velocity.x, b.velocity.y, truth[i]->box.x, truth[i]->box.y, truth[i]->box.width, truth[i]->box.height, a.box.x, a.box.y, a.box.width, a.box.height, truth[j]->box.x, truth[j]->box.y, truth[j]->box.width, truth[j]->box.height, b.box.x, b.box.y, b.box.width, b.box.height);
       if (!estimate) {
         ++kind.missing;
+        if (also) ++also->missing;
         continue;
       }
       kind.errors.push_back(std::abs(*estimate - *real) / *real);
+      if (also) also->errors.push_back(kind.errors.back());
     }
   }
 }
@@ -155,6 +167,10 @@ SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_d
   std::map<int, int> last_track;           // truth id -> track id
   std::map<int, std::set<int>> ids_of;     // truth id -> every track id it had
   double scored_detect_seconds = 0;
+  // Each object's velocity about half a second ago, for "steady".
+  const int steady_frames = std::max(1, static_cast<int>(std::lround(0.5 / interval_seconds)));
+  std::deque<std::map<int, cv::Point2d>> velocities;
+  std::map<int, cv::Point2d> velocity_before;
   for (int i = 0; i < frames; ++i) {
     scene.step(interval_seconds);
     const cv::Mat frame = scene.render();
@@ -164,6 +180,10 @@ SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_d
         analyzer.track(frame, std::llround(interval_seconds * (i + 1) * 1000));
     const double spent =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    velocities.emplace_back();
+    for (const auto& object : scene.objects()) velocities.back()[object.id] = object.velocity;
+    if (static_cast<int>(velocities.size()) > steady_frames + 1) velocities.pop_front();
+    velocity_before = velocities.front();
     if (i < warmup) continue;
     track_seconds += spent;
     scored_detect_seconds += detect_seconds - detect_before;
@@ -234,7 +254,8 @@ SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_d
       }
     }
     score.detection += counts;
-    score_ttc(truth_objects, counts, detections, analysis.safety, bounds, score);
+    score_ttc(truth_objects, counts, detections, analysis.safety, bounds, velocity_before,
+              score);
   }
   for (const auto& [truth_id, ids] : ids_of) {
     ++score.objects_seen;

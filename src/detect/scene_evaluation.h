@@ -38,6 +38,10 @@ struct SceneScore {
   };
   TtcScore ttc_in_line;
   TtcScore ttc_crossing;
+  // In-line pairs whose speeds had held for the last half second: the
+  // scene's drivers brake and start in an instant, and right after, no
+  // filter can know the new speed yet.
+  TtcScore ttc_steady;
   double detect_ms = 0;   // mean detector time per frame
   double track_ms = 0;    // mean detect + track time per frame
 
