@@ -187,6 +187,13 @@ struct MonitoringConfig {
 
 // ---- config/pipeline.yaml ------------------------------------------------
 
+// One point of a camera's ground plane: a pixel and where it is on the road.
+struct GroundPointConfig {
+  double image_x = 0, image_y = 0;    // pixels
+  double ground_x = 0, ground_y = 0;  // metres
+  bool operator==(const GroundPointConfig&) const = default;
+};
+
 struct CameraConfig {
   std::string id;
   std::string url;  // rtsp://, http(s)://, a file, a folder, or sim://
@@ -195,6 +202,9 @@ struct CameraConfig {
   std::string detector;               // empty: detection.detector
   bool loop = true;                   // video files and folders start over at the end
   std::string roi_mask;               // image: non-zero pixels are watched; empty: all
+  // Four image/ground point pairs: TTC/PET distances and speeds in metres.
+  // Empty: in pixels.
+  std::vector<GroundPointConfig> homography;
 };
 
 struct DetectionConfig {
@@ -218,9 +228,16 @@ struct DetectionConfig {
                                    "bus",    "truck",   "traffic light", "stop sign"};
   // hog
   double hog_upscale = 1.0;  // enlarge frames whose people are under ~128 px
-  // tracking
-  int tracker_max_age = 2;   // frames a lost object is remembered
+  // tracking: each camera detects and tracks this many frames per second
+  // (at most its source's rate) and publishes one every frame_interval_seconds;
+  // 0 tracks only the published frames.
+  double track_fps = 5;
+  int tracker_max_age = 5;   // tracked frames a lost object is remembered
   int tracker_min_hits = 1;  // frames before a new object is reported
+  // surrogate safety measures per pair of road users
+  double ttc_seconds = 1.5;      // conflict candidate: time to collision at most this
+  double pet_seconds = 4;        // conflict candidate: post-encroachment time at most this
+  double ssm_horizon_seconds = 5;  // TTC looked for this far ahead
 };
 
 // tmon generate. Distances are in object sizes (the square root of the

@@ -1,6 +1,7 @@
 #include <map>
 #include <string>
 
+#include "config/scalar.h"
 #include "config/sections.h"
 #include "messages/coco.h"
 
@@ -11,6 +12,45 @@ constexpr int kDefaultCameraCount = 4;
 
 Check<std::string> detector_name() {
   return one_of({"motion", "yolo", "hog"});
+}
+
+// [x, y], both numbers.
+bool read_point(MapReader& item, std::string_view key, double& x, double& y) {
+  std::vector<std::string> texts;
+  item.read(key, texts);
+  if (item.failed()) return false;
+  if (texts.size() != 2) {
+    item.fail(key, "expected [x, y]");
+    return false;
+  }
+  const auto px = parse_double(texts[0]);
+  const auto py = parse_double(texts[1]);
+  if (!px || !py) {
+    item.fail(key, "expected [x, y] as two numbers");
+    return false;
+  }
+  x = *px;
+  y = *py;
+  return true;
+}
+
+// cameras[].homography: four {image: [x, y], ground: [x, y]}.
+void read_homography(MapReader& camera, std::vector<GroundPointConfig>& points) {
+  std::vector<GroundPointConfig> read;
+  const bool present = camera.for_each("homography", [&](MapReader& pair, size_t) {
+    GroundPointConfig point;
+    if (!pair.has("image")) return pair.fail("image", "expected the pixel [x, y]");
+    if (!pair.has("ground")) return pair.fail("ground", "expected the road point [x, y] in metres");
+    if (!read_point(pair, "image", point.image_x, point.image_y)) return;
+    if (!read_point(pair, "ground", point.ground_x, point.ground_y)) return;
+    read.push_back(point);
+  });
+  if (!present || camera.failed()) return;
+  if (read.size() != 4) {
+    return camera.fail("homography", "expected 4 point pairs {image: [x, y], ground: [x, y]}, got " +
+                                         std::to_string(read.size()));
+  }
+  points = std::move(read);
 }
 
 void read_cameras(MapReader& root, std::vector<CameraConfig>& cameras) {
@@ -25,6 +65,7 @@ void read_cameras(MapReader& root, std::vector<CameraConfig>& cameras) {
     item.read("detector", camera.detector, one_of({"", "motion", "yolo", "hog"}));
     item.read("loop", camera.loop);
     item.read("roi_mask", camera.roi_mask);
+    read_homography(item, camera.homography);
     if (item.failed()) return;
     if (camera.id.empty()) return item.fail("id", "expected a camera id");
     const auto [it, inserted] = first_index.emplace(camera.id, index);
@@ -60,8 +101,12 @@ void read_detection(MapReader r, DetectionConfig& d) {
   r.read("yolo_nms", d.yolo_nms, number_between(0, 1));
   r.read("classes", d.classes, coco_class());
   r.read("hog_upscale", d.hog_upscale, number_between(1, 8));
+  r.read("track_fps", d.track_fps, number_between(0, 60));
   r.read("tracker_max_age", d.tracker_max_age, int_between(0, 1000));
   r.read("tracker_min_hits", d.tracker_min_hits, int_between(1, 1000));
+  r.read("ttc_seconds", d.ttc_seconds, number_between(0, 60));
+  r.read("pet_seconds", d.pet_seconds, number_between(0, 60));
+  r.read("ssm_horizon_seconds", d.ssm_horizon_seconds, number_between(0.1, 60));
 }
 
 void read_task_triggers(MapReader r, TaskTriggerConfig& t) {

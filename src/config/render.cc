@@ -42,6 +42,11 @@ class Writer {
     out_ << YAML::BeginSeq;
   }
   void end_list() { out_ << YAML::EndSeq; }
+  void numbers(std::string_view name, const std::vector<double>& items) {
+    key(name) << YAML::Flow << YAML::BeginSeq;
+    for (const double item : items) out_ << format_number(item);
+    out_ << YAML::EndSeq;
+  }
   void strings(std::string_view name, const std::vector<std::string>& items) {
     key(name) << YAML::Flow << YAML::BeginSeq;
     for (const auto& item : items) out_ << item;
@@ -230,6 +235,16 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
     w.value("detector", cam.detector);
     w.value("loop", cam.loop);
     w.value("roi_mask", cam.roi_mask);
+    if (!cam.homography.empty()) {
+      w.begin_list("homography", false);
+      for (const auto& point : cam.homography) {
+        w.begin_map();
+        w.numbers("image", {point.image_x, point.image_y});
+        w.numbers("ground", {point.ground_x, point.ground_y});
+        w.end_map();
+      }
+      w.end_list();
+    }
     w.end_map();
   }
   w.end_list();
@@ -251,8 +266,12 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
   w.value("yolo_nms", d.yolo_nms);
   w.strings("classes", d.classes);
   w.value("hog_upscale", d.hog_upscale);
+  w.value("track_fps", d.track_fps);
   w.value("tracker_max_age", d.tracker_max_age);
   w.value("tracker_min_hits", d.tracker_min_hits);
+  w.value("ttc_seconds", d.ttc_seconds);
+  w.value("pet_seconds", d.pet_seconds);
+  w.value("ssm_horizon_seconds", d.ssm_horizon_seconds);
   w.end_map();
   w.begin_map("tasks");
   w.value("max_age_seconds", p.tasks.max_age_seconds);

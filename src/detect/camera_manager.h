@@ -1,63 +1,62 @@
 #pragma once
 
-#include <atomic>
-#include <boost/asio/thread_pool.hpp>
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "config/config.h"
 #include "detect/detector_factory.h"
 #include "detect/frame_analyzer.h"
 #include "detect/frame_source.h"
 #include "detect/metrics.h"
+#include "detect/sample_scheduler.h"
+#include "detect/source_pump.h"
+#include "detect/status_board.h"
 #include "messages/messages.h"
 
 namespace tmon::detect {
 
 struct CameraSpec {
+  CameraSpec() = default;
+  CameraSpec(std::string id_, std::string url_, std::string detector_ = "",
+             double frame_interval_seconds_ = 0, bool loop_ = true, std::string roi_mask_ = "",
+             std::vector<config::GroundPointConfig> homography_ = {})
+      : id(std::move(id_)),
+        url(std::move(url_)),
+        detector(std::move(detector_)),
+        frame_interval_seconds(frame_interval_seconds_),
+        loop(loop_),
+        roi_mask(std::move(roi_mask_)),
+        homography(std::move(homography_)) {}
+
   std::string id;
   std::string url;
   std::string detector;               // empty: the configured default
   double frame_interval_seconds = 0;  // 0: the configured default
   bool loop = true;
   std::string roi_mask;
+  // Four image/ground point pairs: TTC/PET in metres. Empty: in pixels.
+  std::vector<config::GroundPointConfig> homography;
 };
 
-// What GET /api/cameras shows of a camera.
-struct CameraStatus {
-  std::string id;
-  std::string url;  // credentials redacted
-  std::string detector;
-  std::string status;   // starting, ok, error, ended (a file or folder that does not loop)
-  std::string message;  // why, when not ok
-  double frame_interval_seconds = 0;
-  double fps = 0;  // frames analysed per second, recently
-  int64_t last_frame_ts = 0;
-  int64_t frames_grabbed = 0;
-  int64_t frames_sampled = 0;
-  int64_t frames_dropped = 0;
-  int64_t errors = 0;
-};
-
-// Runs every camera: sources, sampling, detection, and what comes out.
-//
-// Live sources (RTSP, HTTP, video files) each have a grabber thread that
-// keeps only the newest frame, so a slow detector never builds a backlog; a
-// scheduler thread samples each camera at its frame interval and hands the
-// frame to a pool of detection workers (one per core by default); a camera
-// still being analysed when its next sample is due skips that sample. A
-// failing source reports status "error" with the reason and reconnects with
-// capped exponential backoff (1 s doubling to 30 s), never disturbing other
-// cameras. Every analysed frame goes to the result sink (Kafka) and to the
-// listeners (WebSocket clients). Thread-safe.
+// Runs every camera: sources, sampling, detection and tracking, and what
+// comes out. Composed of three parts, each tested alone:
+// - a SourcePump per camera delivers frames (a grabber thread keeping the
+//   newest frame of a live source; on-demand reads otherwise), reporting
+//   failures and reopening with one backoff;
+// - the SampleScheduler takes each camera's frames at detection.track_fps
+//   (capped by a live source's rate) and analyses one every frame interval,
+//   on a pool of workers (one per core by default), one frame per camera at
+//   a time; tracking gives way when the CPU cannot keep up, analysis never;
+// - the StatusBoard keeps each camera's status and counters.
+// Every analysed frame goes to the result sink (Kafka) and to the listeners
+// (WebSocket clients). All waits run on the injected clock. Thread-safe.
 class CameraManager {
  public:
   using ResultListener = std::function<void(const messages::DetectionResult&)>;
@@ -73,8 +72,8 @@ class CameraManager {
   int add_listener(ResultListener on_result, StatusListener on_status);
   void remove_listener(int id);
 
-  // Adds and starts a camera. kInvalidArgument: bad id, URL or detector;
-  // kRejected: the id is taken.
+  // Adds and starts a camera. kInvalidArgument: bad id, URL, detector or
+  // homography; kRejected: the id is taken.
   Status add(const CameraSpec& spec);
   // Stops and forgets a camera; waits for a frame in analysis. Not from a
   // result listener (that frame is the one it would wait for).
@@ -90,27 +89,25 @@ class CameraManager {
   struct Camera;
   using CameraPtr = std::shared_ptr<Camera>;
 
-  void schedule_loop();
-  void sample(const CameraPtr& camera, int64_t due_ms);
-  void grab_loop(const CameraPtr& camera);
-  void set_status(Camera& camera, const std::string& status, const std::string& message);
-  CameraStatus snapshot(const Camera& camera) const;
+  CameraPtr find(const std::string& camera_id) const;
+  void run(const std::string& camera_id, SampleKind kind, int64_t due_ms);
+  void publish(Camera& camera, const messages::DetectionResult& result);
   void notify_status(const CameraStatus& status);
+  void cap_track_rate(Camera& camera);
 
   DetectorFactory& detectors_;
   AnalyzerOptions analysis_;
   DetectMetrics* metrics_;
   Clock& clock_;
-  boost::asio::thread_pool workers_;
+  StatusBoard board_;
+  SampleScheduler scheduler_;
 
   mutable std::mutex mu_;
-  std::condition_variable wake_;
   std::map<std::string, CameraPtr> cameras_;
   ResultListener sink_;
   std::map<int, std::pair<ResultListener, StatusListener>> listeners_;
   int next_listener_ = 1;
-  bool stopping_ = false;
-  std::thread scheduler_;
+  bool stopped_ = false;
 };
 
 // Opens a camera URL and reads one frame, within about `timeout`: for the

@@ -64,6 +64,9 @@ AnalyzerOptions analyzer_options(const config::DetectionConfig& settings) {
   options.thumbnail_width = settings.thumbnail_width;
   options.tracker.max_age = settings.tracker_max_age;
   options.tracker.min_hits = settings.tracker_min_hits;
+  options.safety.ttc_seconds = settings.ttc_seconds;
+  options.safety.pet_seconds = settings.pet_seconds;
+  options.safety.horizon_seconds = settings.ssm_horizon_seconds;
   return options;
 }
 

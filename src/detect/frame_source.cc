@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
-#include <thread>
 
 namespace tmon::detect {
 namespace {
@@ -18,8 +17,8 @@ bool starts_with(const std::string& text, std::string_view prefix) {
 // backend. Files play at their own frame rate, like a camera would.
 class VideoSource final : public FrameSource {
  public:
-  VideoSource(std::string url, bool file, bool loop)
-      : url_(std::move(url)), file_(file), loop_(loop) {}
+  VideoSource(std::string url, bool file, bool loop, Clock& clock)
+      : url_(std::move(url)), file_(file), loop_(loop), clock_(clock) {}
 
   Status open() override {
     capture_.release();
@@ -32,7 +31,7 @@ class VideoSource final : public FrameSource {
     const double fps = capture_.get(cv::CAP_PROP_FPS);
     frames_read_ = 0;
     frame_period_ = std::chrono::duration<double>(fps > 0 && fps < 240 ? 1.0 / fps : 0.04);
-    next_frame_ = std::chrono::steady_clock::now();
+    next_frame_ = clock_.now();
     return {};
   }
 
@@ -40,8 +39,8 @@ class VideoSource final : public FrameSource {
     if (!capture_.isOpened()) return make_error(ErrorCode::kUnavailable, "not open");
     if (file_) {
       // A file decodes as fast as the CPU allows; pace it like a camera.
-      std::this_thread::sleep_until(next_frame_);
-      next_frame_ += std::chrono::duration_cast<std::chrono::steady_clock::duration>(frame_period_);
+      InterruptibleSleep(clock_).sleep_until(next_frame_);
+      next_frame_ += std::chrono::duration_cast<SteadyTime::duration>(frame_period_);
     }
     cv::Mat frame;
     if (!capture_.read(frame) || frame.empty()) {
@@ -68,9 +67,10 @@ class VideoSource final : public FrameSource {
   std::string url_;
   bool file_;
   bool loop_;
+  Clock& clock_;
   cv::VideoCapture capture_;
   std::chrono::duration<double> frame_period_{0.04};
-  std::chrono::steady_clock::time_point next_frame_;
+  SteadyTime next_frame_;
   int rewinds_in_a_row_ = 0;
   int64_t frames_read_ = 0;  // since open: a file that never decoded is broken, not finished
 };
@@ -140,6 +140,7 @@ Result<cv::Mat> SimSource::read(double elapsed_seconds) {
 }
 
 Result<FrameSourcePtr> make_source(const std::string& url, const SourceOptions& options) {
+  Clock& clock = options.clock ? *options.clock : SystemClock::instance();
   if (starts_with(url, "sim://")) {
     auto sim = SimOptions::parse(url);
     if (!sim) return tl::unexpected(sim.error());
@@ -147,7 +148,7 @@ Result<FrameSourcePtr> make_source(const std::string& url, const SourceOptions& 
   }
   if (starts_with(url, "rtsp://") || starts_with(url, "rtsps://") || starts_with(url, "http://") ||
       starts_with(url, "https://")) {
-    return FrameSourcePtr(std::make_unique<VideoSource>(url, false, false));
+    return FrameSourcePtr(std::make_unique<VideoSource>(url, false, false, clock));
   }
   const std::string path = starts_with(url, "file://") ? url.substr(7) : url;
   std::error_code ec;
@@ -155,7 +156,7 @@ Result<FrameSourcePtr> make_source(const std::string& url, const SourceOptions& 
     return FrameSourcePtr(std::make_unique<FolderSource>(path, options.loop));
   }
   if (std::filesystem::is_regular_file(path, ec)) {
-    return FrameSourcePtr(std::make_unique<VideoSource>(path, true, options.loop));
+    return FrameSourcePtr(std::make_unique<VideoSource>(path, true, options.loop, clock));
   }
   return make_error(ErrorCode::kInvalidArgument,
                     "unsupported camera URL (sim://, rtsp://, http(s)://, a video file or an "

@@ -4,6 +4,7 @@
 #include <opencv2/core.hpp>
 #include <string>
 
+#include "common/clock.h"
 #include "common/result.h"
 #include "detect/sim_scene.h"
 
@@ -34,7 +35,8 @@ class FrameSource {
 using FrameSourcePtr = std::unique_ptr<FrameSource>;
 
 struct SourceOptions {
-  bool loop = true;  // video files and folders start over at the end
+  bool loop = true;       // video files and folders start over at the end
+  Clock* clock = nullptr;  // paces video files like a camera; nullptr: the system clock
 };
 
 // A source for a camera URL: sim://..., rtsp://..., http(s)://...,

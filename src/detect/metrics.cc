@@ -26,6 +26,16 @@ DetectMetrics::DetectMetrics(prometheus::Registry& registry)
                          .Help("Samples skipped: busy (previous frame still in analysis), stale "
                                "(no new frame), error (the source failed)")
                          .Register(registry)),
+      frames_tracked(prometheus::BuildCounter()
+                         .Name("detect_frames_tracked_total")
+                         .Help("Frames detected and tracked (every analysed frame and the ones "
+                               "between, at detection.track_fps)")
+                         .Register(registry)),
+      track_skipped(prometheus::BuildCounter()
+                        .Name("detect_track_skipped_total")
+                        .Help("Tracking frames given up because the camera's previous frame was "
+                              "still in work: tracking runs slower, analysis never waits")
+                        .Register(registry)),
       camera_up(prometheus::BuildGauge()
                     .Name("detect_camera_up")
                     .Help("1 while the camera delivers frames, 0 otherwise")
@@ -49,6 +59,8 @@ void DetectMetrics::forget(const std::string& camera_id) {
   remove_series(detection_total, camera);
   remove_series(frames_grabbed, camera);
   remove_series(frames_sampled, camera);
+  remove_series(frames_tracked, camera);
+  remove_series(track_skipped, camera);
   remove_series(camera_up, camera);
   if (detection_latency.Has(camera)) {
     detection_latency.Remove(&detection_latency.Add(camera, prometheus::Histogram::BucketBoundaries{}));

@@ -19,6 +19,8 @@ struct DetectMetrics {
   prometheus::Family<prometheus::Counter>& frames_grabbed;          // decoded by the grabber
   prometheus::Family<prometheus::Counter>& frames_sampled;          // handed to the detector
   prometheus::Family<prometheus::Counter>& frames_dropped;          // + reason: busy, stale, error
+  prometheus::Family<prometheus::Counter>& frames_tracked;          // detected and tracked
+  prometheus::Family<prometheus::Counter>& track_skipped;           // tracking ticks given up
   prometheus::Family<prometheus::Gauge>& camera_up;                 // 1 streaming, 0 not
   prometheus::Family<prometheus::Counter>& objects_detected;        // + class
 

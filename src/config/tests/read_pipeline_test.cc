@@ -176,8 +176,12 @@ detection:
   yolo_nms: 0.5
   classes: [car, "traffic light", stop sign]
   hog_upscale: 2
-  tracker_max_age: 5
+  tracker_max_age: 7
   tracker_min_hits: 2
+  track_fps: 10
+  ttc_seconds: 2
+  pet_seconds: 3
+  ssm_horizon_seconds: 6
 )");
   ASSERT_TRUE(loaded) << loaded.error().message;
   EXPECT_TRUE(loaded->warnings.empty());
@@ -196,8 +200,53 @@ detection:
   EXPECT_EQ(d.yolo_nms, 0.5);
   EXPECT_EQ(d.classes, (std::vector<std::string>{"car", "traffic light", "stop sign"}));
   EXPECT_EQ(d.hog_upscale, 2);
-  EXPECT_EQ(d.tracker_max_age, 5);
+  EXPECT_EQ(d.tracker_max_age, 7);
   EXPECT_EQ(d.tracker_min_hits, 2);
+  EXPECT_EQ(d.track_fps, 10);
+  EXPECT_EQ(d.ttc_seconds, 2);
+  EXPECT_EQ(d.pet_seconds, 3);
+  EXPECT_EQ(d.ssm_horizon_seconds, 6);
+}
+
+TEST_F(PipelineFileTest, ReadsACamerasGroundPlane) {
+  auto loaded = load(R"(
+cameras:
+  - id: junction
+    url: sim://
+    homography:
+      - {image: [0, 360], ground: [0, 0]}
+      - {image: [640, 360], ground: [12.5, 0]}
+      - {image: [640, 0], ground: [12.5, 40]}
+      - {image: [0, 0], ground: [0, 40]}
+)");
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  const auto& points = loaded->config->pipeline.cameras[0].homography;
+  ASSERT_EQ(points.size(), 4u);
+  EXPECT_EQ(points[1], (GroundPointConfig{640, 360, 12.5, 0}));
+  EXPECT_EQ(points[3], (GroundPointConfig{0, 0, 0, 40}));
+}
+
+TEST_F(PipelineFileTest, GroundPlaneNeedsFourPairsOfTwoNumbers) {
+  const std::string three = R"(
+cameras:
+  - id: junction
+    url: sim://
+    homography:
+      - {image: [0, 360], ground: [0, 0]}
+      - {image: [640, 360], ground: [12.5, 0]}
+      - {image: [640, 0], ground: [12.5, 40]}
+)";
+  EXPECT_NE(error_of(three).find("cameras[0].homography: expected 4 point pairs"), std::string::npos)
+      << error_of(three);
+  const std::string bad_point = R"(
+cameras:
+  - id: junction
+    url: sim://
+    homography:
+      - {image: [0, 360, 1], ground: [0, 0]}
+)";
+  EXPECT_NE(error_of(bad_point).find("homography[0].image: expected [x, y]"), std::string::npos)
+      << error_of(bad_point);
 }
 
 TEST_F(PipelineFileTest, ClassesMustBeCocoNamesSpelledAsCoco) {
@@ -298,6 +347,13 @@ TEST_F(PipelineFileTest, ShippedTaskDefaultsMatchTheStruct) {
   EXPECT_EQ(t.dedup.forget_after_seconds, d.dedup.forget_after_seconds);
   EXPECT_EQ(t.dedup.max_cameras, d.dedup.max_cameras);
   EXPECT_EQ(t.dedup.max_groups_per_camera, d.dedup.max_groups_per_camera);
+  const DetectionConfig& detection = loaded->config->pipeline.detection;
+  const DetectionConfig detection_defaults;
+  EXPECT_EQ(detection.track_fps, detection_defaults.track_fps);
+  EXPECT_EQ(detection.tracker_max_age, detection_defaults.tracker_max_age);
+  EXPECT_EQ(detection.ttc_seconds, detection_defaults.ttc_seconds);
+  EXPECT_EQ(detection.pet_seconds, detection_defaults.pet_seconds);
+  EXPECT_EQ(detection.ssm_horizon_seconds, detection_defaults.ssm_horizon_seconds);
 }
 
 }  // namespace
