@@ -81,6 +81,20 @@ messages::DetectionResult FrameAnalyzer::analyze(const cv::Mat& frame, int64_t c
   return result;
 }
 
+messages::MemberMotion FrameAnalyzer::motion_of(const Detection& d) const {
+  cv::Point2d velocity = d.velocity;
+  if (options_.ground) {
+    const cv::Point2d center(d.box.x + d.box.width / 2, d.box.y + d.box.height / 2);
+    velocity = options_.ground->velocity_to_ground(center, d.velocity);
+  }
+  const double speed = cv::norm(velocity);
+  // On the ground plane y points along the road as the operator chose; in
+  // the image it grows downwards, so it is flipped for a counter-clockwise heading.
+  const double up = options_.ground ? velocity.y : -velocity.y;
+  return {d.object_id, velocity.x, velocity.y, speed,
+          speed > 0 ? std::atan2(up, velocity.x) * 180.0 / M_PI : 0.0};
+}
+
 std::vector<PairSafety> FrameAnalyzer::measure_safety(
     const std::vector<Detection>& detections) const {
   std::map<int, TrackView> views;
@@ -120,14 +134,12 @@ messages::DetectionResult FrameAnalyzer::compose(const cv::Mat& frame, int64_t c
   for (size_t i = 0; i < detections.size(); ++i) {
     const auto& d = detections[i];
     index_of[d.object_id] = i;
-    messages::DetectedObject object{d.object_id,
-                                    d.class_name,
-                                    d.class_id,
-                                    d.confidence,
-                                    {d.box.x, d.box.y, d.box.x + d.box.width, d.box.y + d.box.height},
-                                    std::nullopt};
-    if (d.object_id >= 0) object.velocity = std::array<double, 2>{d.velocity.x, d.velocity.y};
-    result.detectedObjects.push_back(std::move(object));
+    result.detectedObjects.push_back(
+        {d.object_id,
+         d.class_name,
+         d.class_id,
+         d.confidence,
+         {d.box.x, d.box.y, d.box.x + d.box.width, d.box.y + d.box.height}});
   }
 
   // Road users on a collision course (or whose paths just crossed) belong
@@ -175,6 +187,7 @@ messages::DetectionResult FrameAnalyzer::compose(const cv::Mat& frame, int64_t c
       group.safety.conflict |= out.conflict;
       group.safety.pairs.push_back(out);
     }
+    for (size_t index : clusters[c]) group.safety.members.push_back(motion_of(detections[index]));
     auto& listed = group.safety.pairs;
     std::sort(listed.begin(), listed.end(), [](const auto& x, const auto& y) {
       return smallest_of(x.ttc, x.pet) < smallest_of(y.ttc, y.pet);

@@ -48,6 +48,7 @@ class FrameAnalyzer {
 
  private:
   std::vector<PairSafety> measure_safety(const std::vector<Detection>& detections) const;
+  messages::MemberMotion motion_of(const Detection& detection) const;
   messages::DetectionResult compose(const cv::Mat& frame, int64_t capture_ms,
                                     const std::vector<Detection>& detections);
 

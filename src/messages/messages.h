@@ -5,7 +5,6 @@
 // keep working. Timestamps are epoch milliseconds; pixel units are of the
 // full camera frame.
 
-#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -30,8 +29,6 @@ struct DetectedObject {
   int classId = -1;
   double confidence = 0;
   BoundingBox bbox;
-  // Filtered by the tracker, px/s in the image; absent (nullopt) when not tracked yet.
-  std::optional<std::array<double, 2>> velocity;
   bool operator==(const DetectedObject&) const = default;
 };
 
@@ -60,12 +57,22 @@ struct ConflictPair {
   bool operator==(const ConflictPair&) const = default;
 };
 
+// A member's motion as its track measured it (filtered), in `units`.
+struct MemberMotion {
+  int objectId = -1;
+  double vx = 0, vy = 0;  // per second; in the image y grows downwards
+  double speed = 0;
+  double heading = 0;  // degrees, 0 = +x, counter-clockwise
+  bool operator==(const MemberMotion&) const = default;
+};
+
 struct GroupSafety {
   double minTtc = -1;
   double minPet = -1;
   bool conflict = false;      // some pair is a conflict candidate
   std::string units = "px";   // "m" when the camera has a ground-plane homography
   std::vector<ConflictPair> pairs;  // pairs with a TTC or PET, least TTC/PET first
+  std::vector<MemberMotion> members;
   bool operator==(const GroupSafety&) const = default;
 };
 

@@ -79,13 +79,6 @@ void read_detected_object(const JsonReader& value, size_t index, DetectedObject*
   value.optional("classId", &out->classId);
   value.optional("confidence", &out->confidence);
   if (const JsonReader bbox = value.field("bbox"); bbox.present()) read_bbox(bbox, &out->bbox);
-  if (std::vector<double> velocity; value.optional("velocity", &velocity)) {
-    if (velocity.size() == 2) {
-      out->velocity = std::array<double, 2>{velocity[0], velocity[1]};
-    } else {
-      value.field("velocity").fail("expected [vx, vy]");
-    }
-  }
 }
 
 void read_detected_objects(const JsonReader& array, std::vector<DetectedObject>* out) {
@@ -96,13 +89,11 @@ void read_detected_objects(const JsonReader& array, std::vector<DetectedObject>*
 }
 
 OrderedJson to_json_value(const DetectedObject& object) {
-  OrderedJson json{{"objectId", object.objectId},
-                   {"className", object.className},
-                   {"classId", object.classId},
-                   {"confidence", object.confidence},
-                   {"bbox", to_json_value(object.bbox)}};
-  if (object.velocity) json["velocity"] = {(*object.velocity)[0], (*object.velocity)[1]};
-  return json;
+  return OrderedJson{{"objectId", object.objectId},
+                     {"className", object.className},
+                     {"classId", object.classId},
+                     {"confidence", object.confidence},
+                     {"bbox", to_json_value(object.bbox)}};
 }
 
 OrderedJson to_json_value(const std::vector<DetectedObject>& objects) {

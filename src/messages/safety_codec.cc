@@ -1,6 +1,7 @@
 // JSON of a traffic group's surrogate safety measures ("safety", beside its
 // "features"): min TTC/PET, whether it holds a conflict candidate, the units
-// of distances and speeds, and the measures of each pair.
+// of distances and speeds, the measures of each pair, and each member's
+// tracked velocity.
 
 #include "messages/part_codecs.h"
 
@@ -31,6 +32,26 @@ OrderedJson to_json_value(const ConflictPair& pair) {
                      {"conflict", pair.conflict}};
 }
 
+void read_member_motion(const JsonReader& value, MemberMotion* out) {
+  if (!value.expect_object()) return;
+  value.required("objectId", &out->objectId);
+  std::vector<double> velocity;
+  if (value.optional("velocity", &velocity)) {
+    if (velocity.size() != 2) return value.field("velocity").fail("expected [vx, vy]");
+    out->vx = velocity[0];
+    out->vy = velocity[1];
+  }
+  value.optional("speed", &out->speed);
+  value.optional("heading", &out->heading);
+}
+
+OrderedJson to_json_value(const MemberMotion& motion) {
+  return OrderedJson{{"objectId", motion.objectId},
+                     {"velocity", {motion.vx, motion.vy}},
+                     {"speed", motion.speed},
+                     {"heading", motion.heading}};
+}
+
 }  // namespace
 
 void read_group_safety(const JsonReader& value, GroupSafety* out) {
@@ -44,16 +65,22 @@ void read_group_safety(const JsonReader& value, GroupSafety* out) {
     pairs.for_each([&](const JsonReader& pair, size_t i) { read_conflict_pair(pair, &read[i]); });
     out->pairs = std::move(read);
   }
+  if (const JsonReader members = value.field("members"); members.present()) {
+    std::vector<MemberMotion> read(members.size());
+    members.for_each(
+        [&](const JsonReader& member, size_t i) { read_member_motion(member, &read[i]); });
+    out->members = std::move(read);
+  }
 }
 
 OrderedJson to_json_value(const GroupSafety& safety) {
   OrderedJson pairs = OrderedJson::array();
   for (const auto& pair : safety.pairs) pairs.push_back(to_json_value(pair));
-  return OrderedJson{{"minTtc", safety.minTtc},
-                     {"minPet", safety.minPet},
-                     {"conflict", safety.conflict},
-                     {"units", safety.units},
-                     {"pairs", std::move(pairs)}};
+  OrderedJson members = OrderedJson::array();
+  for (const auto& member : safety.members) members.push_back(to_json_value(member));
+  return OrderedJson{{"minTtc", safety.minTtc},     {"minPet", safety.minPet},
+                     {"conflict", safety.conflict}, {"units", safety.units},
+                     {"pairs", std::move(pairs)},   {"members", std::move(members)}};
 }
 
 }  // namespace tmon::messages::detail

@@ -58,7 +58,7 @@ TEST(DeadLetterTest, MalformedInputIsDeadLetteredAndTheStageCarriesOn) {
   // A pedestrian right beside a car: the proximity trigger makes a task.
   good.detectedObjects = {{1, "person", 0, 0.9, {100, 100, 120, 150}},
                           {2, "car", 2, 0.9, {125, 110, 185, 150}}};
-  good.trafficGroups = {{0, "g1", {1, 2}, {}, {}}};
+  good.trafficGroups = {{0, "g1", {1, 2}, {}, {}, {}}};
   good.groupImages = {{0, "g1", "SU1H", 4, 4}};
   ASSERT_TRUE((*producer)->send_and_wait(kafka.topics.detection_results.name, "cam-9",
                                          messages::encode(good)));

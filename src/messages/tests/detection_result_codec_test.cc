@@ -203,8 +203,9 @@ TEST(DetectionResultCodecTest, DecodesAFullLegacyMessage) {
        "cam_north_01-g0",
        {0, 1},
        {100, 200, 350, 400},
-       GroupFeatures{.classCounts = {{"car", 1}, {"person", 1}}, .minPersonVehicleDistance = 10.5}},
-      {1, "cam_north_01-g1", {2, 3}, {500, 180, 1000, 450}, {}},
+       GroupFeatures{.classCounts = {{"car", 1}, {"person", 1}}, .minPersonVehicleDistance = 10.5},
+       {}},
+      {1, "cam_north_01-g1", {2, 3}, {500, 180, 1000, 450}, {}, {}},
   };
   expected.groupImages = {
       {0, "cam_north_01-g0", "/9j/4AAQSkZJRg==", 250, 200},

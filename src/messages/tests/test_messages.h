@@ -33,6 +33,16 @@ inline GroupFeatures full_features() {
                        .heading = 359.99};
 }
 
+inline GroupSafety full_safety() {
+  return GroupSafety{.minTtc = 1.25,
+                     .minPet = 0.5,
+                     .conflict = true,
+                     .units = "m",
+                     .pairs = {ConflictPair{0, 1, 1.25, -1, 3.5, 2.75, true},
+                               ConflictPair{1, 0, -1, 0.5, 12.0, -0.125, true}},
+                     .members = {MemberMotion{0, 1.5, -2.0, 2.5, -53.13}, MemberMotion{1, 0, 0, 0, 0}}};
+}
+
 inline DetectionResult full_detection_result() {
   DetectionResult message;
   message.cameraId = "cam-" + kTrickyText;
@@ -48,8 +58,9 @@ inline DetectionResult full_detection_result() {
                    .groupId = "g-\xE2\x82\xAC",
                    .objectIds = {0, 1},
                    .bbox = {0, 0, 100, 100},
-                   .features = full_features()},
-      TrafficGroup{1, "g2", {2}, {5, 6, 7, 8}, GroupFeatures{}},
+                   .features = full_features(),
+                   .safety = full_safety()},
+      TrafficGroup{1, "g2", {2}, {5, 6, 7, 8}, GroupFeatures{}, GroupSafety{}},
   };
   message.groupImages = {
       GroupImage{
