@@ -62,7 +62,11 @@ AnalyzerOptions analyzer_options(const config::DetectionConfig& settings) {
   options.group_distance_factor = settings.group_distance_factor;
   options.crop_margin = settings.crop_margin;
   options.thumbnail_width = settings.thumbnail_width;
-  options.tracker.max_age = settings.tracker_max_age;
+  // tracker_max_age counts frames at the configured tracking rate.
+  const double track_period =
+      settings.track_fps > 0 ? std::min(1.0 / settings.track_fps, settings.frame_interval_seconds)
+                             : settings.frame_interval_seconds;
+  options.tracker.max_age_seconds = settings.tracker_max_age * track_period;
   options.tracker.min_hits = settings.tracker_min_hits;
   options.safety.ttc_seconds = settings.ttc_seconds;
   options.safety.pet_seconds = settings.pet_seconds;

@@ -156,7 +156,9 @@ void MotionDetector::adapt(const cv::Mat& frame, const cv::Mat& foreground,
   if (adapt_pending_ < options_.adapt_step_seconds) return;
   const double rate = 1 - std::exp(-adapt_pending_ / options_.adapt_seconds);
   adapt_pending_ = 0;
-  const cv::Mat absorb = foreground_age_ > options_.absorb_after_seconds;
+  // With frames far apart, "still" is judged on fewer of them: wait for a few.
+  const double absorb_after = std::max(options_.absorb_after_seconds, 4 * last_dt_);
+  const cv::Mat absorb = foreground_age_ > absorb_after;
   foreground_age_.setTo(0, absorb);
   const cv::Mat update = (~foreground & ~tracked) | absorb;
   cv::Mat frame_float;
@@ -322,6 +324,7 @@ std::vector<Detection> MotionDetector::detect(const cv::Mat& frame) {
   remove_illumination(frame, foreground, tracked);
   age_foreground(frame, foreground, tracked, dt);
   adapt_pending_ += dt;
+  last_dt_ = dt;
   adapt(frame, foreground, tracked);
   update_flicker(raw, reported, dt);
   last_foreground_ = foreground.clone();

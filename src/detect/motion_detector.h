@@ -82,6 +82,7 @@ class MotionDetector final : public Detector {
   cv::Mat foreground_age_;       // CV_32F: seconds each pixel has stood still as untracked foreground
   cv::Mat flicker_;              // CV_32F, a quarter of the size: recent share of untracked foreground
   double adapt_pending_ = 0;     // seconds since the background was last blended
+  double last_dt_ = 0;           // seconds between the last two frames
   cv::Mat last_foreground_;      // CV_8U: the previous frame's, for gain measurement
   cv::Mat previous_gray_;        // the previous frame, for what stands still
   TrackFeedback feedback_;

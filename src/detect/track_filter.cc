@@ -10,7 +10,7 @@ namespace {
 // frames (blob outlines are a few pixels off), how fast an unknown object may
 // move, and how hard road users brake or accelerate.
 constexpr double kMeasurementSigma = 0.08;
-constexpr double kInitialSpeedSigma = 3.0;    // sizes per second
+constexpr double kInitialSpeedSigma = 1.25;   // sizes per second
 constexpr double kAccelerationSigma = 2.0;    // sizes per second squared
 constexpr double kSizeSmoothing = 0.5;        // weight of a new measured size
 
@@ -79,7 +79,30 @@ double TrackFilter::distance2(const Prediction& prediction, const cv::Point2d& m
 }
 
 void TrackFilter::update(const cv::Rect2d& measured, double time_seconds) {
-  propagate(time_seconds - time_, state_, covariance_);
+  const double dt = time_seconds - time_;
+  if (updates_++ == 0 && dt > 0) {
+    // Two-point start: the velocity is the displacement over the time. A
+    // Kalman update from the "unknown velocity" prior would credit part of
+    // the displacement to acceleration and overshoot, by up to twice when
+    // frames are a second or more apart.
+    const cv::Point2d from(state_(0), state_(1));
+    const cv::Point2d to = center_of(measured);
+    const double r = measurement_sigma();
+    const double a = kAccelerationSigma * size();
+    state_ = {to.x, to.y, (to.x - from.x) / dt, (to.y - from.y) / dt};
+    covariance_ = cv::Matx44d::zeros();
+    const double velocity_variance = 2 * r * r / (dt * dt) + a * a * dt * dt / 4;
+    for (int axis = 0; axis < 2; ++axis) {
+      covariance_(axis, axis) = r * r;
+      covariance_(axis, axis + 2) = covariance_(axis + 2, axis) = r * r / dt;
+      covariance_(axis + 2, axis + 2) = velocity_variance;
+    }
+    time_ = time_seconds;
+    box_size_.width += kSizeSmoothing * (measured.width - box_size_.width);
+    box_size_.height += kSizeSmoothing * (measured.height - box_size_.height);
+    return;
+  }
+  propagate(dt, state_, covariance_);
   time_ = std::max(time_, time_seconds);
   const double r = measurement_sigma();
   const cv::Matx22d s(covariance_(0, 0) + r * r, covariance_(0, 1), covariance_(1, 0),

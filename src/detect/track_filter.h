@@ -45,6 +45,7 @@ class TrackFilter {
   cv::Matx44d covariance_;
   cv::Size2d box_size_;
   double time_ = 0;
+  int updates_ = 0;
 };
 
 }  // namespace tmon::detect

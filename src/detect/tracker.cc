@@ -15,6 +15,9 @@ constexpr double kInfeasible = std::numeric_limits<double>::infinity();
 // A match within this many standard deviations of its prediction is smooth
 // motion; a fragment jumping between pieces of a ghost is not.
 constexpr double kSmoothError = 2.5;
+// A blob is split along predictions only when they are this sure (standard
+// deviation, in object sizes).
+constexpr double kSplitDoubt = 0.3;
 
 cv::Point2d center_of(const cv::Rect2d& box) {
   return {box.x + box.width / 2, box.y + box.height / 2};
@@ -226,7 +229,14 @@ std::vector<Detection> Tracker::split_merged(
   // fragment.
   std::vector<size_t> trusted;
   for (size_t t = 0; t < tracks_.size(); ++t) {
-    if (reported(tracks_[t]) && tracks_[t].hits >= 2 && tracks_[t].misses == 0) trusted.push_back(t);
+    // ...and whose prediction is sharp: frames far apart leave too much
+    // doubt about where each one is for a cut between them to be right.
+    const cv::Matx22d& doubt = predictions[t].innovation;
+    const double sigma = std::sqrt(std::max(doubt(0, 0), doubt(1, 1)));
+    if (reported(tracks_[t]) && tracks_[t].hits >= 2 && tracks_[t].misses == 0 &&
+        sigma <= kSplitDoubt * tracks_[t].filter.size()) {
+      trusted.push_back(t);
+    }
   }
   if (trusted.size() < 2) return detections;
   std::vector<Detection> out;
@@ -354,6 +364,7 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
       track.histogram = histograms[d];
       ++track.hits;
       track.misses = 0;
+      track.last_matched = time_seconds;
       continue;
     }
     Track track(next_id_++, detections[d].box, time_seconds);
@@ -365,6 +376,7 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
     track.last_measured_time = time_seconds;
     track.hits = 1;
     track.matched = true;
+    track.last_matched = time_seconds;
     track_of[d] = static_cast<int>(tracks_.size());
     tracks_.push_back(std::move(track));
   }
@@ -409,7 +421,10 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
     detections[d].velocity = track.hits >= 2 ? track.filter.velocity() : cv::Point2d();
     confirmed.push_back(std::move(detections[d]));
   }
-  std::erase_if(tracks_, [&](const Track& track) { return track.misses > options_.max_age; });
+  // One missed frame is forgiven however far apart frames are.
+  std::erase_if(tracks_, [&](const Track& track) {
+    return track.misses >= 2 && time_seconds - track.last_matched > options_.max_age_seconds + 1e-9;
+  });
   return confirmed;
 }
 

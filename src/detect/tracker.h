@@ -12,7 +12,10 @@
 namespace tmon::detect {
 
 struct TrackerOptions {
-  int max_age = 5;            // frames a track survives without a match
+  // A track unmatched for longer than this ends. In time, not frames: when
+  // tracking slows down (the CPU cannot keep up), a lost track must not
+  // coast for longer and take over a stranger.
+  double max_age_seconds = 1.0;
   int min_hits = 1;           // matches before a track's objects are reported
   double gate = 4;            // largest prediction error, in standard deviations
   double appearance_weight = 0.6;
@@ -65,7 +68,7 @@ struct TrackView {
 // and size. Before matching, a detection that covers the predictions of two
 // or more tracks (close vehicles of one lane merged into one blob) is split
 // along them. Unmatched detections start tracks; tracks unmatched for more
-// than max_age frames end.
+// than max_age_seconds end.
 class Tracker {
  public:
   explicit Tracker(TrackerOptions options = {});
@@ -100,6 +103,7 @@ class Tracker {
     std::optional<cv::Point2d> edge_velocity;
     int hits = 0;
     int misses = 0;
+    double last_matched = 0;
     double travel = 0;   // furthest from the origin so far, in sizes
     int smooth_hits = 0;  // matches in a row that the prediction foresaw well
     bool vouched = false;  // travelled vouch_travel smoothly; stays so

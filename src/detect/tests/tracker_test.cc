@@ -50,7 +50,7 @@ TEST(TrackerTest, APersonDoesNotInheritACarsId) {
 }
 
 TEST(TrackerTest, TracksEndAfterMaxAgeMisses) {
-  Tracker tracker({.max_age = 1});
+  Tracker tracker({.max_age_seconds = 1});
   tracker.update({box(0, 100)}, kBlank, 0);
   tracker.update({}, kBlank, 1);
   EXPECT_EQ(tracker.live_tracks(), 1u);
