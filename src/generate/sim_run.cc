@@ -68,12 +68,24 @@ SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generat
 
   SimRunReport report;
   std::map<EventKey, Sighting> sightings;
+  // As a camera does: detect and track at detection.track_fps between the
+  // analysed frames.
+  int steps = 1;
+  if (detection.track_fps > 0 && 1.0 / detection.track_fps < options.interval_seconds) {
+    steps = static_cast<int>(std::lround(options.interval_seconds * detection.track_fps));
+  }
+  const double step_seconds = options.interval_seconds / steps;
   for (int i = 0; i < options.frames; ++i) {
-    scene.step(options.interval_seconds);
+    auto started = std::chrono::steady_clock::now();
+    for (int k = 1; k < steps; ++k) {
+      scene.step(step_seconds);
+      analyzer.track(scene.render(),
+                     options.start_ms + std::llround(scene.time_seconds() * 1000));
+    }
+    scene.step(step_seconds);
     const double t = scene.time_seconds();
     const int64_t capture_ms = options.start_ms + std::llround(t * 1000);
     const cv::Mat image = scene.render();
-    auto started = std::chrono::steady_clock::now();
     const messages::DetectionResult frame = analyzer.analyze(image, capture_ms, clock);
     report.detect_seconds += seconds_since(started);
     started = std::chrono::steady_clock::now();
