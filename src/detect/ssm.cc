@@ -17,7 +17,7 @@ struct Interval {
   bool empty() const { return lo > hi; }
 };
 
-// Times t at which p + v t < q (strictly, by eps), as an interval.
+// Times t at which p + v t <= q - eps, as an interval.
 Interval while_below(double p, double v, double q, double eps) {
   const double room = q - eps - p;
   if (v == 0) return room >= 0 ? Interval{} : Interval{1, 0};
@@ -142,17 +142,19 @@ cv::Rect2d reach_of(const RoadUser& user, double horizon) {
 std::optional<double> time_to_collision(const cv::Rect2d& a, const cv::Point2d& velocity_a,
                                         const cv::Rect2d& b, const cv::Point2d& velocity_b,
                                         double horizon) {
-  const double eps = epsilon_for(a, b);
+  // Boxes that overlap already are in contact, or one hides the other.
+  if ((a & b).area() > 0) return std::nullopt;
   const cv::Point2d v = velocity_a - velocity_b;  // A's motion relative to B
-  // Overlap on x: a.x + v.x t < b.x + b.w  and  b.x < a.x + a.w + v.x t.
-  Interval when = while_below(a.x, v.x, b.x + b.width, eps);
-  when = intersect(when, while_below(b.x, -v.x, a.x + a.width, eps));
-  when = intersect(when, while_below(a.y, v.y, b.y + b.height, eps));
-  when = intersect(when, while_below(b.y, -v.y, a.y + a.height, eps));
-  if (when.empty() || when.hi <= 0) return std::nullopt;
-  if (when.lo <= 0) return std::nullopt;  // overlapping already
-  if (when.lo > horizon) return std::nullopt;
-  return when.lo;
+  // Touching on x: a.x + v.x t <= b.x + b.w  and  b.x <= a.x + a.w + v.x t.
+  Interval when = while_below(a.x, v.x, b.x + b.width, 0);
+  when = intersect(when, while_below(b.x, -v.x, a.x + a.width, 0));
+  when = intersect(when, while_below(a.y, v.y, b.y + b.height, 0));
+  when = intersect(when, while_below(b.y, -v.y, a.y + a.height, 0));
+  if (when.empty() || when.hi <= 0 || when.lo > horizon) return std::nullopt;
+  if (when.lo > 0) return when.lo;
+  // Touching now: a collision if closing, nothing if they keep their distance.
+  const cv::Point2d between = (b.tl() + b.br()) / 2 - (a.tl() + a.br()) / 2;
+  return v.dot(between) > 0 ? std::optional<double>(0.0) : std::nullopt;
 }
 
 std::optional<double> post_encroachment_time(const std::vector<TimedBox>& a,

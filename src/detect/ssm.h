@@ -49,8 +49,9 @@ struct PairSafety {
 };
 
 // Time until two boxes moving at constant velocity first touch, within
-// `horizon` seconds. None when they part, keep their distance, touch too late,
-// or already overlap (in contact, or one hides the other in the picture).
+// `horizon` seconds (0 when touching now and closing). None when they part,
+// keep their distance, touch too late, or already overlap (in contact, or
+// one hides the other in the picture).
 std::optional<double> time_to_collision(const cv::Rect2d& a, const cv::Point2d& velocity_a,
                                         const cv::Rect2d& b, const cv::Point2d& velocity_b,
                                         double horizon);

@@ -64,6 +64,9 @@ TEST(TimeToCollisionTest, DivergingOrParallelOrTooLateIsNone) {
   EXPECT_FALSE(time_to_collision(car_at(0, 0), {1, 0}, car_at(10, 0), {0, 0}, 5));
   // Boxes that overlap already are in contact (or one hides the other).
   EXPECT_FALSE(time_to_collision(car_at(0, 0), {10, 0}, car_at(2, 0), {0, 0}, 5));
+  // Bumper to bumper at the same speed: no collision; closing: now.
+  EXPECT_FALSE(time_to_collision(car_at(0, 0), {10, 0}, car_at(4, 0), {10, 0}, 5));
+  EXPECT_EQ(time_to_collision(car_at(0, 0), {11, 0}, car_at(4, 0), {10, 0}, 5), 0.0);
 }
 
 TEST(TimeToCollisionTest, BoundaryOfTheHorizonCounts) {
