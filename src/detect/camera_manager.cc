@@ -211,6 +211,7 @@ void CameraManager::cap_track_rate(Camera& camera) {
 void CameraManager::run(const std::string& camera_id, SampleKind kind, int64_t due_ms) {
   const CameraPtr camera = find(camera_id);
   if (!camera) return;
+  board_.due(camera_id, due_ms);
   SourcePump::Sample sample = camera->pump->sample();
   switch (sample.outcome) {
     case SourcePump::Outcome::kFrame:

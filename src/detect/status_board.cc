@@ -73,6 +73,12 @@ void StatusBoard::set(const std::string& camera_id, const std::string& status,
   if (on_change_) on_change_(changed);
 }
 
+void StatusBoard::due(const std::string& camera_id, int64_t due_ms) {
+  std::lock_guard lock(mu_);
+  const auto it = entries_.find(camera_id);
+  if (it != entries_.end()) it->second.status.last_due_ts = due_ms;
+}
+
 void StatusBoard::grabbed(const std::string& camera_id) {
   {
     std::lock_guard lock(mu_);

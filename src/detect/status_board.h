@@ -23,6 +23,7 @@ struct CameraStatus {
   double frame_interval_seconds = 0;
   double fps = 0;  // frames analysed per second, recently
   int64_t last_frame_ts = 0;
+  int64_t last_due_ts = 0;  // when its latest frame was due (taken or not)
   int64_t frames_grabbed = 0;
   int64_t frames_sampled = 0;  // analysed (published)
   int64_t frames_dropped = 0;
@@ -48,6 +49,8 @@ class StatusBoard {
 
   // Sets status and message; a change is logged, counted (errors) and told.
   void set(const std::string& camera_id, const std::string& status, const std::string& message);
+  // A frame was due at due_ms and is being taken.
+  void due(const std::string& camera_id, int64_t due_ms);
   void grabbed(const std::string& camera_id);
   void dropped(const std::string& camera_id, const char* reason);
   void tracked(const std::string& camera_id, int64_t now_ms);

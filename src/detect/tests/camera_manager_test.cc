@@ -2,12 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <opencv2/imgcodecs.hpp>
-#include <thread>
 
-#include "free_port.h"
+#include "eventually.h"
 #include "metrics/exposition.h"
 #include "temp_dir.h"
 
@@ -15,47 +12,70 @@ namespace tmon::detect {
 namespace {
 
 using namespace std::chrono_literals;
+using tmon::testing::eventually;
 
-// Polls `done` until it holds or `timeout` passes (the cameras run on real
-// threads and real sockets here).
-template <typename Predicate>
-bool eventually(Predicate done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return done();
-}
+constexpr int kWorkers = 2;
 
-CameraSpec spec(std::string id, std::string url, std::string detector, double interval,
-                bool loop = true) {
-  return {std::move(id), std::move(url), std::move(detector), interval, loop, ""};
-}
-
+// The cameras run on real threads; time is a ManualClock that the tests
+// move in steps, waiting each time until every thread is asleep on it again
+// (so each frame due has been taken and finished before the next step).
 class CameraManagerTest : public ::testing::Test {
  protected:
   CameraManagerTest() {
-    manager_ = std::make_unique<CameraManager>(detectors_, AnalyzerOptions{}, &metrics_,
-                                               SystemClock::instance(), 2);
+    manager_ = std::make_unique<CameraManager>(detectors_, analyzer_options(settings()), &metrics_,
+                                               clock_, kWorkers);
     manager_->set_result_sink([this](const messages::DetectionResult& result) {
-      std::lock_guard lock(mu_);
+      std::unique_lock lock(mu_);
       results_.push_back(result);
+      // A test may hold the camera in its analysis.
+      gate_.wait(lock, [&] { return !hold_; });
     });
-    listener_ = manager_->add_listener(nullptr, [this](const CameraStatus& status) {
+    manager_->add_listener(nullptr, [this](const CameraStatus& status) {
       std::lock_guard lock(mu_);
       statuses_.push_back(status);
     });
     manager_->start();
   }
 
-  int results_for(const std::string& camera_id) {
-    std::lock_guard lock(mu_);
-    return static_cast<int>(std::count_if(results_.begin(), results_.end(), [&](const auto& r) {
-      return r.cameraId == camera_id;
-    }));
+  // The cameras' threads call the listeners above: stop them before the
+  // vectors those write to are destroyed.
+  ~CameraManagerTest() override {
+    release();
+    manager_->stop();
   }
 
+  static config::DetectionConfig settings() {
+    config::DetectionConfig settings;
+    settings.frame_interval_seconds = 1.0;
+    settings.track_fps = 5;
+    return settings;
+  }
+
+  // Every thread asleep on the clock again: the scheduler and the workers.
+  void settle() {
+    ASSERT_TRUE(eventually([&] { return clock_.waiters() >= 1 + kWorkers; }));
+  }
+  // Moves time on by `by`, `times` times; each time waits until each of
+  // `cameras` has taken the frame due then and every thread is idle again.
+  void step(std::chrono::milliseconds by, int times, const std::vector<std::string>& cameras) {
+    for (int i = 0; i < times; ++i) {
+      clock_.advance(by);
+      const int64_t now = clock_.epoch_ms();
+      for (const auto& id : cameras) {
+        ASSERT_TRUE(eventually([&] { return manager_->status(id)->last_due_ts == now; })) << id;
+      }
+      settle();
+    }
+  }
+
+  std::vector<messages::DetectionResult> results_for(const std::string& camera_id) {
+    std::lock_guard lock(mu_);
+    std::vector<messages::DetectionResult> out;
+    for (const auto& r : results_) {
+      if (r.cameraId == camera_id) out.push_back(r);
+    }
+    return out;
+  }
   bool saw_status(const std::string& camera_id, const std::string& status,
                   const std::string& message_part) {
     std::lock_guard lock(mu_);
@@ -64,90 +84,94 @@ class CameraManagerTest : public ::testing::Test {
              s.message.find(message_part) != std::string::npos;
     });
   }
-
-  // The cameras' threads call the listeners above: stop them before the
-  // vectors those write to are destroyed.
-  ~CameraManagerTest() override { manager_->stop(); }
-
+  void release() {
+    {
+      std::lock_guard lock(mu_);
+      hold_ = false;
+    }
+    gate_.notify_all();
+  }
   std::string scrape() { return metrics::serialize(*registry_); }
 
-  static config::DetectionConfig settings() {
-    config::DetectionConfig settings;
-    settings.frame_interval_seconds = 0.1;
-    return settings;
-  }
-
+  ManualClock clock_;
   DetectorFactory detectors_{settings()};
   std::shared_ptr<prometheus::Registry> registry_ = std::make_shared<prometheus::Registry>();
   DetectMetrics metrics_{*registry_};
   std::unique_ptr<CameraManager> manager_;
-  int listener_ = 0;
   std::mutex mu_;
+  std::condition_variable gate_;
+  bool hold_ = false;
   std::vector<messages::DetectionResult> results_;
   std::vector<CameraStatus> statuses_;
 };
 
-TEST_F(CameraManagerTest, SimCameraDeliversTrackedFramesAtItsInterval) {
-  ASSERT_TRUE(manager_->add(spec("sim-1", "sim://?seed=2&density=0.8", "motion", 0.1)));
-  ASSERT_TRUE(eventually([&] { return results_for("sim-1") >= 8; }, 20s));
-  {
-    std::lock_guard lock(mu_);
-    int64_t previous = 0;
-    size_t objects = 0;
-    for (const auto& result : results_) {
-      EXPECT_GT(result.frameNumber, previous);
-      previous = result.frameNumber;
-      objects += result.detectedObjects.size();
-      EXPECT_EQ(result.imageWidth, 640);
-      EXPECT_FALSE(result.thumbnailBase64.empty());
-    }
-    EXPECT_GT(objects, 0u);  // after the background settles there is traffic
+TEST_F(CameraManagerTest, TracksFiveFramesASecondAndPublishesOneEveryInterval) {
+  const int64_t start = clock_.epoch_ms();
+  ASSERT_TRUE(manager_->add({"sim-1", "sim://?seed=2&density=0.8", "motion", 1.0}));
+  step(0ms, 1, {"sim-1"});
+  step(200ms, 20, {"sim-1"});  // 4 s: frames at 0, 0.2, ..., 4.0
+  const auto results = results_for("sim-1");
+  ASSERT_EQ(results.size(), 5u);  // 0, 1, 2, 3, 4 s
+  for (size_t i = 0; i < results.size(); ++i) {
+    EXPECT_EQ(results[i].captureTs, start + 1000 * static_cast<int64_t>(i));
+    EXPECT_EQ(results[i].frameNumber, static_cast<int64_t>(i) + 1);
+    EXPECT_EQ(results[i].imageWidth, 640);
+    EXPECT_FALSE(results[i].thumbnailBase64.empty());
   }
   const auto status = manager_->status("sim-1");
   ASSERT_TRUE(status);
   EXPECT_EQ(status->status, "ok");
   EXPECT_EQ(status->detector, "motion");
-  EXPECT_GT(status->fps, 2.0);
-  EXPECT_GE(status->frames_sampled, 8);
-  EXPECT_GT(status->last_frame_ts, 0);
+  EXPECT_EQ(status->frames_tracked, 21);
+  EXPECT_EQ(status->frames_sampled, 5);
+  EXPECT_EQ(status->track_skipped, 0);
+  EXPECT_DOUBLE_EQ(status->track_fps, 5.0);
+  EXPECT_DOUBLE_EQ(status->fps, 1.0);
+  EXPECT_EQ(status->last_frame_ts, start + 4000);
   const std::string text = scrape();
-  EXPECT_NE(text.find("detection_total{camera_id=\"sim-1\"}"), std::string::npos);
+  EXPECT_NE(text.find("detection_total{camera_id=\"sim-1\"} 5"), std::string::npos);
+  EXPECT_NE(text.find("detect_frames_tracked_total{camera_id=\"sim-1\"} 21"), std::string::npos);
   EXPECT_NE(text.find("detect_camera_up{camera_id=\"sim-1\"} 1"), std::string::npos);
-  EXPECT_NE(text.find("detection_latency_seconds_count{camera_id=\"sim-1\"}"), std::string::npos);
 }
 
-TEST_F(CameraManagerTest, BrokenCamerasReportWhyWhileAHealthyOneKeepsRunning) {
-  testing::TempDir dir;
-  const std::string corrupt = dir.write("corrupt.mp4", "definitely not a video");
-  // A TCP port that accepts and never says a word: the camera "does not answer".
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor silent(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  const int silent_port = silent.local_endpoint().port();
-  const int closed_port = testing::pick_free_port();
+TEST_F(CameraManagerTest, TrackingTracksTheTrafficBetweenAnalysedFrames) {
+  ASSERT_TRUE(manager_->add({"sim-2", "sim://?seed=3&density=0.8", "motion", 1.0}));
+  step(0ms, 1, {"sim-2"});
+  step(200ms, 100, {"sim-2"});  // 20 s
+  const auto results = results_for("sim-2");
+  ASSERT_EQ(results.size(), 21u);
+  size_t objects = 0;
+  bool measured_motion = false;
+  for (const auto& result : results) {
+    objects += result.detectedObjects.size();
+    for (const auto& group : result.trafficGroups) {
+      for (const auto& member : group.safety.members) measured_motion |= member.speed > 10;
+    }
+  }
+  EXPECT_GT(objects, 20u);       // after the background forms there is traffic
+  EXPECT_TRUE(measured_motion);  // members' speeds come from their tracks
+}
 
-  ASSERT_TRUE(manager_->add(spec("healthy", "sim://?seed=3", "motion", 0.1)));
-  ASSERT_TRUE(manager_->add(spec("corrupt", corrupt, "motion", 0.1)));
-  ASSERT_TRUE(manager_->add(spec("refused", "rtsp://user:pw@127.0.0.1:" + std::to_string(closed_port) + "/live", "", 0.1)));
-  ASSERT_TRUE(manager_->add(spec("silent", "http://127.0.0.1:" + std::to_string(silent_port) + "/video.mjpg", "", 0.1)));
-
-  EXPECT_TRUE(eventually([&] { return saw_status("corrupt", "error", "corrupt.mp4"); }, 10s));
-  EXPECT_TRUE(eventually([&] { return saw_status("refused", "error", "cannot open"); }, 10s));
-  // Capped exponential backoff between attempts.
-  EXPECT_TRUE(eventually([&] { return saw_status("refused", "error", "retrying in 2 s"); }, 10s));
-  // OpenCV's open timeout (5 s) bounds the wait for a mute camera.
-  EXPECT_TRUE(eventually([&] { return saw_status("silent", "error", "cannot open"); }, 20s));
-
-  const int before = results_for("healthy");
-  EXPECT_GT(before, 10);  // it kept going while the others failed
-  EXPECT_TRUE(eventually([&] { return results_for("healthy") >= before + 5; }, 10s));
-  EXPECT_EQ(manager_->status("healthy")->status, "ok");
-  const auto refused = manager_->status("refused");
-  EXPECT_EQ(refused->status, "error");
-  EXPECT_GT(refused->errors, 0);
-  EXPECT_EQ(refused->url.find("pw"), std::string::npos);  // credentials never shown
-  EXPECT_EQ(refused->message.find("pw"), std::string::npos);
-  EXPECT_EQ(results_for("refused") + results_for("corrupt") + results_for("silent"), 0);
-  EXPECT_NE(scrape().find("detect_camera_up{camera_id=\"refused\"} 0"), std::string::npos);
+TEST_F(CameraManagerTest, ABusyCameraSkipsTrackingButNeverAnAnalysis) {
+  const int64_t start = clock_.epoch_ms();
+  {
+    std::lock_guard lock(mu_);
+    hold_ = true;  // the first analysis never ends until released
+  }
+  ASSERT_TRUE(manager_->add({"slow", "sim://?seed=4", "motion", 1.0}));
+  ASSERT_TRUE(eventually([&] { return results_for("slow").size() == 1; }));
+  for (int i = 1; i <= 5; ++i) {
+    clock_.advance(200ms);
+    if (i < 5) {
+      ASSERT_TRUE(eventually([&] { return manager_->status("slow")->track_skipped == i; }));
+    }
+  }
+  release();
+  // The analysis due at 1 s waited for the camera and then ran.
+  ASSERT_TRUE(eventually([&] { return results_for("slow").size() == 2; }));
+  EXPECT_EQ(results_for("slow")[1].captureTs, start + 1000);
+  EXPECT_EQ(manager_->status("slow")->track_skipped, 4);
+  EXPECT_NE(scrape().find("detect_track_skipped_total{camera_id=\"slow\"} 4"), std::string::npos);
 }
 
 TEST_F(CameraManagerTest, FolderThatDoesNotLoopEndsAfterItsLastImage) {
@@ -159,36 +183,82 @@ TEST_F(CameraManagerTest, FolderThatDoesNotLoopEndsAfterItsLastImage) {
     const cv::Mat frame = *(*scene)->read(0.5);
     cv::imwrite((dir.path() / ("frame" + std::to_string(i) + ".jpg")).string(), frame);
   }
-  ASSERT_TRUE(manager_->add(spec("folder", dir.str(), "motion", 0.05, /*loop=*/false)));
-  EXPECT_TRUE(eventually([&] { return saw_status("folder", "ended", "no more images"); }, 10s));
-  EXPECT_EQ(results_for("folder"), 3);
+  ASSERT_TRUE(manager_->add({"folder", dir.str(), "motion", 1.0, /*loop=*/false}));
+  step(0ms, 1, {"folder"});
+  step(200ms, 5, {"folder"});
+  EXPECT_TRUE(saw_status("folder", "ended", "no more images"));
+  EXPECT_EQ(manager_->status("folder")->frames_tracked, 3);
+  EXPECT_EQ(results_for("folder").size(), 1u);  // the first image was the analysed one
+}
+
+TEST_F(CameraManagerTest, AFolderNotThereYetIsRetriedWithBackoff) {
+  testing::TempDir dir;
+  ASSERT_TRUE(manager_->add({"later", dir.str(), "motion", 1.0}));
+  step(0ms, 1, {"later"});
+  EXPECT_TRUE(saw_status("later", "error", "retrying in 1 s"));
+  cv::imwrite((dir.path() / "a.jpg").string(), cv::Mat(36, 64, CV_8UC3, cv::Scalar(60, 60, 60)));
+  step(200ms, 4, {"later"});  // still waiting at 0.8 s
+  EXPECT_EQ(manager_->status("later")->status, "error");
+  EXPECT_EQ(manager_->status("later")->frames_tracked, 0);
+  step(200ms, 1, {"later"});  // tried again at 1 s
+  EXPECT_EQ(manager_->status("later")->status, "ok");
+  EXPECT_EQ(manager_->status("later")->frames_tracked, 1);
+  EXPECT_EQ(manager_->status("later")->errors, 1);
 }
 
 TEST_F(CameraManagerTest, RemovedCameraStopsAndLeavesNoMetrics) {
-  ASSERT_TRUE(manager_->add(spec("gone", "sim://?seed=6", "motion", 0.05)));
-  ASSERT_TRUE(eventually([&] { return results_for("gone") >= 3; }, 10s));
+  ASSERT_TRUE(manager_->add({"gone", "sim://?seed=6", "motion", 1.0}));
+  step(0ms, 1, {"gone"});
+  step(200ms, 4, {"gone"});
+  ASSERT_EQ(results_for("gone").size(), 1u);
   EXPECT_TRUE(manager_->remove("gone"));
-  const int after_remove = results_for("gone");
-  std::this_thread::sleep_for(300ms);
-  EXPECT_EQ(results_for("gone"), after_remove);
   EXPECT_FALSE(manager_->has("gone"));
   EXPECT_FALSE(manager_->remove("gone"));
+  // A camera still there shows that time moved on for everyone.
+  ASSERT_TRUE(manager_->add({"witness", "sim://?seed=7", "motion", 1.0}));
+  step(0ms, 1, {"witness"});
+  step(200ms, 5, {"witness"});
+  ASSERT_EQ(results_for("witness").size(), 2u);
+  EXPECT_EQ(results_for("gone").size(), 1u);
   EXPECT_EQ(scrape().find("camera_id=\"gone\""), std::string::npos);
 }
 
 TEST_F(CameraManagerTest, AddRejectsBadSpecsAndTakenIds) {
-  ASSERT_TRUE(manager_->add(spec("cam", "sim://", "", 0)));
-  EXPECT_EQ(manager_->status("cam")->frame_interval_seconds, 0.1);  // the configured default
-  auto taken = manager_->add(spec("cam", "sim://", "", 0));
+  ASSERT_TRUE(manager_->add({"cam", "sim://", "", 0}));
+  EXPECT_EQ(manager_->status("cam")->frame_interval_seconds, 1.0);  // the configured default
+  auto taken = manager_->add({"cam", "sim://", "", 0});
   ASSERT_FALSE(taken);
   EXPECT_EQ(taken.error().code, ErrorCode::kRejected);
-  auto detector = manager_->add(spec("cam2", "sim://", "sonar", 0));
+  auto detector = manager_->add({"cam2", "sim://", "sonar", 0});
   ASSERT_FALSE(detector);
   EXPECT_NE(detector.error().message.find("sonar"), std::string::npos);
-  EXPECT_FALSE(manager_->add(spec("bad id", "sim://", "", 0)));
-  EXPECT_FALSE(manager_->add(spec("cam3", "gopher://x", "", 0)));
-  EXPECT_FALSE(manager_->add(spec("cam4", "sim://", "yolo", 0)));  // no model configured
+  EXPECT_FALSE(manager_->add({"bad id", "sim://", "", 0}));
+  EXPECT_FALSE(manager_->add({"cam3", "gopher://x", "", 0}));
+  EXPECT_FALSE(manager_->add({"cam4", "sim://", "yolo", 0}));  // no model configured
+  const std::vector<config::GroundPointConfig> on_a_line{
+      {0, 0, 0, 0}, {10, 0, 1, 0}, {20, 0, 2, 0}, {0, 10, 0, 1}};
+  auto plane = manager_->add({"cam5", "sim://", "", 0, true, "", on_a_line});
+  ASSERT_FALSE(plane);
+  EXPECT_NE(plane.error().message.find("homography"), std::string::npos);
   EXPECT_EQ(manager_->list().size(), 1u);
+}
+
+TEST_F(CameraManagerTest, AGroundPlaneMeasuresInMetres) {
+  // Top-down sim: 20 px per metre.
+  const std::vector<config::GroundPointConfig> plane{
+      {0, 0, 0, 0}, {640, 0, 32, 0}, {640, 360, 32, 18}, {0, 360, 0, 18}};
+  ASSERT_TRUE(manager_->add({"metric", "sim://?seed=3&density=1", "motion", 1.0, true, "", plane}));
+  step(0ms, 1, {"metric"});
+  step(200ms, 60, {"metric"});
+  bool saw_group = false;
+  for (const auto& result : results_for("metric")) {
+    for (const auto& group : result.trafficGroups) {
+      saw_group = true;
+      EXPECT_EQ(group.safety.units, "m");
+      for (const auto& member : group.safety.members) EXPECT_LT(member.speed, 10);  // m/s
+    }
+  }
+  EXPECT_TRUE(saw_group);
 }
 
 }  // namespace
