@@ -18,6 +18,62 @@ TEST(SimOptionsTest, ParsesParameters) {
   EXPECT_TRUE(SimOptions::parse("sim://"));
 }
 
+TEST(SimOptionsTest, ParsesRealCameraConditions) {
+  auto options = SimOptions::parse("sim://?noise=6&exposure=0.15&shadows=1&parked=2");
+  ASSERT_TRUE(options) << options.error().message;
+  EXPECT_DOUBLE_EQ(options->noise, 6);
+  EXPECT_DOUBLE_EQ(options->exposure, 0.15);
+  EXPECT_EQ(options->shadows, 1);
+  EXPECT_EQ(options->parked, 2);
+  EXPECT_FALSE(SimOptions::parse("sim://?exposure=0.9"));
+  EXPECT_FALSE(SimOptions::parse("sim://?parked=9"));
+}
+
+TEST(SimSceneTest, RendersEachConditionAndNothingWhenOff) {
+  SimScene clean({.seed = 4});
+  SimScene noisy({.seed = 4, .noise = 6});
+  SimScene drifting({.seed = 4, .exposure = 0.15});
+  SimScene shaded({.seed = 4, .shadows = 1});
+  for (SimScene* scene : {&clean, &noisy, &drifting, &shaded}) scene->step(10);  // a quarter swing
+  const cv::Mat base = clean.render();
+  cv::Mat difference;
+  // Noise: about sigma per pixel and channel, zero on average.
+  cv::absdiff(noisy.render(), base, difference);
+  EXPECT_NEAR(cv::mean(difference)[0], 6 * 0.8, 1.0);  // E|N(0, 6)| = 4.8
+  // Exposure: the whole picture 15% brighter at a quarter of its 40 s swing.
+  const double ratio = cv::mean(drifting.render())[1] / cv::mean(base)[1];
+  EXPECT_NEAR(ratio, 1.15, 0.01);
+  // Shadows: only part of the picture, darker, and moving.
+  cv::absdiff(shaded.render(), base, difference);
+  const double changed = cv::countNonZero(difference.reshape(1)) / 3.0 / base.total();
+  EXPECT_GT(changed, 0.005);
+  EXPECT_LT(changed, 0.1);
+  const cv::Mat before = shaded.render();
+  shaded.step(0.8);
+  cv::absdiff(shaded.render(), before, difference);
+  EXPECT_GT(cv::countNonZero(difference.reshape(1)), 100);
+  // Same seed, same time: the same noise.
+  EXPECT_EQ(cv::norm(noisy.render(), noisy.render(), cv::NORM_L1), 0);
+}
+
+TEST(SimSceneTest, ParkedCarsStandOnTheVergeAndNeverMove) {
+  SimScene scene({.seed = 2, .parked = 2});
+  std::map<int, cv::Rect2d> parked;
+  for (const auto& o : scene.objects()) {
+    if (o.parked) parked[o.id] = o.box;
+  }
+  ASSERT_EQ(parked.size(), 2u);
+  for (int i = 0; i < 100; ++i) scene.step(0.5);
+  int still_there = 0;
+  for (const auto& o : scene.objects()) {
+    if (!o.parked) continue;
+    EXPECT_EQ(o.box, parked.at(o.id));
+    EXPECT_GE(o.box.y, 300);  // below the road
+    ++still_there;
+  }
+  EXPECT_EQ(still_there, 2);
+}
+
 TEST(SimOptionsTest, RejectsUnknownAndOutOfRangeParameters) {
   auto unknown = SimOptions::parse("sim://?sede=7");
   ASSERT_FALSE(unknown);
