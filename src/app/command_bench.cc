@@ -180,8 +180,11 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       "the camera manager (CPU, drops, latency)");
   detect->add_option("--cameras", d.cameras, "sim:// cameras; 0 skips the camera run")
       ->check(CLI::Range(0, 10000));
-  detect->add_option("--interval", d.interval, "Seconds between a camera's frames")
+  detect->add_option("--interval", d.interval, "Seconds between a camera's analysed frames")
       ->check(CLI::PositiveNumber);
+  detect->add_option("--track-fps", d.track_fps,
+                     "Frames detected and tracked per second per camera (0: analysed only)")
+      ->check(CLI::Range(0.0, 60.0));
   detect->add_option("--width", d.width, "Frame width of the cameras")->check(CLI::Range(64, 7680));
   detect->add_option("--height", d.height, "Frame height of the cameras")
       ->check(CLI::Range(64, 4320));

@@ -35,15 +35,17 @@ config::DetectionConfig detection_settings(const DetectBenchOptions& o) {
   settings.detector = o.detector;
   settings.yolo_model = o.yolo_model;
   settings.workers = o.workers;
+  settings.track_fps = o.track_fps;
   return settings;
 }
 
-// Times `run` on consecutive frames of a sim:// scene stepped one second per
-// frame, as a camera sampled at 1 fps would see it. The first frames are not
-// timed: the motion detector is still learning its background.
+// Times `run` on consecutive frames of a sim:// scene stepped 0.2 s per
+// frame, as a camera tracking at 5 fps sees it; `run` gets the frame and its
+// scene time (ms). The first 12 s are not timed: the motion detector is
+// still learning its background.
 Distribution time_on_scene(int width, int height, int frames, double budget_seconds,
-                           const std::function<void(const cv::Mat&)>& run) {
-  constexpr int kWarmupFrames = 5;
+                           const std::function<void(const cv::Mat&, int64_t)>& run) {
+  constexpr int kWarmupFrames = 60;
   detect::SimOptions scene_options;
   scene_options.width = width;
   scene_options.height = height;
@@ -51,10 +53,10 @@ Distribution time_on_scene(int width, int height, int frames, double budget_seco
   std::vector<double> millis;
   const auto start = Steady::now();
   for (int i = 0; i < kWarmupFrames + frames; ++i) {
-    scene.step(1.0);
+    scene.step(0.2);
     const cv::Mat frame = scene.render();
     const auto before = Steady::now();
-    run(frame);
+    run(frame, 200 * static_cast<int64_t>(i + 1));
     const double ms = std::chrono::duration<double, std::milli>(Steady::now() - before).count();
     if (i < kWarmupFrames) continue;
     millis.push_back(ms);
@@ -75,7 +77,7 @@ json time_detectors(const DetectBenchOptions& o) {
   // a long-running detector never pays again.
   if (auto warm = factory.make("motion", "")) {
     time_on_scene(sizes.back().first, sizes.back().second, 10, o.max_case_seconds,
-                  [&](const cv::Mat& frame) { (*warm)->detect(frame); });
+                  [&](const cv::Mat& frame, int64_t) { (*warm)->detect(frame); });
   }
   json cases = json::array();
   std::cout << "per-frame wall time (ms), one frame at a time, sim:// traffic:\n";
@@ -89,7 +91,10 @@ json time_detectors(const DetectBenchOptions& o) {
       }
       const Distribution d =
           time_on_scene(width, height, o.frames, o.max_case_seconds,
-                        [&](const cv::Mat& frame) { (*detector)->detect(frame); });
+                        [&](const cv::Mat& frame, int64_t ms) {
+                          (*detector)->observe({static_cast<double>(ms) / 1000.0, {}, {}});
+                          (*detector)->detect(frame);
+                        });
       cases.push_back({{"stage", "detect"},
                        {"detector", name},
                        {"width", width},
@@ -100,16 +105,32 @@ json time_detectors(const DetectBenchOptions& o) {
           "  ({} frames)\n",
           name, width, height, d.mean, d.p50, d.p95, d.count);
     }
+    // A tracking frame: detect and track, nothing published.
+    auto tracking_detector = factory.make("motion", "");
+    if (!tracking_detector) continue;
+    detect::FrameAnalyzer tracking("bench", std::move(*tracking_detector),
+                                   detect::analyzer_options(settings));
+    const Distribution t = time_on_scene(
+        width, height, o.frames, o.max_case_seconds,
+        [&](const cv::Mat& frame, int64_t ms) { tracking.track(frame, ms); });
+    cases.push_back({{"stage", "track"},
+                     {"detector", "motion"},
+                     {"width", width},
+                     {"height", height},
+                     {"ms", t.to_json()}});
+    std::cout << fmt::format(
+        "  {:>6} {:>4}x{:<4} track    mean {:7.2f}  p50 {:7.2f}  p95 {:7.2f}  (detect+track)\n",
+        "motion", width, height, t.mean, t.p50, t.p95);
     // The whole per-frame work of a camera with the motion detector.
     auto motion = factory.make("motion", "");
     if (!motion) continue;
     detect::FrameAnalyzer analyzer("bench", std::move(*motion), detect::analyzer_options(settings));
     const Distribution d =
-        time_on_scene(width, height, o.frames, o.max_case_seconds, [&](const cv::Mat& frame) {
-          const auto result =
-              analyzer.analyze(frame, SystemClock::instance().epoch_ms(), SystemClock::instance());
-          static_cast<void>(messages::encode(result));
-        });
+        time_on_scene(width, height, o.frames, o.max_case_seconds,
+                      [&](const cv::Mat& frame, int64_t ms) {
+                        ManualClock clock(ms);
+                        static_cast<void>(messages::encode(analyzer.analyze(frame, ms, clock)));
+                      });
     cases.push_back({{"stage", "analyze"},
                      {"detector", "motion"},
                      {"width", width},
@@ -124,15 +145,23 @@ json time_detectors(const DetectBenchOptions& o) {
   return cases;
 }
 
-// Frames analysed and dropped by every camera, summed.
-std::pair<int64_t, int64_t> frame_counts(const detect::CameraManager& manager) {
+// Frames analysed, dropped, tracked and given up (tracking) by every camera, summed.
+struct FrameCounts {
   int64_t sampled = 0;
   int64_t dropped = 0;
+  int64_t tracked = 0;
+  int64_t skipped = 0;
+};
+
+FrameCounts frame_counts(const detect::CameraManager& manager) {
+  FrameCounts counts;
   for (const auto& status : manager.list()) {
-    sampled += status.frames_sampled;
-    dropped += status.frames_dropped;
+    counts.sampled += status.frames_sampled;
+    counts.dropped += status.frames_dropped;
+    counts.tracked += status.frames_tracked;
+    counts.skipped += status.track_skipped;
   }
-  return {sampled, dropped};
+  return counts;
 }
 
 // A detection's finish time (seconds since the run started) and latency.
@@ -181,12 +210,13 @@ json run_cameras(const DetectBenchOptions& o, bool& healthy) {
     }
   }
   std::cout << fmt::format(
-      "\n{} sim:// cameras, {}x{}, {} detector, one frame every {} s, for {} s ({} s warmup):\n",
-      o.cameras, o.width, o.height, o.detector, o.interval, o.duration, o.warmup);
+      "\n{} sim:// cameras, {}x{}, {} detector, tracking at {} fps, one frame analysed every {} s, "
+      "for {} s ({} s warmup):\n",
+      o.cameras, o.width, o.height, o.detector, o.track_fps, o.interval, o.duration, o.warmup);
   manager.start();
 
   ProcessUsage usage_at_warmup;
-  std::pair<int64_t, int64_t> counts_at_warmup;
+  FrameCounts counts_at_warmup;
   auto next_report = start + std::chrono::seconds(10);
   bool warm = false;
   while (seconds_since(start) < o.duration) {
@@ -198,20 +228,23 @@ json run_cameras(const DetectBenchOptions& o, bool& healthy) {
     }
     if (Steady::now() >= next_report) {
       next_report += std::chrono::seconds(10);
-      const auto [sampled, dropped] = frame_counts(manager);
-      std::cout << fmt::format("  t={:4.0f}s analysed {:6} dropped {:4}", seconds_since(start),
-                               sampled, dropped)
+      const FrameCounts now = frame_counts(manager);
+      std::cout << fmt::format("  t={:4.0f}s tracked {:7} skipped {:5} analysed {:6} dropped {:4}",
+                               seconds_since(start), now.tracked, now.skipped, now.sampled,
+                               now.dropped)
                 << std::endl;  // flushed: progress shows in logs and pipes too
     }
   }
   const double elapsed = seconds_since(start);
   const ProcessUsage usage = ProcessUsage::now();
-  const auto [sampled, dropped] = frame_counts(manager);
+  const FrameCounts end = frame_counts(manager);
   manager.stop();
 
   const double window = elapsed - o.warmup;
-  const int64_t analysed = sampled - counts_at_warmup.first;
-  const int64_t dropped_in_window = dropped - counts_at_warmup.second;
+  const int64_t analysed = end.sampled - counts_at_warmup.sampled;
+  const int64_t dropped_in_window = end.dropped - counts_at_warmup.dropped;
+  const int64_t tracked = end.tracked - counts_at_warmup.tracked;
+  const int64_t skipped = end.skipped - counts_at_warmup.skipped;
   const double expected = o.cameras * window / o.interval;
   const double cores = (usage.cpu_seconds - usage_at_warmup.cpu_seconds) / window;
   const double third = window / 3;
@@ -224,7 +257,11 @@ json run_cameras(const DetectBenchOptions& o, bool& healthy) {
         {"framesAnalysed", analysed},
         {"framesDropped", dropped_in_window},
         {"framesPerSecond", static_cast<double>(analysed) / window},
+        {"framesTracked", tracked},
+        {"trackedPerSecond", static_cast<double>(tracked) / window},
+        {"trackSkipped", skipped},
         {"cpuCores", cores},
+        {"cpuCoresPerCamera", cores / o.cameras},
         {"peakRssMb", static_cast<double>(usage.peak_rss_kb) / 1024.0},
         {"meanMessageKb", latencies.empty() ? 0.0
                                             : static_cast<double>(message_bytes) / 1024.0 /
@@ -236,13 +273,17 @@ json run_cameras(const DetectBenchOptions& o, bool& healthy) {
   }
   const json& l = report["latencyMs"];
   std::cout << fmt::format(
-      "  analysed {} of {:.0f} frames ({:.1f}/s), dropped {}; CPU {:.2f} cores; peak RSS {:.0f} MB;"
-      " {:.1f} KB per message\n"
+      "  tracked {} frames ({:.1f}/s, {:.2f} per camera per second), tracking frames given up {}\n",
+      tracked, static_cast<double>(tracked) / window,
+      static_cast<double>(tracked) / window / o.cameras, skipped);
+  std::cout << fmt::format(
+      "  analysed {} of {:.0f} frames ({:.1f}/s), dropped {}; CPU {:.2f} cores ({:.4f} per camera);"
+      " peak RSS {:.0f} MB; {:.1f} KB per message\n"
       "  detection latency (due -> analysed): mean {:.1f} ms, p50 {:.1f} ms, p95 {:.1f} ms, "
       "max {:.1f} ms\n"
       "  p95 first third {:.1f} ms, last third {:.1f} ms\n",
       analysed, expected, report["framesPerSecond"].get<double>(), dropped_in_window, cores,
-      report["peakRssMb"].get<double>(), report["meanMessageKb"].get<double>(),
+      cores / o.cameras, report["peakRssMb"].get<double>(), report["meanMessageKb"].get<double>(),
       l["mean"].get<double>(), l["p50"].get<double>(), l["p95"].get<double>(),
       l["max"].get<double>(), report["latencyMsFirstThird"]["p95"].get<double>(),
       report["latencyMsLastThird"]["p95"].get<double>());
@@ -261,6 +302,7 @@ int run_detect_bench(const DetectBenchOptions& o) {
                  {"config",
                   {{"cameras", o.cameras},
                    {"interval", o.interval},
+                  {"trackFps", o.track_fps},
                    {"width", o.width},
                    {"height", o.height},
                    {"detector", o.detector},

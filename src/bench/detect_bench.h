@@ -12,13 +12,16 @@ namespace tmon::bench {
 // with the motion detector.
 //
 // Part two runs `cameras` sim:// cameras through a real CameraManager, as
-// `tmon detect` does, for `duration` seconds and reports the CPU used, the
-// frames analysed and dropped, and the detection latency (from when a frame
-// was due to when its analysis finished) p50/p95, comparing the first and
-// the last third of the run to show whether lag grows.
+// `tmon detect` does (tracking at track_fps, analysing every interval), for
+// `duration` seconds and reports the CPU used (and per camera), the frames
+// tracked, skipped (tracking degraded), analysed and dropped, and the
+// detection latency (from when a frame was due to when its analysis
+// finished) p50/p95, comparing the first and the last third of the run to
+// show whether lag grows.
 struct DetectBenchOptions {
   int cameras = 50;       // 0 skips the camera run
-  double interval = 1.0;  // seconds between a camera's frames
+  double interval = 1.0;  // seconds between a camera's analysed frames
+  double track_fps = 5;   // frames detected and tracked per second per camera; 0: analysed only
   int width = 640;
   int height = 360;
   std::string detector = "motion";

@@ -6,9 +6,6 @@
 #include <map>
 #include <set>
 #include <deque>
-#include <cstdio>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
 namespace tmon::detect {
 namespace {
@@ -140,7 +137,6 @@ void score_ttc(const std::vector<const SimObject*>& truth, const MatchCounts& co
       SceneScore::TtcScore& kind = line ? score.ttc_in_line : score.ttc_crossing;
       SceneScore::TtcScore* also =
           line && steady(truth[i]) && steady(truth[j]) ? &score.ttc_steady : nullptr;
-      if (getenv("TMON_TTC_DEBUG") && &kind == &score.ttc_in_line) fprintf(stderr, "TTC %s-%s real %.2f est %.2f  va=(%.0f,%.0f) ea=(%.0f,%.0f) vb=(%.0f,%.0f) eb=(%.0f,%.0f) ta=[%.0f %.0f %.0f %.0f] a=[%.0f %.0f %.0f %.0f] tb=[%.0f %.0f %.0f %.0f] b=[%.0f %.0f %.0f %.0f]\n", truth[i]->class_name.c_str(), truth[j]->class_name.c_str(), *real, estimate ? *estimate : -1.0, truth[i]->velocity.x, truth[i]->velocity.y, a.velocity.x, a.velocity.y, truth[j]->velocity.x, truth[j]->velocity.y, b.velocity.x, b.velocity.y, truth[i]->box.x, truth[i]->box.y, truth[i]->box.width, truth[i]->box.height, a.box.x, a.box.y, a.box.width, a.box.height, truth[j]->box.x, truth[j]->box.y, truth[j]->box.width, truth[j]->box.height, b.box.x, b.box.y, b.box.width, b.box.height);
       if (!estimate) {
         ++kind.missing;
         if (also) ++also->missing;
@@ -231,26 +227,6 @@ SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_d
       if (!first && it->second != detection.object_id) {
         ++score.id_switches;
         it->second = detection.object_id;
-      }
-    }
-    if (getenv("TMON_EVAL_DEBUG")) {
-      std::vector<bool> used(detections.size(), false);
-      for (size_t t = 0; t < truth.size(); ++t) {
-        const int d = counts.match_of_truth[t];
-        if (d >= 0) { used[d] = true; continue; }
-        const auto& b = truth[t];
-        fprintf(stderr, "t=%.1f FN truth id=%d %s [%.0f %.0f %.0f %.0f] v=(%.0f,%.0f)\n", scene.time_seconds(), truth_objects[t]->id, truth_objects[t]->class_name.c_str(), b.x, b.y, b.width, b.height, truth_objects[t]->velocity.x, truth_objects[t]->velocity.y);
-      }
-      for (size_t d = 0; d < detections.size(); ++d) {
-        if (used[d]) continue;
-        const auto& b = detections[d].box;
-        fprintf(stderr, "t=%.1f FP det id=%d %s [%.0f %.0f %.0f %.0f]\n", scene.time_seconds(), detections[d].object_id, detections[d].class_name.c_str(), b.x, b.y, b.width, b.height);
-      }
-      if (getenv("TMON_EVAL_DUMP") && i % 5 == 0) {
-        cv::Mat image = frame.clone();
-        for (const auto& b : truth) cv::rectangle(image, cv::Rect(b), cv::Scalar(0,255,0), 1);
-        for (const auto& d : detections) { cv::rectangle(image, cv::Rect(d.box), cv::Scalar(0,0,255), 1); cv::putText(image, std::to_string(d.object_id), d.box.tl(), 0, 0.35, cv::Scalar(0,0,255)); }
-        cv::imwrite(std::string(getenv("TMON_EVAL_DUMP")) + "/f" + std::to_string(i) + ".png", image);
       }
     }
     score.detection += counts;
