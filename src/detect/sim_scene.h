@@ -10,6 +10,18 @@
 
 namespace tmon::detect {
 
+// The sim road's geometry, as fractions of the frame height: three lanes,
+// the road spanning 1/3..5/6 of the height.
+namespace sim_geometry {
+inline constexpr int kLanes = 3;
+inline double road_top(int height) {
+  return height / 3.0;
+}
+inline double lane_height(int height) {
+  return height / 2.0 / kLanes;
+}
+}  // namespace sim_geometry
+
 // Parameters of a synthetic scene, from a sim:// URL such as
 // "sim://?seed=3&density=0.8&speed=1.2&near_miss=0.2&width=640&height=360".
 //

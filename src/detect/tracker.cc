@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "detect/assignment.h"
+#include "detect/track_boxes.h"
 
 namespace tmon::detect {
 namespace {
@@ -28,78 +29,6 @@ double covered_share(const cv::Rect2d& part, const cv::Rect2d& whole) {
   return part.area() > 0 ? (part & whole).area() / part.area() : 0;
 }
 
-// How far the edge facing into the picture moved, for a box cut by the
-// frame's border on one side (an object coming in); 0 otherwise.
-double entering_travel(const cv::Rect2d& first, const cv::Rect2d& now, const cv::Size& frame) {
-  constexpr double kAtBorder = 2;
-  if (frame.width <= 0) return 0;
-  if (now.x <= kAtBorder && first.x <= kAtBorder) {
-    return std::abs((now.x + now.width) - (first.x + first.width));
-  }
-  if (now.x + now.width >= frame.width - kAtBorder &&
-      first.x + first.width >= frame.width - kAtBorder) {
-    return std::abs(now.x - first.x);
-  }
-  if (now.y <= kAtBorder && first.y <= kAtBorder) {
-    return std::abs((now.y + now.height) - (first.y + first.height));
-  }
-  if (now.y + now.height >= frame.height - kAtBorder &&
-      first.y + first.height >= frame.height - kAtBorder) {
-    return std::abs(now.y - first.y);
-  }
-  return 0;
-}
-
-// How the edge facing into the picture moved between two boxes cut by the
-// same border (x for the left and right borders, y for top and bottom).
-std::optional<cv::Point2d> inner_edge_shift(const cv::Rect2d& before, const cv::Rect2d& now,
-                                            const cv::Size& frame) {
-  constexpr double kAtBorder = 2;
-  if (frame.width <= 0) return std::nullopt;
-  if (before.x <= kAtBorder && now.x <= kAtBorder) {
-    return cv::Point2d((now.x + now.width) - (before.x + before.width), 0);
-  }
-  if (before.x + before.width >= frame.width - kAtBorder &&
-      now.x + now.width >= frame.width - kAtBorder) {
-    return cv::Point2d(now.x - before.x, 0);
-  }
-  if (before.y <= kAtBorder && now.y <= kAtBorder) {
-    return cv::Point2d(0, (now.y + now.height) - (before.y + before.height));
-  }
-  if (before.y + before.height >= frame.height - kAtBorder &&
-      now.y + now.height >= frame.height - kAtBorder) {
-    return cv::Point2d(0, now.y - before.y);
-  }
-  return std::nullopt;
-}
-
-// A box cut by the frame's border shows only part of its object: its centre
-// moves at half the speed of an object coming in. What the filter measures
-// is the box at the object's known size (`known`, when larger), anchored at
-// the edge facing into the picture.
-cv::Rect2d whole_box(const cv::Rect2d& measured, const cv::Rect2d& known, const cv::Size& frame) {
-  constexpr double kAtBorder = 2;
-  cv::Rect2d box = measured;
-  if (frame.width <= 0) return box;
-  if (known.width > box.width) {
-    if (box.x <= kAtBorder) {
-      box.x = box.x + box.width - known.width;
-      box.width = known.width;
-    } else if (box.x + box.width >= frame.width - kAtBorder) {
-      box.width = known.width;
-    }
-  }
-  if (known.height > box.height) {
-    if (box.y <= kAtBorder) {
-      box.y = box.y + box.height - known.height;
-      box.height = known.height;
-    } else if (box.y + box.height >= frame.height - kAtBorder) {
-      box.height = known.height;
-    }
-  }
-  return box;
-}
-
 }  // namespace
 
 cv::Mat appearance_histogram(const cv::Mat& frame, const cv::Rect2d& box) {
@@ -116,58 +45,6 @@ cv::Mat appearance_histogram(const cv::Mat& frame, const cv::Rect2d& box) {
   cv::calcHist(&hsv, 1, channels, cv::Mat(), histogram, 2, bins, ranges);
   cv::normalize(histogram, histogram, 1, 0, cv::NORM_L1);
   return histogram;
-}
-
-std::vector<cv::Rect2d> split_blob(const cv::Rect2d& blob, const std::vector<cv::Rect2d>& covered) {
-  // Cut along the axis on which the predicted centres are spread the most:
-  // x for a queue in a lane, y for people on a crosswalk.
-  double min_x = kInfeasible, max_x = -kInfeasible, min_y = kInfeasible, max_y = -kInfeasible;
-  for (const auto& box : covered) {
-    const cv::Point2d c = center_of(box);
-    min_x = std::min(min_x, c.x);
-    max_x = std::max(max_x, c.x);
-    min_y = std::min(min_y, c.y);
-    max_y = std::max(max_y, c.y);
-  }
-  const bool along_x = max_x - min_x >= max_y - min_y;
-  std::vector<size_t> order(covered.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return along_x ? center_of(covered[a]).x < center_of(covered[b]).x
-                   : center_of(covered[a]).y < center_of(covered[b]).y;
-  });
-  std::vector<cv::Rect2d> pieces(covered.size());
-  double start = along_x ? blob.x : blob.y;
-  const double blob_end = along_x ? blob.x + blob.width : blob.y + blob.height;
-  for (size_t k = 0; k < order.size(); ++k) {
-    const cv::Rect2d& box = covered[order[k]];
-    double end = blob_end;
-    if (k + 1 < order.size()) {
-      // Halfway between this one's far edge and the next one's near edge.
-      const cv::Rect2d& next = covered[order[k + 1]];
-      end = along_x ? (box.x + box.width + next.x) / 2 : (box.y + box.height + next.y) / 2;
-      end = std::clamp(end, start, blob_end);
-    }
-    cv::Rect2d piece = blob;
-    // Across the cut, the piece keeps the blob's extent where the prediction
-    // is (a car and a pedestrian merged side by side are not the same height).
-    if (along_x) {
-      piece.x = start;
-      piece.width = end - start;
-      const double top = std::max(blob.y, box.y - 0.2 * box.height);
-      const double bottom = std::min(blob.y + blob.height, box.y + 1.2 * box.height);
-      if (bottom > top) piece.y = top, piece.height = bottom - top;
-    } else {
-      piece.y = start;
-      piece.height = end - start;
-      const double left = std::max(blob.x, box.x - 0.2 * box.width);
-      const double right = std::min(blob.x + blob.width, box.x + 1.2 * box.width);
-      if (right > left) piece.x = left, piece.width = right - left;
-    }
-    pieces[order[k]] = piece;
-    start = end;
-  }
-  return pieces;
 }
 
 Tracker::Tracker(TrackerOptions options) : options_(options) {}
@@ -386,7 +263,9 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
     const double size = std::max(min_size, track.filter.size());
     double moved = cv::norm(track.filter.center() - track.origin);
     // Entering the picture, only the inner edge shows how far it came.
-    moved = std::max(moved, entering_travel(track.origin_box, track.last_measured, frame.size()));
+    if (const auto shift = inner_edge_shift(track.origin_box, track.last_measured, frame.size())) {
+      moved = std::max(moved, cv::norm(*shift));
+    }
     track.travel = std::max(track.travel, moved / size);
     track.vouched |= track.travel >= options_.vouch_travel &&
                      track.smooth_hits >= options_.vouch_smooth_hits;

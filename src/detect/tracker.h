@@ -128,9 +128,4 @@ class Tracker {
 // A normalised hue/saturation histogram of a region: a cheap appearance cue.
 cv::Mat appearance_histogram(const cv::Mat& frame, const cv::Rect2d& box);
 
-// Splits `blob` into one box per predicted box it covers, cutting between
-// neighbours along the axis they are spread on. `covered` are the predicted
-// boxes, at least two; the pieces come back in the same order.
-std::vector<cv::Rect2d> split_blob(const cv::Rect2d& blob, const std::vector<cv::Rect2d>& covered);
-
 }  // namespace tmon::detect

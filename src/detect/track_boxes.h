@@ -1,0 +1,28 @@
+#pragma once
+
+#include <opencv2/core.hpp>
+#include <optional>
+#include <vector>
+
+namespace tmon::detect {
+
+// Box geometry the tracker needs, kept apart because it is pure.
+
+// Splits `blob` into one box per predicted box it covers, cutting between
+// neighbours along the axis they are spread on. `covered` are the predicted
+// boxes, at least two; the pieces come back in the same order.
+std::vector<cv::Rect2d> split_blob(const cv::Rect2d& blob, const std::vector<cv::Rect2d>& covered);
+
+// How the edge facing into the picture moved between two boxes cut by the
+// same border (x for the left and right borders, y for top and bottom);
+// none unless both are cut by the same border.
+std::optional<cv::Point2d> inner_edge_shift(const cv::Rect2d& before, const cv::Rect2d& now,
+                                            const cv::Size& frame);
+
+// A box cut by the frame's border shows only part of its object: its centre
+// moves at half the speed of an object coming in. This is the box at the
+// object's known size (`known`, when larger), anchored at the edge facing
+// into the picture.
+cv::Rect2d whole_box(const cv::Rect2d& measured, const cv::Rect2d& known, const cv::Size& frame);
+
+}  // namespace tmon::detect
