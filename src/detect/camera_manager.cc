@@ -43,7 +43,13 @@ CameraManager::CameraManager(DetectorFactory& detectors, AnalyzerOptions analysi
       scheduler_(
           clock, worker_count(workers),
           [this](const std::string& id, SampleKind kind, int64_t due_ms) { run(id, kind, due_ms); },
-          [this](const std::string& id) { board_.track_skipped(id); }) {}
+          [this](const std::string& id, SampleKind kind) {
+            if (kind == SampleKind::kTrack) {
+              board_.track_skipped(id);
+            } else {
+              board_.dropped(id, "busy");  // only when analysis itself cannot keep up
+            }
+          }) {}
 
 CameraManager::~CameraManager() {
   stop();

@@ -114,7 +114,7 @@ void SampleScheduler::schedule_loop() {
   while (!stopping_) {
     const SteadyTime now = clock_.now();
     SteadyTime next = now + std::chrono::milliseconds(500);
-    std::vector<std::string> skipped;
+    std::vector<std::pair<std::string, SampleKind>> skipped;
     for (auto& [id, camera] : cameras_) {
       if (camera.cadence.next_due() <= now) {
         const int64_t due_ms = epoch_ms_at(clock_, camera.cadence.next_due());
@@ -123,17 +123,19 @@ void SampleScheduler::schedule_loop() {
           camera.busy = true;
           enqueue(id, kind, due_ms);
         } else if (kind == SampleKind::kAnalyze) {
-          camera.analysis_pending = true;  // runs when the camera is free
+          // Runs when the camera is free; a newer one replaces one still waiting.
+          if (camera.analysis_pending) skipped.emplace_back(id, SampleKind::kAnalyze);
+          camera.analysis_pending = true;
           camera.pending_due_ms = due_ms;
         } else {
-          skipped.push_back(id);
+          skipped.emplace_back(id, SampleKind::kTrack);
         }
       }
       next = std::min(next, camera.cadence.next_due());
     }
     if (!skipped.empty() && on_skip_) {
       lock.unlock();
-      for (const auto& id : skipped) on_skip_(id);
+      for (const auto& [id, kind] : skipped) on_skip_(id, kind);
       lock.lock();
       continue;  // time moved on while unlocked: look again
     }

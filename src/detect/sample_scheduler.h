@@ -53,7 +53,10 @@ class SampleScheduler {
  public:
   // Runs a camera's frame on a worker; due_ms is when it was due (epoch ms).
   using Run = std::function<void(const std::string& camera_id, SampleKind kind, int64_t due_ms)>;
-  using OnSkip = std::function<void(const std::string& camera_id)>;
+  // A frame given up: a tracking frame while the camera was busy, or an
+  // analysis frame whose camera was still busy when the next one came due
+  // (the newer one is kept).
+  using OnSkip = std::function<void(const std::string& camera_id, SampleKind kind)>;
 
   SampleScheduler(Clock& clock, int workers, Run run, OnSkip on_skip);
   ~SampleScheduler();

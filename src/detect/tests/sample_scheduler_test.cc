@@ -80,6 +80,7 @@ struct Runs {
   std::mutex mu;
   std::vector<Run> all;
   std::atomic<int> skipped{0};
+  std::atomic<int> analyses_dropped{0};
   size_t count() {
     std::lock_guard lock(mu);
     return all.size();
@@ -92,6 +93,10 @@ struct Runs {
 
 class SampleSchedulerTest : public ::testing::Test {
  protected:
+  // The scheduler is asleep on the clock (its worker is held in a frame).
+  void settle_scheduler() {
+    ASSERT_TRUE(eventually([&] { return clock_.waiters() >= 1; }));
+  }
   // The scheduler and its one worker are asleep on the clock.
   void settle() {
     ASSERT_TRUE(eventually([&] { return clock_.waiters() >= 2; }));
@@ -111,7 +116,9 @@ class SampleSchedulerTest : public ::testing::Test {
                                std::unique_lock lock(gate_mu_);
                                gate_cv_.wait(lock, [&] { return !hold_; });
                              },
-                             [this](const std::string&) { ++runs_.skipped; }};
+                             [this](const std::string&, SampleKind kind) {
+                               ++(kind == SampleKind::kTrack ? runs_.skipped : runs_.analyses_dropped);
+                             }};
 };
 
 TEST_F(SampleSchedulerTest, RunsEachFrameAtItsDueTimeNotBefore) {
@@ -161,6 +168,29 @@ TEST_F(SampleSchedulerTest, ABusyCameraGivesUpTrackingButNotAnalysis) {
   EXPECT_EQ(runs_.at(1).kind, SampleKind::kAnalyze);
   EXPECT_EQ(runs_.at(1).due_ms, start + 1000);
   EXPECT_EQ(runs_.skipped, 4);
+  EXPECT_EQ(runs_.analyses_dropped, 0);
+}
+
+TEST_F(SampleSchedulerTest, WhenAnalysisItselfCannotKeepUpTheNewestWaits) {
+  const int64_t start = clock_.epoch_ms();
+  {
+    std::lock_guard lock(gate_mu_);
+    hold_ = true;
+  }
+  scheduler_.add("cam", 0ns, 1s, 0ns);  // analyses only
+  scheduler_.start();
+  ASSERT_TRUE(eventually([&] { return runs_.count() == 1; }));
+  clock_.advance(1s);  // due at 1 s: waits
+  settle_scheduler();
+  clock_.advance(1s);  // due at 2 s: replaces the one due at 1 s
+  ASSERT_TRUE(eventually([&] { return runs_.analyses_dropped == 1; }));
+  {
+    std::lock_guard lock(gate_mu_);
+    hold_ = false;
+  }
+  gate_cv_.notify_all();
+  ASSERT_TRUE(eventually([&] { return runs_.count() == 2; }));
+  EXPECT_EQ(runs_.at(1).due_ms, start + 2000);
 }
 
 TEST_F(SampleSchedulerTest, RemoveWaitsForTheFrameInWork) {
