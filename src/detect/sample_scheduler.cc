@@ -26,12 +26,12 @@ SampleKind Cadence::take(SteadyTime now) {
     kind = SampleKind::kAnalyze;
     next_analysis_ += analysis_period_;
     // After a stall, resume the cadence from now rather than catch up with a burst.
-    if (next_analysis_ <= now) next_analysis_ = now + analysis_period_;
+    if (next_analysis_ < now) next_analysis_ = now + analysis_period_;
   }
   SteadyTime next = next_analysis_;
   if (track_period_.count() > 0) {
     next = due + track_period_;
-    if (next <= now) next = now + track_period_;
+    if (next < now) next = now + track_period_;
   }
   // Tracking frames that do not divide the analysis period must not delay it.
   next_due_ = std::min(next, next_analysis_);
