@@ -4,9 +4,9 @@
 #include "app/exit_codes.h"
 #include "bench/detect_bench.h"
 #include "bench/generate_bench.h"
-#include "bench/track_bench.h"
 #include "bench/pipeline_bench.h"
 #include "bench/scheduler_bench.h"
+#include "bench/track_bench.h"
 #include "common/logging.h"
 
 namespace tmon::app {
@@ -182,8 +182,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(0, 10000));
   detect->add_option("--interval", d.interval, "Seconds between a camera's analysed frames")
       ->check(CLI::PositiveNumber);
-  detect->add_option("--track-fps", d.track_fps,
-                     "Frames detected and tracked per second per camera (0: analysed only)")
+  detect
+      ->add_option("--track-fps", d.track_fps,
+                   "Frames detected and tracked per second per camera (0: analysed only)")
       ->check(CLI::Range(0.0, 60.0));
   detect->add_option("--width", d.width, "Frame width of the cameras")->check(CLI::Range(64, 7680));
   detect->add_option("--height", d.height, "Frame height of the cameras")

@@ -303,9 +303,9 @@ Status PipelineParts::start_cameras() {
   for (const auto& camera : config->pipeline.cameras) {
     if (!camera.enabled) continue;
     // A camera the config describes wrongly is a config error: fail fast.
-    if (auto added = cameras->add({camera.id, camera.url, camera.detector,
-                                   camera.frame_interval_seconds, camera.loop, camera.roi_mask,
-                                   camera.homography});
+    if (auto added =
+            cameras->add({camera.id, camera.url, camera.detector, camera.frame_interval_seconds,
+                          camera.loop, camera.roi_mask, camera.homography});
         !added) {
       return make_error(ErrorCode::kInvalidArgument,
                         "pipeline.yaml camera " + camera.id + ": " + added.error().message);

@@ -89,12 +89,11 @@ json time_detectors(const DetectBenchOptions& o) {
                   << "\n";
         continue;
       }
-      const Distribution d =
-          time_on_scene(width, height, o.frames, o.max_case_seconds,
-                        [&](const cv::Mat& frame, int64_t ms) {
-                          (*detector)->observe({static_cast<double>(ms) / 1000.0, {}, {}});
-                          (*detector)->detect(frame);
-                        });
+      const Distribution d = time_on_scene(
+          width, height, o.frames, o.max_case_seconds, [&](const cv::Mat& frame, int64_t ms) {
+            (*detector)->observe({static_cast<double>(ms) / 1000.0, {}, {}});
+            (*detector)->detect(frame);
+          });
       cases.push_back({{"stage", "detect"},
                        {"detector", name},
                        {"width", width},
@@ -110,9 +109,9 @@ json time_detectors(const DetectBenchOptions& o) {
     if (!tracking_detector) continue;
     detect::FrameAnalyzer tracking("bench", std::move(*tracking_detector),
                                    detect::analyzer_options(settings));
-    const Distribution t = time_on_scene(
-        width, height, o.frames, o.max_case_seconds,
-        [&](const cv::Mat& frame, int64_t ms) { tracking.track(frame, ms); });
+    const Distribution t =
+        time_on_scene(width, height, o.frames, o.max_case_seconds,
+                      [&](const cv::Mat& frame, int64_t ms) { tracking.track(frame, ms); });
     cases.push_back({{"stage", "track"},
                      {"detector", "motion"},
                      {"width", width},
@@ -125,12 +124,11 @@ json time_detectors(const DetectBenchOptions& o) {
     auto motion = factory.make("motion", "");
     if (!motion) continue;
     detect::FrameAnalyzer analyzer("bench", std::move(*motion), detect::analyzer_options(settings));
-    const Distribution d =
-        time_on_scene(width, height, o.frames, o.max_case_seconds,
-                      [&](const cv::Mat& frame, int64_t ms) {
-                        ManualClock clock(ms);
-                        static_cast<void>(messages::encode(analyzer.analyze(frame, ms, clock)));
-                      });
+    const Distribution d = time_on_scene(
+        width, height, o.frames, o.max_case_seconds, [&](const cv::Mat& frame, int64_t ms) {
+          ManualClock clock(ms);
+          static_cast<void>(messages::encode(analyzer.analyze(frame, ms, clock)));
+        });
     cases.push_back({{"stage", "analyze"},
                      {"detector", "motion"},
                      {"width", width},
@@ -302,7 +300,7 @@ int run_detect_bench(const DetectBenchOptions& o) {
                  {"config",
                   {{"cameras", o.cameras},
                    {"interval", o.interval},
-                  {"trackFps", o.track_fps},
+                   {"trackFps", o.track_fps},
                    {"width", o.width},
                    {"height", o.height},
                    {"detector", o.detector},

@@ -52,7 +52,8 @@ std::vector<Condition> conditions_of(const TrackBenchOptions& o, bool& ok) {
   std::vector<Condition> chosen;
   std::stringstream list(o.conditions);
   for (std::string name; std::getline(list, name, ',');) {
-    const auto it = std::find_if(all.begin(), all.end(), [&](const auto& c) { return c.name == name; });
+    const auto it =
+        std::find_if(all.begin(), all.end(), [&](const auto& c) { return c.name == name; });
     if (it == all.end()) {
       std::cerr << "bench: unknown condition \"" << name
                 << "\" (clean, noise, exposure, shadows, parked, combined, all)\n";
@@ -134,11 +135,11 @@ int run_track_bench(const TrackBenchOptions& o) {
       "track: motion detector + tracker at {} fps, {}x{}, density {}, near_miss {}, "
       "{} scenes x {} s per condition ({} s warm-up), {:.1f} s wall\n",
       o.fps, o.width, o.height, o.density, o.near_miss, o.seeds, o.seconds, o.warmup, wall);
-  std::cout << fmt::format(
-      "  {:<10} {:>9} {:>7} {:>9} {:>10} {:>8} {:>12} {:>12} {:>8}\n", "condition", "precision",
-      "recall", "count err", "id sw/100", "ids/obj", "TTC in line", "TTC crossing", "TTC steady");
-  std::cout << fmt::format("  {:<10} {:>9} {:>7} {:>9} {:>10} {:>8} {:>12} {:>12} {:>12}\n", "",
-                           "", "", "", "", "", "<=20% (med)", "<=20% (med)", "<=20% (med)");
+  std::cout << fmt::format("  {:<10} {:>9} {:>7} {:>9} {:>10} {:>8} {:>12} {:>12} {:>8}\n",
+                           "condition", "precision", "recall", "count err", "id sw/100", "ids/obj",
+                           "TTC in line", "TTC crossing", "TTC steady");
+  std::cout << fmt::format("  {:<10} {:>9} {:>7} {:>9} {:>10} {:>8} {:>12} {:>12} {:>12}\n", "", "",
+                           "", "", "", "", "<=20% (med)", "<=20% (med)", "<=20% (med)");
   json report = {{"benchmark", "track"},
                  {"config",
                   {{"fps", o.fps},
@@ -161,8 +162,8 @@ int run_track_bench(const TrackBenchOptions& o) {
         total.mean_count_error(), total.switches_per_100(), total.ids_per_object(),
         100 * total.ttc_in_line.within(0.2), 100 * total.ttc_in_line.median_error(),
         100 * total.ttc_crossing.within(0.2), 100 * total.ttc_crossing.median_error(),
-        100 * total.ttc_steady.within(0.2), 100 * total.ttc_steady.median_error(), total.track_ms, total.track_frames, total.ttc_in_line.pairs(),
-        total.ttc_crossing.pairs());
+        100 * total.ttc_steady.within(0.2), 100 * total.ttc_steady.median_error(), total.track_ms,
+        total.track_frames, total.ttc_in_line.pairs(), total.ttc_crossing.pairs());
   }
   if (!o.report_file.empty()) write_report(o.report_file, report);
   return 0;

@@ -11,10 +11,10 @@ namespace tmon::bench {
 // error, id switches per 100 track-frames, ids per true object, and TTC of
 // approaching pairs against the scene's.
 struct TrackBenchOptions {
-  double fps = 5;           // tracking rate
-  double seconds = 120;     // simulated seconds per scene
-  double warmup = 10;       // simulated seconds left out (background forming)
-  int seeds = 3;            // scenes per condition (seeds 1..N)
+  double fps = 5;        // tracking rate
+  double seconds = 120;  // simulated seconds per scene
+  double warmup = 10;    // simulated seconds left out (background forming)
+  int seeds = 3;         // scenes per condition (seeds 1..N)
   double density = 0.6;
   double near_miss = 0.1;
   int width = 640;
@@ -24,8 +24,9 @@ struct TrackBenchOptions {
   double exposure = 0.15;
   int shadows = 1;
   int parked = 2;
-  std::string conditions = "all";  // "clean", "all", or a comma list of clean,noise,exposure,shadows,parked,combined
-  int threads = 0;                 // 0: one per core
+  std::string conditions =
+      "all";  // "clean", "all", or a comma list of clean,noise,exposure,shadows,parked,combined
+  int threads = 0;  // 0: one per core
   std::string report_file;
 };
 

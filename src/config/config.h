@@ -235,8 +235,8 @@ struct DetectionConfig {
   int tracker_max_age = 5;   // tracked frames a lost object is remembered
   int tracker_min_hits = 1;  // frames before a new object is reported
   // surrogate safety measures per pair of road users
-  double ttc_seconds = 1.5;      // conflict candidate: time to collision at most this
-  double pet_seconds = 4;        // conflict candidate: post-encroachment time at most this
+  double ttc_seconds = 1.5;        // conflict candidate: time to collision at most this
+  double pet_seconds = 4;          // conflict candidate: post-encroachment time at most this
   double ssm_horizon_seconds = 5;  // TTC looked for this far ahead
 };
 

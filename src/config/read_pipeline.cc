@@ -47,8 +47,9 @@ void read_homography(MapReader& camera, std::vector<GroundPointConfig>& points) 
   });
   if (!present || camera.failed()) return;
   if (read.size() != 4) {
-    return camera.fail("homography", "expected 4 point pairs {image: [x, y], ground: [x, y]}, got " +
-                                         std::to_string(read.size()));
+    return camera.fail("homography",
+                       "expected 4 point pairs {image: [x, y], ground: [x, y]}, got " +
+                           std::to_string(read.size()));
   }
   points = std::move(read);
 }

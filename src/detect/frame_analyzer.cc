@@ -150,8 +150,8 @@ messages::DetectionResult FrameAnalyzer::compose(const cv::Mat& frame, int64_t c
     if (!pair.conflict) continue;
     const size_t a = index_of.at(pair.a);
     const size_t b = index_of.at(pair.b);
-    const double size = std::min(std::sqrt(detections[a].box.area()),
-                                 std::sqrt(detections[b].box.area()));
+    const double size =
+        std::min(std::sqrt(detections[a].box.area()), std::sqrt(detections[b].box.area()));
     if (box_gap(detections[a].box, detections[b].box) <= options_.conflict_link_factor * size) {
       links.emplace_back(a, b);
     }
@@ -179,8 +179,12 @@ messages::DetectionResult FrameAnalyzer::compose(const cv::Mat& frame, int64_t c
           std::find(ids.begin(), ids.end(), pair.b) == ids.end()) {
         continue;
       }
-      messages::ConflictPair out{pair.a,         pair.b,           pair.ttc.value_or(-1),
-                                 pair.pet.value_or(-1), pair.distance, pair.closing_speed,
+      messages::ConflictPair out{pair.a,
+                                 pair.b,
+                                 pair.ttc.value_or(-1),
+                                 pair.pet.value_or(-1),
+                                 pair.distance,
+                                 pair.closing_speed,
                                  pair.conflict};
       group.safety.minTtc = smallest_of(group.safety.minTtc, out.ttc);
       group.safety.minPet = smallest_of(group.safety.minPet, out.pet);
@@ -226,8 +230,9 @@ cv::Mat annotate(const cv::Mat& frame, const messages::DetectionResult& result) 
                 color, 1);
   }
   for (const auto& object : result.detectedObjects) {
-    const cv::Rect box(cv::Point(static_cast<int>(object.bbox.x1), static_cast<int>(object.bbox.y1)),
-                       cv::Point(static_cast<int>(object.bbox.x2), static_cast<int>(object.bbox.y2)));
+    const cv::Rect box(
+        cv::Point(static_cast<int>(object.bbox.x1), static_cast<int>(object.bbox.y1)),
+        cv::Point(static_cast<int>(object.bbox.x2), static_cast<int>(object.bbox.y2)));
     const cv::Scalar color =
         object.className == "person" ? cv::Scalar(60, 60, 255) : cv::Scalar(80, 220, 80);
     cv::rectangle(image, box, color, 1);

@@ -15,7 +15,7 @@
 namespace tmon::detect {
 
 struct AnalyzerOptions {
-  int jpeg_quality = 80;               // group crops sent to the LLM
+  int jpeg_quality = 80;  // group crops sent to the LLM
   int min_group_size = 2;
   double group_distance_factor = 1.5;  // "close" relative to object size
   double crop_margin = 0.15;           // crop = group box grown by this fraction per side

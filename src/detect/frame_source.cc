@@ -51,9 +51,8 @@ class VideoSource final : public FrameSource {
         capture_.set(cv::CAP_PROP_POS_FRAMES, 0);
         return read(0);
       }
-      return make_error(ErrorCode::kUnavailable,
-                        file_ ? "cannot decode a frame of " + describe()
-                              : "stream ended or stalled: " + describe());
+      return make_error(ErrorCode::kUnavailable, file_ ? "cannot decode a frame of " + describe()
+                                                       : "stream ended or stalled: " + describe());
     }
     rewinds_in_a_row_ = 0;
     ++frames_read_;
@@ -131,8 +130,7 @@ std::string redact_credentials(const std::string& url) {
   return url.substr(0, scheme + 3) + "***" + url.substr(at);
 }
 
-SimSource::SimSource(SimOptions options, std::string url)
-    : scene_(options), url_(std::move(url)) {}
+SimSource::SimSource(SimOptions options, std::string url) : scene_(options), url_(std::move(url)) {}
 
 Result<cv::Mat> SimSource::read(double elapsed_seconds) {
   scene_.step(elapsed_seconds);

@@ -35,7 +35,7 @@ class FrameSource {
 using FrameSourcePtr = std::unique_ptr<FrameSource>;
 
 struct SourceOptions {
-  bool loop = true;       // video files and folders start over at the end
+  bool loop = true;        // video files and folders start over at the end
   Clock* clock = nullptr;  // paces video files like a camera; nullptr: the system clock
 };
 

@@ -71,8 +71,8 @@ cv::Point2d GroundPlane::to_image(const cv::Point2d& ground) const {
 }
 
 cv::Rect2d GroundPlane::to_ground(const cv::Rect2d& image) const {
-  const cv::Point2d corners[] = {image.tl(), {image.x + image.width, image.y}, image.br(),
-                                 {image.x, image.y + image.height}};
+  const cv::Point2d corners[] = {
+      image.tl(), {image.x + image.width, image.y}, image.br(), {image.x, image.y + image.height}};
   double x1 = INFINITY, y1 = INFINITY, x2 = -INFINITY, y2 = -INFINITY;
   for (const auto& corner : corners) {
     const cv::Point2d g = to_ground(corner);

@@ -63,7 +63,8 @@ void DetectMetrics::forget(const std::string& camera_id) {
   remove_series(track_skipped, camera);
   remove_series(camera_up, camera);
   if (detection_latency.Has(camera)) {
-    detection_latency.Remove(&detection_latency.Add(camera, prometheus::Histogram::BucketBoundaries{}));
+    detection_latency.Remove(
+        &detection_latency.Add(camera, prometheus::Histogram::BucketBoundaries{}));
   }
   for (const char* reason : {"busy", "stale", "error"}) {
     remove_series(frames_dropped, {{"camera_id", camera_id}, {"reason", reason}});

@@ -41,8 +41,7 @@ cv::Mat MotionDetector::background() const {
 cv::Mat MotionDetector::flicker_mask() const {
   if (flicker_.empty()) return {};
   cv::Mat mask;
-  cv::resize(flicker_ > options_.flicker_limit, mask, background8_.size(), 0, 0,
-             cv::INTER_NEAREST);
+  cv::resize(flicker_ > options_.flicker_limit, mask, background8_.size(), 0, 0, cv::INTER_NEAREST);
   return mask;
 }
 
@@ -170,8 +169,7 @@ void MotionDetector::adapt(const cv::Mat& frame, const cv::Mat& foreground,
   frame_float.copyTo(background_, absorb);
 }
 
-void MotionDetector::update_flicker(const cv::Mat& foreground, const cv::Mat& reported,
-                                    double dt) {
+void MotionDetector::update_flicker(const cv::Mat& foreground, const cv::Mat& reported, double dt) {
   // At a quarter of the resolution: flicker comes in patches, not pixels.
   const double rate = 1 - std::exp(-dt / options_.flicker_seconds);
   const cv::Mat untracked = foreground & ~reported;

@@ -7,13 +7,13 @@
 namespace tmon::detect {
 
 struct MotionOptions {
-  int startup_frames = 9;          // the first background is the median of these (odd)
+  int startup_frames = 9;                // the first background is the median of these (odd)
   double startup_spacing_seconds = 1.0;  // ...taken at least this far apart
-  int threshold = 45;              // sum over B, G, R of |frame - background| to count as moving
-  double adapt_seconds = 10;       // time constant of the background following the light
+  int threshold = 45;               // sum over B, G, R of |frame - background| to count as moving
+  double adapt_seconds = 10;        // time constant of the background following the light
   double absorb_after_seconds = 3;  // foreground standing still this long, untracked, is background
-  double flicker_seconds = 6;      // time constant of the flicker score
-  double flicker_limit = 0.3;      // share of untracked foreground that marks a pixel as flicker
+  double flicker_seconds = 6;       // time constant of the flicker score
+  double flicker_limit = 0.3;       // share of untracked foreground that marks a pixel as flicker
   double adapt_step_seconds = 0.5;  // the background is blended in steps this far apart
   double shade_share = 0.6;  // a blob this much uniformly darker or lighter is light, not an object
   double ghost_edge_ratio = 0.6;   // a blob with less edge than this x its background's is a ghost
@@ -76,15 +76,15 @@ class MotionDetector final : public Detector {
   MotionOptions options_;
   std::deque<cv::Mat> startup_;  // frames until the first background
   double last_startup_time_ = -1e9;
-  cv::Mat background_;           // CV_32FC3, at the exposure of the first frames
-  double gain_ = 1;              // the current exposure relative to background_'s
-  cv::Mat background8_;          // background_ x gain_, as the frame's type
-  cv::Mat foreground_age_;       // CV_32F: seconds each pixel has stood still as untracked foreground
-  cv::Mat flicker_;              // CV_32F, a quarter of the size: recent share of untracked foreground
-  double adapt_pending_ = 0;     // seconds since the background was last blended
-  double last_dt_ = 0;           // seconds between the last two frames
-  cv::Mat last_foreground_;      // CV_8U: the previous frame's, for gain measurement
-  cv::Mat previous_gray_;        // the previous frame, for what stands still
+  cv::Mat background_;        // CV_32FC3, at the exposure of the first frames
+  double gain_ = 1;           // the current exposure relative to background_'s
+  cv::Mat background8_;       // background_ x gain_, as the frame's type
+  cv::Mat foreground_age_;    // CV_32F: seconds each pixel has stood still as untracked foreground
+  cv::Mat flicker_;           // CV_32F, a quarter of the size: recent share of untracked foreground
+  double adapt_pending_ = 0;  // seconds since the background was last blended
+  double last_dt_ = 0;        // seconds between the last two frames
+  cv::Mat last_foreground_;   // CV_8U: the previous frame's, for gain measurement
+  cv::Mat previous_gray_;     // the previous frame, for what stands still
   TrackFeedback feedback_;
   bool has_feedback_ = false;
   double time_ = 0;

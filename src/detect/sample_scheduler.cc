@@ -6,8 +6,7 @@ namespace tmon::detect {
 namespace {
 
 int64_t epoch_ms_at(Clock& clock, SteadyTime at) {
-  return clock.epoch_ms() -
-         std::chrono::duration_cast<Millis>(clock.now() - at).count();
+  return clock.epoch_ms() - std::chrono::duration_cast<Millis>(clock.now() - at).count();
 }
 
 }  // namespace

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <deque>
 #include <map>
 #include <set>
-#include <deque>
 
 namespace tmon::detect {
 namespace {
@@ -160,8 +160,8 @@ SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_d
   FrameAnalyzer analyzer("eval", std::make_unique<TimedDetector>(make_detector(), detect_seconds),
                          analysis);
   SceneScore score;
-  std::map<int, int> last_track;           // truth id -> track id
-  std::map<int, std::set<int>> ids_of;     // truth id -> every track id it had
+  std::map<int, int> last_track;        // truth id -> track id
+  std::map<int, std::set<int>> ids_of;  // truth id -> every track id it had
   double scored_detect_seconds = 0;
   // Each object's velocity about half a second ago, for "steady".
   const int steady_frames = std::max(1, static_cast<int>(std::lround(0.5 / interval_seconds)));
@@ -172,8 +172,7 @@ SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_d
     const cv::Mat frame = scene.render();
     const double detect_before = detect_seconds;
     const auto started = std::chrono::steady_clock::now();
-    const auto detections =
-        analyzer.track(frame, std::llround(interval_seconds * (i + 1) * 1000));
+    const auto detections = analyzer.track(frame, std::llround(interval_seconds * (i + 1) * 1000));
     const double spent =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     velocities.emplace_back();
@@ -230,8 +229,7 @@ SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_d
       }
     }
     score.detection += counts;
-    score_ttc(truth_objects, counts, detections, analysis.safety, bounds, velocity_before,
-              score);
+    score_ttc(truth_objects, counts, detections, analysis.safety, bounds, velocity_before, score);
   }
   for (const auto& [truth_id, ids] : ids_of) {
     ++score.objects_seen;

@@ -14,11 +14,11 @@ namespace tmon::detect {
 // truth. Objects less than half in the picture, and cars parked from the
 // start (nothing moves there for a motion detector to see), are "don't care".
 struct SceneScore {
-  MatchCounts detection;  // at the given IoU, over all scored frames
-  int class_matches = 0;  // matched detections whose class was right
-  int track_frames = 0;   // (object, frame) pairs where the object was detected
-  int id_switches = 0;    // times an object's track id changed from its last one
-  int objects_seen = 0;   // true objects detected at least once
+  MatchCounts detection;   // at the given IoU, over all scored frames
+  int class_matches = 0;   // matched detections whose class was right
+  int track_frames = 0;    // (object, frame) pairs where the object was detected
+  int id_switches = 0;     // times an object's track id changed from its last one
+  int objects_seen = 0;    // true objects detected at least once
   int ids_of_objects = 0;  // distinct track ids those objects got, summed
   int scored_frames = 0;
   double count_error = 0;  // sum over frames of |vehicles reported - vehicles there|
@@ -42,8 +42,8 @@ struct SceneScore {
   // scene's drivers brake and start in an instant, and right after, no
   // filter can know the new speed yet.
   TtcScore ttc_steady;
-  double detect_ms = 0;   // mean detector time per frame
-  double track_ms = 0;    // mean detect + track time per frame
+  double detect_ms = 0;  // mean detector time per frame
+  double track_ms = 0;   // mean detect + track time per frame
 
   double class_accuracy() const;
   double switches_per_100() const;

@@ -35,7 +35,8 @@ std::optional<double> SourcePump::source_fps() const {
   std::lock_guard lock(mu_);
   if (grabs_since_open_ < kEnoughFrames) return std::nullopt;
   const double seconds = std::chrono::duration<double>(clock_.now() - first_grab_).count();
-  return seconds > 0 ? static_cast<double>(grabs_since_open_ - 1) / seconds : std::optional<double>{};
+  return seconds > 0 ? static_cast<double>(grabs_since_open_ - 1) / seconds
+                     : std::optional<double>{};
 }
 
 void SourcePump::grab_loop() {
@@ -45,9 +46,9 @@ void SourcePump::grab_loop() {
     if (!open) {
       if (auto opened = source_->open(); !opened) {
         const Millis wait = backoff.next();
-        board_.set(camera_id_, "error",
-                   opened.error().message + "; retrying in " + std::to_string(wait.count() / 1000) +
-                       " s");
+        board_.set(
+            camera_id_, "error",
+            opened.error().message + "; retrying in " + std::to_string(wait.count() / 1000) + " s");
         sleep_.sleep_for(wait);
         continue;
       }
@@ -95,9 +96,9 @@ SourcePump::Sample SourcePump::sample_on_demand() {
     // Open (or reopen) with backoff: a folder still empty, a file being replaced.
     if (auto opened = source_->open(); !opened) {
       const Millis wait = backoff_.next();
-      board_.set(camera_id_, "error",
-                 opened.error().message + "; retrying in " + std::to_string(wait.count() / 1000) +
-                     " s");
+      board_.set(
+          camera_id_, "error",
+          opened.error().message + "; retrying in " + std::to_string(wait.count() / 1000) + " s");
       retry_at_ = now + wait;
       return {Outcome::kWaiting, {}, 0};
     }

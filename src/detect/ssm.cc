@@ -83,14 +83,14 @@ std::optional<double> least_gap_between(const TimedBox& a0, const TimedBox& a1, 
     const Edge b_low = edge(low(b0.box, axis), low(b1.box, axis), b0.time, b1.time);
     const Edge b_high = edge(high(b0.box, axis), high(b1.box, axis), b0.time, b1.time);
     // a_low(t) - b_high(s) + eps <= 0
-    polygon = clip(polygon, a_low.rate, -b_high.rate,
-                   a_low.start - a_low.rate * a_low.t0 - b_high.start + b_high.rate * b_high.t0 +
-                       eps);
+    polygon =
+        clip(polygon, a_low.rate, -b_high.rate,
+             a_low.start - a_low.rate * a_low.t0 - b_high.start + b_high.rate * b_high.t0 + eps);
     if (polygon.empty()) break;
     // b_low(s) - a_high(t) + eps <= 0
-    polygon = clip(polygon, -a_high.rate, b_low.rate,
-                   b_low.start - b_low.rate * b_low.t0 - a_high.start + a_high.rate * a_high.t0 +
-                       eps);
+    polygon =
+        clip(polygon, -a_high.rate, b_low.rate,
+             b_low.start - b_low.rate * b_low.t0 - a_high.start + a_high.rate * a_high.t0 + eps);
   }
   if (polygon.empty()) return std::nullopt;
   double least = INFINITY;

@@ -1,10 +1,9 @@
 #pragma once
 
+#include <opencv2/core.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <opencv2/core.hpp>
 
 namespace tmon::detect {
 
@@ -23,8 +22,8 @@ struct TimedBox {
 struct RoadUser {
   int id = 0;
   bool person = false;
-  cv::Rect2d box;             // now
-  cv::Point2d velocity;       // units per second, filtered
+  cv::Rect2d box;              // now
+  cv::Point2d velocity;        // units per second, filtered
   std::vector<TimedBox> path;  // where it was, oldest first, ending at now
 };
 

@@ -60,7 +60,10 @@ cv::Rect2d whole_box(const cv::Rect2d& measured, const cv::Rect2d& known, const 
 std::vector<cv::Rect2d> split_blob(const cv::Rect2d& blob, const std::vector<cv::Rect2d>& covered) {
   // Cut along the axis on which the predicted centres are spread the most:
   // x for a queue in a lane, y for people on a crosswalk.
-  double min_x = std::numeric_limits<double>::infinity(), max_x = -std::numeric_limits<double>::infinity(), min_y = std::numeric_limits<double>::infinity(), max_y = -std::numeric_limits<double>::infinity();
+  double min_x = std::numeric_limits<double>::infinity(),
+         max_x = -std::numeric_limits<double>::infinity(),
+         min_y = std::numeric_limits<double>::infinity(),
+         max_y = -std::numeric_limits<double>::infinity();
   for (const auto& box : covered) {
     const cv::Point2d c = center_of(box);
     min_x = std::min(min_x, c.x);

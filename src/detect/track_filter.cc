@@ -10,9 +10,9 @@ namespace {
 // frames (blob outlines are a few pixels off), how fast an unknown object may
 // move, and how hard road users brake or accelerate.
 constexpr double kMeasurementSigma = 0.08;
-constexpr double kInitialSpeedSigma = 1.25;   // sizes per second
-constexpr double kAccelerationSigma = 2.0;    // sizes per second squared
-constexpr double kSizeSmoothing = 0.5;        // weight of a new measured size
+constexpr double kInitialSpeedSigma = 1.25;  // sizes per second
+constexpr double kAccelerationSigma = 2.0;   // sizes per second squared
+constexpr double kSizeSmoothing = 0.5;       // weight of a new measured size
 
 cv::Point2d center_of(const cv::Rect2d& box) {
   return {box.x + box.width / 2, box.y + box.height / 2};

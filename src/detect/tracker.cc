@@ -70,8 +70,7 @@ TrackFeedback Tracker::feedback(double time_seconds, double margin) const {
     if (!reported(track)) continue;
     const cv::Rect2d box = track.filter.predict(time_seconds).box;
     const double grow = margin * track.filter.size();
-    const cv::Rect2d grown(box.x - grow, box.y - grow, box.width + 2 * grow,
-                           box.height + 2 * grow);
+    const cv::Rect2d grown(box.x - grow, box.y - grow, box.width + 2 * grow, box.height + 2 * grow);
     feedback.reported.push_back(grown);
     if (track.vouched) {
       feedback.established.push_back(grown);
@@ -223,7 +222,8 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
     if (track_of[d] >= 0) {
       Track& track = tracks_[static_cast<size_t>(track_of[d])];
       const auto& predicted = predictions[static_cast<size_t>(track_of[d])];
-      const double error = std::sqrt(TrackFilter::distance2(predicted, center_of(detections[d].box)));
+      const double error =
+          std::sqrt(TrackFilter::distance2(predicted, center_of(detections[d].box)));
       track.smooth_hits = error <= kSmoothError ? track.smooth_hits + 1 : 0;
       if (track.smooth_hits == 0 && !track.vouched) {
         // A jump (a fragment of a ghost hopping between pieces) is no
@@ -267,8 +267,8 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
       moved = std::max(moved, cv::norm(*shift));
     }
     track.travel = std::max(track.travel, moved / size);
-    track.vouched |= track.travel >= options_.vouch_travel &&
-                     track.smooth_hits >= options_.vouch_smooth_hits;
+    track.vouched |=
+        track.travel >= options_.vouch_travel && track.smooth_hits >= options_.vouch_smooth_hits;
     track.path.push_back({time_seconds, track.filter.box()});
     while (!track.path.empty() &&
            track.path.front().time_seconds < time_seconds - options_.history_seconds) {
@@ -284,19 +284,17 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
   for (size_t d = 0; d < detections.size(); ++d) {
     const Track& track = tracks_[static_cast<size_t>(track_of[d])];
     if (!reported(track)) continue;
-    detections[d].object_id = track.id;
-    const cv::Point2d center = track.filter.center();
     const cv::Rect2d& measured = detections[d].box;
     // Cut by the border, the visible part is what there is to report.
-    if (!frame.empty() && whole_box(measured, track.filter.box(), frame.size()) != measured) {
-      confirmed.push_back(std::move(detections[d]));
-      confirmed.back().object_id = track.id;
-      confirmed.back().velocity = track.hits >= 2 ? track.filter.velocity() : cv::Point2d();
-      continue;
+    const bool cut =
+        !frame.empty() && whole_box(measured, track.filter.box(), frame.size()) != measured;
+    if (!cut) {
+      const cv::Point2d center = track.filter.center();
+      const cv::Rect2d box(center.x - measured.width / 2, center.y - measured.height / 2,
+                           measured.width, measured.height);
+      detections[d].box = frame.empty() ? box : (box & bounds);
     }
-    const cv::Rect2d box(center.x - measured.width / 2, center.y - measured.height / 2,
-                         measured.width, measured.height);
-    detections[d].box = frame.empty() ? box : (box & bounds);
+    detections[d].object_id = track.id;
     detections[d].velocity = track.hits >= 2 ? track.filter.velocity() : cv::Point2d();
     confirmed.push_back(std::move(detections[d]));
   }

@@ -1,8 +1,8 @@
 #pragma once
 
 #include <deque>
-#include <optional>
 #include <opencv2/core.hpp>
+#include <optional>
 #include <vector>
 
 #include "detect/detector.h"
@@ -16,10 +16,10 @@ struct TrackerOptions {
   // tracking slows down (the CPU cannot keep up), a lost track must not
   // coast for longer and take over a stranger.
   double max_age_seconds = 1.0;
-  int min_hits = 1;           // matches before a track's objects are reported
-  double gate = 4;            // largest prediction error, in standard deviations
+  int min_hits = 1;  // matches before a track's objects are reported
+  double gate = 4;   // largest prediction error, in standard deviations
   double appearance_weight = 0.6;
-  double max_cost = 2.5;      // a pairing worse than this is no pairing: start a new track
+  double max_cost = 2.5;  // a pairing worse than this is no pairing: start a new track
   // Motion detectors only: a track is reported once it has moved this many
   // object sizes from where it appeared. Blobs that flicker in place (a
   // swaying shadow, leaves, a reflection) never do; road users do within a
@@ -50,10 +50,10 @@ struct TrackPoint {
 struct TrackView {
   int id = 0;
   std::string class_name;
-  cv::Rect2d box;         // filtered
-  cv::Point2d velocity;   // px/s, filtered
-  bool reported = false;  // confirmed (and, with min_travel, seen moving)
-  bool matched = false;   // detected in the latest frame
+  cv::Rect2d box;                                // filtered
+  cv::Point2d velocity;                          // px/s, filtered
+  bool reported = false;                         // confirmed (and, with min_travel, seen moving)
+  bool matched = false;                          // detected in the latest frame
   const std::deque<TrackPoint>* path = nullptr;  // oldest first, bounded by history_seconds
 };
 
@@ -94,8 +94,8 @@ class Tracker {
     TrackFilter filter;
     std::string class_name;
     cv::Mat histogram;
-    cv::Point2d origin;      // centre where it was first seen
-    cv::Rect2d origin_box;   // its box then
+    cv::Point2d origin;        // centre where it was first seen
+    cv::Rect2d origin_box;     // its box then
     cv::Rect2d last_measured;  // the latest matched detection's box
     double last_measured_time = 0;
     // While cut by the border: the inner edge's velocity (px/s, smoothed),
@@ -104,8 +104,8 @@ class Tracker {
     int hits = 0;
     int misses = 0;
     double last_matched = 0;
-    double travel = 0;   // furthest from the origin so far, in sizes
-    int smooth_hits = 0;  // matches in a row that the prediction foresaw well
+    double travel = 0;     // furthest from the origin so far, in sizes
+    int smooth_hits = 0;   // matches in a row that the prediction foresaw well
     bool vouched = false;  // travelled vouch_travel smoothly; stays so
     bool matched = false;
     std::deque<TrackPoint> path;

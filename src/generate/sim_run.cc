@@ -79,8 +79,7 @@ SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generat
     auto started = std::chrono::steady_clock::now();
     for (int k = 1; k < steps; ++k) {
       scene.step(step_seconds);
-      analyzer.track(scene.render(),
-                     options.start_ms + std::llround(scene.time_seconds() * 1000));
+      analyzer.track(scene.render(), options.start_ms + std::llround(scene.time_seconds() * 1000));
     }
     scene.step(step_seconds);
     const double t = scene.time_seconds();

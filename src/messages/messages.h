@@ -49,11 +49,11 @@ struct GroupFeatures {
 struct ConflictPair {
   int objectA = -1;  // objectIds
   int objectB = -1;
-  double ttc = -1;           // time to collision at constant velocity
-  double pet = -1;           // post-encroachment time: their paths crossed this far apart
-  double distance = 0;       // gap between them now, in `units`
-  double closingSpeed = 0;   // `units` per second; > 0 approaching
-  bool conflict = false;     // ttc <= detection.ttc_seconds or pet <= detection.pet_seconds
+  double ttc = -1;          // time to collision at constant velocity
+  double pet = -1;          // post-encroachment time: their paths crossed this far apart
+  double distance = 0;      // gap between them now, in `units`
+  double closingSpeed = 0;  // `units` per second; > 0 approaching
+  bool conflict = false;    // ttc <= detection.ttc_seconds or pet <= detection.pet_seconds
   bool operator==(const ConflictPair&) const = default;
 };
 
@@ -69,8 +69,8 @@ struct MemberMotion {
 struct GroupSafety {
   double minTtc = -1;
   double minPet = -1;
-  bool conflict = false;      // some pair is a conflict candidate
-  std::string units = "px";   // "m" when the camera has a ground-plane homography
+  bool conflict = false;            // some pair is a conflict candidate
+  std::string units = "px";         // "m" when the camera has a ground-plane homography
   std::vector<ConflictPair> pairs;  // pairs with a TTC or PET, least TTC/PET first
   std::vector<MemberMotion> members;
   bool operator==(const GroupSafety&) const = default;

@@ -236,7 +236,8 @@ cameras:
       - {image: [640, 360], ground: [12.5, 0]}
       - {image: [640, 0], ground: [12.5, 40]}
 )";
-  EXPECT_NE(error_of(three).find("cameras[0].homography: expected 4 point pairs"), std::string::npos)
+  EXPECT_NE(error_of(three).find("cameras[0].homography: expected 4 point pairs"),
+            std::string::npos)
       << error_of(three);
   const std::string bad_point = R"(
 cameras:

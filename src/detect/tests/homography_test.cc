@@ -8,8 +8,8 @@ namespace {
 // A camera looking down the road: the near edge (y = 700 px) is 10 m wide
 // and 1000 px long, the far edge (y = 300) also 10 m but 400 px, 40 m away.
 std::vector<PointPair> perspective() {
-  return {{{140, 700}, {0, 0}}, {{1140, 700}, {10, 0}}, {{840, 300}, {10, 40}},
-          {{440, 300}, {0, 40}}};
+  return {
+      {{140, 700}, {0, 0}}, {{1140, 700}, {10, 0}}, {{840, 300}, {10, 40}}, {{440, 300}, {0, 40}}};
 }
 
 TEST(GroundPlaneTest, MapsTheFourPointsExactlyAndRoundTrips) {
@@ -20,7 +20,8 @@ TEST(GroundPlaneTest, MapsTheFourPointsExactlyAndRoundTrips) {
     EXPECT_NEAR(ground.x, pair.ground.x, 1e-6);
     EXPECT_NEAR(ground.y, pair.ground.y, 1e-6);
   }
-  for (const cv::Point2d image : {cv::Point2d(640, 500), cv::Point2d(300, 650), cv::Point2d(700, 320)}) {
+  for (const cv::Point2d image :
+       {cv::Point2d(640, 500), cv::Point2d(300, 650), cv::Point2d(700, 320)}) {
     const cv::Point2d back = plane->to_image(plane->to_ground(image));
     EXPECT_NEAR(back.x, image.x, 1e-6);
     EXPECT_NEAR(back.y, image.y, 1e-6);

@@ -25,8 +25,7 @@ TEST(CadenceTest, TracksEveryPeriodAndAnalysesOnTheInterval) {
   }
   for (int i = 0; i < 11; ++i) {
     EXPECT_EQ(dues[static_cast<size_t>(i)], t0 + i * 200ms) << i;
-    EXPECT_EQ(kinds[static_cast<size_t>(i)],
-              i % 5 == 0 ? SampleKind::kAnalyze : SampleKind::kTrack)
+    EXPECT_EQ(kinds[static_cast<size_t>(i)], i % 5 == 0 ? SampleKind::kAnalyze : SampleKind::kTrack)
         << i;
   }
 }
@@ -107,18 +106,19 @@ class SampleSchedulerTest : public ::testing::Test {
   std::mutex gate_mu_;
   std::condition_variable gate_cv_;
   bool hold_ = false;  // the next run blocks until released
-  SampleScheduler scheduler_{clock_, 1,
-                             [this](const std::string& camera, SampleKind kind, int64_t due_ms) {
-                               {
-                                 std::lock_guard lock(runs_.mu);
-                                 runs_.all.push_back({camera, kind, due_ms, clock_.epoch_ms()});
-                               }
-                               std::unique_lock lock(gate_mu_);
-                               gate_cv_.wait(lock, [&] { return !hold_; });
-                             },
-                             [this](const std::string&, SampleKind kind) {
-                               ++(kind == SampleKind::kTrack ? runs_.skipped : runs_.analyses_dropped);
-                             }};
+  SampleScheduler scheduler_{
+      clock_, 1,
+      [this](const std::string& camera, SampleKind kind, int64_t due_ms) {
+        {
+          std::lock_guard lock(runs_.mu);
+          runs_.all.push_back({camera, kind, due_ms, clock_.epoch_ms()});
+        }
+        std::unique_lock lock(gate_mu_);
+        gate_cv_.wait(lock, [&] { return !hold_; });
+      },
+      [this](const std::string&, SampleKind kind) {
+        ++(kind == SampleKind::kTrack ? runs_.skipped : runs_.analyses_dropped);
+      }};
 };
 
 TEST_F(SampleSchedulerTest, RunsEachFrameAtItsDueTimeNotBefore) {
@@ -130,7 +130,7 @@ TEST_F(SampleSchedulerTest, RunsEachFrameAtItsDueTimeNotBefore) {
     settle();
     clock_.advance(199ms);  // just before the boundary...
     settle();
-    clock_.advance(1ms);    // ...and on it
+    clock_.advance(1ms);  // ...and on it
     ASSERT_TRUE(eventually([&] { return runs_.count() == static_cast<size_t>(step + 1); }));
   }
   for (size_t i = 0; i < runs_.count(); ++i) {

@@ -114,10 +114,8 @@ TEST(PostEncroachmentTimeTest, StoppedUserIsPassedByTheOther) {
   // A pedestrian stands in the lane (x in [10, 11]) until t = 1, then steps
   // out of it at once. The car's front (x = -1 + 10 t) reaches x = 10 at
   // t = 1.1: PET 0.1 s.
-  std::vector<TimedBox> walker{{0, {10, 0.5, 1, 1}},
-                               {1, {10, 0.5, 1, 1}},
-                               {1.0001, {10, 2.0, 1, 1}},
-                               {2, {10, 7, 1, 1}}};
+  std::vector<TimedBox> walker{
+      {0, {10, 0.5, 1, 1}}, {1, {10, 0.5, 1, 1}}, {1.0001, {10, 2.0, 1, 1}}, {2, {10, 7, 1, 1}}};
   const auto car = path(car_at(-5, 0), {10, 0}, 0, 3);
   const auto pet = post_encroachment_time(walker, car);
   ASSERT_TRUE(pet);

@@ -71,7 +71,8 @@ TEST(TrackerTest, IdSwitchesOnTheSimulatedRoadAreRare) {
   SceneScore five_fps, dense;
   for (uint64_t seed = 1; seed <= 2; ++seed) {
     five_fps += evaluate_on_sim({.seed = seed}, motion, 0.2, 350, 50);
-    dense += evaluate_on_sim({.seed = seed, .density = 1.0, .near_miss = 0.3}, motion, 0.2, 350, 50);
+    dense +=
+        evaluate_on_sim({.seed = seed, .density = 1.0, .near_miss = 0.3}, motion, 0.2, 350, 50);
   }
   std::cout << "id switches per 100 track-frames at 5 fps: " << five_fps.switches_per_100() << " ("
             << five_fps.track_frames << " track-frames), dense " << dense.switches_per_100()

@@ -34,13 +34,14 @@ inline GroupFeatures full_features() {
 }
 
 inline GroupSafety full_safety() {
-  return GroupSafety{.minTtc = 1.25,
-                     .minPet = 0.5,
-                     .conflict = true,
-                     .units = "m",
-                     .pairs = {ConflictPair{0, 1, 1.25, -1, 3.5, 2.75, true},
-                               ConflictPair{1, 0, -1, 0.5, 12.0, -0.125, true}},
-                     .members = {MemberMotion{0, 1.5, -2.0, 2.5, -53.13}, MemberMotion{1, 0, 0, 0, 0}}};
+  return GroupSafety{
+      .minTtc = 1.25,
+      .minPet = 0.5,
+      .conflict = true,
+      .units = "m",
+      .pairs = {ConflictPair{0, 1, 1.25, -1, 3.5, 2.75, true},
+                ConflictPair{1, 0, -1, 0.5, 12.0, -0.125, true}},
+      .members = {MemberMotion{0, 1.5, -2.0, 2.5, -53.13}, MemberMotion{1, 0, 0, 0, 0}}};
 }
 
 inline DetectionResult full_detection_result() {
