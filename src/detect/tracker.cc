@@ -276,24 +276,16 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
     }
   }
 
-  // Reported boxes: the filtered centre with the measured size (the size's
-  // smoothing lags where an object enters or leaves the picture), inside
-  // the frame.
+  // Reported boxes are the measured ones, inside the frame: a smoothed
+  // centre lags a road user that brakes or starts by a few pixels, and a
+  // pedestrian a few pixels from a bumper must not look farther away. The
+  // filter's smoothed path and velocity go with them.
   const cv::Rect2d bounds(0, 0, frame.cols, frame.rows);
   std::vector<Detection> confirmed;
   for (size_t d = 0; d < detections.size(); ++d) {
     const Track& track = tracks_[static_cast<size_t>(track_of[d])];
     if (!reported(track)) continue;
-    const cv::Rect2d& measured = detections[d].box;
-    // Cut by the border, the visible part is what there is to report.
-    const bool cut =
-        !frame.empty() && whole_box(measured, track.filter.box(), frame.size()) != measured;
-    if (!cut) {
-      const cv::Point2d center = track.filter.center();
-      const cv::Rect2d box(center.x - measured.width / 2, center.y - measured.height / 2,
-                           measured.width, measured.height);
-      detections[d].box = frame.empty() ? box : (box & bounds);
-    }
+    if (!frame.empty()) detections[d].box &= bounds;
     detections[d].object_id = track.id;
     detections[d].velocity = track.hits >= 2 ? track.filter.velocity() : cv::Point2d();
     confirmed.push_back(std::move(detections[d]));

@@ -52,16 +52,37 @@ TEST(BenchCliTest, DetectTimesEachDetectorAndRunsCameras) {
     EXPECT_GT(c["ms"]["mean"].get<double>(), 0);
     expect_ordered(c["ms"], "per frame");
   }
-  EXPECT_EQ(cases, (std::set<std::string>{"detect motion 640", "detect hog 640",
-                                          "analyze motion 640", "detect motion 1280",
-                                          "detect hog 1280", "analyze motion 1280"}));
+  EXPECT_EQ(cases,
+            (std::set<std::string>{"detect motion 640", "detect hog 640", "track motion 640",
+                                   "analyze motion 640", "detect motion 1280", "detect hog 1280",
+                                   "track motion 1280", "analyze motion 1280"}));
   const json& cameras = report["cameras"];
   EXPECT_GT(cameras["framesAnalysed"].get<int>(), 0);
+  // Tracking at 5 fps between the analysed frames (one a second).
+  EXPECT_GT(cameras["framesTracked"].get<int>(), cameras["framesAnalysed"].get<int>());
   // Each camera gives at most one frame per interval (plus one at the window's edge).
   EXPECT_LE(cameras["framesAnalysed"].get<double>() + cameras["framesDropped"].get<double>(),
             cameras["framesExpected"].get<double>() + 4);
   EXPECT_GT(cameras["cpuCores"].get<double>(), 0);
   expect_ordered(cameras["latencyMs"], "latency");
+}
+
+TEST(BenchCliTest, TrackScoresDetectionAndTrackingPerCondition) {
+  testing::TempDir dir;
+  const json report = run_bench(dir, {"track", "--seconds", "20", "--warmup", "10", "--seeds", "1",
+                                      "--conditions", "clean,combined"});
+  ASSERT_FALSE(report.is_discarded());
+  EXPECT_EQ(report["benchmark"], "track");
+  for (const char* condition : {"clean", "combined"}) {
+    SCOPED_TRACE(condition);
+    const json& scores = report["conditions"][condition];
+    ASSERT_TRUE(scores.is_object());
+    EXPECT_GT(scores["trackFrames"].get<int>(), 0);
+    EXPECT_GT(scores["precision"].get<double>(), 0.5);
+    EXPECT_GT(scores["recall"].get<double>(), 0.5);
+    EXPECT_TRUE(scores["ttcInLine"].contains("within20Percent"));
+  }
+  EXPECT_FALSE(report["conditions"].contains("noise"));
 }
 
 TEST(BenchCliTest, SchedulerReportsGoodputWithout429s) {
