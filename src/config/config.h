@@ -150,6 +150,9 @@ struct MonitoringConfig {
 
 struct CameraConfig {
   std::string id;
+  // Written as a plain integer (`id: 3`): the original numbers its cameras,
+  // and messages and /ws then carry the id as a JSON number.
+  bool id_is_integer = false;
   std::string url;  // rtsp://, http(s)://, a file, a folder, or sim://
   bool enabled = true;
   double frame_interval_seconds = 0;  // 0: detection.frame_interval_seconds
@@ -232,6 +235,10 @@ struct AggregationConfig {
   double alert_display_seconds =
       30;  // an alert shows this long; a new one on the group within it continues it
   std::string alert_min_level = "high";  // group results at this risk level or above raise alerts
+  // A frame's detection is kept this long to merge into its view; longer
+  // than tasks.max_age_seconds + partial_timeout_seconds, when the last view
+  // of a frame can go out.
+  int detection_ttl_seconds = 60;
 };
 
 struct RedisConfig {
@@ -245,6 +252,9 @@ struct ApiConfig {
   std::string admin_token;  // bearer token for admin endpoints; empty disables them
   int max_body_bytes = 1 << 20;
   int threads = 2;
+  // Origins whose pages may read /api/* and /health/* (CORS); "*" is any,
+  // as the original's default.
+  std::vector<std::string> cors_origins = {"*"};
 };
 
 struct PipelineConfig {

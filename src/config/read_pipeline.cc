@@ -1,6 +1,7 @@
 #include <map>
 #include <string>
 
+#include "config/scalar.h"
 #include "config/sections.h"
 #include "messages/coco.h"
 
@@ -18,6 +19,7 @@ void read_cameras(MapReader& root, std::vector<CameraConfig>& cameras) {
   const bool present = root.for_each("cameras", [&](MapReader& item, size_t index) {
     CameraConfig camera;
     item.read("id", camera.id);
+    camera.id_is_integer = item.plain_scalar("id") && is_decimal_integer(camera.id);
     item.read("url", camera.url);
     item.read("enabled", camera.enabled);
     // 0 inherits detection.frame_interval_seconds, hence >= 0 here and > 0 there.
@@ -109,6 +111,7 @@ void read_aggregation(MapReader r, AggregationConfig& a) {
   r.read("max_pending_frames", a.max_pending_frames, int_at_least(1));
   r.read("alert_display_seconds", a.alert_display_seconds, number_above(0));
   r.read("alert_min_level", a.alert_min_level, one_of({"low", "medium", "high", "critical"}));
+  r.read("detection_ttl_seconds", a.detection_ttl_seconds, int_at_least(1));
 }
 
 void read_redis(MapReader r, RedisConfig& redis) {
@@ -122,6 +125,7 @@ void read_api(MapReader r, ApiConfig& api) {
   r.read("admin_token", api.admin_token);
   r.read("max_body_bytes", api.max_body_bytes, int_at_least(1));
   r.read("threads", api.threads, int_at_least(1));
+  r.read("cors_origins", api.cors_origins, non_empty("cors_origins"));
 }
 
 }  // namespace
@@ -145,6 +149,16 @@ void read_pipeline_file(MapReader& root, PipelineConfig& pipeline) {
   read_aggregation(root.map("aggregation"), pipeline.aggregation);
   read_redis(root.map("redis"), pipeline.redis);
   read_api(root.map("api"), pipeline.api);
+  // A frame's last result may come max_age after capture and its view go
+  // out a partial timeout later: its detection must still be there then.
+  const auto& a = pipeline.aggregation;
+  const double needed = pipeline.tasks.max_age_seconds + a.partial_timeout_seconds;
+  if (!root.failed() && a.detection_ttl_seconds < needed) {
+    root.map("aggregation")
+        .fail("detection_ttl_seconds",
+              "expected at least tasks.max_age_seconds + aggregation.partial_timeout_seconds (" +
+                  format_number(needed) + "), got " + std::to_string(a.detection_ttl_seconds));
+  }
 }
 
 }  // namespace tmon::config

@@ -30,6 +30,7 @@ messages::DetectionResult FrameAnalyzer::analyze(const cv::Mat& frame, int64_t c
   result.requestId =
       camera_id_ + "-" + std::to_string(capture_ms) + "-" + std::to_string(frame_number_);
   result.captureTs = capture_ms;
+  result.modelType = detector_->name();
   result.imageWidth = frame.cols;
   result.imageHeight = frame.rows;
   for (const auto& d : detections) {
@@ -50,7 +51,7 @@ messages::DetectionResult FrameAnalyzer::analyze(const cv::Mat& frame, int64_t c
   const cv::Rect2d frame_rect(0, 0, frame.cols, frame.rows);
   for (size_t c = 0; c < clusters.size(); ++c) {
     messages::TrafficGroup group;
-    group.groupIndex = static_cast<int>(c);
+    group.groupIndex = static_cast<int>(c) + 1;  // counted from 1, as the original
     group.groupId = names[c];
     group.objectIds = members[c];
     const cv::Rect2d box = bounding_box(detections, clusters[c]);
@@ -87,8 +88,9 @@ cv::Mat annotate(const cv::Mat& frame, const messages::DetectionResult& result) 
                 cv::Scalar(0, 200, 255), 1);
   }
   for (const auto& object : result.detectedObjects) {
-    const cv::Rect box(cv::Point(static_cast<int>(object.bbox.x1), static_cast<int>(object.bbox.y1)),
-                       cv::Point(static_cast<int>(object.bbox.x2), static_cast<int>(object.bbox.y2)));
+    const cv::Rect box(
+        cv::Point(static_cast<int>(object.bbox.x1), static_cast<int>(object.bbox.y1)),
+        cv::Point(static_cast<int>(object.bbox.x2), static_cast<int>(object.bbox.y2)));
     const cv::Scalar color =
         object.className == "person" ? cv::Scalar(60, 60, 255) : cv::Scalar(80, 220, 80);
     cv::rectangle(image, box, color, 1);

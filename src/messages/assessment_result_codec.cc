@@ -19,8 +19,6 @@ using detail::OrderedJson;
 constexpr const char* kOriginalErrorCode = "failed";
 constexpr std::string_view kMessageIdSuffix = "_result";
 
-
-
 // The original's results name no task: its message id is the task's plus
 // "_result", and its generator named tasks "<requestId>_group<index>".
 void read_task_id(const JsonReader& message, AssessmentResult* out) {
@@ -126,7 +124,6 @@ void read_metadata(const JsonReader& value, ResultMetadata* out) {
   value.optional("totalTokens", &out->totalTokens);
   value.optional("schedulerInstance", &out->schedulerInstance);
 }
-
 
 OrderedJson to_json_value(const ResultMetadata& metadata) {
   return OrderedJson{{"llmLatency", detail::to_seconds(metadata.llmLatencyMs)},

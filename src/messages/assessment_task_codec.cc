@@ -17,9 +17,8 @@ using detail::OrderedJson;
 // neither the task is not assessable.
 void read_image(const JsonReader& message, AssessmentTask* out) {
   message.optional("groupImageUrl", &out->imageUrl);
-  const bool image =
-      detail::read_image_base64(message, {"groupImageBase64", "imageBase64", "image", "imageData"},
-                                &out->imageBase64);
+  const bool image = detail::read_image_base64(
+      message, {"groupImageBase64", "imageBase64", "image", "imageData"}, &out->imageBase64);
   if (message.ok() && !image && out->imageUrl.empty()) {
     message.field("groupImageBase64")
         .fail("required: a non-empty groupImageBase64 or groupImageUrl (the group's picture)");
@@ -72,18 +71,13 @@ JsonValue to_json(const AssessmentTask& message) {
   std::vector<const DetectedObject*> members;
   for (const DetectedObject& object : message.objects) members.push_back(&object);
   const detail::MemberSummary summary = detail::summarize(members);
-  OrderedJson json{{"schemaVersion", kSchemaVersion},
-                   {"taskId", message.taskId},
-                   {"messageId", message.taskId},
-                   {"cameraId", detail::to_json_value(message.cameraId)},
-                   {"requestId", message.requestId},
-                   {"groupIndex", message.groupIndex},
-                   {"groupId", message.groupId},
-                   {"timestamp", detail::iso_timestamp(message.captureTs)},
-                   {"captureTs", message.captureTs},
-                   {"createdTs", message.createdTs},
-                   {"deadlineTs", message.deadlineTs},
-                   {"priority", message.priority}};
+  OrderedJson json{
+      {"schemaVersion", kSchemaVersion},  {"taskId", message.taskId},
+      {"messageId", message.taskId},      {"cameraId", detail::to_json_value(message.cameraId)},
+      {"requestId", message.requestId},   {"groupIndex", message.groupIndex},
+      {"groupId", message.groupId},       {"timestamp", detail::iso_timestamp(message.captureTs)},
+      {"captureTs", message.captureTs},   {"createdTs", message.createdTs},
+      {"deadlineTs", message.deadlineTs}, {"priority", message.priority}};
   // 0 is "unknown" (a relayed original task); the field must be positive.
   if (message.frameTaskCount > 0) json["frameTaskCount"] = message.frameTaskCount;
   json["groupImageBase64"] = message.imageBase64;

@@ -25,6 +25,9 @@ namespace tmon::messages {
 // Ordered, so fields appear in struct order in logs and topic dumps.
 using JsonValue = nlohmann::ordered_json;
 
+// A camera id in the type it arrived in: a JSON integer or string.
+JsonValue to_json(const CameraId& id);
+
 JsonValue to_json(const DetectionResult& message);
 JsonValue to_json(const AssessmentTask& message);
 JsonValue to_json(const AssessmentResult& message);

@@ -88,7 +88,6 @@ void read_request_id(const JsonReader& message, DetectionResult* out) {
   }
 }
 
-
 // A group's members as the original names them: positions in
 // detectedObjects, and what they are.
 struct GroupMembers {

@@ -76,8 +76,7 @@ void read_task_outcome(const JsonReader& value, TaskOutcome* out) {
 }
 
 template <typename T, typename ReadFn>
-void read_array(const JsonReader& object, std::string_view key, std::vector<T>* out,
-                ReadFn read) {
+void read_array(const JsonReader& object, std::string_view key, std::vector<T>* out, ReadFn read) {
   const JsonReader array = object.field(key);
   if (!array.present()) return;
   out->resize(array.size());

@@ -99,8 +99,8 @@ struct AssessmentTask {
   // unknown (the original's tasks do not say; the aggregator counts the
   // frame's groups instead).
   int frameTaskCount = 1;
-  std::string imageBase64;  // the group's crop (JSON: groupImageBase64)
-  std::string imageUrl;     // or where to fetch it (the original's groupImageUrl)
+  std::string imageBase64;              // the group's crop (JSON: groupImageBase64)
+  std::string imageUrl;                 // or where to fetch it (the original's groupImageUrl)
   std::vector<DetectedObject> objects;  // the group's members (JSON: detectedObjects)
   GroupFeatures features;
   bool operator==(const AssessmentTask&) const = default;

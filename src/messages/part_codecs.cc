@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/clock.h"
+#include "messages/codec.h"
 
 namespace tmon::messages::detail {
 namespace {
@@ -116,9 +117,9 @@ void read_detected_objects(const JsonReader& array, std::vector<DetectedObject>*
 OrderedJson to_json_value(const DetectedObject& object) {
   // `level` is always 0 in the original (its detector had one level of
   // detail); its front end reads it, so it is written as the original did.
-  return OrderedJson{{"class", object.className},     {"confidence", object.confidence},
+  return OrderedJson{{"class", object.className},          {"confidence", object.confidence},
                      {"bbox", to_json_value(object.bbox)}, {"level", 0},
-                     {"objectId", object.objectId},   {"className", object.className},
+                     {"objectId", object.objectId},        {"className", object.className},
                      {"classId", object.classId}};
 }
 
@@ -218,3 +219,11 @@ std::string iso_timestamp(int64_t epoch_ms) {
 }
 
 }  // namespace tmon::messages::detail
+
+namespace tmon::messages {
+
+JsonValue to_json(const CameraId& id) {
+  return detail::to_json_value(id);
+}
+
+}  // namespace tmon::messages

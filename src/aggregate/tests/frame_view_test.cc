@@ -32,7 +32,8 @@ messages::DetectionResult detection() {
   frame.cameraId = messages::CameraId::integer(7);
   frame.requestId = "r1";
   frame.captureTs = 1'000;
-  frame.detectedObjects = {{1, "car", 2, 0.9, {0, 0, 10, 10}}, {2, "truck", 7, 0.8, {12, 0, 30, 10}}};
+  frame.detectedObjects = {{1, "car", 2, 0.9, {0, 0, 10, 10}},
+                           {2, "truck", 7, 0.8, {12, 0, 30, 10}}};
   frame.trafficGroups = {{1, "g1", {1, 2}, {0, 0, 30, 10}, {}}};
   frame.groupImages = {{1, "g1", "/9j/", 30, 10}};
   frame.thumbnailBase64 = "dGh1bWI=";
@@ -70,9 +71,9 @@ TEST(FrameViewTest, FailedTasksSayWhyAndCountForNoRisk) {
   expired.code = "deadline_exceeded";
   expired.message = "too old";
   expired.riskAssessment.reset();
-  const auto view = merge_frame({"cam-01", "r1", 1'000, 3, true},
-                                {result(0, RiskLevel::kMedium, false), expired}, std::nullopt,
-                                2'000);
+  const auto view =
+      merge_frame({"cam-01", "r1", 1'000, 3, true}, {result(0, RiskLevel::kMedium, false), expired},
+                  std::nullopt, 2'000);
   EXPECT_TRUE(view.partial);
   EXPECT_EQ(view.expectedResults, 3);
   EXPECT_EQ(view.maxRiskLevel, RiskLevel::kMedium);

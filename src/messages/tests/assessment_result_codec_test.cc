@@ -75,8 +75,8 @@ TEST(AssessmentResultCodecTest, FailedResultSaysWhyInErrorWithEmptyResults) {
 
 TEST(AssessmentResultCodecTest, TmonsOlderRiskAssessmentObjectIsStillRead) {
   json result = minimal_ok_result();
-  result["riskAssessment"]["results"] = json::array(
-      {{{"groupIndex", 1}, {"riskLevel", "high"}, {"riskTypes", {"闯红灯"}}}});
+  result["riskAssessment"]["results"] =
+      json::array({{{"groupIndex", 1}, {"riskLevel", "high"}, {"riskTypes", {"闯红灯"}}}});
   result["riskAssessment"]["maxRiskLevel"] = "high";
   const Result<AssessmentResult> decoded = decode_assessment_result(result.dump());
   ASSERT_TRUE(decoded) << decoded.error().message;

@@ -128,7 +128,7 @@ TEST(AssessmentTaskCodecTest, OriginalFormatTaskNeedsNoIdTimesOrDeadline) {
   ASSERT_TRUE(decoded) << decoded.error().message;
   EXPECT_EQ(decoded->schemaVersion, 0);
   EXPECT_EQ(decoded->taskId, "r-9_group2");  // the original generator's naming
-  EXPECT_EQ(decoded->captureTs, 0);  // the scheduler counts from arrival
+  EXPECT_EQ(decoded->captureTs, 0);          // the scheduler counts from arrival
   EXPECT_EQ(decoded->deadlineTs, 0);
   EXPECT_EQ(decoded->imageBase64, "QUJD");
   EXPECT_EQ(decoded->groupIndex, 2);

@@ -48,14 +48,15 @@ FrameView full_view() {
   view.detection = detection;
   view.hasDangerousDriving = true;
   view.maxRiskLevel = RiskLevel::kHigh;
-  view.results = {{GroupRisk{1, RiskLevel::kHigh, 0.75, {"跟车过近"}, "close", 2, {0, 1}},
-                   "g-1",
-                   "t-1"}};
-  view.tasks = {
-      TaskOutcome{"t-1", "g-1", 1, ResultStatus::kOk, "", "",
-                  ResultMetadata{.llmLatencyMs = 1210, .attempts = 1, .llmModel = "qwen-vl-plus"}},
-      TaskOutcome{"t-2", "g-2", 2, ResultStatus::kExpired, "deadline_exceeded", "too late",
-                  ResultMetadata{.llmLatencyMs = 0}}};
+  view.results = {
+      {GroupRisk{1, RiskLevel::kHigh, 0.75, {"跟车过近"}, "close", 2, {0, 1}}, "g-1", "t-1"}};
+  ResultMetadata metadata;
+  metadata.llmLatencyMs = 1210;
+  metadata.attempts = 1;
+  metadata.llmModel = "qwen-vl-plus";
+  view.tasks = {TaskOutcome{"t-1", "g-1", 1, ResultStatus::kOk, "", "", metadata},
+                TaskOutcome{"t-2", "g-2", 2, ResultStatus::kExpired, "deadline_exceeded",
+                            "too late", ResultMetadata{}}};
   view.alerts = {full_alert()};
   return view;
 }
@@ -130,8 +131,8 @@ TEST(AlertCodecTest, HasTheOriginalShapeWithTimesInSeconds) {
   const json encoded = json::parse(encode(alert, alert.lastUpdatedTs + 2'000));
   for (const char* field :
        {"groupIndex", "riskLevel", "riskTypes", "dangerObjectIds", "dangerObjectCount",
-        "description", "confidence", "displayDuration", "isContinuation", "isMerged",
-        "startedAt", "lastUpdatedAt", "isStale"}) {
+        "description", "confidence", "displayDuration", "isContinuation", "isMerged", "startedAt",
+        "lastUpdatedAt", "isStale"}) {
     EXPECT_TRUE(encoded.contains(field)) << field;
   }
   EXPECT_DOUBLE_EQ(encoded["displayDuration"].get<double>(), 28.0);
