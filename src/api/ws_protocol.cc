@@ -65,6 +65,11 @@ void WsProtocol::attach(http::Router& router, const std::string& path) {
   router.add_websocket(path, [this](http::WebSocketSessionPtr session) { open(session); });
 }
 
+size_t WsProtocol::clients() const {
+  std::lock_guard lock(mu_);
+  return clients_.size();
+}
+
 void WsProtocol::open(const http::WebSocketSessionPtr& session) {
   const Key key = session.get();
   {

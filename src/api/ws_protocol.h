@@ -61,6 +61,9 @@ class WsProtocol {
 
   void attach(http::Router& router, const std::string& path = "/ws");
 
+  // Connections open now (their close handled).
+  size_t clients() const;
+
  private:
   struct Client {
     std::weak_ptr<http::WebSocketSession> session;
@@ -92,7 +95,7 @@ class WsProtocol {
   WsOptions options_;
   int listener_ = 0;
   boost::asio::thread_pool slow_work_{1};  // opening and probing cameras takes seconds
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::map<Key, Client> clients_;
   // Cameras this protocol started: how many watch them, and the URL they
   // were opened with (the one a restart reopens; CameraInfo's is masked).
