@@ -39,9 +39,14 @@ class CameraId : public std::string {
 
   const std::string& text() const { return *this; }
 
-  bool operator==(const CameraId& other) const {
-    return text() == other.text() && integer_ == other.integer_;
+  // Exact overloads, so that comparisons never weigh std::string's
+  // templates against these (C++20 rewritten candidates would be ambiguous).
+  friend bool operator==(const CameraId& a, const CameraId& b) {
+    return a.text() == b.text() && a.integer_ == b.integer_;
   }
+  friend bool operator==(const CameraId& a, const std::string& b) { return a.text() == b; }
+  friend bool operator==(const CameraId& a, std::string_view b) { return a.text() == b; }
+  friend bool operator==(const CameraId& a, const char* b) { return a.text() == b; }
 
  private:
   bool integer_ = false;

@@ -104,5 +104,7 @@ std::string encode(const FrameView& view, ViewImages images = ViewImages::kInclu
 
 Result<Alert> decode_alert(std::string_view json);
 Result<FrameView> decode_frame_view(std::string_view json);
+// A view already parsed (an element of the API's history array).
+Result<FrameView> decode_frame_view_json(const nlohmann::json& view);
 
 }  // namespace tmon::messages

@@ -228,4 +228,8 @@ Result<FrameView> decode_frame_view(std::string_view json) {
   return detail::decode_message<FrameView>(json, read_frame_view);
 }
 
+Result<FrameView> decode_frame_view_json(const nlohmann::json& view) {
+  return detail::decode_value<FrameView>(view, read_frame_view);
+}
+
 }  // namespace tmon::messages
