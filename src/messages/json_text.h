@@ -44,7 +44,13 @@ Result<T> decode_value(const Json& root, ReadFn&& read) {
 
 template <typename T, typename ReadFn>
 Result<T> decode_message(std::string_view text, ReadFn&& read) {
-  Result<Json> root = parse_json_object(text);
+  Result<Json> root = make_error(ErrorCode::kParse, "not parsed");
+  try {
+    // Not only parse errors: a number out of range throws out_of_range.
+    root = parse_json_object(text);
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(ErrorCode::kParse, std::string("unexpected JSON error: ") + e.what());
+  }
   if (!root) return tl::unexpected(std::move(root.error()));
   return decode_value<T>(*root, std::forward<ReadFn>(read));
 }
