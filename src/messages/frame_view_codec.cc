@@ -85,7 +85,9 @@ void read_array(const JsonReader& object, std::string_view key, std::vector<T>* 
 
 void read_frame_view(const JsonReader& view, FrameView* out) {
   detail::read_camera_id(view, &out->cameraId);
-  view.required_non_empty("requestId", &out->requestId);
+  // The original's merged view names its frame by the detection's messageId.
+  const bool original = !view.field("requestId").present() && view.field("messageId").present();
+  view.required_non_empty(original ? "messageId" : "requestId", &out->requestId);
   detail::read_capture_ts(view, &out->captureTs);
   view.optional("storedTs", &out->storedTs);
   view.optional("partial", &out->partial);
