@@ -42,10 +42,13 @@ class RedisViews final : public ViewFollower {
 
   bool subscribe(Millis timeout) {
     subscriber_->start();
-    const auto give_up = std::chrono::steady_clock::now() + timeout;
+    // The subscription is made on the subscriber's thread: wait (bounded) for it.
+    Clock& clock = SystemClock::instance();
+    InterruptibleSleep pause(clock);
+    const SteadyTime give_up = clock.now() + timeout;
     while (!subscriber_->stats().connected) {
-      if (std::chrono::steady_clock::now() >= give_up) return false;
-      std::this_thread::sleep_for(Millis(10));
+      if (clock.now() >= give_up) return false;
+      pause.sleep_for(Millis(10));
     }
     return true;
   }
@@ -83,7 +86,7 @@ class ApiViews final : public ViewFollower {
       : api_(api_url), camera_id_(camera_id), since_ts_(since_ts), interval_(interval) {}
 
   std::vector<messages::FrameView> take() override {
-    const auto now = std::chrono::steady_clock::now();
+    const SteadyTime now = SystemClock::instance().now();
     if (now < next_poll_) return {};
     next_poll_ = now + interval_;
     auto views = history(since_ts_);
