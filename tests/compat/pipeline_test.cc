@@ -12,12 +12,8 @@
 // - every message tmon emits on the topics reads the original way, with
 //   tmon's content;
 // - the health checks and CORS of COMPAT §5.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <set>
 
@@ -32,6 +28,7 @@
 #include "messages/codec.h"
 #include "original_reader.h"
 #include "redis_server.h"
+#include "refusing_port.h"
 #include "store/redis_client.h"
 #include "store/redis_subscriber.h"
 #include "store/result_store.h"
@@ -45,27 +42,6 @@ namespace {
 using namespace std::chrono_literals;
 using testing::ChildProcess;
 using testing::eventually;
-
-// A loopback port that refuses connections while this lives: bound, never listening.
-class RefusingPort {
- public:
-  RefusingPort() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof(address);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&address), size), 0);
-    EXPECT_EQ(getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size), 0);
-    port_ = ntohs(address.sin_port);
-  }
-  ~RefusingPort() { ::close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 // The services every test of the suite shares, started once.
 struct Services {
@@ -345,7 +321,7 @@ TEST_F(PipelineConformanceTest, WebSocketSpeaksTheOriginalEnvelopeWithIntegerIds
   ASSERT_TRUE(online);
   EXPECT_EQ(online->data["status"], 1);
   EXPECT_EQ(online->data["message"], "Online");
-  RefusingPort refusing;
+  testing::RefusingPort refusing;
   check["data"]["rtspUrl"] = "rtsp://127.0.0.1:" + std::to_string(refusing.port()) + "/x";
   client.send(check.dump());
   const auto offline = next(client, "camera_status", 9004);

@@ -221,22 +221,37 @@ TEST_F(AggregateStageTest, ResultsSentWhileRedisIsDownAreStoredWhenItIsBack) {
   runner->stop();
 }
 
-TEST_F(AggregateStageTest, TheViewIsTheFramesDetectionMergedWithItsResults) {
-  testing::TestRedis redis;
-  auto store = redis_store(redis);
-  AggregateOptions options;
-  options.detections_topic = kafka_.topics.detection_results.name;
-  AggregateStage stage(*store, *dead_letters_, SystemClock::instance(), options, &metrics_);
-  auto runner = run(stage, "aggregate", true);
+// The stage as the pipeline runs it: on the results and the frames' detections.
+class WithDetectionsTest : public AggregateStageTest {
+ protected:
+  void SetUp() override {
+    AggregateStageTest::SetUp();
+    store_ = redis_store(redis_);
+    AggregateOptions options;
+    options.detections_topic = kafka_.topics.detection_results.name;
+    stage_ = std::make_unique<AggregateStage>(*store_, *dead_letters_, SystemClock::instance(),
+                                              options, &metrics_);
+    runner_ = run(*stage_, "aggregate", true);
+  }
+  void TearDown() override { runner_->stop(); }
+
+  void send_detection(const std::string& json) { send(kafka_.topics.detection_results.name, json); }
+
+  testing::TestRedis redis_;
+  std::shared_ptr<store::RedisResultStore> store_;
+  std::unique_ptr<AggregateStage> stage_;
+  std::unique_ptr<bus::StageRunner> runner_;
+};
+
+TEST_F(WithDetectionsTest, TheViewIsTheFramesDetectionMergedWithItsResults) {
   const auto frame = detection(1, 2);
-  send(kafka_.topics.detection_results.name, messages::encode(frame));
-  ASSERT_TRUE(eventually([&] { return stage.detections() == 1; }));
+  send_detection(messages::encode(frame));
+  ASSERT_TRUE(eventually([&] { return stage_->detections() == 1; }));
   send(result(1, 0, 2, messages::RiskLevel::kHigh));
   send(result(1, 1, 2));
-  ASSERT_TRUE(eventually([&] { return store->latest(camera_)->has_value(); }));
-  runner->stop();
+  ASSERT_TRUE(eventually([&] { return store_->latest(camera_)->has_value(); }));
 
-  const auto view = view_of(*store->latest(camera_));
+  const auto view = view_of(*store_->latest(camera_));
   ASSERT_TRUE(view.detection);
   messages::DetectionResult expected = frame;
   expected.thumbnailBase64.clear();  // the live frame is not stored
@@ -244,56 +259,42 @@ TEST_F(AggregateStageTest, TheViewIsTheFramesDetectionMergedWithItsResults) {
   EXPECT_EQ(view.results.size(), 2u);
   EXPECT_EQ(view.maxRiskLevel, messages::RiskLevel::kHigh);
   // The history keeps the view without the crops.
-  const auto history = view_of(store->history(camera_, 0, 1)->front());
+  const auto history = view_of(store_->history(camera_, 0, 1)->front());
   EXPECT_TRUE(history.detection->groupImages[0].imageBase64.empty());
   EXPECT_EQ(history.detection->detectedObjects, frame.detectedObjects);
 }
 
-TEST_F(AggregateStageTest, OriginalResultsAreCountedAgainstTheFramesGroups) {
+TEST_F(WithDetectionsTest, OriginalResultsAreCountedAgainstTheFramesGroups) {
   // The original's results carry no frameTaskCount; its aggregator waited
   // for one result per group of the frame's detection, as this one does.
-  testing::TestRedis redis;
-  auto store = redis_store(redis);
-  AggregateOptions options;
-  options.detections_topic = kafka_.topics.detection_results.name;
-  AggregateStage stage(*store, *dead_letters_, SystemClock::instance(), options, &metrics_);
-  auto runner = run(stage, "aggregate", true);
-  send(kafka_.topics.detection_results.name, messages::encode(detection(4, 3)));
-  ASSERT_TRUE(eventually([&] { return stage.detections() == 1; }));
+  send_detection(messages::encode(detection(4, 3)));
+  ASSERT_TRUE(eventually([&] { return stage_->detections() == 1; }));
   for (int group = 0; group < 3; ++group) {
     json original = json::parse(messages::encode(result(4, group, 1)));
     for (const char* tmon_only : {"schemaVersion", "frameTaskCount", "status", "taskId"}) {
       original.erase(tmon_only);
     }
     send(kafka_.topics.risk_assessment_results.name, original.dump());
-    // Not published before the last group's result.
-    ASSERT_TRUE(eventually([&] { return stage.applied() == group + 1; }));
+    ASSERT_TRUE(eventually([&] { return stage_->applied() == group + 1; }));
   }
-  ASSERT_TRUE(eventually([&] { return store->latest(camera_)->has_value(); }));
-  runner->stop();
-  const auto view = view_of(*store->latest(camera_));
+  ASSERT_TRUE(eventually([&] { return store_->latest(camera_)->has_value(); }));
+  const auto view = view_of(*store_->latest(camera_));
+  // Published once, with all three: not before the last group's result.
   EXPECT_EQ(view.receivedResults(), 3);
   EXPECT_EQ(view.expectedResults, 3);
   EXPECT_FALSE(view.partial);
 }
 
-TEST_F(AggregateStageTest, FramesWithoutGroupsAreNotKept) {
-  testing::TestRedis redis;
-  auto store = redis_store(redis);
-  AggregateOptions options;
-  options.detections_topic = kafka_.topics.detection_results.name;
-  AggregateStage stage(*store, *dead_letters_, SystemClock::instance(), options, &metrics_);
-  auto runner = run(stage, "aggregate", true);
+TEST_F(WithDetectionsTest, FramesWithoutGroupsAreNotKept) {
   const auto empty = detection(5, 0);
-  send(kafka_.topics.detection_results.name, messages::encode(empty));
-  send(kafka_.topics.detection_results.name, "not json");
-  send(kafka_.topics.detection_results.name, messages::encode(detection(6, 1)));
-  ASSERT_TRUE(eventually([&] { return stage.detections() == 1; }));
-  runner->stop();
+  send_detection(messages::encode(empty));
+  send_detection("not json");
+  send_detection(messages::encode(detection(6, 1)));
+  ASSERT_TRUE(eventually([&] { return stage_->detections() == 1; }));
   EXPECT_EQ(metrics_.detections.Add({{"outcome", "no_groups"}}).Value(), 1);
   EXPECT_EQ(metrics_.detections.Add({{"outcome", "undecodable"}}).Value(), 1);
-  EXPECT_FALSE(store->detection(empty.requestId)->has_value());
-  EXPECT_TRUE(store->detection(camera_ + "-f6")->has_value());
+  EXPECT_FALSE(store_->detection(empty.requestId)->has_value());
+  EXPECT_TRUE(store_->detection(camera_ + "-f6")->has_value());
 }
 
 }  // namespace

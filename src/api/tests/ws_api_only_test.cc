@@ -1,11 +1,7 @@
 // /ws where no camera is pulled (`tmon api`): the original envelope both
 // ways, integer camera ids, assessed views pushed as detection_result, and a
 // socket that survives whatever a client sends.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -13,6 +9,7 @@
 #include "api/ws_protocol.h"
 #include "eventually.h"
 #include "http/server.h"
+#include "refusing_port.h"
 #include "ws_client.h"
 
 namespace tmon::api {
@@ -21,27 +18,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 using tmon::testing::WsClient;
-
-// A loopback port that refuses connections while this lives: bound, never listening.
-class RefusingPort {
- public:
-  RefusingPort() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof(address);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&address), size), 0);
-    EXPECT_EQ(getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size), 0);
-    port_ = ntohs(address.sin_port);
-  }
-  ~RefusingPort() { ::close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 // The next message of `type` (a {type, data} envelope), its data.
 std::optional<json> next(WsClient& client, const std::string& type,
@@ -129,7 +105,7 @@ TEST_F(WsApiOnlyTest, GarbageIsAnsweredAndTheSocketStaysOpen) {
 
 TEST_F(WsApiOnlyTest, CheckCameraSaysOnlineOrOfflineAsANumber) {
   auto client = connect();
-  RefusingPort refusing;
+  testing::RefusingPort refusing;
   client->send(json{{"type", "check_camera"},
                     {"data",
                      {{"cameraId", 5},

@@ -1,11 +1,7 @@
 // The cameras this process pulls, as the API serves them: the REST routes and
 // /ws in the original system's protocol, over the real camera manager
 // (sim:// scenes) through ManagedCameras, on a real server with real clients.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +16,7 @@
 #include "http_get.h"
 #include "messages/frame_view.h"
 #include "metrics/exposition.h"
+#include "refusing_port.h"
 #include "ws_client.h"
 
 namespace tmon::app {
@@ -30,27 +27,6 @@ using nlohmann::json;
 using testing::eventually;
 using testing::http_request;
 using testing::WsClient;
-
-// A loopback port that refuses connections while this lives: bound, never listening.
-class RefusingPort {
- public:
-  RefusingPort() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof(address);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&address), size), 0);
-    EXPECT_EQ(getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size), 0);
-    port_ = ntohs(address.sin_port);
-  }
-  ~RefusingPort() { ::close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 // The data of the next {type, data} message of `type` (and camera, if given).
 std::optional<json> next(WsClient& client, const std::string& type,
@@ -199,9 +175,9 @@ TEST_F(CameraApiTest, WebSocketSpeaksTheOriginalProtocol) {
   EXPECT_TRUE((*data)["detectedObjects"][0]["class"].is_string());
   const json& group = (*data)["trafficGroups"][0];
   EXPECT_EQ(group["groupIndex"], 1);
-  for (const char* field : {"objectCount", "memberCount", "bbox", "groupBbox", "classes",
-                            "averageConfidence", "avgConfidence", "memberIndices", "riskLevel",
-                            "riskLevelRaw"}) {
+  for (const char* field :
+       {"objectCount", "memberCount", "bbox", "groupBbox", "classes", "averageConfidence",
+        "avgConfidence", "memberIndices", "riskLevel", "riskLevelRaw"}) {
     EXPECT_TRUE(group.contains(field)) << field;
   }
   EXPECT_EQ(group["riskLevel"], "gray");  // nothing assessed yet
@@ -239,9 +215,8 @@ TEST_F(CameraApiTest, FramesCarryTheNewestAssessmentPushedByTheAggregator) {
   view.storedTs = view.captureTs + 900;
   view.hasDangerousDriving = true;
   view.maxRiskLevel = messages::RiskLevel::kHigh;
-  view.results = {{{1, messages::RiskLevel::kHigh, 0.9, {"人车冲突"}, "行人靠近", 2, {0, 1}},
-                   group_id,
-                   "t-1"}};
+  view.results = {
+      {{1, messages::RiskLevel::kHigh, 0.9, {"人车冲突"}, "行人靠近", 2, {0, 1}}, group_id, "t-1"}};
   feed_.publish("risky", messages::encode(view));
 
   // A later frame where the group (same stable id) is still there wears it.
@@ -338,25 +313,25 @@ TEST_F(CameraApiTest, ProblemsComeBackAsCameraStatus) {
   EXPECT_EQ((*unknown)["status"], 2);
   EXPECT_NE((*unknown)["message"].get<std::string>().find("unknown camera"), std::string::npos);
 
-  RefusingPort refusing;
+  testing::RefusingPort refusing;
   const std::string dead = "rtsp://127.0.0.1:" + std::to_string(refusing.port()) + "/live";
-  client->send(json{{"type", "check_camera"}, {"data", {{"cameraId", 11}, {"rtspUrl", dead}}}}
-                   .dump());
+  client->send(
+      json{{"type", "check_camera"}, {"data", {{"cameraId", 11}, {"rtspUrl", dead}}}}.dump());
   const auto probe = next(*client, "camera_status", 11);
   ASSERT_TRUE(probe);
   EXPECT_EQ((*probe)["status"], 0);
   EXPECT_EQ((*probe)["message"], "Offline");
 
-  client->send(json{{"type", "start_stream"},
-                    {"data", {{"cameraId", "x"}, {"rtspUrl", "gopher://old"}}}}
-                   .dump());
+  client->send(
+      json{{"type", "start_stream"}, {"data", {{"cameraId", "x"}, {"rtspUrl", "gopher://old"}}}}
+          .dump());
   const auto bad = next(*client, "camera_status", "x");
   ASSERT_TRUE(bad);
   EXPECT_EQ((*bad)["status"], 2);
 
   // A source that starts and then fails: status 2 with the reason.
-  client->send(json{{"type", "start_stream"}, {"data", {{"cameraId", 12}, {"rtspUrl", dead}}}}
-                   .dump());
+  client->send(
+      json{{"type", "start_stream"}, {"data", {{"cameraId", 12}, {"rtspUrl", dead}}}}.dump());
   const auto started = next(*client, "camera_status", 12);
   ASSERT_TRUE(started);
   EXPECT_EQ((*started)["status"], 1);
