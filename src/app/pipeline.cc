@@ -137,7 +137,8 @@ Status PipelineParts::start_store() {
                                     a.history_size,
                                     a.alerts_size,
                                     std::max(600, static_cast<int>(a.partial_timeout_seconds * 10)),
-                                    a.detection_ttl_seconds};
+                                    a.detection_ttl_seconds,
+                                    a.high_risk_views_size};
   auto address = store::RedisAddress::parse(redis.url);
   if (!address) return tl::unexpected(address.error());
   auto client = std::make_shared<store::RedisClient>(*address, Millis(redis.timeout_ms));

@@ -229,6 +229,9 @@ struct AggregationConfig {
   int latest_ttl_seconds = 3600;
   int history_size = 100;
   int alerts_size = 100;
+  // High-risk merged views kept per camera in alerts:{id}, the original's
+  // list (its views carry the group crops: ~20 KB each).
+  int high_risk_views_size = 100;
   int result_ttl_seconds = 86400;
   double partial_timeout_seconds = 15;
   int max_pending_frames = 10000;  // frames waiting for results; more pauses intake

@@ -106,6 +106,7 @@ void read_aggregation(MapReader r, AggregationConfig& a) {
   r.read("latest_ttl_seconds", a.latest_ttl_seconds, int_at_least(1));
   r.read("history_size", a.history_size, int_at_least(1));
   r.read("alerts_size", a.alerts_size, int_at_least(1));
+  r.read("high_risk_views_size", a.high_risk_views_size, int_at_least(1));
   r.read("result_ttl_seconds", a.result_ttl_seconds, int_at_least(1));
   r.read("partial_timeout_seconds", a.partial_timeout_seconds, number_above(0));
   r.read("max_pending_frames", a.max_pending_frames, int_at_least(1));

@@ -270,6 +270,7 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
   w.value("latest_ttl_seconds", a.latest_ttl_seconds);
   w.value("history_size", a.history_size);
   w.value("alerts_size", a.alerts_size);
+  w.value("high_risk_views_size", a.high_risk_views_size);
   w.value("result_ttl_seconds", a.result_ttl_seconds);
   w.value("partial_timeout_seconds", a.partial_timeout_seconds);
   w.value("max_pending_frames", a.max_pending_frames);

@@ -117,7 +117,7 @@ Result<bool> MemoryResultStore::publish_frame(const FrameWrite& frame) {
     if (frame.high_risk) {
       auto& views = high_risk_views_[frame.camera_id];
       views.push_front(frame.view_json);
-      while (static_cast<int>(views.size()) > options_.alerts_size) views.pop_back();
+      while (static_cast<int>(views.size()) > options_.high_risk_views_size) views.pop_back();
     }
     auto& active = active_alerts_[frame.camera_id];
     for (const auto& alert : frame.alerts) {

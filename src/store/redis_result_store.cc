@@ -23,8 +23,8 @@ return {1, redis.call('HLEN', KEYS[2]), published}
 // records, all alert records, active alerts, frame hash, high-risk views.
 // ARGV: view json, capture ts, latest ttl, history size, alerts size, result
 // ttl, channel, number of alerts, number of ended groups, history json,
-// high risk (0/1), then per alert: group id, alert json, replaced json (""
-// if new); then the ended group ids.
+// high risk (0/1), high-risk views kept, then per alert: group id, alert
+// json, replaced json ("" if new); then the ended group ids.
 // Returns 1 when published, 0 when the frame was published before.
 constexpr const char* kPublishScript = R"lua(
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[6]) then return 0 end
@@ -39,12 +39,12 @@ redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -(tonumber(ARGV[4]) + 1))
 redis.call('EXPIRE', KEYS[4], ARGV[6])
 if ARGV[11] == '1' then
   redis.call('LPUSH', KEYS[9], ARGV[1])
-  redis.call('LTRIM', KEYS[9], 0, tonumber(ARGV[5]) - 1)
+  redis.call('LTRIM', KEYS[9], 0, tonumber(ARGV[12]) - 1)
   redis.call('EXPIRE', KEYS[9], ARGV[6])
 end
 local alerts = tonumber(ARGV[8])
 local ended = tonumber(ARGV[9])
-local at = 12
+local at = 13
 for i = 1, alerts do
   local group, alert, replaced = ARGV[at], ARGV[at + 1], ARGV[at + 2]
   at = at + 3
@@ -128,7 +128,8 @@ Result<bool> RedisResultStore::publish_frame(const FrameWrite& frame) {
                                    std::to_string(frame.alerts.size()),
                                    std::to_string(frame.ended_alert_groups.size()),
                                    frame.history_json,
-                                   frame.high_risk ? "1" : "0"};
+                                   frame.high_risk ? "1" : "0",
+                                   std::to_string(options_.high_risk_views_size)};
   for (const auto& alert : frame.alerts) {
     command.insert(command.end(), {alert.group_id, alert.alert_json, alert.replaces});
   }

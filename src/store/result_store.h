@@ -19,6 +19,7 @@ struct StoreOptions {
   int alerts_size = 100;           // alerts kept per camera, and across all cameras
   int frame_ttl_seconds = 600;     // results held for a frame that is never published
   int detection_ttl_seconds = 60;  // a frame's detection, kept until its view is published
+  int high_risk_views_size = 100;  // views kept per camera in alerts:{id}
 };
 
 // One assessment result, stored once under its taskId and held with its

@@ -127,7 +127,7 @@ TEST_P(ResultStoreContract, ContinuedAlertsTakeTheirPredecessorsPlace) {
 }
 
 TEST_P(ResultStoreContract, HighRiskViewsGoOntoTheOriginalsAlertList) {
-  auto store = make({.alerts_size = 2});
+  auto store = make({.alerts_size = 1, .high_risk_views_size = 2});
   ASSERT_TRUE(*store->publish_frame(frame("f1", 100, {}, {}, true)));
   ASSERT_TRUE(*store->publish_frame(frame("f2", 200)));
   ASSERT_TRUE(*store->publish_frame(frame("f3", 300, {}, {}, true)));
