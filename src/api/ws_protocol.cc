@@ -220,6 +220,12 @@ void WsProtocol::start_stream(Key key, const messages::CameraId& id, const std::
     }
   }
   send_status(key, id, kOnline, "Stream started");
+  // A source that failed before this client watched it (even before the
+  // start returned: opening fails fast) would otherwise go untold until it
+  // recovers.
+  if (const auto camera = cameras_->info(id); camera && camera->state == CameraState::kError) {
+    send_status(key, id, kFault, camera->message);
+  }
 }
 
 void WsProtocol::release_locked(const std::string& camera_id, std::vector<std::string>& to_remove) {
