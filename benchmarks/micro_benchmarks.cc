@@ -5,7 +5,9 @@
 #include <benchmark/benchmark.h>
 
 #include "api/detection_message.h"
+#include "common/base64.h"
 #include "llm/response_parser.h"
+#include "llm/token_estimate.h"
 #include "messages/codec.h"
 #include "messages/frame_view.h"
 #include "schedule/account_limiter.h"
@@ -16,9 +18,9 @@ namespace {
 
 void BM_AccountLimiterAcquire(benchmark::State& state) {
   ManualClock clock;
-  schedule::AccountLimiter limiter({"a", 1e9, 1'000'000'000, 0}, Millis(10));
+  schedule::AccountLimiter limiter({"a", 1e9, 1'000'000'000, 0});
   for (auto _ : state) {
-    benchmark::DoNotOptimize(limiter.try_acquire(1, clock.now()));
+    benchmark::DoNotOptimize(limiter.try_acquire({"a", 1, Millis(10)}, clock.now()));
     clock.advance(std::chrono::microseconds(1));
   }
 }
@@ -27,9 +29,11 @@ BENCHMARK(BM_AccountLimiterAcquire);
 // The common case under load: the account is full and the answer is "wait".
 void BM_AccountLimiterDenied(benchmark::State& state) {
   ManualClock clock;
-  schedule::AccountLimiter limiter({"a", 10, 600, 0}, Millis(10));
-  for (int i = 0; i < 10; ++i) limiter.try_acquire(1, clock.now());
-  for (auto _ : state) benchmark::DoNotOptimize(limiter.try_acquire(1, clock.now()));
+  schedule::AccountLimiter limiter({"a", 10, 600, 0});
+  for (int i = 0; i < 10; ++i) limiter.try_acquire({"a", 1, Millis(10)}, clock.now());
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(limiter.try_acquire({"a", 1, Millis(10)}, clock.now()));
+  }
 }
 BENCHMARK(BM_AccountLimiterDenied);
 
@@ -53,6 +57,19 @@ void BM_TaskQueuePushPop(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_TaskQueuePushPop)->Arg(100)->Arg(10'000);
+
+// What a task costs before it is queued: its prompt's tokens (the image's
+// frame header read from base64, the text counted).
+void BM_PromptTokens(benchmark::State& state) {
+  llm::ChatRequest request;
+  request.system_prompt = std::string(900, 'x');
+  request.user_text = std::string(300, 'y');
+  std::string jpeg = {'\xFF', '\xD8', '\xFF', '\xC0', 0, 17, 8, 2, static_cast<char>(208), 5, 0, 3};
+  jpeg += std::string(static_cast<size_t>(state.range(0)), '\x55');
+  request.image_base64 = base64_encode(jpeg);
+  for (auto _ : state) benchmark::DoNotOptimize(llm::prompt_tokens(request, llm::TokenRule{}));
+}
+BENCHMARK(BM_PromptTokens)->Arg(2'000)->Arg(90'000);
 
 messages::AssessmentResult sample_result() {
   messages::AssessmentResult result;

@@ -135,6 +135,37 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(0, 10000));
   scheduler->add_option("--mock-threads", o.mock_threads, "Threads of the mock provider")
       ->check(CLI::Range(1, 64));
+  scheduler->add_option("--tpm", o.tpm, "Tokens per minute per account (0 = none)")
+      ->check(CLI::NonNegativeNumber);
+  scheduler
+      ->add_option("--jitter-ms", o.jitter_ms,
+                   "The mock judges each request 0..N ms after it arrives (the scheduler "
+                   "is not told)")
+      ->check(CLI::Range(0, 10000));
+  scheduler
+      ->add_option("--restart-at", o.restart_at,
+                   "Restart every instance after this many seconds (limits and the learned "
+                   "margin in Redis)")
+      ->check(CLI::NonNegativeNumber);
+  scheduler->add_flag("--mixed-crops", o.mixed_crops,
+                      "Images of four sizes, 96x64 to 1280x720 (token costs differ)");
+  scheduler->add_option("--fault-at", o.fault_at, "When an injected fault starts (seconds)")
+      ->check(CLI::NonNegativeNumber);
+  scheduler
+      ->add_option("--quota-outage", o.quota_outage,
+                   "Seconds acct-1 answers DashScope's temporary insufficient_quota")
+      ->check(CLI::NonNegativeNumber);
+  scheduler
+      ->add_option("--revoke-for", o.revoke_for,
+                   "Seconds key-1-1 stays revoked (401) before it is restored")
+      ->check(CLI::NonNegativeNumber);
+  scheduler
+      ->add_option("--probe-seconds", o.probe_seconds,
+                   "scheduler.disabled_probe_seconds of the scheduler")
+      ->check(CLI::PositiveNumber);
+  scheduler->add_option("--fallback-model", o.fallback_model,
+                        "llm.fallback_models = [MODEL]; the preferred model goes out on every "
+                        "account at --fault-at");
   scheduler->add_option("--report-file", o.report_file, "Write the JSON report here");
   scheduler->callback([&exit_code] {
     configure_logging({"warn", false, ""});

@@ -5,6 +5,7 @@
 #include <boost/asio/use_future.hpp>
 #include <future>
 #include <iostream>
+#include <map>
 
 #include "app/commands.h"
 #include "app/config_loading.h"
@@ -20,6 +21,7 @@ namespace {
 struct KeysFlags {
   std::string config_dir = "config";
   double timeout_seconds = 15;
+  bool limits = false;
 };
 
 // What an operator needs to know about a key, in one word.
@@ -30,6 +32,8 @@ std::string verdict(const llm::CallResult& result) {
       return "invalid";
     case llm::CallErrorKind::kRateLimited:
       return "rate-limited";
+    case llm::CallErrorKind::kQuotaThrottled:
+      return "quota-throttled";
     case llm::CallErrorKind::kQuotaExhausted:
       return "quota-exhausted";
     case llm::CallErrorKind::kTimeout:
@@ -42,6 +46,62 @@ std::string verdict(const llm::CallResult& result) {
       return "error";
   }
   return "error";
+}
+
+// The limits each account states for each model (llm.model and the
+// fallbacks), asked with one tiny request per account and model, printed as
+// an api_keys.yaml snippet. DashScope counts per second as RPM / 60.
+void print_stated_limits(const config::Config& config,
+                         const std::vector<const config::ApiKeyConfig*>& keys,
+                         llm::LlmClient& client, boost::asio::io_context& io,
+                         const llm::ChatRequest& ping, Millis timeout) {
+  std::vector<std::string> models{config.llm.model};
+  for (const auto& model : config.llm.fallback_models) models.push_back(model);
+  std::map<std::string, const config::ApiKeyConfig*> by_account;  // one key per account
+  for (const auto* key : keys) {
+    by_account.try_emplace(key->account.empty() ? key->id : key->account, key);
+  }
+  std::cout << "\n# Limits the provider states (x-ratelimit-* reply headers), per account and\n"
+               "# model; per second is per minute / 60, as DashScope counts. Paste into\n"
+               "# api_keys.yaml (keys without an account take theirs on the key itself).\n"
+               "accounts:\n";
+  // Per second is per minute / 60 (DashScope's RPS rule); unstated: the defaults.
+  const auto qps = [](const llm::StatedLimits& l) {
+    return l.requests_per_minute > 0
+               ? fmt::format("{:g}", static_cast<double>(l.requests_per_minute) / 60.0)
+               : std::string("5");
+  };
+  const auto rpm = [](const llm::StatedLimits& l) {
+    return l.requests_per_minute > 0 ? l.requests_per_minute : 300;
+  };
+  for (const auto& [account, key] : by_account) {
+    std::cout << fmt::format("  - name: {}\n", account);
+    for (size_t i = 0; i < models.size(); ++i) {
+      llm::ChatRequest request = ping;
+      request.model = models[i];
+      auto reply = boost::asio::co_spawn(io, client.complete(request, key->key, timeout),
+                                         boost::asio::use_future)
+                       .get();
+      const std::string indent = i == 0 ? "    " : "      ";
+      if (i == 1) std::cout << "    models:\n";
+      if (!reply || !reply->limits) {
+        std::cout << fmt::format(
+            "{}# {}: no limits stated ({})\n", indent, models[i],
+            reply ? "no x-ratelimit headers" : std::string(llm::to_string(reply.error().kind)));
+        continue;
+      }
+      const llm::StatedLimits& l = *reply->limits;
+      if (i == 0) {
+        // The primary model's limits are the account's own.
+        std::cout << fmt::format("    qps_limit: {}\n    rpm_limit: {}\n    tpm_limit: {}\n",
+                                 qps(l), rpm(l), l.tokens_per_minute);
+      } else {
+        std::cout << fmt::format(
+            "      - {{model: {}, qps_limit: {}, rpm_limit: {}, tpm_limit: {}}}\n", models[i],
+            qps(l), rpm(l), l.tokens_per_minute);
+      }
+    }
+  }
 }
 
 int run_keys_verify(const KeysFlags& flags) {
@@ -96,6 +156,8 @@ int run_keys_verify(const KeysFlags& flags) {
     std::cout << fmt::format("{:<20} {:<10} {:<16} {:>6}ms  {}\n", keys[i]->id,
                              mask_secret(keys[i]->key), word, latency.count(), detail);
   }
+  // Limits are a help, never a requirement: their absence changes no exit code.
+  if (flags.limits) print_stated_limits(*config, keys, client, io.context(), ping, timeout);
   return all_ok ? kExitOk : kExitFailure;
 }
 
@@ -110,6 +172,9 @@ void add_keys_command(CLI::App& app, int& exit_code) {
   add_config_dir_option(*verify, flags.config_dir);
   verify->add_option("--timeout", flags.timeout_seconds, "Seconds to wait for each key")
       ->check(CLI::PositiveNumber);
+  verify->add_flag("--limits", flags.limits,
+                   "Also print each account's per-model limits as the provider states them, as "
+                   "an api_keys.yaml snippet");
   verify->callback([&exit_code] { exit_code = run_keys_verify(flags); });
 }
 

@@ -17,6 +17,8 @@ struct MockLlmFlags {
   mockllm::MockLlmOptions options;
   double account_qps = -1;  // overrides every account's limits when >= 0
   int account_rpm = -1;
+  int64_t account_tpm = -1;
+  int arrival_jitter_ms = 0;
   double key_qps = 0;  // optional per-key limits on top
   int key_rpm = 0;
   int retry_after = -1;
@@ -33,13 +35,23 @@ void describe_provider(const config::Config& config, MockLlmFlags& flags) {
   auto& o = flags.options;
   for (const auto& account : config.accounts) {
     o.accounts[account.name].limits = {static_cast<int64_t>(std::floor(account.qps_limit)),
-                                       account.rpm_limit};
+                                       account.rpm_limit, account.tpm_limit};
+    for (const auto& model : account.models) {
+      o.accounts[account.name + "/" + model.model].limits = {
+          static_cast<int64_t>(std::floor(model.qps_limit)), model.rpm_limit, model.tpm_limit};
+    }
+  }
+  o.primary_model = config.llm.model;
+  for (const auto& model : config.llm.models) {
+    o.token_rules[model.name] = {model.tokens_per_patch, model.patch_pixels, model.min_pixels,
+                                 model.max_pixels};
   }
   for (const auto& key : config.api_keys) {
     if (key.key.empty()) continue;
     const std::string account = key.account.empty() ? key.id : key.account;
     if (key.account.empty()) {
-      o.accounts[account].limits = {static_cast<int64_t>(std::floor(key.qps_limit)), key.rpm_limit};
+      o.accounts[account].limits = {static_cast<int64_t>(std::floor(key.qps_limit)), key.rpm_limit,
+                                    key.tpm_limit};
     }
     mockllm::MockKey mock_key;
     mock_key.name = key.id;
@@ -52,11 +64,13 @@ void describe_provider(const config::Config& config, MockLlmFlags& flags) {
   for (auto& [name, account] : o.accounts) {
     if (flags.account_qps >= 0) account.limits.per_second = static_cast<int64_t>(flags.account_qps);
     if (flags.account_rpm >= 0) account.limits.per_minute = flags.account_rpm;
+    if (flags.account_tpm >= 0) account.limits.tokens_per_minute = flags.account_tpm;
     account.quota_exhausted =
         std::find(flags.exhausted.begin(), flags.exhausted.end(), name) != flags.exhausted.end();
   }
   if (flags.retry_after >= 0) o.retry_after_seconds = flags.retry_after;
   o.hang_for = std::chrono::milliseconds(static_cast<int64_t>(flags.hang_seconds * 1000));
+  o.arrival_jitter = std::chrono::milliseconds(flags.arrival_jitter_ms);
 }
 
 int run_mock_llm(MockLlmFlags flags) {
@@ -106,6 +120,22 @@ void add_mock_llm_command(CLI::App& app, int& exit_code) {
       ->add_option("--account-rpm", flags.account_rpm,
                    "Requests per minute per account (default: from api_keys.yaml; 0 = no limit)")
       ->check(CLI::NonNegativeNumber);
+  command
+      ->add_option("--account-tpm", flags.account_tpm,
+                   "Tokens per minute per account (default: from api_keys.yaml; 0 = no limit)")
+      ->check(CLI::NonNegativeNumber);
+  command
+      ->add_option("--arrival-jitter-ms", flags.arrival_jitter_ms,
+                   "Judge each request a random 0..N ms after it arrives (network jitter the "
+                   "client cannot see)")
+      ->check(CLI::Range(0, 10'000));
+  command
+      ->add_option("--burst-start", o.burst.start,
+                   "limit_burst_rate: at most max(N, factor x the previous second) per second "
+                   "(0 = off)")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--burst-factor", o.burst.factor, "limit_burst_rate growth per second")
+      ->check(CLI::PositiveNumber);
   command->add_option("--key-qps", flags.key_qps, "Per-key requests per second (0 = none)")
       ->check(CLI::NonNegativeNumber);
   command->add_option("--key-rpm", flags.key_rpm, "Per-key requests per minute (0 = none)")

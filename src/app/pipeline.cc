@@ -19,13 +19,13 @@
 #include "generate/generate_stage.h"
 #include "http/client.h"
 #include "http/io_threads.h"
-#include "llm/openai_client.h"
 #include "messages/codec.h"
 #include "metrics/exposition.h"
 #include "mockllm/mock_llm_server.h"
 #include "schedule/schedule_stage.h"
 #include "schedule/scheduler.h"
 #include "schedule/scheduler_routes.h"
+#include "schedule/scheduler_runtime.h"
 #include "store/memory_result_store.h"
 #include "store/redis_result_store.h"
 #include "store/redis_subscriber.h"
@@ -51,13 +51,9 @@ class PipelineParts {
   store::ResultStorePtr store;
   api::ComponentHealth store_health{"store", api::HealthStatus::kOk, ""};
   std::unique_ptr<mockllm::MockLlmServer> mock_llm;
-  // Runs the LLM client's sockets and the dispatcher's coroutines; declared
-  // before both so it is destroyed after them.
-  std::unique_ptr<http::IoThreads> llm_io;
-  std::unique_ptr<http::Client> http;
-  std::unique_ptr<llm::LlmClient> llm;
   std::vector<config::ApiKeyConfig> mock_keys;  // set when the built-in mock stands in
-  std::unique_ptr<schedule::Scheduler> scheduler;
+  std::unique_ptr<schedule::SchedulerRuntime> scheduler_runtime;
+  schedule::Scheduler* scheduler = nullptr;  // scheduler_runtime's
   // /metrics (and the scheduler's endpoints) of a process without the API.
   std::unique_ptr<http::Server> ops;
   std::vector<std::unique_ptr<bus::DeadLetterPublisher>> dead_letters;
@@ -186,15 +182,11 @@ Status PipelineParts::start_llm() {
         "are SIMULATED",
         base_url);
   }
-  auto url = http::Url::parse(base_url);
-  if (!url) return tl::unexpected(url.error());
-  llm_io = std::make_unique<http::IoThreads>(1);
-  http = std::make_unique<http::Client>();
-  llm = std::make_unique<llm::OpenAiCompatibleClient>(*url, *http, *clock);
-  auto created = schedule::Scheduler::create(*config, roles.instance_id, scheduler_keys(*config),
-                                             llm_io->context(), *llm, *clock, registry.get());
+  auto created = schedule::SchedulerRuntime::create(
+      *config, roles.instance_id, scheduler_keys(*config), base_url, *clock, registry.get());
   if (!created) return tl::unexpected(created.error());
-  scheduler = std::move(*created);
+  scheduler_runtime = std::move(*created);
+  scheduler = &scheduler_runtime->scheduler();
   // Key states and queue gauges as of the scrape (like /api/scheduler/stats,
   // this may ask a shared Redis limiter for cooldowns).
   scrape_hooks->add([this] { scheduler->update_metrics(); });
@@ -504,7 +496,7 @@ void Pipeline::stop() {
   if (parts.cameras) parts.cameras->stop();
   for (auto& runner : parts.runners) runner->stop();
   // LLM calls that outlived the drain stay suspended; their tasks are replayed.
-  if (parts.llm_io) parts.llm_io->stop();
+  if (parts.scheduler_runtime) parts.scheduler_runtime->stop_io();
   // What hands messages to WebSocket sessions stops before the server that
   // owns them: a session must not outlive the server's io_context.
   if (parts.ws) parts.ws->stop();

@@ -9,6 +9,7 @@
 
 #include "common/ids.h"
 #include "http/blocking_client.h"
+#include "schedule/key_pool.h"
 #include "store/redis_client.h"
 
 namespace tmon::bench {
@@ -16,7 +17,13 @@ namespace tmon::bench {
 using nlohmann::json;
 
 double MockAccounts::capacity_per_second() const {
-  return accounts * std::min(qps, rpm / 60.0);
+  std::vector<config::AccountConfig> limits(static_cast<size_t>(accounts));
+  for (auto& account : limits) {
+    account.name = "a" + std::to_string(&account - limits.data());
+    account.qps_limit = qps;
+    account.rpm_limit = rpm;
+  }
+  return schedule::capacity_per_second({}, limits);
 }
 
 std::optional<MockProvider> start_mock_provider(const std::filesystem::path& work_dir,
@@ -26,9 +33,14 @@ std::optional<MockProvider> start_mock_provider(const std::filesystem::path& wor
   std::ostringstream yaml;
   yaml << "accounts:\n";
   for (int a = 1; a <= mock.accounts; ++a) {
-    accounts.push_back({"acct-" + std::to_string(a), mock.qps, mock.rpm, 0});
+    config::AccountConfig account;
+    account.name = "acct-" + std::to_string(a);
+    account.qps_limit = mock.qps;
+    account.rpm_limit = mock.rpm;
+    account.tpm_limit = static_cast<int>(mock.tpm);
+    accounts.push_back(std::move(account));
     yaml << "  - {name: acct-" << a << ", qps_limit: " << mock.qps << ", rpm_limit: " << mock.rpm
-         << "}\n";
+         << ", tpm_limit: " << mock.tpm << "}\n";
   }
   yaml << "api_keys:\n";
   for (int a = 1; a <= mock.accounts; ++a) {
@@ -46,12 +58,15 @@ std::optional<MockProvider> start_mock_provider(const std::filesystem::path& wor
   std::ofstream(work_dir / "api_keys.yaml") << yaml.str();
 
   const auto log = work_dir / "mock-llm.log";
-  auto process = Subprocess::start(
-      {self_executable(), "mock-llm", "--config-dir", work_dir.string(), "--latency-median-ms",
-       std::to_string(mock.latency_median_ms), "--latency-sigma",
-       std::to_string(mock.latency_sigma), "--error-rate", std::to_string(mock.error_rate),
-       "--threads", std::to_string(mock.threads)},
-      log.string());
+  std::vector<std::string> args{self_executable(),     "mock-llm",
+                                "--config-dir",        work_dir.string(),
+                                "--latency-median-ms", std::to_string(mock.latency_median_ms),
+                                "--latency-sigma",     std::to_string(mock.latency_sigma),
+                                "--error-rate",        std::to_string(mock.error_rate),
+                                "--threads",           std::to_string(mock.threads),
+                                "--arrival-jitter-ms", std::to_string(mock.arrival_jitter_ms)};
+  args.insert(args.end(), mock.extra_args.begin(), mock.extra_args.end());
+  auto process = Subprocess::start(args, log.string());
   const auto base_url = process ? process->read_line(std::chrono::seconds(15)) : std::nullopt;
   if (!base_url) {
     std::cerr << "bench: mock-llm did not start (see " << log << ")\n";
@@ -130,10 +145,16 @@ ProviderTally ProviderTally::from_stats(const json& stats) {
     tally.rate_limited += count("rateLimited");
     tally.max_per_second = std::max(tally.max_per_second, count("maxPerSecond"));
     tally.max_per_minute = std::max(tally.max_per_minute, count("maxPerMinute"));
-    tally.accounts[name] = {
-        {"requests", count("requests")},         {"ok", count("ok")},
-        {"rateLimited", count("rateLimited")},   {"serverErrors", count("serverErrors")},
-        {"maxPerSecond", count("maxPerSecond")}, {"maxPerMinute", count("maxPerMinute")}};
+    tally.accounts[name] = {{"requests", count("requests")},
+                            {"ok", count("ok")},
+                            {"rateLimited", count("rateLimited")},
+                            {"serverErrors", count("serverErrors")},
+                            {"maxPerSecond", count("maxPerSecond")},
+                            {"maxPerMinute", count("maxPerMinute")},
+                            {"tokens", count("tokens")},
+                            {"maxTokensPerMinute", count("maxTokensPerMinute")},
+                            {"burstLimited", count("burstLimited")},
+                            {"tokenLimited", count("tokenLimited")}};
   }
   return tally;
 }

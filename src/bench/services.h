@@ -22,6 +22,9 @@ struct MockAccounts {
   double latency_sigma = 0.25;
   double error_rate = 0;  // share of calls the mock answers 500
   int threads = 2;
+  int64_t tpm = 0;                      // tokens per minute per account; 0: none
+  int arrival_jitter_ms = 0;            // the mock judges requests 0..N ms after they arrive
+  std::vector<std::string> extra_args;  // more `tmon mock-llm` flags
 
   // accounts x min(qps, rpm / 60): successful calls per second at best.
   double capacity_per_second() const;

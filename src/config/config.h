@@ -15,13 +15,37 @@ namespace tmon::config {
 
 // ---- config/api_keys.yaml ------------------------------------------------
 
+// How a model counts an image's tokens (llm.models[]): whole patches of
+// patch_pixels², the area kept within [min_pixels, max_pixels] (Qwen-VL's
+// rule; see llm/token_estimate.h).
+struct ModelTokenConfig {
+  std::string name;
+  int tokens_per_patch = 1;
+  int patch_pixels = 28;
+  int64_t min_pixels = 4 * 28 * 28;
+  int64_t max_pixels = 1280 * 28 * 28;
+};
+
 // The LLM provider: DashScope compatible mode or any OpenAI-compatible API.
 struct LlmConfig {
   std::string base_url = "https://dashscope.aliyuncs.com/compatible-mode/v1";
   std::string model = "qwen-vl-plus";
+  // Tried in order when every key of `model` is cooling, out of tokens or
+  // would make a task miss its deadline; empty (the default): no fallback.
+  std::vector<std::string> fallback_models;
+  std::vector<ModelTokenConfig> models;  // token rules; unlisted models use the defaults
   int max_tokens = 1024;
   double temperature = 0.1;
   std::string system_prompt;  // empty: the built-in risk-assessment prompt
+};
+
+// An account's limits for one model (accounts[].models[]), when they differ
+// from the account's own (which hold for llm.model and any unlisted model).
+struct ModelLimitsConfig {
+  std::string model;
+  double qps_limit = 5;
+  int rpm_limit = 300;
+  int tpm_limit = 0;
 };
 
 // Providers count limits per account (and model). Keys naming the same
@@ -31,6 +55,7 @@ struct AccountConfig {
   double qps_limit = 5;  // requests per second
   int rpm_limit = 300;   // requests per minute
   int tpm_limit = 0;     // tokens per minute; 0 = not enforced
+  std::vector<ModelLimitsConfig> models;
 };
 
 struct ApiKeyConfig {
@@ -53,6 +78,12 @@ struct SchedulerConfig {
   double min_cooldown = 5;    // seconds
   double max_cooldown = 120;  // seconds
   int queue_size = 1000;      // tasks waiting for a permit before partitions pause
+  // Bytes of images and prompts waiting before partitions pause (whichever
+  // of queue_size and this comes first).
+  int64_t queue_max_bytes = 256LL << 20;
+  // A key the provider disabled (401/403, lasting quota) is tried with one
+  // tiny request this often, and enabled again when it answers.
+  double disabled_probe_seconds = 300;
 };
 
 // Where permits come from. "local": this process alone paces its calls.
@@ -60,12 +91,20 @@ struct SchedulerConfig {
 // keys through Redis; without Redis each falls back to 1/expected_instances
 // of every limit.
 struct RateLimitConfig {
-  std::string backend = "local";      // local or redis
-  std::string redis_url;              // empty: pipeline.yaml redis.url
-  int redis_timeout_ms = 250;         // short: a dead Redis must not stall permits
-  int expected_instances = 1;         // schedulers sharing the keys (fallback share)
-  int window_margin_ms = 10;          // each window is this much longer than the provider's
-  double probe_interval_seconds = 5;  // while falling back, how often Redis is tried
+  std::string backend = "local";           // local or redis
+  std::string redis_url;                   // empty: pipeline.yaml redis.url
+  int redis_timeout_ms = 250;              // short: a dead Redis must not stall permits
+  int expected_instances = 1;              // schedulers sharing the keys (fallback share)
+  int window_margin_ms = 10;               // least margin of our windows over the provider's
+  int max_window_margin_ms = 250;          // most the learned margin may grow to
+  double margin_half_life_seconds = 1800;  // a learned margin halves this slowly
+  double probe_interval_seconds = 5;       // while falling back, how often Redis is tried
+  // After a burst 429 (limit_burst_rate) an account's per-second rate ramps
+  // from ramp_start_fraction to its limit over ramp_up_seconds; with
+  // ramp_after_idle_seconds > 0 also after that long without calls.
+  double ramp_up_seconds = 5;
+  double ramp_start_fraction = 0.2;
+  double ramp_after_idle_seconds = 0;
 };
 
 // ---- config/kafka.yaml ---------------------------------------------------

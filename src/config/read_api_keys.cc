@@ -14,6 +14,22 @@ std::string quoted(const std::string& text) {
 void read_llm(MapReader r, LlmConfig& llm) {
   r.read("base_url", llm.base_url, non_empty("URL"));
   r.read("model", llm.model, non_empty("model name"));
+  r.read("fallback_models", llm.fallback_models);
+  r.for_each("models", [&](MapReader& item, size_t) {
+    ModelTokenConfig model;
+    item.read("name", model.name, non_empty("model name"));
+    item.read("tokens_per_patch", model.tokens_per_patch, int_at_least(1));
+    item.read("patch_pixels", model.patch_pixels, int_at_least(1));
+    item.read("min_pixels", model.min_pixels, int_at_least(1));
+    item.read("max_pixels", model.max_pixels, int_at_least(1));
+    if (item.failed()) return;
+    if (model.min_pixels > model.max_pixels) {
+      return item.fail("max_pixels", "expected a number >= min_pixels (" +
+                                         std::to_string(model.min_pixels) + "), got " +
+                                         quoted(std::to_string(model.max_pixels)));
+    }
+    llm.models.push_back(std::move(model));
+  });
   r.read("max_tokens", llm.max_tokens, int_at_least(1));
   // OpenAI-compatible APIs, DashScope included, reject temperatures above 2.
   r.read("temperature", llm.temperature, number_between(0, 2));
@@ -36,6 +52,12 @@ void read_accounts(MapReader& root, std::vector<AccountConfig>& accounts) {
     AccountConfig account;
     item.read("name", account.name);
     read_limits(item, account.qps_limit, account.rpm_limit, account.tpm_limit);
+    item.for_each("models", [&](MapReader& model_item, size_t) {
+      ModelLimitsConfig model;
+      model_item.read("model", model.model, non_empty("model name"));
+      read_limits(model_item, model.qps_limit, model.rpm_limit, model.tpm_limit);
+      if (!model_item.failed()) account.models.push_back(std::move(model));
+    });
     if (item.failed()) return;
     if (account.name.empty()) return item.fail("name", "expected an account name");
     const auto [it, inserted] = first_index.emplace(account.name, index);
@@ -65,7 +87,8 @@ class ImplicitAccounts {
                                       "] for unlisted account " + quoted(key.account) +
                                       " (or list it under accounts)");
     }
-    accounts_.push_back(AccountConfig{key.account, key.qps_limit, key.rpm_limit, key.tpm_limit});
+    accounts_.push_back(
+        AccountConfig{key.account, key.qps_limit, key.rpm_limit, key.tpm_limit, {}});
     defined_by_[key.account] = key_index;
   }
 
@@ -114,6 +137,8 @@ void read_scheduler(MapReader r, SchedulerConfig& s) {
   r.read("min_cooldown", s.min_cooldown, number_at_least(0));
   r.read("max_cooldown", s.max_cooldown, number_at_least(0));
   r.read("queue_size", s.queue_size, int_at_least(1));
+  r.read("queue_max_bytes", s.queue_max_bytes, int_at_least(1 << 20));
+  r.read("disabled_probe_seconds", s.disabled_probe_seconds, number_above(0));
   if (!r.failed() && s.min_cooldown > s.max_cooldown) {
     r.fail("max_cooldown", "expected a number >= min_cooldown (" + format_number(s.min_cooldown) +
                                "), got " + quoted(format_number(s.max_cooldown)));
@@ -126,7 +151,12 @@ void read_rate_limit(MapReader r, RateLimitConfig& l) {
   r.read("redis_timeout_ms", l.redis_timeout_ms, int_at_least(1));
   r.read("expected_instances", l.expected_instances, int_at_least(1));
   r.read("window_margin_ms", l.window_margin_ms, int_between(0, 10'000));
+  r.read("max_window_margin_ms", l.max_window_margin_ms, int_between(0, 10'000));
+  r.read("margin_half_life_seconds", l.margin_half_life_seconds, number_above(0));
   r.read("probe_interval_seconds", l.probe_interval_seconds, number_above(0));
+  r.read("ramp_up_seconds", l.ramp_up_seconds, number_at_least(0));
+  r.read("ramp_start_fraction", l.ramp_start_fraction, number_between(0.01, 1));
+  r.read("ramp_after_idle_seconds", l.ramp_after_idle_seconds, number_at_least(0));
 }
 
 }  // namespace

@@ -73,6 +73,18 @@ void write_api_keys_file(Writer& w, const Config& c) {
   w.begin_map("llm");
   w.value("base_url", c.llm.base_url);
   w.value("model", c.llm.model);
+  w.strings("fallback_models", c.llm.fallback_models);
+  w.begin_list("models", c.llm.models.empty());
+  for (const auto& m : c.llm.models) {
+    w.begin_map();
+    w.value("name", m.name);
+    w.value("tokens_per_patch", m.tokens_per_patch);
+    w.value("patch_pixels", m.patch_pixels);
+    w.value("min_pixels", m.min_pixels);
+    w.value("max_pixels", m.max_pixels);
+    w.end_map();
+  }
+  w.end_list();
   w.value("max_tokens", c.llm.max_tokens);
   w.value("temperature", c.llm.temperature);
   w.value("system_prompt", c.llm.system_prompt);
@@ -84,6 +96,18 @@ void write_api_keys_file(Writer& w, const Config& c) {
     w.value("qps_limit", a.qps_limit);
     w.value("rpm_limit", a.rpm_limit);
     w.value("tpm_limit", a.tpm_limit);
+    if (!a.models.empty()) {
+      w.begin_list("models", false);
+      for (const auto& m : a.models) {
+        w.begin_map();
+        w.value("model", m.model);
+        w.value("qps_limit", m.qps_limit);
+        w.value("rpm_limit", m.rpm_limit);
+        w.value("tpm_limit", m.tpm_limit);
+        w.end_map();
+      }
+      w.end_list();
+    }
     w.end_map();
   }
   w.end_list();
@@ -111,6 +135,8 @@ void write_api_keys_file(Writer& w, const Config& c) {
   w.value("min_cooldown", s.min_cooldown);
   w.value("max_cooldown", s.max_cooldown);
   w.value("queue_size", s.queue_size);
+  w.value("queue_max_bytes", s.queue_max_bytes);
+  w.value("disabled_probe_seconds", s.disabled_probe_seconds);
   w.end_map();
   const auto& l = c.rate_limit;
   w.begin_map("rate_limit");
@@ -119,7 +145,12 @@ void write_api_keys_file(Writer& w, const Config& c) {
   w.value("redis_timeout_ms", l.redis_timeout_ms);
   w.value("expected_instances", l.expected_instances);
   w.value("window_margin_ms", l.window_margin_ms);
+  w.value("max_window_margin_ms", l.max_window_margin_ms);
+  w.value("margin_half_life_seconds", l.margin_half_life_seconds);
   w.value("probe_interval_seconds", l.probe_interval_seconds);
+  w.value("ramp_up_seconds", l.ramp_up_seconds);
+  w.value("ramp_start_fraction", l.ramp_start_fraction);
+  w.value("ramp_after_idle_seconds", l.ramp_after_idle_seconds);
   w.end_map();
 }
 

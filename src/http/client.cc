@@ -136,7 +136,26 @@ asio::awaitable<Result<Client::ConnectionPtr>> Client::connect(const Url& url,
                                               asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return tl::unexpected(to_error(ec, "TLS handshake with " + url.origin()));
   }
+  ++opened_;
   co_return connection;
+}
+
+asio::awaitable<size_t> Client::prewarm(Url url, size_t idle, Millis timeout) {
+  const std::string origin = url.origin();
+  const SteadyTime deadline = std::chrono::steady_clock::now() + timeout;
+  const size_t target = std::min(idle, options_.max_idle_per_origin);
+  size_t opened = 0;
+  while (true) {
+    {
+      std::lock_guard lock(mu_);
+      if (idle_[origin].size() >= target) break;
+    }
+    auto connected = co_await connect(url, deadline);
+    if (!connected) break;
+    park(origin, std::move(*connected));
+    ++opened;
+  }
+  co_return opened;
 }
 
 asio::awaitable<Result<Response>> Client::send(Url url, Request request, Millis timeout) {

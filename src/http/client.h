@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <map>
@@ -42,6 +43,12 @@ class Client {
   // Sends `request` (its target set; Host is filled in) to `url`'s origin.
   // `timeout` bounds the whole exchange: connect, handshake, write and read.
   boost::asio::awaitable<Result<Response>> send(Url url, Request request, Millis timeout);
+  // Opens connections to `url`'s origin until `idle` wait parked (at most
+  // max_idle_per_origin), so sends find one ready. Returns how many it opened;
+  // stops at the first failure.
+  boost::asio::awaitable<size_t> prewarm(Url url, size_t idle, Millis timeout);
+  // Connections opened so far (a warm pool keeps this flat under load).
+  uint64_t connections_opened() const { return opened_.load(); }
 
  private:
   struct Connection;
@@ -55,6 +62,7 @@ class Client {
   boost::asio::ssl::context tls_context_;
   std::mutex mu_;
   std::map<std::string, std::vector<ConnectionPtr>> idle_;
+  std::atomic<uint64_t> opened_{0};
 };
 
 }  // namespace tmon::http

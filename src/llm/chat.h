@@ -23,17 +23,27 @@ struct Usage {
   int total_tokens = 0;
 };
 
+// Limits a provider states in its reply headers (x-ratelimit-limit-requests,
+// x-ratelimit-limit-tokens, as OpenAI-compatible APIs send them).
+struct StatedLimits {
+  int64_t requests_per_minute = 0;  // 0: not stated
+  int64_t tokens_per_minute = 0;
+};
+
 struct ChatReply {
   std::string content;  // the assistant's text
   std::string model;
   Usage usage;
+  std::optional<StatedLimits> limits;
 };
 
 // Every way a call can fail, as the scheduler must treat it (DESIGN.md §3).
 enum class CallErrorKind {
-  kRateLimited,     // 429: cool the key down; retry elsewhere
-  kAuthFailed,      // 401/403: disable the key, alert
-  kQuotaExhausted,  // out of credit/quota: disable the key, alert
+  kRateLimited,     // 429 on requests (per second/minute, burst): pace; retry elsewhere
+  kQuotaThrottled,  // temporary quota/TPM limit (DashScope "Allocated quota exceeded"):
+                    // the account cools, growing on repeats; never disabled
+  kAuthFailed,      // 401/403: disable the key, probe it now and then, alert
+  kQuotaExhausted,  // lasting: billing, arrears, free tier used up: disable, probe, alert
   kBadRequest,      // 400 and other 4xx: the request itself is wrong; no retry
   kServerError,     // 5xx: retry on another key
   kTimeout,         // no answer in time: retry on another key
@@ -43,12 +53,24 @@ enum class CallErrorKind {
 
 std::string_view to_string(CallErrorKind kind);
 
+// Which provider limit a 429 names (DashScope's codes and messages tell).
+enum class Throttle {
+  kNone,      // not a throttle
+  kRequests,  // limit_requests / Throttling.RateQuota: requests per second or minute
+  kBurst,     // limit_burst_rate / Throttling.BurstRate: the rate rose too quickly
+  kTokens,    // insufficient_quota / Throttling.AllocationQuota: tokens per minute
+  kUnknown,   // a 429 whose code says nothing we know
+};
+
+std::string_view to_string(Throttle throttle);
+
 struct CallError {
   CallErrorKind kind = CallErrorKind::kServerError;
   int http_status = 0;  // 0 when no response was received
   std::optional<std::chrono::milliseconds> retry_after;
   std::string provider_code;  // e.g. "limit_requests", "invalid_api_key"
   std::string message;        // never contains the API key
+  Throttle throttle = Throttle::kNone;
 };
 
 }  // namespace tmon::llm

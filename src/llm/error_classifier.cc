@@ -13,6 +13,8 @@ std::string_view to_string(CallErrorKind kind) {
   switch (kind) {
     case CallErrorKind::kRateLimited:
       return "rate_limited";
+    case CallErrorKind::kQuotaThrottled:
+      return "quota_throttled";
     case CallErrorKind::kAuthFailed:
       return "auth_failed";
     case CallErrorKind::kQuotaExhausted:
@@ -31,20 +33,73 @@ std::string_view to_string(CallErrorKind kind) {
   return "unknown";
 }
 
-namespace {
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
+std::string_view to_string(Throttle throttle) {
+  switch (throttle) {
+    case Throttle::kNone:
+      return "none";
+    case Throttle::kRequests:
+      return "requests";
+    case Throttle::kBurst:
+      return "burst";
+    case Throttle::kTokens:
+      return "tokens";
+    case Throttle::kUnknown:
+      return "unknown";
+  }
+  return "unknown";
 }
 
-// Codes that mean "no more requests until someone pays or a period resets",
-// whatever the status: retrying or cooling down does not help.
-bool is_quota_code(const std::string& code) {
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool contains(const std::string& haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// What a provider's error code (and, where codes are shared, its message)
+// asks of the scheduler. DashScope answers in two dialects: the
+// OpenAI-compatible codes (limit_requests, insufficient_quota, ...) and its
+// native ones (Throttling.RateQuota, Arrearage, ...). Its
+// `insufficient_quota` / `Throttling.AllocationQuota` ("Allocated quota
+// exceeded") is usually the temporary tokens-per-minute limit, not an empty
+// balance; only billing codes and "Free allocated quota exceeded" last.
+struct CodeMeaning {
+  std::optional<CallErrorKind> kind;  // nullopt: decide by HTTP status
+  Throttle throttle = Throttle::kNone;
+};
+
+CodeMeaning meaning_of(const std::string& code, const std::string& message) {
   const std::string c = lower(code);
-  return c == "arrearage" || c == "insufficient_quota" || c == "billing_hard_limit_reached" ||
-         (c.find("quota") != std::string::npos && c.find("throttling") == std::string::npos);
+  const std::string m = lower(message);
+  // Lasting: nothing but paying, subscribing or a new period helps.
+  if (c == "arrearage" || c == "prepaidbilloverdue" || c == "postpaidbilloverdue" ||
+      c == "commoditynotpurchased" || c == "billing_hard_limit_reached" ||
+      c == "allocationquota.freetieronly" || contains(m, "free allocated quota exceeded") ||
+      contains(m, "free tier")) {
+    return {CallErrorKind::kQuotaExhausted, Throttle::kNone};
+  }
+  if (c == "limit_burst_rate" || c == "throttling.burstrate" ||
+      contains(m, "rate increased too quickly")) {
+    return {CallErrorKind::kRateLimited, Throttle::kBurst};
+  }
+  if (c == "insufficient_quota" || c == "throttling.allocationquota" || c == "limit_tokens" ||
+      contains(m, "allocated quota exceeded")) {
+    return {CallErrorKind::kQuotaThrottled, Throttle::kTokens};
+  }
+  if (c == "limit_requests" || c == "throttling.ratequota" || c == "rate_limit_exceeded") {
+    return {CallErrorKind::kRateLimited, Throttle::kRequests};
+  }
+  if (c == "invalid_api_key" || c == "invalidapikey" || c == "accessdenied" ||
+      c == "accessdenied.unpurchased" || c == "model.accessdenied") {
+    return {CallErrorKind::kAuthFailed, Throttle::kNone};
+  }
+  return {};
 }
 
 }  // namespace
@@ -55,8 +110,10 @@ CallError classify_http_error(int status, std::string_view body,
   error.http_status = status;
   error.retry_after = retry_after;
   const auto json = nlohmann::json::parse(body, nullptr, false);
-  if (json.is_object() && json.contains("error") && json["error"].is_object()) {
-    const auto& detail = json["error"];
+  if (json.is_object()) {
+    // OpenAI-compatible: {"error":{"code","type","message"}}; DashScope's
+    // native API: {"code","message","request_id"} at the top.
+    const auto& detail = json.contains("error") && json["error"].is_object() ? json["error"] : json;
     if (detail.contains("code") && detail["code"].is_string()) {
       error.provider_code = detail["code"].get<std::string>();
     } else if (detail.contains("type") && detail["type"].is_string()) {
@@ -68,10 +125,14 @@ CallError classify_http_error(int status, std::string_view body,
   }
   if (error.message.empty()) error.message = "HTTP " + std::to_string(status);
 
-  if (is_quota_code(error.provider_code)) {
-    error.kind = CallErrorKind::kQuotaExhausted;
+  const CodeMeaning meaning = meaning_of(error.provider_code, error.message);
+  if (meaning.kind) {
+    error.kind = *meaning.kind;
+    error.throttle = meaning.throttle;
   } else if (status == 429) {
+    // An unknown 429 is a throttle we do not understand: cool, do not disable.
     error.kind = CallErrorKind::kRateLimited;
+    error.throttle = Throttle::kUnknown;
   } else if (status == 401 || status == 403) {
     error.kind = CallErrorKind::kAuthFailed;
   } else if (status == 408) {

@@ -21,6 +21,10 @@ class LlmClient {
   // `api_key` goes only into the Authorization header.
   virtual boost::asio::awaitable<CallResult> complete(ChatRequest request, std::string api_key,
                                                       Millis timeout) = 0;
+  // Opens connections to the provider until `connections` idle ones wait,
+  // so calls do not connect (TCP and TLS handshakes) after their permit.
+  // Best effort; clients without a pool do nothing.
+  virtual boost::asio::awaitable<void> prewarm(size_t /*connections*/) { co_return; }
 };
 
 using LlmClientPtr = std::unique_ptr<LlmClient>;

@@ -1,5 +1,7 @@
 #include "llm/openai_client.h"
 
+#include <charconv>
+
 #include "llm/error_classifier.h"
 #include "llm/prompt.h"
 #include "llm/response_parser.h"
@@ -41,7 +43,22 @@ boost::asio::awaitable<CallResult> OpenAiCompatibleClient::complete(ChatRequest 
     co_return tl::unexpected(
         CallError{CallErrorKind::kBadResponse, status, std::nullopt, "", reply.error().message});
   }
+  const auto header_number = [&](const char* name) -> int64_t {
+    const auto it = response->find(name);
+    if (it == response->end()) return 0;
+    int64_t value = 0;
+    const std::string_view text = it->value();
+    std::from_chars(text.data(), text.data() + text.size(), value);
+    return value;
+  };
+  StatedLimits stated{header_number("x-ratelimit-limit-requests"),
+                      header_number("x-ratelimit-limit-tokens")};
+  if (stated.requests_per_minute > 0 || stated.tokens_per_minute > 0) reply->limits = stated;
   co_return std::move(*reply);
+}
+
+boost::asio::awaitable<void> OpenAiCompatibleClient::prewarm(size_t connections) {
+  co_await http_.prewarm(base_url_, connections, Millis(5'000));
 }
 
 }  // namespace tmon::llm

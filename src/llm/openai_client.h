@@ -17,6 +17,7 @@ class OpenAiCompatibleClient final : public LlmClient {
 
   boost::asio::awaitable<CallResult> complete(ChatRequest request, std::string api_key,
                                               Millis timeout) override;
+  boost::asio::awaitable<void> prewarm(size_t connections) override;
 
  private:
   http::Url base_url_;

@@ -77,4 +77,40 @@ std::string chat_request_body(const ChatRequest& request) {
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+Result<ChatRequest> parse_chat_request_body(std::string_view body) {
+  const auto json = nlohmann::json::parse(body, nullptr, false);
+  if (!json.is_object() || !json.contains("messages") || !json["messages"].is_array()) {
+    return make_error(ErrorCode::kInvalidArgument, "not a chat request: no messages array");
+  }
+  ChatRequest request;
+  if (json.contains("model") && json["model"].is_string()) request.model = json["model"];
+  if (json.contains("max_tokens") && json["max_tokens"].is_number_integer()) {
+    request.max_tokens = json["max_tokens"];
+  }
+  for (const auto& message : json["messages"]) {
+    if (!message.is_object()) continue;
+    const std::string role = message.value("role", "");
+    const auto& content = message.contains("content") ? message["content"] : nlohmann::json();
+    if (role == "system" && content.is_string() && request.system_prompt.empty()) {
+      request.system_prompt = content.get<std::string>();
+    } else if (role == "user" && content.is_string()) {
+      request.user_text += content.get<std::string>();
+    } else if (role == "user" && content.is_array()) {
+      for (const auto& part : content) {
+        if (!part.is_object()) continue;
+        const std::string type = part.value("type", "");
+        if (type == "text" && part.contains("text") && part["text"].is_string()) {
+          request.user_text += part["text"].get<std::string>();
+        } else if (type == "image_url" && request.image_base64.empty() &&
+                   part.contains("image_url") && part["image_url"].is_object()) {
+          const std::string url = part["image_url"].value("url", "");
+          const auto comma = url.find(";base64,");
+          if (comma != std::string::npos) request.image_base64 = url.substr(comma + 8);
+        }
+      }
+    }
+  }
+  return request;
+}
+
 }  // namespace tmon::llm

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "common/result.h"
 #include "config/config.h"
 #include "llm/chat.h"
 #include "messages/messages.h"
@@ -20,5 +21,11 @@ ChatRequest build_chat_request(const messages::AssessmentTask& task, const confi
 // The OpenAI-compatible /chat/completions body for a request (vision format:
 // the image as a data URI in an image_url part).
 std::string chat_request_body(const ChatRequest& request);
+
+// The inverse of chat_request_body, for servers that must judge a request
+// (tmon mock-llm counts its tokens): the first system message, the user's
+// text parts joined, and the first image's base64 (data URI stripped).
+// Missing parts stay empty; Error when the body is not a chat request.
+Result<ChatRequest> parse_chat_request_body(std::string_view body);
 
 }  // namespace tmon::llm

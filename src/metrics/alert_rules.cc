@@ -63,7 +63,7 @@ std::vector<AlertRule> alert_rules(const config::AlertThresholds& t) {
 
   rules.push_back(
       {"TmonLlmErrorRateHigh",
-       "sum(rate(llm_calls_total{status!=\"ok\"}[5m])) / sum(rate(llm_calls_total[5m])) > " +
+       "sum(rate(llm_calls_total{status!=\"success\"}[5m])) / sum(rate(llm_calls_total[5m])) > " +
            error_rate,
        "5m", "warning",
        "{{ $value | humanizePercentage }} of LLM calls fail (threshold " + error_rate + ")",
@@ -77,7 +77,8 @@ std::vector<AlertRule> alert_rules(const config::AlertThresholds& t) {
 
   rules.push_back(
       {"TmonApiKeyFailureRateHigh",
-       "sum by (key_id, account) (rate(llm_calls_total{status!=\"ok\"}[5m])) / sum by (key_id, "
+       "sum by (key_id, account) (rate(llm_calls_total{status!=\"success\"}[5m])) / sum by "
+       "(key_id, "
        "account) (rate(llm_calls_total[5m])) > " +
            key_failure_rate,
        "5m", "warning",
@@ -103,8 +104,7 @@ std::vector<AlertRule> alert_rules(const config::AlertThresholds& t) {
         {"TmonTooFewAvailableKeys",
          "(count(max by (key_id, account) (api_key_status) == 1) or vector(0)) < " + min_keys +
              " and on() (count(api_key_status) > 0)",
-         "2m", "critical",
-         "Only {{ $value }} API key(s) available (minimum " + min_keys + ")",
+         "2m", "critical", "Only {{ $value }} API key(s) available (minimum " + min_keys + ")",
          "Too few API keys can take calls: the others are cooling after 429s or disabled, so "
          "tasks queue up, wait and expire. Check the 'API key states' and '429s' panels. All "
          "keys cooling means the provider's real limits are below the configured "
@@ -138,8 +138,8 @@ std::vector<AlertRule> alert_rules(const config::AlertThresholds& t) {
        "fix the producer; the pipeline itself carries on."});
 
   rules.push_back(
-      {"TmonRateLimiterFallback", "max by (job, instance) (rate_limiter_fallback_active) > 0",
-       "1m", "warning",
+      {"TmonRateLimiterFallback", "max by (job, instance) (rate_limiter_fallback_active) > 0", "1m",
+       "warning",
        "Scheduler {{ $labels.instance }} paces LLM calls locally (Redis limiter unreachable)",
        "The scheduler cannot reach Redis for the shared rate limits and falls back to local "
        "buckets at 1/expected_instances of every limit: throughput drops, and if "

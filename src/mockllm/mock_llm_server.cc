@@ -6,7 +6,9 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "common/clock_timer.h"
 #include "common/secrets.h"
+#include "llm/prompt.h"
 #include "messages/codec.h"
 #include "mockllm/reply_builder.h"
 
@@ -27,10 +29,16 @@ bool over(WindowCounter& window, int64_t limit, WindowCounter::Clock::time_point
   return limit > 0 && window.count(now) >= limit;
 }
 
+http::Response admin_ok(const json& body) {
+  return http::json_response(http::Status::ok, body.dump());
+}
+
 }  // namespace
 
 MockLlmServer::MockLlmServer(MockLlmOptions options)
-    : options_(std::move(options)), random_(options_.seed) {}
+    : options_(std::move(options)),
+      clock_(options_.clock ? *options_.clock : SystemClock::instance()),
+      random_(options_.seed) {}
 
 Result<std::unique_ptr<MockLlmServer>> MockLlmServer::start(MockLlmOptions options) {
   std::unique_ptr<MockLlmServer> self(new MockLlmServer(std::move(options)));
@@ -70,14 +78,75 @@ std::shared_ptr<http::Router> MockLlmServer::make_router() {
   router->add(http::Verb::get, "/__stats", [this](http::RequestContext&) {
     return http::json_response(http::Status::ok, stats_json());
   });
+  add_admin_routes(*router);
   return router;
 }
 
-MockLlmServer::Admission MockLlmServer::admit(const http::Request& request) {
-  const auto now = WindowCounter::Clock::now();
+void MockLlmServer::add_admin_routes(http::Router& router) {
+  const auto set_revoked = [this](const std::string& name, bool revoked) {
+    std::lock_guard lock(mu_);
+    bool found = false;
+    for (auto& [secret, key] : options_.keys) {
+      if (key.name != name) continue;
+      key.revoked = revoked;
+      found = true;
+    }
+    return found ? admin_ok({{"key", name}, {"revoked", revoked}})
+                 : http::error_response(http::Status::not_found, "unknown_key", "no key " + name);
+  };
+  router.add(http::Verb::post, "/__admin/keys/{name}/revoke", [set_revoked](auto& context) {
+    return set_revoked(context.path_params.at("name"), true);
+  });
+  router.add(http::Verb::post, "/__admin/keys/{name}/restore", [set_revoked](auto& context) {
+    return set_revoked(context.path_params.at("name"), false);
+  });
+  router.add(http::Verb::post, "/__admin/accounts/{name}/quota", [this](auto& context) {
+    const json body = json::parse(context.request.body(), nullptr, false);
+    const double seconds = body.is_object() ? body.value("seconds", 0.0) : 0.0;
+    const std::string model = body.is_object() ? body.value("model", "") : "";
+    std::lock_guard lock(mu_);
+    const std::string name = context.path_params.at("name") +
+                             (model.empty() || model == options_.primary_model ? "" : "/" + model);
+    account_state_[name].quota_until =
+        clock_.now() + Millis(static_cast<int64_t>(std::max(0.0, seconds) * 1000));
+    return admin_ok({{"account", name}, {"quotaSeconds", seconds}});
+  });
+  const auto set_arrears = [this](const std::string& name, bool arrears) {
+    std::lock_guard lock(mu_);
+    account_state_[name].arrears = arrears;
+    return admin_ok({{"account", name}, {"arrears", arrears}});
+  };
+  router.add(http::Verb::post, "/__admin/accounts/{name}/arrears", [set_arrears](auto& context) {
+    return set_arrears(context.path_params.at("name"), true);
+  });
+  router.add(http::Verb::post, "/__admin/accounts/{name}/settle", [set_arrears](auto& context) {
+    return set_arrears(context.path_params.at("name"), false);
+  });
+}
+
+MockLlmServer::Costing MockLlmServer::cost(const std::string& body) const {
+  Costing costing;
+  const auto request = llm::parse_chat_request_body(body);
+  if (!request) return costing;
+  costing.valid = true;
+  costing.model = request->model.empty() ? "qwen-vl-plus" : request->model;
+  const auto rule = options_.token_rules.find(costing.model);
+  costing.prompt_tokens = llm::prompt_tokens(
+      *request, rule == options_.token_rules.end() ? llm::TokenRule{} : rule->second);
+  costing.content = messages::encode(assess_request(body));
+  // A reply never runs past max_tokens (a probe's 1-token answer is cut).
+  costing.completion_tokens =
+      std::min<int64_t>(llm::text_tokens(costing.content), std::max(1, request->max_tokens));
+  return costing;
+}
+
+MockLlmServer::Admission MockLlmServer::admit(const http::Request& request,
+                                              const Costing& costing, SteadyTime now) {
   const std::string secret = http::bearer_token(request);
   Admission admission;
   admission.key_name = "(unknown)";
+
+  std::lock_guard lock(mu_);
   const MockKey* key = nullptr;
   if (options_.keys.empty()) {
     // Any key will do; keys are still reported by name only (masked).
@@ -90,8 +159,6 @@ MockLlmServer::Admission MockLlmServer::admit(const http::Request& request) {
     admission.key_name = key->name;
     admission.account = key->revoked ? "" : key->account;
   }
-
-  std::lock_guard lock(mu_);
   Counters& by_key = by_key_[admission.key_name];
   ++by_key.requests;
   if (admission.account.empty()) {
@@ -99,24 +166,40 @@ MockLlmServer::Admission MockLlmServer::admit(const http::Request& request) {
     admission.verdict = Verdict::kUnauthorized;
     return admission;
   }
+  if (costing.valid && costing.model != options_.primary_model) {
+    admission.account += "/" + costing.model;  // counted apart, like DashScope
+  }
   Counters& by_account = by_account_[admission.account];
   ++by_account.requests;
   const auto count = [&](int64_t Counters::*field) {
     ++(by_key.*field);
     ++(by_account.*field);
   };
-  const json body = json::parse(request.body(), nullptr, false);
-  if (!body.is_object() || !body.contains("messages") || !body["messages"].is_array()) {
+  if (!costing.valid) {
     count(&Counters::bad_requests);
     admission.verdict = Verdict::kBadRequest;
     return admission;
   }
-  const auto account = options_.accounts.find(admission.account);
+  auto account = options_.accounts.find(admission.account);
+  if (account == options_.accounts.end()) {
+    account = options_.accounts.find(admission.account.substr(0, admission.account.find('/')));
+  }
   const MockLimits account_limits =
       account == options_.accounts.end() ? MockLimits{} : account->second.limits;
-  if (account != options_.accounts.end() && account->second.quota_exhausted) {
+  admission.limits = account_limits;
+  AccountState& state = account_state_[admission.account];
+  if ((account != options_.accounts.end() && account->second.quota_exhausted) || state.arrears) {
     count(&Counters::quota_errors);
     admission.verdict = Verdict::kQuota;
+    return admission;
+  }
+  const int64_t tokens = costing.prompt_tokens + costing.completion_tokens;
+  if (now < state.quota_until ||
+      (account_limits.tokens_per_minute > 0 &&
+       by_account.tokens.sum(now) + tokens > account_limits.tokens_per_minute)) {
+    count(&Counters::rate_limited);
+    count(&Counters::token_limited);
+    admission.verdict = Verdict::kTokens;
     return admission;
   }
   const MockLimits key_limits = key ? key->limits : MockLimits{};
@@ -128,10 +211,24 @@ MockLlmServer::Admission MockLlmServer::admit(const http::Request& request) {
     admission.verdict = Verdict::kRateLimited;
     return admission;
   }
+  if (options_.burst.start > 0) {
+    const auto allowed = std::max<int64_t>(
+        options_.burst.start,
+        static_cast<int64_t>(options_.burst.factor *
+                             static_cast<double>(by_account.second.previous(now))));
+    if (by_account.second.count(now) >= allowed) {
+      count(&Counters::rate_limited);
+      count(&Counters::burst_limited);
+      admission.verdict = Verdict::kBurst;
+      return admission;
+    }
+  }
   for (WindowCounter* window :
        {&by_account.second, &by_account.minute, &by_key.second, &by_key.minute}) {
     window->accept(now);
   }
+  by_account.tokens.add(tokens, now);
+  by_key.tokens.add(tokens, now);
   std::uniform_real_distribution<double> unit(0, 1);
   const double fault = unit(random_);
   admission.shape_draw = unit(random_);
@@ -152,7 +249,24 @@ MockLlmServer::Admission MockLlmServer::admit(const http::Request& request) {
 }
 
 asio::awaitable<http::Response> MockLlmServer::chat_completions(http::RequestContext& context) {
-  const Admission admission = admit(context.request);
+  const auto executor = co_await asio::this_coro::executor;
+  if (options_.arrival_jitter > Millis(0)) {
+    // The request is on its way: the provider counts it only when it lands.
+    Millis delay;
+    {
+      std::lock_guard lock(mu_);
+      delay = Millis(
+          std::uniform_int_distribution<int64_t>(0, options_.arrival_jitter.count())(random_));
+    }
+    ClockTimer arrival(clock_, executor);
+    arrival.expires_after(delay);
+    co_await arrival.wait();
+  }
+  // Judged as of its arrival: reading the body (images of 2 to 90 KB) must
+  // not move a request into a later window than its neighbours.
+  const SteadyTime arrived = clock_.now();
+  const Costing costing = cost(context.request.body());
+  const Admission admission = admit(context.request, costing, arrived);
   switch (admission.verdict) {
     case Verdict::kUnauthorized:
       co_return dashscope_error(http::Status::unauthorized, "invalid_api_key",
@@ -164,6 +278,14 @@ asio::awaitable<http::Response> MockLlmServer::chat_completions(http::RequestCon
       co_return dashscope_error(http::Status::bad_request, "Arrearage",
                                 "Access denied, please make sure your account is in good "
                                 "standing.");
+    case Verdict::kTokens:
+      co_return dashscope_error(http::Status::too_many_requests, "insufficient_quota",
+                                "Allocated quota exceeded, please increase your quota limit.");
+    case Verdict::kBurst:
+      co_return dashscope_error(http::Status::too_many_requests, "limit_burst_rate",
+                                "Request rate increased too quickly. To ensure system stability, "
+                                "please adjust your client logic to scale requests more smoothly "
+                                "over time.");
     case Verdict::kRateLimited: {
       auto response = dashscope_error(http::Status::too_many_requests, "limit_requests",
                                       "Requests rate limit exceeded, please try again later.");
@@ -178,10 +300,9 @@ asio::awaitable<http::Response> MockLlmServer::chat_completions(http::RequestCon
     case Verdict::kOk:
       break;
   }
-  asio::steady_timer timer(co_await asio::this_coro::executor, admission.verdict == Verdict::kHang
-                                                                   ? options_.hang_for
-                                                                   : admission.latency);
-  co_await timer.async_wait(asio::use_awaitable);
+  ClockTimer reply(clock_, executor);
+  reply.expires_after(admission.verdict == Verdict::kHang ? options_.hang_for : admission.latency);
+  co_await reply.wait();
   if (admission.verdict == Verdict::kServerError) {
     co_return dashscope_error(http::Status::internal_server_error, "InternalError",
                               "An internal error has occured, please try again later.");
@@ -196,12 +317,17 @@ asio::awaitable<http::Response> MockLlmServer::chat_completions(http::RequestCon
                              : s < f.fenced + f.prose               ? ContentShape::kProse
                              : s < f.fenced + f.prose + f.malformed ? ContentShape::kMalformed
                                                                     : ContentShape::kPlain;
-  const json body = json::parse(context.request.body(), nullptr, false);
-  const std::string content =
-      shape_content(messages::encode(assess_request(context.request.body())), shape);
-  co_return http::json_response(http::Status::ok,
-                                chat_completion_body(body.value("model", "qwen-vl-plus"), content,
-                                                     context.request.body().size()));
+  auto response = http::json_response(
+      http::Status::ok, chat_completion_body(costing.model, shape_content(costing.content, shape),
+                                             {costing.prompt_tokens, costing.completion_tokens}));
+  // OpenAI-style limit headers: what `tmon keys verify --limits` reads.
+  if (admission.limits.per_minute > 0) {
+    response.set("x-ratelimit-limit-requests", std::to_string(admission.limits.per_minute));
+  }
+  if (admission.limits.tokens_per_minute > 0) {
+    response.set("x-ratelimit-limit-tokens", std::to_string(admission.limits.tokens_per_minute));
+  }
+  co_return response;
 }
 
 std::string MockLlmServer::stats_json() const {
@@ -210,13 +336,17 @@ std::string MockLlmServer::stats_json() const {
     return json{{"requests", c.requests},
                 {"ok", c.ok},
                 {"rateLimited", c.rate_limited},
+                {"burstLimited", c.burst_limited},
+                {"tokenLimited", c.token_limited},
                 {"unauthorized", c.unauthorized},
                 {"quotaErrors", c.quota_errors},
                 {"badRequests", c.bad_requests},
                 {"serverErrors", c.server_errors},
                 {"hangs", c.hangs},
                 {"maxPerSecond", c.second.max_seen()},
-                {"maxPerMinute", c.minute.max_seen()}};
+                {"maxPerMinute", c.minute.max_seen()},
+                {"tokens", c.tokens.total()},
+                {"maxTokensPerMinute", c.tokens.max_seen()}};
   };
   json keys = json::object();
   for (const auto& [name, counters] : by_key_) keys[name] = to_json(counters);
@@ -225,7 +355,8 @@ std::string MockLlmServer::stats_json() const {
   json limits = json::object();
   for (const auto& [name, account] : options_.accounts) {
     limits[name] = {{"perSecond", account.limits.per_second},
-                    {"perMinute", account.limits.per_minute}};
+                    {"perMinute", account.limits.per_minute},
+                    {"tokensPerMinute", account.limits.tokens_per_minute}};
   }
   return json{{"keys", keys}, {"accounts", accounts}, {"limits", limits}}.dump();
 }

@@ -9,8 +9,10 @@
 #include <random>
 #include <string>
 
+#include "common/clock.h"
 #include "common/result.h"
 #include "http/server.h"
+#include "llm/token_estimate.h"
 #include "mockllm/window_counter.h"
 
 namespace tmon::mockllm {
@@ -19,11 +21,20 @@ namespace tmon::mockllm {
 struct MockLimits {
   int64_t per_second = 0;
   int64_t per_minute = 0;
+  int64_t tokens_per_minute = 0;  // prompt + completion, counted at admission
 };
 
 struct MockAccount {
   MockLimits limits;
-  bool quota_exhausted = false;  // every call answers the provider's quota error
+  bool quota_exhausted = false;  // every call answers the provider's billing error (Arrearage)
+};
+
+// DashScope's limit_burst_rate: traffic that rises too fast is refused. Here:
+// in any 1-second window at most max(start, factor × what was accepted in
+// the second before it). start = 0 turns the rule off.
+struct BurstRule {
+  int64_t start = 0;
+  double factor = 2;
 };
 
 struct MockKey {
@@ -53,7 +64,18 @@ struct MockLlmOptions {
   FaultRates faults;
   std::chrono::milliseconds hang_for{120'000};
   std::optional<int> retry_after_seconds;  // sent with 429s when set
+  // Requests are judged (counted against limits) a random 0..arrival_jitter
+  // after they arrive: the network between a client and a cloud API, which
+  // the client cannot see.
+  std::chrono::milliseconds arrival_jitter{0};
+  BurstRule burst;
+  std::map<std::string, llm::TokenRule> token_rules;  // by model; others: TokenRule{}
+  // The provider counts each model apart: calls on other models than this
+  // one count as account "name/model" (limits from accounts["name/model"],
+  // else the account's own).
+  std::string primary_model = "qwen-vl-plus";
   uint64_t seed = 1;
+  Clock* clock = nullptr;  // null: the system clock
 };
 
 // A DashScope-compatible chat-completions server for tests, demos and
@@ -62,14 +84,25 @@ struct MockLlmOptions {
 // - keys map to accounts; accounts (and optionally keys) have limits per
 //   second and per minute over sliding windows; over a limit the answer is
 //   DashScope's 429 (code limit_requests), optionally with Retry-After;
+// - tokens per minute (prompt by tmon's rule, llm/token_estimate.h, plus the
+//   reply's): over it, or while an operator set a temporary quota outage,
+//   DashScope's 429 insufficient_quota "Allocated quota exceeded";
+// - a burst rule (limit_burst_rate) and an arrival jitter (see the options);
 // - unknown or revoked keys get 401 invalid_api_key; an exhausted account
 //   gets 400 Arrearage;
+// - 200s carry x-ratelimit-limit-requests (per minute) and
+//   x-ratelimit-limit-tokens, which `tmon keys verify --limits` reads;
 // - latency is lognormal; faults (500, hangs, fenced/prose/malformed
 //   content) come at configured rates;
 // - the content is a risk assessment derived from the request alone.
-// GET /__stats reports, per key and per account, requests, 200s, 429s, 401s,
-// quota errors, 5xx, hangs, and the most requests accepted in any 1-second
-// and any 60-second window, so a test can prove no limit was exceeded.
+// GET /__stats reports, per key and per account, requests, 200s, 429s (by
+// kind), 401s, quota errors, 5xx, hangs, tokens, and the most requests
+// accepted in any 1-second and any 60-second window and the most tokens in
+// any minute, so a test can prove no limit was exceeded.
+// Faults an operator turns on and off while it runs (POST, JSON body):
+// /__admin/keys/{name}/revoke and /restore; /__admin/accounts/{name}/quota
+// {"seconds": N, "model": optional} (temporary quota for N s); /__admin/accounts/{name}/arrears
+// and /settle (lasting billing error on and off).
 class MockLlmServer {
  public:
   static Result<std::unique_ptr<MockLlmServer>> start(MockLlmOptions options);
@@ -86,7 +119,9 @@ class MockLlmServer {
   struct Counters {
     int64_t requests = 0;
     int64_t ok = 0;
-    int64_t rate_limited = 0;
+    int64_t rate_limited = 0;  // every 429
+    int64_t burst_limited = 0;
+    int64_t token_limited = 0;  // insufficient_quota (TPM or a temporary outage)
     int64_t unauthorized = 0;
     int64_t quota_errors = 0;
     int64_t bad_requests = 0;
@@ -94,23 +129,51 @@ class MockLlmServer {
     int64_t hangs = 0;
     WindowCounter second{std::chrono::milliseconds(1000)};
     WindowCounter minute{std::chrono::milliseconds(60'000)};
+    TokenWindow tokens{std::chrono::milliseconds(60'000)};
   };
-  enum class Verdict { kUnauthorized, kBadRequest, kQuota, kRateLimited, kServerError, kHang, kOk };
+  enum class Verdict {
+    kUnauthorized,
+    kBadRequest,
+    kQuota,
+    kTokens,
+    kBurst,
+    kRateLimited,
+    kServerError,
+    kHang,
+    kOk
+  };
   struct Admission {
     Verdict verdict = Verdict::kOk;
     std::string key_name;
     std::string account;
     double shape_draw = 0;
     std::chrono::milliseconds latency{0};
+    MockLimits limits;  // the account's, for the reply's headers
+  };
+  // A parsed request and what it costs.
+  struct Costing {
+    bool valid = false;
+    std::string model;
+    std::string content;  // the plain JSON assessment
+    int64_t prompt_tokens = 0;
+    int64_t completion_tokens = 0;
+  };
+  struct AccountState {
+    SteadyTime quota_until{};  // temporary quota outage
+    bool arrears = false;
   };
 
   explicit MockLlmServer(MockLlmOptions options);
   std::shared_ptr<http::Router> make_router();
-  Admission admit(const http::Request& request);
+  void add_admin_routes(http::Router& router);
+  Costing cost(const std::string& body) const;
+  Admission admit(const http::Request& request, const Costing& costing, SteadyTime now);
   boost::asio::awaitable<http::Response> chat_completions(http::RequestContext& context);
 
   MockLlmOptions options_;
+  Clock& clock_;
   mutable std::mutex mu_;
+  std::map<std::string, AccountState> account_state_;
   std::mt19937_64 random_;
   std::map<std::string, Counters> by_key_;
   std::map<std::string, Counters> by_account_;

@@ -108,9 +108,9 @@ std::string shape_content(const std::string& json, ContentShape shape) {
 }
 
 std::string chat_completion_body(std::string_view model, std::string_view content,
-                                 size_t request_bytes) {
-  const int prompt_tokens = static_cast<int>(request_bytes / 4);
-  const int completion_tokens = static_cast<int>(content.size() / 4) + 1;
+                                 ReplyUsage usage) {
+  const int64_t prompt_tokens = usage.prompt_tokens;
+  const int64_t completion_tokens = usage.completion_tokens;
   const json body{
       {"id", "chatcmpl-mock"},
       {"object", "chat.completion"},

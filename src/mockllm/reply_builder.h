@@ -22,9 +22,14 @@ messages::RiskAssessment assess_request(std::string_view request_body);
 enum class ContentShape { kPlain, kFenced, kProse, kMalformed };
 std::string shape_content(const std::string& json, ContentShape shape);
 
-// A chat.completion body carrying `content`, with token usage estimated from
-// the sizes of request and reply (about four bytes per token).
+// Token usage as a reply reports it.
+struct ReplyUsage {
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+};
+
+// A chat.completion body carrying `content` and `usage`.
 std::string chat_completion_body(std::string_view model, std::string_view content,
-                                 size_t request_bytes);
+                                 ReplyUsage usage);
 
 }  // namespace tmon::mockllm

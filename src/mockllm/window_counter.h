@@ -3,6 +3,9 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <utility>
+
+#include "common/clock.h"
 
 namespace tmon::mockllm {
 
@@ -12,7 +15,7 @@ namespace tmon::mockllm {
 // that contains t. Not thread-safe.
 class WindowCounter {
  public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = std::chrono::steady_clock;  // time points only; tmon::Clock tells the time
 
   explicit WindowCounter(std::chrono::milliseconds length) : length_(length) {}
 
@@ -20,11 +23,31 @@ class WindowCounter {
   int64_t count(Clock::time_point now);
   void accept(Clock::time_point now);
   int64_t max_seen() const { return max_seen_; }
+  // Accepted in the window (now - 2 × length, now - length]: the window before this one.
+  int64_t previous(Clock::time_point now) const;
 
  private:
   std::chrono::milliseconds length_;
-  std::deque<Clock::time_point> accepted_;
+  std::deque<Clock::time_point> accepted_;  // the last two windows' worth
   int64_t max_seen_ = 0;
+};
+
+// Tokens counted in a trailing window, and the most ever seen in one (the
+// provider's TPM judge).
+class TokenWindow {
+ public:
+  explicit TokenWindow(std::chrono::milliseconds length) : length_(length) {}
+  int64_t sum(WindowCounter::Clock::time_point now);
+  void add(int64_t tokens, WindowCounter::Clock::time_point now);
+  int64_t max_seen() const { return max_seen_; }
+  int64_t total() const { return total_; }
+
+ private:
+  std::chrono::milliseconds length_;
+  std::deque<std::pair<WindowCounter::Clock::time_point, int64_t>> events_;
+  int64_t sum_ = 0;
+  int64_t max_seen_ = 0;
+  int64_t total_ = 0;
 };
 
 }  // namespace tmon::mockllm

@@ -5,53 +5,60 @@
 namespace tmon::schedule {
 
 namespace {
-
-SlidingWindow rate_window(double per_second, Millis margin) {
-  const int64_t count = std::max<int64_t>(1, static_cast<int64_t>(per_second));
-  const auto window =
-      Millis(static_cast<int64_t>(1000.0 * static_cast<double>(count) / per_second));
-  return SlidingWindow(count, window + margin);
-}
-
+constexpr Millis kMinute{60'000};
 }  // namespace
 
-AccountLimiter::AccountLimiter(const AccountLimits& limits, Millis margin)
-    : margin_(margin),
-      limits_(limits),
-      second_(rate_window(limits.per_second, margin)),
-      minute_(limits.per_minute, Millis(60'000) + margin) {
-  if (limits.tokens_per_minute > 0)
-    tokens_.emplace(limits.tokens_per_minute, Millis(60'000) + margin);
+Millis minute_margin(Millis margin) {
+  return std::max(Millis(100), margin * 6);
+}
+
+RateWindow rate_window(double per_second) {
+  const int64_t count = std::max<int64_t>(1, static_cast<int64_t>(per_second));
+  return {count, Millis(static_cast<int64_t>(1000.0 * static_cast<double>(count) / per_second))};
+}
+
+AccountLimiter::AccountLimiter(const AccountLimits& limits)
+    : limits_(limits),
+      second_(rate_window(limits.per_second).count, rate_window(limits.per_second).length),
+      minute_(limits.per_minute, kMinute) {
+  if (limits.tokens_per_minute > 0) tokens_.emplace(limits.tokens_per_minute, kMinute);
 }
 
 void AccountLimiter::reconfigure(const AccountLimits& limits) {
-  const SlidingWindow rate = rate_window(limits.per_second, margin_);
-  second_.reset_limit(rate.limit(), rate.window());
-  minute_.reset_limit(limits.per_minute, Millis(60'000) + margin_);
+  limits_ = limits;
   if (limits.tokens_per_minute > 0) {
-    if (tokens_) {
-      tokens_->reset_limit(limits.tokens_per_minute, Millis(60'000) + margin_);
-    } else {
-      tokens_.emplace(limits.tokens_per_minute, Millis(60'000) + margin_);
-    }
+    if (!tokens_) tokens_.emplace(limits.tokens_per_minute, kMinute);
   } else {
     tokens_.reset();
   }
-  limits_ = limits;
+  apply_margin(margin_, rate_fraction_);
 }
 
-Permit AccountLimiter::try_acquire(int64_t tokens, SteadyTime now) {
+void AccountLimiter::apply_margin(Millis margin, double rate_fraction) {
+  margin_ = margin;
+  rate_fraction_ = std::clamp(rate_fraction, 0.01, 1.0);
+  const RateWindow rate = rate_window(limits_.per_second * rate_fraction_);
+  second_.reset_limit(rate.count, rate.length + margin);
+  minute_.reset_limit(limits_.per_minute, kMinute + minute_margin(margin));
+  if (tokens_) tokens_->reset_limit(limits_.tokens_per_minute, kMinute + minute_margin(margin));
+}
+
+Permit AccountLimiter::try_acquire(const PermitRequest& request, SteadyTime now) {
+  if (request.margin != margin_ || request.rate_fraction != rate_fraction_) {
+    apply_margin(request.margin, request.rate_fraction);
+  }
   Millis wait = std::max(second_.wait_for(1, now), minute_.wait_for(1, now));
-  if (tokens_) wait = std::max(wait, tokens_->wait_for(tokens, now));
+  if (tokens_) wait = std::max(wait, tokens_->wait_for(request.tokens, now));
   if (wait > Millis(0)) return {false, wait};
   second_.add(1, now);
   minute_.add(1, now);
-  if (tokens_) tokens_->add(tokens, now);
-  return {true, Millis(0)};
+  Permit permit{true, Millis(0)};
+  if (tokens_) permit.token_entry = static_cast<int64_t>(tokens_->add(request.tokens, now));
+  return permit;
 }
 
-void AccountLimiter::record_extra_tokens(int64_t tokens, SteadyTime now) {
-  if (tokens_ && tokens > 0) tokens_->add(tokens, now);
+void AccountLimiter::correct_tokens(int64_t token_entry, int64_t tokens) {
+  if (tokens_ && token_entry > 0) tokens_->correct(static_cast<uint64_t>(token_entry), tokens);
 }
 
 int64_t AccountLimiter::permits_left_this_second(SteadyTime now) {
@@ -60,6 +67,10 @@ int64_t AccountLimiter::permits_left_this_second(SteadyTime now) {
 
 int64_t AccountLimiter::permits_left_this_minute(SteadyTime now) {
   return std::max<int64_t>(0, minute_.limit() - minute_.used(now));
+}
+
+int64_t AccountLimiter::tokens_used_this_minute(SteadyTime now) {
+  return tokens_ ? tokens_->used(now) : 0;
 }
 
 }  // namespace tmon::schedule

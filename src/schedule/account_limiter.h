@@ -8,7 +8,9 @@
 
 namespace tmon::schedule {
 
-// One account's limits as the provider states them.
+// One account's limits as the provider states them. With model fallback
+// (llm.fallback_models) an "account" here is one account and model: the
+// provider counts each model apart (see limiter_account()).
 struct AccountLimits {
   std::string account;
   double per_second = 5;  // may be fractional: 0.5 means one request per 2 s
@@ -17,10 +19,28 @@ struct AccountLimits {
   bool operator==(const AccountLimits&) const = default;
 };
 
+// One permit request: the account, the tokens to charge (an estimate,
+// corrected later), the margin between our windows and the provider's, and
+// the share of the per-second rate allowed now (below 1 while ramping up
+// after a burst 429; see KeyPool).
+struct PermitRequest {
+  std::string account;
+  int64_t tokens = 0;
+  Millis margin{0};
+  double rate_fraction = 1.0;
+};
+
+// Tokens charged to an account's window at acquire, to be corrected later.
+struct TokenCharge {
+  int64_t entry = 0;  // 0: nothing charged (no TPM limit)
+  int64_t tokens = 0;
+};
+
 // What a permit request got.
 struct Permit {
   bool granted = false;
-  Millis retry_in{0};  // when not granted: the earliest time worth asking again
+  Millis retry_in{0};       // when not granted: the earliest time worth asking again
+  int64_t token_entry = 0;  // when granted with tokens: the charge's id, for correction
 };
 
 // The per-second, per-minute and (optional) tokens-per-minute windows of one
@@ -33,30 +53,49 @@ struct Permit {
 // provider a little after the permit is granted, and unevenly, so two
 // requests a hair over a window apart here can land a hair under it there.
 // The margin absorbs that jitter at a cost of margin/window of capacity
-// (20 ms of 1 s is 2%).
+// (20 ms of 1 s is 2%). It comes with each request: MarginLearner adapts it.
 //
 // Pure logic: time comes in as `now`. Not thread-safe.
 class AccountLimiter {
  public:
-  AccountLimiter(const AccountLimits& limits, Millis margin);
+  explicit AccountLimiter(const AccountLimits& limits);
 
-  Permit try_acquire(int64_t tokens, SteadyTime now);
+  Permit try_acquire(const PermitRequest& request, SteadyTime now);
   // Applies new limits, keeping the calls already admitted in each window.
   void reconfigure(const AccountLimits& limits);
-  // Charges tokens a call used beyond the estimate taken at acquire, now.
-  // (An overestimate is not refunded: erring on the safe side.)
-  void record_extra_tokens(int64_t tokens, SteadyTime now);
+  // Replaces a charge taken at acquire with what the call really used
+  // (`tokens` below the charge is a refund). No-op once the charge has left
+  // the window.
+  void correct_tokens(int64_t token_entry, int64_t tokens);
 
   int64_t permits_left_this_second(SteadyTime now);
   int64_t permits_left_this_minute(SteadyTime now);
+  int64_t tokens_used_this_minute(SteadyTime now);
   const AccountLimits& limits() const { return limits_; }
 
  private:
-  Millis margin_;
+  void apply_margin(Millis margin, double rate_fraction);
+
   AccountLimits limits_;
+  Millis margin_{0};
+  double rate_fraction_ = 1.0;
   SlidingWindow second_;
   SlidingWindow minute_;
   std::optional<SlidingWindow> tokens_;
 };
+
+// The margin of the minute windows (requests and tokens per minute) for a
+// per-second margin: a margin costs margin/window of capacity, 60 times less
+// on a minute than on a second, so the minute windows take a wide one (at
+// least 100 ms, six times the second's) and timing noise never shows there.
+Millis minute_margin(Millis margin);
+
+// The per-second window for a rate: floor(rate) (at least 1) requests per
+// floor(rate)/rate seconds. Shared by the local and the Redis limiter.
+struct RateWindow {
+  int64_t count;
+  Millis length;
+};
+RateWindow rate_window(double per_second);
 
 }  // namespace tmon::schedule

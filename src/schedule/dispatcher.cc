@@ -3,13 +3,12 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <thread>
+#include <cmath>
 
 #include "common/logging.h"
 #include "llm/prompt.h"
-#include "llm/response_parser.h"
+#include "llm/token_estimate.h"
 #include "schedule/task_result.h"
 
 namespace tmon::schedule {
@@ -21,12 +20,52 @@ namespace {
 // The loop also wakes this often when nothing happens, to notice deadlines
 // and permits it was not told about (another instance freed an account).
 constexpr Millis kIdleWake{250};
+// How often the loop looks for due probes and resizes the warm pool.
+constexpr Millis kUpkeepEvery{1000};
+// How long stop() waits for the loop to notice.
+constexpr Millis kLoopExitWait{1000};
+
+// The models a task may use, with its prompt's tokens under each one's rule.
+std::vector<ModelChoice> model_choices(const llm::ChatRequest& request,
+                                       const KeyPoolSettings& settings) {
+  std::vector<std::string> models{request.model};
+  for (const auto& model : settings.fallback_models) {
+    if (std::find(models.begin(), models.end(), model) == models.end()) models.push_back(model);
+  }
+  std::vector<ModelChoice> choices;
+  for (const auto& model : models) {
+    const auto rule = settings.token_rules.find(model);
+    choices.push_back(
+        {model, llm::prompt_tokens(request, rule == settings.token_rules.end() ? llm::TokenRule{}
+                                                                               : rule->second)});
+  }
+  return choices;
+}
 
 }  // namespace
 
+Dispatcher::InFlightSlot::InFlightSlot(std::shared_ptr<SlotBoard> board)
+    : board_(std::move(board)) {
+  ++board_->in_flight;
+}
+
+Dispatcher::InFlightSlot::~InFlightSlot() {
+  if (!board_) return;  // moved from
+  {
+    std::lock_guard lock(board_->mu);
+    --board_->in_flight;
+    // Under the lock the dispatcher cannot go away while we post to it; the
+    // wake-up itself checks again, since it may run after the dispatcher.
+    if (Dispatcher* owner = board_->owner) {
+      owner->post_while_alive([](Dispatcher& self) { self.notify(); });
+    }
+  }
+  board_->cv.notify_all();
+}
+
 Dispatcher::Dispatcher(DispatcherOptions options, asio::io_context& io, KeyPool& keys,
                        llm::LlmClient& llm, config::LlmConfig llm_config, Clock& clock,
-                       SchedulerMetrics* metrics)
+                       SchedulerMetrics& metrics)
     : options_(std::move(options)),
       keys_(keys),
       llm_(llm),
@@ -35,12 +74,16 @@ Dispatcher::Dispatcher(DispatcherOptions options, asio::io_context& io, KeyPool&
       retry_(options_.retry_max_attempts),
       jitter_(options_.seed),
       strand_(asio::make_strand(io)),
-      wake_(strand_),
-      llm_config_(std::move(llm_config)) {}
+      wake_(clock, strand_),
+      llm_config_(std::move(llm_config)) {
+  board_->owner = this;
+}
 
 Dispatcher::~Dispatcher() {
   stop(Millis(0));
   key_thread_.join();
+  std::lock_guard lock(board_->mu);
+  board_->owner = nullptr;
 }
 
 void Dispatcher::start() {
@@ -57,27 +100,48 @@ void Dispatcher::set_llm_config(config::LlmConfig llm_config) {
 void Dispatcher::submit(messages::AssessmentTask task, Completion on_done) {
   if (!accepting_) return;  // stopping: the task stays uncommitted and is replayed
   ++queued_;
-  {
-    std::lock_guard lock(stats_mu_);
-    ++stats_.submitted;
-  }
-  asio::post(strand_, [this, task = std::move(task), on_done = std::move(on_done)]() mutable {
-    const int64_t now = clock_.epoch_ms();
-    // Tasks in the original format carry no capture time or deadline: count from arrival.
-    if (task.captureTs <= 0) task.captureTs = now;
-    if (task.deadlineTs <= 0) task.deadlineTs = now + options_.default_max_age.count();
-    PendingTask pending;
-    pending.request = llm::build_chat_request(task, llm_config_);
-    pending.task = std::move(task);
-    pending.on_done = std::move(on_done);
-    pending.submitted_ms = now;
-    enqueue(std::move(pending));
+  const size_t bytes = task.imageBase64.size() + 512;  // the prompt's share, roughly
+  queued_bytes_ += bytes;
+  metrics_.submitted.Increment();
+  asio::post(strand_,
+             [this, bytes, task = std::move(task), on_done = std::move(on_done)]() mutable {
+               const int64_t now = clock_.epoch_ms();
+               // Tasks in the original format carry no capture time or deadline: count from
+               // arrival.
+               if (task.captureTs <= 0) task.captureTs = now;
+               if (task.deadlineTs <= 0) task.deadlineTs = now + options_.default_max_age.count();
+               PendingTask pending;
+               // The image moves into the request: the task keeps none (one copy per task).
+               std::string image = std::move(task.imageBase64);
+               task.imageBase64.clear();
+               pending.request = llm::build_chat_request(task, llm_config_);
+               pending.request.image_base64 = std::move(image);
+               pending.models = model_choices(pending.request, keys_.settings());
+               pending.task = std::move(task);
+               pending.on_done = std::move(on_done);
+               pending.submitted_ms = now;
+               pending.bytes = bytes;
+               enqueue(std::move(pending));
+             });
+}
+
+void Dispatcher::post_while_alive(std::function<void(Dispatcher&)> work) {
+  // stop() may return (and the dispatcher be destroyed) before the strand
+  // runs this: the board says whether it is still there, under its lock.
+  asio::post(strand_, [board = board_, work = std::move(work)] {
+    std::lock_guard lock(board->mu);
+    if (board->owner) work(*board->owner);
   });
+}
+
+void Dispatcher::dequeued(const PendingTask& pending) {
+  --queued_;
+  queued_bytes_ -= pending.bytes;
 }
 
 void Dispatcher::enqueue(PendingTask pending) {
   if (auto superseded = queue_.push(std::move(pending))) {
-    --queued_;
+    dequeued(*superseded);
     complete(*superseded,
              error_result(superseded->task, ResultStatus::kRejected, "superseded",
                           "a newer frame of this camera group replaced the task while it waited",
@@ -98,38 +162,14 @@ void Dispatcher::complete(PendingTask& pending, messages::AssessmentResult resul
   m.schedulerInstance = options_.instance_id;
   m.queueWaitMs = (pending.first_send_ms < 0 ? clock_.epoch_ms() : pending.first_send_ms) -
                   pending.submitted_ms;
-  {
-    std::lock_guard lock(stats_mu_);
-    switch (result.status) {
-      case ResultStatus::kOk:
-        ++stats_.ok;
-        break;
-      case ResultStatus::kError:
-        ++stats_.errors;
-        ++stats_.errors_by_code[result.code];
-        break;
-      case ResultStatus::kExpired:
-        ++stats_.expired;
-        break;
-      case ResultStatus::kRejected:
-        ++stats_.rejected;
-        break;
-    }
-  }
-  if (metrics_) {
-    metrics_->results.Add({{"status", std::string(messages::to_string(result.status))}})
-        .Increment();
-    if (result.status == ResultStatus::kExpired) {
-      metrics_->tasks_expired.Add({{"stage", "schedule"}}).Increment();
-    }
-  }
+  metrics_.record_result(result.status, result.code);
   pending.on_done(std::move(result));
 }
 
 void Dispatcher::expire_overdue() {
   const int64_t now = clock_.epoch_ms();
   for (auto& pending : queue_.take_expired(now)) {
-    --queued_;
+    dequeued(pending);
     complete(pending,
              error_result(pending.task, ResultStatus::kExpired, "deadline_exceeded",
                           pending.retry() ? "deadline passed before a retry: " + pending.last_error
@@ -144,45 +184,90 @@ asio::awaitable<void> Dispatcher::sleep_until(SteadyTime when) {
     co_return;
   }
   wake_.expires_at(std::min(when, clock_.now() + kIdleWake));
-  boost::system::error_code ignored;
-  co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  ++sleeps_;
+  co_await wake_.wait();
   wake_pending_ = false;
 }
 
 // KeyPool calls may block on a shared (Redis) limiter, so they run on the key
 // thread, never on the strand that runs the sockets. (Member coroutines, not
 // capturing lambdas: GCC 12 mis-destroys coroutine lambda captures.)
-asio::awaitable<LeaseResult> Dispatcher::lease_key(std::set<std::string> avoid) {
-  co_return co_await asio::co_spawn(key_thread_, lease_on_key_thread(std::move(avoid)),
+asio::awaitable<LeaseResult> Dispatcher::lease_key(LeaseRequest request) {
+  co_return co_await asio::co_spawn(key_thread_, lease_on_key_thread(std::move(request)),
                                     asio::use_awaitable);
 }
 
-asio::awaitable<LeaseResult> Dispatcher::lease_on_key_thread(std::set<std::string> avoid) {
-  co_return keys_.lease(avoid);
+asio::awaitable<LeaseResult> Dispatcher::lease_on_key_thread(LeaseRequest request) {
+  co_return keys_.lease(request);
 }
 
-asio::awaitable<void> Dispatcher::finish_lease(Lease lease, CallOutcome outcome) {
-  co_await asio::co_spawn(key_thread_, finish_on_key_thread(std::move(lease), std::move(outcome)),
-                          asio::use_awaitable);
+asio::awaitable<FinishEffect> Dispatcher::finish_lease(Lease lease, CallOutcome outcome) {
+  co_return co_await asio::co_spawn(
+      key_thread_, finish_on_key_thread(std::move(lease), std::move(outcome)), asio::use_awaitable);
 }
 
-asio::awaitable<void> Dispatcher::finish_on_key_thread(Lease lease, CallOutcome outcome) {
+asio::awaitable<FinishEffect> Dispatcher::finish_on_key_thread(Lease lease, CallOutcome outcome) {
   if (outcome.cancelled) {
     keys_.cancel(lease);
-  } else {
-    keys_.finish(lease, outcome);
+    co_return FinishEffect{};
   }
-  co_return;
+  co_return keys_.finish(lease, outcome);
+}
+
+asio::awaitable<Dispatcher::Upkeep> Dispatcher::upkeep() {
+  co_return co_await asio::co_spawn(key_thread_, upkeep_on_key_thread(), asio::use_awaitable);
+}
+
+asio::awaitable<Dispatcher::Upkeep> Dispatcher::upkeep_on_key_thread() {
+  Upkeep out;
+  out.probe = keys_.probe_due();
+  out.next_probe = keys_.next_probe_at();
+  out.expected_concurrency = keys_.expected_concurrency();
+  out.margin = keys_.margin();
+  co_return out;
+}
+
+// Once a second: probes that fell due, the warm pool's size, the margin gauge.
+asio::awaitable<void> Dispatcher::maintain(SteadyTime now, SteadyTime& wake_at) {
+  const bool probe_due = next_probe_ && *next_probe_ <= now;
+  if (now < next_upkeep_ && !probe_due) co_return;
+  next_upkeep_ = now + kUpkeepEvery;
+  Upkeep found = co_await upkeep();
+  next_probe_ = found.next_probe;
+  metrics_.window_margin.Set(static_cast<double>(found.margin.count()) / 1000.0);
+  if (found.probe && board_->in_flight < static_cast<size_t>(options_.max_concurrent_tasks)) {
+    asio::co_spawn(strand_, probe(std::move(*found.probe), InFlightSlot(board_)), asio::detached);
+  } else if (found.probe) {
+    CallOutcome unused;
+    unused.cancelled = true;
+    co_await finish_lease(std::move(*found.probe), std::move(unused));
+  }
+  // Connections open before permits are taken: a cold connection after a
+  // permit (TCP and TLS handshakes) would put the request on the wire late,
+  // where the provider may count it in the next window.
+  const auto warm = static_cast<size_t>(std::min<double>(
+      options_.max_concurrent_tasks, std::ceil(found.expected_concurrency * 1.25) + 2));
+  if (!warmed_) {
+    // The first permits wait for the pool: a start-up burst on cold
+    // connections would reach the provider late and unevenly.
+    warmed_ = true;
+    co_await llm_.prewarm(warm);
+  } else {
+    asio::co_spawn(strand_, llm_.prewarm(warm), asio::detached);
+  }
+  if (next_probe_) wake_at = std::min(wake_at, std::max(*next_probe_, now + Millis(1)));
 }
 
 asio::awaitable<void> Dispatcher::loop() {
   while (!stopping_) {
     expire_overdue();
-    const int64_t now_ms = clock_.epoch_ms();
     SteadyTime wake_at = clock_.now() + kIdleWake;
-    const PendingTask* best = queue_.peek_ready(now_ms);
-    if (best && in_flight_ < static_cast<size_t>(options_.max_concurrent_tasks)) {
-      LeaseResult leased = co_await lease_key(best->tried);
+    co_await maintain(clock_.now(), wake_at);
+    const PendingTask* best = queue_.peek_ready(clock_.epoch_ms());
+    if (best && board_->in_flight < static_cast<size_t>(options_.max_concurrent_tasks)) {
+      LeaseRequest request{best->models, best->request.max_tokens, best->task.deadlineTs,
+                           best->tried};
+      LeaseResult leased = co_await lease_key(std::move(request));
       if (leased.lease) {
         // The time the head of the queue waited for this permit; attributed
         // to whichever task now gets the key (it waited at least as long
@@ -194,10 +279,10 @@ asio::awaitable<void> Dispatcher::loop() {
         permit_denied_since_.reset();
         // The queue may have changed while we waited; the best ready task gets the key.
         if (auto pending = queue_.pop_ready(clock_.epoch_ms())) {
-          if (metrics_) metrics_->record_permit_wait(leased.lease->account, permit_wait);
-          --queued_;
-          ++in_flight_;
-          asio::co_spawn(strand_, call(std::move(*pending), std::move(*leased.lease)),
+          metrics_.record_permit_wait(leased.lease->account, permit_wait);
+          dequeued(*pending);
+          asio::co_spawn(strand_,
+                         call(std::move(*pending), std::move(*leased.lease), InFlightSlot(board_)),
                          asio::detached);
         } else {
           // Nothing left to send (all expired meanwhile): hand the key back.
@@ -208,7 +293,7 @@ asio::awaitable<void> Dispatcher::loop() {
         continue;
       }
       if (!permit_denied_since_) permit_denied_since_ = clock_.now();
-      wake_at = clock_.now() + leased.retry_in;
+      wake_at = std::min(wake_at, clock_.now() + leased.retry_in);
     } else if (!best) {
       permit_denied_since_.reset();  // nothing waits for a permit
     }
@@ -218,132 +303,45 @@ asio::awaitable<void> Dispatcher::loop() {
     }
     co_await sleep_until(wake_at);
   }
-  looping_ = false;
-}
-
-asio::awaitable<void> Dispatcher::call(PendingTask pending, Lease lease) {
-  const auto& task = pending.task;
-  const int64_t sent_ms = clock_.epoch_ms();
-  if (pending.first_send_ms < 0) pending.first_send_ms = sent_ms;
-  ++pending.attempts;
-  const Millis timeout =
-      std::max(Millis(1), std::min(options_.call_timeout, Millis(task.deadlineTs - sent_ms)));
-  const SteadyTime started = clock_.now();
-  const llm::CallResult reply = co_await llm_.complete(pending.request, lease.secret, timeout);
-  const auto latency = std::chrono::duration_cast<Millis>(clock_.now() - started);
-
-  CallOutcome outcome;
-  outcome.latency = latency;
-  if (reply) {
-    outcome.total_tokens = reply->usage.total_tokens;
-  } else {
-    outcome.error = reply.error().kind;
-    outcome.provider_code = reply.error().provider_code;
-    outcome.retry_after = reply.error().retry_after;
+  {
+    std::lock_guard lock(board_->mu);
+    looping_ = false;
   }
-  co_await finish_lease(lease, outcome);
-  if (metrics_ && !reply) {
-    metrics_->record_call(lease.key_id, lease.account, call_status(reply.error().kind), latency);
-    if (reply.error().kind == llm::CallErrorKind::kRateLimited) {
-      metrics_->record_rate_limited(lease.account, reply.error());
-    }
-  }
-
-  std::optional<messages::AssessmentResult> result;
-  const int64_t now = clock_.epoch_ms();
-  if (reply) {
-    auto assessment = llm::parse_risk_assessment(reply->content, task.groupIndex);
-    // A reply we cannot use counts as bad_response, like one the client
-    // already rejected: the call did not yield an assessment.
-    if (metrics_) {
-      metrics_->record_call(lease.key_id, lease.account, assessment ? "ok" : "bad_response",
-                            latency);
-    }
-    if (assessment) {
-      result = result_for(task, ResultStatus::kOk, now);
-      result->riskAssessment = std::move(*assessment);
-    } else {
-      result =
-          error_result(task, ResultStatus::kError, "bad_response", assessment.error().message, now);
-    }
-    result->metadata.promptTokens = reply->usage.prompt_tokens;
-    result->metadata.completionTokens = reply->usage.completion_tokens;
-    result->metadata.totalTokens = reply->usage.total_tokens;
-  } else {
-    const llm::CallError& error = reply.error();
-    pending.last_error = std::string(llm::to_string(error.kind)) + ": " + error.message;
-    if (RetryPolicy::is_transient(error.kind)) ++pending.transient_failures;
-    const RetryDecision decision =
-        retry_.after_failure(error.kind, pending.attempts, pending.transient_failures, jitter_);
-    if (decision.retry && stopping_) {
-      // Shutting down: no result, so the offset stays uncommitted and the
-      // task is retried by whoever owns the partition next.
-      --in_flight_;
-      co_return;
-    }
-    if (decision.retry && now + decision.backoff.count() < task.deadlineTs) {
-      get_logger("schedule")
-          ->debug("task={} key_id={} attempt={} failed, retrying: {}", task.taskId, lease.key_id,
-                  pending.attempts, pending.last_error);
-      pending.tried.insert(lease.key_id);
-      pending.not_before_ms = now + decision.backoff.count();
-      {
-        std::lock_guard lock(stats_mu_);
-        ++stats_.retries;
-      }
-      if (metrics_) {
-        metrics_->retries.Add({{"reason", std::string(call_status(error.kind))}}).Increment();
-      }
-      --in_flight_;
-      ++queued_;
-      enqueue(std::move(pending));
-      co_return;
-    }
-    const bool out_of_time = decision.retry;
-    result = out_of_time
-                 ? error_result(task, ResultStatus::kExpired, "deadline_exceeded",
-                                "no time left to retry: " + pending.last_error, now)
-                 : error_result(task, ResultStatus::kError, std::string(llm::to_string(error.kind)),
-                                error.message, now);
-  }
-  result->metadata.llmLatencyMs = latency.count();
-  result->metadata.apiKeyId = lease.key_id;
-  complete(pending, std::move(*result));
-  --in_flight_;
-  notify();
+  board_->cv.notify_all();
 }
 
 void Dispatcher::stop(Millis timeout) {
   if (!accepting_.exchange(false)) return;
-  asio::post(strand_, [this] {
+  post_while_alive([](Dispatcher& self) {
     // Waiting tasks get no result: their offsets stay uncommitted and the
     // next owner of the partition assesses them.
-    queued_ -= queue_.clear().size();
+    for (const auto& pending : self.queue_.clear()) self.dequeued(pending);
   });
-  const auto give_up = std::chrono::steady_clock::now() + timeout;
-  while (in_flight_ > 0 && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(Millis(10));
+  std::unique_lock lock(board_->mu);
+  const SteadyTime give_up = clock_.now() + timeout;
+  while (board_->in_flight > 0) {
+    if (clock_.wait_until(lock, board_->cv, give_up)) break;
   }
-  if (in_flight_ > 0) {
+  if (board_->in_flight > 0) {
     get_logger("schedule")
-        ->warn(
-            "{} calls still in flight at shutdown; their tasks will be "
-            "replayed",
-            in_flight_.load());
+        ->warn("{} calls still in flight at shutdown; their tasks will be replayed",
+               board_->in_flight.load());
   }
   stopping_ = true;
-  asio::post(strand_, [this] { notify(); });
-  const auto loop_deadline = std::chrono::steady_clock::now() + Millis(1000);
-  while (looping_ && std::chrono::steady_clock::now() < loop_deadline) {
-    std::this_thread::sleep_for(Millis(5));
+  lock.unlock();
+  post_while_alive([](Dispatcher& self) { self.notify(); });
+  lock.lock();
+  const SteadyTime loop_deadline = clock_.now() + kLoopExitWait;
+  while (looping_) {
+    if (clock_.wait_until(lock, board_->cv, loop_deadline)) break;
   }
 }
 
 DispatcherStats Dispatcher::stats() const {
-  std::lock_guard lock(stats_mu_);
-  DispatcherStats out = stats_;
+  DispatcherStats out = metrics_.task_stats();
   out.queued = queued_.load();
-  out.in_flight = in_flight_.load();
+  out.queued_bytes = queued_bytes_.load();
+  out.in_flight = board_->in_flight.load();
   return out;
 }
 

@@ -1,17 +1,44 @@
 #include "schedule/key_pool.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "common/logging.h"
-#include "common/secrets.h"
 
 namespace tmon::schedule {
 namespace {
 
 // How long a shared "disabled" view may be stale before it is read again.
 constexpr Millis kDisabledRefresh{1000};
+// How often the shared learned margin is read (another instance may have learned).
+constexpr Millis kMarginSync{1'000};
 // Retry hint when no key can ever serve (all disabled): re-check now and then.
 constexpr Millis kNoKeyRetry{1000};
+// Before any call of a model has finished, its calls are assumed to take this long.
+constexpr double kDefaultLatencyMs = 1500;
+// A third 429 in a row at the current margin is no longer timing noise.
+constexpr int kRepeated429 = 3;
+// Replies whose completion lengths make the next estimate.
+constexpr size_t kCompletionsKept = 64;
+// While an account's trial call after a cooldown runs, others ask again this often.
+constexpr Millis kTrialRetry{50};
+
+bool rejected_before_processing(llm::CallErrorKind kind) {
+  switch (kind) {
+    case llm::CallErrorKind::kRateLimited:
+    case llm::CallErrorKind::kQuotaThrottled:
+    case llm::CallErrorKind::kAuthFailed:
+    case llm::CallErrorKind::kQuotaExhausted:
+    case llm::CallErrorKind::kBadRequest:
+      return true;
+    case llm::CallErrorKind::kServerError:
+    case llm::CallErrorKind::kTimeout:
+    case llm::CallErrorKind::kConnection:
+    case llm::CallErrorKind::kBadResponse:
+      return false;  // the provider may have run the model: keep the charge
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -27,51 +54,39 @@ std::string_view to_string(KeyState state) {
   return "unknown";
 }
 
-std::string account_of(const config::ApiKeyConfig& key) {
-  return key.account.empty() ? key.id : key.account;
-}
+KeyPool::KeyPool(RateLimiter& limiter, KeyStateStore& states, KeyPoolSettings settings,
+                 Clock& clock)
+    : limiter_(limiter),
+      states_(states),
+      settings_(std::move(settings)),
+      cooldowns_(settings_.cooldown),
+      margin_(settings_.margin),
+      clock_(clock) {}
 
-std::vector<AccountLimits> account_limits(const std::vector<config::ApiKeyConfig>& keys,
-                                          const std::vector<config::AccountConfig>& accounts) {
-  std::vector<AccountLimits> limits;
-  for (const auto& account : accounts) {
-    limits.push_back({account.name, account.qps_limit, account.rpm_limit, account.tpm_limit});
-  }
-  for (const auto& key : keys) {
-    if (!key.account.empty()) continue;
-    limits.push_back({key.id, key.qps_limit, key.rpm_limit, key.tpm_limit});
-  }
-  return limits;
+namespace {
+// Exact windows (no margin floor), as tests of the pool's own logic want.
+KeyPoolSettings with_cooldowns(const CooldownPolicy& cooldowns) {
+  KeyPoolSettings settings;
+  settings.cooldown = cooldowns.settings();
+  settings.margin.floor = Millis(0);
+  return settings;
 }
+}  // namespace
 
 KeyPool::KeyPool(RateLimiter& limiter, KeyStateStore& states, CooldownPolicy cooldowns,
                  Clock& clock)
-    : limiter_(limiter), states_(states), cooldowns_(cooldowns), clock_(clock) {}
+    : KeyPool(limiter, states, with_cooldowns(cooldowns), clock) {}
 
-void KeyPool::configure(const std::vector<config::ApiKeyConfig>& keys,
-                        const std::vector<config::AccountConfig>& accounts, bool reenable) {
-  limiter_.set_limits(account_limits(keys, accounts));
+void KeyPool::set_settings(KeyPoolSettings settings) {
   std::lock_guard lock(mu_);
-  std::vector<Key> updated;
-  for (const auto& config : keys) {
-    Key key;
-    if (Key* existing = find_locked(config.id)) key = std::move(*existing);
-    key.config = config;
-    key.account = account_of(config);
-    key.disabled_reason.clear();
-    if (!config.enabled) key.disabled_reason = "disabled in config";
-    if (config.key.empty()) key.disabled_reason = "no key value";
-    if (reenable && config.enabled && !config.key.empty()) states_.enable(config.id);
-    accounts_.try_emplace(key.account);
-    updated.push_back(std::move(key));
-  }
-  keys_ = std::move(updated);
-  rotation_ = 0;
-  disabled_refreshed_ = SteadyTime{};
+  settings_ = std::move(settings);
+  cooldowns_ = CooldownPolicy(settings_.cooldown);
+  margin_.set_settings(settings_.margin);
 }
 
 void KeyPool::set_cooldown_settings(CooldownSettings settings) {
   std::lock_guard lock(mu_);
+  settings_.cooldown = settings;
   cooldowns_ = CooldownPolicy(settings);
 }
 
@@ -80,18 +95,6 @@ KeyPool::Key* KeyPool::find_locked(const std::string& key_id) {
     if (key.config.id == key_id) return &key;
   }
   return nullptr;
-}
-
-void KeyPool::refresh_disabled_locked() {
-  const SteadyTime now = clock_.now();
-  if (now - disabled_refreshed_ < kDisabledRefresh) return;
-  disabled_refreshed_ = now;
-  const auto shared = states_.disabled();
-  for (auto& key : keys_) {
-    if (!key.config.enabled || key.config.key.empty()) continue;  // config decides these
-    const auto it = shared.find(key.config.id);
-    key.disabled_reason = it == shared.end() ? "" : it->second;
-  }
 }
 
 std::vector<KeyPool::Key*> KeyPool::candidates_locked(const std::set<std::string>& avoid) {
@@ -116,69 +119,270 @@ std::vector<KeyPool::Key*> KeyPool::candidates_locked(const std::set<std::string
   return preferred;
 }
 
-LeaseResult KeyPool::lease(const std::set<std::string>& avoid) {
-  std::lock_guard lock(mu_);
-  refresh_disabled_locked();
+void KeyPool::sync_margin_locked() {
   const SteadyTime now = clock_.now();
+  if (margin_to_store_) {
+    limiter_.store_margin(*margin_to_store_);
+    margin_to_store_.reset();
+  }
+  if (now - margin_synced_ < kMarginSync && margin_synced_ != SteadyTime{}) return;
+  margin_synced_ = now;
+  if (const auto shared = limiter_.load_margin()) margin_.adopt(*shared, clock_.epoch_ms());
+}
+
+double KeyPool::rate_fraction_locked(Account& account, SteadyTime now) {
+  const RampSettings& ramp = settings_.ramp;
+  if (ramp.after_idle > Millis(0) && account.last_call != SteadyTime{} &&
+      now - account.last_call >= ramp.after_idle && !account.ramp_from) {
+    account.ramp_from = now;
+  }
+  if (!account.ramp_from || ramp.ramp_up <= Millis(0)) return 1.0;
+  const double elapsed =
+      std::chrono::duration<double, std::milli>(now - *account.ramp_from).count();
+  const double fraction = ramp.start_fraction + (1.0 - ramp.start_fraction) * elapsed /
+                                                    static_cast<double>(ramp.ramp_up.count());
+  if (fraction >= 1.0) {
+    account.ramp_from.reset();
+    return 1.0;
+  }
+  return std::max(ramp.start_fraction, fraction);
+}
+
+int64_t KeyPool::completion_estimate_locked(const std::string& model, int max_tokens) const {
+  const auto it = models_.find(model);
+  if (it == models_.end() || it->second.completions.empty()) return max_tokens;
+  // The longest of the last replies: an underestimate charged at acquire is
+  // what could overrun a TPM window before the correction lands, while an
+  // overestimate only holds tokens back until the reply refunds them.
+  const auto& recent = it->second.completions;
+  return std::min<int64_t>(max_tokens, *std::max_element(recent.begin(), recent.end()));
+}
+
+Millis KeyPool::expected_latency_locked(const std::string& model) const {
+  const auto it = models_.find(model);
+  const double ms =
+      it == models_.end() || it->second.latency_ms < 0 ? kDefaultLatencyMs : it->second.latency_ms;
+  return Millis(static_cast<int64_t>(ms));
+}
+
+LeaseResult KeyPool::lease_model_locked(const ModelChoice& choice, int max_tokens,
+                                        const std::set<std::string>& avoid, bool probe_key_only,
+                                        const std::string& probe_key) {
+  const SteadyTime now = clock_.now();
+  const Millis margin = margin_.current(clock_.epoch_ms());
+  const int64_t tokens =
+      choice.prompt_tokens + completion_estimate_locked(choice.model, max_tokens);
   std::optional<SteadyTime> earliest;
-  std::set<std::string> denied_accounts;
-  for (Key* key : candidates_locked(avoid)) {
-    Account& account = accounts_[key->account];
-    if (denied_accounts.contains(key->account)) continue;
+  std::set<std::string> denied;
+  std::vector<Key*> candidates;
+  if (probe_key_only) {
+    if (Key* key = find_locked(probe_key)) candidates.push_back(key);
+  } else {
+    candidates = candidates_locked(avoid);
+  }
+  bool all_cooling = !candidates.empty();
+  for (Key* key : candidates) {
+    const std::string limited = limiter_account(key->account, choice.model, settings_.model);
+    if (denied.contains(limited)) continue;
+    Account& account = accounts_[limited];
+    const bool cooling = account.cooldown.until > now || (account.half_open && account.trial_out);
+    all_cooling = all_cooling && cooling;
     if (account.blocked_until > now) {
       earliest = std::min(earliest.value_or(account.blocked_until), account.blocked_until);
       continue;
     }
-    const auto tokens = static_cast<int64_t>(account.tokens_per_call);
-    const Permit permit = limiter_.acquire(key->account, tokens);
+    if (account.half_open && account.trial_out) {
+      const SteadyTime retry = now + kTrialRetry;
+      earliest = std::min(earliest.value_or(retry), retry);
+      continue;
+    }
+    const Permit permit =
+        limiter_.acquire({limited, tokens, margin, rate_fraction_locked(account, now)});
     if (!permit.granted) {
-      denied_accounts.insert(key->account);
+      denied.insert(limited);
       account.blocked_until = now + permit.retry_in;
       earliest = std::min(earliest.value_or(account.blocked_until), account.blocked_until);
       continue;
     }
-    ++key->in_flight;
-    ++key->calls;
-    rotation_ = (static_cast<size_t>(key - keys_.data()) + 1) % keys_.size();
-    return {Lease{key->config.id, key->config.key, key->account, tokens}, Millis(0)};
+    account.last_call = now;
+    if (account.half_open) account.trial_out = true;
+    if (!probe_key_only) {
+      ++key->in_flight;
+      ++key->calls;
+      rotation_ = (static_cast<size_t>(key - keys_.data()) + 1) % keys_.size();
+    }
+    Lease lease{key->config.id, key->config.key,
+                key->account,   limited,
+                choice.model,   TokenCharge{permit.token_entry, tokens},
+                margin,         now,
+                probe_key_only};
+    return {std::move(lease), Millis(0)};
   }
-  if (!earliest) return {std::nullopt, kNoKeyRetry};
-  return {std::nullopt, std::max(Millis(1), std::chrono::ceil<Millis>(*earliest - now))};
+  if (!earliest) return {std::nullopt, kNoKeyRetry, true, false};
+  return {std::nullopt, std::max(Millis(1), std::chrono::ceil<Millis>(*earliest - now)), false,
+          all_cooling};
 }
 
-void KeyPool::finish(const Lease& lease, const CallOutcome& outcome) {
-  std::optional<Millis> cool_for;
-  bool disable_key = false;
+LeaseResult KeyPool::lease(const std::set<std::string>& avoid) {
+  LeaseRequest request;
+  request.models.push_back({settings().model, 0});
+  request.max_tokens = 0;
+  request.avoid = avoid;
+  return lease(request);
+}
+
+LeaseResult KeyPool::lease(const LeaseRequest& request) {
+  std::lock_guard lock(mu_);
+  refresh_disabled_locked();
+  sync_margin_locked();
+  const int64_t now_ms = clock_.epoch_ms();
+  std::optional<Millis> retry;
+  for (size_t i = 0; i < request.models.size(); ++i) {
+    const ModelChoice& choice = request.models[i];
+    LeaseResult result = lease_model_locked(choice, request.max_tokens, request.avoid, false, "");
+    if (result.lease) return result;
+    retry = std::min(retry.value_or(result.retry_in), result.retry_in);
+    if (i + 1 == request.models.size() || request.deadline_ms <= 0) break;
+    // Wait for this model while its next permit and a call still fit in the
+    // task's deadline (waking when it is time to switch); otherwise the next
+    // model it is. A model whose every key is disabled or resting after
+    // refusals is not waited for: that is what the fallback is for.
+    const int64_t must_send_by =
+        request.deadline_ms - expected_latency_locked(choice.model).count();
+    if (!result.no_usable_key && !result.all_cooling &&
+        now_ms + result.retry_in.count() <= must_send_by) {
+      return {std::nullopt, std::max(Millis(1), std::min(*retry, Millis(must_send_by - now_ms)))};
+    }
+  }
+  return {std::nullopt, retry.value_or(kNoKeyRetry)};
+}
+
+void KeyPool::observe_send(const Lease& lease, SteadyTime sent_at) {
+  std::lock_guard lock(mu_);
+  margin_.observe_spread(std::chrono::ceil<Millis>(sent_at - lease.granted_at));
+}
+
+void KeyPool::on_throttled_locked(const Lease& lease, const CallOutcome& outcome, Account& account,
+                                  FinishEffect& effect) {
+  const SteadyTime now = clock_.now();
+  const int64_t now_ms = clock_.epoch_ms();
+  const bool at_current_margin = lease.margin >= margin_.current(now_ms);
+  // Sent before the account's current rest began: the refusal is already
+  // accounted for and must not grow the rest again.
+  if (lease.granted_at < account.cooled_at) return;
+  const SteadyTime cooling_before = account.cooldown.until;
+  // DashScope answers a tokens-per-minute overrun as it answers a temporary
+  // quota. When our own TPM window admitted the call and nothing was refused
+  // just before, it is the window's edge (timing noise, like a 429 on
+  // requests), not an outage: learn the margin, rest only to the next slot.
+  const bool tpm_edge = *outcome.error == llm::CallErrorKind::kQuotaThrottled &&
+                        account.tokens_per_minute > 0 && account.consecutive_429 == 0 &&
+                        !outcome.retry_after;
+  switch (tpm_edge ? llm::Throttle::kRequests : outcome.throttle) {
+    case llm::Throttle::kRequests: {
+      if (at_current_margin) ++account.consecutive_429;
+      // Our windows granted this permit, so timing noise between our clock
+      // and the provider's beat the margin: widen it, and rest the account
+      // only until its next free slot (the windows decide that), not for a
+      // cooldown that would waste seconds of capacity.
+      if (!outcome.retry_after && at_current_margin) {
+        effect.margin_grew = margin_.on_unpredicted_429(lease.margin, now_ms);
+        if (effect.margin_grew) margin_to_store_ = margin_.learned();
+      }
+      const bool repeated = account.consecutive_429 >= kRepeated429;
+      if (outcome.retry_after || (at_current_margin && !effect.margin_grew) || repeated) {
+        cooldowns_.on_rate_limited(account.cooldown, outcome.retry_after, now);
+      }
+      break;
+    }
+    case llm::Throttle::kBurst:
+      // The rate rose too fast for the provider: ramp up again from a fraction.
+      account.ramp_from = now;
+      if (outcome.retry_after)
+        cooldowns_.on_rate_limited(account.cooldown, outcome.retry_after, now);
+      break;
+    case llm::Throttle::kTokens:
+    case llm::Throttle::kNone:
+    case llm::Throttle::kUnknown:
+      if (*outcome.error == llm::CallErrorKind::kQuotaThrottled) {
+        // Temporary quota: rest with growth whatever adaptive_cooldown says;
+        // a fixed minute-long rest per answer would be as wrong as none.
+        CooldownPolicy quota({true, settings_.cooldown.fixed, settings_.cooldown.minimum,
+                              settings_.cooldown.maximum});
+        quota.on_rate_limited(account.quota_cooldown, outcome.retry_after, now);
+        account.cooldown.until = std::max(account.cooldown.until, account.quota_cooldown.until);
+      } else {
+        cooldowns_.on_rate_limited(account.cooldown, outcome.retry_after, now);
+      }
+      break;
+  }
+  if (account.cooldown.until > now) {
+    effect.cooled_for = account.cooldown.remaining(now);
+    account.blocked_until = std::max(account.blocked_until, account.cooldown.until);
+  }
+  if (account.cooldown.until != cooling_before) {
+    account.cooled_at = now;
+    account.half_open = true;
+  }
+}
+
+FinishEffect KeyPool::finish(const Lease& lease, const CallOutcome& outcome) {
+  FinishEffect effect;
+  std::optional<std::string> disable_reason;
+  int64_t tokens_used = lease.tokens.tokens;
   {
     std::lock_guard lock(mu_);
     Key* key = find_locked(lease.key_id);
-    Account& account = accounts_[lease.account];
-    if (key) {
+    Account& account = accounts_[lease.limiter_account];
+    if (key && !lease.probe) {
       key->in_flight = std::max(0, key->in_flight - 1);
       key->latency_total_ms += outcome.latency.count();
     }
-    if (outcome.total_tokens > 0) {
-      account.tokens_per_call = 0.8 * account.tokens_per_call + 0.2 * outcome.total_tokens;
-    }
+    ModelStats& model = models_[lease.model];
     if (!outcome.error) {
-      if (key) ++key->successes;
-      cooldowns_.on_success(account.cooldown);
+      tokens_used = outcome.total_tokens > 0 ? outcome.total_tokens : lease.tokens.tokens;
+      if (outcome.total_tokens > 0) {
+        model.completions.push_back(outcome.completion_tokens);
+        if (model.completions.size() > kCompletionsKept) model.completions.pop_front();
+      }
+      const auto latency = static_cast<double>(outcome.latency.count());
+      model.latency_ms = model.latency_ms < 0 ? latency : 0.9 * model.latency_ms + 0.1 * latency;
+      if (key && !lease.probe) ++key->successes;
+      // A call admitted before the account's rest began says nothing about now.
+      if (lease.granted_at >= account.cooled_at) {
+        cooldowns_.on_success(account.cooldown);
+        cooldowns_.on_success(account.quota_cooldown);
+        account.consecutive_429 = 0;
+        account.half_open = false;
+        account.trial_out = false;
+      }
+      // Only what the provider disabled: an operator may have decided meanwhile.
+      if (lease.probe && key && key->disabled_reason.rfind("provider: ", 0) == 0) {
+        key->disabled_reason.clear();
+        effect.reenabled = true;
+      }
     } else {
-      if (key) ++key->failures;
+      account.trial_out = false;
+      if (rejected_before_processing(*outcome.error)) tokens_used = 0;
+      if (key && !lease.probe) ++key->failures;
       switch (*outcome.error) {
-        case llm::CallErrorKind::kRateLimited: {
-          if (key)
+        case llm::CallErrorKind::kRateLimited:
+        case llm::CallErrorKind::kQuotaThrottled:
+          if (key) {
             ++key->rate_limited[outcome.provider_code.empty() ? "unknown" : outcome.provider_code];
-          const SteadyTime now = clock_.now();
-          cooldowns_.on_rate_limited(account.cooldown, outcome.retry_after, now);
-          cool_for = account.cooldown.remaining(now);
-          account.blocked_until = std::max(account.blocked_until, account.cooldown.until);
+          }
+          on_throttled_locked(lease, outcome, account, effect);
           break;
-        }
         case llm::CallErrorKind::kAuthFailed:
         case llm::CallErrorKind::kQuotaExhausted:
-          disable_key = key != nullptr;
-          if (key) key->disabled_reason = std::string(llm::to_string(*outcome.error));
+          if (key && !lease.probe) {
+            disable_reason =
+                "provider: " + std::string(llm::to_string(*outcome.error)) +
+                (outcome.provider_code.empty() ? "" : " (" + outcome.provider_code + ")");
+            key->disabled_reason = *disable_reason;
+            key->next_probe = clock_.now() + settings_.probe_interval;
+            effect.disabled = true;
+          }
           break;
         case llm::CallErrorKind::kBadRequest:
         case llm::CallErrorKind::kServerError:
@@ -188,106 +392,48 @@ void KeyPool::finish(const Lease& lease, const CallOutcome& outcome) {
           break;  // the key is fine; the dispatcher decides about the task
       }
     }
+    if (effect.margin_grew) sync_margin_locked();
   }
   // Outside the lock: these may talk to Redis.
-  if (outcome.total_tokens > lease.tokens_estimate) {
-    limiter_.record_extra_tokens(lease.account, outcome.total_tokens - lease.tokens_estimate);
+  limiter_.correct_tokens(lease.limiter_account, lease.tokens, tokens_used);
+  const auto logger = get_logger("schedule");
+  if (effect.margin_grew) {
+    logger->warn("account={} 429 {} at window margin {} ms: margin now {} ms", lease.account,
+                 outcome.provider_code, lease.margin.count(), margin().count());
   }
-  if (cool_for) {
-    get_logger("schedule")
-        ->warn("account={} rate-limited via key_id={} ({}): cooling for {} ms", lease.account,
-               lease.key_id, outcome.provider_code, cool_for->count());
-    limiter_.cool_down(lease.account, *cool_for);
+  if (effect.cooled_for > Millis(0)) {
+    logger->warn("account={} model={} throttled via key_id={} ({}): cooling for {} ms",
+                 lease.account, lease.model, lease.key_id, outcome.provider_code,
+                 effect.cooled_for.count());
+    limiter_.cool_down(lease.limiter_account, effect.cooled_for);
   }
-  if (disable_key) {
-    const std::string reason =
-        std::string(llm::to_string(*outcome.error)) +
-        (outcome.provider_code.empty() ? "" : " (" + outcome.provider_code + ")");
-    get_logger("schedule")
-        ->error(
-            "key_id={} disabled: {}; re-enable it or reload config once "
-            "fixed",
-            lease.key_id, reason);
-    states_.disable(lease.key_id, reason);
+  if (disable_reason) {
+    logger->error(
+        "key_id={} disabled: {}; probed every {} s, or re-enable it once fixed", lease.key_id,
+        *disable_reason,
+        std::chrono::duration_cast<std::chrono::seconds>(settings().probe_interval).count());
+    states_.disable(lease.key_id, *disable_reason);
   }
+  if (effect.reenabled) {
+    logger->info("key_id={} answered its probe: enabled again", lease.key_id);
+    states_.enable(lease.key_id);
+  }
+  return effect;
 }
 
 void KeyPool::cancel(const Lease& lease) {
   std::lock_guard lock(mu_);
+  accounts_[lease.limiter_account].trial_out = false;
+  if (lease.probe) return;
   if (Key* key = find_locked(lease.key_id)) {
     key->in_flight = std::max(0, key->in_flight - 1);
     key->calls = std::max<int64_t>(0, key->calls - 1);
   }
 }
 
-bool KeyPool::enable(const std::string& key_id) {
-  {
-    std::lock_guard lock(mu_);
-    Key* key = find_locked(key_id);
-    if (!key) return false;
-    if (key->config.key.empty()) return false;
-    key->disabled_reason.clear();
-  }
-  states_.enable(key_id);
-  get_logger("schedule")->info("key_id={} enabled by operator", key_id);
-  return true;
-}
-
-bool KeyPool::disable(const std::string& key_id, const std::string& reason) {
-  {
-    std::lock_guard lock(mu_);
-    Key* key = find_locked(key_id);
-    if (!key) return false;
-    key->disabled_reason = reason;
-  }
-  states_.disable(key_id, reason);
-  get_logger("schedule")->warn("key_id={} disabled by operator: {}", key_id, reason);
-  return true;
-}
-
-std::vector<KeySnapshot> KeyPool::snapshot() {
-  std::vector<KeySnapshot> out;
-  {
-    std::lock_guard lock(mu_);
-    refresh_disabled_locked();
-    for (const auto& key : keys_) {
-      KeySnapshot s;
-      s.id = key.config.id;
-      s.masked = mask_secret(key.config.key);
-      s.account = key.account;
-      s.weight = key.config.weight;
-      s.state = key.disabled_reason.empty() ? KeyState::kAvailable : KeyState::kDisabled;
-      s.disabled_reason = key.disabled_reason;
-      s.in_flight = key.in_flight;
-      s.calls = key.calls;
-      s.successes = key.successes;
-      s.failures = key.failures;
-      s.rate_limited = key.rate_limited;
-      const int64_t finished = key.successes + key.failures;
-      s.mean_latency_ms = finished > 0 ? static_cast<double>(key.latency_total_ms) / finished : 0;
-      out.push_back(std::move(s));
-    }
-  }
-  // Account-wide facts come from the (possibly shared) limiter.
-  for (auto& s : out) {
-    s.cooldown_remaining = limiter_.cooldown_remaining(s.account);
-    s.permits_left = limiter_.permits_left(s.account);
-    if (s.state == KeyState::kAvailable && s.cooldown_remaining > Millis(0)) {
-      s.state = KeyState::kCooling;
-    }
-  }
-  return out;
-}
-
-size_t KeyPool::size() const {
+Millis KeyPool::margin() {
   std::lock_guard lock(mu_);
-  return keys_.size();
-}
-
-size_t KeyPool::usable() const {
-  std::lock_guard lock(mu_);
-  return std::count_if(keys_.begin(), keys_.end(),
-                       [](const Key& key) { return key.disabled_reason.empty(); });
+  return margin_.current(clock_.epoch_ms());
 }
 
 }  // namespace tmon::schedule

@@ -48,4 +48,14 @@ std::map<std::string, std::string> RedisKeyStateStore::disabled() {
   return shared;
 }
 
+bool RedisKeyStateStore::claim_probe(const std::string& key_id, Millis interval) {
+  // Slightly shorter than the interval, so the next claim is not refused by
+  // a lock that has a few milliseconds left.
+  const int64_t ttl = std::max<int64_t>(1, interval.count() - interval.count() / 20);
+  auto reply = redis_->command(
+      {"SET", std::string("tmon:keys:probe:") + key_id, "1", "NX", "PX", std::to_string(ttl)});
+  if (!reply) return true;
+  return reply->text == "OK";
+}
+
 }  // namespace tmon::schedule

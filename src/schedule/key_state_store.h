@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 
+#include "common/clock.h"
 #include "store/redis_client.h"
 
 namespace tmon::schedule {
@@ -18,6 +19,8 @@ class KeyStateStore {
   virtual void enable(const std::string& key_id) = 0;
   // key id -> reason, for every key disabled by any instance.
   virtual std::map<std::string, std::string> disabled() = 0;
+  // True for the one instance that may probe `key_id` during `interval`.
+  virtual bool claim_probe(const std::string& key_id, Millis interval) = 0;
 };
 
 using KeyStateStorePtr = std::unique_ptr<KeyStateStore>;
@@ -27,6 +30,7 @@ class LocalKeyStateStore final : public KeyStateStore {
   void disable(const std::string& key_id, const std::string& reason) override;
   void enable(const std::string& key_id) override;
   std::map<std::string, std::string> disabled() override;
+  bool claim_probe(const std::string&, Millis) override { return true; }
 
  private:
   std::mutex mu_;
@@ -41,6 +45,8 @@ class RedisKeyStateStore final : public KeyStateStore {
   void disable(const std::string& key_id, const std::string& reason) override;
   void enable(const std::string& key_id) override;
   std::map<std::string, std::string> disabled() override;
+  // SET NX with the interval as expiry; without Redis every instance probes.
+  bool claim_probe(const std::string& key_id, Millis interval) override;
 
  private:
   std::shared_ptr<store::RedisClient> redis_;

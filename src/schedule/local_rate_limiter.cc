@@ -19,8 +19,7 @@ std::vector<AccountLimits> fair_share(const std::vector<AccountLimits>& limits, 
   return shares;
 }
 
-LocalRateLimiter::LocalRateLimiter(Clock& clock, Millis window_margin)
-    : clock_(clock), margin_(window_margin) {}
+LocalRateLimiter::LocalRateLimiter(Clock& clock) : clock_(clock) {}
 
 void LocalRateLimiter::set_limits(const std::vector<AccountLimits>& limits) {
   std::lock_guard lock(mu_);
@@ -28,7 +27,7 @@ void LocalRateLimiter::set_limits(const std::vector<AccountLimits>& limits) {
   for (const auto& limit : limits) {
     const auto it = accounts_.find(limit.account);
     if (it == accounts_.end()) {
-      updated.emplace(limit.account, Account{AccountLimiter(limit, margin_)});
+      updated.emplace(limit.account, Account{AccountLimiter(limit)});
       continue;
     }
     // Keep the calls already admitted and any cooldown.
@@ -38,21 +37,32 @@ void LocalRateLimiter::set_limits(const std::vector<AccountLimits>& limits) {
   accounts_ = std::move(updated);
 }
 
-Permit LocalRateLimiter::acquire(const std::string& account, int64_t tokens) {
+Permit LocalRateLimiter::acquire(const PermitRequest& request) {
   std::lock_guard lock(mu_);
-  const auto it = accounts_.find(account);
+  const auto it = accounts_.find(request.account);
   if (it == accounts_.end()) return {false, Millis(1000)};
   const SteadyTime now = clock_.now();
   if (now < it->second.cool_until) {
     return {false, std::chrono::ceil<Millis>(it->second.cool_until - now)};
   }
-  return it->second.limiter.try_acquire(tokens, now);
+  return it->second.limiter.try_acquire(request, now);
 }
 
-void LocalRateLimiter::record_extra_tokens(const std::string& account, int64_t tokens) {
+void LocalRateLimiter::correct_tokens(const std::string& account, const TokenCharge& charge,
+                                      int64_t tokens) {
   std::lock_guard lock(mu_);
   const auto it = accounts_.find(account);
-  if (it != accounts_.end()) it->second.limiter.record_extra_tokens(tokens, clock_.now());
+  if (it != accounts_.end()) it->second.limiter.correct_tokens(charge.entry, tokens);
+}
+
+std::optional<LearnedMargin> LocalRateLimiter::load_margin() {
+  std::lock_guard lock(mu_);
+  return margin_;
+}
+
+void LocalRateLimiter::store_margin(const LearnedMargin& margin) {
+  std::lock_guard lock(mu_);
+  margin_ = margin;
 }
 
 void LocalRateLimiter::cool_down(const std::string& account, Millis duration) {
@@ -76,7 +86,8 @@ PermitsLeft LocalRateLimiter::permits_left(const std::string& account) {
   if (it == accounts_.end()) return {};
   const SteadyTime now = clock_.now();
   return {it->second.limiter.permits_left_this_second(now),
-          it->second.limiter.permits_left_this_minute(now)};
+          it->second.limiter.permits_left_this_minute(now),
+          it->second.limiter.tokens_used_this_minute(now)};
 }
 
 }  // namespace tmon::schedule

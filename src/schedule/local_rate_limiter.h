@@ -10,15 +10,18 @@ namespace tmon::schedule {
 // RateLimiter for one scheduler process: sliding windows in memory.
 class LocalRateLimiter final : public RateLimiter {
  public:
-  LocalRateLimiter(Clock& clock, Millis window_margin);
+  explicit LocalRateLimiter(Clock& clock);
 
   void set_limits(const std::vector<AccountLimits>& limits) override;
-  Permit acquire(const std::string& account, int64_t tokens) override;
-  void record_extra_tokens(const std::string& account, int64_t tokens) override;
+  Permit acquire(const PermitRequest& request) override;
+  void correct_tokens(const std::string& account, const TokenCharge& charge,
+                      int64_t tokens) override;
   void cool_down(const std::string& account, Millis duration) override;
   Millis cooldown_remaining(const std::string& account) override;
   PermitsLeft permits_left(const std::string& account) override;
   LimiterStatus status() override { return {"local", false, "in-process sliding windows"}; }
+  std::optional<LearnedMargin> load_margin() override;
+  void store_margin(const LearnedMargin& margin) override;
   bool blocking() const override { return false; }
 
  private:
@@ -28,9 +31,9 @@ class LocalRateLimiter final : public RateLimiter {
   };
 
   Clock& clock_;
-  Millis margin_;
   std::mutex mu_;
   std::map<std::string, Account> accounts_;
+  std::optional<LearnedMargin> margin_;
 };
 
 }  // namespace tmon::schedule

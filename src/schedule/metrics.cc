@@ -95,7 +95,42 @@ SchedulerMetrics::SchedulerMetrics(prometheus::Registry& registry)
                            .Help("1 while the shared (Redis) rate limiter is unreachable and "
                                  "local buckets at a fair share of each limit are used")
                            .Register(registry)
-                           .Add({})) {
+                           .Add({})),
+      submitted(prometheus::BuildCounter()
+                    .Name("scheduler_tasks_submitted_total")
+                    .Help("Tasks handed to the scheduler's dispatcher")
+                    .Register(registry)
+                    .Add({})),
+      task_errors(prometheus::BuildCounter()
+                      .Name("scheduler_task_errors_total")
+                      .Help("Final error results, by code (a call status, bad_response, ...)")
+                      .Register(registry)),
+      window_margin(prometheus::BuildGauge()
+                        .Name("scheduler_window_margin_seconds")
+                        .Help("How much longer the scheduler's rate windows are than the "
+                              "provider's: the floor, the permit-to-send spread and what 429s "
+                              "taught about the network")
+                        .Register(registry)
+                        .Add({})),
+      margin_increases(prometheus::BuildCounter()
+                           .Name("scheduler_window_margin_increases_total")
+                           .Help("429s the windows did not predict that widened the margin")
+                           .Register(registry)
+                           .Add({})),
+      key_probes(prometheus::BuildCounter()
+                     .Name("api_key_probes_total")
+                     .Help("Probes of keys the provider disabled, by result: reenabled, or "
+                           "the call status that kept the key disabled")
+                     .Register(registry)),
+      keys_disabled(prometheus::BuildCounter()
+                        .Name("api_key_disabled_total")
+                        .Help("Keys disabled after the provider refused them (401/403, lasting "
+                              "quota or billing)")
+                        .Register(registry)),
+      fallback_calls(prometheus::BuildCounter()
+                         .Name("llm_fallback_calls_total")
+                         .Help("Calls sent on a fallback model (llm.fallback_models), by model")
+                         .Register(registry)) {
   // Zero series for every bounded label value known now (keys come with
   // set_keys()), so rate() sees the first event and dashboards find them.
   for (const char* status : {"ok", "error", "expired", "rejected"}) {
@@ -105,6 +140,44 @@ SchedulerMetrics::SchedulerMetrics(prometheus::Registry& registry)
     retries.Add({{"reason", std::string(call_status(kind))}});
   }
   tasks_expired.Add({{"stage", "schedule"}});
+}
+
+void SchedulerMetrics::record_result(messages::ResultStatus status, const std::string& code) {
+  results.Add({{"status", std::string(messages::to_string(status))}}).Increment();
+  if (status == messages::ResultStatus::kExpired) {
+    tasks_expired.Add({{"stage", "schedule"}}).Increment();
+  }
+  if (status == messages::ResultStatus::kError) task_errors.Add({{"code", code}}).Increment();
+}
+
+DispatcherStats SchedulerMetrics::task_stats() const {
+  DispatcherStats out;
+  const auto count = [](const prometheus::Counter& counter) {
+    return static_cast<int64_t>(counter.Value());
+  };
+  out.submitted = count(submitted);
+  for (const auto& family : {&results, &retries, &task_errors}) {
+    for (const auto& metric : family->Collect()) {
+      for (const auto& sample : metric.metric) {
+        const auto value = static_cast<int64_t>(sample.counter.value);
+        const std::string label = sample.label.empty() ? "" : sample.label.front().value;
+        if (family == &retries) {
+          out.retries += value;
+        } else if (family == &task_errors) {
+          if (value > 0) out.errors_by_code[label] = value;
+        } else if (label == "ok") {
+          out.ok = value;
+        } else if (label == "error") {
+          out.errors = value;
+        } else if (label == "expired") {
+          out.expired = value;
+        } else if (label == "rejected") {
+          out.rejected = value;
+        }
+      }
+    }
+  }
+  return out;
 }
 
 void SchedulerMetrics::record_call(const std::string& key_id, const std::string& account,
@@ -145,13 +218,13 @@ void SchedulerMetrics::set_keys(const std::vector<KeySnapshot>& keys) {
 }
 
 void SchedulerMetrics::init_key_locked(const std::string& key_id, const std::string& account) {
-  llm_calls.Add({{"status", "ok"}, {"key_id", key_id}, {"account", account}});
+  llm_calls.Add({{"status", std::string(kCallSuccess)}, {"key_id", key_id}, {"account", account}});
   for (const auto kind : kCallErrorKinds) {
     llm_calls.Add(
         {{"status", std::string(call_status(kind))}, {"key_id", key_id}, {"account", account}});
   }
-  for (const char* reason :
-       {"provider_qps", "provider_rpm", "provider_tpm", "provider_quota", "provider"}) {
+  for (const char* reason : {"provider_qps", "provider_rpm", "provider_tpm", "provider_quota",
+                             "provider_burst", "provider"}) {
     rate_limited.Add({{"account", account}, {"reason", reason}});
   }
   llm_latency.Add({{"account", account}}, metrics::latency_buckets());
@@ -162,6 +235,8 @@ std::string_view call_status(llm::CallErrorKind kind) {
   switch (kind) {
     case llm::CallErrorKind::kRateLimited:
       return "rate_limited";
+    case llm::CallErrorKind::kQuotaThrottled:
+      return "quota_throttled";
     case llm::CallErrorKind::kAuthFailed:
       return "auth_failed";
     case llm::CallErrorKind::kQuotaExhausted:
@@ -184,6 +259,8 @@ std::string_view rate_limit_reason(const llm::CallError& error) {
   std::string text = error.provider_code + " " + error.message;
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (error.throttle == llm::Throttle::kBurst) return "provider_burst";
+  if (error.throttle == llm::Throttle::kTokens) return "provider_tpm";
   // Providers rarely say which window they enforced; DashScope's
   // Throttling.AllocationQuota is its token quota, OpenAI says "tokens per
   // min (TPM)" or "requests per min (RPM)".

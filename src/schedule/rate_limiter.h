@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,16 @@ struct LimiterStatus {
 struct PermitsLeft {
   int64_t second = 0;
   int64_t minute = 0;
+  int64_t tokens_used = 0;  // tokens charged in the last minute (0 without a TPM limit)
+};
+
+// The network part of the window margin that MarginLearner learned, as
+// instances share it (and a restart finds it): `extra_ms` as set at
+// `set_epoch_ms`, decaying from then on.
+struct LearnedMargin {
+  double extra_ms = 0;
+  int64_t set_epoch_ms = 0;
+  bool operator==(const LearnedMargin&) const = default;
 };
 
 // Paces calls so no account ever exceeds its provider limits (DESIGN.md §3):
@@ -36,16 +47,23 @@ class RateLimiter {
 
   // Replaces every account's limits (start-up, config reload).
   virtual void set_limits(const std::vector<AccountLimits>& limits) = 0;
-  // A permit for one call on `account` charging `tokens` to its tokens-per-
-  // minute window, or how long to wait for one. Denied while the account
-  // cools down. An unknown account is denied for a second.
-  virtual Permit acquire(const std::string& account, int64_t tokens) = 0;
-  virtual void record_extra_tokens(const std::string& account, int64_t tokens) = 0;
+  // A permit for one call on `request.account` charging `request.tokens` to
+  // its tokens-per-minute window, or how long to wait for one. Denied while
+  // the account cools down. An unknown account is denied for a second.
+  virtual Permit acquire(const PermitRequest& request) = 0;
+  // Replaces the charge of a granted permit with the tokens the call really
+  // used (a refund when lower).
+  virtual void correct_tokens(const std::string& account, const TokenCharge& charge,
+                              int64_t tokens) = 0;
   // No permits for `account` during `duration`, unless it already rests longer.
   virtual void cool_down(const std::string& account, Millis duration) = 0;
   virtual Millis cooldown_remaining(const std::string& account) = 0;
   virtual PermitsLeft permits_left(const std::string& account) = 0;
   virtual LimiterStatus status() = 0;
+  // The learned margin every instance shares (nullopt: none stored, or the
+  // store cannot be reached), and storing a new one.
+  virtual std::optional<LearnedMargin> load_margin() = 0;
+  virtual void store_margin(const LearnedMargin& margin) = 0;
   // True when calls may block on I/O.
   virtual bool blocking() const = 0;
 };

@@ -11,7 +11,7 @@ namespace {
 // now < score + window. KEYS: 1 second set, 2 minute set, 3 token set, 4 token
 // sum, 5 cooldown, 6 sequence. ARGV: 1 second limit, 2 second window ms,
 // 3 minute limit, 4 minute window ms, 5 token limit (0 = none), 6 token
-// window ms, 7 tokens. Returns {1, 0} when granted, else {0, wait ms}.
+// window ms, 7 tokens. Returns {1, token entry id} when granted, else {0, wait ms}.
 constexpr const char* kAcquireScript = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -66,18 +66,18 @@ if t_limit > 0 then
   redis.call('PEXPIRE', KEYS[3], t_window + 1000)
   redis.call('PEXPIRE', KEYS[4], t_window + 1000)
 end
-return {1, 0}
+return {1, id}
 )lua";
 
-// KEYS: 1 token set, 2 token sum, 3 sequence. ARGV: 1 tokens, 2 window ms.
-constexpr const char* kExtraTokensScript = R"lua(
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local id = redis.call('INCR', KEYS[3])
-redis.call('ZADD', KEYS[1], now, id .. ':' .. ARGV[1])
-redis.call('INCRBY', KEYS[2], ARGV[1])
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) + 1000)
-redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[2]) + 1000)
+// KEYS: 1 token set, 2 token sum. ARGV: 1 entry id, 2 tokens charged, 3 tokens
+// used. The entry keeps its admission time; only its weight changes.
+constexpr const char* kCorrectTokensScript = R"lua(
+local old = ARGV[1] .. ':' .. ARGV[2]
+local score = redis.call('ZSCORE', KEYS[1], old)
+if not score then return 0 end
+redis.call('ZREM', KEYS[1], old)
+redis.call('ZADD', KEYS[1], score, ARGV[1] .. ':' .. ARGV[3])
+redis.call('INCRBY', KEYS[2], tonumber(ARGV[3]) - tonumber(ARGV[2]))
 return 1
 )lua";
 
@@ -97,6 +97,8 @@ return {redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[1]) + 1, '+inf'),
         redis.call('ZCOUNT', KEYS[2], now - tonumber(ARGV[2]) + 1, '+inf')}
 )lua";
 
+constexpr const char* kMarginKey = "tmon:rl:margin";
+
 // The same window arithmetic as AccountLimiter, in whole milliseconds.
 struct WindowArgs {
   int64_t second_limit;
@@ -105,10 +107,10 @@ struct WindowArgs {
   int64_t token_window_ms;
 };
 
-WindowArgs window_args(const AccountLimits& limits, Millis margin) {
-  const int64_t count = std::max<int64_t>(1, static_cast<int64_t>(limits.per_second));
-  const auto window = static_cast<int64_t>(1000.0 * static_cast<double>(count) / limits.per_second);
-  return {count, window + margin.count(), 60'000 + margin.count(), 60'000 + margin.count()};
+WindowArgs window_args(const AccountLimits& limits, Millis margin, double rate_fraction = 1.0) {
+  const RateWindow rate = rate_window(limits.per_second * std::clamp(rate_fraction, 0.01, 1.0));
+  const Millis minute = Millis(60'000) + minute_margin(margin);
+  return {rate.count, (rate.length + margin).count(), minute.count(), minute.count()};
 }
 
 }  // namespace
@@ -119,10 +121,7 @@ std::string rate_key(const std::string& account, const char* suffix) {
 
 RedisRateLimiter::RedisRateLimiter(std::shared_ptr<store::RedisClient> redis,
                                    RedisLimiterOptions options, Clock& clock)
-    : redis_(std::move(redis)),
-      options_(options),
-      clock_(clock),
-      fallback_(clock, options.window_margin) {}
+    : redis_(std::move(redis)), options_(options), clock_(clock), fallback_(clock) {}
 
 void RedisRateLimiter::set_limits(const std::vector<AccountLimits>& limits) {
   {
@@ -167,38 +166,67 @@ void RedisRateLimiter::on_redis_result(const Status& status) {
   next_probe_ = clock_.now() + options_.probe_interval;
 }
 
-Permit RedisRateLimiter::acquire(const std::string& account, int64_t tokens) {
+Permit RedisRateLimiter::acquire(const PermitRequest& request) {
+  const std::string& account = request.account;
   const auto limits = limits_of(account);
   if (!limits) return {false, Millis(1000)};
-  if (!use_redis()) return fallback_.acquire(account, tokens);
-  const WindowArgs w = window_args(*limits, options_.window_margin);
+  if (!use_redis()) return fallback_.acquire(request);
+  const WindowArgs w = window_args(*limits, request.margin, request.rate_fraction);
   auto reply = redis_->command(
       {"EVAL", kAcquireScript, "6", rate_key(account, "s"), rate_key(account, "m"),
        rate_key(account, "t"), rate_key(account, "tsum"), rate_key(account, "cool"),
        rate_key(account, "seq"), std::to_string(w.second_limit), std::to_string(w.second_window_ms),
        std::to_string(limits->per_minute), std::to_string(w.minute_window_ms),
        std::to_string(limits->tokens_per_minute), std::to_string(w.token_window_ms),
-       std::to_string(std::max<int64_t>(0, tokens))});
+       std::to_string(std::max<int64_t>(0, request.tokens))});
   if (!reply || reply->elements.size() != 2) {
     on_redis_result(reply ? make_error(ErrorCode::kInternal, "unexpected script reply")
                           : Status(tl::unexpected(reply.error())));
-    return fallback_.acquire(account, tokens);
+    return fallback_.acquire(request);
   }
   on_redis_result({});
-  if (reply->elements[0].integer == 1) return {true, Millis(0)};
+  if (reply->elements[0].integer == 1) {
+    return {true, Millis(0), limits->tokens_per_minute > 0 ? reply->elements[1].integer : 0};
+  }
   return {false, Millis(std::max<int64_t>(1, reply->elements[1].integer))};
 }
 
-void RedisRateLimiter::record_extra_tokens(const std::string& account, int64_t tokens) {
-  const auto limits = limits_of(account);
-  if (!limits || limits->tokens_per_minute <= 0 || tokens <= 0) return;
-  if (!use_redis()) return fallback_.record_extra_tokens(account, tokens);
-  auto reply =
-      redis_->command({"EVAL", kExtraTokensScript, "3", rate_key(account, "t"),
-                       rate_key(account, "tsum"), rate_key(account, "seq"), std::to_string(tokens),
-                       std::to_string(60'000 + options_.window_margin.count())});
+void RedisRateLimiter::correct_tokens(const std::string& account, const TokenCharge& charge,
+                                      int64_t tokens) {
+  if (charge.entry <= 0 || tokens == charge.tokens) return;
+  // A charge taken while falling back lives in the local windows.
+  if (!use_redis()) return fallback_.correct_tokens(account, charge, tokens);
+  auto reply = redis_->command({"EVAL", kCorrectTokensScript, "2", rate_key(account, "t"),
+                                rate_key(account, "tsum"), std::to_string(charge.entry),
+                                std::to_string(charge.tokens),
+                                std::to_string(std::max<int64_t>(0, tokens))});
   on_redis_result(reply ? Status{} : Status(tl::unexpected(reply.error())));
-  if (!reply) fallback_.record_extra_tokens(account, tokens);
+  if (reply && reply->integer == 0) fallback_.correct_tokens(account, charge, tokens);
+}
+
+std::optional<LearnedMargin> RedisRateLimiter::load_margin() {
+  if (!use_redis()) return fallback_.load_margin();
+  auto reply = redis_->command({"HMGET", kMarginKey, "extra_ms", "set_epoch_ms"});
+  on_redis_result(reply ? Status{} : Status(tl::unexpected(reply.error())));
+  if (!reply || reply->elements.size() != 2 || reply->elements[0].text.empty()) {
+    return fallback_.load_margin();
+  }
+  LearnedMargin margin;
+  try {
+    margin.extra_ms = std::stod(reply->elements[0].text);
+    margin.set_epoch_ms = std::stoll(reply->elements[1].text);
+  } catch (const std::exception&) {
+    return std::nullopt;  // not ours; the next store replaces it
+  }
+  return margin;
+}
+
+void RedisRateLimiter::store_margin(const LearnedMargin& margin) {
+  fallback_.store_margin(margin);
+  if (!use_redis()) return;
+  auto reply = redis_->command({"HSET", kMarginKey, "extra_ms", std::to_string(margin.extra_ms),
+                                "set_epoch_ms", std::to_string(margin.set_epoch_ms)});
+  on_redis_result(reply ? Status{} : Status(tl::unexpected(reply.error())));
 }
 
 void RedisRateLimiter::cool_down(const std::string& account, Millis duration) {

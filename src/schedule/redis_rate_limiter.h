@@ -12,8 +12,8 @@
 namespace tmon::schedule {
 
 struct RedisLimiterOptions {
-  int expected_instances = 2;  // fair share of each limit while falling back
-  Millis window_margin{10};
+  int expected_instances = 2;    // fair share of each limit while falling back
+  Millis window_margin{10};      // for permits_left() only; permits carry their own
   Millis probe_interval{5'000};  // how often to try Redis again while falling back
 };
 
@@ -34,8 +34,11 @@ class RedisRateLimiter final : public RateLimiter {
                    Clock& clock);
 
   void set_limits(const std::vector<AccountLimits>& limits) override;
-  Permit acquire(const std::string& account, int64_t tokens) override;
-  void record_extra_tokens(const std::string& account, int64_t tokens) override;
+  Permit acquire(const PermitRequest& request) override;
+  void correct_tokens(const std::string& account, const TokenCharge& charge,
+                      int64_t tokens) override;
+  std::optional<LearnedMargin> load_margin() override;
+  void store_margin(const LearnedMargin& margin) override;
   void cool_down(const std::string& account, Millis duration) override;
   Millis cooldown_remaining(const std::string& account) override;
   PermitsLeft permits_left(const std::string& account) override;

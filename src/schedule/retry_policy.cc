@@ -14,6 +14,7 @@ bool RetryPolicy::is_transient(llm::CallErrorKind kind) {
     case llm::CallErrorKind::kConnection:
       return true;
     case llm::CallErrorKind::kRateLimited:
+    case llm::CallErrorKind::kQuotaThrottled:
     case llm::CallErrorKind::kAuthFailed:
     case llm::CallErrorKind::kQuotaExhausted:
     case llm::CallErrorKind::kBadRequest:
@@ -28,6 +29,7 @@ RetryDecision RetryPolicy::after_failure(llm::CallErrorKind kind, int attempts,
   if (attempts >= max_attempts_ * 4) return {};
   switch (kind) {
     case llm::CallErrorKind::kRateLimited:
+    case llm::CallErrorKind::kQuotaThrottled:
     case llm::CallErrorKind::kAuthFailed:
     case llm::CallErrorKind::kQuotaExhausted:
       return {true, Millis(0)};

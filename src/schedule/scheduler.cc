@@ -19,6 +19,7 @@ DispatcherOptions dispatcher_options(const config::Config& config, const std::st
   options.instance_id = instance;
   options.max_concurrent_tasks = config.scheduler.max_concurrent_tasks;
   options.queue_size = config.scheduler.queue_size;
+  options.queue_max_bytes = config.scheduler.queue_max_bytes;
   options.retry_max_attempts = config.scheduler.retry_max_attempts;
   options.call_timeout = seconds(config.scheduler.timeout_seconds);
   options.default_max_age = seconds(config.pipeline.tasks.max_age_seconds);
@@ -31,7 +32,7 @@ Result<std::pair<RateLimiterPtr, KeyStateStorePtr>> make_limiter(const config::C
   const auto& rl = config.rate_limit;
   const Millis margin(rl.window_margin_ms);
   if (rl.backend != "redis") {
-    return std::make_pair(RateLimiterPtr(std::make_unique<LocalRateLimiter>(clock, margin)),
+    return std::make_pair(RateLimiterPtr(std::make_unique<LocalRateLimiter>(clock)),
                           KeyStateStorePtr(std::make_unique<LocalKeyStateStore>()));
   }
   auto address =
@@ -52,11 +53,6 @@ double ratio(int64_t part, int64_t whole) {
 
 }  // namespace
 
-CooldownSettings cooldown_settings(const config::SchedulerConfig& s) {
-  return {s.adaptive_cooldown, seconds(s.key_cooldown_seconds), seconds(s.min_cooldown),
-          seconds(s.max_cooldown)};
-}
-
 Result<std::unique_ptr<Scheduler>> Scheduler::create(const config::Config& config,
                                                      std::string instance_id,
                                                      std::vector<config::ApiKeyConfig> keys,
@@ -72,14 +68,20 @@ Result<std::unique_ptr<Scheduler>> Scheduler::create(const config::Config& confi
   self->queue_size_ = config.scheduler.queue_size;
   self->limiter_ = std::move(limiter->first);
   self->key_states_ = std::move(limiter->second);
-  self->keys_ =
-      std::make_unique<KeyPool>(*self->limiter_, *self->key_states_,
-                                CooldownPolicy(cooldown_settings(config.scheduler)), clock);
+  self->keys_ = std::make_unique<KeyPool>(*self->limiter_, *self->key_states_,
+                                          key_pool_settings(config), clock);
   self->keys_->configure(keys, config.accounts);
-  if (registry) self->metrics_ = std::make_unique<SchedulerMetrics>(*registry);
+  self->capacity_ = capacity_per_second(keys, config.accounts);
+  // Metrics always exist (the stats endpoint reads them); without a registry
+  // of the process they live in one of the scheduler's own.
+  if (!registry) {
+    self->own_registry_ = std::make_unique<prometheus::Registry>();
+    registry = self->own_registry_.get();
+  }
+  self->metrics_ = std::make_unique<SchedulerMetrics>(*registry);
   self->dispatcher_ =
       std::make_unique<Dispatcher>(dispatcher_options(config, self->instance_id_), io, *self->keys_,
-                                   llm, config.llm, clock, self->metrics_.get());
+                                   llm, config.llm, clock, *self->metrics_);
   const auto status = self->limiter_->status();
   get_logger("schedule")
       ->info("instance={} {} keys, rate limits: {} ({})", self->instance_id_, keys.size(),
@@ -98,8 +100,9 @@ void Scheduler::stop(Millis drain_timeout) {
 }
 
 void Scheduler::reload(const config::Config& config, std::vector<config::ApiKeyConfig> keys) {
+  keys_->set_settings(key_pool_settings(config));
   keys_->configure(keys, config.accounts, /*reenable=*/true);
-  keys_->set_cooldown_settings(cooldown_settings(config.scheduler));
+  capacity_ = capacity_per_second(keys, config.accounts);
   dispatcher_->set_llm_config(config.llm);
   min_available_keys_ = config.monitoring.alerts.min_available_keys;
   get_logger("schedule")->info("instance={} reloaded: {} keys", instance_id_, keys.size());
@@ -137,6 +140,7 @@ std::string Scheduler::stats_json() {
          {"success_rate", ratio(key.successes, key.successes + key.failures)},
          {"rate_limited", key.rate_limited},
          {"cooldown_remaining_ms", key.cooldown_remaining.count()},
+         {"next_probe_in_ms", key.next_probe_in.count()},
          {"permits_left",
           {{"second", key.permits_left.second}, {"minute", key.permits_left.minute}}},
          {"mean_latency_ms", key.mean_latency_ms},
@@ -154,6 +158,9 @@ std::string Scheduler::stats_json() {
       {"success_rate", ratio(successes, calls - static_cast<int64_t>(tasks.in_flight))},
       {"in_flight", tasks.in_flight},
       {"queue_depth", tasks.queued},
+      {"queue_bytes", tasks.queued_bytes},
+      {"capacity_per_second", capacity_},
+      {"window_margin_ms", keys_->margin().count()},
       {"max_concurrent_tasks", max_concurrent_tasks_},
       {"queue_size", queue_size_},
       {"rate_limited", rate_limited},
@@ -173,7 +180,7 @@ std::string Scheduler::stats_json() {
 }
 
 void Scheduler::update_metrics() {
-  if (!metrics_) return;
+  metrics_->window_margin.Set(static_cast<double>(keys_->margin().count()) / 1000.0);
   metrics_->set_keys(keys_->snapshot());
   metrics_->queue_depth.Set(static_cast<double>(dispatcher_->queued()));
   metrics_->in_flight.Set(static_cast<double>(dispatcher_->in_flight()));

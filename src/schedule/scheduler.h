@@ -55,9 +55,11 @@ class Scheduler {
   SchedulerHealth health();
   // Copies key states, cooldowns, queue depth, calls in flight and the
   // limiter's fallback into their gauges; run before each scrape. May block
-  // on a shared (Redis) limiter like stats_json(). No-op without a registry.
+  // on a shared (Redis) limiter like stats_json().
   void update_metrics();
-  SchedulerMetrics* metrics() { return metrics_.get(); }
+  SchedulerMetrics& metrics() { return *metrics_; }
+  // Requests per second the configured accounts allow (capacity_per_second()).
+  double capacity() const { return capacity_; }
   const std::string& instance_id() const { return instance_id_; }
 
  private:
@@ -67,13 +69,13 @@ class Scheduler {
   int min_available_keys_ = 1;
   int max_concurrent_tasks_ = 0;
   int queue_size_ = 0;
+  double capacity_ = 0;
   RateLimiterPtr limiter_;
   KeyStateStorePtr key_states_;
   std::unique_ptr<KeyPool> keys_;
-  std::unique_ptr<SchedulerMetrics> metrics_;  // before the dispatcher, which uses it
+  std::unique_ptr<prometheus::Registry> own_registry_;  // when the process gave none
+  std::unique_ptr<SchedulerMetrics> metrics_;           // before the dispatcher, which uses it
   std::unique_ptr<Dispatcher> dispatcher_;
 };
-
-CooldownSettings cooldown_settings(const config::SchedulerConfig& scheduler);
 
 }  // namespace tmon::schedule

@@ -68,7 +68,7 @@ void add_scheduler_routes(http::Router& router, Scheduler& scheduler, std::strin
       [&scheduler, admin_token](http::RequestContext& context) {
         if (auto denied = check_admin(context, admin_token)) return std::move(*denied);
         const std::string& id = context.path_params.at("id");
-        std::string reason = "disabled by operator";
+        std::string reason = "no reason given";
         if (!context.request.body().empty()) {
           const json body = json::parse(context.request.body(), nullptr, false);
           if (!body.is_object()) {
@@ -76,15 +76,16 @@ void add_scheduler_routes(http::Router& router, Scheduler& scheduler, std::strin
                                         "body must be a JSON object like {\"reason\":\"...\"}");
           }
           if (body.contains("reason") && body["reason"].is_string()) {
-            reason = "operator: " + body["reason"].get<std::string>();
+            reason = body["reason"].get<std::string>();
           }
         }
         if (!scheduler.keys().disable(id, reason)) {
           return http::error_response(http::Status::not_found, "unknown_key",
                                       "no key with id " + id);
         }
-        return envelope(http::Status::ok,
-                        json{{"key_id", id}, {"status", "disabled"}, {"reason", reason}}.dump());
+        return envelope(
+            http::Status::ok,
+            json{{"key_id", id}, {"status", "disabled"}, {"reason", "operator: " + reason}}.dump());
       });
 }
 

@@ -2,7 +2,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <utility>
 
 #include "common/clock.h"
 
@@ -15,17 +14,25 @@ namespace tmon::schedule {
 // which is exactly the 429 we must never cause. Memory is one entry per
 // admitted event inside the window (600 for a 600-per-minute limit).
 //
+// The window may grow and shrink at run time (the adaptive margin): events
+// are kept `retention_slack` past the window, so a window that grows again
+// still sees them.
+//
 // Pure logic: time comes in as `now`. Not thread-safe.
 class SlidingWindow {
  public:
-  SlidingWindow(int64_t limit, Millis window);
+  SlidingWindow(int64_t limit, Millis window, Millis retention_slack = Millis(1000));
 
   // How long until `weight` more fits; zero when it fits now. An event
   // heavier than the whole limit fits only into an empty window, so an
   // oversized request waits its turn instead of blocking forever.
   Millis wait_for(int64_t weight, SteadyTime now);
-  // Records an admitted event (or, for tokens, usage found out later).
-  void add(int64_t weight, SteadyTime now);
+  // Records an admitted event; returns its id for correct().
+  uint64_t add(int64_t weight, SteadyTime now);
+  // Replaces the weight of event `id` (tokens charged at acquire, corrected
+  // with the usage the reply reports; lower is a refund). The event keeps its
+  // time. False when the event has left the window (nothing to correct).
+  bool correct(uint64_t id, int64_t weight);
 
   // New limit and length; admitted events keep counting (a config reload
   // must not forget the last minute's calls and burst past the provider).
@@ -36,12 +43,20 @@ class SlidingWindow {
   Millis window() const { return window_; }
 
  private:
+  struct Event {
+    SteadyTime at;
+    int64_t weight;
+    uint64_t id;
+  };
   void evict(SteadyTime now);
+  // An event at t counts while now < t + window: the window is (now - window, now].
+  bool in_window(const Event& event, SteadyTime now) const { return event.at + window_ > now; }
 
   int64_t limit_;
   Millis window_;
-  std::deque<std::pair<SteadyTime, int64_t>> events_;  // oldest first
-  int64_t sum_ = 0;
+  Millis slack_;
+  std::deque<Event> events_;  // oldest first; some may be past the window, within the slack
+  uint64_t next_id_ = 1;
 };
 
 }  // namespace tmon::schedule

@@ -10,6 +10,7 @@
 
 #include "llm/chat.h"
 #include "messages/messages.h"
+#include "schedule/key_pool.h"
 
 namespace tmon::schedule {
 
@@ -17,10 +18,14 @@ namespace tmon::schedule {
 struct PendingTask {
   using Completion = std::function<void(messages::AssessmentResult)>;
 
+  // The task without its image: the image lives in `request` only, so a
+  // waiting task holds it once.
   messages::AssessmentTask task;
   Completion on_done;
-  llm::ChatRequest request;  // built once
-  int64_t submitted_ms = 0;  // when it reached the scheduler
+  llm::ChatRequest request;         // built once
+  std::vector<ModelChoice> models;  // llm.model first, then fallbacks, with prompt tokens
+  size_t bytes = 0;                 // image and prompt: what the queue's byte bound counts
+  int64_t submitted_ms = 0;         // when it reached the scheduler
   int64_t first_send_ms = -1;
   int64_t not_before_ms = 0;    // retry backoff: not sent before this
   int attempts = 0;             // calls made

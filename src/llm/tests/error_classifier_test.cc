@@ -9,11 +9,24 @@ constexpr const char* kDashScope429 =
     R"({"error":{"message":"Requests rate limit exceeded, please try again later.",)"
     R"("type":"limit_requests","param":null,"code":"limit_requests"}})";
 
+// An OpenAI-compatible error body as DashScope's compatible mode sends it.
+std::string compatible(const char* code, const char* message) {
+  return std::string(R"({"error":{"message":")") + message + R"(","type":")" + code +
+         R"(","param":null,"code":")" + code + R"("}})";
+}
+
+// A body of DashScope's native API.
+std::string native(const char* code, const char* message) {
+  return std::string(R"({"code":")") + code + R"(","message":")" + message +
+         R"(","request_id":"0b4e0ad5-1b8f-9c5d-9f3e-d1b2c3a4e5f6"})";
+}
+
 struct Row {
   int status;
-  const char* body;
+  std::string body;
   CallErrorKind expected;
-  const char* provider_code;
+  Throttle throttle;
+  std::string provider_code;
 };
 
 class ClassifyHttpErrorTest : public ::testing::TestWithParam<Row> {};
@@ -22,30 +35,79 @@ TEST_P(ClassifyHttpErrorTest, MapsStatusAndCodeToKind) {
   const Row& row = GetParam();
   const CallError error = classify_http_error(row.status, row.body, std::nullopt);
   EXPECT_EQ(error.kind, row.expected) << row.status << " " << row.body;
+  EXPECT_EQ(error.throttle, row.throttle) << row.status << " " << row.body;
   EXPECT_EQ(error.provider_code, row.provider_code);
   EXPECT_EQ(error.http_status, row.status);
 }
 
+constexpr const char* kAllocated = "Allocated quota exceeded, please increase your quota limit.";
+constexpr const char* kBurst =
+    "Request rate increased too quickly. To ensure system stability, please adjust your client "
+    "logic to scale requests more smoothly over time.";
+
+// Every DashScope code the scheduler treats apart (issue 15), in both
+// dialects, plus the generic HTTP fallbacks.
 INSTANTIATE_TEST_SUITE_P(
     Rows, ClassifyHttpErrorTest,
     ::testing::Values(
-        Row{429, kDashScope429, CallErrorKind::kRateLimited, "limit_requests"},
-        Row{429, R"({"error":{"code":"insufficient_quota","message":"x"}})",
-            CallErrorKind::kQuotaExhausted, "insufficient_quota"},
-        Row{400, R"({"error":{"code":"Arrearage","message":"Access denied"}})",
-            CallErrorKind::kQuotaExhausted, "Arrearage"},
-        Row{403, R"({"error":{"code":"AllocationQuota.FreeTierOnly","message":"x"}})",
-            CallErrorKind::kQuotaExhausted, "AllocationQuota.FreeTierOnly"},
-        Row{429, R"({"error":{"code":"Throttling.AllocationQuota","message":"x"}})",
-            CallErrorKind::kRateLimited, "Throttling.AllocationQuota"},
-        Row{401, R"({"error":{"code":"invalid_api_key","message":"Incorrect API key"}})",
-            CallErrorKind::kAuthFailed, "invalid_api_key"},
-        Row{403, "", CallErrorKind::kAuthFailed, ""},
-        Row{400, R"({"error":{"code":"invalid_parameter_error","message":"x"}})",
-            CallErrorKind::kBadRequest, "invalid_parameter_error"},
-        Row{404, "not json", CallErrorKind::kBadRequest, ""},
-        Row{408, "", CallErrorKind::kTimeout, ""}, Row{500, "", CallErrorKind::kServerError, ""},
-        Row{503, R"({"error":{"type":"overloaded"}})", CallErrorKind::kServerError, "overloaded"}));
+        // Requests per second / minute: pace, never disable.
+        Row{429, kDashScope429, CallErrorKind::kRateLimited, Throttle::kRequests, "limit_requests"},
+        Row{429, native("Throttling.RateQuota", "Requests rate limit exceeded."),
+            CallErrorKind::kRateLimited, Throttle::kRequests, "Throttling.RateQuota"},
+        // Burst: the ramp-up was too steep.
+        Row{429, compatible("limit_burst_rate", kBurst), CallErrorKind::kRateLimited,
+            Throttle::kBurst, "limit_burst_rate"},
+        Row{429, native("Throttling.BurstRate", kBurst), CallErrorKind::kRateLimited,
+            Throttle::kBurst, "Throttling.BurstRate"},
+        // Temporary quota (tokens per minute): cool with growth, never disable.
+        Row{429, compatible("insufficient_quota", kAllocated), CallErrorKind::kQuotaThrottled,
+            Throttle::kTokens, "insufficient_quota"},
+        Row{429, native("Throttling.AllocationQuota", kAllocated), CallErrorKind::kQuotaThrottled,
+            Throttle::kTokens, "Throttling.AllocationQuota"},
+        // Lasting quota and billing: disable, then probe.
+        Row{429, native("Throttling.AllocationQuota", "Free allocated quota exceeded."),
+            CallErrorKind::kQuotaExhausted, Throttle::kNone, "Throttling.AllocationQuota"},
+        Row{403,
+            native("AllocationQuota.FreeTierOnly",
+                   "The free tier of the model has been exhausted."),
+            CallErrorKind::kQuotaExhausted, Throttle::kNone, "AllocationQuota.FreeTierOnly"},
+        Row{400,
+            compatible("Arrearage",
+                       "Access denied, please make sure your account is in good standing."),
+            CallErrorKind::kQuotaExhausted, Throttle::kNone, "Arrearage"},
+        Row{400, native("PrepaidBillOverdue", "The prepaid bill is overdue."),
+            CallErrorKind::kQuotaExhausted, Throttle::kNone, "PrepaidBillOverdue"},
+        Row{400, native("PostpaidBillOverdue", "The postpaid bill is overdue."),
+            CallErrorKind::kQuotaExhausted, Throttle::kNone, "PostpaidBillOverdue"},
+        Row{403, native("CommodityNotPurchased", "Commodity has not purchased yet."),
+            CallErrorKind::kQuotaExhausted, Throttle::kNone, "CommodityNotPurchased"},
+        Row{429, compatible("billing_hard_limit_reached", "x"), CallErrorKind::kQuotaExhausted,
+            Throttle::kNone, "billing_hard_limit_reached"},
+        // Authentication: disable, then probe.
+        Row{401, compatible("invalid_api_key", "Incorrect API key provided."),
+            CallErrorKind::kAuthFailed, Throttle::kNone, "invalid_api_key"},
+        Row{401, native("InvalidApiKey", "Invalid API-key provided."), CallErrorKind::kAuthFailed,
+            Throttle::kNone, "InvalidApiKey"},
+        Row{403, native("AccessDenied.Unpurchased", "Access to model denied."),
+            CallErrorKind::kAuthFailed, Throttle::kNone, "AccessDenied.Unpurchased"},
+        Row{403, "", CallErrorKind::kAuthFailed, Throttle::kNone, ""},
+        // Unknown 429s cool; they never disable.
+        Row{429, native("Throttling", "Requests throttling triggered."),
+            CallErrorKind::kRateLimited, Throttle::kUnknown, "Throttling"},
+        Row{429, "", CallErrorKind::kRateLimited, Throttle::kUnknown, ""},
+        Row{429, compatible("some_new_code", "x"), CallErrorKind::kRateLimited, Throttle::kUnknown,
+            "some_new_code"},
+        // The rest by status.
+        Row{400, compatible("invalid_parameter_error", "x"), CallErrorKind::kBadRequest,
+            Throttle::kNone, "invalid_parameter_error"},
+        Row{400, native("DataInspectionFailed", "Input data may contain inappropriate content."),
+            CallErrorKind::kBadRequest, Throttle::kNone, "DataInspectionFailed"},
+        Row{404, "not json", CallErrorKind::kBadRequest, Throttle::kNone, ""},
+        Row{408, "", CallErrorKind::kTimeout, Throttle::kNone, ""},
+        Row{500, native("InternalError", "An internal error has occured."),
+            CallErrorKind::kServerError, Throttle::kNone, "InternalError"},
+        Row{503, R"({"error":{"type":"overloaded"}})", CallErrorKind::kServerError, Throttle::kNone,
+            "overloaded"}));
 
 TEST(ClassifyHttpErrorTest, KeepsProviderMessageAndRetryAfter) {
   const CallError error = classify_http_error(429, kDashScope429, std::chrono::milliseconds(2000));

@@ -53,7 +53,7 @@ TEST(AssessRequestTest, GarbageStillGetsAValidAnswer) {
 TEST(ChatCompletionBodyTest, ParsesAsAChatCompletionWithTheAssessment) {
   const auto assessment = assess_request(request_for(5, -1));
   auto reply = llm::parse_chat_completion(
-      chat_completion_body("qwen-vl-plus", messages::encode(assessment), 4000));
+      chat_completion_body("qwen-vl-plus", messages::encode(assessment), {1000, 40}));
   ASSERT_TRUE(reply) << reply.error().message;
   EXPECT_EQ(reply->usage.prompt_tokens, 1000);
   auto parsed = llm::parse_risk_assessment(reply->content, 0);

@@ -22,13 +22,18 @@ int64_t max_in_any_window(const std::vector<SteadyTime>& events, Millis length) 
   return most;
 }
 
+Permit acquire(AccountLimiter& limiter, int64_t tokens, SteadyTime now, Millis margin = Millis(0),
+               double rate_fraction = 1.0) {
+  return limiter.try_acquire({"a", tokens, margin, rate_fraction}, now);
+}
+
 // Asks for a permit every `step` for `duration` of simulated time.
 std::vector<SteadyTime> hammer(AccountLimiter& limiter, ManualClock& clock, Millis step,
-                               Millis duration) {
+                               Millis duration, Millis margin = Millis(0)) {
   std::vector<SteadyTime> granted;
   const SteadyTime end = clock.now() + duration;
   while (clock.now() < end) {
-    if (limiter.try_acquire(1, clock.now()).granted) granted.push_back(clock.now());
+    if (acquire(limiter, 1, clock.now(), margin).granted) granted.push_back(clock.now());
     clock.advance(step);
   }
   return granted;
@@ -36,7 +41,7 @@ std::vector<SteadyTime> hammer(AccountLimiter& limiter, ManualClock& clock, Mill
 
 TEST(AccountLimiterTest, ExactPermitsPerSecondOverSimulatedMinutes) {
   ManualClock clock;
-  AccountLimiter limiter({"a", 10, 600, 0}, Millis(0));
+  AccountLimiter limiter({"a", 10, 600, 0});
   const auto granted = hammer(limiter, clock, milliseconds(1), std::chrono::minutes(3));
   EXPECT_EQ(max_in_any_window(granted, milliseconds(1000)), 10);
   EXPECT_LE(max_in_any_window(granted, milliseconds(60'000)), 600);
@@ -46,7 +51,7 @@ TEST(AccountLimiterTest, ExactPermitsPerSecondOverSimulatedMinutes) {
 
 TEST(AccountLimiterTest, PerMinuteLimitBindsWhenTighter) {
   ManualClock clock;
-  AccountLimiter limiter({"a", 10, 120, 0}, Millis(0));
+  AccountLimiter limiter({"a", 10, 120, 0});
   const auto granted = hammer(limiter, clock, milliseconds(5), std::chrono::minutes(3));
   EXPECT_LE(max_in_any_window(granted, milliseconds(1000)), 10);
   EXPECT_EQ(max_in_any_window(granted, milliseconds(60'000)), 120);
@@ -55,21 +60,22 @@ TEST(AccountLimiterTest, PerMinuteLimitBindsWhenTighter) {
 
 TEST(AccountLimiterTest, BurstsUpToTheLimitThenPaces) {
   ManualClock clock;
-  AccountLimiter limiter({"a", 5, 300, 0}, Millis(0));
-  for (int i = 0; i < 5; ++i) EXPECT_TRUE(limiter.try_acquire(1, clock.now()).granted);
-  const Permit denied = limiter.try_acquire(1, clock.now());
+  AccountLimiter limiter({"a", 5, 300, 0});
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(acquire(limiter, 1, clock.now()).granted);
+  const Permit denied = acquire(limiter, 1, clock.now());
   EXPECT_FALSE(denied.granted);
   EXPECT_EQ(denied.retry_in, milliseconds(1000));
   clock.advance(milliseconds(999));
-  EXPECT_FALSE(limiter.try_acquire(1, clock.now()).granted);
+  EXPECT_FALSE(acquire(limiter, 1, clock.now()).granted);
   clock.advance(milliseconds(1));
-  EXPECT_TRUE(limiter.try_acquire(1, clock.now()).granted);
+  EXPECT_TRUE(acquire(limiter, 1, clock.now()).granted);
 }
 
 TEST(AccountLimiterTest, MarginLengthensEveryWindow) {
   ManualClock clock;
-  AccountLimiter limiter({"a", 10, 600, 0}, Millis(20));
-  const auto granted = hammer(limiter, clock, milliseconds(1), std::chrono::minutes(1));
+  AccountLimiter limiter({"a", 10, 600, 0});
+  const auto granted =
+      hammer(limiter, clock, milliseconds(1), std::chrono::minutes(1), milliseconds(20));
   // Never 11 in any 1.02 s: the provider sees at most 10 per second even if
   // requests arrive up to 20 ms unevenly.
   EXPECT_EQ(max_in_any_window(granted, milliseconds(1020)), 10);
@@ -78,7 +84,7 @@ TEST(AccountLimiterTest, MarginLengthensEveryWindow) {
 
 TEST(AccountLimiterTest, FractionalRateSpreadsOverALongerWindow) {
   ManualClock clock;
-  AccountLimiter limiter({"a", 0.5, 600, 0}, Millis(0));
+  AccountLimiter limiter({"a", 0.5, 600, 0});
   const auto granted = hammer(limiter, clock, milliseconds(10), std::chrono::seconds(60));
   EXPECT_EQ(max_in_any_window(granted, milliseconds(2000)), 1);
   EXPECT_EQ(granted.size(), 30u);
@@ -86,24 +92,71 @@ TEST(AccountLimiterTest, FractionalRateSpreadsOverALongerWindow) {
 
 TEST(AccountLimiterTest, TokensPerMinuteLimitsHeavyCalls) {
   ManualClock clock;
-  AccountLimiter limiter({"a", 100, 6000, 10'000}, Millis(0));
+  AccountLimiter limiter({"a", 100, 6000, 10'000});
   int granted = 0;
-  for (int i = 0; i < 100; ++i) granted += limiter.try_acquire(1'000, clock.now()).granted;
+  for (int i = 0; i < 100; ++i) granted += acquire(limiter, 1'000, clock.now()).granted;
   EXPECT_EQ(granted, 10);
-  // Usage found out later counts too.
+  // Usage found out later replaces the charge: more than charged fills the window...
   clock.advance(std::chrono::minutes(1));
-  ASSERT_TRUE(limiter.try_acquire(1'000, clock.now()).granted);
-  limiter.record_extra_tokens(8'500, clock.now());
-  EXPECT_TRUE(limiter.try_acquire(500, clock.now()).granted);
-  EXPECT_FALSE(limiter.try_acquire(1, clock.now()).granted);
+  const Permit heavy = acquire(limiter, 1'000, clock.now());
+  ASSERT_TRUE(heavy.granted);
+  ASSERT_GT(heavy.token_entry, 0);
+  limiter.correct_tokens(heavy.token_entry, 9'500);
+  EXPECT_TRUE(acquire(limiter, 500, clock.now()).granted);
+  EXPECT_FALSE(acquire(limiter, 1, clock.now()).granted);
+  EXPECT_EQ(limiter.tokens_used_this_minute(clock.now()), 10'000);
+  // ...and less is a refund, at once.
+  limiter.correct_tokens(heavy.token_entry, 500);
+  EXPECT_EQ(limiter.tokens_used_this_minute(clock.now()), 1'000);
+  EXPECT_TRUE(acquire(limiter, 9'000, clock.now()).granted);
+}
+
+TEST(AccountLimiterTest, RefundKeepsTheChargeTimeSoItLeavesTheWindowOnTime) {
+  ManualClock clock;
+  AccountLimiter limiter({"a", 100, 6000, 1'000});
+  const Permit charged = acquire(limiter, 1'000, clock.now());
+  ASSERT_TRUE(charged.granted);
+  clock.advance(std::chrono::seconds(30));
+  limiter.correct_tokens(charged.token_entry, 600);  // corrected 30 s later
+  EXPECT_EQ(acquire(limiter, 401, clock.now()).retry_in, std::chrono::seconds(30));
+  clock.advance(std::chrono::milliseconds(29'999));
+  EXPECT_FALSE(acquire(limiter, 401, clock.now()).granted);
+  clock.advance(std::chrono::milliseconds(1));  // the charge's own minute is over
+  EXPECT_TRUE(acquire(limiter, 1'000, clock.now()).granted);
+}
+
+TEST(AccountLimiterTest, MarginCanGrowAfterShrinkingWithoutForgettingCalls) {
+  ManualClock clock;
+  AccountLimiter limiter({"a", 2, 600, 0});
+  ASSERT_TRUE(acquire(limiter, 0, clock.now()).granted);
+  ASSERT_TRUE(acquire(limiter, 0, clock.now()).granted);
+  clock.advance(milliseconds(1'005));
+  // With no margin the first two have left; with 10 ms they still count.
+  EXPECT_EQ(acquire(limiter, 0, clock.now(), milliseconds(10)).retry_in, milliseconds(5));
+  clock.advance(milliseconds(5));
+  EXPECT_TRUE(acquire(limiter, 0, clock.now(), milliseconds(10)).granted);
+}
+
+TEST(AccountLimiterTest, RateFractionRampsThePerSecondLimit) {
+  ManualClock clock;
+  AccountLimiter limiter({"a", 10, 600, 0});
+  int granted = 0;
+  for (int i = 0; i < 10; ++i) {
+    granted += acquire(limiter, 0, clock.now(), Millis(0), 0.2).granted;
+  }
+  EXPECT_EQ(granted, 2);  // a fifth of 10 per second
+  clock.advance(std::chrono::seconds(1));
+  granted = 0;
+  for (int i = 0; i < 20; ++i) granted += acquire(limiter, 0, clock.now()).granted;
+  EXPECT_EQ(granted, 10);
 }
 
 TEST(AccountLimiterTest, ReconfigureKeepsWhatWasAdmitted) {
   ManualClock clock;
-  AccountLimiter limiter({"a", 10, 600, 0}, Millis(0));
-  for (int i = 0; i < 8; ++i) ASSERT_TRUE(limiter.try_acquire(1, clock.now()).granted);
+  AccountLimiter limiter({"a", 10, 600, 0});
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(acquire(limiter, 1, clock.now()).granted);
   limiter.reconfigure({"a", 5, 600, 0});
-  EXPECT_FALSE(limiter.try_acquire(1, clock.now()).granted);
+  EXPECT_FALSE(acquire(limiter, 1, clock.now()).granted);
   EXPECT_EQ(limiter.permits_left_this_second(clock.now()), 0);
   EXPECT_EQ(limiter.permits_left_this_minute(clock.now()), 592);
 }

@@ -8,6 +8,7 @@
 #include <future>
 #include <map>
 
+#include "eventually.h"
 #include "http/io_threads.h"
 #include "schedule/local_rate_limiter.h"
 
@@ -25,18 +26,20 @@ constexpr const char* kOkReply =
 class ScriptedLlm final : public llm::LlmClient {
  public:
   std::map<std::string, std::vector<llm::CallResult>> scripts;
-  std::vector<std::string> calls;  // secrets, in call order
-  Millis delay{0};                 // how long each call takes
+  std::vector<std::string> calls;   // secrets, in call order
+  std::vector<std::string> models;  // the model of each call
+  Millis delay{0};                  // how long each call takes
   int active = 0;
   int max_active = 0;
   std::mutex mu;
 
-  boost::asio::awaitable<llm::CallResult> complete(llm::ChatRequest, std::string api_key,
+  boost::asio::awaitable<llm::CallResult> complete(llm::ChatRequest request, std::string api_key,
                                                    Millis) override {
-    llm::CallResult next = llm::ChatReply{kOkReply, "m", {10, 5, 15}};
+    llm::CallResult next = llm::ChatReply{kOkReply, "m", {10, 5, 15}, {}};
     {
       std::lock_guard lock(mu);
       calls.push_back(api_key);
+      models.push_back(request.model);
       max_active = std::max(max_active, ++active);
       auto& script = scripts[api_key];
       if (!script.empty()) {
@@ -69,49 +72,82 @@ config::ApiKeyConfig key(const std::string& id, double qps = 100) {
   return k;
 }
 
-messages::AssessmentTask make_task(const std::string& id, int64_t deadline_offset_ms = 60'000,
-                                   const std::string& group = "") {
-  messages::AssessmentTask task;
-  task.taskId = id;
-  task.cameraId = "cam";
-  task.requestId = "r-" + id;
-  task.groupId = group.empty() ? id : group;
-  task.groupIndex = 4;
-  task.captureTs = SystemClock::instance().epoch_ms();
-  task.deadlineTs = task.captureTs + deadline_offset_ms;
-  return task;
-}
-
+// The dispatcher on a ManualClock: time moves only when a test says so.
 class DispatcherTest : public ::testing::Test {
  protected:
-  DispatcherTest()
-      : limiter_(SystemClock::instance(), Millis(0)),
-        pool_(limiter_, states_, CooldownPolicy({true, Millis(60'000), Millis(50), Millis(200)}),
-              SystemClock::instance()) {
+  DispatcherTest() : limiter_(clock_), pool_(limiter_, states_, settings(), clock_) {
     pool_.configure({key("a"), key("b")}, {});
+  }
+
+  static KeyPoolSettings settings() {
+    KeyPoolSettings s;
+    s.cooldown = {true, Millis(60'000), Millis(50), Millis(200)};
+    s.margin.floor = Millis(0);  // windows exactly the provider's: boundaries are exact
+    return s;
+  }
+
+  messages::AssessmentTask make_task(const std::string& id, int64_t deadline_offset_ms = 60'000,
+                                     const std::string& group = "") {
+    messages::AssessmentTask task;
+    task.taskId = id;
+    task.cameraId = "cam";
+    task.requestId = "r-" + id;
+    task.groupId = group.empty() ? id : group;
+    task.groupIndex = 4;
+    task.captureTs = clock_.epoch_ms();
+    task.deadlineTs = task.captureTs + deadline_offset_ms;
+    return task;
   }
 
   Dispatcher& start(DispatcherOptions options = {}) {
     options.retry_max_attempts = 3;
     dispatcher_ = std::make_unique<Dispatcher>(options, io_.context(), pool_, llm_,
-                                               config::LlmConfig{}, SystemClock::instance());
+                                               config::LlmConfig{}, clock_, metrics_);
     dispatcher_->start();
+    settle(0);
     return *dispatcher_;
   }
 
-  // Submits tasks and waits for all their results.
-  std::vector<messages::AssessmentResult> run(std::vector<messages::AssessmentTask> tasks) {
+  std::future<messages::AssessmentResult> submit(messages::AssessmentTask task) {
     if (!dispatcher_) start();
-    std::vector<std::promise<messages::AssessmentResult>> done(tasks.size());
-    for (size_t i = 0; i < tasks.size(); ++i) {
-      dispatcher_->submit(tasks[i], [&done, i](messages::AssessmentResult result) {
-        done[i].set_value(std::move(result));
+    auto promise = std::make_shared<std::promise<messages::AssessmentResult>>();
+    auto future = promise->get_future();
+    dispatcher_->submit(std::move(task), [promise](messages::AssessmentResult result) {
+      promise->set_value(std::move(result));
+    });
+    return future;
+  }
+
+  // Waits (in real time, briefly) until the loop has gone to sleep more than
+  // `sleeps` times: it has seen the current time and waits again.
+  void settle(uint64_t sleeps) {
+    ASSERT_TRUE(testing::eventually([&] { return dispatcher_->sleeps() > sleeps; }));
+  }
+  // Moves the clock to `offset` after the test's start; the loop must have an
+  // alarm on the way (its idle wake is every 250 ms).
+  void step_to(Millis offset) {
+    const uint64_t before = dispatcher_->sleeps();
+    clock_.advance(start_ + offset - clock_.now());
+    settle(before);
+  }
+
+  // Submits tasks and drives the clock in 50 ms steps until all have results.
+  std::vector<messages::AssessmentResult> run(std::vector<messages::AssessmentTask> tasks) {
+    std::vector<std::future<messages::AssessmentResult>> futures;
+    for (auto& task : tasks) futures.push_back(submit(std::move(task)));
+    const auto all_ready = [&] {
+      return std::all_of(futures.begin(), futures.end(), [](auto& f) {
+        return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
       });
+    };
+    for (int step = 0; step < 4'000 && !all_ready(); ++step) {
+      if (!testing::eventually(all_ready, milliseconds(2), milliseconds(1))) {
+        clock_.advance(milliseconds(50));
+      }
     }
     std::vector<messages::AssessmentResult> results;
-    for (auto& promise : done) {
-      auto future = promise.get_future();
-      EXPECT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    for (auto& future : futures) {
+      EXPECT_EQ(future.wait_for(std::chrono::seconds(0)), std::future_status::ready);
       results.push_back(future.get());
     }
     dispatcher_->stop(Millis(1000));
@@ -123,6 +159,10 @@ class DispatcherTest : public ::testing::Test {
   }
 
   http::IoThreads io_;  // first: outlives everything that runs on it
+  ManualClock clock_;
+  const SteadyTime start_ = clock_.now();
+  prometheus::Registry registry_;
+  SchedulerMetrics metrics_{registry_};
   LocalRateLimiter limiter_;
   LocalKeyStateStore states_;
   KeyPool pool_;
@@ -200,8 +240,8 @@ TEST_F(DispatcherTest, RateLimitedCallIsRetriedAfterTheCooldown) {
 }
 
 TEST_F(DispatcherTest, UnusableReplyIsABadResponseError) {
-  llm_.scripts["secret-a"] = {llm::ChatReply{"I cannot help with that.", "m", {}}};
-  llm_.scripts["secret-b"] = {llm::ChatReply{"I cannot help with that.", "m", {}}};
+  llm_.scripts["secret-a"] = {llm::ChatReply{"I cannot help with that.", "m", {}, {}}};
+  llm_.scripts["secret-b"] = {llm::ChatReply{"I cannot help with that.", "m", {}, {}}};
   const auto result = run_one();
   EXPECT_EQ(result.status, ResultStatus::kError);
   EXPECT_EQ(result.code, "bad_response");
@@ -252,6 +292,82 @@ TEST_F(DispatcherTest, CallsInFlightAreBounded) {
   for (const auto& r : results) EXPECT_EQ(r.status, ResultStatus::kOk);
   EXPECT_EQ(dispatcher_->stats().ok, 20);
   EXPECT_EQ(llm_.max_active, 2);
+}
+
+TEST_F(DispatcherTest, WaitingTaskIsAliveJustBeforeItsDeadlineAndExpiredAtIt) {
+  start();
+  limiter_.cool_down("a", std::chrono::minutes(5));
+  limiter_.cool_down("b", std::chrono::minutes(5));
+  auto result = submit(make_task("late", 10'000));
+  step_to(milliseconds(9'999));
+  EXPECT_EQ(dispatcher_->queued(), 1u);  // the loop saw 9.999 s: still waiting
+  EXPECT_EQ(result.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  step_to(milliseconds(10'000));
+  ASSERT_EQ(result.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  const auto expired = result.get();
+  EXPECT_EQ(expired.status, ResultStatus::kExpired);
+  EXPECT_EQ(expired.code, "deadline_exceeded");
+  EXPECT_TRUE(llm_.calls.empty());
+}
+
+TEST_F(DispatcherTest, NextPermitIsUsedExactlyWhenTheWindowFrees) {
+  pool_.configure({key("a", 1)}, {});  // one call per second
+  start();
+  auto first = submit(make_task("first"));
+  ASSERT_TRUE(testing::eventually([&] { return llm_.calls.size() == 1; }));
+  auto second = submit(make_task("second"));
+  step_to(milliseconds(999));
+  EXPECT_EQ(dispatcher_->queued(), 1u);  // the loop saw 0.999 s and was denied
+  EXPECT_EQ(llm_.calls.size(), 1u);
+  step_to(milliseconds(1'000));
+  EXPECT_TRUE(testing::eventually([&] { return llm_.calls.size() == 2; }));
+  EXPECT_EQ(second.get().status, ResultStatus::kOk);
+  EXPECT_EQ(first.get().status, ResultStatus::kOk);
+}
+
+TEST_F(DispatcherTest, QueueIsBoundedInBytesAsWellAsCount) {
+  DispatcherOptions options;
+  options.queue_size = 100;
+  options.queue_max_bytes = 10'000;
+  start(options);
+  limiter_.cool_down("a", std::chrono::minutes(5));
+  limiter_.cool_down("b", std::chrono::minutes(5));
+  auto task = make_task("big");
+  task.imageBase64 = std::string(6'000, 'A');
+  auto big = submit(task);
+  EXPECT_FALSE(dispatcher_->saturated());
+  task.taskId = task.groupId = "bigger";
+  auto bigger = submit(task);
+  EXPECT_TRUE(dispatcher_->saturated());  // two images pass 10,000 bytes; two tasks do not pass 100
+  EXPECT_GE(dispatcher_->stats().queued_bytes, 12'000u);
+}
+
+TEST_F(DispatcherTest, FallbackModelServesWhenThePreferredOneWouldMissTheDeadline) {
+  KeyPoolSettings s = settings();
+  s.fallback_models = {"qwen-vl-max"};
+  s.model = "qwen-vl-plus";
+  pool_.set_settings(s);
+  pool_.configure({key("a")}, {});
+  start();
+  // Every account's primary-model windows are resting; the fallback's are not.
+  limiter_.cool_down("a", std::chrono::minutes(5));
+  const auto result = run({make_task("t", 10'000)})[0];
+  EXPECT_EQ(result.status, ResultStatus::kOk);
+  EXPECT_EQ(result.metadata.llmModel, "qwen-vl-max");
+  ASSERT_EQ(llm_.models.size(), 1u);
+  EXPECT_EQ(llm_.models[0], "qwen-vl-max");
+}
+
+TEST_F(DispatcherTest, StatsAreTheExportedCounters) {
+  llm_.scripts["secret-a"] = {failure(llm::CallErrorKind::kBadRequest)};
+  llm_.scripts["secret-b"] = {failure(llm::CallErrorKind::kBadRequest)};
+  run({make_task("t1"), make_task("t2")});
+  const DispatcherStats stats = dispatcher_->stats();
+  EXPECT_EQ(stats.submitted, 2);
+  EXPECT_EQ(stats.errors, 2);
+  EXPECT_EQ(stats.errors_by_code.at("bad_request"), 2);
+  EXPECT_EQ(metrics_.results.Add({{"status", "error"}}).Value(), 2);
+  EXPECT_EQ(metrics_.submitted.Value(), 2);
 }
 
 }  // namespace

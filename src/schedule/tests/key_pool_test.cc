@@ -27,7 +27,7 @@ config::ApiKeyConfig key(std::string id, std::string account = "", double weight
 class KeyPoolTest : public ::testing::Test {
  protected:
   KeyPoolTest()
-      : limiter_(clock_, Millis(0)),
+      : limiter_(clock_),
         pool_(limiter_, states_, CooldownPolicy({true, seconds(60), seconds(5), seconds(120)}),
               clock_) {}
 
@@ -85,7 +85,7 @@ TEST_F(KeyPoolTest, AvoidedKeysServeWhenNothingElseIsLeft) {
 }
 
 TEST_F(KeyPoolTest, RateLimitCoolsTheWholeAccount) {
-  config::AccountConfig shared{"shared", 100, 6000, 0};
+  config::AccountConfig shared{"shared", 100, 6000, 0, {}};
   pool_.configure({key("a", "shared"), key("b", "shared"), key("solo")}, {shared});
   auto result = pool_.lease({"b", "solo"});
   ASSERT_EQ(result.lease->key_id, "a");

@@ -9,22 +9,22 @@ using std::chrono::milliseconds;
 
 TEST(LocalRateLimiterTest, CoolingAccountGetsNoPermitUntilItsDeadline) {
   ManualClock clock;
-  LocalRateLimiter limiter(clock, Millis(0));
+  LocalRateLimiter limiter(clock);
   limiter.set_limits({{"a", 10, 600, 0}, {"b", 10, 600, 0}});
   limiter.cool_down("a", milliseconds(2000));
-  const Permit denied = limiter.acquire("a", 1);
+  const Permit denied = limiter.acquire({"a", 1});
   EXPECT_FALSE(denied.granted);
   EXPECT_EQ(denied.retry_in, milliseconds(2000));
-  EXPECT_TRUE(limiter.acquire("b", 1).granted);  // accounts are independent
+  EXPECT_TRUE(limiter.acquire({"b", 1}).granted);  // accounts are independent
   clock.advance(milliseconds(1999));
-  EXPECT_FALSE(limiter.acquire("a", 1).granted);
+  EXPECT_FALSE(limiter.acquire({"a", 1}).granted);
   clock.advance(milliseconds(1));
-  EXPECT_TRUE(limiter.acquire("a", 1).granted);
+  EXPECT_TRUE(limiter.acquire({"a", 1}).granted);
 }
 
 TEST(LocalRateLimiterTest, ShorterCooldownNeverShortensALongerOne) {
   ManualClock clock;
-  LocalRateLimiter limiter(clock, Millis(0));
+  LocalRateLimiter limiter(clock);
   limiter.set_limits({{"a", 10, 600, 0}});
   limiter.cool_down("a", milliseconds(30'000));
   limiter.cool_down("a", milliseconds(1'000));
@@ -33,23 +33,23 @@ TEST(LocalRateLimiterTest, ShorterCooldownNeverShortensALongerOne) {
 
 TEST(LocalRateLimiterTest, ReloadKeepsHistoryAndCooldowns) {
   ManualClock clock;
-  LocalRateLimiter limiter(clock, Millis(0));
+  LocalRateLimiter limiter(clock);
   limiter.set_limits({{"a", 10, 600, 0}});
-  for (int i = 0; i < 10; ++i) ASSERT_TRUE(limiter.acquire("a", 1).granted);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(limiter.acquire({"a", 1}).granted);
   limiter.cool_down("a", milliseconds(500));
   limiter.set_limits({{"a", 20, 600, 0}});
   EXPECT_EQ(limiter.cooldown_remaining("a"), milliseconds(500));
   clock.advance(milliseconds(500));
   // 10 admitted a moment ago still count against the new 20.
   int granted = 0;
-  for (int i = 0; i < 30; ++i) granted += limiter.acquire("a", 1).granted;
+  for (int i = 0; i < 30; ++i) granted += limiter.acquire({"a", 1}).granted;
   EXPECT_EQ(granted, 10);
 }
 
 TEST(LocalRateLimiterTest, UnknownAccountIsDenied) {
   ManualClock clock;
-  LocalRateLimiter limiter(clock, Millis(0));
-  EXPECT_FALSE(limiter.acquire("nobody", 1).granted);
+  LocalRateLimiter limiter(clock);
+  EXPECT_FALSE(limiter.acquire({"nobody", 1}).granted);
 }
 
 TEST(FairShareTest, SplitsEveryLimitAmongInstances) {

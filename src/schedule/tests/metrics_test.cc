@@ -28,7 +28,7 @@ class ScriptedLlm final : public llm::LlmClient {
 
   boost::asio::awaitable<llm::CallResult> complete(llm::ChatRequest, std::string api_key,
                                                    Millis) override {
-    llm::CallResult next = llm::ChatReply{kOkReply, "m", {10, 5, 15}};
+    llm::CallResult next = llm::ChatReply{kOkReply, "m", {10, 5, 15}, {}};
     {
       std::lock_guard lock(mu);
       auto& script = scripts[api_key];
@@ -62,7 +62,7 @@ config::ApiKeyConfig key(const std::string& id, const std::string& account = "")
 std::vector<config::AccountConfig> accounts(const std::vector<config::ApiKeyConfig>& keys) {
   std::vector<config::AccountConfig> out;
   for (const auto& k : keys) {
-    if (!k.account.empty()) out.push_back({k.account, 100, 6000, 0});
+    if (!k.account.empty()) out.push_back({k.account, 100, 6000, 0, {}});
   }
   return out;
 }
@@ -96,7 +96,7 @@ class SchedulerMetricsTest : public ::testing::Test {
  protected:
   SchedulerMetricsTest()
       : metrics_(registry_),
-        limiter_(SystemClock::instance(), Millis(0)),
+        limiter_(SystemClock::instance()),
         pool_(limiter_, states_, CooldownPolicy({true, Millis(60'000), Millis(50), Millis(200)}),
               SystemClock::instance()) {}
 
@@ -109,7 +109,7 @@ class SchedulerMetricsTest : public ::testing::Test {
     options.retry_max_attempts = 3;
     options.max_concurrent_tasks = 1;
     Dispatcher dispatcher(options, io_.context(), pool_, llm_, config::LlmConfig{},
-                          SystemClock::instance(), &metrics_);
+                          SystemClock::instance(), metrics_);
     dispatcher.start();
     std::vector<messages::AssessmentResult> results;
     for (int i = 0; i < tasks; ++i) {
@@ -141,8 +141,9 @@ class SchedulerMetricsTest : public ::testing::Test {
 TEST_F(SchedulerMetricsTest, SuccessfulCallsCountAsOkPerKeyAndAccount) {
   const auto results = run({key("a", "acct")}, 3);
   for (const auto& result : results) EXPECT_EQ(result.status, ResultStatus::kOk);
-  EXPECT_EQ(counter(metrics_.llm_calls, {{"status", "ok"}, {"key_id", "a"}, {"account", "acct"}}),
-            3);
+  EXPECT_EQ(
+      counter(metrics_.llm_calls, {{"status", "success"}, {"key_id", "a"}, {"account", "acct"}}),
+      3);
   EXPECT_EQ(histogram_count(metrics_.llm_latency, {{"account", "acct"}}), 3u);
   EXPECT_EQ(histogram_count(metrics_.permit_wait, {{"account", "acct"}}), 3u);
   EXPECT_EQ(counter(metrics_.results, {{"status", "ok"}}), 3);
@@ -157,7 +158,8 @@ TEST_F(SchedulerMetricsTest, RateLimitedCallIsCountedRetriedAndCoolsTheKey) {
   EXPECT_EQ(
       counter(metrics_.llm_calls, {{"status", "rate_limited"}, {"key_id", "a"}, {"account", "a"}}),
       1);
-  EXPECT_EQ(counter(metrics_.llm_calls, {{"status", "ok"}, {"key_id", "b"}, {"account", "b"}}), 1);
+  EXPECT_EQ(counter(metrics_.llm_calls, {{"status", "success"}, {"key_id", "b"}, {"account", "b"}}),
+            1);
   EXPECT_EQ(counter(metrics_.rate_limited, {{"account", "a"}, {"reason", "provider"}}), 1);
   EXPECT_EQ(counter(metrics_.retries, {{"reason", "rate_limited"}}), 1);
   EXPECT_EQ(counter(metrics_.results, {{"status", "ok"}}), 1);
@@ -185,7 +187,8 @@ TEST_F(SchedulerMetricsTest, FailuresCountByStatusAndDisabledKeysShowMinusOne) {
   EXPECT_EQ(
       counter(metrics_.llm_calls, {{"status", "bad_request"}, {"key_id", "b"}, {"account", "b"}}),
       1);
-  EXPECT_EQ(counter(metrics_.llm_calls, {{"status", "ok"}, {"key_id", "b"}, {"account", "b"}}), 1);
+  EXPECT_EQ(counter(metrics_.llm_calls, {{"status", "success"}, {"key_id", "b"}, {"account", "b"}}),
+            1);
   EXPECT_EQ(counter(metrics_.results, {{"status", "error"}}), 1);
   EXPECT_EQ(counter(metrics_.results, {{"status", "ok"}}), 1);
   EXPECT_EQ(counter(metrics_.retries, {{"reason", "auth_failed"}}), 1);
@@ -194,13 +197,14 @@ TEST_F(SchedulerMetricsTest, FailuresCountByStatusAndDisabledKeysShowMinusOne) {
 }
 
 TEST_F(SchedulerMetricsTest, UnusableReplyCountsAsBadResponse) {
-  llm_.scripts["secret-a"] = {llm::ChatReply{"I cannot help with that", "m", {}}};
+  llm_.scripts["secret-a"] = {llm::ChatReply{"I cannot help with that", "m", {}, {}}};
   const auto results = run({key("a")}, 1);
   EXPECT_EQ(results[0].status, ResultStatus::kError);
   EXPECT_EQ(
       counter(metrics_.llm_calls, {{"status", "bad_response"}, {"key_id", "a"}, {"account", "a"}}),
       1);
-  EXPECT_EQ(counter(metrics_.llm_calls, {{"status", "ok"}, {"key_id", "a"}, {"account", "a"}}), 0);
+  EXPECT_EQ(counter(metrics_.llm_calls, {{"status", "success"}, {"key_id", "a"}, {"account", "a"}}),
+            0);
 }
 
 TEST_F(SchedulerMetricsTest, KeysRemovedByReloadLoseTheirSeries) {
@@ -245,14 +249,13 @@ TEST(RateLimitReasonTest, NamesTheLimitWhenTheProviderSaysWhichOne) {
 TEST(SchedulerUpdateMetricsTest, GaugesFollowTheSchedulerBeforeEachScrape) {
   config::Config config;
   config.api_keys = {key("k1", "acct"), key("k2", "acct")};
-  config.accounts = {{"acct", 100, 6000, 0}};
+  config.accounts = {{"acct", 100, 6000, 0, {}}};
   http::IoThreads io;
   ScriptedLlm llm;
   auto registry = std::make_shared<prometheus::Registry>();
   auto scheduler = Scheduler::create(config, "s-1", config.api_keys, io.context(), llm,
                                      SystemClock::instance(), registry.get());
   ASSERT_TRUE(scheduler) << scheduler.error().message;
-  ASSERT_NE((*scheduler)->metrics(), nullptr);
   (*scheduler)->keys().disable("k2", "test");
   (*scheduler)->update_metrics();
   const std::string text = metrics::serialize(*registry);

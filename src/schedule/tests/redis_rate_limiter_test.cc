@@ -42,12 +42,12 @@ TEST_F(RedisRateLimiterTest, InstancesShareOneBudget) {
   auto second = make();
   int granted = 0;
   for (int i = 0; i < 10; ++i) {
-    granted += first->acquire(account_, 1).granted;
-    granted += second->acquire(account_, 1).granted;
+    granted += first->acquire({account_, 1}).granted;
+    granted += second->acquire({account_, 1}).granted;
   }
   // Together, not each: 5 per second for the account.
   EXPECT_EQ(granted, 5);
-  const Permit denied = first->acquire(account_, 1);
+  const Permit denied = first->acquire({account_, 1});
   EXPECT_FALSE(denied.granted);
   EXPECT_GT(denied.retry_in, milliseconds(0));
   EXPECT_LE(denied.retry_in, milliseconds(1000));
@@ -56,11 +56,11 @@ TEST_F(RedisRateLimiterTest, InstancesShareOneBudget) {
 
 TEST_F(RedisRateLimiterTest, PermitsReturnAsTheWindowSlides) {
   auto limiter = make();
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(limiter->acquire(account_, 1).granted);
-  const Permit denied = limiter->acquire(account_, 1);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(limiter->acquire({account_, 1}).granted);
+  const Permit denied = limiter->acquire({account_, 1});
   ASSERT_FALSE(denied.granted);
   std::this_thread::sleep_for(denied.retry_in + milliseconds(5));
-  EXPECT_TRUE(limiter->acquire(account_, 1).granted);
+  EXPECT_TRUE(limiter->acquire({account_, 1}).granted);
   EXPECT_EQ(limiter->permits_left(account_).minute, 300 - 6);
 }
 
@@ -69,7 +69,7 @@ TEST_F(RedisRateLimiterTest, CooldownIsSharedAndNeverShortened) {
   auto second = make();
   first->cool_down(account_, milliseconds(5'000));
   second->cool_down(account_, milliseconds(100));
-  EXPECT_FALSE(second->acquire(account_, 1).granted);
+  EXPECT_FALSE(second->acquire({account_, 1}).granted);
   EXPECT_GT(second->cooldown_remaining(account_), milliseconds(4'000));
 }
 
@@ -77,8 +77,38 @@ TEST_F(RedisRateLimiterTest, TokensPerMinuteIsShared) {
   auto limiter = make();
   limiter->set_limits({{account_, 100, 6000, 3'000}});
   int granted = 0;
-  for (int i = 0; i < 10; ++i) granted += limiter->acquire(account_, 1'000).granted;
+  for (int i = 0; i < 10; ++i) granted += limiter->acquire({account_, 1'000}).granted;
   EXPECT_EQ(granted, 3);
+}
+
+TEST_F(RedisRateLimiterTest, TokenChargesAreCorrectedAcrossInstances) {
+  auto first = make();
+  auto second = make();
+  first->set_limits({{account_, 100, 6000, 3'000}});
+  second->set_limits({{account_, 100, 6000, 3'000}});
+  const Permit charged = first->acquire({account_, 3'000});
+  ASSERT_TRUE(charged.granted);
+  EXPECT_FALSE(second->acquire({account_, 1'000}).granted);
+  // The call used 1,000 tokens: 2,000 come back for everyone.
+  first->correct_tokens(account_, {charged.token_entry, 3'000}, 1'000);
+  EXPECT_TRUE(second->acquire({account_, 1'000}).granted);
+  EXPECT_TRUE(second->acquire({account_, 1'000}).granted);
+  EXPECT_FALSE(second->acquire({account_, 1'000}).granted);
+  // Usage above the charge takes more.
+  const Permit small = first->acquire({account_, 0});
+  first->correct_tokens(account_, {small.token_entry, 0}, 500);
+  EXPECT_FALSE(first->acquire({account_, 1}).granted);
+}
+
+TEST_F(RedisRateLimiterTest, LearnedMarginIsSharedAndOutlivesTheInstance) {
+  {
+    auto first = make();
+    first->store_margin({30.5, 1'700'000'000'000});
+  }
+  auto restarted = make();
+  const auto margin = restarted->load_margin();
+  ASSERT_TRUE(margin);
+  EXPECT_EQ(*margin, (LearnedMargin{30.5, 1'700'000'000'000}));
 }
 
 TEST(RedisRateLimiterFallbackTest, FallsBackToAFairShareWhenRedisIsDown) {
@@ -91,7 +121,7 @@ TEST(RedisRateLimiterFallbackTest, FallsBackToAFairShareWhenRedisIsDown) {
   RedisRateLimiter limiter(dead, options, SystemClock::instance());
   limiter.set_limits({{"a", 10, 600, 0}});
   int granted = 0;
-  for (int i = 0; i < 20; ++i) granted += limiter.acquire("a", 1).granted;
+  for (int i = 0; i < 20; ++i) granted += limiter.acquire({"a", 1}).granted;
   EXPECT_EQ(granted, 5);  // half of 10 per second
   const LimiterStatus status = limiter.status();
   EXPECT_TRUE(status.fallback);
@@ -107,7 +137,7 @@ TEST(RedisRateLimiterFallbackTest, ReturnsToRedisWhenItIsBack) {
   options.probe_interval = milliseconds(100);
   RedisRateLimiter limiter(redis, options, SystemClock::instance());
   limiter.set_limits({{"a", 10, 600, 0}});
-  limiter.acquire("a", 1);
+  limiter.acquire({"a", 1});
   ASSERT_TRUE(limiter.status().fallback);
 
   // Redis comes up where the limiter expects it.
@@ -116,7 +146,7 @@ TEST(RedisRateLimiterFallbackTest, ReturnsToRedisWhenItIsBack) {
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (limiter.status().fallback && std::chrono::steady_clock::now() < give_up) {
     std::this_thread::sleep_for(milliseconds(50));
-    limiter.acquire("a", 1);
+    limiter.acquire({"a", 1});
   }
   EXPECT_FALSE(limiter.status().fallback) << limiter.status().detail;
   EXPECT_NE(limiter.status().detail.find("shared"), std::string::npos);
