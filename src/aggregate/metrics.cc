@@ -36,6 +36,11 @@ AggregateMetrics::AggregateMetrics(prometheus::Registry& registry)
                        .Name("aggregate_store_errors_total")
                        .Help("Result store (Redis) calls that failed and were retried")
                        .Register(registry)
-                       .Add({})) {}
+                       .Add({})),
+      detections(prometheus::BuildCounter()
+                     .Name("aggregate_detections_total")
+                     .Help("Frame detections consumed to merge into views, by outcome: stored, "
+                           "no_groups, undecodable")
+                     .Register(registry)) {}
 
 }  // namespace tmon::aggregate

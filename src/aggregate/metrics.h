@@ -20,6 +20,9 @@ struct AggregateMetrics {
   prometheus::Family<prometheus::Counter>& alerts;   // + level, + kind: new, continuation
   prometheus::Histogram& end_to_end_latency;         // capture -> view stored
   prometheus::Counter& store_errors;                 // store calls that failed (retried)
+  // Frames' detections consumed, + outcome: stored (kept for the view),
+  // no_groups (no task can follow), undecodable (dead-lettered by generate).
+  prometheus::Family<prometheus::Counter>& detections;
 };
 
 }  // namespace tmon::aggregate

@@ -2,22 +2,21 @@
 
 #include <charconv>
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <variant>
 
+#include "api/envelope.h"
 #include "common/logging.h"
 #include "common/version.h"
+#include "messages/frame_view.h"
 #include "messages/messages.h"
 
 namespace tmon::api {
 namespace {
 
-using nlohmann::json;
+using messages::JsonValue;
 
-http::Response ok(json data) {
-  const json body{{"code", 200}, {"msg", "OK"}, {"data", std::move(data)}};
-  return http::json_response(http::Status::ok,
-                             body.dump(-1, ' ', false, json::error_handler_t::replace));
+http::Response ok(const JsonValue& data) {
+  return envelope(http::Status::ok, data);
 }
 
 http::Response store_unavailable(const Error& error) {
@@ -46,28 +45,38 @@ std::variant<int64_t, http::Response> limit_param(const http::RequestContext& co
                    "an integer from 1 to " + std::to_string(kMaxListLimit));
 }
 
-// Stored JSON documents as one array; one that is not JSON is skipped and
-// logged rather than failing the whole list.
-json parse_all(const std::vector<std::string>& documents, const std::string& what) {
-  json list = json::array();
-  for (const auto& text : documents) {
-    json parsed = json::parse(text, nullptr, false);
-    if (parsed.is_discarded()) {
-      get_logger("api")->warn("skipping a stored {} that is not JSON", what);
-      continue;
-    }
-    list.push_back(std::move(parsed));
+// Stored JSON documents (views, alert records, which the store holds as
+// the aggregator wrote them) as one array, embedded as they are.
+std::string json_array(const std::vector<std::string>& documents) {
+  std::string array = "[";
+  for (const auto& document : documents) {
+    if (array.size() > 1) array.push_back(',');
+    array.append(document);
   }
-  return list;
+  array.push_back(']');
+  return array;
 }
 
-std::string overall_status(const std::vector<ComponentHealth>& components) {
-  std::string status = "ok";
+// A stored document that is not a JSON object was not written by tmon.
+bool looks_like_object(std::string_view text) {
+  return text.size() >= 2 && text.front() == '{' && text.back() == '}';
+}
+
+JsonValue health_report(const std::vector<ComponentHealth>& components,
+                        const JsonValue& environment, int64_t now_ms) {
+  JsonValue details = JsonValue::object();
   for (const auto& component : components) {
-    if (component.status == "down") return "down";
-    if (component.status != "ok") status = "degraded";
+    JsonValue entry{{"status", to_string(component.status)}, {"detail", component.detail}};
+    for (const auto& [field, value] : component.fields) entry[field] = value;
+    details[component.name] = std::move(entry);
   }
-  return status;
+  return JsonValue{{"status", to_string(overall_status(components))},
+                   {"service", kServiceName},
+                   {"version", kVersion},
+                   {"timestamp", iso8601_utc(now_ms)},
+                   {"timestampMs", now_ms},
+                   {"environment", environment},
+                   {"components", std::move(details)}};
 }
 
 // GET /api/stream?cameraId=: each new view as `event: detection_result`
@@ -101,28 +110,26 @@ void add_stream_route(http::Router& router, LiveOptions live) {
       });
 }
 
-}  // namespace
-
-std::shared_ptr<http::Router> make_api_router(store::ResultStorePtr store, HealthProbe health,
-                                              Clock& clock, RouteInstaller extra,
-                                              LiveOptions live) {
-  auto router = std::make_shared<http::Router>();
-  if (extra) extra(*router);
-  router->add(http::Verb::get, "/api/health/health_check", [health, &clock](http::RequestContext&) {
-    const auto components = health ? health() : std::vector<ComponentHealth>{};
-    json details = json::object();
-    for (const auto& component : components) {
-      json entry = {{"status", component.status}, {"detail", component.detail}};
-      for (const auto& [field, value] : component.fields) entry[field] = value;
-      details[component.name] = std::move(entry);
-    }
-    return ok({{"status", overall_status(components)},
-               {"service", kServiceName},
-               {"version", kVersion},
-               {"timestamp", clock.epoch_ms()},
-               {"components", details}});
+void add_health_routes(http::Router& router, const ApiOptions& options, Clock& clock) {
+  const auto components = [health = options.health] {
+    return health ? health() : std::vector<ComponentHealth>{};
+  };
+  router.add(http::Verb::get, "/api/health/health_check",
+             [components, environment = options.environment, &clock](http::RequestContext&) {
+               return ok(health_report(components(), environment, clock.epoch_ms()));
+             });
+  // The original front end's readiness probe: flat, no envelope.
+  router.add(http::Verb::get, "/health/health_check", [components](http::RequestContext&) {
+    return http::json_response(
+        http::Status::ok,
+        messages::dump(JsonValue{{"status", to_string(overall_status(components()))},
+                                 {"service", kServiceName},
+                                 {"version", kVersion}}));
   });
-  router->add(http::Verb::get, "/api/cameras/{id}/latest", [store](http::RequestContext& context) {
+}
+
+void add_result_routes(http::Router& router, const store::ResultStorePtr& store) {
+  router.add(http::Verb::get, "/api/cameras/{id}/latest", [store](http::RequestContext& context) {
     const std::string& camera_id = context.path_params.at("id");
     auto latest = store->latest(camera_id);
     if (!latest) return store_unavailable(latest.error());
@@ -130,14 +137,13 @@ std::shared_ptr<http::Router> make_api_router(store::ResultStorePtr store, Healt
       return http::error_response(http::Status::not_found, "no_result",
                                   "no assessed result yet for camera " + camera_id);
     }
-    json view = json::parse(**latest, nullptr, false);
-    if (view.is_discarded()) {
+    if (!looks_like_object(**latest)) {
       return http::error_response(http::Status::internal_server_error, "corrupt_view",
                                   "stored view for camera " + camera_id + " is not JSON");
     }
-    return ok(std::move(view));
+    return envelope_raw(http::Status::ok, **latest);
   });
-  router->add(http::Verb::get, "/api/cameras/{id}/history", [store](http::RequestContext& context) {
+  router.add(http::Verb::get, "/api/cameras/{id}/history", [store](http::RequestContext& context) {
     const std::string& camera_id = context.path_params.at("id");
     const auto since = int_param(context, "since", 0, 0, std::numeric_limits<int64_t>::max(),
                                  "a capture time in epoch milliseconds >= 0");
@@ -147,9 +153,10 @@ std::shared_ptr<http::Router> make_api_router(store::ResultStorePtr store, Healt
     auto views = store->history(camera_id, std::get<int64_t>(since),
                                 static_cast<int>(std::get<int64_t>(limit)));
     if (!views) return store_unavailable(views.error());
-    return ok(parse_all(*views, "view"));
+    std::erase_if(*views, [](const std::string& view) { return !looks_like_object(view); });
+    return envelope_raw(http::Status::ok, json_array(*views));
   });
-  router->add(http::Verb::get, "/api/alerts", [store](http::RequestContext& context) {
+  router.add(http::Verb::get, "/api/alerts", [store](http::RequestContext& context) {
     const std::string camera_id = context.query_param("cameraId").value_or("");
     const auto limit_or = limit_param(context);
     if (const auto* bad = std::get_if<http::Response>(&limit_or)) return *bad;
@@ -167,37 +174,66 @@ std::shared_ptr<http::Router> make_api_router(store::ResultStorePtr store, Healt
     // than exist: read as many as a list may hold, then filter.
     auto alerts = store->alerts(camera_id, min_level ? kMaxListLimit : limit);
     if (!alerts) return store_unavailable(alerts.error());
-    json list = parse_all(*alerts, "alert");
-    if (min_level) {
-      json kept = json::array();
-      for (auto& alert : list) {
-        const auto level =
-            alert.is_object() && alert.contains("riskLevel") && alert["riskLevel"].is_string()
-                ? messages::parse_risk_level(alert["riskLevel"].get<std::string>())
-                : std::nullopt;
-        if (level && *level >= *min_level) kept.push_back(std::move(alert));
-        if (static_cast<int>(kept.size()) >= limit) break;
+    std::vector<std::string> kept;
+    for (auto& text : *alerts) {
+      const auto alert = messages::decode_alert(text);
+      if (!alert) {
+        get_logger("api")->warn("skipping a stored alert that does not decode: {}",
+                                alert.error().message);
+        continue;
       }
-      list = std::move(kept);
+      if (min_level && alert->riskLevel < *min_level) continue;
+      kept.push_back(std::move(text));
+      if (static_cast<int>(kept.size()) >= limit) break;
     }
-    return ok(std::move(list));
+    return envelope_raw(http::Status::ok, json_array(kept));
   });
+}
+
+}  // namespace
+
+std::string_view to_string(HealthStatus status) {
+  switch (status) {
+    case HealthStatus::kOk:
+      return "ok";
+    case HealthStatus::kDegraded:
+      return "degraded";
+    case HealthStatus::kDown:
+      return "down";
+  }
+  return "down";
+}
+
+HealthStatus overall_status(const std::vector<ComponentHealth>& components) {
+  HealthStatus worst = HealthStatus::kOk;
+  for (const auto& component : components) worst = std::max(worst, component.status);
+  return worst;
+}
+
+std::shared_ptr<http::Router> make_api_router(store::ResultStorePtr store, Clock& clock,
+                                              ApiOptions options) {
+  auto router = std::make_shared<http::Router>();
+  router->set_cors({options.cors_origins, {"/api/", "/health/"}});
+  if (options.extra) options.extra(*router);
+  add_health_routes(*router, options, clock);
+  add_result_routes(*router, store);
+  const LiveOptions& live = options.live;
   if (live.feed) add_stream_route(*router, live);
   return router;
 }
 
 Result<std::unique_ptr<ApiServer>> ApiServer::start(const config::ApiConfig& config,
-                                                    store::ResultStorePtr store, HealthProbe health,
-                                                    Clock& clock, RouteInstaller extra,
-                                                    LiveOptions live) {
-  http::ServerOptions options;
-  options.name = "api";
-  options.host = config.host;
-  options.port = config.port;
-  options.threads = config.threads;
-  options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
-  auto server = http::Server::start(
-      options, make_api_router(std::move(store), std::move(health), clock, std::move(extra), live));
+                                                    store::ResultStorePtr store, Clock& clock,
+                                                    ApiOptions options) {
+  http::ServerOptions server_options;
+  server_options.name = "api";
+  server_options.host = config.host;
+  server_options.port = config.port;
+  server_options.threads = config.threads;
+  server_options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
+  options.cors_origins = config.cors_origins;
+  auto server = http::Server::start(server_options,
+                                    make_api_router(std::move(store), clock, std::move(options)));
   if (!server) return tl::unexpected(server.error());
   std::unique_ptr<ApiServer> self(new ApiServer());
   self->server_ = std::move(*server);

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/live_feed.h"
@@ -11,20 +12,27 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "http/server.h"
+#include "messages/codec.h"
 #include "store/result_store.h"
 
 namespace tmon::api {
 
+// How a component, or the whole service, is doing: one name each.
+enum class HealthStatus { kOk, kDegraded, kDown };
+std::string_view to_string(HealthStatus status);
+
 // One line of the health report: a component and how it is doing.
 struct ComponentHealth {
   std::string name;
-  std::string status;  // "ok", "degraded" or "down"
+  HealthStatus status = HealthStatus::kOk;
   std::string detail;
   // Machine-readable facts beside the prose, e.g. kafka's "bootstrapServers"
   // (what `tmon e2e-test` connects to); added to the component's object.
   std::map<std::string, std::string> fields = {};
 };
 using HealthProbe = std::function<std::vector<ComponentHealth>()>;
+// The worst of the components' statuses (ok when there are none).
+HealthStatus overall_status(const std::vector<ComponentHealth>& components);
 // Adds more routes (another component's endpoints) to the API's router.
 using RouteInstaller = std::function<void(http::Router&)>;
 
@@ -35,17 +43,30 @@ struct LiveOptions {
   Millis keepalive_interval{15'000};
 };
 
+struct ApiOptions {
+  HealthProbe health;  // the components of the health report
+  // What the health report says of where it runs (its data.environment).
+  messages::JsonValue environment = messages::JsonValue::object();
+  RouteInstaller extra;
+  LiveOptions live;
+  // Origins whose pages may read /api/* and /health/* ("*": any).
+  std::vector<std::string> cors_origins;
+};
+
 // Bounds of the list endpoints' `limit`.
 constexpr int kDefaultListLimit = 50;
 constexpr int kMaxListLimit = 1000;
 
 // The HTTP API in the original system's envelope: {code, msg, data}.
-//   GET /api/health/health_check     service status and components
-//   GET /api/cameras/{id}/latest     the camera's latest assessed view
+//   GET /api/health/health_check     {status, service, version, timestamp,
+//                                    environment, components}
+//   GET /health/health_check         flat {status, service, version}
+//   GET /api/cameras/{id}/latest     the camera's latest merged view
 //   GET /api/cameras/{id}/history?since=<epoch ms>&limit=<1..1000, 50>
 //                                    its views with captureTs >= since, newest first
+//                                    (without the group crops)
 //   GET /api/alerts?cameraId=&level=<low|medium|high|critical>&limit=
-//                                    recent alerts, newest first, of riskLevel >= level
+//                                    recent alert records, newest first, of riskLevel >= level
 //   GET /api/stream?cameraId=        Server-Sent Events: `event: detection_result`
 //                                    for each new view (all cameras without cameraId)
 // Errors are JSON with a 4xx/5xx code and a message: 400 for a bad query
@@ -53,9 +74,8 @@ constexpr int kMaxListLimit = 1000;
 class ApiServer {
  public:
   static Result<std::unique_ptr<ApiServer>> start(const config::ApiConfig& config,
-                                                  store::ResultStorePtr store, HealthProbe health,
-                                                  Clock& clock, RouteInstaller extra = {},
-                                                  LiveOptions live = {});
+                                                  store::ResultStorePtr store, Clock& clock,
+                                                  ApiOptions options);
   int port() const { return server_->port(); }
   void stop() { server_->stop(); }
 
@@ -65,8 +85,7 @@ class ApiServer {
 };
 
 // The routes alone, for tests that call them without a socket.
-std::shared_ptr<http::Router> make_api_router(store::ResultStorePtr store, HealthProbe health,
-                                              Clock& clock, RouteInstaller extra = {},
-                                              LiveOptions live = {});
+std::shared_ptr<http::Router> make_api_router(store::ResultStorePtr store, Clock& clock,
+                                              ApiOptions options);
 
 }  // namespace tmon::api

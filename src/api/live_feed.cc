@@ -1,8 +1,9 @@
 #include "api/live_feed.h"
 
-#include <nlohmann/json.hpp>
 #include <vector>
 
+#include "api/detection_message.h"
+#include "api/envelope.h"
 #include "common/clock.h"
 #include "common/logging.h"
 #include "metrics/exposition.h"
@@ -10,8 +11,8 @@
 namespace tmon::api {
 namespace {
 
-using nlohmann::json;
 using Message = std::shared_ptr<const std::string>;
+using ViewPtr = std::shared_ptr<const messages::FrameView>;
 
 }  // namespace
 
@@ -30,7 +31,20 @@ struct LiveFeed::Subscription::State {
   LiveFeedOptions options;
   mutable std::mutex mu;
   std::multimap<std::string, std::shared_ptr<Client>> clients;  // by camera ("" = all)
+  std::map<std::string, ViewPtr> newest;                        // by camera
   LiveFeedStats stats;
+
+  // Keeps `view` as its camera's newest unless a newer one is there. Needs mu.
+  void remember(const std::string& camera_id, const ViewPtr& view) {
+    auto& slot = newest[camera_id];
+    if (!slot || slot->captureTs <= view->captureTs) slot = view;
+    if (newest.size() <= options.max_cameras) return;
+    auto oldest = newest.begin();
+    for (auto it = newest.begin(); it != newest.end(); ++it) {
+      if (it->second->storedTs < oldest->second->storedTs) oldest = it;
+    }
+    newest.erase(oldest);
+  }
 
   // Hands the client its next message, if any. Called without mu held.
   static void pump(const std::weak_ptr<State>& weak, const std::shared_ptr<Client>& client) {
@@ -103,21 +117,28 @@ LiveFeed::SubscriptionPtr LiveFeed::subscribe(const std::string& camera_id, Deli
 }
 
 void LiveFeed::publish(const std::string& camera_id, const std::string& view_json) {
-  auto built = detection_result_message(camera_id, view_json, state_->clock->epoch_ms());
+  auto decoded = messages::decode_frame_view(view_json);
+  if (!decoded) {
+    {
+      std::lock_guard lock(state_->mu);
+      ++state_->stats.invalid;
+    }
+    get_logger("api")->warn("camera={} live view dropped: {}", camera_id, decoded.error().message);
+    return;
+  }
+  const auto view = std::make_shared<const messages::FrameView>(std::move(*decoded));
+  const std::string detector = view->detection ? view->detection->modelType : std::string();
+  const auto classes = state_->options.classes_of ? state_->options.classes_of(detector)
+                                                  : std::vector<std::string>{};
+  std::string built = ws_message("detection_result",
+                                 detection_result_data(*view, classes, state_->clock->epoch_ms()));
   std::vector<std::pair<std::shared_ptr<Subscription::Client>, Message>> ready;
   {
     std::lock_guard lock(state_->mu);
-    if (!built) {
-      ++state_->stats.invalid;
-    } else {
-      ++state_->stats.published;
-    }
+    ++state_->stats.published;
+    state_->remember(camera_id, view);
   }
-  if (!built) {
-    get_logger("api")->warn("camera={} live view dropped: not a JSON object", camera_id);
-    return;
-  }
-  const Message message = std::make_shared<const std::string>(std::move(*built));
+  const Message message = std::make_shared<const std::string>(std::move(built));
   {
     std::lock_guard lock(state_->mu);
     for (const std::string& key : {camera_id, std::string()}) {
@@ -142,6 +163,12 @@ void LiveFeed::publish(const std::string& camera_id, const std::string& view_jso
   }
   const std::weak_ptr<State> weak = state_;
   for (auto& [client, ready_message] : ready) State::deliver(weak, client, ready_message);
+}
+
+std::shared_ptr<const messages::FrameView> LiveFeed::newest(const std::string& camera_id) const {
+  std::lock_guard lock(state_->mu);
+  const auto it = state_->newest.find(camera_id);
+  return it == state_->newest.end() ? nullptr : it->second;
 }
 
 store::ViewListener LiveFeed::listener() {
@@ -184,29 +211,6 @@ LiveFeedStats LiveFeed::stats() const {
   LiveFeedStats stats = state_->stats;
   stats.subscribers = state_->clients.size();
   return stats;
-}
-
-std::optional<std::string> detection_result_message(const std::string& camera_id,
-                                                    const std::string& view_json, int64_t now_ms) {
-  json data = json::parse(view_json, nullptr, false);
-  if (!data.is_object()) return std::nullopt;
-  const std::string id = data.contains("cameraId") && data["cameraId"].is_string()
-                             ? data["cameraId"].get<std::string>()
-                             : camera_id;
-  data["cameraId"] = id;
-  // The original's detection_result carries the frame time as ISO-8601.
-  const int64_t capture_ts = data.contains("captureTs") && data["captureTs"].is_number_integer()
-                                 ? data["captureTs"].get<int64_t>()
-                                 : now_ms;
-  data["timestamp"] = iso8601_utc(capture_ts);
-  // Front ends written for the original read the assessment under riskAssessment.
-  json assessment = json::object();
-  for (const char* field : {"hasDangerousDriving", "maxRiskLevel", "results"}) {
-    if (data.contains(field)) assessment[field] = data[field];
-  }
-  data["riskAssessment"] = std::move(assessment);
-  const json message{{"type", "detection_result"}, {"cameraId", id}, {"data", std::move(data)}};
-  return message.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace tmon::api

@@ -14,30 +14,41 @@
 #include <string>
 
 #include "common/clock.h"
+#include "messages/frame_view.h"
 #include "store/result_store.h"
 
 namespace tmon::api {
+
+// The classes a detector finds ("motion" -> person, car, truck): the
+// `supportedClasses` of /ws messages.
+using ClassesOf = std::function<std::vector<std::string>(const std::string& detector)>;
 
 struct LiveFeedOptions {
   // Messages a client may lag behind before the oldest are dropped. Views
   // supersede each other, so a slow browser loses stale ones, never the latest.
   size_t max_queued = 64;
+  // Cameras whose newest view is remembered (for /ws frames pulled here);
+  // beyond it the camera heard from longest ago is forgotten.
+  size_t max_cameras = 10'000;
+  ClassesOf classes_of;  // empty: no supportedClasses known
 };
 
 struct LiveFeedStats {
   uint64_t published = 0;  // views fanned out
-  uint64_t invalid = 0;    // payloads that were not a JSON object, not forwarded
+  uint64_t invalid = 0;    // payloads that were not a view, not forwarded
   uint64_t delivered = 0;  // messages handed to a client's transport
   uint64_t dropped = 0;    // messages dropped because a client lagged
   size_t subscribers = 0;
 };
 
 // Fans every published camera view out to any number of live clients
-// (WebSocket sessions, SSE streams), per camera or for all cameras.
+// (WebSocket sessions, SSE streams), per camera or for all cameras, and
+// remembers each camera's newest view: the risk /ws puts on the frames of a
+// camera pulled here, pushed live rather than asked for.
 //
-// Each view becomes one `detection_result` message, built once and shared by
-// all its clients. Each client has its own bounded queue and at most one
-// message in its transport at a time, so a slow client never blocks the
+// Each view is decoded once and becomes one `detection_result` message
+// (detection_message.h), built once and shared by all its clients. Each client has its own bounded
+// queue and at most one message in its transport at a time, so a slow client never blocks the
 // publisher or the others: when its queue is full the oldest message is
 // dropped and counted.
 //
@@ -79,6 +90,8 @@ class LiveFeed {
 
   // A view as stored and published on camera:{id} (see store::ResultStore).
   void publish(const std::string& camera_id, const std::string& view_json);
+  // The newest view of a camera heard so far (by capture time), or null.
+  std::shared_ptr<const messages::FrameView> newest(const std::string& camera_id) const;
   // publish() as a store::ViewListener, for a RedisSubscriber or
   // MemoryResultStore::on_publish. The feed must outlive its callers.
   store::ViewListener listener();
@@ -104,13 +117,5 @@ struct LiveFeedMetrics {
   // connection; always true for the in-process store).
   void update(const LiveFeedStats& stats, bool connected);
 };
-
-// The /ws message for a view, in the original system's shape:
-//   {"type":"detection_result","cameraId":..,"data":{..the view..,
-//    "timestamp": ISO-8601 of captureTs, "riskAssessment":{hasDangerousDriving,
-//    maxRiskLevel, results}}}
-// nullopt when the view is not a JSON object.
-std::optional<std::string> detection_result_message(const std::string& camera_id,
-                                                    const std::string& view_json, int64_t now_ms);
 
 }  // namespace tmon::api

@@ -14,7 +14,8 @@ namespace {
 
 int run_alerts_render(const std::string& config_dir, const std::string& output) {
   const auto config = load_config_or_exit(config_dir);
-  const std::string rules = metrics::render_rule_file(metrics::alert_rules(config->monitoring.alerts));
+  const std::string rules =
+      metrics::render_rule_file(metrics::alert_rules(config->monitoring.alerts));
   if (output.empty() || output == "-") {
     std::cout << rules << std::flush;
     return std::cout ? kExitOk : kExitFailure;

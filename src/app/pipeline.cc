@@ -1,6 +1,11 @@
 #include "app/pipeline.h"
 
+#include <sys/utsname.h>
+
 #include "aggregate/aggregate_stage.h"
+#include "api/camera_routes.h"
+#include "api/ws_protocol.h"
+#include "app/camera_control.h"
 #include "bus/consumer.h"
 #include "bus/dead_letter.h"
 #include "bus/embedded_broker.h"
@@ -10,8 +15,7 @@
 #include "common/ids.h"
 #include "common/logging.h"
 #include "detect/camera_manager.h"
-#include "detect/camera_routes.h"
-#include "detect/stream_protocol.h"
+#include "detect/detector_factory.h"
 #include "generate/generate_stage.h"
 #include "http/client.h"
 #include "http/io_threads.h"
@@ -45,7 +49,7 @@ class PipelineParts {
   std::unique_ptr<bus::EmbeddedBroker> broker;
   std::unique_ptr<bus::Producer> producer;
   store::ResultStorePtr store;
-  api::ComponentHealth store_health{"store", "ok", ""};
+  api::ComponentHealth store_health{"store", api::HealthStatus::kOk, ""};
   std::unique_ptr<mockllm::MockLlmServer> mock_llm;
   std::vector<config::ApiKeyConfig> mock_keys;  // set when the built-in mock stands in
   std::unique_ptr<schedule::SchedulerRuntime> scheduler_runtime;
@@ -61,7 +65,8 @@ class PipelineParts {
   std::unique_ptr<detect::DetectMetrics> detect_metrics;
   std::unique_ptr<detect::DetectorFactory> detectors;
   std::unique_ptr<detect::CameraManager> cameras;
-  std::unique_ptr<detect::StreamProtocol> streams;  // /ws
+  std::unique_ptr<ManagedCameras> camera_control;  // what the API sees of `cameras`
+  std::unique_ptr<api::WsProtocol> ws;             // /ws
   // Views fanned out to /ws and /api/stream clients; fed by the Redis
   // subscriber, or by the in-process store's publish hook.
   std::shared_ptr<api::LiveFeed> live_feed;
@@ -75,8 +80,9 @@ class PipelineParts {
   Status start_llm();
   bus::DeadLetterPublisher& dead_letter_publisher(const std::string& stage);
   std::vector<api::ComponentHealth> health() const;
-  Status add_stage(const std::string& name, const std::string& group, const std::string& topic,
-                   bus::MessageHandler& handler, Millis drain_timeout = Millis(10'000));
+  Status add_stage(const std::string& name, const std::string& group,
+                   const std::vector<std::string>& topics, bus::MessageHandler& handler,
+                   Millis drain_timeout = Millis(10'000));
   Status start_stages();
   Status start_live_feed();
   Status start_api();
@@ -84,11 +90,20 @@ class PipelineParts {
   void add_metrics(http::Router& router);
   Status start_cameras();
   std::vector<config::ApiKeyConfig> scheduler_keys(const config::Config& config) const;
+  api::ClassesOf classes_of() const;
+  messages::JsonValue environment() const;
 };
 
 namespace {
 
 constexpr int kMockKeys = 3;
+
+// "Linux 6.1.0-18-amd64 x86_64": where the process runs, for the health report.
+std::string platform_description() {
+  utsname name{};
+  if (uname(&name) != 0) return "unknown";
+  return std::string(name.sysname) + " " + name.release + " " + name.machine;
+}
 
 std::shared_ptr<spdlog::logger> logger() {
   return get_logger("app");
@@ -113,15 +128,19 @@ Status PipelineParts::start_store() {
   const auto& a = config->pipeline.aggregation;
   // Results of a frame are held until it is published; keep them well past
   // the partial timeout so a restarted aggregator can still finish it.
-  const store::StoreOptions options{
-      a.result_ttl_seconds, a.latest_ttl_seconds, a.history_size, a.alerts_size,
-      std::max(600, static_cast<int>(a.partial_timeout_seconds * 10))};
+  const store::StoreOptions options{a.result_ttl_seconds,
+                                    a.latest_ttl_seconds,
+                                    a.history_size,
+                                    a.alerts_size,
+                                    std::max(600, static_cast<int>(a.partial_timeout_seconds * 10)),
+                                    a.detection_ttl_seconds,
+                                    a.high_risk_views_size};
   auto address = store::RedisAddress::parse(redis.url);
   if (!address) return tl::unexpected(address.error());
   auto client = std::make_shared<store::RedisClient>(*address, Millis(redis.timeout_ms));
   if (auto reachable = client->ping(); reachable) {
     store = std::make_shared<store::RedisResultStore>(client, options);
-    store_health = {"store", "ok", store->describe()};
+    store_health = {"store", api::HealthStatus::kOk, store->describe()};
     logger()->info("results go to {}", store->describe());
     return {};
   } else if (!roles.allow_memory_store) {
@@ -134,7 +153,7 @@ Status PipelineParts::start_store() {
         reachable.error().message);
   }
   store = std::make_shared<store::MemoryResultStore>(options, *clock);
-  store_health = {"store", "degraded", "in-process memory: Redis unreachable"};
+  store_health = {"store", api::HealthStatus::kDegraded, "in-process memory: Redis unreachable"};
   return {};
 }
 
@@ -186,7 +205,7 @@ std::vector<api::ComponentHealth> PipelineParts::health() const {
   if (store) components.push_back(store_health);
   if (producer) {
     components.push_back({"kafka",
-                          "ok",
+                          api::HealthStatus::kOk,
                           broker ? "embedded in-memory broker at " + kafka.bootstrap_servers
                                  : kafka.bootstrap_servers,
                           {{"bootstrapServers", kafka.bootstrap_servers}}});
@@ -196,38 +215,40 @@ std::vector<api::ComponentHealth> PipelineParts::health() const {
     const std::string counts = std::to_string(stats.messages) + " views, " +
                                std::to_string(stats.reconnects) + " reconnects";
     components.push_back(
-        {"live", stats.connected ? "ok" : "degraded",
+        {"live", stats.connected ? api::HealthStatus::kOk : api::HealthStatus::kDegraded,
          stats.connected
              ? "subscribed to views on " + live_subscriber->describe() + " (" + counts + ")"
              : "not subscribed to " + live_subscriber->describe() +
                    ": live push paused, reconnecting (" + counts + ")"});
   } else if (live_feed) {
-    components.push_back({"live", "ok", "views of the in-process store"});
+    components.push_back({"live", api::HealthStatus::kOk, "views of the in-process store"});
   }
   if (scheduler) {
     const auto health = scheduler->health();
     std::string detail = health.reasons.empty() ? "healthy" : "";
     for (const auto& reason : health.reasons) detail += (detail.empty() ? "" : "; ") + reason;
     if (mock_llm) detail += "; SIMULATED by the built-in mock LLM";
+    // The scheduler speaks the original guide's words (healthy, degraded,
+    // unhealthy) on /api/scheduler/health.
     components.push_back({"scheduler",
-                          health.status == "healthy"    ? "ok"
-                          : health.status == "degraded" ? "degraded"
-                                                        : "down",
+                          health.status == "healthy"    ? api::HealthStatus::kOk
+                          : health.status == "degraded" ? api::HealthStatus::kDegraded
+                                                        : api::HealthStatus::kDown,
                           detail});
   }
   return components;
 }
 
 Status PipelineParts::add_stage(const std::string& name, const std::string& group,
-                                const std::string& topic, bus::MessageHandler& handler,
-                                Millis drain_timeout) {
+                                const std::vector<std::string>& topics,
+                                bus::MessageHandler& handler, Millis drain_timeout) {
   auto consumer = bus::Consumer::create(
-      kafka, {group, {topic}, "tmon-" + name + "-" + roles.instance_id, bus_metrics.get()});
+      kafka, {group, topics, "tmon-" + name + "-" + roles.instance_id, bus_metrics.get()});
   std::vector<std::string> outputs{kafka.topics.dead_letter.name};
   if (name == "generate") outputs.push_back(kafka.topics.assessment_tasks.name);
   if (name == "schedule") outputs.push_back(kafka.topics.risk_assessment_results.name);
   if (!consumer) return tl::unexpected(consumer.error());
-  bus_metrics->init_stage(topic, name, outputs);
+  for (const auto& topic : topics) bus_metrics->init_stage(topic, name, outputs);
   runners.push_back(
       std::make_unique<bus::StageRunner>(name, std::move(*consumer), handler, drain_timeout));
   runners.back()->start();
@@ -241,8 +262,8 @@ Status PipelineParts::start_stages() {
     generate = std::make_unique<generate::GenerateStage>(
         generate::TaskGenerator(config->pipeline.tasks), *producer, topics.assessment_tasks.name,
         dead_letter_publisher("generate"), *clock, *registry);
-    if (auto ok =
-            add_stage("generate", groups.group_generate, topics.detection_results.name, *generate);
+    if (auto ok = add_stage("generate", groups.group_generate, {topics.detection_results.name},
+                            *generate);
         !ok) {
       return ok;
     }
@@ -254,7 +275,7 @@ Status PipelineParts::start_stages() {
                                                          dead_letter_publisher("schedule"));
     // On SIGTERM calls in flight may finish or time out before the final commit.
     const Millis drain(static_cast<int64_t>(config->scheduler.timeout_seconds * 1000) + 2'000);
-    if (auto ok = add_stage("schedule", groups.group_schedule, topics.assessment_tasks.name,
+    if (auto ok = add_stage("schedule", groups.group_schedule, {topics.assessment_tasks.name},
                             *schedule, drain);
         !ok) {
       return ok;
@@ -268,11 +289,14 @@ Status PipelineParts::start_stages() {
     options.alerts.min_level =
         messages::parse_risk_level(a.alert_min_level).value_or(messages::RiskLevel::kHigh);
     options.alerts.display_ms = static_cast<int64_t>(a.alert_display_seconds * 1000);
+    // The frames' detections too: a view is the original's merged view.
+    options.detections_topic = topics.detection_results.name;
     aggregate_metrics = std::make_unique<aggregate::AggregateMetrics>(*registry);
     aggregate = std::make_unique<aggregate::AggregateStage>(
         *store, dead_letter_publisher("aggregate"), *clock, options, aggregate_metrics.get());
-    if (auto ok = add_stage("aggregate", groups.group_aggregate,
-                            topics.risk_assessment_results.name, *aggregate);
+    if (auto ok =
+            add_stage("aggregate", groups.group_aggregate,
+                      {topics.risk_assessment_results.name, options.detections_topic}, *aggregate);
         !ok) {
       return ok;
     }
@@ -289,8 +313,9 @@ Status PipelineParts::start_cameras() {
   detectors = std::make_unique<detect::DetectorFactory>(d);
   cameras = std::make_unique<detect::CameraManager>(*detectors, detect::analyzer_options(d),
                                                     detect_metrics.get(), *clock, d.workers);
+  camera_control = std::make_unique<ManagedCameras>(*cameras, d);
   const std::string topic = kafka.topics.detection_results.name;
-  cameras->set_result_sink([this, topic](const messages::DetectionResult& result) {
+  camera_control->set_sink([this, topic](const messages::DetectionResult& result) {
     auto sent = producer->send(topic, result.cameraId, messages::encode(result),
                                [id = result.cameraId](Result<bus::DeliveredOffset> delivered) {
                                  if (!delivered) {
@@ -303,21 +328,44 @@ Status PipelineParts::start_cameras() {
   for (const auto& camera : config->pipeline.cameras) {
     if (!camera.enabled) continue;
     // A camera the config describes wrongly is a config error: fail fast.
-    if (auto added =
-            cameras->add({camera.id, camera.url, camera.detector, camera.frame_interval_seconds,
-                          camera.loop, camera.roi_mask, camera.homography});
-        !added) {
+    if (auto added = camera_control->add_configured(camera); !added) {
       return make_error(ErrorCode::kInvalidArgument,
                         "pipeline.yaml camera " + camera.id + ": " + added.error().message);
     }
   }
-  streams = std::make_unique<detect::StreamProtocol>(*cameras, *clock);
   cameras->start();
   return {};
 }
 
+api::ClassesOf PipelineParts::classes_of() const {
+  return [settings = config->pipeline.detection](const std::string& detector) {
+    return detect::detector_classes(settings, detector);
+  };
+}
+
+messages::JsonValue PipelineParts::environment() const {
+  // What the original reported (its runtime, platform, frame interval),
+  // in tmon's terms.
+  messages::JsonValue roles_json = messages::JsonValue::array();
+  for (const auto& [role, on] : {std::pair{"detect", roles.detect},
+                                 {"generate", roles.generate},
+                                 {"schedule", roles.schedule},
+                                 {"aggregate", roles.aggregate},
+                                 {"api", roles.api}}) {
+    if (on) roles_json.push_back(role);
+  }
+  return messages::JsonValue{{"runtime", "C++20"},
+                             {"platform", platform_description()},
+                             {"frame_interval", config->pipeline.detection.frame_interval_seconds},
+                             {"detector", config->pipeline.detection.detector},
+                             {"roles", std::move(roles_json)},
+                             {"instance", roles.instance_id}};
+}
+
 Status PipelineParts::start_live_feed() {
-  live_feed = std::make_shared<api::LiveFeed>(*clock);
+  api::LiveFeedOptions feed_options;
+  feed_options.classes_of = classes_of();
+  live_feed = std::make_shared<api::LiveFeed>(*clock, feed_options);
   live_metrics = std::make_unique<api::LiveFeedMetrics>(*registry);
   scrape_hooks->add([this] {
     live_metrics->update(live_feed->stats(),
@@ -347,26 +395,22 @@ Status PipelineParts::start_live_feed() {
 Status PipelineParts::start_api() {
   config::ApiConfig api_config = config->pipeline.api;
   if (roles.api_port) api_config.port = *roles.api_port;
-  // /ws everywhere: with cameras here it streams frames too; in `tmon api`
-  // alone it pushes assessed results only.
-  if (!streams) streams = std::make_unique<detect::StreamProtocol>(*clock);
-  if (live_feed) {
-    streams->subscribe_results(
-        [feed = live_feed](const std::string& camera_id,
-                           detect::StreamProtocol::ResultDeliver deliver) -> std::shared_ptr<void> {
-          return feed->subscribe(camera_id, std::move(deliver));
-        });
-  }
-  api::RouteInstaller extra = [this,
-                               token = config->pipeline.api.admin_token](http::Router& router) {
+  // /ws everywhere: with cameras here it streams their frames with the risk
+  // of their newest assessment; in `tmon api` alone it pushes assessed views.
+  api::WsOptions ws_options;
+  ws_options.classes_of = classes_of();
+  ws = std::make_unique<api::WsProtocol>(camera_control.get(), live_feed.get(), *clock, ws_options);
+  api::ApiOptions options;
+  options.health = [this] { return health(); };
+  options.environment = environment();
+  options.extra = [this, token = config->pipeline.api.admin_token](http::Router& router) {
     add_metrics(router);
     if (scheduler) schedule::add_scheduler_routes(router, *scheduler, token);
-    if (cameras) detect::add_camera_routes(router, *cameras);
-    streams->attach(router);
+    if (camera_control) api::add_camera_routes(router, *camera_control);
+    ws->attach(router);
   };
-  auto server = api::ApiServer::start(
-      api_config, store, [this] { return health(); }, *clock, std::move(extra),
-      api::LiveOptions{live_feed.get()});
+  options.live = api::LiveOptions{live_feed.get()};
+  auto server = api::ApiServer::start(api_config, store, *clock, std::move(options));
   if (!server) return tl::unexpected(server.error());
   api = std::move(*server);
   return {};
@@ -455,7 +499,7 @@ void Pipeline::stop() {
   if (parts.scheduler_runtime) parts.scheduler_runtime->stop_io();
   // What hands messages to WebSocket sessions stops before the server that
   // owns them: a session must not outlive the server's io_context.
-  if (parts.streams) parts.streams->stop();
+  if (parts.ws) parts.ws->stop();
   if (parts.live_subscriber) parts.live_subscriber->stop();
   if (parts.api) parts.api->stop();
   if (parts.ops) parts.ops->stop();

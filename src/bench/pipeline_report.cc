@@ -64,7 +64,7 @@ json build_pipeline_report(const PipelineRun& run) {
   json examples_not_stored = json::array();  // a few, to look up
   std::vector<double> e2e, pipeline, detection;
   for (const auto& [id, frame] : run.frames) {
-    if (frame.seen_s >= 0) ++frames_seen;
+    if (frame.seen_ms) ++frames_seen;
     if (frame.tasks_seen > 0) ++frames_with_tasks;
     if (frame.stored_ts != 0) ++(frame.partial ? partial_views : complete_views);
     if (frame.tasks_seen > 0 && !frame.stored) {
@@ -72,7 +72,7 @@ json build_pipeline_report(const PipelineRun& run) {
       if (examples_not_stored.size() < 10) examples_not_stored.push_back(id);
     }
     if (!window.contains(rel_s(frame.capture_ts))) continue;
-    if (frame.seen_s >= 0) {
+    if (frame.seen_ms) {
       ++frames_in_window;
       detection.push_back(static_cast<double>(frame.detected_ts - frame.capture_ts));
     }
@@ -96,37 +96,39 @@ json build_pipeline_report(const PipelineRun& run) {
   // hop, aggregation, Redis).
   std::vector<double> to_task, task_to_send, result_to_view;
   for (const auto& [id, task] : run.tasks) {
-    const bool seen = task.created_ts != 0;
+    const bool seen = task.seen_ms.has_value();
     if (seen) ++tasks_seen;
-    duplicates += std::max(0, task.results - 1);
-    if (task.results == 0) {
+    duplicates += std::max<int64_t>(0, static_cast<int64_t>(task.results.size()) - 1);
+    const trace::ResultTrace* result = task.first_result();
+    if (!result) {
       if (seen) ++lost;
       if (seen && examples_lost.size() < 10) examples_lost.push_back(id);
       continue;
     }
     if (!seen) ++without_task;
     ++with_result;
-    const bool ok = task.status == ResultStatus::kOk;
-    ++by_status[std::string(messages::to_string(task.status))];
-    if (!ok) ++by_code[task.code.empty() ? "unknown" : task.code];
+    const bool ok = result->status == ResultStatus::kOk;
+    ++by_status[std::string(messages::to_string(result->status))];
+    if (!ok) ++by_code[result->code.empty() ? "unknown" : result->code];
     if (seen && window.contains(rel_s(task.created_ts))) ++tasks_in_window;
-    if (window.contains(rel_s(task.completed_ts))) {
+    if (window.contains(rel_s(result->completed_ts))) {
       ++results_in_window;
       if (ok) ++ok_in_window;
     }
     if (!ok) continue;
     // Goodput counts calls by when they were sent: what the limits govern.
-    if (window.contains(rel_s(task.completed_ts - task.llm_ms))) ++ok_sent_in_window;
+    if (window.contains(rel_s(result->completed_ts - result->llm_ms))) ++ok_sent_in_window;
     if (!window.contains(rel_s(task.capture_ts))) continue;
-    age.push_back(static_cast<double>(task.completed_ts - task.capture_ts));
-    llm.push_back(static_cast<double>(task.llm_ms));
-    queue_wait.push_back(static_cast<double>(task.queue_wait_ms));
+    age.push_back(static_cast<double>(result->completed_ts - task.capture_ts));
+    llm.push_back(static_cast<double>(result->llm_ms));
+    queue_wait.push_back(static_cast<double>(result->queue_wait_ms));
     if (!seen) continue;
     to_task.push_back(static_cast<double>(task.created_ts - task.capture_ts));
-    task_to_send.push_back(static_cast<double>(task.completed_ts - task.llm_ms - task.created_ts));
+    task_to_send.push_back(
+        static_cast<double>(result->completed_ts - result->llm_ms - task.created_ts));
     const auto frame = run.frames.find(task.request_id);
     if (frame != run.frames.end() && frame->second.stored_ts != 0) {
-      result_to_view.push_back(static_cast<double>(frame->second.stored_ts - task.completed_ts));
+      result_to_view.push_back(static_cast<double>(frame->second.stored_ts - result->completed_ts));
     }
   }
 

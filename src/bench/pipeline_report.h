@@ -27,8 +27,8 @@ struct PipelineRun {
   double warmup_s = 0;           // left out of latency and throughput figures
   double wall_s = 0;             // load + drain
   int64_t frames_produced = -1;  // synthetic frames sent; -1: cameras made them
-  std::map<std::string, FrameRecord> frames;
-  std::map<std::string, TaskRecord> tasks;
+  std::map<std::string, trace::FrameTrace> frames;  // by requestId
+  std::map<std::string, trace::TaskTrace> tasks;    // by taskId
   ObservedTotals totals;
   std::vector<TimelineSample> timeline;
   std::optional<ProviderTally> provider;  // the mock's own counts

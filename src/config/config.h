@@ -196,6 +196,9 @@ struct GroundPointConfig {
 
 struct CameraConfig {
   std::string id;
+  // Written as a plain integer (`id: 3`): the original numbers its cameras,
+  // and messages and /ws then carry the id as a JSON number.
+  bool id_is_integer = false;
   std::string url;  // rtsp://, http(s)://, a file, a folder, or sim://
   bool enabled = true;
   double frame_interval_seconds = 0;  // 0: detection.frame_interval_seconds
@@ -282,12 +285,19 @@ struct AggregationConfig {
   int latest_ttl_seconds = 3600;
   int history_size = 100;
   int alerts_size = 100;
+  // High-risk merged views kept per camera in alerts:{id}, the original's
+  // list (its views carry the group crops: ~20 KB each).
+  int high_risk_views_size = 100;
   int result_ttl_seconds = 86400;
   double partial_timeout_seconds = 15;
   int max_pending_frames = 10000;  // frames waiting for results; more pauses intake
   double alert_display_seconds =
       30;  // an alert shows this long; a new one on the group within it continues it
   std::string alert_min_level = "high";  // group results at this risk level or above raise alerts
+  // A frame's detection is kept this long to merge into its view; longer
+  // than tasks.max_age_seconds + partial_timeout_seconds, when the last view
+  // of a frame can go out.
+  int detection_ttl_seconds = 60;
 };
 
 struct RedisConfig {
@@ -301,6 +311,9 @@ struct ApiConfig {
   std::string admin_token;  // bearer token for admin endpoints; empty disables them
   int max_body_bytes = 1 << 20;
   int threads = 2;
+  // Origins whose pages may read /api/* and /health/* (CORS); "*" is any,
+  // as the original's default.
+  std::vector<std::string> cors_origins = {"*"};
 };
 
 struct PipelineConfig {

@@ -36,6 +36,21 @@ Status apply_env_overrides(const EnvLookup& env, Config& config) {
   override_string(env, "TMON_LLM_MODEL", config.llm.model);
   override_string(env, "TMON_ADMIN_TOKEN", config.pipeline.api.admin_token);
 
+  // Comma-separated origins; the original service read ALGO_CORS_ORIGINS.
+  for (const std::string_view name : {"ALGO_CORS_ORIGINS", "TMON_CORS_ORIGINS"}) {
+    if (auto text = non_empty_env(env, name)) {
+      std::vector<std::string> origins;
+      for (size_t start = 0; start <= text->size();) {
+        const size_t end = std::min(text->find(',', start), text->size());
+        std::string origin = text->substr(start, end - start);
+        std::erase(origin, ' ');
+        if (!origin.empty()) origins.push_back(std::move(origin));
+        start = end + 1;
+      }
+      if (origins.empty()) return bad_env(name, "comma-separated origins", *text);
+      config.pipeline.api.cors_origins = std::move(origins);
+    }
+  }
   if (auto text = non_empty_env(env, "TMON_API_PORT")) {
     const auto check = port();
     const auto value = parse_int64(*text);

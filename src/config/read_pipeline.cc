@@ -59,6 +59,7 @@ void read_cameras(MapReader& root, std::vector<CameraConfig>& cameras) {
   const bool present = root.for_each("cameras", [&](MapReader& item, size_t index) {
     CameraConfig camera;
     item.read("id", camera.id);
+    camera.id_is_integer = item.plain_scalar("id") && is_decimal_integer(camera.id);
     item.read("url", camera.url);
     item.read("enabled", camera.enabled);
     // 0 inherits detection.frame_interval_seconds, hence >= 0 here and > 0 there.
@@ -150,11 +151,13 @@ void read_aggregation(MapReader r, AggregationConfig& a) {
   r.read("latest_ttl_seconds", a.latest_ttl_seconds, int_at_least(1));
   r.read("history_size", a.history_size, int_at_least(1));
   r.read("alerts_size", a.alerts_size, int_at_least(1));
+  r.read("high_risk_views_size", a.high_risk_views_size, int_at_least(1));
   r.read("result_ttl_seconds", a.result_ttl_seconds, int_at_least(1));
   r.read("partial_timeout_seconds", a.partial_timeout_seconds, number_above(0));
   r.read("max_pending_frames", a.max_pending_frames, int_at_least(1));
   r.read("alert_display_seconds", a.alert_display_seconds, number_above(0));
   r.read("alert_min_level", a.alert_min_level, one_of({"low", "medium", "high", "critical"}));
+  r.read("detection_ttl_seconds", a.detection_ttl_seconds, int_at_least(1));
 }
 
 void read_redis(MapReader r, RedisConfig& redis) {
@@ -168,6 +171,7 @@ void read_api(MapReader r, ApiConfig& api) {
   r.read("admin_token", api.admin_token);
   r.read("max_body_bytes", api.max_body_bytes, int_at_least(1));
   r.read("threads", api.threads, int_at_least(1));
+  r.read("cors_origins", api.cors_origins, non_empty("cors_origins"));
 }
 
 }  // namespace
@@ -191,6 +195,16 @@ void read_pipeline_file(MapReader& root, PipelineConfig& pipeline) {
   read_aggregation(root.map("aggregation"), pipeline.aggregation);
   read_redis(root.map("redis"), pipeline.redis);
   read_api(root.map("api"), pipeline.api);
+  // A frame's last result may come max_age after capture and its view go
+  // out a partial timeout later: its detection must still be there then.
+  const auto& a = pipeline.aggregation;
+  const double needed = pipeline.tasks.max_age_seconds + a.partial_timeout_seconds;
+  if (!root.failed() && a.detection_ttl_seconds < needed) {
+    root.map("aggregation")
+        .fail("detection_ttl_seconds",
+              "expected at least tasks.max_age_seconds + aggregation.partial_timeout_seconds (" +
+                  format_number(needed) + "), got " + std::to_string(a.detection_ttl_seconds));
+  }
 }
 
 }  // namespace tmon::config

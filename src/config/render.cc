@@ -27,6 +27,7 @@ class Writer {
  public:
   void value(std::string_view name, const std::string& v) { key(name) << v; }
   void value(std::string_view name, const char* v) { key(name) << v; }  // not the bool overload
+  void quoted(std::string_view name, const std::string& v) { key(name) << YAML::DoubleQuoted << v; }
   void value(std::string_view name, int v) { key(name) << v; }
   void value(std::string_view name, int64_t v) { key(name) << v; }
   void value(std::string_view name, bool v) { key(name) << v; }
@@ -228,7 +229,11 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
   w.begin_list("cameras", p.cameras.empty());
   for (const auto& cam : p.cameras) {
     w.begin_map();
-    w.value("id", cam.id);
+    if (!cam.id_is_integer && is_decimal_integer(cam.id)) {
+      w.quoted("id", cam.id);  // a string that looks like a number stays a string
+    } else {
+      w.value("id", cam.id);
+    }
     w.value("url", cam.url);
     w.value("enabled", cam.enabled);
     w.value("frame_interval_seconds", cam.frame_interval_seconds);
@@ -315,11 +320,13 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
   w.value("latest_ttl_seconds", a.latest_ttl_seconds);
   w.value("history_size", a.history_size);
   w.value("alerts_size", a.alerts_size);
+  w.value("high_risk_views_size", a.high_risk_views_size);
   w.value("result_ttl_seconds", a.result_ttl_seconds);
   w.value("partial_timeout_seconds", a.partial_timeout_seconds);
   w.value("max_pending_frames", a.max_pending_frames);
   w.value("alert_display_seconds", a.alert_display_seconds);
   w.value("alert_min_level", a.alert_min_level);
+  w.value("detection_ttl_seconds", a.detection_ttl_seconds);
   w.end_map();
   w.begin_map("redis");
   w.value("url", redact_url_password(p.redis.url));
@@ -331,6 +338,7 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
   w.value("admin_token", mask_secret(p.api.admin_token));
   w.value("max_body_bytes", p.api.max_body_bytes);
   w.value("threads", p.api.threads);
+  w.strings("cors_origins", p.api.cors_origins);
   w.end_map();
 }
 

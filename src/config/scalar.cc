@@ -28,6 +28,11 @@ std::optional<int64_t> parse_int64(std::string_view text) {
   return parse_whole<int64_t>(text);
 }
 
+bool is_decimal_integer(std::string_view text) {
+  const auto value = parse_int64(text);
+  return value && std::to_string(*value) == text;
+}
+
 std::optional<int> parse_int(std::string_view text) {
   return parse_whole<int>(text);
 }

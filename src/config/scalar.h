@@ -13,6 +13,9 @@ namespace tmon::config {
 
 std::optional<int64_t> parse_int64(std::string_view text);  // decimal, optional sign
 std::optional<int> parse_int(std::string_view text);        // as above, within int
+// A canonical decimal integer, as a number reads back as text: "3", "-12";
+// not "03", "+3" or "3.0".
+bool is_decimal_integer(std::string_view text);
 std::optional<double> parse_double(std::string_view text);  // finite only
 // true/false, and YAML 1.1's yes/no/on/off, in lower, Title or UPPER case.
 std::optional<bool> parse_bool(std::string_view text);

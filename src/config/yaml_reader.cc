@@ -167,6 +167,12 @@ bool MapReader::has(std::string_view key) {
   return find(key).has_value();
 }
 
+bool MapReader::plain_scalar(std::string_view key) {
+  const auto entry = find(key);
+  // yaml-cpp tags a plain scalar "?" and a quoted one "!".
+  return entry && entry->value.IsScalar() && entry->value.Tag() == "?";
+}
+
 int MapReader::line_of(std::string_view key) const {
   const auto entry = find_key(key);
   const int line = entry ? config::line_of(entry->key) : 0;

@@ -102,7 +102,10 @@ class MapReader {
   // is an empty list or an error was recorded).
   bool for_each(std::string_view key, const std::function<void(MapReader& item, size_t index)>& fn);
 
-  bool has(std::string_view key);                   // present with a value
+  bool has(std::string_view key);  // present with a value
+  // Present as a plain scalar (written without quotes): `id: 3` is a
+  // number, `id: "3"` a string.
+  bool plain_scalar(std::string_view key);
   int line_of(std::string_view key) const;          // the key's line, else this map's
   std::string path_of(std::string_view key) const;  // "scheduler.queue_size"
   const std::string& path() const { return path_; }

@@ -55,6 +55,15 @@ Result<DetectorPtr> DetectorFactory::make(const std::string& requested,
                     "unknown detector \"" + name + "\" (motion, yolo or hog)");
 }
 
+std::vector<std::string> detector_classes(const config::DetectionConfig& settings,
+                                          const std::string& detector) {
+  const std::string name = detector.empty() ? settings.detector : detector;
+  if (name == "motion") return {"person", "car", "truck"};
+  if (name == "hog") return {"person"};
+  if (name == "yolo") return settings.classes;
+  return {};
+}
+
 AnalyzerOptions analyzer_options(const config::DetectionConfig& settings) {
   AnalyzerOptions options;
   options.jpeg_quality = settings.jpeg_quality;

@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "config/config.h"
@@ -32,6 +33,12 @@ class DetectorFactory {
   std::mutex mu_;
   std::shared_ptr<YoloModel> yolo_;
 };
+
+// The classes a detector reports (/ws's supportedClasses): motion tells a
+// person, a car and a truck apart by size and shape, hog finds people, yolo
+// the configured class filter. `detector` "" is the configured default.
+std::vector<std::string> detector_classes(const config::DetectionConfig& settings,
+                                          const std::string& detector);
 
 // The analysis settings (grouping, crops, tracking) of the detection config.
 AnalyzerOptions analyzer_options(const config::DetectionConfig& settings);

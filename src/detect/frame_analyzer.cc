@@ -128,6 +128,7 @@ messages::DetectionResult FrameAnalyzer::compose(const cv::Mat& frame, int64_t c
   result.requestId =
       camera_id_ + "-" + std::to_string(capture_ms) + "-" + std::to_string(frame_number_);
   result.captureTs = capture_ms;
+  result.modelType = detector_->name();
   result.imageWidth = frame.cols;
   result.imageHeight = frame.rows;
   std::map<int, size_t> index_of;  // objectId -> detection
@@ -166,7 +167,7 @@ messages::DetectionResult FrameAnalyzer::compose(const cv::Mat& frame, int64_t c
   const cv::Rect2d frame_rect(0, 0, frame.cols, frame.rows);
   for (size_t c = 0; c < clusters.size(); ++c) {
     messages::TrafficGroup group;
-    group.groupIndex = static_cast<int>(c);
+    group.groupIndex = static_cast<int>(c) + 1;  // counted from 1, as the original
     group.groupId = names[c];
     group.objectIds = members[c];
     const cv::Rect2d box = bounding_box(detections, clusters[c]);

@@ -18,47 +18,43 @@ std::string plural(int n, const char* one, const char* many) {
 E2eReport Observations::evaluate(bool timed_out, double timeout_seconds) const {
   E2eReport report;
   report.camera_id = camera_id_;
-  report.frames_injected = static_cast<int>(frames_.size());
+  report.frames_injected = static_cast<int>(order_.size());
   int tasks_announced = 0;
-  for (const auto& [id, frame] : frames_) {
+  for (const auto& id : order_) {
+    const trace::FrameTrace& frame = trace_.frames().at(id);
     report.frames_seen += frame.seen_ms ? 1 : 0;
-    const int seen_tasks = static_cast<int>(tasks_of(id).size());
+    const int seen_tasks = static_cast<int>(trace_.tasks_of(id).size());
     report.frames_with_tasks += seen_tasks > 0 ? 1 : 0;
     tasks_announced += std::max(frame.expected_tasks, seen_tasks);
+    if (seen_tasks > 0 && frame.stored) {
+      ++report.views_stored;
+      report.views_partial += frame.partial ? 1 : 0;
+    }
   }
-  report.tasks = static_cast<int>(tasks_.size());
-  for (const auto& [id, task] : tasks_) {
-    const auto found = results_.find(id);
-    if (found == results_.end()) {
+  for (const auto& [id, task] : trace_.tasks()) {
+    if (!task.seen_ms) {
+      report.notes.push_back("a result arrived for task " + id +
+                             ", never seen on assessment-tasks");
+      continue;
+    }
+    ++report.tasks;
+    const trace::ResultTrace* first = task.first_result();
+    if (!first) {
       ++report.tasks_without_result;
       continue;
     }
-    const Outcome& first = found->second.front();
     ++report.results;
-    report.duplicate_results += static_cast<int>(found->second.size()) - 1;
-    ++report.results_by_status[std::string(messages::to_string(first.status))];
-    if (first.status != messages::ResultStatus::kOk) {
-      ++report.error_codes[first.code.empty() ? "(no code)" : first.code];
-    }
-  }
-  for (const auto& [id, frame] : frames_) {
-    if (tasks_of(id).empty()) continue;
-    if (const auto view = views_.find(id); view != views_.end()) {
-      ++report.views_stored;
-      report.views_partial += view->second.partial ? 1 : 0;
+    report.duplicate_results += static_cast<int>(task.results.size()) - 1;
+    ++report.results_by_status[std::string(messages::to_string(first->status))];
+    if (first->status != messages::ResultStatus::kOk) {
+      ++report.error_codes[first->code.empty() ? "(no code)" : first->code];
     }
   }
   report.views_missing = static_cast<int>(awaiting_view().size());
-  if (ignored_ > 0) {
+  if (const int64_t ignored = trace_.totals().ignored; ignored > 0) {
     report.notes.push_back(fmt::format(
         "ignored {} of camera {} not injected by this run (another source uses this id?)",
-        plural(ignored_, "message", "messages"), camera_id_));
-  }
-  for (const auto& [id, outcomes] : results_) {
-    if (!tasks_.contains(id)) {
-      report.notes.push_back("a result arrived for task " + id +
-                             ", never seen on assessment-tasks");
-    }
+        plural(static_cast<int>(ignored), "message", "messages"), camera_id_));
   }
   add_latencies(report);
 
@@ -130,30 +126,33 @@ void Observations::add_latencies(E2eReport& report) const {
   StageLatency queue{"queue wait", {}, 1};
   StageLatency to_store{"last result -> stored", {}};
   StageLatency total{"capture -> stored (total)", {}};
-  for (const auto& [id, frame] : frames_) {
-    if (frame.seen_ms) inject.samples_ms.push_back(*frame.seen_ms - frame.injected_ms);
-  }
-  for (const auto& [id, task] : tasks_) {
-    to_task.samples_ms.push_back(task.created_ts - task.capture_ts);
-    const auto found = results_.find(id);
-    if (found == results_.end()) continue;
-    const Outcome& first = found->second.front();
-    to_result.samples_ms.push_back(first.completed_ts - task.created_ts);
-    if (first.status == messages::ResultStatus::kOk) {
-      llm.samples_ms.push_back(first.llm_latency_ms);
-      queue.samples_ms.push_back(first.queue_wait_ms);
+  for (const auto& [id, frame] : trace_.frames()) {
+    if (frame.seen_ms && frame.injected_ms) {
+      inject.samples_ms.push_back(*frame.seen_ms - *frame.injected_ms);
     }
   }
-  for (const auto& [id, view] : views_) {
-    total.samples_ms.push_back(view.stored_ts - frames_.at(id).capture_ts);
-    if (view.partial) continue;
+  for (const auto& [id, task] : trace_.tasks()) {
+    if (!task.seen_ms) continue;
+    to_task.samples_ms.push_back(task.created_ts - task.capture_ts);
+    const trace::ResultTrace* first = task.first_result();
+    if (!first) continue;
+    to_result.samples_ms.push_back(first->completed_ts - task.created_ts);
+    if (first->status == messages::ResultStatus::kOk) {
+      llm.samples_ms.push_back(first->llm_ms);
+      queue.samples_ms.push_back(first->queue_wait_ms);
+    }
+  }
+  for (const auto& [id, frame] : trace_.frames()) {
+    if (!frame.stored || frame.stored_ts == 0) continue;
+    total.samples_ms.push_back(frame.stored_ts - frame.capture_ts);
+    if (frame.partial) continue;
     int64_t last = 0;
-    for (const auto& task_id : tasks_of(id)) {
-      if (const auto found = results_.find(task_id); found != results_.end()) {
-        last = std::max(last, found->second.front().completed_ts);
+    for (const auto& task_id : trace_.tasks_of(id)) {
+      if (const auto* first = trace_.tasks().at(task_id).first_result()) {
+        last = std::max(last, first->completed_ts);
       }
     }
-    if (last > 0) to_store.samples_ms.push_back(view.stored_ts - last);
+    if (last > 0) to_store.samples_ms.push_back(frame.stored_ts - last);
   }
   report.latencies = {inject, to_task, to_result, llm, queue, to_store, total};
 }

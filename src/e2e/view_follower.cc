@@ -13,10 +13,10 @@ namespace {
 // Enough for any run of the check: views are one per frame.
 constexpr int kHistoryLimit = 1000;
 
-std::vector<StoredView> parse_all(const std::vector<std::string>& texts) {
-  std::vector<StoredView> views;
+std::vector<messages::FrameView> decode_all(const std::vector<std::string>& texts) {
+  std::vector<messages::FrameView> views;
   for (const auto& text : texts) {
-    if (auto view = parse_view_text(text)) views.push_back(std::move(*view));
+    if (auto view = messages::decode_frame_view(text)) views.push_back(std::move(*view));
   }
   return views;
 }
@@ -42,27 +42,30 @@ class RedisViews final : public ViewFollower {
 
   bool subscribe(Millis timeout) {
     subscriber_->start();
-    const auto give_up = std::chrono::steady_clock::now() + timeout;
+    // The subscription is made on the subscriber's thread: wait (bounded) for it.
+    Clock& clock = SystemClock::instance();
+    InterruptibleSleep pause(clock);
+    const SteadyTime give_up = clock.now() + timeout;
     while (!subscriber_->stats().connected) {
-      if (std::chrono::steady_clock::now() >= give_up) return false;
-      std::this_thread::sleep_for(Millis(10));
+      if (clock.now() >= give_up) return false;
+      pause.sleep_for(Millis(10));
     }
     return true;
   }
 
-  std::vector<StoredView> take() override {
+  std::vector<messages::FrameView> take() override {
     std::vector<std::string> texts;
     {
       std::lock_guard lock(mu_);
       texts.swap(received_);
     }
-    return parse_all(texts);
+    return decode_all(texts);
   }
 
-  Result<std::vector<StoredView>> history(int64_t since_ts) override {
+  Result<std::vector<messages::FrameView>> history(int64_t since_ts) override {
     auto texts = store_.history(camera_id_, since_ts, kHistoryLimit);
     if (!texts) return tl::unexpected(texts.error());
-    return parse_all(*texts);
+    return decode_all(*texts);
   }
 
   std::string describe() const override { return describe_; }
@@ -82,22 +85,22 @@ class ApiViews final : public ViewFollower {
            Millis interval)
       : api_(api_url), camera_id_(camera_id), since_ts_(since_ts), interval_(interval) {}
 
-  std::vector<StoredView> take() override {
-    const auto now = std::chrono::steady_clock::now();
+  std::vector<messages::FrameView> take() override {
+    const SteadyTime now = SystemClock::instance().now();
     if (now < next_poll_) return {};
     next_poll_ = now + interval_;
     auto views = history(since_ts_);
-    return views ? std::move(*views) : std::vector<StoredView>{};
+    return views ? std::move(*views) : std::vector<messages::FrameView>{};
   }
 
-  Result<std::vector<StoredView>> history(int64_t since_ts) override {
+  Result<std::vector<messages::FrameView>> history(int64_t since_ts) override {
     auto data = api_.get(fmt::format("/api/cameras/{}/history?since={}&limit={}",
                                      url_encode(camera_id_), since_ts, kHistoryLimit));
     if (!data) return tl::unexpected(data.error());
-    std::vector<StoredView> views;
+    std::vector<messages::FrameView> views;
     if (!data->is_array()) return views;
     for (const auto& item : *data) {
-      if (auto view = parse_view(item)) views.push_back(std::move(*view));
+      if (auto view = messages::decode_frame_view_json(item)) views.push_back(std::move(*view));
     }
     return views;
   }

@@ -8,7 +8,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "e2e/api_probe.h"
-#include "e2e/observations.h"
+#include "messages/frame_view.h"
 #include "store/redis_subscriber.h"
 #include "store/result_store.h"
 
@@ -21,9 +21,9 @@ class ViewFollower {
  public:
   virtual ~ViewFollower() = default;
   // Views that arrived since the last call. Never blocks for long.
-  virtual std::vector<StoredView> take() = 0;
+  virtual std::vector<messages::FrameView> take() = 0;
   // The camera's stored views captured at or after since_ts.
-  virtual Result<std::vector<StoredView>> history(int64_t since_ts) = 0;
+  virtual Result<std::vector<messages::FrameView>> history(int64_t since_ts) = 0;
   // "Redis 127.0.0.1:6379/0" or "the API at http://...": for the report.
   virtual std::string describe() const = 0;
 };

@@ -87,7 +87,15 @@ std::optional<std::variant<Response, StreamStart>> Router::open_stream(
     if (!match(stream.segments, segments, params)) continue;
     context.path_params = std::move(params);
     try {
-      return stream.handler(context);
+      auto opened = stream.handler(context);
+      if (const auto origin = allowed_origin(cors_, request)) {
+        if (auto* start = std::get_if<StreamStart>(&opened)) {
+          start->headers.emplace_back("Access-Control-Allow-Origin", *origin);
+        } else {
+          allow_origin(std::get<Response>(opened), *origin);
+        }
+      }
+      return opened;
     } catch (const std::exception& e) {
       get_logger("http")->error("GET {}: stream handler failed: {}", context.path, e.what());
       return error_response(Status::internal_server_error, "internal", "internal error");
@@ -114,6 +122,14 @@ bool Router::match(const std::vector<std::string>& pattern,
 }
 
 boost::asio::awaitable<Response> Router::dispatch(const Request& request) const {
+  const auto origin = allowed_origin(cors_, request);
+  if (origin && is_preflight(request)) co_return preflight_response(*origin, request);
+  Response response = co_await route(request);
+  if (origin) allow_origin(response, *origin);
+  co_return response;
+}
+
+boost::asio::awaitable<Response> Router::route(const Request& request) const {
   RequestContext context = make_context(request);
   const auto segments = split_path(context.path);
 

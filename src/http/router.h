@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "http/cors.h"
 #include "http/stream_session.h"
 #include "http/types.h"
 #include "http/websocket.h"
@@ -40,6 +41,11 @@ class Router {
 
   boost::asio::awaitable<Response> dispatch(const Request& request) const;
 
+  // Answers browsers' cross-origin requests on the policy's paths:
+  // preflights of known paths get 204, answers get
+  // Access-Control-Allow-Origin (streams too).
+  void set_cors(CorsPolicy policy) { cors_ = std::move(policy); }
+
   // A WebSocket endpoint: an upgrade request for `path` becomes a session
   // handed to `handler`.
   void add_websocket(std::string path, WebSocketHandler handler);
@@ -69,8 +75,11 @@ class Router {
   };
   static RequestContext make_context(const Request& request);
 
+  boost::asio::awaitable<Response> route(const Request& request) const;
+
   std::vector<Route> routes_;
   std::vector<StreamRoute> streams_;
+  CorsPolicy cors_;
   std::map<std::string, WebSocketHandler> websockets_;
 };
 

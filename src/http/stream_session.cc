@@ -28,6 +28,7 @@ asio::awaitable<void> StreamSession::run(Request request, StreamStart start) {
   header.set(beast_http::field::cache_control, "no-cache");
   // nginx buffers responses by default, which would hold events back.
   header.set("X-Accel-Buffering", "no");
+  for (const auto& [name, value] : start.headers) header.set(name, value);
   header.keep_alive(false);
   beast_http::response_serializer<beast_http::empty_body> serializer{header};
   boost::system::error_code ec;

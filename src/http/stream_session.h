@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "common/clock.h"
 #include "http/types.h"
@@ -25,6 +26,8 @@ struct StreamStart {
   // failed write. Empty: no heartbeat.
   std::string heartbeat;
   Millis heartbeat_interval{15'000};
+  // More header fields (name, value), e.g. for cross-origin readers.
+  std::vector<std::pair<std::string, std::string>> headers = {};
   // Called once the header is on the wire: install on_close, start sending.
   std::function<void(StreamSessionPtr)> on_open;
 };

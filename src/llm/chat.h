@@ -12,6 +12,7 @@ struct ChatRequest {
   std::string system_prompt;
   std::string user_text;
   std::string image_base64;  // JPEG; sent as a data URI
+  std::string image_url;     // else where the provider fetches it (a task's groupImageUrl)
   int max_tokens = 1024;
   double temperature = 0.1;
 };

@@ -50,6 +50,7 @@ ChatRequest build_chat_request(const messages::AssessmentTask& task, const confi
       task.cameraId, task.groupIndex, task.objects.size(), task.groupIndex,
       context.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   request.image_base64 = task.imageBase64;
+  request.image_url = task.imageUrl;
   request.max_tokens = llm.max_tokens;
   request.temperature = llm.temperature;
   return request;
@@ -61,6 +62,8 @@ std::string chat_request_body(const ChatRequest& request) {
     user_content.push_back(
         {{"type", "image_url"},
          {"image_url", {{"url", "data:image/jpeg;base64," + request.image_base64}}}});
+  } else if (!request.image_url.empty()) {
+    user_content.push_back({{"type", "image_url"}, {"image_url", {{"url", request.image_url}}}});
   }
   user_content.push_back({{"type", "text"}, {"text", request.user_text}});
   const nlohmann::json body{

@@ -31,18 +31,21 @@ void read_dead_letter(const JsonReader& message, DeadLetter* out) {
 
 }  // namespace
 
+JsonValue to_json(const DeadLetter& message) {
+  return OrderedJson{{"schemaVersion", kSchemaVersion},
+                     {"sourceTopic", message.sourceTopic},
+                     {"partition", message.partition},
+                     {"offset", message.offset},
+                     {"key", message.key},
+                     {"stage", message.stage},
+                     {"reason", message.reason},
+                     {"payload", message.payload},
+                     {"payloadBase64", message.payloadBase64},
+                     {"failedTs", message.failedTs}};
+}
+
 std::string encode(const DeadLetter& message) {
-  const OrderedJson json{{"schemaVersion", kSchemaVersion},
-                         {"sourceTopic", message.sourceTopic},
-                         {"partition", message.partition},
-                         {"offset", message.offset},
-                         {"key", message.key},
-                         {"stage", message.stage},
-                         {"reason", message.reason},
-                         {"payload", message.payload},
-                         {"payloadBase64", message.payloadBase64},
-                         {"failedTs", message.failedTs}};
-  return detail::dump_json(json);
+  return dump(to_json(message));
 }
 
 Result<DeadLetter> decode_dead_letter(std::string_view json) {

@@ -51,6 +51,21 @@ std::optional<RiskLevel> parse_risk_level(std::string_view text) {
   return value_of(kRiskLevels, text);
 }
 
+std::string_view risk_colour(RiskLevel level) {
+  switch (level) {
+    case RiskLevel::kNone:
+      return "gray";
+    case RiskLevel::kLow:
+      return "yellow";
+    case RiskLevel::kMedium:
+      return "orange";
+    case RiskLevel::kHigh:
+    case RiskLevel::kCritical:
+      return "blue";
+  }
+  return "gray";
+}
+
 std::string_view to_string(ResultStatus status) {
   return name_of(kResultStatuses, status);
 }

@@ -1,5 +1,6 @@
 #include "messages/json_text.h"
 
+#include "messages/codec.h"
 #include "messages/utf8.h"
 
 namespace tmon::messages::detail {
@@ -40,3 +41,11 @@ std::string dump_json(const OrderedJson& value) {
 }
 
 }  // namespace tmon::messages::detail
+
+namespace tmon::messages {
+
+std::string dump(const JsonValue& value) {
+  return detail::dump_json(value);
+}
+
+}  // namespace tmon::messages

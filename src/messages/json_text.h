@@ -27,12 +27,12 @@ std::string dump_json(const OrderedJson& value);
 // Parses `text` and fills a T with read(reader, &message); any failure the
 // reader recorded becomes the error. Catches nlohmann's exceptions as a last
 // line of defence so decoding can never throw.
+// The same for a JSON value already parsed.
 template <typename T, typename ReadFn>
-Result<T> decode_message(std::string_view text, ReadFn&& read) {
+Result<T> decode_value(const Json& root, ReadFn&& read) {
   try {
-    Result<Json> root = parse_json_object(text);
-    if (!root) return tl::unexpected(std::move(root.error()));
-    const JsonReader reader(*root);
+    if (!root.is_object()) return make_error(ErrorCode::kParse, "expected a JSON object");
+    const JsonReader reader(root);
     T message;
     read(reader, &message);
     if (!reader.ok()) return make_error(ErrorCode::kParse, reader.error());
@@ -40,6 +40,19 @@ Result<T> decode_message(std::string_view text, ReadFn&& read) {
   } catch (const nlohmann::json::exception& e) {
     return make_error(ErrorCode::kParse, std::string("unexpected JSON error: ") + e.what());
   }
+}
+
+template <typename T, typename ReadFn>
+Result<T> decode_message(std::string_view text, ReadFn&& read) {
+  Result<Json> root = make_error(ErrorCode::kParse, "not parsed");
+  try {
+    // Not only parse errors: a number out of range throws out_of_range.
+    root = parse_json_object(text);
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(ErrorCode::kParse, std::string("unexpected JSON error: ") + e.what());
+  }
+  if (!root) return tl::unexpected(std::move(root.error()));
+  return decode_value<T>(*root, std::forward<ReadFn>(read));
 }
 
 }  // namespace tmon::messages::detail

@@ -117,6 +117,15 @@ void read_capture_ts(const JsonReader& message, int64_t* out) {
     capture_ts.get(out);
     return;
   }
+  // The original's detection producer also sends `frameTimestamp`, epoch
+  // seconds with a fraction: more precise than its ISO `timestamp`.
+  const JsonReader frame_timestamp = message.field("frameTimestamp");
+  if (frame_timestamp.present() && frame_timestamp.json().is_number()) {
+    if (const auto ms = legacy_number_to_ms(frame_timestamp.json())) {
+      *out = *ms;
+      return;
+    }
+  }
   // The original system sent only `timestamp`, as epoch seconds or ms or as
   // an ISO-8601 string depending on the producer.
   const JsonReader timestamp = message.field("timestamp");

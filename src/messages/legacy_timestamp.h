@@ -22,7 +22,8 @@ std::optional<int64_t> parse_iso8601_ms(std::string_view text);
 std::optional<int64_t> legacy_number_to_ms(const Json& number);
 
 // Reads `captureTs` from a message object; when absent, falls back to the
-// legacy `timestamp` (number or ISO-8601 string). Neither present records
+// legacy `frameTimestamp` (epoch seconds), then `timestamp` (number or
+// ISO-8601 string). Neither present records
 // "captureTs: required field missing".
 void read_capture_ts(const JsonReader& message, int64_t* out);
 

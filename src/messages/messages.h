@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "messages/camera_id.h"
+
 namespace tmon::messages {
 
 // Bumped on incompatible changes. Messages without the field are the original
@@ -77,7 +79,7 @@ struct GroupSafety {
 };
 
 struct TrafficGroup {
-  int groupIndex = 0;   // position in this frame (original field)
+  int groupIndex = 0;   // position in this frame, from 1 (original field)
   std::string groupId;  // stable across frames while members overlap
   std::vector<int> objectIds;
   BoundingBox bbox;
@@ -88,7 +90,7 @@ struct TrafficGroup {
 
 // One JPEG crop per group, carried once (no duplicate data URI).
 struct GroupImage {
-  int groupIndex = 0;
+  int groupIndex = 0;  // the group's
   std::string groupId;
   std::string imageBase64;
   int width = 0;
@@ -99,8 +101,8 @@ struct GroupImage {
 // Topic detection-results: one message per sampled frame.
 struct DetectionResult {
   int schemaVersion = kSchemaVersion;
-  std::string cameraId;
-  std::string requestId;  // unique per frame; results are merged by it
+  CameraId cameraId;
+  std::string requestId;  // unique per frame; results are merged by it (the original's messageId)
   int64_t frameNumber = 0;
   int64_t captureTs = 0;   // when the frame was grabbed
   int64_t detectedTs = 0;  // when detection finished
@@ -110,6 +112,7 @@ struct DetectionResult {
   std::vector<TrafficGroup> trafficGroups;
   std::vector<GroupImage> groupImages;
   std::string thumbnailBase64;  // optional annotated frame for the dashboard
+  std::string modelType;        // the detector that found the objects ("motion", "yolo", ...)
   bool operator==(const DetectionResult&) const = default;
 };
 
@@ -117,7 +120,7 @@ struct DetectionResult {
 struct AssessmentTask {
   int schemaVersion = kSchemaVersion;
   std::string taskId;
-  std::string cameraId;
+  CameraId cameraId;
   std::string requestId;
   int groupIndex = 0;
   std::string groupId;
@@ -125,9 +128,13 @@ struct AssessmentTask {
   int64_t createdTs = 0;
   int64_t deadlineTs = 0;  // after this the task yields an `expired` result
   int priority = 0;        // higher is assessed first
-  int frameTaskCount = 1;  // tasks made from this frame; the aggregator expects as many results
-  std::string imageBase64;
-  std::vector<DetectedObject> objects;  // the group's members
+  // Tasks made from this frame; the aggregator expects as many results. 0:
+  // unknown (the original's tasks do not say; the aggregator counts the
+  // frame's groups instead).
+  int frameTaskCount = 1;
+  std::string imageBase64;              // the group's crop (JSON: groupImageBase64)
+  std::string imageUrl;                 // or where to fetch it (the original's groupImageUrl)
+  std::vector<DetectedObject> objects;  // the group's members (JSON: detectedObjects)
   GroupFeatures features;
   bool operator==(const AssessmentTask&) const = default;
 };
@@ -135,6 +142,10 @@ struct AssessmentTask {
 enum class RiskLevel { kNone, kLow, kMedium, kHigh, kCritical };
 std::string_view to_string(RiskLevel level);
 std::optional<RiskLevel> parse_risk_level(std::string_view text);  // exact lowercase names
+// The colour the original front end draws a level in, which it reads from a
+// group's `riskLevel` on /ws (the level itself is `riskLevelRaw`): high
+// blue, medium orange, low yellow, none gray (critical, tmon's own, as high).
+std::string_view risk_colour(RiskLevel level);
 
 struct GroupRisk {
   int groupIndex = 0;
@@ -176,13 +187,13 @@ struct ResultMetadata {
 struct AssessmentResult {
   int schemaVersion = kSchemaVersion;
   std::string taskId;
-  std::string cameraId;
+  CameraId cameraId;
   std::string requestId;
   int groupIndex = 0;
   std::string groupId;
   int64_t captureTs = 0;
   int64_t completedTs = 0;
-  int frameTaskCount = 1;
+  int frameTaskCount = 1;  // 0: unknown, as in AssessmentTask
   ResultStatus status = ResultStatus::kOk;
   std::string code;     // non-ok: machine-readable reason ("timeout", "bad_response", ...)
   std::string message;  // non-ok: for humans

@@ -1,6 +1,11 @@
 #include "messages/part_codecs.h"
 
+#include <algorithm>
 #include <optional>
+#include <set>
+
+#include "common/clock.h"
+#include "messages/codec.h"
 
 namespace tmon::messages::detail {
 namespace {
@@ -21,6 +26,27 @@ bool read_enum(const JsonReader& value, ParseFn parse, std::string_view names, E
 }
 
 }  // namespace
+
+void read_camera_id(const JsonReader& message, CameraId* out) {
+  const JsonReader id = message.field("cameraId");
+  if (!id.require()) return;
+  if (id.json().is_number()) {
+    int64_t number = 0;
+    if (id.get(&number)) *out = CameraId::integer(number);
+    return;
+  }
+  std::string text;
+  if (!id.json().is_string() || !id.get(&text) || text.empty()) {
+    id.fail("expected a non-empty string or an integer");
+    return;
+  }
+  *out = CameraId(std::move(text));
+}
+
+OrderedJson to_json_value(const CameraId& id) {
+  if (const auto number = id.number()) return *number;
+  return id.text();
+}
 
 void read_schema_version(const JsonReader& message, int* out) {
   const JsonReader version = message.field("schemaVersion");
@@ -89,11 +115,31 @@ void read_detected_objects(const JsonReader& array, std::vector<DetectedObject>*
 }
 
 OrderedJson to_json_value(const DetectedObject& object) {
-  return OrderedJson{{"objectId", object.objectId},
-                     {"className", object.className},
-                     {"classId", object.classId},
-                     {"confidence", object.confidence},
-                     {"bbox", to_json_value(object.bbox)}};
+  // `level` is always 0 in the original (its detector had one level of
+  // detail); its front end reads it, so it is written as the original did.
+  return OrderedJson{{"class", object.className},          {"confidence", object.confidence},
+                     {"bbox", to_json_value(object.bbox)}, {"level", 0},
+                     {"objectId", object.objectId},        {"className", object.className},
+                     {"classId", object.classId}};
+}
+
+MemberSummary summarize(const std::vector<const DetectedObject*>& members) {
+  MemberSummary summary;
+  if (members.empty()) return summary;
+  std::set<std::string> classes;
+  double confidence = 0;
+  summary.bbox = members.front()->bbox;
+  for (const DetectedObject* member : members) {
+    classes.insert(member->className);
+    confidence += member->confidence;
+    summary.bbox.x1 = std::min(summary.bbox.x1, member->bbox.x1);
+    summary.bbox.y1 = std::min(summary.bbox.y1, member->bbox.y1);
+    summary.bbox.x2 = std::max(summary.bbox.x2, member->bbox.x2);
+    summary.bbox.y2 = std::max(summary.bbox.y2, member->bbox.y2);
+  }
+  summary.classes.assign(classes.begin(), classes.end());
+  summary.average_confidence = confidence / static_cast<double>(members.size());
+  return summary;
 }
 
 OrderedJson to_json_value(const std::vector<DetectedObject>& objects) {
@@ -153,16 +199,31 @@ void read_data_uri(const JsonReader& value, std::string* out) {
 
 }  // namespace
 
-bool read_image_base64(const JsonReader& object, std::string* out) {
-  if (object.optional("imageBase64", out) || !object.ok()) return object.ok() && !out->empty();
-  for (const std::string_view key : {"image", "imageData"}) {
+bool read_image_base64(const JsonReader& object, std::initializer_list<std::string_view> keys,
+                       std::string* out) {
+  for (const std::string_view key : keys) {
     const JsonReader image = object.field(key);
-    if (image.present()) {
-      read_data_uri(image, out);
-      return object.ok() && !out->empty();
-    }
+    if (!image.present()) continue;
+    read_data_uri(image, out);
+    return object.ok() && !out->empty();
   }
   return false;
 }
 
+double to_seconds(int64_t millis) {
+  return static_cast<double>(millis) / 1000.0;
+}
+
+std::string iso_timestamp(int64_t epoch_ms) {
+  return iso8601_utc(epoch_ms);
+}
+
 }  // namespace tmon::messages::detail
+
+namespace tmon::messages {
+
+JsonValue to_json(const CameraId& id) {
+  return detail::to_json_value(id);
+}
+
+}  // namespace tmon::messages

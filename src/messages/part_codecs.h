@@ -5,6 +5,7 @@
 // record failures on the JsonReader they are given (see json_reader.h).
 
 #include <cstddef>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,11 @@
 #include "messages/messages.h"
 
 namespace tmon::messages::detail {
+
+// `cameraId` of a message: required, a non-empty string or an integer (the
+// original's), remembered as such.
+void read_camera_id(const JsonReader& message, CameraId* out);
+OrderedJson to_json_value(const CameraId& id);
 
 // Absent means the original system's format, version 0. A newer version is
 // accepted (fields are only ever added compatibly within a major change).
@@ -31,8 +37,19 @@ OrderedJson to_json_value(const BoundingBox& box);
 // className, class or class_name, and lack classId.
 void read_detected_object(const JsonReader& value, size_t index, DetectedObject* out);
 void read_detected_objects(const JsonReader& array, std::vector<DetectedObject>* out);
+// Both shapes at once: the original's {class, confidence, bbox, level} and
+// tmon's objectId, className and classId beside them.
 OrderedJson to_json_value(const DetectedObject& object);
 OrderedJson to_json_value(const std::vector<DetectedObject>& objects);
+
+// What the original says of a set of members: sorted distinct classes, mean
+// confidence, and the box around them all (zero when there are none).
+struct MemberSummary {
+  std::vector<std::string> classes;
+  double average_confidence = 0;
+  BoundingBox bbox;
+};
+MemberSummary summarize(const std::vector<const DetectedObject*>& members);
 
 void read_group_features(const JsonReader& value, GroupFeatures* out);
 OrderedJson to_json_value(const GroupFeatures& features);
@@ -46,10 +63,22 @@ OrderedJson to_json_value(const GroupSafety& safety);
 // make it complete a frame before any result arrived.
 void read_frame_task_count(const JsonReader& message, int* out);
 
-// The image of a group or task: `imageBase64`, or in the original format a
-// data URI under `image` or `imageData` (only its base64 part is kept).
-// Returns true when a non-empty image was read.
-bool read_image_base64(const JsonReader& object, std::string* out);
+// The image of a group or task: the first present of `keys`, each either
+// plain base64 or a data URI (only its base64 part is kept). Returns true
+// when a non-empty image was read.
+bool read_image_base64(const JsonReader& object, std::initializer_list<std::string_view> keys,
+                       std::string* out);
+
+// Seconds as the original writes durations and epoch times (a float).
+double to_seconds(int64_t millis);
+// The original's capture time fields: `timestamp` (ISO-8601).
+std::string iso_timestamp(int64_t epoch_ms);
+
+// Whole messages embedded in others (the merged view embeds the detection
+// and each result's metadata).
+void read_detection_result(const JsonReader& message, DetectionResult* out);
+void read_metadata(const JsonReader& value, ResultMetadata* out);
+OrderedJson to_json_value(const ResultMetadata& metadata);
 
 // The id of a legacy group that carries none: "<cameraId>-g<groupIndex>".
 std::string derived_group_id(std::string_view camera_id, int group_index);

@@ -22,6 +22,27 @@ void MemoryResultStore::purge_expired(SteadyTime now) {
   purge(results_, result_expiry_, now);
   purge(frames_, frame_expiry_, now);
   purge(published_, published_expiry_, now);
+  purge(detections_, detection_expiry_, now);
+}
+
+Status MemoryResultStore::put_detection(const std::string& request_id, const std::string& json) {
+  std::lock_guard lock(mu_);
+  const SteadyTime now = clock_.now();
+  purge_expired(now);
+  // A replayed detection is the same frame: it keeps its first expiry.
+  if (detections_.emplace(request_id, json).second) {
+    detection_expiry_.emplace(now + std::chrono::seconds(options_.detection_ttl_seconds),
+                              request_id);
+  }
+  return {};
+}
+
+Result<std::optional<std::string>> MemoryResultStore::detection(const std::string& request_id) {
+  std::lock_guard lock(mu_);
+  purge_expired(clock_.now());
+  const auto it = detections_.find(request_id);
+  if (it == detections_.end()) return std::optional<std::string>{};
+  return std::optional<std::string>{it->second};
 }
 
 Result<ResultApplied> MemoryResultStore::apply(const ResultWrite& write) {
@@ -91,8 +112,13 @@ Result<bool> MemoryResultStore::publish_frame(const FrameWrite& frame) {
                                         now + std::chrono::seconds(options_.latest_ttl_seconds)};
     }
     auto& history = history_[frame.camera_id];
-    history.emplace(frame.capture_ts, frame.view_json);
+    history.emplace(frame.capture_ts, frame.history_json);
     while (static_cast<int>(history.size()) > options_.history_size) history.erase(history.begin());
+    if (frame.high_risk) {
+      auto& views = high_risk_views_[frame.camera_id];
+      views.push_front(frame.view_json);
+      while (static_cast<int>(views.size()) > options_.high_risk_views_size) views.pop_back();
+    }
     auto& active = active_alerts_[frame.camera_id];
     for (const auto& alert : frame.alerts) {
       push_alert(alerts_[frame.camera_id], alert);
@@ -137,14 +163,25 @@ Result<std::vector<std::string>> MemoryResultStore::history(const std::string& c
   return views;
 }
 
+std::vector<std::string> MemoryResultStore::newest(const std::deque<std::string>* list, int limit) {
+  if (!list) return {};
+  const auto count = std::min(list->size(), static_cast<size_t>(std::max(limit, 0)));
+  return std::vector<std::string>(list->begin(),
+                                  list->begin() + static_cast<std::ptrdiff_t>(count));
+}
+
 Result<std::vector<std::string>> MemoryResultStore::alerts(const std::string& camera_id,
                                                            int limit) {
   std::lock_guard lock(mu_);
   const auto it = alerts_.find(camera_id);
-  if (it == alerts_.end()) return std::vector<std::string>{};
-  const auto count = std::min(it->second.size(), static_cast<size_t>(std::max(limit, 0)));
-  return std::vector<std::string>(it->second.begin(),
-                                  it->second.begin() + static_cast<std::ptrdiff_t>(count));
+  return newest(it == alerts_.end() ? nullptr : &it->second, limit);
+}
+
+Result<std::vector<std::string>> MemoryResultStore::high_risk_views(const std::string& camera_id,
+                                                                    int limit) {
+  std::lock_guard lock(mu_);
+  const auto it = high_risk_views_.find(camera_id);
+  return newest(it == high_risk_views_.end() ? nullptr : &it->second, limit);
 }
 
 }  // namespace tmon::store

@@ -21,6 +21,8 @@ class MemoryResultStore final : public ResultStore {
 
   Result<ResultApplied> apply(const ResultWrite& write) override;
   Result<std::vector<std::string>> frame_results(const std::string& request_id) override;
+  Status put_detection(const std::string& request_id, const std::string& json) override;
+  Result<std::optional<std::string>> detection(const std::string& request_id) override;
   Result<std::map<std::string, std::string>> active_alerts(const std::string& camera_id) override;
   Result<bool> publish_frame(const FrameWrite& frame) override;
   Result<std::optional<std::string>> latest(const std::string& camera_id) override;
@@ -28,6 +30,8 @@ class MemoryResultStore final : public ResultStore {
   Result<std::vector<std::string>> history(const std::string& camera_id, int64_t since_ts,
                                            int limit) override;
   Result<std::vector<std::string>> alerts(const std::string& camera_id, int limit) override;
+  Result<std::vector<std::string>> high_risk_views(const std::string& camera_id,
+                                                   int limit) override;
   std::string describe() const override { return "in-process memory"; }
 
   // The in-process stand-in for SUBSCRIBE camera:*: called, outside the
@@ -49,6 +53,7 @@ class MemoryResultStore final : public ResultStore {
 
   void purge_expired(SteadyTime now);
   void push_alert(std::deque<std::string>& list, const AlertWrite& alert);
+  static std::vector<std::string> newest(const std::deque<std::string>* list, int limit);
 
   StoreOptions options_;
   Clock& clock_;
@@ -61,6 +66,9 @@ class MemoryResultStore final : public ResultStore {
   Expiry published_expiry_;
   std::unordered_map<std::string, Latest> latest_;
   std::unordered_map<std::string, std::multimap<int64_t, std::string>> history_;
+  std::unordered_map<std::string, std::string> detections_;
+  Expiry detection_expiry_;
+  std::unordered_map<std::string, std::deque<std::string>> high_risk_views_;  // newest first
   std::unordered_map<std::string, std::deque<std::string>> alerts_;  // "" = all; newest first
   std::unordered_map<std::string, std::map<std::string, std::string>> active_alerts_;
   ViewListener listener_;

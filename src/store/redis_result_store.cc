@@ -19,54 +19,54 @@ end
 return {1, redis.call('HLEN', KEYS[2]), published}
 )lua";
 
-// KEYS: published flag, latest, history, camera alerts, all alerts, active
-// alerts, frame hash.
+// KEYS: published flag, latest, latest's captureTs, history, camera alert
+// records, all alert records, active alerts, frame hash, high-risk views.
 // ARGV: view json, capture ts, latest ttl, history size, alerts size, result
-// ttl, channel, number of alerts, number of ended groups, then per alert:
-// group id, alert json, replaced json ("" if new); then the ended group ids.
+// ttl, channel, number of alerts, number of ended groups, history json,
+// high risk (0/1), high-risk views kept, then per alert: group id, alert
+// json, replaced json ("" if new); then the ended group ids.
 // Returns 1 when published, 0 when the frame was published before.
 constexpr const char* kPublishScript = R"lua(
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[6]) then return 0 end
-local current = redis.call('GET', KEYS[2])
-local newer = true
-if current then
-  local ok, decoded = pcall(cjson.decode, current)
-  if ok and type(decoded) == 'table' and tonumber(decoded['captureTs']) and
-     tonumber(decoded['captureTs']) > tonumber(ARGV[2]) then
-    newer = false
-  end
-end
+local current = tonumber(redis.call('GET', KEYS[3]))
+local newer = not current or current <= tonumber(ARGV[2]) or redis.call('EXISTS', KEYS[2]) == 0
 if newer then
   redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
+  redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3])
 end
-redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
-redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -(tonumber(ARGV[4]) + 1))
-redis.call('EXPIRE', KEYS[3], ARGV[6])
+redis.call('ZADD', KEYS[4], ARGV[2], ARGV[10])
+redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -(tonumber(ARGV[4]) + 1))
+redis.call('EXPIRE', KEYS[4], ARGV[6])
+if ARGV[11] == '1' then
+  redis.call('LPUSH', KEYS[9], ARGV[1])
+  redis.call('LTRIM', KEYS[9], 0, tonumber(ARGV[12]) - 1)
+  redis.call('EXPIRE', KEYS[9], ARGV[6])
+end
 local alerts = tonumber(ARGV[8])
 local ended = tonumber(ARGV[9])
-local at = 10
+local at = 13
 for i = 1, alerts do
   local group, alert, replaced = ARGV[at], ARGV[at + 1], ARGV[at + 2]
   at = at + 3
   if replaced ~= '' then
-    redis.call('LREM', KEYS[4], 1, replaced)
     redis.call('LREM', KEYS[5], 1, replaced)
+    redis.call('LREM', KEYS[6], 1, replaced)
   end
-  redis.call('LPUSH', KEYS[4], alert)
   redis.call('LPUSH', KEYS[5], alert)
-  redis.call('HSET', KEYS[6], group, alert)
+  redis.call('LPUSH', KEYS[6], alert)
+  redis.call('HSET', KEYS[7], group, alert)
 end
 for i = 1, ended do
-  redis.call('HDEL', KEYS[6], ARGV[at])
+  redis.call('HDEL', KEYS[7], ARGV[at])
   at = at + 1
 end
 if alerts > 0 then
-  redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[5]) - 1)
   redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[5]) - 1)
-  redis.call('EXPIRE', KEYS[4], ARGV[6])
-  redis.call('EXPIRE', KEYS[6], ARGV[6])
+  redis.call('LTRIM', KEYS[6], 0, tonumber(ARGV[5]) - 1)
+  redis.call('EXPIRE', KEYS[5], ARGV[6])
+  redis.call('EXPIRE', KEYS[7], ARGV[6])
 end
-redis.call('DEL', KEYS[7])
+redis.call('DEL', KEYS[8])
 if newer then redis.call('PUBLISH', ARGV[7], ARGV[1]) end
 return 1
 )lua";
@@ -108,14 +108,16 @@ Result<std::map<std::string, std::string>> RedisResultStore::active_alerts(
 Result<bool> RedisResultStore::publish_frame(const FrameWrite& frame) {
   std::vector<std::string> command{"EVAL",
                                    kPublishScript,
-                                   "7",
+                                   "9",
                                    frame_published_key(frame.request_id),
                                    latest_key(frame.camera_id),
+                                   latest_capture_key(frame.camera_id),
                                    history_key(frame.camera_id),
                                    alerts_key(frame.camera_id),
                                    alerts_key(""),
                                    active_alerts_key(frame.camera_id),
                                    frame_key(frame.request_id),
+                                   high_risk_views_key(frame.camera_id),
                                    frame.view_json,
                                    std::to_string(frame.capture_ts),
                                    std::to_string(options_.latest_ttl_seconds),
@@ -124,7 +126,10 @@ Result<bool> RedisResultStore::publish_frame(const FrameWrite& frame) {
                                    std::to_string(options_.result_ttl_seconds),
                                    camera_channel(frame.camera_id),
                                    std::to_string(frame.alerts.size()),
-                                   std::to_string(frame.ended_alert_groups.size())};
+                                   std::to_string(frame.ended_alert_groups.size()),
+                                   frame.history_json,
+                                   frame.high_risk ? "1" : "0",
+                                   std::to_string(options_.high_risk_views_size)};
   for (const auto& alert : frame.alerts) {
     command.insert(command.end(), {alert.group_id, alert.alert_json, alert.replaces});
   }
@@ -132,6 +137,17 @@ Result<bool> RedisResultStore::publish_frame(const FrameWrite& frame) {
   auto reply = client_->command(command);
   if (!reply) return tl::unexpected(reply.error());
   return reply->integer == 1;
+}
+
+Status RedisResultStore::put_detection(const std::string& request_id, const std::string& json) {
+  auto reply = client_->command({"SET", detection_key(request_id), json, "EX",
+                                 std::to_string(options_.detection_ttl_seconds)});
+  if (!reply) return tl::unexpected(reply.error());
+  return {};
+}
+
+Result<std::optional<std::string>> RedisResultStore::detection(const std::string& request_id) {
+  return get(detection_key(request_id));
 }
 
 Result<std::optional<std::string>> RedisResultStore::get(const std::string& key) {
@@ -167,6 +183,11 @@ Result<std::vector<std::string>> RedisResultStore::history(const std::string& ca
 
 Result<std::vector<std::string>> RedisResultStore::alerts(const std::string& camera_id, int limit) {
   return strings({"LRANGE", alerts_key(camera_id), "0", std::to_string(limit - 1)});
+}
+
+Result<std::vector<std::string>> RedisResultStore::high_risk_views(const std::string& camera_id,
+                                                                   int limit) {
+  return strings({"LRANGE", high_risk_views_key(camera_id), "0", std::to_string(limit - 1)});
 }
 
 std::string RedisResultStore::describe() const {

@@ -18,6 +18,8 @@ struct StoreOptions {
   int history_size = 100;          // views kept per camera
   int alerts_size = 100;           // alerts kept per camera, and across all cameras
   int frame_ttl_seconds = 600;     // results held for a frame that is never published
+  int detection_ttl_seconds = 60;  // a frame's detection, kept until its view is published
+  int high_risk_views_size = 100;  // views kept per camera in alerts:{id}
 };
 
 // One assessment result, stored once under its taskId and held with its
@@ -47,8 +49,10 @@ struct AlertWrite {
 struct FrameWrite {
   std::string camera_id;
   std::string request_id;
-  int64_t capture_ts = 0;  // orders views: an older frame never replaces a newer latest view
-  std::string view_json;   // alerts included
+  int64_t capture_ts = 0;    // orders views: an older frame never replaces a newer latest view
+  std::string view_json;     // the merged view, alerts included: latest, PUBLISH
+  std::string history_json;  // the same without the group crops: the history keeps many
+  bool high_risk = false;    // the view also goes onto alerts:{id}, as the original's did
   std::vector<AlertWrite> alerts;
   std::vector<std::string> ended_alert_groups;  // active alerts whose display time is over
 };
@@ -70,12 +74,18 @@ class ResultStore {
   virtual Result<ResultApplied> apply(const ResultWrite& write) = 0;
   // The results (JSON) held for a frame that is not yet published.
   virtual Result<std::vector<std::string>> frame_results(const std::string& request_id) = 0;
+  // Keeps a frame's detection (its detection-results message, JSON) for
+  // detection_ttl_seconds, to merge into its view when its results are in.
+  virtual Status put_detection(const std::string& request_id, const std::string& json) = 0;
+  virtual Result<std::optional<std::string>> detection(const std::string& request_id) = 0;
+
   // The camera's active alerts: groupId -> alert JSON.
   virtual Result<std::map<std::string, std::string>> active_alerts(
       const std::string& camera_id) = 0;
   // Publishes a frame once: makes the view the camera's latest unless a newer
   // frame's view is there (and then notifies channel camera:{id}), adds it to
-  // the camera's history, records the alerts, forgets the frame's held
+  // the camera's history, pushes it onto the original's list of high-risk
+  // views when high_risk, records the alerts, forgets the frame's held
   // results. Returns false, changing nothing, when the frame was published
   // before.
   virtual Result<bool> publish_frame(const FrameWrite& frame) = 0;
@@ -88,9 +98,14 @@ class ResultStore {
   // at most `limit` (JSON each).
   virtual Result<std::vector<std::string>> history(const std::string& camera_id, int64_t since_ts,
                                                    int limit) = 0;
-  // Recent alerts (JSON each, with cameraId, groupId and riskLevel), newest
-  // first, at most `limit`; of one camera, or of all when camera_id is empty.
+  // Recent alert records (JSON each, with cameraId, groupId and riskLevel),
+  // newest first, at most `limit`; of one camera, or of all when camera_id is
+  // empty.
   virtual Result<std::vector<std::string>> alerts(const std::string& camera_id, int limit) = 0;
+  // The original's alerts:{id}: the camera's high-risk merged views, newest
+  // first, at most `limit`.
+  virtual Result<std::vector<std::string>> high_risk_views(const std::string& camera_id,
+                                                           int limit) = 0;
 
   // "redis host:port/db" or "in-process": for logs and health.
   virtual std::string describe() const = 0;
@@ -101,11 +116,17 @@ using ResultStorePtr = std::shared_ptr<ResultStore>;
 // Receives (camera_id, view_json) for every view published on camera:{id}.
 using ViewListener = std::function<void(const std::string& camera_id, const std::string& view)>;
 
-// Redis key names, shared by every process that reads or writes them.
+// Redis key names, shared by every process that reads or writes them. The
+// original system's keys keep their names and meaning (COMPAT.md §3):
+// camera:{id}:latest, channel camera:{id}, alerts:{id} (high-risk views),
+// detection:{requestId}; tmon's own live beside them.
 std::string latest_key(const std::string& camera_id);
+std::string latest_capture_key(const std::string& camera_id);  // captureTs of the latest view
 std::string history_key(const std::string& camera_id);
-std::string alerts_key(const std::string& camera_id);  // "" -> every camera's
+std::string high_risk_views_key(const std::string& camera_id);  // the original's alerts:{id}
+std::string alerts_key(const std::string& camera_id);           // records; "" -> every camera's
 std::string active_alerts_key(const std::string& camera_id);
+std::string detection_key(const std::string& request_id);
 std::string result_key(const std::string& task_id);
 std::string frame_key(const std::string& request_id);
 std::string frame_published_key(const std::string& request_id);

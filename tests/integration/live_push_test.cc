@@ -10,8 +10,9 @@
 #include <thread>
 
 #include "child_process.h"
-#include "free_port.h"
+#include "eventually.h"
 #include "http_get.h"
+#include "messages/frame_view.h"
 #include "redis_server.h"
 #include "sse_client.h"
 #include "store/redis_result_store.h"
@@ -30,28 +31,56 @@ struct ApiProcess {
   int port = 0;
 };
 
-// `tmon api` on a free port; the port is also written to the config, as a
-// deployment would, and passed on the command line so it is certain.
+// `tmon api` on port 0; it prints the address it got, which is read back.
 ApiProcess start_api(const testing::TempDir& config_root, const std::string& name,
                      const std::string& redis_url) {
   ApiProcess api;
-  api.port = testing::pick_free_port();
   const std::string dir = (config_root.path() / name).string();
   std::filesystem::create_directories(dir);
-  config_root.write(name + "/pipeline.yaml", "redis:\n  url: " + redis_url + "\napi:\n  port: " +
-                                                 std::to_string(api.port) + "\n");
+  config_root.write(name + "/pipeline.yaml", "redis:\n  url: " + redis_url + "\n");
   api.process = std::make_unique<ChildProcess>(
-      std::vector<std::string>{TMON_BINARY, "api", "--config-dir", dir, "--api-port",
-                               std::to_string(api.port)},
+      std::vector<std::string>{TMON_BINARY, "api", "--config-dir", dir, "--api-port", "0"},
       std::map<std::string, std::string>{{"TMON_REDIS_URL", redis_url}});
+  const auto port =
+      api.process->wait_for_stdout(std::regex(R"(API: http://127\.0\.0\.1:(\d+))"), 15s);
+  EXPECT_TRUE(port) << api.process->stderr_text();
+  api.port = port ? std::stoi(*port) : 0;
   return api;
 }
 
-bool is_result_for(const std::string& text, const std::string& camera, int64_t capture_ts) {
+constexpr int kCamera = 42;  // the original numbers its cameras
+
+bool is_result_for(const std::string& text, int64_t capture_ts) {
   const json message = json::parse(text, nullptr, false);
   return message.is_object() && message.value("type", "") == "detection_result" &&
-         message.value("cameraId", "") == camera && message.contains("data") &&
+         message.contains("data") && message["data"].value("cameraId", json()) == kCamera &&
          message["data"].value("captureTs", int64_t{0}) == capture_ts;
+}
+
+// The merged view the aggregator would make of a frame of camera 42 whose
+// one group (two cars) was judged high.
+messages::FrameView view_of_a_frame(int64_t capture_ts) {
+  messages::DetectionResult frame;
+  frame.cameraId = messages::CameraId::integer(kCamera);
+  frame.requestId = "req-live-1";
+  frame.captureTs = capture_ts;
+  frame.detectedObjects = {{1, "car", 2, 0.9, {10, 10, 50, 30}},
+                           {2, "bus", 5, 0.8, {55, 5, 150, 40}}};
+  frame.trafficGroups = {{1, "42-g1", {1, 2}, {10, 5, 150, 40}, {}, {}}};
+  frame.groupImages = {{1, "42-g1", "/9j/crop", 140, 35}};
+  messages::FrameView view;
+  view.cameraId = frame.cameraId;
+  view.requestId = frame.requestId;
+  view.captureTs = capture_ts;
+  view.storedTs = capture_ts + 900;
+  view.detection = frame;
+  view.hasDangerousDriving = true;
+  view.maxRiskLevel = messages::RiskLevel::kHigh;
+  view.results = {
+      {{1, messages::RiskLevel::kHigh, 0.9, {"跟车过近"}, "car tailgating a bus", 2, {0, 1}},
+       "42-g1",
+       "req-live-1:42-g1"}};
+  return view;
 }
 
 TEST(LivePushTest, TwoApiProcessesPushANewResultToAllTheirClients) {
@@ -59,29 +88,26 @@ TEST(LivePushTest, TwoApiProcessesPushANewResultToAllTheirClients) {
   testing::TempDir config;
   ApiProcess first = start_api(config, "api-1", redis.url());
   ApiProcess second = start_api(config, "api-2", redis.url());
-  for (ApiProcess* api : {&first, &second}) {
-    ASSERT_TRUE(api->process->wait_for_stdout(std::regex(R"(API: (http://\S+))"), 15s))
-        << api->process->stderr_text();
-  }
-  const std::string camera = "live-cam-" + std::to_string(first.port);
+  ASSERT_TRUE(first.port > 0 && second.port > 0);
 
-  // Watchers: one WebSocket on each process, one SSE stream on the second.
+  // Watchers: one WebSocket on each process, speaking the original's
+  // envelope; one SSE stream on the second.
   testing::WsClient ws_first(first.port, "/ws");
   testing::WsClient ws_second(second.port, "/ws");
   ASSERT_TRUE(ws_first.connected() && ws_second.connected());
   for (testing::WsClient* client : {&ws_first, &ws_second}) {
-    client->send(json{{"type", "start_stream"}, {"cameraId", camera}}.dump());
+    client->send(json{{"type", "start_stream"}, {"data", {{"cameraId", kCamera}}}}.dump());
     const auto status = client->wait_for(
         [&](const std::string& text) {
           const json message = json::parse(text, nullptr, false);
           return message.value("type", "") == "camera_status" &&
-                 message.value("cameraId", "") == camera;
+                 message["data"].value("cameraId", json()) == kCamera;
         },
         5s);
     ASSERT_TRUE(status) << "no camera_status for start_stream";
-    EXPECT_EQ(json::parse(*status)["status"], "streaming") << *status;
+    EXPECT_EQ(json::parse(*status)["data"]["status"], 1) << *status;
   }
-  testing::SseClient sse(second.port, "/api/stream?cameraId=" + camera);
+  testing::SseClient sse(second.port, "/api/stream?cameraId=" + std::to_string(kCamera));
   ASSERT_EQ(sse.wait_for_status(5s), 200);
   ASSERT_TRUE(sse.wait_for_comments(1, 5s));  // subscribed
 
@@ -99,37 +125,27 @@ TEST(LivePushTest, TwoApiProcessesPushANewResultToAllTheirClients) {
     }
     return count;
   };
-  for (int i = 0; i < 500 && pattern_subscribers() < 2; ++i) {
-    std::this_thread::sleep_for(10ms);
-  }
-  ASSERT_EQ(pattern_subscribers(), 2) << "both API processes should subscribe to camera:*";
+  ASSERT_TRUE(testing::eventually([&] { return pattern_subscribers() == 2; }))
+      << "both API processes should subscribe to camera:*";
 
   // The aggregator's path: a frame's merged view published through the store.
   auto client =
       std::make_shared<store::RedisClient>(*store::RedisAddress::parse(redis.url()), Millis(2000));
   store::RedisResultStore store(client, {});
   const int64_t capture_ts = 1'700'000'000'000 + first.port;
-  const json view{{"cameraId", camera},
-                  {"requestId", "req-live-1"},
-                  {"captureTs", capture_ts},
-                  {"hasDangerousDriving", true},
-                  {"maxRiskLevel", "high"},
-                  {"results", json::array({{{"groupId", "g-1"},
-                                            {"riskLevel", "high"},
-                                            {"riskTypes", json::array({"close_following"})},
-                                            {"description", "car tailgating a bus"}}})}};
-  const auto published = store.publish_frame({.camera_id = camera,
-                                              .request_id = "req-live-1",
-                                              .capture_ts = capture_ts,
-                                              .view_json = view.dump(),
-                                              .alerts = {},
-                                              .ended_alert_groups = {}});
+  const auto view = view_of_a_frame(capture_ts);
+  store::FrameWrite write;
+  write.camera_id = view.cameraId;
+  write.request_id = view.requestId;
+  write.capture_ts = capture_ts;
+  write.view_json = messages::encode(view);
+  write.history_json = messages::encode(view, messages::ViewImages::kOmit);
+  write.high_risk = true;
+  const auto published = store.publish_frame(write);
   ASSERT_TRUE(published) << published.error().message;
   ASSERT_TRUE(*published);
 
-  const auto matches = [&](const std::string& text) {
-    return is_result_for(text, camera, capture_ts);
-  };
+  const auto matches = [&](const std::string& text) { return is_result_for(text, capture_ts); };
   for (testing::WsClient* ws : {&ws_first, &ws_second}) {
     const auto pushed = ws->wait_for(matches, 5s);
     ASSERT_TRUE(pushed) << "a /ws client got no detection_result\n"
@@ -137,8 +153,10 @@ TEST(LivePushTest, TwoApiProcessesPushANewResultToAllTheirClients) {
     const json data = json::parse(*pushed)["data"];
     EXPECT_EQ(data["hasDangerousDriving"], true);
     EXPECT_EQ(data["maxRiskLevel"], "high");
-    EXPECT_EQ(data["results"][0]["description"], "car tailgating a bus");
-    EXPECT_EQ(data["riskAssessment"]["maxRiskLevel"], "high");
+    EXPECT_EQ(data["riskAssessment"]["allGroupResults"][0]["description"], "car tailgating a bus");
+    EXPECT_EQ(data["trafficGroups"][0]["riskLevel"], "blue");
+    EXPECT_EQ(data["trafficGroups"][0]["riskLevelRaw"], "high");
+    EXPECT_EQ(data["detectedObjects"][1]["class"], "bus");
     EXPECT_EQ(data["timestamp"].get<std::string>().back(), 'Z');
   }
   const auto event = sse.wait_for(

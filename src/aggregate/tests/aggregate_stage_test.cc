@@ -1,6 +1,7 @@
 // The aggregator against real parts: the embedded Kafka broker and a real
 // redis-server. Replays store nothing twice, a frame missing a result is
-// published partial after the timeout, and a Redis outage loses nothing.
+// published partial after the timeout, a Redis outage loses nothing, and a
+// frame's view is its detection merged with its results (COMPAT.md §3).
 #include "aggregate/aggregate_stage.h"
 
 #include <gtest/gtest.h>
@@ -12,7 +13,9 @@
 #include "bus/embedded_broker.h"
 #include "bus/producer.h"
 #include "common/ids.h"
+#include "eventually.h"
 #include "messages/codec.h"
+#include "messages/frame_view.h"
 #include "redis_server.h"
 #include "store/redis_result_store.h"
 
@@ -21,15 +24,13 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
+using testing::eventually;
 
-template <typename Predicate>
-bool eventually(Predicate done, std::chrono::milliseconds timeout = 30s) {
-  const auto give_up = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < give_up) {
-    if (done()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return done();
+messages::FrameView view_of(const std::optional<std::string>& stored) {
+  EXPECT_TRUE(stored.has_value());
+  auto view = messages::decode_frame_view(stored.value_or("{}"));
+  EXPECT_TRUE(view) << view.error().message;
+  return view ? *view : messages::FrameView{};
 }
 
 class AggregateStageTest : public ::testing::Test {
@@ -54,9 +55,11 @@ class AggregateStageTest : public ::testing::Test {
     return std::make_shared<store::RedisResultStore>(client, store::StoreOptions{});
   }
 
-  std::unique_ptr<bus::StageRunner> run(AggregateStage& stage, const std::string& group) {
-    auto consumer = bus::Consumer::create(
-        kafka_, {group, {kafka_.topics.risk_assessment_results.name}, "aggregate"});
+  std::unique_ptr<bus::StageRunner> run(AggregateStage& stage, const std::string& group,
+                                        bool with_detections = false) {
+    std::vector<std::string> topics{kafka_.topics.risk_assessment_results.name};
+    if (with_detections) topics.push_back(kafka_.topics.detection_results.name);
+    auto consumer = bus::Consumer::create(kafka_, {group, topics, "aggregate"});
     EXPECT_TRUE(consumer) << consumer.error().message;
     auto runner = std::make_unique<bus::StageRunner>("aggregate", std::move(*consumer), stage);
     runner->start();
@@ -86,11 +89,38 @@ class AggregateStageTest : public ::testing::Test {
     ASSERT_TRUE(producer_->send_and_wait(kafka_.topics.risk_assessment_results.name, r.cameraId,
                                          messages::encode(r)));
   }
+  void send(const std::string& topic, const std::string& json) {
+    ASSERT_TRUE(producer_->send_and_wait(topic, camera_, json));
+  }
+
+  // The detection of frame `frame`, with `groups` groups of two cars each.
+  messages::DetectionResult detection(int frame, int groups) {
+    messages::DetectionResult d;
+    d.cameraId = camera_;
+    d.requestId = camera_ + "-f" + std::to_string(frame);
+    d.captureTs = 1'000'000 + frame * 1'000;
+    d.detectedTs = d.captureTs + 30;
+    d.imageWidth = 640;
+    d.imageHeight = 360;
+    for (int group = 0; group < groups; ++group) {
+      const int a = 2 * group, b = 2 * group + 1;
+      const double x = 100.0 * group;
+      d.detectedObjects.push_back({a, "car", 2, 0.9, {x, 10, x + 40, 30}});
+      d.detectedObjects.push_back({b, "car", 2, 0.8, {x + 45, 10, x + 85, 30}});
+      d.trafficGroups.push_back(
+          {group, "g" + std::to_string(group), {a, b}, {x, 10, x + 85, 30}, {}});
+      d.groupImages.push_back({group, "g" + std::to_string(group), "/9j/crop", 85, 20});
+    }
+    d.thumbnailBase64 = "dGh1bWI=";
+    return d;
+  }
 
   config::KafkaConfig kafka_;
   std::unique_ptr<bus::EmbeddedBroker> broker_;
   std::unique_ptr<bus::Producer> producer_;
   std::unique_ptr<bus::DeadLetterPublisher> dead_letters_;
+  prometheus::Registry registry_;
+  AggregateMetrics metrics_{registry_};
   std::string camera_ = "cam-" + random_hex_id(4);
 };
 
@@ -116,6 +146,10 @@ TEST_F(AggregateStageTest, ReplayingTheResultTopicTwiceStoresEachResultOnce) {
   EXPECT_EQ(latest["receivedResults"], 2);
   EXPECT_EQ(latest["partial"], false);
   ASSERT_EQ(store->alerts(camera_, 100)->size(), 2u);  // frame 3's two groups
+  // The original's alerts:{id}: the one high-risk frame's merged view.
+  const auto high_risk = store->high_risk_views(camera_, 100);
+  ASSERT_EQ(high_risk->size(), 1u);
+  EXPECT_EQ(view_of(high_risk->front()).requestId, camera_ + "-f3");
 
   // The whole topic again, as a new consumer group (or a crash) would replay it.
   AggregateStage second(*store, *dead_letters_, SystemClock::instance());
@@ -125,6 +159,7 @@ TEST_F(AggregateStageTest, ReplayingTheResultTopicTwiceStoresEachResultOnce) {
   EXPECT_EQ(second.applied(), 0);
   EXPECT_EQ(store->history(camera_, 0, 100)->size(), static_cast<size_t>(kFrames));
   EXPECT_EQ(store->alerts(camera_, 100)->size(), 2u);
+  EXPECT_EQ(store->high_risk_views(camera_, 100)->size(), 1u);
   EXPECT_EQ(json::parse(store->latest(camera_)->value()), latest);
 }
 
@@ -139,42 +174,127 @@ TEST_F(AggregateStageTest, AFrameMissingAResultIsPublishedPartialAfterTheTimeout
 
   send(result(1, 0, 2));  // group 1's result never comes (yet)
   ASSERT_TRUE(eventually([&] { return stage.applied() == 1; }));
-  std::this_thread::sleep_for(300ms);  // ticks run; nothing is due yet
-  EXPECT_FALSE(store->latest(camera_)->has_value());
-
-  clock.advance(Millis(15'000));
+  // A millisecond before the timeout nothing is due; frame 2 (complete),
+  // stored after frame 1 was considered, proves the stage went past it.
+  clock.advance(Millis(14'999));
+  send(result(2, 0, 1));
   ASSERT_TRUE(eventually([&] { return store->latest(camera_)->has_value(); }));
-  const auto view = json::parse(store->latest(camera_)->value());
-  EXPECT_EQ(view["partial"], true);
-  EXPECT_EQ(view["receivedResults"], 1);
-  EXPECT_EQ(view["expectedResults"], 2);
+  EXPECT_EQ(view_of(*store->latest(camera_)).requestId, camera_ + "-f2");
+  EXPECT_EQ(store->history(camera_, 0, 10)->size(), 1u);
+
+  clock.advance(Millis(1));
+  ASSERT_TRUE(eventually([&] { return store->history(camera_, 0, 10)->size() == 2; }));
+  const auto history = store->history(camera_, 0, 10);  // newest first: frame 2, then 1
+  ASSERT_EQ(history->size(), 2u);
+  const auto view = view_of(history->back());
+  EXPECT_EQ(view.requestId, camera_ + "-f1");
+  EXPECT_TRUE(view.partial);
+  EXPECT_EQ(view.receivedResults(), 1);
+  EXPECT_EQ(view.expectedResults, 2);
 
   // The straggler is stored by its taskId but does not reopen the frame.
   const auto straggler = result(1, 1, 2);
   send(straggler);
-  ASSERT_TRUE(eventually([&] { return stage.applied() == 2; }));
+  ASSERT_TRUE(eventually([&] { return stage.applied() == 3; }));
   EXPECT_TRUE(store->result(straggler.taskId)->has_value());
-  EXPECT_EQ(json::parse(store->latest(camera_)->value()), view);
+  EXPECT_EQ(store->history(camera_, 0, 10)->size(), 2u);
   runner->stop();
 }
 
 TEST_F(AggregateStageTest, ResultsSentWhileRedisIsDownAreStoredWhenItIsBack) {
   testing::TestRedis redis{testing::TestRedis::Private{}};
   auto store = redis_store(redis);
-  AggregateStage stage(*store, *dead_letters_, SystemClock::instance());
+  AggregateStage stage(*store, *dead_letters_, SystemClock::instance(), {}, &metrics_);
   auto runner = run(stage, "aggregate");
   send(result(0, 0, 1));
   ASSERT_TRUE(eventually([&] { return store->history(camera_, 0, 10)->size() == 1; }));
 
   redis.kill();
   for (int frame = 1; frame <= 3; ++frame) send(result(frame, 0, 1));
-  std::this_thread::sleep_for(1s);  // the stage retries meanwhile
+  // The stage retries meanwhile: seen as failed store calls.
+  ASSERT_TRUE(eventually([&] { return metrics_.store_errors.Value() >= 2; }));
   ASSERT_TRUE(redis.restart());
   ASSERT_TRUE(eventually([&] { return store->history(camera_, 0, 10)->size() == 3; }));
   // The first frame died with the server (no persistence); the three sent
   // during the outage were all stored once it was back.
   EXPECT_EQ(stage.applied(), 4);
   runner->stop();
+}
+
+// The stage as the pipeline runs it: on the results and the frames' detections.
+class WithDetectionsTest : public AggregateStageTest {
+ protected:
+  void SetUp() override {
+    AggregateStageTest::SetUp();
+    store_ = redis_store(redis_);
+    AggregateOptions options;
+    options.detections_topic = kafka_.topics.detection_results.name;
+    stage_ = std::make_unique<AggregateStage>(*store_, *dead_letters_, SystemClock::instance(),
+                                              options, &metrics_);
+    runner_ = run(*stage_, "aggregate", true);
+  }
+  void TearDown() override { runner_->stop(); }
+
+  void send_detection(const std::string& json) { send(kafka_.topics.detection_results.name, json); }
+
+  testing::TestRedis redis_;
+  std::shared_ptr<store::RedisResultStore> store_;
+  std::unique_ptr<AggregateStage> stage_;
+  std::unique_ptr<bus::StageRunner> runner_;
+};
+
+TEST_F(WithDetectionsTest, TheViewIsTheFramesDetectionMergedWithItsResults) {
+  const auto frame = detection(1, 2);
+  send_detection(messages::encode(frame));
+  ASSERT_TRUE(eventually([&] { return stage_->detections() == 1; }));
+  send(result(1, 0, 2, messages::RiskLevel::kHigh));
+  send(result(1, 1, 2));
+  ASSERT_TRUE(eventually([&] { return store_->latest(camera_)->has_value(); }));
+
+  const auto view = view_of(*store_->latest(camera_));
+  ASSERT_TRUE(view.detection);
+  messages::DetectionResult expected = frame;
+  expected.thumbnailBase64.clear();  // the live frame is not stored
+  EXPECT_EQ(*view.detection, expected);
+  EXPECT_EQ(view.results.size(), 2u);
+  EXPECT_EQ(view.maxRiskLevel, messages::RiskLevel::kHigh);
+  // The history keeps the view without the crops.
+  const auto history = view_of(store_->history(camera_, 0, 1)->front());
+  EXPECT_TRUE(history.detection->groupImages[0].imageBase64.empty());
+  EXPECT_EQ(history.detection->detectedObjects, frame.detectedObjects);
+}
+
+TEST_F(WithDetectionsTest, OriginalResultsAreCountedAgainstTheFramesGroups) {
+  // The original's results carry no frameTaskCount; its aggregator waited
+  // for one result per group of the frame's detection, as this one does.
+  send_detection(messages::encode(detection(4, 3)));
+  ASSERT_TRUE(eventually([&] { return stage_->detections() == 1; }));
+  for (int group = 0; group < 3; ++group) {
+    json original = json::parse(messages::encode(result(4, group, 1)));
+    for (const char* tmon_only : {"schemaVersion", "frameTaskCount", "status", "taskId"}) {
+      original.erase(tmon_only);
+    }
+    send(kafka_.topics.risk_assessment_results.name, original.dump());
+    ASSERT_TRUE(eventually([&] { return stage_->applied() == group + 1; }));
+  }
+  ASSERT_TRUE(eventually([&] { return store_->latest(camera_)->has_value(); }));
+  const auto view = view_of(*store_->latest(camera_));
+  // Published once, with all three: not before the last group's result.
+  EXPECT_EQ(view.receivedResults(), 3);
+  EXPECT_EQ(view.expectedResults, 3);
+  EXPECT_FALSE(view.partial);
+}
+
+TEST_F(WithDetectionsTest, FramesWithoutGroupsAreNotKept) {
+  const auto empty = detection(5, 0);
+  send_detection(messages::encode(empty));
+  send_detection("not json");
+  send_detection(messages::encode(detection(6, 1)));
+  ASSERT_TRUE(eventually([&] { return stage_->detections() == 1; }));
+  EXPECT_EQ(metrics_.detections.Add({{"outcome", "no_groups"}}).Value(), 1);
+  EXPECT_EQ(metrics_.detections.Add({{"outcome", "undecodable"}}).Value(), 1);
+  EXPECT_FALSE(store_->detection(empty.requestId)->has_value());
+  EXPECT_TRUE(store_->detection(camera_ + "-f6")->has_value());
 }
 
 }  // namespace

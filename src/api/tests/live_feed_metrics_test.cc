@@ -3,20 +3,21 @@
 #include <nlohmann/json.hpp>
 
 #include "api/live_feed.h"
+#include "api/tests/test_views.h"
 #include "metrics/exposition.h"
 
 namespace tmon::api {
 namespace {
 
 std::string view(const std::string& camera) {
-  return nlohmann::json{
-      {"cameraId", camera}, {"captureTs", 1}, {"results", nlohmann::json::array()}}
-      .dump();
+  return views::view_json(camera, 1);
 }
 
 TEST(LiveFeedMetricsTest, MirrorTheFeedsStatsAtEachUpdate) {
   ManualClock clock;
-  LiveFeed feed(clock, LiveFeedOptions{1});
+  LiveFeedOptions options;
+  options.max_queued = 1;
+  LiveFeed feed(clock, options);
   prometheus::Registry registry;
   LiveFeedMetrics metrics(registry);
   // A client that never finishes a write: one message on the wire, one

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "api/tests/test_views.h"
+
 namespace tmon::api {
 namespace {
 
@@ -28,41 +30,63 @@ struct FakeClient {
     pending.erase(pending.begin());
     written();
   }
-  std::string camera(size_t i) const { return json::parse(received.at(i))["cameraId"]; }
+  std::string camera(size_t i) const { return json::parse(received.at(i))["data"]["cameraId"]; }
   int64_t capture_ts(size_t i) const { return json::parse(received.at(i))["data"]["captureTs"]; }
 };
 
 std::string view(const std::string& camera, int64_t capture_ts) {
-  return json{{"cameraId", camera},
-              {"captureTs", capture_ts},
-              {"hasDangerousDriving", true},
-              {"maxRiskLevel", "high"},
-              {"results", json::array({{{"groupId", "g1"}, {"riskLevel", "high"}}})}}
-      .dump();
+  return views::view_json(camera, capture_ts);
 }
 
 class LiveFeedTest : public ::testing::Test {
  protected:
   ManualClock clock_;
-  LiveFeed feed_{clock_, LiveFeedOptions{3}};
+  LiveFeed feed_{clock_, [] {
+                   LiveFeedOptions options;
+                   options.max_queued = 3;
+                   return options;
+                 }()};
 };
 
-TEST_F(LiveFeedTest, MessageCarriesTheViewAndTheAssessmentInTheOriginalShape) {
-  const auto message = detection_result_message("cam-1", view("cam-1", 1'700'000'000'123), 0);
-  ASSERT_TRUE(message);
-  const json parsed = json::parse(*message);
-  EXPECT_EQ(parsed["type"], "detection_result");
-  EXPECT_EQ(parsed["cameraId"], "cam-1");
-  const json& data = parsed["data"];
+TEST_F(LiveFeedTest, EachViewBecomesADetectionResultInTheOriginalEnvelope) {
+  FakeClient client;
+  auto subscription = feed_.subscribe("cam-1", client.deliver());
+  feed_.publish("cam-1", view("cam-1", 1'700'000'000'123));
+  ASSERT_EQ(client.received.size(), 1u);
+  const json message = json::parse(client.received[0]);
+  EXPECT_EQ(message.size(), 2u);  // {type, data}
+  EXPECT_EQ(message["type"], "detection_result");
+  const json& data = message["data"];
   EXPECT_EQ(data["cameraId"], "cam-1");
-  EXPECT_EQ(data["captureTs"], 1'700'000'000'123);
   EXPECT_EQ(data["timestamp"], "2023-11-14T22:13:20.123Z");
   EXPECT_EQ(data["hasDangerousDriving"], true);
   EXPECT_EQ(data["maxRiskLevel"], "high");
-  EXPECT_EQ(data["riskAssessment"]["maxRiskLevel"], "high");
-  EXPECT_EQ(data["riskAssessment"]["results"][0]["groupId"], "g1");
-  EXPECT_FALSE(detection_result_message("cam-1", "not json", 0));
-  EXPECT_FALSE(detection_result_message("cam-1", "[1,2]", 0));
+  EXPECT_EQ(data["riskAssessment"]["allGroupResults"][0]["riskLevel"], "high");
+  // The view's group wears its colour, as the original front end draws it.
+  EXPECT_EQ(data["trafficGroups"][0]["riskLevel"], "blue");
+  EXPECT_EQ(data["trafficGroups"][0]["riskLevelRaw"], "high");
+}
+
+TEST_F(LiveFeedTest, RemembersEachCamerasNewestView) {
+  EXPECT_EQ(feed_.newest("cam-1"), nullptr);
+  feed_.publish("cam-1", view("cam-1", 20));
+  feed_.publish("cam-1", view("cam-1", 10));  // older, stored late: not the newest
+  feed_.publish("cam-2", view("cam-2", 5));
+  ASSERT_NE(feed_.newest("cam-1"), nullptr);
+  EXPECT_EQ(feed_.newest("cam-1")->captureTs, 20);
+  EXPECT_EQ(feed_.newest("cam-2")->captureTs, 5);
+}
+
+TEST_F(LiveFeedTest, RemembersABoundedNumberOfCameras) {
+  LiveFeedOptions options;
+  options.max_cameras = 2;
+  LiveFeed feed(clock_, options);
+  feed.publish("cam-1", view("cam-1", 1));
+  feed.publish("cam-2", view("cam-2", 2));
+  feed.publish("cam-3", view("cam-3", 3));  // the camera heard from longest ago goes
+  EXPECT_EQ(feed.newest("cam-1"), nullptr);
+  EXPECT_NE(feed.newest("cam-2"), nullptr);
+  EXPECT_NE(feed.newest("cam-3"), nullptr);
 }
 
 TEST_F(LiveFeedTest, FansOutPerCameraAndToAllCameraListeners) {
@@ -134,8 +158,11 @@ TEST_F(LiveFeedTest, InvalidPayloadIsCountedNotForwarded) {
   FakeClient client;
   auto subscription = feed_.subscribe("", client.deliver());
   feed_.publish("cam", "{broken");
+  feed_.publish("cam", R"({"cameraId":"cam"})");  // JSON, but not a view: no requestId
   EXPECT_TRUE(client.received.empty());
-  EXPECT_EQ(feed_.stats().invalid, 1u);
+  EXPECT_EQ(feed_.stats().invalid, 2u);
+  EXPECT_EQ(feed_.stats().published, 0u);
+  EXPECT_EQ(feed_.newest("cam"), nullptr);
 }
 
 TEST_F(LiveFeedTest, SubscriptionMayOutliveTheFeed) {
@@ -145,10 +172,15 @@ TEST_F(LiveFeedTest, SubscriptionMayOutliveTheFeed) {
     LiveFeed feed(clock_);
     subscription = feed.subscribe("cam", client.deliver());
     feed.publish("cam", view("cam", 1));
+    feed.publish("cam", view("cam", 2));  // queued behind the first
   }
+  // Finishing the write after the feed is gone delivers nothing more (and,
+  // under the sanitizers, touches nothing freed).
   client.complete();
+  EXPECT_EQ(client.received.size(), 1u);
+  EXPECT_EQ(subscription->dropped(), 0u);
   subscription.reset();
-  SUCCEED();
+  EXPECT_TRUE(client.pending.empty());
 }
 
 }  // namespace

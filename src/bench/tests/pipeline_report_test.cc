@@ -19,11 +19,11 @@ PipelineRun sample_run() {
   run.capacity_per_second = 30;
   for (int i = 0; i < 10; ++i) {
     const int64_t capture = kStart + 1000 * i;
-    FrameRecord frame;
+    trace::FrameTrace frame;
     frame.camera_id = "bench-0001";
     frame.capture_ts = capture;
     frame.detected_ts = capture + 5;
-    frame.seen_s = i;
+    frame.seen_ms = capture + 6;
     frame.tasks_seen = i % 3;
     const bool lost_one = i == 8;
     if (frame.tasks_seen > 0 && !lost_one) {
@@ -33,16 +33,17 @@ PipelineRun sample_run() {
     }
     run.frames["req-" + std::to_string(i)] = frame;
     for (int t = 0; t < frame.tasks_seen; ++t) {
-      TaskRecord task;
+      trace::TaskTrace task;
       task.request_id = "req-" + std::to_string(i);
       task.capture_ts = capture;
       task.created_ts = capture + 10;
-      task.seen_s = i;
+      task.seen_ms = capture + 11;
       if (!(lost_one && t == 1)) {
-        task.results = 1;
-        task.completed_ts = capture + 1100;
-        task.llm_ms = 1000;
-        task.queue_wait_ms = 20;
+        trace::ResultTrace result;
+        result.completed_ts = capture + 1100;
+        result.llm_ms = 1000;
+        result.queue_wait_ms = 20;
+        task.results.push_back(result);
       }
       run.tasks["task-" + std::to_string(i) + "-" + std::to_string(t)] = task;
     }

@@ -28,6 +28,24 @@ TEST(EnvOverridesTest, OverridesEndpointsAndSecrets) {
   EXPECT_EQ(c.monitoring.logging.level, "debug");
 }
 
+TEST(EnvOverridesTest, CorsOriginsAreACommaSeparatedList) {
+  Config c;
+  EXPECT_EQ(c.pipeline.api.cors_origins, std::vector<std::string>{"*"});  // the original's default
+  // The original's variable is honoured; tmon's wins when both are set.
+  ASSERT_TRUE(apply_env_overrides(
+      fake_env({{"ALGO_CORS_ORIGINS", "http://a.example, http://b.example:8080"}}), c));
+  EXPECT_EQ(c.pipeline.api.cors_origins,
+            (std::vector<std::string>{"http://a.example", "http://b.example:8080"}));
+  ASSERT_TRUE(apply_env_overrides(
+      fake_env({{"ALGO_CORS_ORIGINS", "http://a.example"}, {"TMON_CORS_ORIGINS", "http://c"}}),
+      c));
+  EXPECT_EQ(c.pipeline.api.cors_origins, std::vector<std::string>{"http://c"});
+  const auto bad = apply_env_overrides(fake_env({{"TMON_CORS_ORIGINS", " , "}}), c);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message,
+            "env TMON_CORS_ORIGINS: expected comma-separated origins, got \" , \"");
+}
+
 TEST(EnvOverridesTest, UnsetOrEmptyVariablesLeaveValues) {
   Config c;
   c.pipeline.redis.url = "redis://file";

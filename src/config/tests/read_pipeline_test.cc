@@ -29,6 +29,31 @@ class PipelineFileTest : public ::testing::Test {
   TempConfigDir dir_;
 };
 
+TEST_F(PipelineFileTest, APlainIntegerCameraIdIsANumberAndAQuotedOneText) {
+  auto loaded = load(R"(
+cameras:
+  - {id: 3, url: "sim://"}
+  - {id: "4", url: "sim://"}
+  - {id: 05, url: "sim://"}
+  - {id: cam-6, url: "sim://"}
+)");
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  const auto& cameras = loaded->config->pipeline.cameras;
+  ASSERT_EQ(cameras.size(), 4u);
+  EXPECT_EQ(cameras[0].id, "3");
+  EXPECT_TRUE(cameras[0].id_is_integer);
+  EXPECT_FALSE(cameras[1].id_is_integer);
+  EXPECT_FALSE(cameras[2].id_is_integer);  // "05" would not come back as written
+  EXPECT_FALSE(cameras[3].id_is_integer);
+}
+
+TEST_F(PipelineFileTest, DetectionsMustOutliveTheirLastView) {
+  EXPECT_EQ(error_of("tasks: {max_age_seconds: 20}\n"
+                     "aggregation: {partial_timeout_seconds: 15, detection_ttl_seconds: 30}\n"),
+            file() + ":2: aggregation.detection_ttl_seconds: expected at least "
+                     "tasks.max_age_seconds + aggregation.partial_timeout_seconds (35), got 30");
+}
+
 TEST_F(PipelineFileTest, ReadsEverySection) {
   auto loaded = load(R"(
 cameras:
@@ -54,10 +79,13 @@ aggregation:
   alert_display_seconds: 12
   alert_min_level: medium
 redis: {url: "redis://redis:6379/1", timeout_ms: 500}
-api: {host: 0.0.0.0, port: 0, admin_token: tok, max_body_bytes: 4096, threads: 4}
+api: {host: 0.0.0.0, port: 0, admin_token: tok, max_body_bytes: 4096, threads: 4,
+      cors_origins: ["http://front.example"]}
 )");
   ASSERT_TRUE(loaded) << loaded.error().message;
   EXPECT_TRUE(loaded->warnings.empty());
+  EXPECT_EQ(loaded->config->pipeline.api.cors_origins,
+            std::vector<std::string>{"http://front.example"});
   const PipelineConfig& p = loaded->config->pipeline;
   ASSERT_EQ(p.cameras.size(), 1u);
   EXPECT_EQ(p.cameras[0].id, "gate");

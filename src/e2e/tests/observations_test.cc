@@ -61,7 +61,13 @@ class ObservationsTest : public ::testing::Test {
   }
   // Frame n's view, stored `after` ms past capture.
   bool view(int n, int64_t after = 1'020, bool partial = false) {
-    return seen_.view_seen({"probe", request(n), capture(n), capture(n) + after, partial, 1, 1});
+    messages::FrameView view;
+    view.cameraId = "probe";
+    view.requestId = request(n);
+    view.captureTs = capture(n);
+    view.storedTs = capture(n) + after;
+    view.partial = partial;
+    return seen_.view_seen(view);
   }
   static std::string reasons(const E2eReport& report) {
     std::string all;
@@ -283,21 +289,6 @@ TEST_F(ObservationsTest, NotCompleteBeforeInjectionIsDone) {
   EXPECT_FALSE(seen_.complete(capture(1) + 60'000, kSettleMs));
   seen_.injection_done();
   EXPECT_TRUE(seen_.complete(capture(1) + 60'000, kSettleMs));
-}
-
-TEST(ParseViewTest, ReadsTheAggregatorsView) {
-  const auto view = parse_view_text(
-      R"({"cameraId":"probe","requestId":"r1","captureTs":1000,"storedTs":2500,"latencyMs":1500,)"
-      R"("partial":false,"expectedResults":2,"receivedResults":2,"tasks":[]})");
-  ASSERT_TRUE(view);
-  EXPECT_EQ(view->camera_id, "probe");
-  EXPECT_EQ(view->request_id, "r1");
-  EXPECT_EQ(view->capture_ts, 1000);
-  EXPECT_EQ(view->stored_ts, 2500);
-  EXPECT_FALSE(view->partial);
-  EXPECT_EQ(view->expected_results, 2);
-  EXPECT_FALSE(parse_view_text("not json"));
-  EXPECT_FALSE(parse_view_text(R"({"cameraId":"probe"})"));
 }
 
 }  // namespace

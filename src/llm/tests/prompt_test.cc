@@ -52,5 +52,15 @@ TEST(PromptTest, BodyIsOpenAiVisionFormat) {
   EXPECT_EQ(parts[1]["type"], "text");
 }
 
+TEST(PromptTest, APictureByUrlIsSentAsItsUrl) {
+  // The original's tasks may name the crop by URL (groupImageUrl) instead.
+  messages::AssessmentTask task = sample_task();
+  task.imageBase64.clear();
+  task.imageUrl = "http://images.example/crops/7.jpg";
+  const auto body = nlohmann::json::parse(chat_request_body(build_chat_request(task, {})));
+  const auto& parts = body["messages"][1]["content"];
+  EXPECT_EQ(parts[0]["image_url"]["url"], "http://images.example/crops/7.jpg");
+}
+
 }  // namespace
 }  // namespace tmon::llm

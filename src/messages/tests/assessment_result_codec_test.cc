@@ -50,19 +50,40 @@ TEST(AssessmentResultCodecTest, NonOkResultWithCodeAndMessageRoundTrips) {
   }
 }
 
-TEST(AssessmentResultCodecTest, EncodingOmitsEmptyCodeMessageAndAbsentAssessment) {
+TEST(AssessmentResultCodecTest, OkResultCarriesTheAssessmentAtTheTopLevelAndNoError) {
   const json ok = json::parse(encode(testing::full_assessment_result()));
   EXPECT_EQ(ok["schemaVersion"], kSchemaVersion);
   EXPECT_EQ(ok["status"], "ok");
   EXPECT_FALSE(ok.contains("code"));
   EXPECT_FALSE(ok.contains("message"));
-  EXPECT_EQ(ok["riskAssessment"]["maxRiskLevel"], "critical");
+  EXPECT_FALSE(ok.contains("error"));
+  EXPECT_FALSE(ok.contains("riskAssessment"));  // one copy: the original's top-level results
+  EXPECT_EQ(ok["maxRiskLevel"], "critical");
+  EXPECT_EQ(ok["results"].size(), testing::full_assessment_result().riskAssessment->results.size());
+  EXPECT_EQ(ok["messageId"], ok["taskId"].get<std::string>() + "_result");
   EXPECT_EQ(ok["metadata"]["apiKeyId"], "key-07");
+}
 
+TEST(AssessmentResultCodecTest, FailedResultSaysWhyInErrorWithEmptyResults) {
   const json expired = json::parse(encode(expired_result()));
   EXPECT_EQ(expired["status"], "expired");
   EXPECT_EQ(expired["code"], "deadline_exceeded");
-  EXPECT_FALSE(expired.contains("riskAssessment"));
+  EXPECT_EQ(expired["results"], json::array());
+  EXPECT_EQ(expired["error"], "deadline_exceeded: " + expired_result().message);
+  EXPECT_FALSE(expired.contains("maxRiskLevel"));
+}
+
+TEST(AssessmentResultCodecTest, TmonsOlderRiskAssessmentObjectIsStillRead) {
+  json result = minimal_ok_result();
+  result["riskAssessment"]["results"] =
+      json::array({{{"groupIndex", 1}, {"riskLevel", "high"}, {"riskTypes", {"闯红灯"}}}});
+  result["riskAssessment"]["maxRiskLevel"] = "high";
+  const Result<AssessmentResult> decoded = decode_assessment_result(result.dump());
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  ASSERT_TRUE(decoded->riskAssessment);
+  EXPECT_EQ(decoded->riskAssessment->maxRiskLevel, RiskLevel::kHigh);
+  ASSERT_EQ(decoded->riskAssessment->results.size(), 1u);
+  EXPECT_EQ(decoded->riskAssessment->results[0].riskTypes, std::vector<std::string>{"闯红灯"});
 }
 
 TEST(AssessmentResultCodecTest, MinimalOkResultGetsDefaults) {
@@ -87,7 +108,7 @@ TEST(AssessmentResultCodecTest, OkResultWithoutAssessmentIsRejected) {
   json result = minimal_ok_result();
   result.erase("riskAssessment");
   EXPECT_EQ(error_of(decode_assessment_result(result.dump())),
-            "riskAssessment: required when status is ok");
+            "results: required when status is ok");
 }
 
 TEST(AssessmentResultCodecTest, NonOkResultWithoutCodeIsRejected) {

@@ -43,8 +43,7 @@ TEST(AssessmentTaskCodecTest, MinimalTaskGetsDefaults) {
 }
 
 TEST(AssessmentTaskCodecTest, MissingRequiredFieldsAreNamed) {
-  for (const char* field :
-       {"taskId", "cameraId", "requestId", "captureTs", "deadlineTs", "imageBase64"}) {
+  for (const char* field : {"taskId", "cameraId", "requestId", "captureTs", "deadlineTs"}) {
     json task = minimal_task();
     task.erase(field);
     EXPECT_EQ(error_of(decode_assessment_task(task.dump())),
@@ -52,11 +51,37 @@ TEST(AssessmentTaskCodecTest, MissingRequiredFieldsAreNamed) {
   }
 }
 
-TEST(AssessmentTaskCodecTest, EmptyImageIsRejected) {
+TEST(AssessmentTaskCodecTest, TaskWithoutAPictureIsRejected) {
+  const std::string why =
+      "groupImageBase64: required: a non-empty groupImageBase64 or groupImageUrl (the group's "
+      "picture)";
   json task = minimal_task();
-  task["imageBase64"] = "";
-  EXPECT_EQ(error_of(decode_assessment_task(task.dump())),
-            "imageBase64: expected a non-empty string");
+  task.erase("imageBase64");
+  EXPECT_EQ(error_of(decode_assessment_task(task.dump())), why);
+  task["groupImageBase64"] = "";
+  task["groupImageUrl"] = "";
+  EXPECT_EQ(error_of(decode_assessment_task(task.dump())), why);
+}
+
+TEST(AssessmentTaskCodecTest, PictureByUrlIsAssessable) {
+  json task = minimal_task();
+  task.erase("imageBase64");
+  task["groupImageBase64"] = "";
+  task["groupImageUrl"] = "http://images.example/crop/1.jpg";
+  const Result<AssessmentTask> decoded = decode_assessment_task(task.dump());
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(decoded->imageUrl, "http://images.example/crop/1.jpg");
+  EXPECT_TRUE(decoded->imageBase64.empty());
+}
+
+TEST(AssessmentTaskCodecTest, ImageTravelsOnceUnderTheOriginalName) {
+  const json task = json::parse(encode(testing::full_assessment_task()));
+  EXPECT_EQ(task["groupImageBase64"], testing::full_assessment_task().imageBase64);
+  EXPECT_FALSE(task.contains("imageBase64"));
+  EXPECT_EQ(task["groupImageUrl"], "");
+  EXPECT_EQ(task["detectedObjects"].size(), 2u);
+  EXPECT_FALSE(task.contains("objects"));
+  EXPECT_EQ(task["groupMetadata"]["objectCount"], 2);
 }
 
 TEST(AssessmentTaskCodecTest, NonPositiveFrameTaskCountIsRejected) {
@@ -68,9 +93,10 @@ TEST(AssessmentTaskCodecTest, NonPositiveFrameTaskCountIsRejected) {
 
 TEST(AssessmentTaskCodecTest, NestedObjectErrorsCarryTheirPath) {
   json task = minimal_task();
-  task["objects"] = json::parse(R"([{"objectId": 1}, {"objectId": 2, "confidence": "high"}])");
+  task["detectedObjects"] =
+      json::parse(R"([{"objectId": 1}, {"objectId": 2, "confidence": "high"}])");
   EXPECT_EQ(error_of(decode_assessment_task(task.dump())),
-            "objects[1].confidence: expected a number, got string");
+            "detectedObjects[1].confidence: expected a number, got string");
 }
 
 TEST(AssessmentTaskCodecTest, FractionalDeadlineIsRejected) {
@@ -101,8 +127,8 @@ TEST(AssessmentTaskCodecTest, OriginalFormatTaskNeedsNoIdTimesOrDeadline) {
   const Result<AssessmentTask> decoded = decode_assessment_task(task.dump());
   ASSERT_TRUE(decoded) << decoded.error().message;
   EXPECT_EQ(decoded->schemaVersion, 0);
-  EXPECT_EQ(decoded->taskId, "r-9:g2");
-  EXPECT_EQ(decoded->captureTs, 0);  // the scheduler counts from arrival
+  EXPECT_EQ(decoded->taskId, "r-9_group2");  // the original generator's naming
+  EXPECT_EQ(decoded->captureTs, 0);          // the scheduler counts from arrival
   EXPECT_EQ(decoded->deadlineTs, 0);
   EXPECT_EQ(decoded->imageBase64, "QUJD");
   EXPECT_EQ(decoded->groupIndex, 2);

@@ -96,7 +96,28 @@ TEST(DetectionResultCodecTest, EmptyCameraIdIsRejected) {
   json message = minimal_v1();
   message["cameraId"] = "";
   EXPECT_EQ(error_of(decode_detection_result(message.dump())),
-            "cameraId: expected a non-empty string");
+            "cameraId: expected a non-empty string or an integer");
+  message["cameraId"] = json::array();
+  EXPECT_EQ(error_of(decode_detection_result(message.dump())),
+            "cameraId: expected a non-empty string or an integer");
+  message["cameraId"] = 3.5;
+  EXPECT_EQ(error_of(decode_detection_result(message.dump())),
+            "cameraId: expected an integer, got a fractional number");
+}
+
+TEST(DetectionResultCodecTest, IntegerCameraIdIsEchoedAsAnInteger) {
+  json message = minimal_v1();
+  message["cameraId"] = 901;
+  const Result<DetectionResult> decoded = decode_detection_result(message.dump());
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(decoded->cameraId, "901");  // the text is the key everywhere inside
+  EXPECT_TRUE(decoded->cameraId.is_integer());
+  EXPECT_EQ(json::parse(encode(*decoded))["cameraId"], 901);
+  message["cameraId"] = "901";
+  const Result<DetectionResult> text = decode_detection_result(message.dump());
+  ASSERT_TRUE(text);
+  EXPECT_FALSE(text->cameraId.is_integer());
+  EXPECT_EQ(json::parse(encode(*text))["cameraId"], "901");
 }
 
 TEST(DetectionResultCodecTest, WrongTypesAreReportedWithTheirPath) {
@@ -166,14 +187,14 @@ constexpr const char* kLegacyDetection = R"({
     {"className": "car", "classId": 2, "confidence": 0.67, "bbox": [820, 210, 1000, 390]}
   ],
   "trafficGroups": [
-    {"groupIndex": 0, "objectIds": [0, 1], "bbox": [100, 200, 350, 400],
+    {"groupIndex": 1, "objectIds": [0, 1], "bbox": [100, 200, 350, 400],
      "features": {"classCounts": {"car": 1, "person": 1}, "minPersonVehicleDistance": 10.5}},
     {"objectIndices": [2, 3], "bbox": [500, 180, 1000, 450], "riskHint": "none"}
   ],
   "groupImages": [
-    {"groupIndex": 0, "image": "data:image/jpeg;base64,/9j/4AAQSkZJRg==", "width": 250,
+    {"groupIndex": 1, "image": "data:image/jpeg;base64,/9j/4AAQSkZJRg==", "width": 250,
      "height": 200},
-    {"groupIndex": 1, "imageData": "data:image/jpeg;base64,/9j/2wBDAA==", "width": 500,
+    {"groupIndex": 2, "imageData": "data:image/jpeg;base64,/9j/2wBDAA==", "width": 500,
      "height": 270}
   ],
   "processingTime": 0.045,
@@ -199,17 +220,17 @@ TEST(DetectionResultCodecTest, DecodesAFullLegacyMessage) {
       {3, "car", 2, 0.67, {820, 210, 1000, 390}},
   };
   expected.trafficGroups = {
-      {0,
-       "cam_north_01-g0",
+      {1,
+       "cam_north_01-g1",
        {0, 1},
        {100, 200, 350, 400},
        GroupFeatures{.classCounts = {{"car", 1}, {"person", 1}}, .minPersonVehicleDistance = 10.5},
        {}},
-      {1, "cam_north_01-g1", {2, 3}, {500, 180, 1000, 450}, {}, {}},
+      {2, "cam_north_01-g2", {2, 3}, {500, 180, 1000, 450}, {}, {}},  // counted from 1 when absent
   };
   expected.groupImages = {
-      {0, "cam_north_01-g0", "/9j/4AAQSkZJRg==", 250, 200},
-      {1, "cam_north_01-g1", "/9j/2wBDAA==", 500, 270},
+      {1, "cam_north_01-g1", "/9j/4AAQSkZJRg==", 250, 200},
+      {2, "cam_north_01-g2", "/9j/2wBDAA==", 500, 270},
   };
   EXPECT_EQ(*decoded, expected);
 }

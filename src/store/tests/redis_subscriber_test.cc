@@ -74,6 +74,8 @@ TEST(RedisSubscriberTest, DeliversViewsTheStorePublishes) {
                                    .request_id = random_hex_id(),
                                    .capture_ts = 10,
                                    .view_json = R"({"captureTs":10})",
+                                   .history_json = R"({"captureTs":10})",
+                                   .high_risk = false,
                                    .alerts = {},
                                    .ended_alert_groups = {}}));
   // A raw PUBLISH from any other writer is a view too.

@@ -30,14 +30,18 @@ class ResultStoreContract : public ::testing::TestWithParam<std::string> {
   }
 
   FrameWrite frame(const std::string& frame, int64_t capture_ts,
-                   std::vector<AlertWrite> alerts = {}, std::vector<std::string> ended = {}) {
-    return {
-        id("cam"),
-        id(frame),
-        capture_ts,
-        R"({"requestId":")" + id(frame) + R"(","captureTs":)" + std::to_string(capture_ts) + "}",
-        std::move(alerts),
-        std::move(ended)};
+                   std::vector<AlertWrite> alerts = {}, std::vector<std::string> ended = {},
+                   bool high_risk = false) {
+    const std::string view =
+        R"({"requestId":")" + id(frame) + R"(","captureTs":)" + std::to_string(capture_ts);
+    return {.camera_id = id("cam"),
+            .request_id = id(frame),
+            .capture_ts = capture_ts,
+            .view_json = view + R"(,"groupImages":[{"imageBase64":"/9j/"}]})",
+            .history_json = view + R"(,"groupImages":[{}]})",
+            .high_risk = high_risk,
+            .alerts = std::move(alerts),
+            .ended_alert_groups = std::move(ended)};
   }
 
   ManualClock clock_;
@@ -93,8 +97,9 @@ TEST_P(ResultStoreContract, HistoryIsNewestFirstCappedAndOlderFramesDoNotBecomeL
   const auto history = store->history(id("cam"), 0, 10);
   ASSERT_TRUE(history);
   ASSERT_EQ(history->size(), 3u);
-  EXPECT_EQ((*history)[0], frame("f500", 500).view_json);
-  EXPECT_EQ((*history)[2], frame("f300", 300).view_json);
+  // The history keeps the view without its crops.
+  EXPECT_EQ((*history)[0], frame("f500", 500).history_json);
+  EXPECT_EQ((*history)[2], frame("f300", 300).history_json);
   EXPECT_EQ(store->history(id("cam"), 350, 10)->size(), 2u);
   EXPECT_EQ(store->history(id("cam"), 0, 1)->size(), 1u);
 }
@@ -121,15 +126,52 @@ TEST_P(ResultStoreContract, ContinuedAlertsTakeTheirPredecessorsPlace) {
   EXPECT_EQ(store->alerts(id("cam"), 1)->size(), 1u);
 }
 
+TEST_P(ResultStoreContract, HighRiskViewsGoOntoTheOriginalsAlertList) {
+  auto store = make({.alerts_size = 1, .high_risk_views_size = 2});
+  ASSERT_TRUE(*store->publish_frame(frame("f1", 100, {}, {}, true)));
+  ASSERT_TRUE(*store->publish_frame(frame("f2", 200)));
+  ASSERT_TRUE(*store->publish_frame(frame("f3", 300, {}, {}, true)));
+  ASSERT_TRUE(*store->publish_frame(frame("f4", 400, {}, {}, true)));
+  // Newest first, capped, full views (crops included), as the original kept them.
+  EXPECT_EQ(*store->high_risk_views(id("cam"), 10),
+            (std::vector<std::string>{frame("f4", 400).view_json, frame("f3", 300).view_json}));
+  EXPECT_EQ(store->high_risk_views(id("cam"), 1)->size(), 1u);
+  EXPECT_TRUE(store->alerts(id("cam"), 10)->empty());  // tmon's records are apart
+}
+
+TEST_P(ResultStoreContract, KeepsAFramesDetectionForItsView) {
+  auto store = make();
+  EXPECT_FALSE(store->detection(id("f1"))->has_value());
+  ASSERT_TRUE(store->put_detection(id("f1"), R"({"detectedObjects":[]})"));
+  EXPECT_EQ(store->detection(id("f1"))->value(), R"({"detectedObjects":[]})");
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, ResultStoreContract, ::testing::Values("memory", "redis"),
                          [](const auto& info) { return info.param; });
 
+FrameWrite view(const std::string& camera, const std::string& frame, int64_t capture_ts,
+                const std::string& json) {
+  FrameWrite write;
+  write.camera_id = camera;
+  write.request_id = frame;
+  write.capture_ts = capture_ts;
+  write.view_json = json;
+  write.history_json = json;
+  return write;
+}
+
 TEST(MemoryResultStoreTest, EntriesExpireAfterTheirTtl) {
   ManualClock clock;
-  MemoryResultStore store({.result_ttl_seconds = 10, .latest_ttl_seconds = 5}, clock);
+  MemoryResultStore store(
+      {.result_ttl_seconds = 10, .latest_ttl_seconds = 5, .detection_ttl_seconds = 3}, clock);
   ASSERT_TRUE(store.apply({"t1", "cam-1", "f1", "{}"}));
-  ASSERT_TRUE(*store.publish_frame({"cam-1", "f1", 100, R"({"v":1})", {}, {}}));
-  clock.advance(5s);
+  ASSERT_TRUE(store.put_detection("f1", "{}"));
+  ASSERT_TRUE(*store.publish_frame(view("cam-1", "f1", 100, R"({"v":1})")));
+  clock.advance(2999ms);
+  EXPECT_TRUE(store.detection("f1")->has_value());
+  clock.advance(1ms);
+  EXPECT_FALSE(store.detection("f1")->has_value());
+  clock.advance(2s);
   EXPECT_FALSE(store.latest("cam-1")->has_value());
   EXPECT_TRUE(store.result("t1")->has_value());
   clock.advance(5s);
@@ -145,8 +187,8 @@ TEST(MemoryResultStoreTest, TellsItsListenerAboutNewLatestViews) {
   store.on_publish([&](const std::string& camera, const std::string& view) {
     heard.push_back(camera + " " + view);
   });
-  ASSERT_TRUE(*store.publish_frame({"cam-1", "f2", 200, "new", {}, {}}));
-  ASSERT_TRUE(*store.publish_frame({"cam-1", "f1", 100, "old", {}, {}}));
+  ASSERT_TRUE(*store.publish_frame(view("cam-1", "f2", 200, "new")));
+  ASSERT_TRUE(*store.publish_frame(view("cam-1", "f1", 100, "old")));
   EXPECT_EQ(heard, std::vector<std::string>{"cam-1 new"});
 }
 
@@ -157,11 +199,17 @@ TEST(RedisResultStoreTest, SetsTtlsOnWhatItStores) {
   const std::string task = random_hex_id();
   const std::string camera = "cam-" + random_hex_id(4);
   ASSERT_TRUE(store.apply({task, camera, "f-" + task, "{}"}));
-  ASSERT_TRUE(*store.publish_frame({camera, "f-" + task, 1, R"({"captureTs":1})", {}, {}}));
+  ASSERT_TRUE(store.put_detection("f-" + task, "{}"));
+  FrameWrite high = view(camera, "f-" + task, 1, R"({"captureTs":1})");
+  high.high_risk = true;
+  ASSERT_TRUE(*store.publish_frame(high));
   for (const auto& [key, at_most] :
        std::vector<std::pair<std::string, int64_t>>{{latest_key(camera), 3600},
+                                                    {latest_capture_key(camera), 3600},
                                                     {result_key(task), 86400},
                                                     {history_key(camera), 86400},
+                                                    {high_risk_views_key(camera), 86400},
+                                                    {detection_key("f-" + task), 60},
                                                     {frame_published_key("f-" + task), 86400}}) {
     const auto ttl = client->command({"TTL", key});
     ASSERT_TRUE(ttl);

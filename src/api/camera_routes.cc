@@ -1,0 +1,101 @@
+#include "api/camera_routes.h"
+
+#include "api/envelope.h"
+
+namespace tmon::api {
+namespace {
+
+using messages::JsonValue;
+
+// A cameraId given as a JSON string or integer.
+std::optional<messages::CameraId> camera_id_of(const nlohmann::json& value) {
+  if (value.is_number_integer()) return messages::CameraId::integer(value.get<int64_t>());
+  if (value.is_string() && !value.get_ref<const std::string&>().empty()) {
+    return messages::CameraId(value.get<std::string>());
+  }
+  return std::nullopt;
+}
+
+http::Response bad_request(std::string_view code, std::string_view message) {
+  return http::error_response(http::Status::bad_request, code, message);
+}
+
+http::Response add_camera(CameraControl& cameras, const http::RequestContext& context) {
+  const auto body = nlohmann::json::parse(context.request.body(), nullptr, false);
+  if (!body.is_object()) {
+    return bad_request("bad_body",
+                       "body must be a JSON object {cameraId, url, detector?, frameInterval?}");
+  }
+  CameraRequest request;
+  const auto id = body.contains("cameraId") ? camera_id_of(body["cameraId"]) : std::nullopt;
+  if (!id)
+    return bad_request("bad_camera_id", "cameraId: expected a non-empty string or an integer");
+  request.id = *id;
+  const auto text = [&](const char* name, std::string& out) {
+    if (!body.contains(name) || body[name].is_null()) return true;
+    if (!body[name].is_string()) return false;
+    out = body[name].get<std::string>();
+    return true;
+  };
+  if (!text("url", request.url) || request.url.empty()) {
+    return bad_request("bad_url", "url: expected a non-empty string");
+  }
+  if (!text("detector", request.detector)) {
+    return bad_request("bad_detector", "detector: expected motion, yolo or hog");
+  }
+  if (body.contains("frameInterval") && !body["frameInterval"].is_null()) {
+    if (!body["frameInterval"].is_number() || body["frameInterval"].get<double>() <= 0) {
+      return bad_request("bad_frame_interval", "frameInterval: expected a number of seconds > 0");
+    }
+    request.frame_interval_seconds = body["frameInterval"].get<double>();
+  }
+  if (auto added = cameras.add(request); !added) {
+    const bool taken = added.error().code == ErrorCode::kRejected;
+    return http::error_response(taken ? http::Status::conflict : http::Status::bad_request,
+                                taken ? "camera_exists" : "bad_camera", added.error().message);
+  }
+  const auto info = cameras.info(request.id);
+  if (!info) {  // removed by someone else in between
+    return http::error_response(http::Status::conflict, "camera_gone",
+                                "camera " + request.id + " was removed meanwhile");
+  }
+  return envelope(http::Status::created, to_json(*info));
+}
+
+}  // namespace
+
+JsonValue to_json(const CameraInfo& camera) {
+  return JsonValue{{"cameraId", messages::to_json(camera.id)},
+                   {"url", camera.url},
+                   {"detector", camera.detector},
+                   {"status", to_string(camera.state)},
+                   {"message", camera.message},
+                   {"frameInterval", camera.frame_interval_seconds},
+                   {"fps", camera.fps},
+                   {"lastFrameTs", camera.last_frame_ts},
+                   {"framesGrabbed", camera.frames_grabbed},
+                   {"framesSampled", camera.frames_sampled},
+                   {"framesDropped", camera.frames_dropped},
+                   {"errors", camera.errors}};
+}
+
+void add_camera_routes(http::Router& router, CameraControl& cameras) {
+  router.add(http::Verb::get, "/api/cameras", [&cameras](http::RequestContext&) {
+    JsonValue list = JsonValue::array();
+    for (const auto& camera : cameras.list()) list.push_back(to_json(camera));
+    return envelope(http::Status::ok, std::move(list));
+  });
+  router.add(http::Verb::post, "/api/cameras",
+             [&cameras](http::RequestContext& context) { return add_camera(cameras, context); });
+  router.add(http::Verb::delete_, "/api/cameras/{id}", [&cameras](http::RequestContext& context) {
+    const std::string& id = context.path_params.at("id");
+    const auto info = cameras.info(id);
+    if (!info || !cameras.remove(id)) {
+      return http::error_response(http::Status::not_found, "unknown_camera", "no camera " + id);
+    }
+    return envelope(http::Status::ok,
+                    JsonValue{{"cameraId", messages::to_json(info->id)}, {"status", "removed"}});
+  });
+}
+
+}  // namespace tmon::api

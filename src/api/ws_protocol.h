@@ -1,0 +1,110 @@
+#pragma once
+
+#include <boost/asio/thread_pool.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "api/camera_control.h"
+#include "api/live_feed.h"
+#include "common/clock.h"
+#include "http/router.h"
+#include "messages/codec.h"
+
+namespace tmon::api {
+
+struct WsOptions {
+  Millis probe_timeout{5'000};  // check_camera's budget, as the original's
+  ClassesOf classes_of;         // supportedClasses of a detector
+};
+
+// /ws in the original system's protocol (COMPAT.md §1), so its front end
+// keeps working. Every message, both ways, is {"type": T, "data": {...}};
+// cameraId is an integer or a string and is answered in the type it came in.
+//
+// Client -> server: ping; start_stream {cameraId, rtspUrl, cameraName?}
+// (start, or restart when this connection started it already);
+// stop_stream {cameraId}; check_camera {cameraId, rtspUrl}.
+// Server -> client: connection_ack {message}; pong {}; camera_status
+// {cameraId, status, message} with status 1 online ("Stream started",
+// "Online"), 0 offline, 2 fault (with the reason); stream_stopped {cameraId,
+// reason}; detection_result (detection_message.h) for every frame of a
+// watched camera; error {message} for what it cannot understand. Malformed
+// JSON or an unknown type is answered, never a reason to close the socket.
+//
+// Watching is subscribing: any number of clients watching a camera share its
+// one stream pull. A camera started by start_stream (not in the config or
+// added through the API) is removed when its last watcher stops or leaves.
+// Frames of cameras pulled here carry the risk of the camera's newest
+// assessment, pushed live by the aggregator through the feed. Without
+// cameras here (`tmon api`), start_stream subscribes to the camera's
+// assessed views, each of which becomes a detection_result.
+//
+// Every client message goes through one place (handle()), where an
+// authentication check belongs.
+class WsProtocol {
+ public:
+  // `cameras` null: an API process that pulls no camera. `feed` null: no
+  // assessments (frames go out without risk).
+  WsProtocol(CameraControl* cameras, LiveFeed* feed, Clock& clock, WsOptions options = {});
+  ~WsProtocol();
+  WsProtocol(const WsProtocol&) = delete;
+  WsProtocol& operator=(const WsProtocol&) = delete;
+
+  // Finishes the slow work in progress (opening, probing cameras) and takes
+  // no more. Call before the HTTP server stops: that work holds WebSocket
+  // sessions, which must not outlive the server's io_context.
+  void stop() { slow_work_.join(); }
+
+  void attach(http::Router& router, const std::string& path = "/ws");
+
+  // Connections open now (their close handled).
+  size_t clients() const;
+
+ private:
+  struct Client {
+    std::weak_ptr<http::WebSocketSession> session;
+    std::set<std::string> cameras;                           // watched, by id text
+    std::map<std::string, LiveFeed::SubscriptionPtr> views;  // feed subscriptions
+  };
+  using Key = http::WebSocketSession*;
+
+  void open(const http::WebSocketSessionPtr& session);
+  void handle(Key key, const std::string& text);
+  void start_stream(Key key, const messages::CameraId& id, const std::string& url);
+  void stop_stream(Key key, const messages::CameraId& id);
+  void check_camera(Key key, const messages::CameraId& id, const std::string& url);
+  void close(Key key);
+  void send(Key key, const std::string& text);
+  void send_status(Key key, const messages::CameraId& id, int status, const std::string& message);
+  void on_frame(const messages::DetectionResult& frame);
+  void on_state(const CameraInfo& camera);
+  std::vector<std::shared_ptr<http::WebSocketSession>> watchers(const std::string& camera_id);
+  // Subscribes the client to a camera's assessed views (cameras not pulled here).
+  LiveFeed::SubscriptionPtr subscribe_views(Key key, const std::string& camera_id);
+  // Removes a camera this protocol started once nobody watches it. Needs mu_.
+  void release_locked(const std::string& camera_id, std::vector<std::string>& to_remove);
+  void remove_later(std::vector<std::string> camera_ids);
+
+  CameraControl* cameras_;
+  LiveFeed* feed_;
+  Clock& clock_;
+  WsOptions options_;
+  int listener_ = 0;
+  boost::asio::thread_pool slow_work_{1};  // opening and probing cameras takes seconds
+  mutable std::mutex mu_;
+  std::map<Key, Client> clients_;
+  // Cameras this protocol started: how many watch them, and the URL they
+  // were opened with (the one a restart reopens; CameraInfo's is masked).
+  struct Started {
+    int watchers = 0;
+    std::string url;
+  };
+  std::map<std::string, Started> started_here_;
+  std::map<std::string, CameraState> states_;  // last state told to watchers, per camera
+};
+
+}  // namespace tmon::api
