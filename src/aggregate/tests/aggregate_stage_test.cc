@@ -108,7 +108,7 @@ class AggregateStageTest : public ::testing::Test {
       d.detectedObjects.push_back({a, "car", 2, 0.9, {x, 10, x + 40, 30}});
       d.detectedObjects.push_back({b, "car", 2, 0.8, {x + 45, 10, x + 85, 30}});
       d.trafficGroups.push_back(
-          {group, "g" + std::to_string(group), {a, b}, {x, 10, x + 85, 30}, {}});
+          {group, "g" + std::to_string(group), {a, b}, {x, 10, x + 85, 30}, {}, {}});
       d.groupImages.push_back({group, "g" + std::to_string(group), "/9j/crop", 85, 20});
     }
     d.thumbnailBase64 = "dGh1bWI=";
