@@ -4,6 +4,7 @@
 #include "common/logging.h"
 #include "messages/codec.h"
 #include "messages/frame_view.h"
+#include "messages/freshness.h"
 
 namespace tmon::aggregate {
 
@@ -64,6 +65,11 @@ void AggregateStage::handle_detection(bus::ConsumedMessage&& message, bus::Consu
     consumer.complete(message);
     return;
   }
+  if (!messages::check_capture_ts(detection->captureTs, clock_.epoch_ms())) {
+    count("undecodable");  // out of its time window: generate dead-letters it
+    consumer.complete(message);
+    return;
+  }
   if (detection->trafficGroups.empty()) {
     count("no_groups");  // no group, no task: this frame will have no view
     consumer.complete(message);
@@ -91,6 +97,11 @@ void AggregateStage::handle_result(bus::ConsumedMessage&& message, bus::Consumer
   auto result = messages::decode_assessment_result(message.value);
   if (!result) {
     dead_letters_.publish(message, result.error().message, consumer);
+    return;
+  }
+  // A far-future captureTs would freeze the camera's latest view until then.
+  if (auto fresh = messages::check_capture_ts(result->captureTs, clock_.epoch_ms()); !fresh) {
+    dead_letters_.publish(message, fresh.error().message, consumer);
     return;
   }
   const store::ResultWrite write{result->taskId, result->cameraId, result->requestId,
@@ -171,6 +182,8 @@ bool AggregateStage::publish(const std::string& request_id, PendingFrame& frame,
   for (const auto& json : *held) {
     if (auto decoded = messages::decode_assessment_result(json)) {
       results.push_back(std::move(*decoded));
+    } else {
+      count_bad_record("result", request_id, decoded.error().message);
     }
   }
   auto stored_detection = store_.detection(request_id);
@@ -182,6 +195,8 @@ bool AggregateStage::publish(const std::string& request_id, PendingFrame& frame,
   if (*stored_detection) {
     if (auto decoded = messages::decode_detection_result(**stored_detection)) {
       detection = std::move(*decoded);
+    } else {
+      count_bad_record("detection", request_id, decoded.error().message);
     }
   }
   auto active = store_.active_alerts(frame.camera_id);
@@ -198,6 +213,9 @@ bool AggregateStage::publish(const std::string& request_id, PendingFrame& frame,
   }
   expected = std::max(expected, 1);
   const auto decision = decide_alerts(results, *active, options_.alerts, frame.capture_ts);
+  for (int i = 0; i < decision.bad_records; ++i) {
+    count_bad_record("alert", request_id, "an active alert of camera " + frame.camera_id);
+  }
   const int64_t now_ms = clock_.epoch_ms();
   const FrameInfo info{frame.camera_id, request_id, frame.capture_ts, expected,
                        incomplete || static_cast<int>(results.size()) < expected};
@@ -241,8 +259,18 @@ bool AggregateStage::publish(const std::string& request_id, PendingFrame& frame,
   return true;
 }
 
+void AggregateStage::stop_requested() {
+  stopping_.interrupt();
+}
+
 void AggregateStage::drain(Millis) {
   stopping_.interrupt();
+}
+
+void AggregateStage::count_bad_record(const char* kind, const std::string& request_id,
+                                      const std::string& why) {
+  if (metrics_) metrics_->bad_records.Add({{"kind", kind}}).Increment();
+  get_logger("aggregate")->warn("frame {}: stored {} skipped: {}", request_id, kind, why);
 }
 
 }  // namespace tmon::aggregate

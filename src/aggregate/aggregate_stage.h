@@ -59,7 +59,8 @@ class AggregateStage final : public bus::MessageHandler {
   bool saturated() const override { return pending_.size() >= options_.max_pending_frames; }
   // Publishes frames that are complete or timed out (and retries failed publishes).
   void tick() override;
-  // Interrupts a store retry loop so a stop is not held up by a dead Redis.
+  // Interrupt a store retry loop so a stop is not held up by a dead Redis.
+  void stop_requested() override;
   void drain(Millis timeout) override;
 
   int64_t applied() const { return applied_; }
@@ -89,6 +90,7 @@ class AggregateStage final : public bus::MessageHandler {
   bool publish(const std::string& request_id, PendingFrame& frame, bool timed_out);
   void store_failed(const std::string& what, const Error& error);
   void remember_detection(const std::string& request_id, int groups);
+  void count_bad_record(const char* kind, const std::string& request_id, const std::string& why);
 
   store::ResultStore& store_;
   bus::DeadLetterPublisher& dead_letters_;

@@ -80,6 +80,7 @@ AlertDecision decide_alerts(const std::vector<messages::AssessmentResult>& resul
     store::AlertWrite write{result.groupId, "", ""};
     if (const auto it = active.find(result.groupId); it != active.end()) {
       const auto previous = stored_alert(it->second);
+      if (!previous) ++decision.bad_records;
       if (previous && capture_ts <= previous->displayUntilTs) {
         continue_from(*previous, policy, alert);
         write.replaces = it->second;  // one entry per incident in the alert lists
@@ -93,6 +94,7 @@ AlertDecision decide_alerts(const std::vector<messages::AssessmentResult>& resul
   for (const auto& [group_id, json] : active) {
     if (renewed.contains(group_id)) continue;
     auto alert = stored_alert(json);
+    if (!alert) ++decision.bad_records;
     if (!alert || alert->displayUntilTs < capture_ts) {
       decision.ended_groups.push_back(group_id);
       continue;

@@ -24,6 +24,9 @@ struct AlertDecision {
   // and those still showing that this frame did not renew (isStale), by
   // groupIndex: the original's `alerts` / `dangerousDrivingResults`.
   std::vector<messages::Alert> on_display;
+  // Active alerts from the store that did not decode: skipped (and ended,
+  // so the bad record goes), never fatal to the frame.
+  int bad_records = 0;
 };
 
 // The original system's alert semantics, keyed by stable groupId so an alert

@@ -41,6 +41,13 @@ AggregateMetrics::AggregateMetrics(prometheus::Registry& registry)
                      .Name("aggregate_detections_total")
                      .Help("Frame detections consumed to merge into views, by outcome: stored, "
                            "no_groups, undecodable")
-                     .Register(registry)) {}
+                     .Register(registry)),
+      bad_records(prometheus::BuildCounter()
+                      .Name("aggregate_bad_records_total")
+                      .Help("Stored records (alerts, results, detections) that could not be read "
+                            "back and were skipped")
+                      .Register(registry)) {
+  for (const char* kind : {"alert", "result", "detection"}) bad_records.Add({{"kind", kind}});
+}
 
 }  // namespace tmon::aggregate

@@ -23,6 +23,9 @@ struct AggregateMetrics {
   // Frames' detections consumed, + outcome: stored (kept for the view),
   // no_groups (no task can follow), undecodable (dead-lettered by generate).
   prometheus::Family<prometheus::Counter>& detections;
+  // Records read back from the store that do not decode (or hold values out
+  // of range) and were skipped, + kind: alert, result, detection.
+  prometheus::Family<prometheus::Counter>& bad_records;
 };
 
 }  // namespace tmon::aggregate

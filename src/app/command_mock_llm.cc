@@ -160,6 +160,8 @@ void add_mock_llm_command(CLI::App& app, int& exit_code) {
   command->add_option("--exhaust", flags.exhausted,
                       "Account answered with the quota error (repeatable)");
   command->add_option("--seed", o.seed, "Random seed for latency and faults");
+  command->add_flag("--echo-authorization", o.echo_authorization,
+                    "Error answers quote the request's Authorization header (leak tests)");
   command->callback([&exit_code] { exit_code = run_mock_llm(flags); });
 }
 

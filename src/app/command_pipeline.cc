@@ -1,7 +1,10 @@
 // `tmon up` and the single-component commands: detect, generate, schedule,
 // aggregate, api. They differ only in which parts of the pipeline they run.
+#include <condition_variable>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
+#include <thread>
 
 #include "app/commands.h"
 #include "app/config_loading.h"
@@ -12,6 +15,41 @@
 
 namespace tmon::app {
 namespace {
+
+// Exits the process if a stop takes longer than the shutdown timeout.
+class ShutdownWatchdog {
+ public:
+  explicit ShutdownWatchdog(Millis timeout)
+      : thread_([this, timeout] {
+          Clock& clock = SystemClock::instance();
+          const SteadyTime deadline = clock.now() + timeout;
+          std::unique_lock lock(mu_);
+          while (!done_) {
+            if (clock.wait_until(lock, cv_, deadline) && !done_) {
+              get_logger("app")->error(
+                  "still stopping after shutdown_timeout_seconds ({} s): exiting; unfinished "
+                  "work is not committed and will be replayed",
+                  timeout.count() / 1000.0);
+              get_logger("app")->flush();
+              std::_Exit(kExitFailure);
+            }
+          }
+        }) {}
+  ~ShutdownWatchdog() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts once the members above exist
+};
 
 struct PipelineFlags {
   std::string config_dir = "config";
@@ -78,6 +116,11 @@ int run_pipeline(const PipelineFlags& flags, PipelineRoles roles) {
     std::lock_guard lock(running_mu);
     running = nullptr;
   }
+  // The stages bound their own drains; this bounds everything else (a
+  // library call stuck on a dead peer). What is not committed by then is
+  // replayed by the next run: at-least-once holds.
+  ShutdownWatchdog watchdog(
+      Millis(static_cast<int64_t>(config->pipeline.shutdown_timeout_seconds * 1000)));
   (*pipeline)->stop();
   return kExitOk;
 }

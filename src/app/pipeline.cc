@@ -11,6 +11,7 @@
 #include "bus/embedded_broker.h"
 #include "bus/metrics.h"
 #include "bus/producer.h"
+#include "bus/retrying_sender.h"
 #include "bus/stage_runner.h"
 #include "common/ids.h"
 #include "common/logging.h"
@@ -47,6 +48,9 @@ class PipelineParts {
   std::unique_ptr<bus::BusMetrics> bus_metrics;
 
   std::unique_ptr<bus::EmbeddedBroker> broker;
+  // Declared before the producer it sends through: destroyed after it, so
+  // the producer's last callbacks (purged at its destruction) find it.
+  std::unique_ptr<bus::RetryingSender> sender;
   std::unique_ptr<bus::Producer> producer;
   store::ResultStorePtr store;
   api::ComponentHealth store_health{"store", api::HealthStatus::kOk, ""};
@@ -195,8 +199,12 @@ Status PipelineParts::start_llm() {
 }
 
 bus::DeadLetterPublisher& PipelineParts::dead_letter_publisher(const std::string& stage) {
+  // Within what the producer may send, with room for librdkafka's framing.
+  const size_t producer_limit =
+      static_cast<size_t>(std::max(kafka.producer.message_max_bytes - 4096, 16 * 1024));
   dead_letters.push_back(std::make_unique<bus::DeadLetterPublisher>(
-      *producer, kafka.topics.dead_letter.name, stage, *clock, bus_metrics.get()));
+      *sender, kafka.topics.dead_letter.name, stage, *clock, bus_metrics.get(),
+      std::min(bus::kMaxDeadLetterBytes, producer_limit)));
   return *dead_letters.back();
 }
 
@@ -204,11 +212,25 @@ std::vector<api::ComponentHealth> PipelineParts::health() const {
   std::vector<api::ComponentHealth> components;
   if (store) components.push_back(store_health);
   if (producer) {
-    components.push_back({"kafka",
-                          api::HealthStatus::kOk,
-                          broker ? "embedded in-memory broker at " + kafka.bootstrap_servers
-                                 : kafka.bootstrap_servers,
-                          {{"bootstrapServers", kafka.bootstrap_servers}}});
+    std::string detail = broker ? "embedded in-memory broker at " + kafka.bootstrap_servers
+                                : kafka.bootstrap_servers;
+    auto status = api::HealthStatus::kOk;
+    // Outputs that failed to reach the broker and wait to be sent again.
+    if (const size_t waiting = sender ? sender->pending() : 0; waiting > 0) {
+      status = api::HealthStatus::kDegraded;
+      detail += "; " + std::to_string(waiting) +
+                " outputs not delivered, retrying (last error: " + sender->last_error() + ")";
+    }
+    // Handlers that threw: their messages went to the dead-letter topic.
+    for (const auto& runner : runners) {
+      if (const int64_t failures = runner->failures(); failures > 0) {
+        status = status == api::HealthStatus::kOk ? api::HealthStatus::kDegraded : status;
+        detail += "; stage " + runner->name() + ": " + std::to_string(failures) +
+                  " handler errors (messages dead-lettered)";
+      }
+    }
+    components.push_back(
+        {"kafka", status, detail, {{"bootstrapServers", kafka.bootstrap_servers}}});
   }
   if (live_subscriber) {
     const auto stats = live_subscriber->stats();
@@ -249,8 +271,11 @@ Status PipelineParts::add_stage(const std::string& name, const std::string& grou
   if (name == "schedule") outputs.push_back(kafka.topics.risk_assessment_results.name);
   if (!consumer) return tl::unexpected(consumer.error());
   for (const auto& topic : topics) bus_metrics->init_stage(topic, name, outputs);
-  runners.push_back(
-      std::make_unique<bus::StageRunner>(name, std::move(*consumer), handler, drain_timeout));
+  // A handler that throws: its message is dead-lettered and its offset
+  // completes, so the partition goes on.
+  const bus::StageFailurePolicy failures{&dead_letter_publisher(name), bus_metrics.get()};
+  runners.push_back(std::make_unique<bus::StageRunner>(name, std::move(*consumer), handler,
+                                                       drain_timeout, failures));
   runners.back()->start();
   return {};
 }
@@ -260,7 +285,7 @@ Status PipelineParts::start_stages() {
   const auto& groups = kafka.consumer;
   if (roles.generate) {
     generate = std::make_unique<generate::GenerateStage>(
-        generate::TaskGenerator(config->pipeline.tasks), *producer, topics.assessment_tasks.name,
+        generate::TaskGenerator(config->pipeline.tasks), *sender, topics.assessment_tasks.name,
         dead_letter_publisher("generate"), *clock, *registry);
     if (auto ok = add_stage("generate", groups.group_generate, {topics.detection_results.name},
                             *generate);
@@ -270,11 +295,14 @@ Status PipelineParts::start_stages() {
   }
   if (roles.schedule) {
     if (auto ok = start_llm(); !ok) return ok;
-    schedule = std::make_unique<schedule::ScheduleStage>(scheduler->dispatcher(), *producer,
+    schedule = std::make_unique<schedule::ScheduleStage>(scheduler->dispatcher(), *sender,
                                                          topics.risk_assessment_results.name,
-                                                         dead_letter_publisher("schedule"));
-    // On SIGTERM calls in flight may finish or time out before the final commit.
-    const Millis drain(static_cast<int64_t>(config->scheduler.timeout_seconds * 1000) + 2'000);
+                                                         dead_letter_publisher("schedule"), *clock);
+    // On SIGTERM calls in flight may finish or time out before the final
+    // commit, within the shutdown budget.
+    const Millis drain(
+        std::min(static_cast<int64_t>(config->scheduler.timeout_seconds * 1000) + 2'000,
+                 static_cast<int64_t>(config->pipeline.shutdown_timeout_seconds * 1000 * 3 / 4)));
     if (auto ok = add_stage("schedule", groups.group_schedule, {topics.assessment_tasks.name},
                             *schedule, drain);
         !ok) {
@@ -470,6 +498,8 @@ Result<std::unique_ptr<Pipeline>> Pipeline::start(config::ConfigPtr config, Pipe
                                           parts.bus_metrics.get());
     if (!producer) return tl::unexpected(producer.error());
     parts.producer = std::move(*producer);
+    parts.sender =
+        std::make_unique<bus::RetryingSender>(*parts.producer, clock, parts.bus_metrics.get());
   }
   if (parts.roles.aggregate || parts.roles.api) {
     if (auto ok = parts.start_store(); !ok) return tl::unexpected(ok.error());
@@ -492,9 +522,15 @@ void Pipeline::stop() {
   PipelineParts& parts = *parts_;
   if (parts.stopped) return;
   parts.stopped = true;
+  const SteadyTime deadline =
+      parts.clock->now() +
+      Millis(static_cast<int64_t>(parts.config->pipeline.shutdown_timeout_seconds * 1000));
   // Intake first, then each stage in flow order drains and commits.
   if (parts.cameras) parts.cameras->stop();
   for (auto& runner : parts.runners) runner->stop();
+  // Outputs still waiting for a retry are given up: their inputs were not
+  // completed, so the commits above left them for the next run to replay.
+  if (parts.sender) parts.sender->stop();
   // LLM calls that outlived the drain stay suspended; their tasks are replayed.
   if (parts.scheduler_runtime) parts.scheduler_runtime->stop_io();
   // What hands messages to WebSocket sessions stops before the server that
@@ -505,7 +541,9 @@ void Pipeline::stop() {
   if (parts.ops) parts.ops->stop();
   // Deliveries complete offsets of consumers that are still alive here.
   if (parts.producer) {
-    if (auto flushed = parts.producer->flush(Millis(10'000)); !flushed) {
+    const Millis left = std::chrono::duration_cast<Millis>(deadline - parts.clock->now());
+    if (auto flushed = parts.producer->flush(std::clamp(left, Millis(100), Millis(10'000)));
+        !flushed) {
       logger()->warn("producer: {}", flushed.error().message);
     }
   }

@@ -57,6 +57,16 @@ EmbeddedBroker::~EmbeddedBroker() {
   if (handle_) rd_kafka_destroy(handle_);
 }
 
+void EmbeddedBroker::set_available(bool available) {
+  for (int32_t id = 1; id <= brokers_; ++id) {
+    if (available) {
+      rd_kafka_mock_broker_set_up(cluster_, id);
+    } else {
+      rd_kafka_mock_broker_set_down(cluster_, id);
+    }
+  }
+}
+
 Status EmbeddedBroker::create_topic(const std::string& name, int partitions,
                                     int replication_factor) {
   // The mock cannot place more replicas than it has brokers.

@@ -31,6 +31,9 @@ class EmbeddedBroker {
   const std::string& bootstrap_servers() const { return bootstrap_servers_; }
   // Creates a topic if it does not exist yet.
   Status create_topic(const std::string& name, int partitions, int replication_factor);
+  // Takes every broker down (connections dropped, new ones refused) or
+  // brings them back: an outage for tests.
+  void set_available(bool available);
 
  private:
   EmbeddedBroker() = default;

@@ -27,6 +27,15 @@ struct BusMetrics {
   prometheus::Family<prometheus::Counter>& messages_consumed;  // + topic, group
   prometheus::Family<prometheus::Counter>& produce_errors;  // not queued or not delivered; + topic
   prometheus::Family<prometheus::Counter>& dead_letters;    // delivered; + topic, stage, reason
+  // Dead letters whose payload was cut to fit the topic; + topic (source), stage.
+  prometheus::Family<prometheus::Counter>& dead_letters_truncated;
+  // Outputs sent again after a failed delivery (RetryingSender); + topic.
+  prometheus::Family<prometheus::Counter>& delivery_retries;
+  // Outputs waiting for their next attempt (no labels).
+  prometheus::Family<prometheus::Gauge>& deliveries_pending_retry;
+  // Exceptions out of a stage's handler (the message is dead-lettered) or
+  // its loop; + stage.
+  prometheus::Family<prometheus::Counter>& handler_errors;
 
   // Creates the zero series a stage may later count into (each reason
   // category of dead letters from `source_topic`; produce errors on

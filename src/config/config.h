@@ -321,6 +321,11 @@ struct PipelineConfig {
   DetectionConfig detection;
   TaskConfig tasks;
   AggregationConfig aggregation;
+  // SIGTERM to exit, whatever is down (Redis, the broker, the provider):
+  // stages drain within it, and a process still stopping when it ends exits
+  // anyway, leaving unfinished work uncommitted (replayed, never lost).
+  // Above scheduler.timeout_seconds, so calls in flight can finish.
+  double shutdown_timeout_seconds = 40;
   RedisConfig redis;
   ApiConfig api;
 };

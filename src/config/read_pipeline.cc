@@ -193,6 +193,7 @@ void read_pipeline_file(MapReader& root, PipelineConfig& pipeline) {
   read_detection(root.map("detection"), pipeline.detection);
   read_tasks(root.map("tasks"), pipeline.tasks);
   read_aggregation(root.map("aggregation"), pipeline.aggregation);
+  root.read("shutdown_timeout_seconds", pipeline.shutdown_timeout_seconds, number_between(1, 3600));
   read_redis(root.map("redis"), pipeline.redis);
   read_api(root.map("api"), pipeline.api);
   // A frame's last result may come max_age after capture and its view go

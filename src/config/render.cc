@@ -328,6 +328,7 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
   w.value("alert_min_level", a.alert_min_level);
   w.value("detection_ttl_seconds", a.detection_ttl_seconds);
   w.end_map();
+  w.value("shutdown_timeout_seconds", p.shutdown_timeout_seconds);
   w.begin_map("redis");
   w.value("url", redact_url_password(p.redis.url));
   w.value("timeout_ms", p.redis.timeout_ms);

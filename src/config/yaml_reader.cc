@@ -9,17 +9,34 @@
 namespace tmon::config {
 namespace {
 
-// Values are echoed in messages to show what was read; long ones are cut so a
-// pasted blob does not bury the message.
+// Values are echoed in messages to show what was read. Only a short prefix:
+// enough to recognise a typo, too little to carry a secret pasted under the
+// wrong key (or a blob that would bury the message); control characters
+// become spaces so a value cannot forge log lines.
 std::string quote(std::string_view value) {
-  constexpr size_t kMaxShown = 60;
+  constexpr size_t kMaxShown = 24;
   std::string out = "\"";
   for (char c : value.substr(0, kMaxShown)) {
     if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c == '\n' ? ' ' : c);
+    out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c);
   }
   if (value.size() > kMaxShown) out += "...";
   return out + "\"";
+}
+
+// Whatever sits under api_keys may be a key, even where a number was meant
+// (a key pasted into qps_limit): its values are never shown, only their size.
+bool holds_secrets(std::string_view path) {
+  return path == "api_keys" || path.starts_with("api_keys[") || path.starts_with("api_keys.");
+}
+
+// `value` as a message may show it, read at `path`. A number is no key, so
+// `qps_limit: 0` still says what was wrong.
+std::string shown(std::string_view path, std::string_view value) {
+  if (holds_secrets(path) && !(value.size() <= 24 && parse_double(value))) {
+    return "a value of " + std::to_string(value.size()) + " characters";
+  }
+  return quote(value);
 }
 
 size_t edit_distance(std::string_view a, std::string_view b) {
@@ -115,8 +132,13 @@ void FileContext::collect_unknown(const VisitedMap& map, std::vector<Diagnostic>
   for (auto it = map.node.begin(); it != map.node.end(); ++it) {
     const std::string key = it->first.IsScalar() ? it->first.Scalar() : "?";
     if (map.known.count(key) > 0) continue;
-    out.push_back(Diagnostic{file_, line_of(it->first), join_path(map.path, key),
-                             "unknown key" + suggestion(key, map.known)});
+    // A key pasted where a setting's name goes is not echoed either.
+    const bool hide = holds_secrets(map.path) && key.size() > 24;
+    out.push_back(Diagnostic{
+        file_, line_of(it->first),
+        join_path(map.path,
+                  hide ? "(a name of " + std::to_string(key.size()) + " characters)" : key),
+        "unknown key" + (hide ? "" : suggestion(key, map.known))});
   }
 }
 
@@ -192,7 +214,7 @@ void MapReader::warn(std::string_view key, std::string message) {
 }
 
 void MapReader::fail_value(std::string_view key, std::string_view expected, std::string_view got) {
-  fail(key, "expected " + std::string(expected) + ", got " + quote(got));
+  fail(key, "expected " + std::string(expected) + ", got " + shown(path_of(key), got));
 }
 
 std::optional<std::string> MapReader::scalar(std::string_view key, std::string_view expected) {
@@ -258,8 +280,10 @@ void MapReader::read(std::string_view key, std::vector<std::string>& out,
   const auto entry = find(key);
   if (!entry) return;
   if (!entry->value.IsSequence()) {
-    return fail(key, "expected a list of strings" +
-                         (entry->value.IsScalar() ? ", got " + quote(entry->value.Scalar()) : ""));
+    return fail(
+        key,
+        "expected a list of strings" +
+            (entry->value.IsScalar() ? ", got " + shown(path_of(key), entry->value.Scalar()) : ""));
   }
   std::vector<std::string> values;
   for (size_t i = 0; i < entry->value.size(); ++i) {
@@ -270,7 +294,8 @@ void MapReader::read(std::string_view key, std::vector<std::string>& out,
     auto expanded = expand_env(item.Scalar(), ctx_->env());
     if (!expanded) return ctx_->fail(line, path, expanded.error().message);
     if (check.ok && !check.ok(*expanded)) {
-      return ctx_->fail(line, path, "expected " + check.expected + ", got " + quote(*expanded));
+      return ctx_->fail(line, path,
+                        "expected " + check.expected + ", got " + shown(path, *expanded));
     }
     values.push_back(std::move(*expanded));
   }
@@ -302,7 +327,7 @@ MapReader MapReader::map(std::string_view key) {
   const auto entry = find(key);
   if (entry && !entry->value.IsMap()) {
     std::string message = "expected a map";
-    if (entry->value.IsScalar()) message += ", got " + quote(entry->value.Scalar());
+    if (entry->value.IsScalar()) message += ", got " + shown(path_of(key), entry->value.Scalar());
     fail(key, std::move(message));
   }
   const YAML::Node node = entry && entry->value.IsMap() ? entry->value : YAML::Node();
@@ -315,7 +340,7 @@ bool MapReader::for_each(std::string_view key,
   if (!entry) return false;
   if (!entry->value.IsSequence()) {
     std::string message = "expected a list";
-    if (entry->value.IsScalar()) message += ", got " + quote(entry->value.Scalar());
+    if (entry->value.IsScalar()) message += ", got " + shown(path_of(key), entry->value.Scalar());
     fail(key, std::move(message));
     return true;
   }
@@ -325,7 +350,7 @@ bool MapReader::for_each(std::string_view key,
     const int line = config::line_of(*it) > 0 ? config::line_of(*it) : line_of(key);
     if (!it->IsMap()) {
       std::string message = "expected a map";
-      if (it->IsScalar()) message += ", got " + quote(it->Scalar());
+      if (it->IsScalar()) message += ", got " + shown(path, it->Scalar());
       ctx_->fail(line, path, std::move(message));
       break;
     }

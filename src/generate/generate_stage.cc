@@ -4,14 +4,15 @@
 
 #include "common/logging.h"
 #include "messages/codec.h"
+#include "messages/freshness.h"
 
 namespace tmon::generate {
 
-GenerateStage::GenerateStage(TaskGenerator generator, bus::Producer& producer,
+GenerateStage::GenerateStage(TaskGenerator generator, bus::RetryingSender& sender,
                              std::string tasks_topic, bus::DeadLetterPublisher& dead_letters,
                              Clock& clock, prometheus::Registry& registry)
     : generator_(std::move(generator)),
-      producer_(producer),
+      sender_(sender),
       tasks_topic_(std::move(tasks_topic)),
       dead_letters_(dead_letters),
       clock_(clock),
@@ -23,6 +24,10 @@ void GenerateStage::handle(bus::ConsumedMessage&& message, bus::Consumer& consum
     dead_letters_.publish(message, frame.error().message, consumer);
     return;
   }
+  if (auto fresh = messages::check_capture_ts(frame->captureTs, clock_.epoch_ms()); !fresh) {
+    dead_letters_.publish(message, fresh.error().message, consumer);
+    return;
+  }
   auto outcome = generator_.process(*frame, clock_.epoch_ms());
   metrics_.record(frame->cameraId, outcome);
   metrics_.cameras_tracked.Add({}).Set(static_cast<double>(generator_.cameras()));
@@ -31,28 +36,17 @@ void GenerateStage::handle(bus::ConsumedMessage&& message, bus::Consumer& consum
     consumer.complete(message);
     return;
   }
-  // The frame is done when its last task is delivered. A task that cannot be
-  // delivered leaves the frame uncommitted, so it is regenerated (with the
-  // same taskIds) after a restart instead of being lost.
+  // The frame is done when its last task is delivered. The sender retries a
+  // failed delivery until it lands; a stop before then leaves the frame
+  // uncommitted, so it is regenerated (with the same taskIds) after a restart.
   auto remaining = std::make_shared<std::atomic<size_t>>(tasks.size());
   const auto source = message.partition_key();
   const int64_t offset = message.offset;
   for (const auto& task : tasks) {
-    auto sent = producer_.send(tasks_topic_, task.cameraId, messages::encode(task),
-                               [remaining, source, offset, &consumer,
-                                task_id = task.taskId](Result<bus::DeliveredOffset> delivered) {
-                                 if (!delivered) {
-                                   get_logger("generate")
-                                       ->error("task={} not delivered: {}", task_id,
-                                               delivered.error().message);
-                                   return;
-                                 }
-                                 if (remaining->fetch_sub(1) == 1)
-                                   consumer.complete(source, offset);
-                               });
-    if (!sent) {
-      get_logger("generate")->error("task={} not queued: {}", task.taskId, sent.error().message);
-    }
+    sender_.send(tasks_topic_, task.cameraId, messages::encode(task),
+                 [remaining, source, offset, &consumer](bus::DeliveredOffset) {
+                   if (remaining->fetch_sub(1) == 1) consumer.complete(source, offset);
+                 });
   }
 }
 

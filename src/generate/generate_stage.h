@@ -3,7 +3,7 @@
 #include <string>
 
 #include "bus/dead_letter.h"
-#include "bus/producer.h"
+#include "bus/retrying_sender.h"
 #include "bus/stage_runner.h"
 #include "common/clock.h"
 #include "generate/metrics.h"
@@ -12,7 +12,9 @@
 namespace tmon::generate {
 
 // detection-results -> assessment-tasks. A detection message is complete
-// when every task made from it is delivered; malformed ones are dead-lettered.
+// when every task made from it is delivered (a failed delivery is sent again
+// until it lands); malformed ones, and ones captured outside [now − 1 day,
+// now + 5 min], are dead-lettered.
 //
 // The generator's de-duplication state is per camera and lives here, with the
 // consumer that owns the camera's partition. The bus does not tell handlers
@@ -23,15 +25,17 @@ namespace tmon::generate {
 // towards the interval and nothing stays suppressed for longer than it.
 class GenerateStage final : public bus::MessageHandler {
  public:
-  GenerateStage(TaskGenerator generator, bus::Producer& producer, std::string tasks_topic,
+  GenerateStage(TaskGenerator generator, bus::RetryingSender& sender, std::string tasks_topic,
                 bus::DeadLetterPublisher& dead_letters, Clock& clock,
                 prometheus::Registry& registry);
 
   void handle(bus::ConsumedMessage&& message, bus::Consumer& consumer) override;
+  // Outputs waiting for a retry pile up no further during a broker outage.
+  bool saturated() const override { return sender_.saturated(); }
 
  private:
   TaskGenerator generator_;
-  bus::Producer& producer_;
+  bus::RetryingSender& sender_;
   std::string tasks_topic_;
   bus::DeadLetterPublisher& dead_letters_;
   Clock& clock_;

@@ -2,7 +2,7 @@
 
 namespace tmon::generate {
 
-GenerateMetrics::GenerateMetrics(prometheus::Registry& registry)
+GenerateMetrics::GenerateMetrics(prometheus::Registry& registry, size_t max_cameras)
     : groups(prometheus::BuildCounter()
                  .Name("generate_groups_total")
                  .Help("Groups eligible for assessment (enough members and a crop): the calls "
@@ -24,9 +24,54 @@ GenerateMetrics::GenerateMetrics(prometheus::Registry& registry)
       cameras_tracked(prometheus::BuildGauge()
                           .Name("generate_cameras_tracked")
                           .Help("Cameras whose groups the generator remembers for de-duplication")
-                          .Register(registry)) {}
+                          .Register(registry)),
+      camera_series_evicted(prometheus::BuildCounter()
+                                .Name("generate_camera_series_evicted_total")
+                                .Help("Cameras whose per-camera series were dropped: more cameras "
+                                      "than the series cap, least recently seen first")
+                                .Register(registry)
+                                .Add({})),
+      max_cameras_(std::max<size_t>(1, max_cameras)) {}
+
+namespace {
+
+template <typename T>
+void remove_series(prometheus::Family<T>& family, const prometheus::Labels& labels) {
+  if (family.Has(labels)) family.Remove(&family.Add(labels));
+}
+
+}  // namespace
+
+void GenerateMetrics::touch(const std::string& camera_id) {
+  if (const auto it = position_.find(camera_id); it != position_.end()) {
+    recent_.splice(recent_.begin(), recent_, it->second);
+    return;
+  }
+  recent_.push_front(camera_id);
+  position_[camera_id] = recent_.begin();
+  while (recent_.size() > max_cameras_) {
+    forget(recent_.back());
+    camera_series_evicted.Increment();
+  }
+}
+
+void GenerateMetrics::forget(const std::string& camera_id) {
+  const prometheus::Labels camera{{"camera_id", camera_id}};
+  remove_series(groups, camera);
+  remove_series(tasks_deduplicated, camera);
+  remove_series(groups_untriggered, camera);
+  for (const Trigger trigger : kAllTriggers) {
+    remove_series(tasks_generated,
+                  {{"camera_id", camera_id}, {"trigger", std::string(to_string(trigger))}});
+  }
+  if (const auto it = position_.find(camera_id); it != position_.end()) {
+    recent_.erase(it->second);
+    position_.erase(it);
+  }
+}
 
 void GenerateMetrics::record(const std::string& camera_id, const FrameOutcome& outcome) {
+  touch(camera_id);
   const prometheus::Labels camera{{"camera_id", camera_id}};
   if (!outcome.groups.empty()) {
     groups.Add(camera).Increment(static_cast<double>(outcome.groups.size()));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -153,8 +154,12 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
   double seconds = 0;
   const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
   if (ec == std::errc{} && end == value.data() + value.size()) {
-    if (seconds < 0) return std::nullopt;
-    return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+    // from_chars also reads "nan" and "inf"; neither is a delay.
+    if (!std::isfinite(seconds) || seconds < 0) return std::nullopt;
+    // Clamped before the cast (1e30 s would overflow int64 ms: UB); the
+    // scheduler caps the rest at max_cooldown anyway.
+    return std::chrono::milliseconds(
+        static_cast<int64_t>(std::min(seconds, kMaxRetryAfterSeconds) * 1000));
   }
   // HTTP-date, e.g. "Wed, 21 Oct 2015 07:28:00 GMT".
   std::tm tm{};
@@ -162,7 +167,8 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
   const char* parsed = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (!parsed || *parsed != '\0') return std::nullopt;
   const int64_t at_ms = static_cast<int64_t>(timegm(&tm)) * 1000;
-  return std::chrono::milliseconds(std::max<int64_t>(0, at_ms - now_epoch_ms));
+  const auto max_ms = static_cast<int64_t>(kMaxRetryAfterSeconds * 1000);
+  return std::chrono::milliseconds(std::clamp<int64_t>(at_ms - now_epoch_ms, 0, max_ms));
 }
 
 }  // namespace tmon::llm

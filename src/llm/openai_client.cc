@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "llm/error_classifier.h"
+#include "llm/error_text.h"
 #include "llm/prompt.h"
 #include "llm/response_parser.h"
 
@@ -13,6 +14,23 @@ OpenAiCompatibleClient::OpenAiCompatibleClient(http::Url base_url, http::Client&
       target_(base_url_.join("/chat/completions")),
       http_(http),
       clock_(clock) {}
+
+namespace {
+
+// Provider codes are short identifiers; anything longer is not one.
+constexpr size_t kMaxProviderCodeChars = 64;
+
+// What the provider (or a proxy in between) said, made safe to travel: it
+// may echo the request, Authorization header and all (llm/error_text.h).
+CallError scrubbed(CallError error, const std::string& api_key) {
+  const std::string secrets[] = {api_key};
+  error.message = scrub_provider_text(error.message, secrets);
+  error.provider_code = scrub_provider_text(error.provider_code, secrets);
+  if (error.provider_code.size() > kMaxProviderCodeChars) error.provider_code.clear();
+  return error;
+}
+
+}  // namespace
 
 boost::asio::awaitable<CallResult> OpenAiCompatibleClient::complete(ChatRequest request,
                                                                     std::string api_key,
@@ -26,8 +44,9 @@ boost::asio::awaitable<CallResult> OpenAiCompatibleClient::complete(ChatRequest 
   if (!response) {
     const bool timed_out = response.error().code == ErrorCode::kTimeout;
     co_return tl::unexpected(
-        CallError{timed_out ? CallErrorKind::kTimeout : CallErrorKind::kConnection, 0, std::nullopt,
-                  "", response.error().message});
+        scrubbed(CallError{timed_out ? CallErrorKind::kTimeout : CallErrorKind::kConnection, 0,
+                           std::nullopt, "", response.error().message},
+                 api_key));
   }
   const int status = static_cast<int>(response->result_int());
   if (status < 200 || status >= 300) {
@@ -36,12 +55,14 @@ boost::asio::awaitable<CallResult> OpenAiCompatibleClient::complete(ChatRequest 
         it != response->end()) {
       retry_after = parse_retry_after(it->value(), clock_.epoch_ms());
     }
-    co_return tl::unexpected(classify_http_error(status, response->body(), retry_after));
+    co_return tl::unexpected(
+        scrubbed(classify_http_error(status, response->body(), retry_after), api_key));
   }
   auto reply = parse_chat_completion(response->body());
   if (!reply) {
-    co_return tl::unexpected(
-        CallError{CallErrorKind::kBadResponse, status, std::nullopt, "", reply.error().message});
+    co_return tl::unexpected(scrubbed(
+        CallError{CallErrorKind::kBadResponse, status, std::nullopt, "", reply.error().message},
+        api_key));
   }
   const auto header_number = [&](const char* name) -> int64_t {
     const auto it = response->find(name);

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -28,28 +30,52 @@ std::string trim_lower(std::string_view text) {
   return out;
 }
 
+// A reply is a short JSON object (max_tokens bounds it to a few KB); past
+// this the content is not a reply, and scanning it would cost time for
+// nothing. Likewise a reply worth reading holds its object within the first
+// few brace-delimited candidates.
+constexpr size_t kMaxContentBytes = 256 * 1024;
+constexpr int kMaxCandidates = 32;
+// More than any frame has; bounds what one reply can make us hold.
+constexpr size_t kMaxTriggerIds = 256;
+
 // Models write numbers as strings now and then ("0.85", "2"): accept both.
+// Only finite numbers: "nan" and "1e999" (which strtod reads as inf) are not.
 std::optional<double> number_from(const json& value) {
-  if (value.is_number()) return value.get<double>();
-  if (!value.is_string()) return std::nullopt;
-  const std::string text = value.get<std::string>();
-  char* end = nullptr;
-  const double number = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size()) return std::nullopt;
+  std::optional<double> number;
+  if (value.is_number()) {
+    number = value.get<double>();
+  } else if (value.is_string()) {
+    const std::string& text = value.get_ref<const std::string&>();
+    char* end = nullptr;
+    const double parsed = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size()) return std::nullopt;
+    number = parsed;
+  }
+  if (!number || !std::isfinite(*number)) return std::nullopt;
   return number;
 }
 
+// A whole number within int's range: casting anything else to int is UB.
 std::optional<int> integer_from(const json& value) {
   const auto number = number_from(value);
-  if (!number || *number != static_cast<double>(static_cast<int>(*number))) return std::nullopt;
+  if (!number || *number < static_cast<double>(std::numeric_limits<int>::min()) ||
+      *number > static_cast<double>(std::numeric_limits<int>::max()) ||
+      *number != std::trunc(*number)) {
+    return std::nullopt;
+  }
   return static_cast<int>(*number);
 }
 
 Result<RiskLevel> read_level(const json& value, const std::string& field) {
   if (!value.is_string()) return parse_error(field + ": expected a risk level string");
   const auto level = normalize_risk_level(value.get<std::string>());
-  if (!level)
-    return parse_error(field + ": unknown risk level \"" + value.get<std::string>() + "\"");
+  if (!level) {
+    // The model's words travel in the error result: a short prefix only.
+    const std::string& text = value.get_ref<const std::string&>();
+    return parse_error(field + ": unknown risk level \"" + text.substr(0, 40) +
+                       (text.size() > 40 ? "...\"" : "\""));
+  }
   return *level;
 }
 
@@ -98,6 +124,7 @@ Result<messages::GroupRisk> read_group_risk(const json& item, int default_group_
   }
   if (item.contains("triggerObjectIds") && item["triggerObjectIds"].is_array()) {
     for (const auto& id : item["triggerObjectIds"]) {
+      if (risk.triggerObjectIds.size() >= kMaxTriggerIds) break;
       if (const auto parsed = integer_from(id)) risk.triggerObjectIds.push_back(*parsed);
     }
   }
@@ -192,7 +219,8 @@ Result<ChatReply> parse_chat_completion(std::string_view body) {
   if (root.contains("usage") && root["usage"].is_object()) {
     const json& usage = root["usage"];
     const auto count = [&](const char* name) {
-      return usage.contains(name) && usage[name].is_number_integer() ? usage[name].get<int>() : 0;
+      if (!usage.contains(name) || !usage[name].is_number_integer()) return 0;
+      return std::max(0, integer_from(usage[name]).value_or(0));
     };
     reply.usage = {count("prompt_tokens"), count("completion_tokens"), count("total_tokens")};
   }
@@ -202,9 +230,11 @@ Result<ChatReply> parse_chat_completion(std::string_view body) {
 Result<messages::RiskAssessment> parse_risk_assessment(std::string_view content, int group_index) {
   // Prose may hold braces of its own ("{as requested}"): take the first
   // balanced object that is valid JSON.
+  if (content.size() > kMaxContentBytes) return parse_error("reply too long");
   json root;
   bool found_braces = false;
-  for (size_t from = 0; from < content.size();) {
+  int candidates = 0;
+  for (size_t from = 0; from < content.size() && candidates++ < kMaxCandidates;) {
     const std::string_view candidate = extract_json_object(content, from);
     if (candidate.empty()) break;
     found_braces = true;

@@ -57,7 +57,7 @@ void read_assessment_result(const JsonReader& message, AssessmentResult* out) {
   detail::read_schema_version(message, &out->schemaVersion);
   detail::read_camera_id(message, &out->cameraId);
   message.required_non_empty("requestId", &out->requestId);
-  message.optional("groupIndex", &out->groupIndex);
+  message.optional_in_range("groupIndex", &out->groupIndex, 0, detail::kMaxGroupIndex);
   message.optional("groupId", &out->groupId);
   read_task_id(message, out);
   detail::read_capture_ts(message, &out->captureTs);

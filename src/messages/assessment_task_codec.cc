@@ -34,7 +34,7 @@ void read_assessment_task(const JsonReader& message, AssessmentTask* out) {
   const bool legacy = out->schemaVersion == 0;
   detail::read_camera_id(message, &out->cameraId);
   message.required_non_empty("requestId", &out->requestId);
-  message.optional("groupIndex", &out->groupIndex);
+  message.optional_in_range("groupIndex", &out->groupIndex, 0, detail::kMaxGroupIndex);
   message.optional("groupId", &out->groupId);
   if (!legacy || message.field("taskId").present()) {
     message.required_non_empty("taskId", &out->taskId);
@@ -50,7 +50,8 @@ void read_assessment_task(const JsonReader& message, AssessmentTask* out) {
   } else {
     message.required("deadlineTs", &out->deadlineTs);
   }
-  message.optional("priority", &out->priority);
+  message.optional_in_range("priority", &out->priority, -detail::kMaxPriority,
+                            detail::kMaxPriority);
   if (legacy && !message.field("frameTaskCount").present()) out->frameTaskCount = 0;
   detail::read_frame_task_count(message, &out->frameTaskCount);
   read_image(message, out);

@@ -13,6 +13,7 @@
 // larger document (the merged view, /ws); encode() is its text. Neither
 // parses anything back.
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -51,9 +52,14 @@ Result<DeadLetter> decode_dead_letter(std::string_view json);
 Result<RiskAssessment> decode_risk_assessment(std::string_view json);
 
 // Builds a dead letter for bytes that could not be processed; the payload is
-// kept as text when it is valid UTF-8, else base64.
+// kept as text when it is valid UTF-8, else base64. The encoded letter is at
+// most max_encoded_bytes (given a limit above ~2 KB): beyond it the payload
+// is cut (payloadTruncated, payloadBytes the original size), and keys and
+// reasons are always cut to a sane length, so a letter is deliverable
+// whatever the poison was.
 DeadLetter make_dead_letter(std::string_view source_topic, int32_t partition, int64_t offset,
                             std::string_view key, std::string_view payload, std::string_view stage,
-                            std::string_view reason, int64_t now_ms);
+                            std::string_view reason, int64_t now_ms,
+                            size_t max_encoded_bytes = SIZE_MAX);
 
 }  // namespace tmon::messages

@@ -39,7 +39,7 @@ void read_traffic_group(const JsonReader& value, size_t index, std::string_view 
                         const std::vector<DetectedObject>& objects, TrafficGroup* out) {
   if (!value.expect_object()) return;
   out->groupIndex = static_cast<int>(index) + 1;  // the original counts from 1
-  value.optional("groupIndex", &out->groupIndex);
+  value.optional_in_range("groupIndex", &out->groupIndex, 0, detail::kMaxGroupIndex);
   if (!value.optional("groupId", &out->groupId) && value.ok()) {
     out->groupId = detail::derived_group_id(camera_id, out->groupIndex);
   }
@@ -68,7 +68,7 @@ void read_group_image(const JsonReader& value, size_t index, std::string_view ca
                       GroupImage* out) {
   if (!value.expect_object()) return;
   out->groupIndex = static_cast<int>(index) + 1;
-  value.optional("groupIndex", &out->groupIndex);
+  value.optional_in_range("groupIndex", &out->groupIndex, 0, detail::kMaxGroupIndex);
   if (!value.optional("groupId", &out->groupId) && value.ok()) {
     out->groupId = detail::derived_group_id(camera_id, out->groupIndex);
   }
@@ -160,7 +160,8 @@ void read_detection_result(const JsonReader& message, DetectionResult* out) {
   if (!message.optional("detectedTs", &out->detectedTs) && message.ok()) {
     // The original says how long detection took, in seconds.
     double latency = 0;
-    if (message.optional("detectionLatency", &latency) && latency >= 0) {
+    // Within a day: a larger value is garbage, and casting it could overflow.
+    if (message.optional_in_range("detectionLatency", &latency, 0.0, 86'400.0)) {
       out->detectedTs = out->captureTs + static_cast<int64_t>(latency * 1000.0 + 0.5);
     }
   }

@@ -15,6 +15,11 @@ namespace {
 using detail::JsonReader;
 using detail::OrderedJson;
 
+// Latest time a stored alert may carry (year ~5000): far past any real one,
+// far from int64's edge, so window arithmetic on it cannot overflow.
+constexpr int64_t kMaxEpochMs = 100'000'000'000'000;
+constexpr double kMaxEpochSeconds = kMaxEpochMs / 1000.0;
+
 // Epoch ms of an original time in seconds (startedAt, lastUpdatedAt).
 int64_t seconds_to_ms(double seconds) {
   return std::llround(seconds * 1000.0);
@@ -25,7 +30,7 @@ void read_alert(const JsonReader& value, Alert* out) {
   value.optional("alertId", &out->alertId);
   if (value.field("cameraId").present()) detail::read_camera_id(value, &out->cameraId);
   value.optional("groupId", &out->groupId);
-  value.optional("groupIndex", &out->groupIndex);
+  value.optional_in_range("groupIndex", &out->groupIndex, 0, detail::kMaxGroupIndex);
   value.optional("requestId", &out->requestId);
   value.optional("taskId", &out->taskId);
   if (const JsonReader level = value.field("riskLevel"); level.require()) {
@@ -35,22 +40,25 @@ void read_alert(const JsonReader& value, Alert* out) {
   value.optional("description", &out->description);
   value.optional("confidence", &out->confidence);
   value.optional("dangerObjectIds", &out->dangerObjectIds);
-  value.optional("dangerObjectCount", &out->dangerObjectCount);
-  // tmon's times in ms first; else the original's seconds.
+  value.optional_in_range("dangerObjectCount", &out->dangerObjectCount, 0, detail::kMaxCount);
+  // tmon's times in ms first; else the original's seconds. Alerts are read
+  // back from the store, where anything may have been written: times are
+  // bounded so the arithmetic on them (display windows) cannot overflow.
   double seconds = 0;
-  if (!value.optional("startedTs", &out->startedTs) && value.optional("startedAt", &seconds)) {
+  if (!value.optional_in_range("startedTs", &out->startedTs, 0, kMaxEpochMs) &&
+      value.optional_in_range("startedAt", &seconds, 0.0, kMaxEpochSeconds)) {
     out->startedTs = seconds_to_ms(seconds);
   }
-  if (!value.optional("lastUpdatedTs", &out->lastUpdatedTs) &&
-      value.optional("lastUpdatedAt", &seconds)) {
+  if (!value.optional_in_range("lastUpdatedTs", &out->lastUpdatedTs, 0, kMaxEpochMs) &&
+      value.optional_in_range("lastUpdatedAt", &seconds, 0.0, kMaxEpochSeconds)) {
     out->lastUpdatedTs = seconds_to_ms(seconds);
   }
-  if (!value.optional("displayUntil", &out->displayUntilTs) &&
-      value.optional("displayDuration", &seconds)) {
+  if (!value.optional_in_range("displayUntil", &out->displayUntilTs, 0, kMaxEpochMs) &&
+      value.optional_in_range("displayDuration", &seconds, 0.0, kMaxEpochSeconds)) {
     out->displayUntilTs = out->lastUpdatedTs + seconds_to_ms(seconds);
   }
   value.optional("isContinuation", &out->isContinuation);
-  value.optional("updateCount", &out->updateCount);
+  value.optional_in_range("updateCount", &out->updateCount, 0, detail::kMaxCount);
   value.optional("isStale", &out->isStale);
 }
 

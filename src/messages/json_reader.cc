@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <sstream>
 
 namespace tmon::messages::detail {
 namespace {
@@ -46,6 +47,15 @@ bool to_int64(const Json& value, int64_t* out, std::string* why) {
   return false;
 }
 
+}  // namespace
+
+namespace {
+template <typename T>
+std::string fmt_number(T value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
 }  // namespace
 
 JsonReader::JsonReader(const Json& root)
@@ -151,8 +161,41 @@ bool JsonReader::get(double* out) const {
     fail("expected a number" + got(*value_));
     return false;
   }
-  *out = value_->get<double>();
+  const double number = value_->get<double>();
+  // JSON has no nan or inf, but 1e999 parses as inf; no field means that.
+  if (!std::isfinite(number)) {
+    fail("expected a finite number");
+    return false;
+  }
+  *out = number;
   return true;
+}
+
+template <typename T>
+bool JsonReader::read_in_range(std::string_view key, T* out, T lowest, T highest) const {
+  const JsonReader member = field(key);
+  T value{};
+  if (!member.present() || !member.get(&value)) return false;
+  if (value < lowest || value > highest) {
+    member.fail("out of range [" + fmt_number(lowest) + ", " + fmt_number(highest) + "]");
+    return false;
+  }
+  *out = value;
+  return true;
+}
+
+bool JsonReader::optional_in_range(std::string_view key, int* out, int lowest, int highest) const {
+  return read_in_range<int>(key, out, lowest, highest);
+}
+
+bool JsonReader::optional_in_range(std::string_view key, int64_t* out, int64_t lowest,
+                                   int64_t highest) const {
+  return read_in_range<int64_t>(key, out, lowest, highest);
+}
+
+bool JsonReader::optional_in_range(std::string_view key, double* out, double lowest,
+                                   double highest) const {
+  return read_in_range<double>(key, out, lowest, highest);
 }
 
 bool JsonReader::get(std::map<std::string, int>* out) const {

@@ -79,6 +79,12 @@ class JsonReader {
     const JsonReader member = field(key);
     return member.require() && member.get(out);
   }
+  // optional(), and the value must lie in [lowest, highest] (else "out of
+  // range [lo, hi]" is recorded): integers that are negated or used as
+  // sizes, numbers with a meaning bounded by nature (a confidence).
+  bool optional_in_range(std::string_view key, int* out, int lowest, int highest) const;
+  bool optional_in_range(std::string_view key, int64_t* out, int64_t lowest, int64_t highest) const;
+  bool optional_in_range(std::string_view key, double* out, double lowest, double highest) const;
   // A required string that must also be non-empty (identifiers).
   bool required_non_empty(std::string_view key, std::string* out) const;
 
@@ -93,6 +99,8 @@ class JsonReader {
 
  private:
   JsonReader(const Json* value, std::string path, std::shared_ptr<std::string> error);
+  template <typename T>
+  bool read_in_range(std::string_view key, T* out, T lowest, T highest) const;
 
   std::string child_path(std::string_view key) const;
 

@@ -11,7 +11,7 @@ namespace {
 // letters and logs, so keep it short.
 constexpr size_t kMaxDetailBytes = 200;
 
-std::string describe(const nlohmann::json::parse_error& error) {
+std::string describe(const nlohmann::json::exception& error) {
   std::string_view detail = error.what();
   // Drop the "[json.exception.parse_error.101] " prefix: noise for operators.
   if (const size_t end = detail.find("] ");
@@ -28,7 +28,9 @@ Result<Json> parse_json_object(std::string_view text) {
   Json root;
   try {
     root = Json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error, and out_of_range for a number too large for a double
+    // (1e999): both are bytes that are not a message.
     return make_error(ErrorCode::kParse, "invalid JSON: " + describe(e));
   }
   if (!root.is_object()) return make_error(ErrorCode::kParse, "expected a JSON object");

@@ -214,6 +214,10 @@ struct DeadLetter {
   std::string payload;  // the original bytes: as text if valid UTF-8, else base64
   bool payloadBase64 = false;
   int64_t failedTs = 0;
+  // Size of the original bytes; the payload holds only their first part
+  // when payloadTruncated (a letter must fit the dead-letter topic).
+  int64_t payloadBytes = 0;
+  bool payloadTruncated = false;
   bool operator==(const DeadLetter&) const = default;
 };
 

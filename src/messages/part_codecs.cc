@@ -103,7 +103,7 @@ void read_detected_object(const JsonReader& value, size_t index, DetectedObject*
     if (value.optional(key, &out->className) || !value.ok()) break;
   }
   value.optional("classId", &out->classId);
-  value.optional("confidence", &out->confidence);
+  value.optional_in_range("confidence", &out->confidence, 0.0, 1.0);
   if (const JsonReader bbox = value.field("bbox"); bbox.present()) read_bbox(bbox, &out->bbox);
 }
 
@@ -173,8 +173,8 @@ std::string derived_group_id(std::string_view camera_id, int group_index) {
 
 void read_frame_task_count(const JsonReader& message, int* out) {
   if (const JsonReader count = message.field("frameTaskCount");
-      count.present() && count.get(out) && *out < 1) {
-    count.fail("expected a positive integer");
+      count.present() && count.get(out) && (*out < 1 || *out > kMaxCount)) {
+    count.fail(*out < 1 ? "expected a positive integer" : "out of range");
   }
 }
 

@@ -19,6 +19,13 @@ namespace tmon::messages::detail {
 // `cameraId` of a message: required, a non-empty string or an integer (the
 // original's), remembered as such.
 void read_camera_id(const JsonReader& message, CameraId* out);
+
+// Bounds of integer fields (inclusive): well past anything real, well
+// inside int's range, so nothing downstream overflows negating, adding or
+// sizing with them (a priority of INT_MIN negated is UB).
+inline constexpr int kMaxGroupIndex = 1'000'000;
+inline constexpr int kMaxPriority = 1'000'000;
+inline constexpr int kMaxCount = 1'000'000;  // objects, groups, tasks of a frame
 OrderedJson to_json_value(const CameraId& id);
 
 // Absent means the original system's format, version 0. A newer version is

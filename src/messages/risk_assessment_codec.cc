@@ -12,7 +12,9 @@ namespace detail {
 
 void read_group_risk(const JsonReader& value, GroupRisk* out) {
   if (!value.expect_object()) return;
-  value.required("groupIndex", &out->groupIndex);
+  if (value.field("groupIndex").require()) {
+    value.optional_in_range("groupIndex", &out->groupIndex, 0, kMaxGroupIndex);
+  }
   const JsonReader risk_level = value.field("riskLevel");
   if (risk_level.require()) read_risk_level(risk_level, &out->riskLevel);
   const JsonReader confidence = value.field("confidence");
@@ -22,7 +24,7 @@ void read_group_risk(const JsonReader& value, GroupRisk* out) {
   }
   value.optional("riskTypes", &out->riskTypes);
   value.optional("description", &out->description);
-  value.optional("dangerObjectCount", &out->dangerObjectCount);
+  value.optional_in_range("dangerObjectCount", &out->dangerObjectCount, 0, kMaxCount);
   value.optional("triggerObjectIds", &out->triggerObjectIds);
 }
 

@@ -25,6 +25,21 @@ http::Response dashscope_error(http::Status status, const std::string& code,
   return http::json_response(status, body.dump());
 }
 
+// A careless proxy's error: the request's Authorization header (the API
+// key) quoted back in the message, so tests can prove tmon never passes a
+// provider's error text on unscrubbed.
+void echo_authorization(const http::RequestContext& context, http::Response& response) {
+  if (response.result_int() < 400) return;
+  json body = json::parse(response.body(), nullptr, false);
+  if (!body.is_object() || !body.contains("error") || !body["error"].is_object()) return;
+  const auto header = context.request.find(http::beast_http::field::authorization);
+  const std::string echoed = header == context.request.end() ? "" : std::string(header->value());
+  auto& message = body["error"]["message"];
+  message = message.get<std::string>() + " (request had Authorization: " + echoed + ")";
+  response.body() = body.dump();
+  response.prepare_payload();
+}
+
 bool over(WindowCounter& window, int64_t limit, WindowCounter::Clock::time_point now) {
   return limit > 0 && window.count(now) >= limit;
 }
@@ -73,7 +88,11 @@ std::shared_ptr<http::Router> MockLlmServer::make_router() {
   auto router = std::make_shared<http::Router>();
   for (const char* path : {"/compatible-mode/v1/chat/completions", "/v1/chat/completions"}) {
     router->add_async(http::Verb::post, path,
-                      [this](http::RequestContext& context) { return chat_completions(context); });
+                      [this](http::RequestContext& context) -> asio::awaitable<http::Response> {
+                        auto response = co_await chat_completions(context);
+                        if (options_.echo_authorization) echo_authorization(context, response);
+                        co_return response;
+                      });
   }
   router->add(http::Verb::get, "/__stats", [this](http::RequestContext&) {
     return http::json_response(http::Status::ok, stats_json());

@@ -64,6 +64,9 @@ struct MockLlmOptions {
   FaultRates faults;
   std::chrono::milliseconds hang_for{120'000};
   std::optional<int> retry_after_seconds;  // sent with 429s when set
+  // Error answers quote the request's Authorization header in their message,
+  // as a careless proxy would (for leak tests).
+  bool echo_authorization = false;
   // Requests are judged (counted against limits) a random 0..arrival_jitter
   // after they arrive: the network between a client and a cloud API, which
   // the client cannot see.

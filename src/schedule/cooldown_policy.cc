@@ -13,7 +13,9 @@ void CooldownPolicy::on_rate_limited(CooldownState& state, std::optional<Millis>
   ++state.consecutive_429;
   Millis rest;
   if (retry_after) {
-    rest = *retry_after;
+    // A provider (or anything posing as one) must not rest an account for a
+    // day: max_cooldown bounds what it may ask.
+    rest = std::clamp(*retry_after, Millis(0), settings_.maximum);
   } else if (!settings_.adaptive) {
     rest = settings_.fixed;
   } else {

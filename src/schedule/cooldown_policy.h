@@ -24,10 +24,10 @@ struct CooldownState {
 };
 
 // How long an account rests after the provider says 429. The provider's
-// Retry-After wins when given. Otherwise, adaptively, the first 429 rests
-// `minimum` and each repeat doubles it up to `maximum`; successes halve it
-// back, and below `minimum` it resets. A new deadline never shortens a
-// longer one already set (a short Retry-After cannot cancel a long rest).
+// Retry-After wins when given, capped at `maximum` (max_cooldown). Otherwise, adaptively, the first
+// 429 rests `minimum` and each repeat doubles it up to `maximum`; successes halve it back, and
+// below `minimum` it resets. A new deadline never shortens a longer one already set (a short
+// Retry-After cannot cancel a long rest).
 //
 // Pure logic.
 class CooldownPolicy {

@@ -2,13 +2,16 @@
 
 #include "common/logging.h"
 #include "messages/codec.h"
+#include "messages/freshness.h"
 
 namespace tmon::schedule {
 
-ScheduleStage::ScheduleStage(Dispatcher& dispatcher, bus::Producer& producer,
-                             std::string results_topic, bus::DeadLetterPublisher& dead_letters)
+ScheduleStage::ScheduleStage(Dispatcher& dispatcher, bus::RetryingSender& sender,
+                             std::string results_topic, bus::DeadLetterPublisher& dead_letters,
+                             Clock& clock)
     : dispatcher_(dispatcher),
-      producer_(producer),
+      sender_(sender),
+      clock_(clock),
       results_topic_(std::move(results_topic)),
       dead_letters_(dead_letters) {}
 
@@ -18,33 +21,27 @@ void ScheduleStage::handle(bus::ConsumedMessage&& message, bus::Consumer& consum
     dead_letters_.publish(message, task.error().message, consumer);
     return;
   }
+  if (auto fresh = messages::check_capture_ts(task->captureTs, clock_.epoch_ms()); !fresh) {
+    dead_letters_.publish(message, fresh.error().message, consumer);
+    return;
+  }
   const auto source = message.partition_key();
   const int64_t offset = message.offset;
-  dispatcher_.submit(std::move(*task), [this, source, offset,
-                                        &consumer](messages::AssessmentResult result) {
-    const std::string task_id = result.taskId;
-    auto sent = producer_.send(
-        results_topic_, result.cameraId, messages::encode(result),
-        [source, offset, &consumer, task_id](Result<bus::DeliveredOffset> delivered) {
-          if (delivered) {
-            consumer.complete(source, offset);
-          } else {
-            // Not committed: the task is assessed again after a restart.
-            get_logger("schedule")
-                ->error("result of task={} not delivered: {}", task_id, delivered.error().message);
-          }
-        });
-    if (!sent) {
-      get_logger("schedule")
-          ->error("result of task={} not queued: {}", task_id, sent.error().message);
-    }
-  });
+  dispatcher_.submit(std::move(*task),
+                     [this, source, offset, &consumer](messages::AssessmentResult result) {
+                       // Sent until delivered: a stop before then leaves the task uncommitted,
+                       // and it is assessed again after a restart.
+                       sender_.send(results_topic_, result.cameraId, messages::encode(result),
+                                    [source, offset, &consumer](bus::DeliveredOffset) {
+                                      consumer.complete(source, offset);
+                                    });
+                     });
 }
 
 void ScheduleStage::drain(Millis timeout) {
   dispatcher_.stop(timeout);
   // Results of the calls that finished must reach Kafka before the final commit.
-  if (auto flushed = producer_.flush(timeout); !flushed) {
+  if (auto flushed = sender_.flush(timeout); !flushed) {
     get_logger("schedule")
         ->warn("results still undelivered at shutdown: {}", flushed.error().message);
   }

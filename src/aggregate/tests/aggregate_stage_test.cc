@@ -45,8 +45,9 @@ class AggregateStageTest : public ::testing::Test {
     auto producer = bus::Producer::create(kafka_, "test");
     ASSERT_TRUE(producer);
     producer_ = std::move(*producer);
+    sender_ = std::make_unique<bus::RetryingSender>(*producer_, SystemClock::instance());
     dead_letters_ = std::make_unique<bus::DeadLetterPublisher>(
-        *producer_, kafka_.topics.dead_letter.name, "aggregate", SystemClock::instance());
+        *sender_, kafka_.topics.dead_letter.name, "aggregate", SystemClock::instance());
   }
 
   std::shared_ptr<store::RedisResultStore> redis_store(const testing::TestRedis& redis) {
@@ -75,7 +76,7 @@ class AggregateStageTest : public ::testing::Test {
     r.groupId = "g" + std::to_string(group);
     r.groupIndex = group;
     r.taskId = r.requestId + ":" + r.groupId;
-    r.captureTs = 1'000'000 + frame * 1'000;
+    r.captureTs = base_ts_ + frame * 1'000;
     r.frameTaskCount = groups;
     messages::RiskAssessment assessment;
     assessment.maxRiskLevel = level;
@@ -98,7 +99,7 @@ class AggregateStageTest : public ::testing::Test {
     messages::DetectionResult d;
     d.cameraId = camera_;
     d.requestId = camera_ + "-f" + std::to_string(frame);
-    d.captureTs = 1'000'000 + frame * 1'000;
+    d.captureTs = base_ts_ + frame * 1'000;
     d.detectedTs = d.captureTs + 30;
     d.imageWidth = 640;
     d.imageHeight = 360;
@@ -117,8 +118,11 @@ class AggregateStageTest : public ::testing::Test {
 
   config::KafkaConfig kafka_;
   std::unique_ptr<bus::EmbeddedBroker> broker_;
+  std::unique_ptr<bus::RetryingSender> sender_;
   std::unique_ptr<bus::Producer> producer_;
   std::unique_ptr<bus::DeadLetterPublisher> dead_letters_;
+  // Capture times near now: the stage dead-letters results far from it.
+  int64_t base_ts_ = SystemClock::instance().epoch_ms();
   prometheus::Registry registry_;
   AggregateMetrics metrics_{registry_};
   std::string camera_ = "cam-" + random_hex_id(4);
@@ -166,7 +170,7 @@ TEST_F(AggregateStageTest, ReplayingTheResultTopicTwiceStoresEachResultOnce) {
 TEST_F(AggregateStageTest, AFrameMissingAResultIsPublishedPartialAfterTheTimeout) {
   testing::TestRedis redis;
   auto store = redis_store(redis);
-  ManualClock clock;
+  ManualClock clock(base_ts_);
   AggregateOptions options;
   options.partial_timeout = Millis(15'000);
   AggregateStage stage(*store, *dead_letters_, clock, options);
@@ -218,6 +222,42 @@ TEST_F(AggregateStageTest, ResultsSentWhileRedisIsDownAreStoredWhenItIsBack) {
   // The first frame died with the server (no persistence); the three sent
   // during the outage were all stored once it was back.
   EXPECT_EQ(stage.applied(), 4);
+  runner->stop();
+}
+
+TEST_F(AggregateStageTest, AStopDuringARedisOutageIsNotHeldUpByTheRetries) {
+  testing::TestRedis redis{testing::TestRedis::Private{}};
+  auto store = redis_store(redis);
+  AggregateStage stage(*store, *dead_letters_, SystemClock::instance(), {}, &metrics_);
+  auto runner = run(stage, "aggregate");
+  redis.kill();
+  send(result(0, 0, 1));
+  ASSERT_TRUE(eventually([&] { return metrics_.store_errors.Value() >= 2; }));
+  // The handler is inside its retry loop: stop() cuts it short.
+  const auto asked = std::chrono::steady_clock::now();
+  runner->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 3s);
+  EXPECT_EQ(stage.applied(), 0);  // not stored, so not committed: replayed later
+}
+
+TEST_F(AggregateStageTest, AMalformedAlertRecordInRedisIsSkippedAndCounted) {
+  testing::TestRedis redis;
+  auto store = redis_store(redis);
+  store::RedisClient client(*store::RedisAddress::parse(redis.url()), Millis(500));
+  // What anyone with access to Redis could leave there: not JSON, times that
+  // would overflow the display window, a count past any real one.
+  ASSERT_TRUE(client.command({"HSET", store::active_alerts_key(camera_), "g0", "{not json", "g1",
+                              R"({"riskLevel":"high","lastUpdatedTs":9223372036854775807})", "g2",
+                              R"({"riskLevel":"high","updateCount":2147483647})"}));
+  AggregateStage stage(*store, *dead_letters_, SystemClock::instance(), {}, &metrics_);
+  auto runner = run(stage, "aggregate");
+  send(result(0, 0, 1, messages::RiskLevel::kHigh));
+  send(result(1, 1, 1, messages::RiskLevel::kLow));
+  // Both frames are published, the bad records skipped (and, being ended,
+  // cleared away) rather than failing the frame.
+  ASSERT_TRUE(eventually([&] { return store->history(camera_, 0, 10)->size() == 2; }));
+  EXPECT_GE(metrics_.bad_records.Add({{"kind", "alert"}}).Value(), 3);
+  EXPECT_EQ(store->active_alerts(camera_)->count("g2"), 0u);
   runner->stop();
 }
 

@@ -40,6 +40,9 @@ TEST(DeadLetterReasonTest, MessagesOfEveryCodecMapToACategory) {
             "invalid_value");
   EXPECT_EQ(dead_letter_reason("captureTs: integer out of range"), "invalid_value");
   EXPECT_EQ(dead_letter_reason("message too large"), "oversized");
+  EXPECT_EQ(dead_letter_reason("handler error: boom"), "handler_error");
+  EXPECT_EQ(dead_letter_reason("captureTs: out of range: 9 is more than 1 day old"),
+            "invalid_value");
   EXPECT_EQ(dead_letter_reason("something new"), "other");
 }
 
@@ -56,7 +59,8 @@ TEST(DeadLetterPublisherTest, DeliveredDeadLettersCountBySourceTopicStageAndCate
   auto consumer = Consumer::create(kafka, {"g", {"detection-results"}, "test-consumer"});
   ASSERT_TRUE(consumer) << consumer.error().message;
 
-  DeadLetterPublisher publisher(**producer, kafka.topics.dead_letter.name, "generate",
+  RetryingSender sender(**producer, SystemClock::instance(), &metrics);
+  DeadLetterPublisher publisher(sender, kafka.topics.dead_letter.name, "generate",
                                 SystemClock::instance(), &metrics);
   ConsumedMessage message;
   message.topic = "detection-results";

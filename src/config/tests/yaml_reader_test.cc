@@ -129,6 +129,27 @@ TEST_F(YamlReaderTest, ListItemThatIsNotAMapIsAnErrorAtItsIndex) {
   EXPECT_EQ(error(), "f.yaml:3: items[1]: expected a map, got \"plain\"");
 }
 
+TEST_F(YamlReaderTest, ValuesUnderApiKeysAreNeverQuoted) {
+  // A key pasted where a number goes must not end up in the error (a log).
+  const std::string key = "sk-0123456789abcdef0123456789abcdef";
+  auto r = root("api_keys:\n  - id: k1\n    qps_limit: " + key + "\n");
+  r.for_each("api_keys", [](MapReader& item, size_t) {
+    double qps = 0;
+    item.read("qps_limit", qps);
+  });
+  const std::string message = error();
+  EXPECT_EQ(message,
+            "f.yaml:3: api_keys[0].qps_limit: expected a number, got a value of 35 characters");
+  EXPECT_EQ(message.find("sk-0"), std::string::npos);
+}
+
+TEST_F(YamlReaderTest, OtherValuesAreQuotedOnlyAsAShortPrefix) {
+  auto r = root("size: abcdefghijklmnopqrstuvwxyz0123456789\n");
+  int size = 0;
+  r.read("size", size);
+  EXPECT_EQ(error(), "f.yaml:1: size: expected an integer, got \"abcdefghijklmnopqrstuvwx...\"");
+}
+
 TEST_F(YamlReaderTest, ForEachReportsPresenceAndPathsOfItems) {
   auto r = root("items:\n  - a: 1\n  - a: x\nempty: []\n");
   EXPECT_FALSE(r.for_each("absent", [](MapReader&, size_t) {}));

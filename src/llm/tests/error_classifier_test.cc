@@ -132,6 +132,16 @@ TEST(ParseRetryAfterTest, RejectsGarbage) {
   EXPECT_FALSE(parse_retry_after("", 0));
   EXPECT_FALSE(parse_retry_after("soon", 0));
   EXPECT_FALSE(parse_retry_after("-3", 0));
+  EXPECT_FALSE(parse_retry_after("nan", 0));
+  EXPECT_FALSE(parse_retry_after("inf", 0));
+}
+
+TEST(ParseRetryAfterTest, HugeValuesAreClampedNotOverflowed) {
+  const auto week = std::chrono::milliseconds(static_cast<int64_t>(kMaxRetryAfterSeconds * 1000));
+  EXPECT_EQ(parse_retry_after("1e30", 0), week);
+  EXPECT_EQ(parse_retry_after("99999999999999999999999", 0), week);
+  EXPECT_EQ(parse_retry_after("86400", 0), std::chrono::milliseconds(86'400'000));
+  EXPECT_EQ(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", 0), week);
 }
 
 }  // namespace

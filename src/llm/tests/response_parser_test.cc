@@ -81,6 +81,40 @@ TEST(ParseRiskAssessmentTest, RejectsWhatCannotBeUsed) {
   EXPECT_FALSE(parse_risk_assessment(R"({"results":"none"})", 0));
 }
 
+TEST(ParseRiskAssessmentTest, NonFiniteAndOutOfRangeNumbersAreRejectedNotCast) {
+  // nan/inf confidence must not pass the range check (every comparison with
+  // nan is false); a groupIndex past int's range must not be cast (UB).
+  EXPECT_FALSE(parse_risk_assessment(R"({"riskLevel":"high","confidence":"nan"})", 1));
+  EXPECT_FALSE(parse_risk_assessment(R"({"riskLevel":"high","confidence":"inf"})", 1));
+  EXPECT_FALSE(parse_risk_assessment(R"({"riskLevel":"high","confidence":1e999})", 1));
+  EXPECT_FALSE(parse_risk_assessment(R"({"riskLevel":"high","groupIndex":1e300})", 1));
+  EXPECT_FALSE(parse_risk_assessment(R"({"riskLevel":"high","groupIndex":-3e9})", 1));
+  EXPECT_FALSE(parse_risk_assessment(R"({"riskLevel":"high","groupIndex":"nan"})", 1));
+  auto ids = parse_risk_assessment(
+      R"({"riskLevel":"high","dangerObjectCount":1e40,"triggerObjectIds":[1,1e20,-1e20,"nan",2]})",
+      1);
+  ASSERT_TRUE(ids) << ids.error().message;
+  EXPECT_EQ(ids->results[0].dangerObjectCount, 0);
+  EXPECT_EQ(ids->results[0].triggerObjectIds, (std::vector<int>{1, 2}));
+}
+
+TEST(ParseRiskAssessmentTest, HugeOrDeeplyNestedRepliesFailFast) {
+  // A million unbalanced braces, deep nesting and a megabyte of candidates:
+  // each is an error, none a crash or a quadratic scan.
+  EXPECT_FALSE(parse_risk_assessment(std::string(1'000'000, '{'), 1));
+  std::string nested = std::string(200'000, '[') + std::string(200'000, ']');
+  EXPECT_FALSE(parse_risk_assessment("{\"results\":" + nested + "}", 1));
+  std::string deep = std::string(100'000, '{') + std::string(100'000, '}');
+  EXPECT_FALSE(parse_risk_assessment(deep, 1));
+  std::string many;
+  for (int i = 0; i < 20'000; ++i) many += "{x} ";
+  many += R"({"riskLevel":"low"})";
+  EXPECT_FALSE(parse_risk_assessment(many, 1));  // past the candidates worth trying
+  // Deep but small enough to read: a clean error, no stack overflow.
+  std::string arrays = std::string(20'000, '[') + std::string(20'000, ']');
+  EXPECT_TRUE(parse_risk_assessment("{\"riskLevel\":\"low\",\"riskTypes\":" + arrays + "}", 1));
+}
+
 TEST(ExtractJsonObjectTest, IgnoresBracesInsideStrings) {
   EXPECT_EQ(extract_json_object(R"(x {"a":"}{","b":{"c":1}} y)"), R"({"a":"}{","b":{"c":1}})");
   EXPECT_EQ(extract_json_object("{unclosed"), "");
@@ -102,6 +136,16 @@ TEST(ParseChatCompletionTest, JoinsTextParts) {
       R"({"choices":[{"message":{"content":[{"type":"text","text":"a"},{"text":"b"}]}}]})");
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->content, "ab");
+}
+
+TEST(ParseChatCompletionTest, HugeTokenCountsDoNotOverflow) {
+  auto reply = parse_chat_completion(
+      R"({"choices":[{"message":{"content":"x"}}],"usage":{"prompt_tokens":99999999999,)"
+      R"("completion_tokens":-5,"total_tokens":18446744073709551615}})");
+  ASSERT_TRUE(reply) << reply.error().message;
+  EXPECT_EQ(reply->usage.prompt_tokens, 0);
+  EXPECT_EQ(reply->usage.completion_tokens, 0);
+  EXPECT_EQ(reply->usage.total_tokens, 0);
 }
 
 TEST(ParseChatCompletionTest, RejectsBodiesWithoutAChoice) {

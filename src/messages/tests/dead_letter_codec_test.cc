@@ -28,6 +28,36 @@ TEST(DeadLetterCodecTest, TextPayloadIsKeptVerbatim) {
   EXPECT_EQ(letter.failedTs, 99);
 }
 
+TEST(DeadLetterCodecTest, OversizedPayloadsAreCutToFitWithTheirSizeRecorded) {
+  constexpr size_t kLimit = 64 * 1024;
+  std::string text(1'000'000, 'a');
+  std::string escapes(1'000'000, '\x01');  // six bytes each once escaped
+  std::string binary(1'000'000, '\xff');   // base64: four bytes per three
+  std::string utf8;
+  for (int i = 0; i < 300'000; ++i) utf8 += "限";
+  for (const std::string* payload : {&text, &escapes, &binary, &utf8}) {
+    const DeadLetter letter =
+        make_dead_letter("detection-results", 0, 7, std::string(100'000, 'k'), *payload, "generate",
+                         std::string(100'000, 'r'), 1, kLimit);
+    const std::string encoded = encode(letter);
+    EXPECT_LE(encoded.size(), kLimit);
+    EXPECT_GT(encoded.size(), kLimit / 4) << "cut far more than needed";
+    EXPECT_TRUE(letter.payloadTruncated);
+    EXPECT_EQ(letter.payloadBytes, static_cast<int64_t>(payload->size()));
+    EXPECT_LE(letter.key.size(), 256u);
+    EXPECT_LE(letter.reason.size(), 1024u);
+    auto decoded = decode_dead_letter(encoded);
+    ASSERT_TRUE(decoded) << decoded.error().message;
+    EXPECT_EQ(*decoded, letter);
+    // What is kept is the start of the original.
+    const std::string kept = letter.payloadBase64 ? *base64_decode(letter.payload) : letter.payload;
+    EXPECT_EQ(payload->compare(0, kept.size(), kept), 0);
+  }
+  const DeadLetter small = make_dead_letter("t", 0, 1, "k", "{}", "s", "r", 1, kLimit);
+  EXPECT_FALSE(small.payloadTruncated);
+  EXPECT_EQ(small.payloadBytes, 2);
+}
+
 TEST(DeadLetterCodecTest, BinaryPayloadIsBase64) {
   const std::string payload("\x89PNG\r\n\x1a\n\0\xFF", 10);
   const DeadLetter letter =

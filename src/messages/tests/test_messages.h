@@ -20,7 +20,7 @@ inline DetectedObject full_object(int id) {
   return DetectedObject{.objectId = id,
                         .className = id % 2 == 0 ? "car" : "traffic light",
                         .classId = id % 2 == 0 ? 2 : 9,
-                        .confidence = 0.1 + id * 0.2,
+                        .confidence = 0.1 + (id % 5) * 0.2,  // within [0, 1]
                         .bbox = {1.5 + id, -2.25, 1919.75, 1e-3}};
 }
 

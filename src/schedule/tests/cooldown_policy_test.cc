@@ -21,6 +21,18 @@ TEST(CooldownPolicyTest, RetryAfterIsHonouredToTheMillisecond) {
   EXPECT_FALSE(state.cooling(kT0 + milliseconds(2000)));
 }
 
+TEST(CooldownPolicyTest, RetryAfterIsCappedAtTheMaximumCooldown) {
+  // A day (or 1e30 s, clamped by the parser to a week) rests 120 s at most.
+  for (const auto asked : {std::chrono::duration_cast<milliseconds>(std::chrono::hours(24)),
+                           std::chrono::duration_cast<milliseconds>(std::chrono::hours(24 * 7)),
+                           milliseconds::max()}) {
+    CooldownState state;
+    adaptive().on_rate_limited(state, asked, kT0);
+    EXPECT_TRUE(state.cooling(kT0 + seconds(119)));
+    EXPECT_FALSE(state.cooling(kT0 + seconds(120)));
+  }
+}
+
 TEST(CooldownPolicyTest, AShorterLaterDeadlineNeverShortensALongerOne) {
   CooldownState state;
   const auto policy = adaptive();
