@@ -58,9 +58,10 @@ std::string dump_redis(store::RedisClient& redis) {
 
 // An integer counter's value in a /metrics body (0 when absent).
 double metric_value(const std::string& body, const std::string& series) {
-  const size_t at = body.find(series + " ");
+  // The sample line, not the # HELP / # TYPE lines that name it too.
+  const size_t at = body.find("\n" + series + " ");
   if (at == std::string::npos) return 0;
-  return std::stod(body.substr(at + series.size() + 1));
+  return std::stod(body.substr(at + series.size() + 2));
 }
 
 TEST(HardeningTest, SigtermDuringARedisOutageExitsWithinTheShutdownTimeout) {
