@@ -97,7 +97,8 @@ class SchedulerMetricsTest : public ::testing::Test {
   SchedulerMetricsTest()
       : metrics_(registry_),
         limiter_(SystemClock::instance()),
-        pool_(limiter_, states_, CooldownPolicy({true, Millis(60'000), Millis(50), Millis(200)}),
+        // max_cooldown 60 s: it caps Retry-After, and the 429 below asks for 30 s.
+        pool_(limiter_, states_, CooldownPolicy({true, Millis(60'000), Millis(50), Millis(60'000)}),
               SystemClock::instance()) {}
 
   // Submits tasks one after another (so scripts are consumed in order) and
