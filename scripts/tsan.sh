@@ -5,15 +5,21 @@
 # merging changes to threads, locks or callbacks.
 #
 #   scripts/tsan.sh                      # every unit test binary
-#   scripts/tsan.sh -R Retrying          # extra arguments go to ctest
+#   scripts/tsan.sh -R Clock             # extra arguments go to ctest
 #   JOBS=4 scripts/tsan.sh               # build parallelism (default 2)
-#   TARGETS="bus_test common_test" scripts/tsan.sh --gtest_filter='Retrying*'
+#   TARGETS="bus_test common_test" scripts/tsan.sh --gtest_filter='OffsetTracker*'
 #                                        # only these binaries, run directly; extra
 #                                        # arguments go to each binary
 #
-# Races inside third-party code that TSan cannot see into (librdkafka's own
-# threads, built without TSan) are suppressed in scripts/tsan.supp, each with
-# the reason; tmon's own code gets no suppressions: fix the race.
+# Races inside third-party code that TSan cannot see into are suppressed in
+# scripts/tsan.supp, each with the reason; tmon's own code gets no
+# suppressions: fix the race.
+#
+# Tests that start librdkafka are left out: Debian's librdkafka creates its
+# threads with C11 thrd_create, which GCC 12's TSan runtime does not
+# intercept, so TSan crashes (SEGV in its own runtime) as soon as one of those
+# threads calls an intercepted function. They are the suites below (all in
+# bus_test); the ASan build (TMON_SANITIZE=1 scripts/test.sh) covers them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,13 +37,15 @@ else
 fi
 cmake --build "$BUILD_DIR" -j "$JOBS" --target "${targets[@]}"
 
+librdkafka_suites="EmbeddedBrokerTest|ConsumerLagTest|DeadLetterPublisherTest|RetryingSenderTest|StageRunnerTest|TopicTailTest"
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 history_size=4 suppressions=$PWD/scripts/tsan.supp ${TSAN_OPTIONS:-}"
 if [[ -n "${TARGETS:-}" ]]; then
   for target in "${targets[@]}"; do
     binary=$(find "$BUILD_DIR/src" -name "$target" -type f -executable | head -n 1)
     echo "tsan: $binary $*"
-    "$binary" "$@"
+    "$binary" --gtest_filter="-$(sed 's/|/.*:/g' <<<"$librdkafka_suites").*" "$@"
   done
 else
-  ctest --test-dir "$BUILD_DIR" -L unit --output-on-failure -j "${CTEST_PARALLEL_LEVEL:-2}" "$@"
+  ctest --test-dir "$BUILD_DIR" -L unit -E "^($librdkafka_suites)\\." --output-on-failure \
+    -j "${CTEST_PARALLEL_LEVEL:-2}" "$@"
 fi
