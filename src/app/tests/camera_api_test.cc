@@ -47,7 +47,7 @@ class CameraApiTest : public ::testing::Test {
  protected:
   CameraApiTest() {
     auto router = std::make_shared<http::Router>();
-    api::add_camera_routes(*router, control_);
+    api::add_camera_routes(*router, control_, ws_.slow_executor());
     ws_.attach(*router);
     metrics::add_metrics_route(*router, registry_);
     auto server = http::Server::start({}, router);
@@ -141,7 +141,13 @@ TEST_F(CameraApiTest, BadCameraRequestsGet400WithAReason) {
       {R"({"cameraId":"x"})", "url"},
       {R"({"cameraId":"x","url":"sim://","frameInterval":-1})", "frameInterval"},
       {R"({"cameraId":"x","url":"sim://","detector":"sonar"})", "sonar"},
-      {R"({"cameraId":"x","url":"/no/such/video.mp4"})", "unsupported camera URL"},
+      {R"({"cameraId":"x","url":"sim://","frameInterval":1e-9})", "frameInterval"},
+      {R"({"cameraId":"x","url":"sim://","frameInterval":1e300})", "frameInterval"},
+      // Missing, not allowed, or outside the media roots: one answer.
+      {R"({"cameraId":"x","url":"/no/such/video.mp4"})", "source not allowed"},
+      {R"({"cameraId":"x","url":"file:///etc/passwd"})", "source not allowed"},
+      {R"({"cameraId":"x","url":"/tmp"})", "source not allowed"},
+      {R"({"cameraId":"x","url":"gopher://10.0.0.1/"})", "source not allowed"},
       {R"({"cameraId":"a b","url":"sim://"})", "cameraId"},
   };
   for (const auto& [body, reason] : cases) {

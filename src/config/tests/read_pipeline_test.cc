@@ -84,7 +84,7 @@ api: {host: 0.0.0.0, port: 0, admin_token: tok, max_body_bytes: 4096, threads: 4
 )");
   ASSERT_TRUE(loaded) << loaded.error().message;
   EXPECT_TRUE(loaded->warnings.empty());
-  EXPECT_EQ(loaded->config->pipeline.api.cors_origins,
+  EXPECT_EQ(loaded->config->pipeline.api.allowed_origins,
             std::vector<std::string>{"http://front.example"});
   const PipelineConfig& p = loaded->config->pipeline;
   ASSERT_EQ(p.cameras.size(), 1u);
