@@ -93,14 +93,16 @@ JsonValue to_json(const CameraInfo& camera) {
 
 namespace {
 
-// Runs `work` on the slow executor and resumes the connection with its answer.
+boost::asio::awaitable<http::Response> run_work(std::function<http::Response()> work) {
+  co_return work();
+}
+
+// Runs `work` on the slow executor and resumes the connection with its
+// answer. (No lambda coroutine: its captures would not live in its frame.)
 boost::asio::awaitable<http::Response> off_io_thread(boost::asio::any_io_executor slow,
                                                      std::function<http::Response()> work) {
-  co_return co_await boost::asio::co_spawn(
-      slow, [work = std::move(work)]() -> boost::asio::awaitable<http::Response> {
-        co_return work();
-      },
-      boost::asio::use_awaitable);
+  co_return co_await boost::asio::co_spawn(slow, run_work(std::move(work)),
+                                           boost::asio::use_awaitable);
 }
 
 }  // namespace

@@ -146,9 +146,9 @@ TEST_F(PipelineFileTest, CameraIntervalZeroInheritsButDetectionIntervalMustBePos
   auto loaded = load("cameras:\n  - {id: a, url: sim://, frame_interval_seconds: 0}\n");
   ASSERT_TRUE(loaded) << loaded.error().message;
   EXPECT_EQ(error_of("cameras:\n  - {id: a, url: sim://, frame_interval_seconds: -1}\n"),
-            file() + ":2: cameras[0].frame_interval_seconds: expected a number >= 0, got \"-1\"");
+            file() + ":2: cameras[0].frame_interval_seconds: expected a number 0..3600, got \"-1\"");
   EXPECT_EQ(error_of("detection:\n  frame_interval_seconds: 0\n"),
-            file() + ":2: detection.frame_interval_seconds: expected a number > 0, got \"0\"");
+            file() + ":2: detection.frame_interval_seconds: expected a number 0.05..3600, got \"0\"");
 }
 
 TEST_F(PipelineFileTest, DuplicateCameraIdIsReportedOnTheSecond) {
