@@ -245,6 +245,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(const config::ApiConfig& con
   server_options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
   server_options.max_connections = static_cast<size_t>(config.max_connections);
   server_options.max_connections_per_peer = static_cast<size_t>(config.max_connections_per_peer);
+  server_options.max_stream_clients = static_cast<size_t>(config.max_stream_clients);
   server_options.request_timeout = Millis(config.request_timeout_ms);
   server_options.idle_timeout = Millis(config.idle_timeout_ms);
   server_options.max_client_queue_bytes = static_cast<size_t>(config.max_client_queue_bytes);

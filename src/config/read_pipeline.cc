@@ -181,6 +181,7 @@ void read_api(MapReader r, ApiConfig& api) {
   r.read("allowed_origins", api.allowed_origins, non_empty("origin"));
   r.read("max_connections", api.max_connections, int_between(1, 1'000'000));
   r.read("max_connections_per_peer", api.max_connections_per_peer, int_between(1, 1'000'000));
+  r.read("max_stream_clients", api.max_stream_clients, int_between(1, 1'000'000));
   r.read("request_timeout_ms", api.request_timeout_ms, int_between(100, 600'000));
   r.read("idle_timeout_ms", api.idle_timeout_ms, int_between(100, 3'600'000));
   r.read("max_client_queue_bytes", api.max_client_queue_bytes, int_between(65'536, 1 << 30));

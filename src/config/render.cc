@@ -347,6 +347,7 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
   w.strings("allowed_origins", p.api.allowed_origins);
   w.value("max_connections", p.api.max_connections);
   w.value("max_connections_per_peer", p.api.max_connections_per_peer);
+  w.value("max_stream_clients", p.api.max_stream_clients);
   w.value("request_timeout_ms", p.api.request_timeout_ms);
   w.value("idle_timeout_ms", p.api.idle_timeout_ms);
   w.value("max_client_queue_bytes", p.api.max_client_queue_bytes);

@@ -70,6 +70,14 @@ struct ConnectionTable {
   std::map<std::string, size_t> per_peer;
   std::atomic<size_t> refused{0};
   std::atomic<size_t> timed_out{0};
+  std::atomic<size_t> streams{0};
+
+  bool admit_stream(const ServerOptions& options) {
+    if (streams.fetch_add(1) < options.max_stream_clients) return true;
+    --streams;
+    ++refused;
+    return false;
+  }
 
   bool admit(const Peer& peer, const ServerOptions& options) {
     std::lock_guard lock(mu);
@@ -100,6 +108,17 @@ struct Admitted {
   Peer peer;
   ~Admitted() { connections->release(peer); }
 };
+
+// A live client's place (WebSocket or event stream), released with it.
+struct StreamPlace {
+  Connections connections;
+  ~StreamPlace() { --connections->streams; }
+};
+
+Response too_many_live_clients() {
+  return error_response(Status::service_unavailable, "too many live clients",
+                        "too many WebSocket and event-stream clients: try again later");
+}
 
 asio::awaitable<void> write_refusal(beast::tcp_stream& stream, Response response,
                                     unsigned version, const ServerOptions& options) {
@@ -150,6 +169,11 @@ asio::awaitable<void> serve_connection(beast::tcp_stream stream,
           co_await write_refusal(stream, std::move(*refused), request.version(), options);
           break;
         }
+        if (!connections->admit_stream(options)) {
+          co_await write_refusal(stream, too_many_live_clients(), request.version(), options);
+          break;
+        }
+        const StreamPlace place{connections};
         auto session = std::make_shared<WebSocketSession>(
             std::move(stream), options.max_body_bytes, options.max_websocket_queue,
             options.max_client_queue_bytes);
@@ -161,6 +185,11 @@ asio::awaitable<void> serve_connection(beast::tcp_stream stream,
     std::optional<Response> answer;
     if (auto opened = router->open_stream(request, peer)) {
       if (auto* start = std::get_if<StreamStart>(&*opened)) {
+        if (!connections->admit_stream(options)) {
+          co_await write_refusal(stream, too_many_live_clients(), request.version(), options);
+          break;
+        }
+        const StreamPlace place{connections};
         auto session = std::make_shared<StreamSession>(
             std::move(stream), options.max_websocket_queue, options.max_client_queue_bytes,
             options.write_timeout);
@@ -221,7 +250,7 @@ Server::Server(ServerOptions options, std::shared_ptr<const Router> router)
 ServerStats Server::stats() const {
   std::lock_guard lock(connections_->mu);
   return ServerStats{connections_->total, connections_->refused.load(),
-                     connections_->timed_out.load()};
+                     connections_->timed_out.load(), connections_->streams.load()};
 }
 
 Result<std::unique_ptr<Server>> Server::start(ServerOptions options,

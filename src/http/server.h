@@ -33,6 +33,9 @@ struct ServerOptions {
   // Beyond them a new connection is closed at once.
   size_t max_connections = 512;
   size_t max_connections_per_peer = 64;
+  // WebSocket and event-stream clients at once (they live long and are fed
+  // by the process); more are answered 503.
+  size_t max_stream_clients = 256;
 };
 
 struct ConnectionTable;  // server.cc
@@ -42,6 +45,7 @@ struct ServerStats {
   size_t connections = 0;           // open now
   size_t refused_connections = 0;   // over a cap, since start
   size_t timed_out_requests = 0;    // request or write not done in time
+  size_t stream_clients = 0;        // WebSocket and event-stream clients now
 };
 
 // An HTTP/1.1 server on Boost.Beast with one coroutine per connection and

@@ -25,6 +25,7 @@
 #include "http/websocket.h"
 #include "http_get.h"
 #include "temp_dir.h"
+#include "ws_client.h"
 
 namespace tmon {
 namespace {
@@ -162,6 +163,45 @@ TEST(AttackBoundsTest, StalledWebSocketReaderStaysWithinItsByteBudget) {
       [] { return http::WebSocketSession::queued_bytes_total() == 0; }, 5s));
   const size_t grown = resident_bytes() > rss_before ? resident_bytes() - rss_before : 0;
   EXPECT_LT(grown, size_t{40} << 20) << "RSS grew by " << grown;
+  (*server)->stop();
+}
+
+TEST(AttackBoundsTest, ConnectionAndLiveClientCapsHold) {
+  auto router = std::make_shared<http::Router>();
+  router->add(http::Verb::get, "/ping", [](http::RequestContext&) {
+    return http::json_response(http::Status::ok, "{}");
+  });
+  router->add_websocket("/ws", [](http::WebSocketSessionPtr) {});
+  http::ServerOptions options;
+  options.max_connections = 10;
+  options.max_stream_clients = 2;
+  auto server = http::Server::start(options, router);
+  ASSERT_TRUE(server);
+  const int port = (*server)->port();
+
+  // Two live clients fit; a third is answered 503.
+  std::vector<std::unique_ptr<testing::WsClient>> live;
+  for (int i = 0; i < 2; ++i) {
+    live.push_back(std::make_unique<testing::WsClient>(port, "/ws"));
+    EXPECT_TRUE(live.back()->connected());
+  }
+  EXPECT_FALSE(testing::WsClient(port, "/ws").connected());
+  // Eight idle sockets fill the connections; one more is closed at once.
+  std::vector<int> idle;
+  for (int i = 0; i < 8; ++i) idle.push_back(connect_raw(port));
+  ASSERT_TRUE(testing::eventually([&] { return (*server)->stats().connections == 10; }, 5s));
+  const int over = connect_raw(port);
+  ASSERT_GE(over, 0);  // the kernel accepted it; the server closes it
+  EXPECT_TRUE(closed_by_server(over, 3s));
+  ::close(over);
+  EXPECT_GE((*server)->stats().refused_connections, 2u);
+  // Room again once the idle ones go: a healthy client is served.
+  for (const int fd : idle) ::close(fd);
+  EXPECT_TRUE(testing::eventually([&] { return testing::http_get(port, "/ping").status == 200; },
+                                  5s));
+  live.clear();
+  EXPECT_TRUE(
+      testing::eventually([&] { return (*server)->stats().stream_clients == 0; }, 5s));
   (*server)->stop();
 }
 
