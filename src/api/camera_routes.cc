@@ -114,9 +114,10 @@ void add_camera_routes(http::Router& router, CameraControl& cameras,
     for (const auto& camera : cameras.list()) list.push_back(to_json(camera));
     return envelope(http::Status::ok, std::move(list));
   });
-  router.add_async(http::Verb::post, "/api/cameras", [&cameras, slow](http::RequestContext& context) {
-    return off_io_thread(slow, [&cameras, &context] { return add_camera(cameras, context); });
-  });
+  router.add_async(
+      http::Verb::post, "/api/cameras", [&cameras, slow](http::RequestContext& context) {
+        return off_io_thread(slow, [&cameras, &context] { return add_camera(cameras, context); });
+      });
   router.add_async(
       http::Verb::delete_, "/api/cameras/{id}", [&cameras, slow](http::RequestContext& context) {
         return off_io_thread(slow, [&cameras, id = context.path_params.at("id")] {

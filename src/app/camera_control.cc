@@ -40,15 +40,17 @@ void ManagedCameras::set_sink(FrameListener sink) {
 
 Status ManagedCameras::add_spec(const detect::CameraSpec& spec, bool integer_id) {
   if (auto allowed = policy_.check(spec.url); !allowed) return allowed;
-  if (spec.frame_interval_seconds != 0 && !(spec.frame_interval_seconds >= api::kMinFrameIntervalSeconds &&
-                                            spec.frame_interval_seconds <= api::kMaxFrameIntervalSeconds)) {
-    return make_error(ErrorCode::kInvalidArgument, "frameInterval: expected seconds from 0.05 to 3600");
+  if (spec.frame_interval_seconds != 0 &&
+      !(spec.frame_interval_seconds >= api::kMinFrameIntervalSeconds &&
+        spec.frame_interval_seconds <= api::kMaxFrameIntervalSeconds)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "frameInterval: expected seconds from 0.05 to 3600");
   }
   std::lock_guard add_lock(add_mu_);
-  if (cameras_.list().size() >= static_cast<size_t>(settings_.max_cameras) && !cameras_.has(spec.id)) {
-    return make_error(ErrorCode::kUnavailable,
-                      "too many cameras: detection.max_cameras is " +
-                          std::to_string(settings_.max_cameras));
+  if (cameras_.list().size() >= static_cast<size_t>(settings_.max_cameras) &&
+      !cameras_.has(spec.id)) {
+    return make_error(ErrorCode::kUnavailable, "too many cameras: detection.max_cameras is " +
+                                                   std::to_string(settings_.max_cameras));
   }
   // Remembered first, so that the camera's first frame already has its type;
   // forgotten again when the camera is not added (an id taken by a camera

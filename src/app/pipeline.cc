@@ -16,8 +16,8 @@
 #include "common/logging.h"
 #include "detect/camera_manager.h"
 #include "detect/detector_factory.h"
-#include "generate/generate_stage.h"
 #include "detect/source_policy.h"
+#include "generate/generate_stage.h"
 #include "http/access.h"
 #include "http/client.h"
 #include "http/io_threads.h"
@@ -412,10 +412,9 @@ Status PipelineParts::start_api() {
   // of their newest assessment; in `tmon api` alone it pushes assessed views.
   api::WsOptions ws_options;
   ws_options.classes_of = classes_of();
-  ws_options.check_source = [policy = std::make_shared<detect::SourcePolicy>(
-                                 config->pipeline.detection)](const std::string& url) {
-    return policy->check(url);
-  };
+  ws_options.check_source =
+      [policy = std::make_shared<detect::SourcePolicy>(config->pipeline.detection)](
+          const std::string& url) { return policy->check(url); };
   ws = std::make_unique<api::WsProtocol>(camera_control.get(), live_feed.get(), *clock, ws_options);
   api::ApiOptions options;
   options.health = [this] { return health(); };

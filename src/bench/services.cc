@@ -114,8 +114,8 @@ std::optional<Subprocess> start_redis(std::string& url) {
   return std::nullopt;
 }
 
-HttpReply http_call(const std::string& method, const std::string& url,
-                    const std::string& json_body, const std::string& bearer) {
+HttpReply http_call(const std::string& method, const std::string& url, const std::string& json_body,
+                    const std::string& bearer) {
   auto parsed = http::Url::parse(url);
   if (!parsed) return {};
   http::Request request{boost::beast::http::string_to_verb(method), parsed->path, 11};

@@ -328,11 +328,11 @@ struct ApiConfig {
   // credential) and open /ws (whose start/stop/probe they may use). "*"
   // lets any page READ, never change state. Alias: cors_origins.
   std::vector<std::string> allowed_origins;
-  int max_connections = 512;          // open connections, WebSocket and streams included
-  int max_connections_per_peer = 64;  // per client address (not loopback: a local proxy)
-  int max_stream_clients = 256;       // WebSocket and event-stream clients at once
-  int request_timeout_ms = 10'000;    // a started request must arrive within this
-  int idle_timeout_ms = 30'000;       // an idle keep-alive connection is closed after this
+  int max_connections = 512;             // open connections, WebSocket and streams included
+  int max_connections_per_peer = 64;     // per client address (not loopback: a local proxy)
+  int max_stream_clients = 256;          // WebSocket and event-stream clients at once
+  int request_timeout_ms = 10'000;       // a started request must arrive within this
+  int idle_timeout_ms = 30'000;          // an idle keep-alive connection is closed after this
   int max_client_queue_bytes = 8 << 20;  // a WebSocket/stream client may lag this far behind
 };
 

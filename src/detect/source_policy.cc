@@ -78,11 +78,13 @@ bool SourcePolicy::path_allowed(std::string_view path) const {
 
 Status SourcePolicy::check(std::string_view url) const {
   const size_t separator = url.find("://");
-  const std::string scheme = separator == std::string_view::npos ? "file" : lower(url.substr(0, separator));
+  const std::string scheme =
+      separator == std::string_view::npos ? "file" : lower(url.substr(0, separator));
   if (std::find(schemes_.begin(), schemes_.end(), scheme) == schemes_.end()) return refused();
   if (scheme == "sim") return {};
   if (scheme == "file") {
-    const std::string_view path = separator == std::string_view::npos ? url : url.substr(separator + 3);
+    const std::string_view path =
+        separator == std::string_view::npos ? url : url.substr(separator + 3);
     return path_allowed(path) ? Status{} : refused();
   }
   return host_allowed(url_host(url)) ? Status{} : refused();

@@ -276,10 +276,9 @@ std::string Access::open_session(Role role) {
   std::lock_guard lock(mu_);
   std::erase_if(sessions_, [&](const auto& entry) { return entry.second.expires <= now; });
   while (sessions_.size() >= options_.max_sessions && !sessions_.empty()) {
-    const auto oldest =
-        std::min_element(sessions_.begin(), sessions_.end(), [](const auto& a, const auto& b) {
-          return a.second.expires < b.second.expires;
-        });
+    const auto oldest = std::min_element(
+        sessions_.begin(), sessions_.end(),
+        [](const auto& a, const auto& b) { return a.second.expires < b.second.expires; });
     sessions_.erase(oldest);
   }
   sessions_[id] = Session{role, now + options_.session_ttl};
@@ -301,8 +300,7 @@ void Access::install_routes(Router& router) {
     }
     const Role role = token_role(token->get_ref<const std::string&>());
     if (role == Role::kNone) return refuse(Status::unauthorized, "wrong token");
-    Response response =
-        json_response(Status::ok, nlohmann::json{{"role", to_string(role)}}.dump());
+    Response response = json_response(Status::ok, nlohmann::json{{"role", to_string(role)}}.dump());
     response.set(beast_http::field::set_cookie,
                  std::string(kSessionCookie) + "=" + open_session(role) +
                      "; HttpOnly; SameSite=Strict; Path=/; Max-Age=" +

@@ -89,7 +89,7 @@ RequestContext Router::make_context(const Request& request) {
 }
 
 std::optional<std::variant<Response, StreamStart>> Router::open_stream(const Request& request,
-                                                                      const Peer& peer) const {
+                                                                       const Peer& peer) const {
   if (streams_.empty() || request.method() != Verb::get) return std::nullopt;
   RequestContext context = make_context(request);
   context.peer = peer;

@@ -28,7 +28,6 @@ struct RequestContext {
   // change under set_access): handlers need not check a token again.
   bool admin_checked = false;
 
-
   std::optional<std::string> query_param(const std::string& name) const;
 };
 
@@ -65,8 +64,7 @@ class Router {
   // The handler for an upgrade to this target, or null.
   const WebSocketHandler* websocket_handler(std::string_view target) const;
   // What an upgrade to a WebSocket path may do, or the refusal to send.
-  std::variant<Response, WsGrant> authorize_upgrade(const Request& request,
-                                                    const Peer& peer) const;
+  std::variant<Response, WsGrant> authorize_upgrade(const Request& request, const Peer& peer) const;
 
   // A GET endpoint whose response is a long-lived stream (Server-Sent
   // Events): the connection is handed to a StreamSession, as an upgrade is.

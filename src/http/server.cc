@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,8 +14,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-
-#include <atomic>
 #include <map>
 #include <mutex>
 
@@ -120,8 +119,8 @@ Response too_many_live_clients() {
                         "too many WebSocket and event-stream clients: try again later");
 }
 
-asio::awaitable<void> write_refusal(beast::tcp_stream& stream, Response response,
-                                    unsigned version, const ServerOptions& options) {
+asio::awaitable<void> write_refusal(beast::tcp_stream& stream, Response response, unsigned version,
+                                    const ServerOptions& options) {
   boost::system::error_code ec;
   response.version(version);
   response.keep_alive(false);
@@ -174,9 +173,9 @@ asio::awaitable<void> serve_connection(beast::tcp_stream stream,
           break;
         }
         const StreamPlace place{connections};
-        auto session = std::make_shared<WebSocketSession>(
-            std::move(stream), options.max_body_bytes, options.max_websocket_queue,
-            options.max_client_queue_bytes);
+        auto session = std::make_shared<WebSocketSession>(std::move(stream), options.max_body_bytes,
+                                                          options.max_websocket_queue,
+                                                          options.max_client_queue_bytes);
         session->set_grant(std::get<WsGrant>(grant));
         co_await session->run(std::move(request), *handler);
         co_return;
@@ -190,9 +189,9 @@ asio::awaitable<void> serve_connection(beast::tcp_stream stream,
           break;
         }
         const StreamPlace place{connections};
-        auto session = std::make_shared<StreamSession>(
-            std::move(stream), options.max_websocket_queue, options.max_client_queue_bytes,
-            options.write_timeout);
+        auto session =
+            std::make_shared<StreamSession>(std::move(stream), options.max_websocket_queue,
+                                            options.max_client_queue_bytes, options.write_timeout);
         co_await session->run(std::move(request), std::move(*start));
         co_return;
       }
@@ -273,7 +272,9 @@ Result<std::unique_ptr<Server>> Server::start(ServerOptions options,
                           std::to_string(self->options_.port) + ": " + ec.message());
   }
   self->port_ = acceptor->local_endpoint().port();
-  asio::co_spawn(*self->io_, accept_loop(acceptor, self->router_, self->options_, self->connections_), asio::detached);
+  asio::co_spawn(*self->io_,
+                 accept_loop(acceptor, self->router_, self->options_, self->connections_),
+                 asio::detached);
   for (int i = 0; i < std::max(1, self->options_.threads); ++i) {
     self->threads_.emplace_back([io = self->io_.get()] { io->run(); });
   }

@@ -23,7 +23,8 @@ struct ServerOptions {
   // Once a request's first byte arrived, the whole request must within this
   // (a slowloris client trickling headers is cut off).
   Millis request_timeout{10'000};
-  Millis write_timeout{10'000};  // a response (or stream chunk) not written by then ends the connection
+  Millis write_timeout{
+      10'000};  // a response (or stream chunk) not written by then ends the connection
   size_t max_websocket_queue = 256;  // messages a slow WebSocket client may lag behind
   // Bytes a WebSocket or stream client may lag behind: beyond it the queue
   // skips to the newest message, and a client that stays behind is dropped.
@@ -42,10 +43,10 @@ struct ConnectionTable;  // server.cc
 
 // Counters of what a server refused and holds, for tests and metrics.
 struct ServerStats {
-  size_t connections = 0;           // open now
-  size_t refused_connections = 0;   // over a cap, since start
-  size_t timed_out_requests = 0;    // request or write not done in time
-  size_t stream_clients = 0;        // WebSocket and event-stream clients now
+  size_t connections = 0;          // open now
+  size_t refused_connections = 0;  // over a cap, since start
+  size_t timed_out_requests = 0;   // request or write not done in time
+  size_t stream_clients = 0;       // WebSocket and event-stream clients now
 };
 
 // An HTTP/1.1 server on Boost.Beast with one coroutine per connection and

@@ -1,7 +1,6 @@
 #include "http/stream_session.h"
 
 #include <algorithm>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -18,8 +17,8 @@ namespace tmon::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 
-StreamSession::StreamSession(beast::tcp_stream stream, size_t max_queued,
-                             size_t max_queued_bytes, Millis write_timeout)
+StreamSession::StreamSession(beast::tcp_stream stream, size_t max_queued, size_t max_queued_bytes,
+                             Millis write_timeout)
     : stream_(std::move(stream)),
       max_queued_(max_queued),
       max_queued_bytes_(max_queued_bytes),

@@ -72,8 +72,8 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   size_t max_queued_;
   size_t max_queued_bytes_;
   Millis write_timeout_;
-  size_t queued_bytes_ = 0;  // on the strand
-  bool skipped_ = false;     // on the strand
+  size_t queued_bytes_ = 0;                             // on the strand
+  bool skipped_ = false;                                // on the strand
   boost::asio::steady_timer wake_;                      // cancelled when there is work
   std::deque<std::pair<std::string, Written>> outbox_;  // on the strand
   bool closed_ = false;                                 // on the strand

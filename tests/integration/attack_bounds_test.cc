@@ -9,12 +9,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
-#include <atomic>
 #include <fstream>
 #include <thread>
 
@@ -159,8 +159,8 @@ TEST(AttackBoundsTest, StalledWebSocketReaderStaysWithinItsByteBudget) {
   // stalled client was let go.
   EXPECT_TRUE(testing::eventually([&] { return closed.load(); }, 10s));
   EXPECT_LE(http::WebSocketSession::max_queued_bytes_seen(), kBudget);
-  EXPECT_TRUE(testing::eventually(
-      [] { return http::WebSocketSession::queued_bytes_total() == 0; }, 5s));
+  EXPECT_TRUE(
+      testing::eventually([] { return http::WebSocketSession::queued_bytes_total() == 0; }, 5s));
   const size_t grown = resident_bytes() > rss_before ? resident_bytes() - rss_before : 0;
   EXPECT_LT(grown, size_t{40} << 20) << "RSS grew by " << grown;
   (*server)->stop();
@@ -168,9 +168,8 @@ TEST(AttackBoundsTest, StalledWebSocketReaderStaysWithinItsByteBudget) {
 
 TEST(AttackBoundsTest, ConnectionAndLiveClientCapsHold) {
   auto router = std::make_shared<http::Router>();
-  router->add(http::Verb::get, "/ping", [](http::RequestContext&) {
-    return http::json_response(http::Status::ok, "{}");
-  });
+  router->add(http::Verb::get, "/ping",
+              [](http::RequestContext&) { return http::json_response(http::Status::ok, "{}"); });
   router->add_websocket("/ws", [](http::WebSocketSessionPtr) {});
   http::ServerOptions options;
   options.max_connections = 10;
@@ -197,11 +196,10 @@ TEST(AttackBoundsTest, ConnectionAndLiveClientCapsHold) {
   EXPECT_GE((*server)->stats().refused_connections, 2u);
   // Room again once the idle ones go: a healthy client is served.
   for (const int fd : idle) ::close(fd);
-  EXPECT_TRUE(testing::eventually([&] { return testing::http_get(port, "/ping").status == 200; },
-                                  5s));
-  live.clear();
   EXPECT_TRUE(
-      testing::eventually([&] { return (*server)->stats().stream_clients == 0; }, 5s));
+      testing::eventually([&] { return testing::http_get(port, "/ping").status == 200; }, 5s));
+  live.clear();
+  EXPECT_TRUE(testing::eventually([&] { return (*server)->stats().stream_clients == 0; }, 5s));
   (*server)->stop();
 }
 

@@ -111,22 +111,21 @@ TEST_F(AttackControlTest, ControlWithoutWithAWrongAndWithTheRightToken) {
 
 TEST_F(AttackControlTest, LoginSessionControlsAndLogoutEndsIt) {
   EXPECT_EQ(http_request("POST", port(), "/api/login", R"({"token":"nope"})").status, 401);
-  const auto login =
-      http_request("POST", port(), "/api/login", json{{"token", kToken}}.dump());
+  const auto login = http_request("POST", port(), "/api/login", json{{"token", kToken}}.dump());
   ASSERT_EQ(login.status, 200) << login.body;
   const std::string cookie = login.headers.at("Set-Cookie");
   EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
   EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
   const std::string session = cookie.substr(0, cookie.find(';'));
-  EXPECT_EQ(add(R"({"cameraId":"s1","url":"sim://","frameInterval":5})", {{"Cookie", session}})
-                .status,
-            201);
+  EXPECT_EQ(
+      add(R"({"cameraId":"s1","url":"sim://","frameInterval":5})", {{"Cookie", session}}).status,
+      201);
   EXPECT_EQ(http_request("DELETE", port(), "/api/cameras/s1", "", {{"Cookie", session}}).status,
             200);
   EXPECT_EQ(http_request("POST", port(), "/api/logout", "", {{"Cookie", session}}).status, 200);
-  EXPECT_EQ(add(R"({"cameraId":"s2","url":"sim://","frameInterval":5})", {{"Cookie", session}})
-                .status,
-            401);
+  EXPECT_EQ(
+      add(R"({"cameraId":"s2","url":"sim://","frameInterval":5})", {{"Cookie", session}}).status,
+      401);
 }
 
 TEST_F(AttackControlTest, CrossSiteFormPostIsRefused) {
@@ -208,8 +207,7 @@ TEST_F(AttackControlTest, LocalFilesFoldersAndInternalAddressesGetOneAnswer) {
   EXPECT_TRUE(ws.wait_for(
       [&](const std::string& text) { return text.find(*answers.begin()) != std::string::npos; },
       5s));
-  ws.send(
-      R"({"type":"check_camera","data":{"cameraId":"m","rtspUrl":"http://169.254.169.254/"}})");
+  ws.send(R"({"type":"check_camera","data":{"cameraId":"m","rtspUrl":"http://169.254.169.254/"}})");
   EXPECT_TRUE(ws.wait_for(
       [&](const std::string& text) { return text.find(*answers.begin()) != std::string::npos; },
       5s));
@@ -219,9 +217,10 @@ TEST_F(AttackControlTest, LocalFilesFoldersAndInternalAddressesGetOneAnswer) {
 TEST_F(AttackControlTest, AThousandCameraAddsAreCapped) {
   int created = 0, capped = 0;
   for (int i = 0; i < 1000; ++i) {
-    const auto reply = add(
-        json{{"cameraId", "flood-" + std::to_string(i)}, {"url", "sim://"}, {"frameInterval", 60}}
-            .dump());
+    const auto reply = add(json{
+        {"cameraId", "flood-" + std::to_string(i)},
+        {"url", "sim://"},
+        {"frameInterval", 60}}.dump());
     if (reply.status == 201) ++created;
     if (reply.status == 429) ++capped;
   }
@@ -276,10 +275,9 @@ TEST(AttackGeneratedTokenTest, GeneratedTokenIsShownOnceAndRequired) {
   const int api = std::stoi(*port);
   const std::string body = R"({"cameraId":"g","url":"sim://","frameInterval":60})";
   EXPECT_EQ(http_request("POST", api, "/api/cameras", body).status, 401);
-  EXPECT_EQ(
-      http_request("POST", api, "/api/cameras", body, {{"Authorization", "Bearer " + *token}})
-          .status,
-      201);
+  EXPECT_EQ(http_request("POST", api, "/api/cameras", body, {{"Authorization", "Bearer " + *token}})
+                .status,
+            201);
   const auto login = http_request("POST", api, "/api/login", json{{"token", *token}}.dump());
   EXPECT_EQ(login.status, 200);
   up.signal(SIGTERM);

@@ -65,8 +65,9 @@ TEST(ConfigCliTest, KeysAreMaskedInTheEffectiveConfig) {
 
 TEST(ConfigCliTest, CameraPasswordsAreMaskedInTheEffectiveConfig) {
   testing::TempDir dir;
-  dir.write("pipeline.yaml",
-            "cameras:\n  - id: gate\n    url: rtsp://admin:pa/ss-9f3k@10.0.0.7:554/live?token=tk-77x1\n");
+  dir.write(
+      "pipeline.yaml",
+      "cameras:\n  - id: gate\n    url: rtsp://admin:pa/ss-9f3k@10.0.0.7:554/live?token=tk-77x1\n");
   const CliRun run = config_check(dir);
   EXPECT_EQ(run.exit_code, 0) << run.err;
   for (const std::string secret : {"pa/ss-9f3k", "tk-77x1"}) {

@@ -14,8 +14,8 @@ HttpReply http_request(const std::string& method, int port, const std::string& t
 }
 
 HttpReply http_request(const std::string& method, int port, const std::string& target,
-                       const std::string& body,
-                       const std::map<std::string, std::string>& headers, int timeout_ms) {
+                       const std::string& body, const std::map<std::string, std::string>& headers,
+                       int timeout_ms) {
   namespace beast = boost::beast;
   namespace http = beast::http;
   boost::asio::io_context io;

@@ -18,8 +18,8 @@ HttpReply http_request(const std::string& method, int port, const std::string& t
 // With more request headers (Authorization, Origin, Content-Type, Cookie);
 // a Content-Type given here replaces the JSON one.
 HttpReply http_request(const std::string& method, int port, const std::string& target,
-                       const std::string& body,
-                       const std::map<std::string, std::string>& headers, int timeout_ms = 2000);
+                       const std::string& body, const std::map<std::string, std::string>& headers,
+                       int timeout_ms = 2000);
 
 // A blocking GET to 127.0.0.1:port, for integration tests polling an API.
 HttpReply http_get(int port, const std::string& target, int timeout_ms = 2000);

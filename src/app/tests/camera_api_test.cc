@@ -86,9 +86,11 @@ class CameraApiTest : public ::testing::Test {
   ManagedCameras control_{cameras_, settings()};
   api::LiveFeed feed_{SystemClock::instance()};
   api::WsProtocol ws_{&control_, &feed_, SystemClock::instance(),
-                      api::WsOptions{Millis(5'000), [](const std::string& detector) {
+                      api::WsOptions{Millis(5'000),
+                                     [](const std::string& detector) {
                                        return detect::detector_classes(settings(), detector);
-                                     }}};
+                                     },
+                                     {}}};
   std::unique_ptr<http::Server> server_;
   int port_ = 0;
 };
@@ -225,9 +227,10 @@ TEST_F(CameraApiTest, FramesCarryTheNewestAssessmentPushedByTheAggregator) {
     view.hasDangerousDriving = true;
     view.maxRiskLevel = messages::RiskLevel::kHigh;
     for (const auto& group : frame["trafficGroups"]) {
-      view.results.push_back({{1, messages::RiskLevel::kHigh, 0.9, {"人车冲突"}, "行人靠近", 2, {0, 1}},
-                              group["groupId"].get<std::string>(),
-                              "t-1"});
+      view.results.push_back(
+          {{1, messages::RiskLevel::kHigh, 0.9, {"人车冲突"}, "行人靠近", 2, {0, 1}},
+           group["groupId"].get<std::string>(),
+           "t-1"});
     }
     feed_.publish("risky", messages::encode(view));
   };

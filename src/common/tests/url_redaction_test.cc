@@ -18,7 +18,8 @@ TEST(UrlRedactionTest, MasksSecretQueryParameters) {
             "http://cam/video.mjpg?user=me&password=***&ch=1");
   EXPECT_EQ(mask_url_credentials("rtsp://cam/x?pwd=1&pass=2&token=3&key=4&api_key=5"),
             "rtsp://cam/x?pwd=***&pass=***&token=***&key=***&api_key=***");
-  EXPECT_EQ(mask_url_credentials("rtsp://u:p@cam/x?Password=2#frag"), "rtsp://***@cam/x?Password=***#frag");
+  EXPECT_EQ(mask_url_credentials("rtsp://u:p@cam/x?Password=2#frag"),
+            "rtsp://***@cam/x?Password=***#frag");
 }
 
 TEST(UrlRedactionTest, LeavesHarmlessUrlsAlone) {

@@ -38,8 +38,7 @@ TEST(EnvOverridesTest, CorsOriginsAreACommaSeparatedList) {
   EXPECT_EQ(c.pipeline.api.allowed_origins,
             (std::vector<std::string>{"http://a.example", "http://b.example:8080"}));
   ASSERT_TRUE(apply_env_overrides(
-      fake_env({{"ALGO_CORS_ORIGINS", "http://a.example"}, {"TMON_CORS_ORIGINS", "http://c"}}),
-      c));
+      fake_env({{"ALGO_CORS_ORIGINS", "http://a.example"}, {"TMON_CORS_ORIGINS", "http://c"}}), c));
   EXPECT_EQ(c.pipeline.api.allowed_origins, std::vector<std::string>{"http://c"});
   const auto bad = apply_env_overrides(fake_env({{"TMON_CORS_ORIGINS", " , "}}), c);
   ASSERT_FALSE(bad);

@@ -48,8 +48,9 @@ TEST(SourcePolicyTest, FilesOnlyUnderTheMediaRoots) {
   EXPECT_TRUE(policy.check((root.path() / "frames").string()));
   const std::string refused(kSourceRefused);
   EXPECT_EQ(refusal(policy, secret), refused);
-  EXPECT_EQ(refusal(policy, (root.path() / ".." / outside.path().filename() / "secret.mp4").string()),
-            refused);
+  EXPECT_EQ(
+      refusal(policy, (root.path() / ".." / outside.path().filename() / "secret.mp4").string()),
+      refused);
   EXPECT_EQ(refusal(policy, (root.path() / "link.mp4").string()), refused);  // a symlink out
   EXPECT_EQ(refusal(policy, (root.path() / "missing.mp4").string()), refused);
   // A root is a directory, not a prefix: /x/root-other is not under /x/root.

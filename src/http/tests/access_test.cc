@@ -43,17 +43,15 @@ class AccessTest : public ::testing::Test {
   void make(AccessOptions options) {
     access_ = std::make_shared<Access>(std::move(options), clock_);
     router_ = std::make_shared<Router>();
-    router_->add(Verb::get, "/api/things", [](RequestContext&) {
-      return json_response(Status::ok, "[]");
-    });
+    router_->add(Verb::get, "/api/things",
+                 [](RequestContext&) { return json_response(Status::ok, "[]"); });
     router_->add(Verb::post, "/api/things", [this](RequestContext& context) {
       ++changes_;
       EXPECT_TRUE(context.admin_checked);
       return json_response(Status::created, "{}");
     });
-    router_->add(Verb::get, "/health/health_check", [](RequestContext&) {
-      return json_response(Status::ok, "{}");
-    });
+    router_->add(Verb::get, "/health/health_check",
+                 [](RequestContext&) { return json_response(Status::ok, "{}"); });
     router_->set_access(access_);
   }
   AccessOptions defaults() {
@@ -121,26 +119,26 @@ TEST_F(AccessTest, CrossSiteRequestsAreRefused) {
   auto evil = post({{"Origin", "http://evil.example"}, {"Authorization", bearer(kAdmin)}});
   EXPECT_EQ(run(evil).result(), Status::forbidden);
   // A cross-site form: text/plain, no preflight.
-  Call form{Verb::post, "/api/things", R"({"a":1})", "text/plain",
-            {{"Authorization", bearer(kAdmin)}}};
+  Call form{
+      Verb::post, "/api/things", R"({"a":1})", "text/plain", {{"Authorization", bearer(kAdmin)}}};
   EXPECT_EQ(run(form).result(), Status::unsupported_media_type);
   form.content_type = "application/x-www-form-urlencoded";
   EXPECT_EQ(run(form).result(), Status::unsupported_media_type);
   EXPECT_EQ(changes_, 0);
   // The allowed origin and the server's own are fine.
-  EXPECT_EQ(run(post({{"Origin", "http://front.example"}, {"Authorization", bearer(kAdmin)}}))
-                .result(),
-            Status::created);
-  EXPECT_EQ(run(post({{"Origin", "http://127.0.0.1:5000"}, {"Authorization", bearer(kAdmin)}}))
-                .result(),
-            Status::created);
+  EXPECT_EQ(
+      run(post({{"Origin", "http://front.example"}, {"Authorization", bearer(kAdmin)}})).result(),
+      Status::created);
+  EXPECT_EQ(
+      run(post({{"Origin", "http://127.0.0.1:5000"}, {"Authorization", bearer(kAdmin)}})).result(),
+      Status::created);
   // "*" lets any page read, never act.
   auto star = defaults();
   star.allowed_origins = {"*"};
   make(star);
-  EXPECT_EQ(run(post({{"Origin", "http://evil.example"}, {"Authorization", bearer(kAdmin)}}))
-                .result(),
-            Status::forbidden);
+  EXPECT_EQ(
+      run(post({{"Origin", "http://evil.example"}, {"Authorization", bearer(kAdmin)}})).result(),
+      Status::forbidden);
 }
 
 TEST_F(AccessTest, GeneratedTokenControlsFromLoopbackOnly) {
@@ -240,8 +238,9 @@ TEST_F(AccessTest, WebSocketUpgradesNeedAnAllowedOriginAndGrantControlByCredenti
                                                     : Status::ok;
   };
   EXPECT_EQ(refused(upgrade({{"Origin", "http://evil.example"}})), Status::forbidden);
-  EXPECT_EQ(refused(upgrade({{"Origin", "http://evil.example"}}, std::string("/ws?token=") + kAdmin)),
-            Status::forbidden);
+  EXPECT_EQ(
+      refused(upgrade({{"Origin", "http://evil.example"}}, std::string("/ws?token=") + kAdmin)),
+      Status::forbidden);
   EXPECT_EQ(refused(upgrade({})), Status::unauthorized);
   // The original front end: an allowed origin, no credential, may control.
   auto front = upgrade({{"Origin", "http://front.example"}});
