@@ -214,12 +214,24 @@ std::shared_ptr<http::Router> make_api_router(store::ResultStorePtr store, Clock
                                               ApiOptions options) {
   auto router = std::make_shared<http::Router>();
   router->set_cors({options.cors_origins, {"/api/", "/health/"}});
+  if (options.access) router->set_access(options.access);
   if (options.extra) options.extra(*router);
   add_health_routes(*router, options, clock);
   add_result_routes(*router, store);
   const LiveOptions& live = options.live;
   if (live.feed) add_stream_route(*router, live);
   return router;
+}
+
+std::shared_ptr<http::Access> make_access(const config::ApiConfig& config,
+                                          bool admin_token_generated, Clock& clock) {
+  http::AccessOptions access;
+  access.admin_token = config.admin_token;
+  access.viewer_token = config.viewer_token;
+  access.admin_token_generated = admin_token_generated;
+  access.allowed_origins = config.allowed_origins;
+  access.open_reads = http::is_loopback_host(config.host);
+  return std::make_shared<http::Access>(std::move(access), clock);
 }
 
 Result<std::unique_ptr<ApiServer>> ApiServer::start(const config::ApiConfig& config,
@@ -231,7 +243,14 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(const config::ApiConfig& con
   server_options.port = config.port;
   server_options.threads = config.threads;
   server_options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
-  options.cors_origins = config.cors_origins;
+  server_options.max_connections = static_cast<size_t>(config.max_connections);
+  server_options.max_connections_per_peer = static_cast<size_t>(config.max_connections_per_peer);
+  server_options.max_stream_clients = static_cast<size_t>(config.max_stream_clients);
+  server_options.request_timeout = Millis(config.request_timeout_ms);
+  server_options.idle_timeout = Millis(config.idle_timeout_ms);
+  server_options.max_client_queue_bytes = static_cast<size_t>(config.max_client_queue_bytes);
+  options.cors_origins = config.allowed_origins;
+  if (!options.access) options.access = make_access(config, false, clock);
   auto server = http::Server::start(server_options,
                                     make_api_router(std::move(store), clock, std::move(options)));
   if (!server) return tl::unexpected(server.error());

@@ -51,7 +51,15 @@ struct ApiOptions {
   LiveOptions live;
   // Origins whose pages may read /api/* and /health/* ("*": any).
   std::vector<std::string> cors_origins;
+  // Who may do what (tokens, origins, sessions); null: no checks (tests of
+  // the routes alone). ApiServer::start builds it from the config.
+  std::shared_ptr<http::Access> access;
 };
+
+// The access rules of an API server with this config. `admin_token_generated`:
+// the admin token was made at start (control from loopback peers only).
+std::shared_ptr<http::Access> make_access(const config::ApiConfig& config,
+                                          bool admin_token_generated, Clock& clock);
 
 // Bounds of the list endpoints' `limit`.
 constexpr int kDefaultListLimit = 50;
@@ -73,10 +81,12 @@ constexpr int kMaxListLimit = 1000;
 // parameter, 503 when the result store cannot be reached.
 class ApiServer {
  public:
+  // Uses options.access when set, else make_access(config, false, clock).
   static Result<std::unique_ptr<ApiServer>> start(const config::ApiConfig& config,
                                                   store::ResultStorePtr store, Clock& clock,
                                                   ApiOptions options);
   int port() const { return server_->port(); }
+  http::ServerStats stats() const { return server_->stats(); }
   void stop() { server_->stop(); }
 
  private:

@@ -42,6 +42,11 @@ struct CameraInfo {
   int64_t errors = 0;
 };
 
+// The frame intervals a camera may have (seconds): faster spins a core,
+// slower overflows time arithmetic.
+inline constexpr double kMinFrameIntervalSeconds = 0.05;
+inline constexpr double kMaxFrameIntervalSeconds = 3600;
+
 // What starts a camera: from POST /api/cameras or /ws start_stream.
 struct CameraRequest {
   messages::CameraId id;

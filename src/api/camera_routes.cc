@@ -1,6 +1,10 @@
 #include "api/camera_routes.h"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "api/envelope.h"
+#include "common/url_redaction.h"
 
 namespace tmon::api {
 namespace {
@@ -44,15 +48,23 @@ http::Response add_camera(CameraControl& cameras, const http::RequestContext& co
     return bad_request("bad_detector", "detector: expected motion, yolo or hog");
   }
   if (body.contains("frameInterval") && !body["frameInterval"].is_null()) {
-    if (!body["frameInterval"].is_number() || body["frameInterval"].get<double>() <= 0) {
-      return bad_request("bad_frame_interval", "frameInterval: expected a number of seconds > 0");
+    const auto& interval = body["frameInterval"];
+    if (!interval.is_number() || !(interval.get<double>() >= kMinFrameIntervalSeconds &&
+                                   interval.get<double>() <= kMaxFrameIntervalSeconds)) {
+      return bad_request("bad_frame_interval",
+                         "frameInterval: expected a number of seconds from 0.05 to 3600");
     }
     request.frame_interval_seconds = body["frameInterval"].get<double>();
   }
   if (auto added = cameras.add(request); !added) {
-    const bool taken = added.error().code == ErrorCode::kRejected;
-    return http::error_response(taken ? http::Status::conflict : http::Status::bad_request,
-                                taken ? "camera_exists" : "bad_camera", added.error().message);
+    if (added.error().code == ErrorCode::kRejected) {
+      return http::error_response(http::Status::conflict, "camera_exists", added.error().message);
+    }
+    if (added.error().code == ErrorCode::kUnavailable) {
+      return http::error_response(http::Status::too_many_requests, "too_many_cameras",
+                                  added.error().message);
+    }
+    return http::error_response(http::Status::bad_request, "bad_camera", added.error().message);
   }
   const auto info = cameras.info(request.id);
   if (!info) {  // removed by someone else in between
@@ -66,7 +78,7 @@ http::Response add_camera(CameraControl& cameras, const http::RequestContext& co
 
 JsonValue to_json(const CameraInfo& camera) {
   return JsonValue{{"cameraId", messages::to_json(camera.id)},
-                   {"url", camera.url},
+                   {"url", mask_url_credentials(camera.url)},
                    {"detector", camera.detector},
                    {"status", to_string(camera.state)},
                    {"message", camera.message},
@@ -79,23 +91,45 @@ JsonValue to_json(const CameraInfo& camera) {
                    {"errors", camera.errors}};
 }
 
-void add_camera_routes(http::Router& router, CameraControl& cameras) {
+namespace {
+
+boost::asio::awaitable<http::Response> run_work(std::function<http::Response()> work) {
+  co_return work();
+}
+
+// Runs `work` on the slow executor and resumes the connection with its
+// answer. (No lambda coroutine: its captures would not live in its frame.)
+boost::asio::awaitable<http::Response> off_io_thread(boost::asio::any_io_executor slow,
+                                                     std::function<http::Response()> work) {
+  co_return co_await boost::asio::co_spawn(slow, run_work(std::move(work)),
+                                           boost::asio::use_awaitable);
+}
+
+}  // namespace
+
+void add_camera_routes(http::Router& router, CameraControl& cameras,
+                       boost::asio::any_io_executor slow) {
   router.add(http::Verb::get, "/api/cameras", [&cameras](http::RequestContext&) {
     JsonValue list = JsonValue::array();
     for (const auto& camera : cameras.list()) list.push_back(to_json(camera));
     return envelope(http::Status::ok, std::move(list));
   });
-  router.add(http::Verb::post, "/api/cameras",
-             [&cameras](http::RequestContext& context) { return add_camera(cameras, context); });
-  router.add(http::Verb::delete_, "/api/cameras/{id}", [&cameras](http::RequestContext& context) {
-    const std::string& id = context.path_params.at("id");
-    const auto info = cameras.info(id);
-    if (!info || !cameras.remove(id)) {
-      return http::error_response(http::Status::not_found, "unknown_camera", "no camera " + id);
-    }
-    return envelope(http::Status::ok,
-                    JsonValue{{"cameraId", messages::to_json(info->id)}, {"status", "removed"}});
-  });
+  router.add_async(
+      http::Verb::post, "/api/cameras", [&cameras, slow](http::RequestContext& context) {
+        return off_io_thread(slow, [&cameras, &context] { return add_camera(cameras, context); });
+      });
+  router.add_async(
+      http::Verb::delete_, "/api/cameras/{id}", [&cameras, slow](http::RequestContext& context) {
+        return off_io_thread(slow, [&cameras, id = context.path_params.at("id")] {
+          const auto info = cameras.info(id);
+          if (!info || !cameras.remove(id)) {
+            return http::error_response(http::Status::not_found, "unknown_camera",
+                                        "no camera " + id.substr(0, 64));
+          }
+          return envelope(http::Status::ok, JsonValue{{"cameraId", messages::to_json(info->id)},
+                                                      {"status", "removed"}});
+        });
+      });
 }
 
 }  // namespace tmon::api

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include "api/camera_control.h"
 #include "http/router.h"
 #include "messages/codec.h"
@@ -11,9 +13,14 @@ namespace tmon::api {
 //   DELETE /api/cameras/{id}
 //   GET    /api/cameras         status, fps, last frame time, errors of each
 // cameraId is a string or an integer (the original's) and comes back in the
-// type it was given. Bad input is a 400 with a message; an id in use, 409;
-// unknown, 404.
-void add_camera_routes(http::Router& router, CameraControl& cameras);
+// type it was given. Bad input is a 400 with a message (frameInterval
+// outside [0.05, 3600] s; a source outside detection.allowed_sources, with
+// one message whatever the reason); an id in use, 409; more than
+// detection.max_cameras, 429; unknown, 404. URLs are shown masked.
+// Adding and removing run on `slow` (opening a source, joining its grabber),
+// never on the connection's thread.
+void add_camera_routes(http::Router& router, CameraControl& cameras,
+                       boost::asio::any_io_executor slow);
 
 messages::JsonValue to_json(const CameraInfo& camera);
 

@@ -74,7 +74,7 @@ void WsProtocol::open(const http::WebSocketSessionPtr& session) {
   const Key key = session.get();
   {
     std::lock_guard lock(mu_);
-    clients_[key] = Client{session, {}, {}};
+    clients_[key] = Client{session, session->grant().may_control, {}, {}};
   }
   session->on_message([this, key](const std::string& text) { handle(key, text); });
   session->on_close([this, key] { close(key); });
@@ -125,6 +125,12 @@ void WsProtocol::handle(Key key, const std::string& text) {
     return;
   }
   const std::string url = text_of(data, "rtspUrl");
+  if (type != "stop_stream" && !may_control(key, *id, type, url)) {
+    send(key, error_message(type + ": not allowed on this connection (connect with an admin "
+                                   "credential or from an allowed origin)"));
+    if (type == "start_stream") send_status(key, *id, kFault, "not allowed");
+    return;
+  }
   if (type == "stop_stream") {
     stop_stream(key, *id);
   } else if (type == "start_stream") {
@@ -132,6 +138,21 @@ void WsProtocol::handle(Key key, const std::string& text) {
   } else {
     boost::asio::post(slow_work_, [this, key, id = *id, url] { check_camera(key, id, url); });
   }
+}
+
+bool WsProtocol::may_control(Key key, const std::string& camera_id, const std::string& type,
+                             const std::string& url) const {
+  std::lock_guard lock(mu_);
+  const auto it = clients_.find(key);
+  if (it == clients_.end()) return false;
+  if (it->second.may_control) return true;
+  // Watching what is pulled already (or, without cameras here, its assessed
+  // views) opens nothing; a URL to open or probe does.
+  if (type == "start_stream") {
+    return url.empty() || !cameras_ ||
+           (cameras_->has(camera_id) && !it->second.cameras.contains(camera_id));
+  }
+  return url.empty();  // check_camera of a known camera tells its state
 }
 
 LiveFeed::SubscriptionPtr WsProtocol::subscribe_views(Key key, const std::string& camera_id) {
@@ -264,8 +285,11 @@ void WsProtocol::check_camera(Key key, const messages::CameraId& id, const std::
   if (!url.empty()) {
     // Without cameras here there is no decoder to open the stream with: the
     // server answering is what can be told.
-    reachable = cameras_ ? cameras_->probe(url, options_.probe_timeout)
-                         : probe_tcp(url, options_.probe_timeout);
+    if (!cameras_ && options_.check_source) reachable = options_.check_source(url);
+    if (reachable) {
+      reachable = cameras_ ? cameras_->probe(url, options_.probe_timeout)
+                           : probe_tcp(url, options_.probe_timeout);
+    }
   } else if (const auto known = cameras_ ? cameras_->info(id) : std::nullopt) {
     reachable = known->state == CameraState::kOk
                     ? Status{}

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <map>
 #include <memory>
@@ -19,6 +20,9 @@ namespace tmon::api {
 struct WsOptions {
   Millis probe_timeout{5'000};  // check_camera's budget, as the original's
   ClassesOf classes_of;         // supportedClasses of a detector
+  // The source allow-list, for probes of a process without cameras (with
+  // cameras, CameraControl checks it); null: any.
+  std::function<Status(const std::string& url)> check_source;
 };
 
 // /ws in the original system's protocol (COMPAT.md §1), so its front end
@@ -43,8 +47,11 @@ struct WsOptions {
 // cameras here (`tmon api`), start_stream subscribes to the camera's
 // assessed views, each of which becomes a detection_result.
 //
-// Every client message goes through one place (handle()), where an
-// authentication check belongs.
+// Every client message goes through one place (handle()), which checks the
+// grant of the connection's upgrade: opening a source that is not pulled
+// yet, restarting one, and probing a URL need control (an admin credential
+// or an allowed browser origin, http/access.h); watching a camera that is
+// pulled already, stop_stream and ping need nothing more than the upgrade.
 class WsProtocol {
  public:
   // `cameras` null: an API process that pulls no camera. `feed` null: no
@@ -60,6 +67,8 @@ class WsProtocol {
   void stop() { slow_work_.join(); }
 
   void attach(http::Router& router, const std::string& path = "/ws");
+  // Where slow camera work runs (also for the REST camera routes).
+  boost::asio::any_io_executor slow_executor() { return slow_work_.get_executor(); }
 
   // Connections open now (their close handled).
   size_t clients() const;
@@ -67,12 +76,17 @@ class WsProtocol {
  private:
   struct Client {
     std::weak_ptr<http::WebSocketSession> session;
+    // Granted at the upgrade (http::WsGrant): may open and probe sources.
+    bool may_control = false;
     std::set<std::string> cameras;                           // watched, by id text
     std::map<std::string, LiveFeed::SubscriptionPtr> views;  // feed subscriptions
   };
   using Key = http::WebSocketSession*;
 
   void open(const http::WebSocketSessionPtr& session);
+  // Whether this client may do `type` with `url` (handle()'s check).
+  bool may_control(Key key, const std::string& camera_id, const std::string& type,
+                   const std::string& url) const;
   void handle(Key key, const std::string& text);
   void start_stream(Key key, const messages::CameraId& id, const std::string& url);
   void stop_stream(Key key, const messages::CameraId& id);

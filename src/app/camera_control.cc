@@ -7,7 +7,7 @@
 namespace tmon::app {
 
 ManagedCameras::ManagedCameras(detect::CameraManager& cameras, config::DetectionConfig settings)
-    : cameras_(cameras), settings_(std::move(settings)) {}
+    : cameras_(cameras), settings_(std::move(settings)), policy_(settings_) {}
 
 ManagedCameras::~ManagedCameras() {
   std::vector<int> listeners;
@@ -39,6 +39,19 @@ void ManagedCameras::set_sink(FrameListener sink) {
 }
 
 Status ManagedCameras::add_spec(const detect::CameraSpec& spec, bool integer_id) {
+  if (auto allowed = policy_.check(spec.url); !allowed) return allowed;
+  if (spec.frame_interval_seconds != 0 &&
+      !(spec.frame_interval_seconds >= api::kMinFrameIntervalSeconds &&
+        spec.frame_interval_seconds <= api::kMaxFrameIntervalSeconds)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "frameInterval: expected seconds from 0.05 to 3600");
+  }
+  std::lock_guard add_lock(add_mu_);
+  if (cameras_.list().size() >= static_cast<size_t>(settings_.max_cameras) &&
+      !cameras_.has(spec.id)) {
+    return make_error(ErrorCode::kUnavailable, "too many cameras: detection.max_cameras is " +
+                                                   std::to_string(settings_.max_cameras));
+  }
   // Remembered first, so that the camera's first frame already has its type;
   // forgotten again when the camera is not added (an id taken by a camera
   // keeps that camera's type).
@@ -112,6 +125,7 @@ std::optional<api::CameraInfo> ManagedCameras::info(const std::string& camera_id
 }
 
 Status ManagedCameras::probe(const std::string& url, Millis timeout) {
+  if (auto allowed = policy_.check(url); !allowed) return allowed;
   return detect::probe_camera(url, timeout);
 }
 

@@ -8,6 +8,7 @@
 #include "api/camera_control.h"
 #include "config/config.h"
 #include "detect/camera_manager.h"
+#include "detect/source_policy.h"
 
 namespace tmon::app {
 
@@ -15,7 +16,11 @@ namespace tmon::app {
 // over detection's camera manager. It is also where a camera's id gets its
 // type back: ids that arrived as integers (REST, /ws, `id: 3` in the config)
 // are remembered here, and every frame of such a camera leaves detection
-// (to Kafka, to /ws) with a numeric cameraId. Thread-safe.
+// (to Kafka, to /ws) with a numeric cameraId. It is also where the bounds
+// of every way in hold: the source allow-list (detect::SourcePolicy, for
+// configured, REST and /ws cameras and probes alike), detection.max_cameras
+// and a frame interval within api's [kMinFrameIntervalSeconds, kMaxFrameIntervalSeconds].
+// Thread-safe.
 class ManagedCameras final : public api::CameraControl {
  public:
   ManagedCameras(detect::CameraManager& cameras, config::DetectionConfig settings);
@@ -46,6 +51,8 @@ class ManagedCameras final : public api::CameraControl {
 
   detect::CameraManager& cameras_;
   config::DetectionConfig settings_;
+  detect::SourcePolicy policy_;
+  std::mutex add_mu_;  // a count and an add, together (max_cameras)
   mutable std::mutex mu_;
   std::set<std::string> integer_ids_;
   std::vector<int> listeners_;  // ours, removed on destruction

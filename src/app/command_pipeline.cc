@@ -92,6 +92,10 @@ int run_pipeline(const PipelineFlags& flags, PipelineRoles roles) {
   if (!api.empty()) {
     std::cout << "tmon is up. API: " << api << "\n"
               << "  health:  curl " << api << "/api/health/health_check\n";
+    // The generated admin token, shown here only (stdout, not the logs).
+    if (const std::string dashboard = (*pipeline)->dashboard_url(); !dashboard.empty()) {
+      std::cout << "dashboard: " << dashboard << "\n";
+    }
     for (const auto& camera : (*pipeline)->camera_ids()) {
       std::cout << "  camera:  curl " << api << "/api/cameras/" << camera << "/latest\n";
     }

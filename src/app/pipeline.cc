@@ -17,7 +17,9 @@
 #include "common/logging.h"
 #include "detect/camera_manager.h"
 #include "detect/detector_factory.h"
+#include "detect/source_policy.h"
 #include "generate/generate_stage.h"
+#include "http/access.h"
 #include "http/client.h"
 #include "http/io_threads.h"
 #include "messages/codec.h"
@@ -77,6 +79,9 @@ class PipelineParts {
   std::unique_ptr<api::LiveFeedMetrics> live_metrics;
   std::unique_ptr<store::RedisSubscriber> live_subscriber;
   std::unique_ptr<api::ApiServer> api;
+  // The admin token in force; generated at start when none is configured.
+  std::string admin_token;
+  bool admin_token_generated = false;
   bool stopped = false;
 
   Status start_broker();
@@ -423,18 +428,30 @@ Status PipelineParts::start_live_feed() {
 Status PipelineParts::start_api() {
   config::ApiConfig api_config = config->pipeline.api;
   if (roles.api_port) api_config.port = *roles.api_port;
+  // Control always needs a credential: without one configured, one is made
+  // here and shown once (Pipeline::dashboard_url), never logged.
+  admin_token = api_config.admin_token;
+  if (admin_token.empty()) {
+    admin_token = http::random_token(24);
+    admin_token_generated = true;
+    api_config.admin_token = admin_token;
+  }
   // /ws everywhere: with cameras here it streams their frames with the risk
   // of their newest assessment; in `tmon api` alone it pushes assessed views.
   api::WsOptions ws_options;
   ws_options.classes_of = classes_of();
+  ws_options.check_source =
+      [policy = std::make_shared<detect::SourcePolicy>(config->pipeline.detection)](
+          const std::string& url) { return policy->check(url); };
   ws = std::make_unique<api::WsProtocol>(camera_control.get(), live_feed.get(), *clock, ws_options);
   api::ApiOptions options;
   options.health = [this] { return health(); };
   options.environment = environment();
-  options.extra = [this, token = config->pipeline.api.admin_token](http::Router& router) {
+  options.access = api::make_access(api_config, admin_token_generated, *clock);
+  options.extra = [this, token = admin_token](http::Router& router) {
     add_metrics(router);
     if (scheduler) schedule::add_scheduler_routes(router, *scheduler, token);
-    if (camera_control) api::add_camera_routes(router, *camera_control);
+    if (camera_control) api::add_camera_routes(router, *camera_control, ws->slow_executor());
     ws->attach(router);
   };
   options.live = api::LiveOptions{live_feed.get()};
@@ -548,6 +565,15 @@ void Pipeline::stop() {
     }
   }
   if (parts.mock_llm) parts.mock_llm->stop();
+}
+
+std::string Pipeline::dashboard_url() const {
+  const auto& parts = *parts_;
+  if (!parts.api || !parts.admin_token_generated) return "";
+  const std::string& host = parts.config->pipeline.api.host;
+  const std::string shown = http::is_loopback_host(host) ? host : "127.0.0.1";
+  return "http://" + shown + ":" + std::to_string(parts.api->port()) +
+         "/?token=" + parts.admin_token;
 }
 
 std::string Pipeline::api_url() const {

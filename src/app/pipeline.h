@@ -58,6 +58,10 @@ class Pipeline {
 
   // "http://host:port" of the API, empty when this process serves none.
   std::string api_url() const;
+  // "http://127.0.0.1:port/?token=<token>" when the admin token was
+  // generated at start (none configured): shown once, on stdout, never
+  // logged. Empty otherwise.
+  std::string dashboard_url() const;
   // "http://host:port" of the metrics (and scheduler operator) endpoints of
   // a process without the API; empty otherwise.
   std::string ops_url() const;

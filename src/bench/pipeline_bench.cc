@@ -131,13 +131,15 @@ class SyntheticLoad {
 // Cameras added to a running `tmon detect` / `tmon up` through its API.
 class RemoteCameras {
  public:
-  explicit RemoteCameras(std::string api_url) : api_url_(std::move(api_url)) {}
+  // `token`: the API's admin token (api.admin_token / TMON_ADMIN_TOKEN).
+  RemoteCameras(std::string api_url, std::string token)
+      : api_url_(std::move(api_url)), token_(std::move(token)) {}
   ~RemoteCameras() { remove_all(); }
 
   Status add(int cameras, double interval) {
     for (int i = 0; i < cameras; ++i) {
       const json body{{"cameraId", camera_id(i)}, {"url", sim_url(i)}, {"frameInterval", interval}};
-      const auto reply = http_call("POST", api_url_ + "/api/cameras", body.dump());
+      const auto reply = http_call("POST", api_url_ + "/api/cameras", body.dump(), token_);
       if (reply.status != 201) {
         return make_error(ErrorCode::kUnavailable,
                           fmt::format("adding camera {} at {}: HTTP {} {}", camera_id(i), api_url_,
@@ -149,12 +151,13 @@ class RemoteCameras {
   }
 
   void remove_all() {
-    for (const auto& id : added_) http_call("DELETE", api_url_ + "/api/cameras/" + id);
+    for (const auto& id : added_) http_call("DELETE", api_url_ + "/api/cameras/" + id, "", token_);
     added_.clear();
   }
 
  private:
   std::string api_url_;
+  std::string token_;
   std::vector<std::string> added_;
 };
 
@@ -412,7 +415,7 @@ int run_pipeline_bench(const PipelineBenchOptions& o, config::Config config) {
     else
       load_started = tl::unexpected(started.error());
   } else {
-    remote = std::make_unique<RemoteCameras>(o.api_url);
+    remote = std::make_unique<RemoteCameras>(o.api_url, config.pipeline.api.admin_token);
     load_started = remote->add(o.cameras, interval);
   }
   if (!load_started) {

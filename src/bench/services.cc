@@ -114,11 +114,12 @@ std::optional<Subprocess> start_redis(std::string& url) {
   return std::nullopt;
 }
 
-HttpReply http_call(const std::string& method, const std::string& url,
-                    const std::string& json_body) {
+HttpReply http_call(const std::string& method, const std::string& url, const std::string& json_body,
+                    const std::string& bearer) {
   auto parsed = http::Url::parse(url);
   if (!parsed) return {};
   http::Request request{boost::beast::http::string_to_verb(method), parsed->path, 11};
+  if (!bearer.empty()) request.set(boost::beast::http::field::authorization, "Bearer " + bearer);
   if (!json_body.empty()) {
     request.set(boost::beast::http::field::content_type, "application/json");
     request.body() = json_body;

@@ -65,8 +65,9 @@ struct HttpReply {
   int status = 0;
   std::string body;
 };
+// `bearer`: an admin token for calls that change state.
 HttpReply http_call(const std::string& method, const std::string& url,
-                    const std::string& json_body = "");
+                    const std::string& json_body = "", const std::string& bearer = "");
 
 // What the mock provider counted, summed over its accounts.
 struct ProviderTally {

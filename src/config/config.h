@@ -241,6 +241,15 @@ struct DetectionConfig {
   double ttc_seconds = 1.5;        // conflict candidate: time to collision at most this
   double pet_seconds = 4;          // conflict candidate: post-encroachment time at most this
   double ssm_horizon_seconds = 5;  // TTC looked for this far ahead
+  // Which sources a camera may have (pipeline.yaml, POST /api/cameras, /ws
+  // start_stream and check_camera alike): URL schemes, "file" meaning local
+  // files and image folders, which must also lie under one of media_roots
+  // (none by default). With allowed_hosts, network sources only on those
+  // hosts ("cam1.local", "10.0.0.7", "*.cams.example").
+  std::vector<std::string> allowed_sources{"rtsp", "rtsps", "http", "https", "sim", "file"};
+  std::vector<std::string> media_roots;
+  std::vector<std::string> allowed_hosts;
+  int max_cameras = 64;  // cameras one process pulls at most
 };
 
 // tmon generate. Distances are in object sizes (the square root of the
@@ -308,12 +317,23 @@ struct RedisConfig {
 struct ApiConfig {
   std::string host = "127.0.0.1";
   int port = 5000;
-  std::string admin_token;  // bearer token for admin endpoints; empty disables them
+  // Changing state needs it (Authorization: Bearer, or a login session);
+  // empty: one is generated at start and printed once as the dashboard URL.
+  std::string admin_token;
+  std::string viewer_token;  // read-only credential (needed off loopback)
   int max_body_bytes = 1 << 20;
   int threads = 2;
-  // Origins whose pages may read /api/* and /health/* (CORS); "*" is any,
-  // as the original's default.
-  std::vector<std::string> cors_origins = {"*"};
+  // Browser origins trusted besides the server's own: they may read
+  // /api/* and /health/* (CORS), send requests that change state (with a
+  // credential) and open /ws (whose start/stop/probe they may use). "*"
+  // lets any page READ, never change state. Alias: cors_origins.
+  std::vector<std::string> allowed_origins;
+  int max_connections = 512;             // open connections, WebSocket and streams included
+  int max_connections_per_peer = 64;     // per client address (not loopback: a local proxy)
+  int max_stream_clients = 256;          // WebSocket and event-stream clients at once
+  int request_timeout_ms = 10'000;       // a started request must arrive within this
+  int idle_timeout_ms = 30'000;          // an idle keep-alive connection is closed after this
+  int max_client_queue_bytes = 8 << 20;  // a WebSocket/stream client may lag this far behind
 };
 
 struct PipelineConfig {

@@ -35,6 +35,7 @@ Status apply_env_overrides(const EnvLookup& env, Config& config) {
   override_string(env, "TMON_LLM_BASE_URL", config.llm.base_url);
   override_string(env, "TMON_LLM_MODEL", config.llm.model);
   override_string(env, "TMON_ADMIN_TOKEN", config.pipeline.api.admin_token);
+  override_string(env, "TMON_VIEWER_TOKEN", config.pipeline.api.viewer_token);
 
   // Comma-separated origins; the original service read ALGO_CORS_ORIGINS.
   for (const std::string_view name : {"ALGO_CORS_ORIGINS", "TMON_CORS_ORIGINS"}) {
@@ -48,7 +49,7 @@ Status apply_env_overrides(const EnvLookup& env, Config& config) {
         start = end + 1;
       }
       if (origins.empty()) return bad_env(name, "comma-separated origins", *text);
-      config.pipeline.api.cors_origins = std::move(origins);
+      config.pipeline.api.allowed_origins = std::move(origins);
     }
   }
   if (auto text = non_empty_env(env, "TMON_API_PORT")) {

@@ -14,7 +14,8 @@ namespace tmon::config {
 //   TMON_LLM_MODEL                llm.model
 //   TMON_ADMIN_TOKEN              pipeline.api.admin_token
 //   TMON_API_PORT                 pipeline.api.port (0..65535)
-//   TMON_CORS_ORIGINS             pipeline.api.cors_origins, comma-separated
+//   TMON_VIEWER_TOKEN             pipeline.api.viewer_token
+//   TMON_CORS_ORIGINS             pipeline.api.allowed_origins, comma-separated
 //                                 (ALGO_CORS_ORIGINS, the original's, too)
 //   TMON_LOG_LEVEL                monitoring.logging.level (a spdlog level)
 //   DASHSCOPE_API_KEY             key "dashscope" when no api_keys are configured

@@ -63,7 +63,7 @@ void read_cameras(MapReader& root, std::vector<CameraConfig>& cameras) {
     item.read("url", camera.url);
     item.read("enabled", camera.enabled);
     // 0 inherits detection.frame_interval_seconds, hence >= 0 here and > 0 there.
-    item.read("frame_interval_seconds", camera.frame_interval_seconds, number_at_least(0));
+    item.read("frame_interval_seconds", camera.frame_interval_seconds, number_between(0, 3600));
     item.read("detector", camera.detector, one_of({"", "motion", "yolo", "hog"}));
     item.read("loop", camera.loop);
     item.read("roi_mask", camera.roi_mask);
@@ -87,7 +87,7 @@ Check<std::string> coco_class() {
 }
 
 void read_detection(MapReader r, DetectionConfig& d) {
-  r.read("frame_interval_seconds", d.frame_interval_seconds, number_above(0));
+  r.read("frame_interval_seconds", d.frame_interval_seconds, number_between(0.05, 3600));
   r.read("detector", d.detector, detector_name());
   r.read("jpeg_quality", d.jpeg_quality, int_between(1, 100));
   r.read("min_group_size", d.min_group_size, int_at_least(1));
@@ -109,6 +109,11 @@ void read_detection(MapReader r, DetectionConfig& d) {
   r.read("ttc_seconds", d.ttc_seconds, number_between(0, 60));
   r.read("pet_seconds", d.pet_seconds, number_between(0, 60));
   r.read("ssm_horizon_seconds", d.ssm_horizon_seconds, number_between(0.1, 60));
+  r.read("allowed_sources", d.allowed_sources,
+         one_of({"rtsp", "rtsps", "http", "https", "sim", "file"}));
+  r.read("media_roots", d.media_roots, non_empty("media root"));
+  r.read("allowed_hosts", d.allowed_hosts, non_empty("host"));
+  r.read("max_cameras", d.max_cameras, int_between(1, 10'000));
 }
 
 void read_task_triggers(MapReader r, TaskTriggerConfig& t) {
@@ -169,9 +174,17 @@ void read_api(MapReader r, ApiConfig& api) {
   r.read("host", api.host, non_empty("host"));
   r.read("port", api.port, port());
   r.read("admin_token", api.admin_token);
+  r.read("viewer_token", api.viewer_token);
   r.read("max_body_bytes", api.max_body_bytes, int_at_least(1));
   r.read("threads", api.threads, int_at_least(1));
-  r.read("cors_origins", api.cors_origins, non_empty("cors_origins"));
+  r.read("cors_origins", api.allowed_origins, non_empty("origin"));  // the older name
+  r.read("allowed_origins", api.allowed_origins, non_empty("origin"));
+  r.read("max_connections", api.max_connections, int_between(1, 1'000'000));
+  r.read("max_connections_per_peer", api.max_connections_per_peer, int_between(1, 1'000'000));
+  r.read("max_stream_clients", api.max_stream_clients, int_between(1, 1'000'000));
+  r.read("request_timeout_ms", api.request_timeout_ms, int_between(100, 600'000));
+  r.read("idle_timeout_ms", api.idle_timeout_ms, int_between(100, 3'600'000));
+  r.read("max_client_queue_bytes", api.max_client_queue_bytes, int_between(65'536, 1 << 30));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "common/secrets.h"
+#include "common/url_redaction.h"
 #include "config/load.h"
 #include "config/scalar.h"
 
@@ -234,7 +235,7 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
     } else {
       w.value("id", cam.id);
     }
-    w.value("url", cam.url);
+    w.value("url", mask_url_credentials(cam.url));  // a camera password is not for a terminal
     w.value("enabled", cam.enabled);
     w.value("frame_interval_seconds", cam.frame_interval_seconds);
     w.value("detector", cam.detector);
@@ -277,6 +278,10 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
   w.value("ttc_seconds", d.ttc_seconds);
   w.value("pet_seconds", d.pet_seconds);
   w.value("ssm_horizon_seconds", d.ssm_horizon_seconds);
+  w.strings("allowed_sources", d.allowed_sources);
+  w.strings("media_roots", d.media_roots);
+  w.strings("allowed_hosts", d.allowed_hosts);
+  w.value("max_cameras", d.max_cameras);
   w.end_map();
   w.begin_map("tasks");
   w.value("max_age_seconds", p.tasks.max_age_seconds);
@@ -337,9 +342,16 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
   w.value("host", p.api.host);
   w.value("port", p.api.port);
   w.value("admin_token", mask_secret(p.api.admin_token));
+  w.value("viewer_token", mask_secret(p.api.viewer_token));
   w.value("max_body_bytes", p.api.max_body_bytes);
   w.value("threads", p.api.threads);
-  w.strings("cors_origins", p.api.cors_origins);
+  w.strings("allowed_origins", p.api.allowed_origins);
+  w.value("max_connections", p.api.max_connections);
+  w.value("max_connections_per_peer", p.api.max_connections_per_peer);
+  w.value("max_stream_clients", p.api.max_stream_clients);
+  w.value("request_timeout_ms", p.api.request_timeout_ms);
+  w.value("idle_timeout_ms", p.api.idle_timeout_ms);
+  w.value("max_client_queue_bytes", p.api.max_client_queue_bytes);
   w.end_map();
 }
 

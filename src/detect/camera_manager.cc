@@ -1,6 +1,7 @@
 #include "detect/camera_manager.h"
 
-#include <future>
+#include <atomic>
+#include <condition_variable>
 #include <thread>
 
 #include "common/logging.h"
@@ -280,20 +281,51 @@ void CameraManager::publish(Camera& camera, const messages::DetectionResult& res
 }
 
 Status probe_camera(const std::string& url, Millis timeout) {
+  // Probes in flight, each on a thread of its own that may outlive its
+  // caller by OpenCV's own open and read timeouts: bounded, so a flood of
+  // probes cannot pile up threads.
+  static std::atomic<int> in_flight{0};
+  constexpr int kMaxProbes = 4;
+  if (in_flight.fetch_add(1) >= kMaxProbes) {
+    --in_flight;
+    return make_error(ErrorCode::kUnavailable, "too many probes at once; try again");
+  }
   auto source = make_source(url);
-  if (!source) return tl::unexpected(source.error());
-  // OpenCV's own timeouts bound open and read; the future bounds the rest.
-  auto probe = std::async(std::launch::async, [source = std::move(*source)]() mutable -> Status {
-    if (auto opened = source->open(); !opened) return opened;
-    auto frame = source->read(0.1);
-    if (!frame) return tl::unexpected(frame.error());
-    return {};
-  });
-  if (probe.wait_for(timeout) != std::future_status::ready) {
+  if (!source) {
+    --in_flight;
+    return tl::unexpected(source.error());
+  }
+  // Not std::async: its future would wait for the probe in its destructor,
+  // and the timeout would bound nothing. The thread owns what it uses; the
+  // caller waits at most `timeout` for its answer.
+  struct Outcome {
+    std::mutex mu;
+    std::condition_variable done;
+    std::optional<Status> status;
+  };
+  auto outcome = std::make_shared<Outcome>();
+  std::thread([outcome, source = std::move(*source)]() mutable {
+    Status status;
+    if (auto opened = source->open(); !opened) {
+      status = opened;
+    } else if (auto frame = source->read(0.1); !frame) {
+      status = tl::unexpected(frame.error());
+    }
+    source.reset();
+    {
+      std::lock_guard lock(outcome->mu);
+      outcome->status = std::move(status);
+    }
+    outcome->done.notify_all();
+    --in_flight;
+  }).detach();
+  std::unique_lock lock(outcome->mu);
+  // A real-time wait: OpenCV's timeouts are real time too.
+  if (!outcome->done.wait_for(lock, timeout, [&] { return outcome->status.has_value(); })) {
     return make_error(ErrorCode::kTimeout, "no frame within " + std::to_string(timeout.count()) +
                                                " ms from " + redact_credentials(url));
   }
-  return probe.get();
+  return *outcome->status;
 }
 
 }  // namespace tmon::detect

@@ -6,6 +6,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "common/url_redaction.h"
+
 namespace tmon::detect {
 namespace {
 
@@ -122,12 +124,7 @@ class FolderSource final : public FrameSource {
 }  // namespace
 
 std::string redact_credentials(const std::string& url) {
-  const size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  const size_t at = url.find('@', scheme + 3);
-  const size_t slash = url.find('/', scheme + 3);
-  if (at == std::string::npos || (slash != std::string::npos && slash < at)) return url;
-  return url.substr(0, scheme + 3) + "***" + url.substr(at);
+  return mask_url_credentials(url);
 }
 
 SimSource::SimSource(SimOptions options, std::string url) : scene_(options), url_(std::move(url)) {}
@@ -156,10 +153,10 @@ Result<FrameSourcePtr> make_source(const std::string& url, const SourceOptions& 
   if (std::filesystem::is_regular_file(path, ec)) {
     return FrameSourcePtr(std::make_unique<VideoSource>(path, true, options.loop, clock));
   }
+  // The URL is not echoed: whether a path exists is not for callers to learn.
   return make_error(ErrorCode::kInvalidArgument,
                     "unsupported camera URL (sim://, rtsp://, http(s)://, a video file or an "
-                    "image folder): " +
-                        redact_credentials(url));
+                    "image folder)");
 }
 
 }  // namespace tmon::detect

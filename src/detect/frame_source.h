@@ -45,7 +45,8 @@ struct SourceOptions {
 // source that cannot be reached fails later, in open().
 Result<FrameSourcePtr> make_source(const std::string& url, const SourceOptions& options = {});
 
-// "rtsp://user:secret@host/x" -> "rtsp://***@host/x".
+// "rtsp://user:secret@host/x?token=t" -> "rtsp://***@host/x?token=***"
+// (common/url_redaction.h).
 std::string redact_credentials(const std::string& url);
 
 // A sim:// scene as a source; its ground truth stays visible for tests.

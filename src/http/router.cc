@@ -65,6 +65,17 @@ const WebSocketHandler* Router::websocket_handler(std::string_view target) const
   return it == websockets_.end() ? nullptr : &it->second;
 }
 
+void Router::set_access(std::shared_ptr<Access> access) {
+  access_ = std::move(access);
+  if (access_) access_->install_routes(*this);
+}
+
+std::variant<Response, WsGrant> Router::authorize_upgrade(const Request& request,
+                                                          const Peer& peer) const {
+  if (!access_) return WsGrant{Role::kAdmin, true};
+  return access_->check_upgrade(request, peer);
+}
+
 void Router::add_stream(std::string pattern, StreamHandler handler) {
   streams_.push_back({split_path(pattern), std::move(handler)});
 }
@@ -72,20 +83,27 @@ void Router::add_stream(std::string pattern, StreamHandler handler) {
 RequestContext Router::make_context(const Request& request) {
   const std::string_view target = request.target();
   const size_t question = target.find('?');
-  RequestContext context{request, std::string(target.substr(0, question)), {}, {}};
+  RequestContext context{request, std::string(target.substr(0, question)), {}, {}, {}, false};
   if (question != std::string_view::npos) context.query = parse_query(target.substr(question + 1));
   return context;
 }
 
-std::optional<std::variant<Response, StreamStart>> Router::open_stream(
-    const Request& request) const {
+std::optional<std::variant<Response, StreamStart>> Router::open_stream(const Request& request,
+                                                                       const Peer& peer) const {
   if (streams_.empty() || request.method() != Verb::get) return std::nullopt;
   RequestContext context = make_context(request);
+  context.peer = peer;
   const auto segments = split_path(context.path);
   for (const auto& stream : streams_) {
     std::map<std::string, std::string> params;
     if (!match(stream.segments, segments, params)) continue;
     context.path_params = std::move(params);
+    if (access_) {
+      if (auto refused = access_->check_request(request, peer)) {
+        if (const auto origin = allowed_origin(cors_, request)) allow_origin(*refused, *origin);
+        return std::variant<Response, StreamStart>(std::move(*refused));
+      }
+    }
     try {
       auto opened = stream.handler(context);
       if (const auto origin = allowed_origin(cors_, request)) {
@@ -121,16 +139,23 @@ bool Router::match(const std::vector<std::string>& pattern,
   return true;
 }
 
-boost::asio::awaitable<Response> Router::dispatch(const Request& request) const {
+boost::asio::awaitable<Response> Router::dispatch(const Request& request, Peer peer) const {
   const auto origin = allowed_origin(cors_, request);
   if (origin && is_preflight(request)) co_return preflight_response(*origin, request);
-  Response response = co_await route(request);
-  if (origin) allow_origin(response, *origin);
-  co_return response;
+  std::optional<Response> response;
+  if (access_) response = access_->check_request(request, peer);
+  // Not a conditional expression: GCC miscompiles co_await inside one.
+  if (!response) response = co_await route(request, std::move(peer));
+  if (origin) allow_origin(*response, *origin);
+  co_return std::move(*response);
 }
 
-boost::asio::awaitable<Response> Router::route(const Request& request) const {
+boost::asio::awaitable<Response> Router::route(const Request& request, Peer peer) const {
   RequestContext context = make_context(request);
+  context.peer = std::move(peer);
+  const Verb method = request.method();
+  context.admin_checked = access_ && (method == Verb::post || method == Verb::put ||
+                                      method == Verb::patch || method == Verb::delete_);
   const auto segments = split_path(context.path);
 
   bool path_known = false;

@@ -3,11 +3,13 @@
 #include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "http/access.h"
 #include "http/cors.h"
 #include "http/stream_session.h"
 #include "http/types.h"
@@ -21,6 +23,10 @@ struct RequestContext {
   std::string path;                                // without the query string
   std::map<std::string, std::string> path_params;  // decoded
   std::map<std::string, std::string> query;        // decoded; last value wins
+  Peer peer = {};
+  // The router's access rules admitted this request as the admin's (a state
+  // change under set_access): handlers need not check a token again.
+  bool admin_checked = false;
 
   std::optional<std::string> query_param(const std::string& name) const;
 };
@@ -39,7 +45,13 @@ class Router {
   void add(Verb method, std::string pattern, Handler handler);
   void add_async(Verb method, std::string pattern, AsyncHandler handler);
 
-  boost::asio::awaitable<Response> dispatch(const Request& request) const;
+  boost::asio::awaitable<Response> dispatch(const Request& request, Peer peer = {}) const;
+
+  // Access rules checked before any route, stream or upgrade (access.h);
+  // without them every request is let through (internal servers, tests).
+  // Also installs the login, logout and session routes.
+  void set_access(std::shared_ptr<Access> access);
+  const std::shared_ptr<Access>& access() const { return access_; }
 
   // Answers browsers' cross-origin requests on the policy's paths:
   // preflights of known paths get 204, answers get
@@ -51,13 +63,16 @@ class Router {
   void add_websocket(std::string path, WebSocketHandler handler);
   // The handler for an upgrade to this target, or null.
   const WebSocketHandler* websocket_handler(std::string_view target) const;
+  // What an upgrade to a WebSocket path may do, or the refusal to send.
+  std::variant<Response, WsGrant> authorize_upgrade(const Request& request, const Peer& peer) const;
 
   // A GET endpoint whose response is a long-lived stream (Server-Sent
   // Events): the connection is handed to a StreamSession, as an upgrade is.
   void add_stream(std::string pattern, StreamHandler handler);
   // What a stream route answers to this request; nullopt when no stream
   // route matches it (dispatch() then serves it as usual).
-  std::optional<std::variant<Response, StreamStart>> open_stream(const Request& request) const;
+  std::optional<std::variant<Response, StreamStart>> open_stream(const Request& request,
+                                                                 const Peer& peer = {}) const;
 
  private:
   struct Route {
@@ -75,11 +90,12 @@ class Router {
   };
   static RequestContext make_context(const Request& request);
 
-  boost::asio::awaitable<Response> route(const Request& request) const;
+  boost::asio::awaitable<Response> route(const Request& request, Peer peer) const;
 
   std::vector<Route> routes_;
   std::vector<StreamRoute> streams_;
   CorsPolicy cors_;
+  std::shared_ptr<Access> access_;
   std::map<std::string, WebSocketHandler> websockets_;
 };
 

@@ -20,7 +20,33 @@ struct ServerOptions {
   size_t max_body_bytes = 1 << 20;
   size_t max_header_bytes = 16 << 10;
   Millis idle_timeout{30'000};  // keep-alive connections idle longer are closed
+  // Once a request's first byte arrived, the whole request must within this
+  // (a slowloris client trickling headers is cut off).
+  Millis request_timeout{10'000};
+  Millis write_timeout{
+      10'000};  // a response (or stream chunk) not written by then ends the connection
   size_t max_websocket_queue = 256;  // messages a slow WebSocket client may lag behind
+  // Bytes a WebSocket or stream client may lag behind: beyond it the queue
+  // skips to the newest message, and a client that stays behind is dropped.
+  size_t max_client_queue_bytes = 8 << 20;
+  // Open connections (WebSocket and streams included), and per peer address
+  // (not for loopback peers: a local reverse proxy carries everyone).
+  // Beyond them a new connection is closed at once.
+  size_t max_connections = 512;
+  size_t max_connections_per_peer = 64;
+  // WebSocket and event-stream clients at once (they live long and are fed
+  // by the process); more are answered 503.
+  size_t max_stream_clients = 256;
+};
+
+struct ConnectionTable;  // server.cc
+
+// Counters of what a server refused and holds, for tests and metrics.
+struct ServerStats {
+  size_t connections = 0;          // open now
+  size_t refused_connections = 0;  // over a cap, since start
+  size_t timed_out_requests = 0;   // request or write not done in time
+  size_t stream_clients = 0;       // WebSocket and event-stream clients now
 };
 
 // An HTTP/1.1 server on Boost.Beast with one coroutine per connection and
@@ -36,6 +62,7 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   int port() const { return port_; }
+  ServerStats stats() const;
   // Stops accepting, closes connections and joins the threads. Idempotent.
   void stop();
 
@@ -48,6 +75,7 @@ class Server {
   std::unique_ptr<boost::asio::io_context> io_ = std::make_unique<boost::asio::io_context>();
   int port_ = 0;
   std::vector<std::thread> threads_;
+  std::shared_ptr<ConnectionTable> connections_;
 };
 
 }  // namespace tmon::http

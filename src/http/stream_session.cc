@@ -1,5 +1,6 @@
 #include "http/stream_session.h"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -16,8 +17,13 @@ namespace tmon::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 
-StreamSession::StreamSession(beast::tcp_stream stream, size_t max_queued)
-    : stream_(std::move(stream)), max_queued_(max_queued), wake_(stream_.get_executor()) {}
+StreamSession::StreamSession(beast::tcp_stream stream, size_t max_queued, size_t max_queued_bytes,
+                             Millis write_timeout)
+    : stream_(std::move(stream)),
+      max_queued_(max_queued),
+      max_queued_bytes_(max_queued_bytes),
+      write_timeout_(write_timeout),
+      wake_(stream_.get_executor()) {}
 
 asio::awaitable<void> StreamSession::run(Request request, StreamStart start) {
   auto self = shared_from_this();
@@ -54,8 +60,13 @@ asio::awaitable<void> StreamSession::run(Request request, StreamStart start) {
     }
     auto [bytes, written] = std::move(outbox_.front());
     outbox_.pop_front();
+    queued_bytes_ -= std::min(queued_bytes_, bytes.size());
+    // A client that stopped reading must not hold the stream for ever.
+    stream_.expires_after(write_timeout_);
     co_await asio::async_write(stream_, asio::buffer(bytes),
                                asio::redirect_error(asio::use_awaitable, ec));
+    stream_.expires_never();
+    if (outbox_.empty()) skipped_ = false;
     if (written) written();
     if (ec) break;
   }
@@ -102,11 +113,24 @@ void StreamSession::send(std::string bytes, Written written) {
       if (written) written();
       return;
     }
-    if (self->outbox_.size() >= self->max_queued_) {
+    if (self->queued_bytes_ + bytes.size() > self->max_queued_bytes_ && !self->skipped_ &&
+        bytes.size() <= self->max_queued_bytes_) {
+      // Skip to the newest: what waits is older than what comes.
+      self->skipped_ = true;
+      auto dropped = std::move(self->outbox_);
+      self->outbox_.clear();
+      self->queued_bytes_ = 0;
+      for (auto& entry : dropped) {
+        if (entry.second) entry.second();
+      }
+    }
+    if (self->outbox_.size() >= self->max_queued_ ||
+        self->queued_bytes_ + bytes.size() > self->max_queued_bytes_) {
       if (written) written();
       self->close();
       return;
     }
+    self->queued_bytes_ += bytes.size();
     self->outbox_.emplace_back(std::move(bytes), std::move(written));
     self->wake_.cancel();
   });

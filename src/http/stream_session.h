@@ -43,13 +43,17 @@ struct StreamStart {
 // order on the connection's strand. A producer that wants to pace itself
 // passes `written`, called once those bytes are on the wire or dropped
 // because the stream ended. More than max_queued waiting sends close the
-// stream: a client that far behind is gone in all but name.
+// stream: a client that far behind is gone in all but name. Bytes are
+// bounded too: past max_queued_bytes the queue skips to the newest message,
+// and a client over budget again before it caught up is dropped; a write
+// that takes longer than write_timeout ends the stream.
 class StreamSession : public std::enable_shared_from_this<StreamSession> {
  public:
   using Written = std::function<void()>;
   using CloseHandler = std::function<void()>;
 
-  StreamSession(boost::beast::tcp_stream stream, size_t max_queued);
+  StreamSession(boost::beast::tcp_stream stream, size_t max_queued,
+                size_t max_queued_bytes = 8 << 20, Millis write_timeout = Millis(10'000));
 
   // Writes the header, calls start.on_open, then writes until the end.
   boost::asio::awaitable<void> run(Request request, StreamStart start);
@@ -66,6 +70,10 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
 
   boost::beast::tcp_stream stream_;
   size_t max_queued_;
+  size_t max_queued_bytes_;
+  Millis write_timeout_;
+  size_t queued_bytes_ = 0;                             // on the strand
+  bool skipped_ = false;                                // on the strand
   boost::asio::steady_timer wake_;                      // cancelled when there is work
   std::deque<std::pair<std::string, Written>> outbox_;  // on the strand
   bool closed_ = false;                                 // on the strand

@@ -5,9 +5,9 @@
 namespace tmon::http {
 
 Result<Url> Url::parse(std::string_view text) {
+  // The URL is not quoted: it may carry a password or a token.
   const auto invalid = [&](const std::string& why) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "invalid URL \"" + std::string(text) + "\": " + why);
+    return make_error(ErrorCode::kInvalidArgument, "invalid URL: " + why);
   };
   Url url;
   const size_t scheme_end = text.find("://");

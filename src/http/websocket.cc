@@ -1,5 +1,6 @@
 #include "http/websocket.h"
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -16,9 +17,21 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
+namespace {
+std::atomic<size_t> g_queued_bytes{0};
+std::atomic<size_t> g_max_queued_bytes{0};
+}  // namespace
+
+size_t WebSocketSession::queued_bytes_total() {
+  return g_queued_bytes.load();
+}
+size_t WebSocketSession::max_queued_bytes_seen() {
+  return g_max_queued_bytes.load();
+}
+
 WebSocketSession::WebSocketSession(beast::tcp_stream stream, size_t max_message_bytes,
-                                   size_t max_queued)
-    : ws_(std::move(stream)), max_queued_(max_queued) {
+                                   size_t max_queued, size_t max_queued_bytes)
+    : ws_(std::move(stream)), max_queued_(max_queued), max_queued_bytes_(max_queued_bytes) {
   ws_.read_message_max(max_message_bytes);
 }
 
@@ -26,7 +39,11 @@ asio::awaitable<void> WebSocketSession::run(
     Request request, std::function<void(std::shared_ptr<WebSocketSession>)> on_open) {
   auto self = shared_from_this();
   beast::get_lowest_layer(ws_).expires_never();  // websocket timeouts take over
-  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  // Pings after half the idle time: a peer that vanished is noticed.
+  auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  timeouts.idle_timeout = std::chrono::seconds(60);
+  timeouts.keep_alive_pings = true;
+  ws_.set_option(timeouts);
   ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
     response.set(beast_http::field::server, kServiceName);
   }));
@@ -53,6 +70,8 @@ void WebSocketSession::drop_outbox() {
   // Producers waiting for `written` learn that nothing more will be written.
   auto dropped = std::move(outbox_);
   outbox_.clear();
+  g_queued_bytes -= queued_bytes_;
+  queued_bytes_ = 0;
   for (auto& [text, written] : dropped) {
     if (written) written();
   }
@@ -65,11 +84,17 @@ void WebSocketSession::send(std::string text, Written written) {
       if (written) written();
       return;
     }
-    if (self->outbox_.size() >= self->max_queued_) {
+    if (self->outbox_.size() >= self->max_queued_ || !self->make_room(text.size())) {
       // A client this far behind is gone in all but name.
       if (written) written();
       self->close();
       return;
+    }
+    self->queued_bytes_ += text.size();
+    g_queued_bytes += text.size();
+    size_t seen = g_max_queued_bytes.load();
+    while (self->queued_bytes_ > seen &&
+           !g_max_queued_bytes.compare_exchange_weak(seen, self->queued_bytes_)) {
     }
     self->outbox_.emplace_back(std::move(text), std::move(written));
     if (!self->writing_) {
@@ -79,14 +104,27 @@ void WebSocketSession::send(std::string text, Written written) {
   });
 }
 
+bool WebSocketSession::make_room(size_t incoming) {
+  if (queued_bytes_ + incoming <= max_queued_bytes_) return true;
+  if (skipped_ || incoming > max_queued_bytes_) return false;
+  // Skip to the newest: what waits is older than what comes.
+  skipped_ = true;
+  drop_outbox();
+  return true;
+}
+
 asio::awaitable<void> WebSocketSession::write_queued() {
   auto self = shared_from_this();
   boost::system::error_code ec;
   while (!outbox_.empty() && !closed_) {
     auto [text, written] = std::move(outbox_.front());
     outbox_.pop_front();
+    // The message in flight is not counted: one message is bounded by itself.
+    queued_bytes_ -= text.size();
+    g_queued_bytes -= text.size();
     ws_.text(true);
     co_await ws_.async_write(asio::buffer(text), asio::redirect_error(asio::use_awaitable, ec));
+    if (outbox_.empty()) skipped_ = false;
     if (written) written();
     if (ec) break;
   }

@@ -15,6 +15,7 @@ http::Response envelope(http::Status status, const std::string& data_json) {
 // nullopt when the caller may act; else the answer to send.
 std::optional<http::Response> check_admin(const http::RequestContext& context,
                                           const std::string& admin_token) {
+  if (context.admin_checked) return std::nullopt;  // the router's access rules said so
   if (admin_token.empty()) {
     return http::error_response(http::Status::forbidden, "admin_disabled",
                                 "admin endpoints are disabled: set TMON_ADMIN_TOKEN");

@@ -149,7 +149,8 @@ TEST_F(ConformanceTest, EveryMessageTmonEmitsReadsTheOriginalWayWithTmonsContent
   // A numeric camera id, through the REST API.
   const auto added = testing::http_request(
       "POST", services_->api_port, "/api/cameras",
-      R"({"cameraId":9005,"url":"sim://?seed=11&density=1&near_miss=0.3","frameInterval":0.5})");
+      R"({"cameraId":9005,"url":"sim://?seed=11&density=1&near_miss=0.3","frameInterval":0.5})",
+      {{"Authorization", "Bearer " + kAdminToken}});
   ASSERT_EQ(added.status, 201) << added.body;
   EXPECT_EQ(json::parse(added.body)["data"]["cameraId"], kCamera);
 
@@ -227,7 +228,10 @@ TEST_F(ConformanceTest, EveryMessageTmonEmitsReadsTheOriginalWayWithTmonsContent
   EXPECT_GE(frames, 5);
   EXPECT_GE(tasks, 1) << services_->up->stderr_text();
   EXPECT_GE(results, 1);
-  EXPECT_EQ(testing::http_request("DELETE", services_->api_port, "/api/cameras/9005").status, 200);
+  EXPECT_EQ(testing::http_request("DELETE", services_->api_port, "/api/cameras/9005", "",
+                                  {{"Authorization", "Bearer " + kAdminToken}})
+                .status,
+            200);
 }
 
 }  // namespace

@@ -18,7 +18,8 @@ Services::Services() {
   config.write("kafka.yaml",
                "consumer:\n  fetch_wait_max_ms: 10\n  session_timeout_ms: 6000\n"
                "  heartbeat_interval_ms: 1000\n");
-  config.write("pipeline.yaml", "cameras: []\n");
+  config.write("pipeline.yaml",
+               "cameras: []\napi:\n  allowed_origins: [\"" + kFrontEndOrigin + "\"]\n");
   broker = testing::start_tmon_broker(TMON_BINARY, config.str(), {}, &problem);
   if (!broker) return;
   mock = std::make_unique<ChildProcess>(std::vector<std::string>{
@@ -33,6 +34,7 @@ Services::Services() {
       std::map<std::string, std::string>{{"TMON_KAFKA_BOOTSTRAP_SERVERS", broker->bootstrap},
                                          {"TMON_LLM_BASE_URL", *base_url},
                                          {"TMON_REDIS_URL", redis.url()},
+                                         {"TMON_ADMIN_TOKEN", kAdminToken},
                                          {"DASHSCOPE_API_KEY", ""}});
   const auto port = up->wait_for_stdout(std::regex(R"(API: http://127\.0\.0\.1:(\d+))"), 30s);
   if (!port) {

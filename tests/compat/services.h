@@ -23,6 +23,12 @@
 
 namespace tmon::compat {
 
+// The original front end's origin, allowed in the services' config: it
+// opens /ws with no credential, as the original's page does.
+inline const std::string kFrontEndOrigin = "http://front-end.example";
+// The admin token the services' `tmon up` runs with (REST control).
+inline const std::string kAdminToken = "compat-admin-token-0001";
+
 // The services every test of the suite shares, started once.
 struct Services {
   testing::TestRedis redis{testing::TestRedis::Private{}};

@@ -34,7 +34,8 @@ std::optional<WsMessage> next(testing::WsClient& client, const std::string& type
 }
 
 TEST_F(ConformanceTest, WebSocketSpeaksTheOriginalEnvelopeWithIntegerIds) {
-  testing::WsClient client(services_->api_port, "/ws");
+  // As the original front end connects: from its page's origin, no credential.
+  testing::WsClient client(services_->api_port, "/ws", {{"Origin", kFrontEndOrigin}});
   ASSERT_TRUE(client.connected());
   const auto ack = next(client, "connection_ack");
   ASSERT_TRUE(ack);
@@ -123,16 +124,16 @@ TEST_F(ConformanceTest, HealthChecksAndCrossOriginReaders) {
   std::erase(problems, "data.environment.python: missing");
   EXPECT_TRUE(problems.empty()) << problems.front();
 
-  // The original allows any origin by default; so does tmon's shipped config.
+  // The front end's origin (api.allowed_origins) may read the API from its page.
   http::BlockingClient client;
   http::Request request{http::Verb::get, "/health/health_check", 11};
   request.set(http::beast_http::field::host, "127.0.0.1");
-  request.set(http::beast_http::field::origin, "http://front-end.example");
+  request.set(http::beast_http::field::origin, kFrontEndOrigin);
   const auto url = http::Url::parse("http://127.0.0.1:" + std::to_string(services_->api_port));
   ASSERT_TRUE(url);
   const auto answer = client.send(*url, request, Millis(2'000));
   ASSERT_TRUE(answer) << answer.error().message;
-  EXPECT_EQ((*answer)[http::beast_http::field::access_control_allow_origin], "*");
+  EXPECT_EQ((*answer)[http::beast_http::field::access_control_allow_origin], kFrontEndOrigin);
 }
 
 }  // namespace

@@ -63,6 +63,20 @@ TEST(ConfigCliTest, KeysAreMaskedInTheEffectiveConfig) {
   EXPECT_NE(run.out.find("***cdef"), std::string::npos) << run.out;
 }
 
+TEST(ConfigCliTest, CameraPasswordsAreMaskedInTheEffectiveConfig) {
+  testing::TempDir dir;
+  dir.write(
+      "pipeline.yaml",
+      "cameras:\n  - id: gate\n    url: rtsp://admin:pa/ss-9f3k@10.0.0.7:554/live?token=tk-77x1\n");
+  const CliRun run = config_check(dir);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  for (const std::string secret : {"pa/ss-9f3k", "tk-77x1"}) {
+    EXPECT_EQ(run.out.find(secret), std::string::npos) << run.out;
+    EXPECT_EQ(run.err.find(secret), std::string::npos) << run.err;
+  }
+  EXPECT_NE(run.out.find("rtsp://***@10.0.0.7:554/live?token=***"), std::string::npos) << run.out;
+}
+
 TEST(ConfigCliTest, EnvironmentOverridesWin) {
   testing::TempDir dir;
   const CliRun run = config_check(dir, {}, {{"TMON_KAFKA_BOOTSTRAP_SERVERS", "10.0.0.1:9092"}});

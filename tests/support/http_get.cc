@@ -10,6 +10,12 @@ namespace tmon::testing {
 
 HttpReply http_request(const std::string& method, int port, const std::string& target,
                        const std::string& body, int timeout_ms) {
+  return http_request(method, port, target, body, {}, timeout_ms);
+}
+
+HttpReply http_request(const std::string& method, int port, const std::string& target,
+                       const std::string& body, const std::map<std::string, std::string>& headers,
+                       int timeout_ms) {
   namespace beast = boost::beast;
   namespace http = beast::http;
   boost::asio::io_context io;
@@ -21,6 +27,7 @@ HttpReply http_request(const std::string& method, int port, const std::string& t
   http::request<http::string_body> request{http::string_to_verb(method), target, 11};
   request.set(http::field::host, "127.0.0.1");
   if (!body.empty()) request.set(http::field::content_type, "application/json");
+  for (const auto& [name, value] : headers) request.set(name, value);
   request.body() = body;
   request.prepare_payload();
   http::write(stream, request, ec);
@@ -29,7 +36,11 @@ HttpReply http_request(const std::string& method, int port, const std::string& t
   http::response<http::string_body> response;
   http::read(stream, buffer, response, ec);
   if (ec) return {};
-  return {static_cast<int>(response.result_int()), response.body()};
+  HttpReply reply{static_cast<int>(response.result_int()), response.body()};
+  for (const auto& field : response) {
+    reply.headers[std::string(field.name_string())] = std::string(field.value());
+  }
+  return reply;
 }
 
 HttpReply http_get(int port, const std::string& target, int timeout_ms) {

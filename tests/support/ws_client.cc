@@ -18,7 +18,14 @@ struct WsClient::Io {
   std::deque<std::string> outbox;  // on the io thread
 };
 
-WsClient::WsClient(int port, const std::string& path) : io_(std::make_unique<Io>()) {
+WsClient::WsClient(int port, const std::string& path) : WsClient(port, path, {}) {}
+
+WsClient::WsClient(int port, const std::string& path, std::map<std::string, std::string> headers)
+    : io_(std::make_unique<Io>()) {
+  io_->ws.set_option(beast::websocket::stream_base::decorator(
+      [headers = std::move(headers)](beast::websocket::request_type& request) {
+        for (const auto& [name, value] : headers) request.set(name, value);
+      }));
   boost::system::error_code ec;
   auto& tcp = beast::get_lowest_layer(io_->ws);
   tcp.expires_after(std::chrono::seconds(5));

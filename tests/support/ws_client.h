@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -19,6 +20,8 @@ class WsClient {
  public:
   // Connects and completes the handshake; check connected().
   WsClient(int port, const std::string& path);
+  // With more upgrade request headers (Origin, Authorization, Cookie).
+  WsClient(int port, const std::string& path, std::map<std::string, std::string> headers);
   ~WsClient();
   WsClient(const WsClient&) = delete;
   WsClient& operator=(const WsClient&) = delete;

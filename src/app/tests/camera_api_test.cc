@@ -47,7 +47,7 @@ class CameraApiTest : public ::testing::Test {
  protected:
   CameraApiTest() {
     auto router = std::make_shared<http::Router>();
-    api::add_camera_routes(*router, control_);
+    api::add_camera_routes(*router, control_, ws_.slow_executor());
     ws_.attach(*router);
     metrics::add_metrics_route(*router, registry_);
     auto server = http::Server::start({}, router);
@@ -86,9 +86,11 @@ class CameraApiTest : public ::testing::Test {
   ManagedCameras control_{cameras_, settings()};
   api::LiveFeed feed_{SystemClock::instance()};
   api::WsProtocol ws_{&control_, &feed_, SystemClock::instance(),
-                      api::WsOptions{Millis(5'000), [](const std::string& detector) {
+                      api::WsOptions{Millis(5'000),
+                                     [](const std::string& detector) {
                                        return detect::detector_classes(settings(), detector);
-                                     }}};
+                                     },
+                                     {}}};
   std::unique_ptr<http::Server> server_;
   int port_ = 0;
 };
@@ -141,7 +143,13 @@ TEST_F(CameraApiTest, BadCameraRequestsGet400WithAReason) {
       {R"({"cameraId":"x"})", "url"},
       {R"({"cameraId":"x","url":"sim://","frameInterval":-1})", "frameInterval"},
       {R"({"cameraId":"x","url":"sim://","detector":"sonar"})", "sonar"},
-      {R"({"cameraId":"x","url":"/no/such/video.mp4"})", "unsupported camera URL"},
+      {R"({"cameraId":"x","url":"sim://","frameInterval":1e-9})", "frameInterval"},
+      {R"({"cameraId":"x","url":"sim://","frameInterval":1e300})", "frameInterval"},
+      // Missing, not allowed, or outside the media roots: one answer.
+      {R"({"cameraId":"x","url":"/no/such/video.mp4"})", "source not allowed"},
+      {R"({"cameraId":"x","url":"file:///etc/passwd"})", "source not allowed"},
+      {R"({"cameraId":"x","url":"/tmp"})", "source not allowed"},
+      {R"({"cameraId":"x","url":"gopher://10.0.0.1/"})", "source not allowed"},
       {R"({"cameraId":"a b","url":"sim://"})", "cameraId"},
   };
   for (const auto& [body, reason] : cases) {
@@ -219,9 +227,10 @@ TEST_F(CameraApiTest, FramesCarryTheNewestAssessmentPushedByTheAggregator) {
     view.hasDangerousDriving = true;
     view.maxRiskLevel = messages::RiskLevel::kHigh;
     for (const auto& group : frame["trafficGroups"]) {
-      view.results.push_back({{1, messages::RiskLevel::kHigh, 0.9, {"人车冲突"}, "行人靠近", 2, {0, 1}},
-                              group["groupId"].get<std::string>(),
-                              "t-1"});
+      view.results.push_back(
+          {{1, messages::RiskLevel::kHigh, 0.9, {"人车冲突"}, "行人靠近", 2, {0, 1}},
+           group["groupId"].get<std::string>(),
+           "t-1"});
     }
     feed_.publish("risky", messages::encode(view));
   };

@@ -30,16 +30,16 @@ TEST(EnvOverridesTest, OverridesEndpointsAndSecrets) {
 
 TEST(EnvOverridesTest, CorsOriginsAreACommaSeparatedList) {
   Config c;
-  EXPECT_EQ(c.pipeline.api.cors_origins, std::vector<std::string>{"*"});  // the original's default
+  // No other origin is trusted unless configured (issue 13: the original's "*" let any page act).
+  EXPECT_TRUE(c.pipeline.api.allowed_origins.empty());
   // The original's variable is honoured; tmon's wins when both are set.
   ASSERT_TRUE(apply_env_overrides(
       fake_env({{"ALGO_CORS_ORIGINS", "http://a.example, http://b.example:8080"}}), c));
-  EXPECT_EQ(c.pipeline.api.cors_origins,
+  EXPECT_EQ(c.pipeline.api.allowed_origins,
             (std::vector<std::string>{"http://a.example", "http://b.example:8080"}));
   ASSERT_TRUE(apply_env_overrides(
-      fake_env({{"ALGO_CORS_ORIGINS", "http://a.example"}, {"TMON_CORS_ORIGINS", "http://c"}}),
-      c));
-  EXPECT_EQ(c.pipeline.api.cors_origins, std::vector<std::string>{"http://c"});
+      fake_env({{"ALGO_CORS_ORIGINS", "http://a.example"}, {"TMON_CORS_ORIGINS", "http://c"}}), c));
+  EXPECT_EQ(c.pipeline.api.allowed_origins, std::vector<std::string>{"http://c"});
   const auto bad = apply_env_overrides(fake_env({{"TMON_CORS_ORIGINS", " , "}}), c);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message,

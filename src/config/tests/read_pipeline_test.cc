@@ -50,8 +50,9 @@ cameras:
 TEST_F(PipelineFileTest, DetectionsMustOutliveTheirLastView) {
   EXPECT_EQ(error_of("tasks: {max_age_seconds: 20}\n"
                      "aggregation: {partial_timeout_seconds: 15, detection_ttl_seconds: 30}\n"),
-            file() + ":2: aggregation.detection_ttl_seconds: expected at least "
-                     "tasks.max_age_seconds + aggregation.partial_timeout_seconds (35), got 30");
+            file() +
+                ":2: aggregation.detection_ttl_seconds: expected at least "
+                "tasks.max_age_seconds + aggregation.partial_timeout_seconds (35), got 30");
 }
 
 TEST_F(PipelineFileTest, ReadsEverySection) {
@@ -84,7 +85,7 @@ api: {host: 0.0.0.0, port: 0, admin_token: tok, max_body_bytes: 4096, threads: 4
 )");
   ASSERT_TRUE(loaded) << loaded.error().message;
   EXPECT_TRUE(loaded->warnings.empty());
-  EXPECT_EQ(loaded->config->pipeline.api.cors_origins,
+  EXPECT_EQ(loaded->config->pipeline.api.allowed_origins,
             std::vector<std::string>{"http://front.example"});
   const PipelineConfig& p = loaded->config->pipeline;
   ASSERT_EQ(p.cameras.size(), 1u);
@@ -145,10 +146,12 @@ TEST_F(PipelineFileTest, CamerasKeyWithoutValueMeansDefaults) {
 TEST_F(PipelineFileTest, CameraIntervalZeroInheritsButDetectionIntervalMustBePositive) {
   auto loaded = load("cameras:\n  - {id: a, url: sim://, frame_interval_seconds: 0}\n");
   ASSERT_TRUE(loaded) << loaded.error().message;
-  EXPECT_EQ(error_of("cameras:\n  - {id: a, url: sim://, frame_interval_seconds: -1}\n"),
-            file() + ":2: cameras[0].frame_interval_seconds: expected a number >= 0, got \"-1\"");
-  EXPECT_EQ(error_of("detection:\n  frame_interval_seconds: 0\n"),
-            file() + ":2: detection.frame_interval_seconds: expected a number > 0, got \"0\"");
+  EXPECT_EQ(
+      error_of("cameras:\n  - {id: a, url: sim://, frame_interval_seconds: -1}\n"),
+      file() + ":2: cameras[0].frame_interval_seconds: expected a number 0..3600, got \"-1\"");
+  EXPECT_EQ(
+      error_of("detection:\n  frame_interval_seconds: 0\n"),
+      file() + ":2: detection.frame_interval_seconds: expected a number 0.05..3600, got \"0\"");
 }
 
 TEST_F(PipelineFileTest, DuplicateCameraIdIsReportedOnTheSecond) {
