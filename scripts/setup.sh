@@ -20,8 +20,10 @@ PACKAGES=(
   kcat
   # Tests only: the YOLO test builds a tiny ONNX model, the HOG test reads
   # darknet's sample picture of a person; a real Prometheus scrapes tmon and
-  # promtool checks the alert rules; the deploy tests read YAML.
+  # promtool checks the alert rules; the deploy tests read YAML; the
+  # dashboard's browser test drives headless Chromium with Selenium.
   python3-onnx python3-numpy darknet prometheus python3-yaml
+  chromium chromium-driver python3-selenium
 )
 
 missing=()

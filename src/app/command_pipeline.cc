@@ -53,6 +53,7 @@ int run_pipeline(const PipelineFlags& flags, PipelineRoles roles) {
   const std::string kafka = (*pipeline)->bootstrap_servers();
   if (!api.empty()) {
     std::cout << "tmon is up. API: " << api << "\n"
+              << "  dashboard: " << api << "/\n"
               << "  health:  curl " << api << "/api/health/health_check\n";
     for (const auto& camera : (*pipeline)->camera_ids()) {
       std::cout << "  camera:  curl " << api << "/api/cameras/" << camera << "/latest\n";
