@@ -50,7 +50,7 @@ export class Detail {
     }
     const captureTs = data.captureTs || Date.parse(data.timestamp) || 0;
     const detectedMs = Math.round((data.processTime || 0) * 1000);
-    const assessedLine = data.llmModel
+    const assessedLine = data.assessedRequestId
       ? `${Math.round((data.alertGeneratedAt || 0) * 1000 - (data.assessedCaptureTs || captureTs))} ms`
         + ` (LLM ${Math.round((data.llmLatency || 0) * 1000)} ms)`
       : t('wall.notAssessed');

@@ -138,7 +138,7 @@ export class Devices {
       dot.dataset.status = String(status);
       dot.title = device.message || device.status;
       const state = document.createElement('span');
-      state.append(dot, ' ', t('status.' + status));
+      state.append(dot, ' ', device.status === 'starting' ? t('status.starting') : t('status.' + status));
       cell(state);
       cell(String(device.cameraId));
       cell(this.names[String(device.cameraId)] || '');

@@ -28,12 +28,19 @@ function table(headers, rows) {
   return el;
 }
 
+// A count, or the sum of a {reason: count} object.
+function countOf(value) {
+  if (value && typeof value === 'object') return Object.values(value).reduce((a, b) => a + (Number(b) || 0), 0);
+  return Number(value) || 0;
+}
+
 function statusDot(status) {
   const dot = document.createElement('span');
   dot.className = 'dot';
   dot.dataset.status = status === 'ok' || status === 'available' || status === 'healthy' ? '1'
     : status === 'degraded' || status === 'cooling' ? '3' : '2';
   const wrap = document.createElement('span');
+  wrap.className = 'nowrap';
   wrap.append(dot, ' ', status);
   return wrap;
 }
@@ -107,12 +114,12 @@ export class System {
         k.cooldown_remaining_ms ? `${(k.cooldown_remaining_ms / 1000).toFixed(1)} s` : '—',
         k.success_rate != null ? `${(k.success_rate * 100).toFixed(1)}%` : '—',
         k.permits_left ? `${k.permits_left.second ?? '—'} / ${k.permits_left.minute ?? '—'}` : '—',
-        String(k.rate_limited ?? 0),
+        String(countOf(k.rate_limited)),
       ]);
       const summary = document.createElement('p');
       summary.textContent = `${data.available_keys ?? 0}/${data.total_keys ?? 0} available · ` +
         `in flight ${data.in_flight ?? 0} · queue ${data.queue_depth ?? 0} · ` +
-        `429 ${JSON.stringify(data.rate_limited || {})}`;
+        `429: ${countOf(data.rate_limited)}`;
       box.replaceChildren(summary, table([t('system.key'), t('system.status'), t('system.inFlight'),
         t('system.cooldown'), t('system.successRate'), t('system.permits'), t('system.rateLimited')], rows));
     } catch (e) {

@@ -225,7 +225,7 @@ export class Wall {
   updateBanner(tile, feed) {
     const groups = feed && feed.data && Array.isArray(feed.data.trafficGroups) ? feed.data.trafficGroups : [];
     const risky = groups
-      .filter((g) => LEVEL_ORDER[riskOf(g)] > 0 && Array.isArray(g.riskTypes) && g.riskTypes.length > 0)
+      .filter((g) => LEVEL_ORDER[riskOf(g)] > 0)
       .sort((a, b) => LEVEL_ORDER[riskOf(b)] - LEVEL_ORDER[riskOf(a)]);
     if (risky.length === 0) {
       tile.banner.hidden = true;
@@ -235,7 +235,8 @@ export class Wall {
     tile.banner.hidden = false;
     tile.banner.dataset.level = riskOf(top);
     const more = risky.length > 1 ? ` (+${risky.length - 1})` : '';
-    tile.banner.textContent = `${levelName(riskOf(top))} · ${top.riskTypes.join('、')}${more}` +
+    const types = Array.isArray(top.riskTypes) && top.riskTypes.length ? ` · ${top.riskTypes.join('、')}` : '';
+    tile.banner.textContent = `${levelName(riskOf(top))}${types}${more}` +
       (top.alertDescription ? ` — ${top.alertDescription}` : '');
   }
 
@@ -249,7 +250,8 @@ export class Wall {
     tile.stat.textContent = status === '' ? '' : t('status.' + status);
     tile.stat.title = feed ? feed.statusMessage : '';
     tile.fps.textContent = feed && feed.arrivals.length > 1 ? `${this.feeds.fps(feed).toFixed(1)} fps` : '';
-    if (data && data.llmModel) {
+    // assessedRequestId: the frame whose assessment this one carries.
+    if (data && data.assessedRequestId) {
       const age = Date.now() - (data.alertGeneratedAt || 0) * 1000;
       tile.age.textContent = `${t('wall.assessed')} ${fmtAge(age)}`;
     } else {
