@@ -8,9 +8,10 @@ namespace {
 
 // Scripts, styles, images and connections from this origin only: the page
 // works offline in a control room and cannot be made to load foreign code.
-// Frames arrive as data: URIs; canvases read them as blob: images.
+// Frames arrive as data: URIs, which the page fetch()es into bytes to decode
+// them off the main thread (connect-src data:) and shows as images.
 constexpr std::string_view kContentSecurityPolicy =
-    "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
+    "default-src 'self'; img-src 'self' data: blob:; connect-src 'self' data:; "
     "style-src 'self'; script-src 'self'; media-src 'self' data:; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'";
 

@@ -30,6 +30,7 @@ export class Alerts {
     this.sound.checked = localStorage.getItem(SOUND_KEY) === 'on';
     this.sound.onchange = () => localStorage.setItem(SOUND_KEY, this.sound.checked ? 'on' : 'off');
     this.form.onsubmit = (event) => { event.preventDefault(); this.reload(); };
+    window.addEventListener('hashchange', () => this.render());
     this.more.onclick = () => this.loadMore();
     socket.on('detection_result', (data) => this.onFrame(data));
     onLangChange(() => this.render());
@@ -150,6 +151,13 @@ export class Alerts {
     // A note being typed is not wiped by the next poll.
     if (this.editing && document.contains(this.editing)) return;
     this.editing = null;
+    // Rebuilt only when shown and changed: the wall keeps the main thread busy enough.
+    const signature = JSON.stringify([this.items.map((a) => [a.alertId, a.lastUpdatedTs, a.handled,
+      this.thumbs.has(a.alertId)]), this.cursor, document.documentElement.lang]);
+    if (this.form.closest('section').hidden) { this.stale = true; return; }
+    if (!this.stale && signature === this.signature) return;
+    this.stale = false;
+    this.signature = signature;
     this.cameraOptions();
     this.more.hidden = !this.cursor;
     document.getElementById('alert-empty').hidden = this.items.length > 0;

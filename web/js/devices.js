@@ -25,6 +25,7 @@ export class Devices {
     this.body = document.querySelector('#device-table tbody');
     this.error = document.getElementById('device-error');
     this.form.onsubmit = (event) => { event.preventDefault(); this.add(); };
+    window.addEventListener('hashchange', () => this.render());
     document.getElementById('check-all').onclick = () => this.checkAll();
     socket.on('camera_status', (data) => this.onStatus(data));
     onLangChange(() => this.render());
@@ -121,6 +122,7 @@ export class Devices {
   }
 
   render() {
+    if (this.form.closest('section').hidden) return;  // hashchange renders it when shown
     const now = Date.now();
     this.body.replaceChildren(...this.list.map((device) => {
       const tr = document.createElement('tr');

@@ -23,10 +23,24 @@ export function riskOf(group) {
 
 // Keeps the canvas' backing store at its displayed size (times the pixel
 // ratio); returns the size in CSS pixels.
+// Sizes come from a ResizeObserver (cssSize) when there is one: reading
+// clientWidth on every frame would force a layout each time.
+const cssSize = new WeakMap();
+const observer = new ResizeObserver((entries) => {
+  for (const entry of entries) {
+    cssSize.set(entry.target, { width: entry.contentRect.width, height: entry.contentRect.height });
+  }
+});
+
 export function fitCanvas(canvas) {
   const ratio = window.devicePixelRatio || 1;
-  const width = Math.max(1, canvas.clientWidth);
-  const height = Math.max(1, canvas.clientHeight);
+  if (!cssSize.has(canvas)) {
+    observer.observe(canvas);
+    cssSize.set(canvas, { width: canvas.clientWidth, height: canvas.clientHeight });
+  }
+  const size = cssSize.get(canvas);
+  const width = Math.max(1, size.width);
+  const height = Math.max(1, size.height);
   const w = Math.round(width * ratio);
   const h = Math.round(height * ratio);
   if (canvas.width !== w || canvas.height !== h) {
@@ -95,12 +109,10 @@ export function drawFrame(canvas, frame) {
   canvas.dataset.drawn = String(Number(canvas.dataset.drawn || 0) + 1);
 }
 
-// base64 JPEG (data URI or bare) -> ImageBitmap, decoded off the main thread.
+// base64 JPEG (data URI or bare) -> ImageBitmap. fetch() turns the data URI
+// into bytes and createImageBitmap() decodes them, both off the main thread.
 export async function decodeImage(uri) {
-  const comma = uri.indexOf(',');
-  const base64 = uri.startsWith('data:') ? uri.slice(comma + 1) : uri;
-  const binary = atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-  return createImageBitmap(new Blob([bytes], { type: 'image/jpeg' }));
+  const dataUri = uri.startsWith('data:') ? uri : 'data:image/jpeg;base64,' + uri;
+  const blob = await (await fetch(dataUri)).blob();
+  return createImageBitmap(blob);
 }

@@ -148,7 +148,8 @@ export class System {
         parts.push(heading(t('system.lag')));
         parts.push(table(['topic', 'lag'], Object.entries(lag).map(([k, v]) => [k, String(v)])));
       }
-      const links = data.links || {};
+      // This process's Prometheus text; a Grafana link when the API names one.
+      const links = { '/metrics': '/metrics', ...(data.links || {}) };
       if (Object.keys(links).length) {
         const p = document.createElement('p');
         for (const [name, href] of Object.entries(links)) {
