@@ -220,6 +220,16 @@ def check_wall(page):
             f"{tile['camera']}: boxes {tile['boxes']} != objects {expected}")
     print("wall: 4 tiles, canvases change, boxes match the newest detection_result")
     page.shot("wall")
+    # A tile full-screen: the objects table and the group crops of its camera.
+    page.js("document.querySelector('#wall .tile[data-index=\"1\"] button.open').click()")
+    wait_for("the detail's objects and crops", lambda: page.driver.find_elements(
+        By.CSS_SELECTOR, "#detail-objects tbody tr") and page.driver.find_elements(
+        By.CSS_SELECTOR, "#detail-crops figure"), 15, 0.25)
+    facts = page.driver.find_element(By.ID, "detail-facts").text
+    assert "ms" in facts, facts
+    page.shot("detail")
+    page.driver.find_element(By.ID, "detail-close").click()
+    print("wall: a tile opens full-screen with objects, crops and latency")
 
 
 def newest_high_alert(port, known):
@@ -316,6 +326,15 @@ def check_system(page, port):
     wait_for("the key pool", lambda: len(page.driver.find_elements(
         By.CSS_SELECTOR, "#sys-keys tbody tr")) >= 1, 15)
     page.shot("system")
+    # English on request, remembered across a reload; then back to Chinese.
+    page.driver.find_element(By.ID, "lang-toggle").click()
+    page.driver.refresh()
+    wait_for("English after a reload", lambda: page.driver.find_element(
+        By.CSS_SELECTOR, '#tabs a[data-view="wall"]').text == "Wall", 10)
+    page.shot("system-en")
+    page.driver.find_element(By.ID, "lang-toggle").click()
+    assert page.driver.find_element(By.CSS_SELECTOR, '#tabs a[data-view="wall"]').text == "监控墙"
+    print("system: health and key pool shown; English switch persists")
     page.driver.get(f"http://127.0.0.1:{port}/#wall")
 
 

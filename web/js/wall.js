@@ -8,6 +8,7 @@ import { t, fmtAge, levelName, onLangChange } from './i18n.js';
 const LAYOUTS = [1, 4, 9, 16];
 const LAYOUT_KEY = 'tmon.wall.layout';
 const TILES_KEY = 'tmon.wall.tiles';
+const CUSTOM = '__enter_id__';  // the menu entry that asks for an id
 const LEVEL_ORDER = { none: 0, low: 1, medium: 2, high: 3, critical: 4 };
 
 export class Wall {
@@ -100,7 +101,12 @@ export class Wall {
       cameraId: this.assigned[index] ?? null,
       drawnFrames: -1,
     };
-    tile.select.onchange = () => this.assign(tile, tile.select.value || null);
+    tile.select.onchange = () => {
+      if (tile.select.value !== CUSTOM) return this.assign(tile, tile.select.value || null);
+      // A camera pulled by another process (`tmon api` lists none): by its id.
+      const id = (window.prompt(t('wall.enterId')) || '').trim();
+      return id ? this.assign(tile, id) : this.refreshMenus();
+    };
     el.querySelector('.open').onclick = () => { if (tile.cameraId != null) this.onOpen(tile.cameraId); };
     tile.canvas.ondblclick = () => { if (tile.cameraId != null) this.onOpen(tile.cameraId); };
     el.ondragover = (event) => { event.preventDefault(); el.classList.add('drop'); };
@@ -140,6 +146,7 @@ export class Wall {
       if (tile.cameraId != null && !ids.has(String(tile.cameraId))) {
         options.push(new Option(String(tile.cameraId), String(tile.cameraId)));
       }
+      options.push(new Option(t('wall.enterId'), CUSTOM));
       tile.select.replaceChildren(...options);
       tile.select.value = tile.cameraId == null ? '' : String(tile.cameraId);
       tile.el.querySelector('.open').title = t('wall.open');
