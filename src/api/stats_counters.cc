@@ -1,7 +1,10 @@
 #include "api/stats_counters.h"
 
 #include <algorithm>
+#include <charconv>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
 
 #include "common/logging.h"
 #include "messages/frame_view.h"
@@ -15,15 +18,25 @@ int64_t minute_of(int64_t epoch_ms) {
   return epoch_ms - epoch_ms % kMinuteMs;
 }
 
-// Adds to a minute from (field, value) pairs, as a Redis hash holds them.
+std::optional<int64_t> parse_int(std::string_view text) {
+  int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// Adds to a minute from (field, value) pairs, as a Redis hash holds them;
+// fields tmon does not write are ignored.
 void add_field(MinuteCounts& minute, const std::string& field, int64_t value) {
   if (field == "calls") {
     minute.calls += value;
   } else if (field == "errors") {
     minute.errors += value;
   } else if (field.rfind("lat:", 0) == 0) {
-    const size_t bucket = std::stoul(field.substr(4));
-    if (bucket < kLatencyBuckets) minute.latency[bucket] += value;
+    const auto bucket = parse_int(std::string_view(field).substr(4));
+    if (bucket && *bucket >= 0 && static_cast<size_t>(*bucket) < kLatencyBuckets) {
+      minute.latency[static_cast<size_t>(*bucket)] += value;
+    }
   } else if (field.rfind("alerts:", 0) == 0) {
     minute.alerts_by_level[field.substr(7)] += value;
   }
@@ -127,13 +140,9 @@ Result<std::vector<MinuteCounts>> RedisStatsCounters::read(int64_t now_ms, int m
     MinuteCounts counts;
     counts.minute_ms = minute;
     for (size_t i = 0; i + 1 < reply->elements.size(); i += 2) {
-      int64_t value = 0;
-      try {
-        value = std::stoll(reply->elements[i + 1].text);
-      } catch (const std::exception&) {
-        continue;  // not ours
-      }
-      add_field(counts, reply->elements[i].text, value);
+      const auto value = parse_int(reply->elements[i + 1].text);
+      if (!value) continue;  // not ours
+      add_field(counts, reply->elements[i].text, *value);
     }
     out.push_back(std::move(counts));
   }
