@@ -9,7 +9,7 @@ import { t, fmtTime, levelName, onLangChange } from './i18n.js';
 
 const POLL_MS = 2000;
 const SOUND_KEY = 'tmon.sound';
-const MAX_THUMBS = 200;
+const MAX_THUMBS = 60;  // about a page of rows; each is a ~20 KB data URI
 const HIGH = new Set(['high', 'critical']);
 
 export class Alerts {

@@ -31,6 +31,9 @@ export class Feeds {
   notify(feed, what) { for (const fn of this.listeners) fn(feed, what); }
 
   onStatus(data) {
+    // A check_camera answer (it carries latencyMs) says whether the source
+    // can be opened, not how the stream is doing.
+    if (data.latencyMs != null) return;
     const feed = this.feed(data.cameraId);
     feed.status = data.status;
     feed.statusMessage = data.message || '';
