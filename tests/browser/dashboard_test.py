@@ -257,6 +257,12 @@ def check_alerts(page, port):
     assert took <= 3.0, f"the alert took {took:.2f} s to appear"
     print(f"alerts: new high alert {alert['alertId']} shown {took:.2f} s after it was stored")
     page.shot("alerts")
+    # The wall marks the camera of an unhandled high alert; sound is off until asked for.
+    camera = str(alert["cameraId"])
+    wait_for("the alert's wall tile marked", lambda: page.js(
+        "return [...document.querySelectorAll('#wall .tile.alarm canvas')].map(c => c.dataset.cameraId)")
+        .count(camera) >= 1, 5, 0.1)
+    assert not page.driver.find_element(By.ID, "sound-toggle").is_selected(), "sound is on by default"
     # The list redraws every 2 s: find and click in one step. While a note is
     # being typed the list holds still.
     page.js("document.querySelector(arguments[0] + ' button.ack').click()", selector)
