@@ -145,7 +145,7 @@ class Page:
         self.port = port
         self.shots = shots
         self.frames = []    # detection_result data received by the page, in order
-        self.console = []   # (wall time, entry)
+        self.console = []   # (epoch seconds, entry)
 
     def js(self, script, *args):
         return self.driver.execute_script(script, *args)
@@ -174,7 +174,7 @@ class Page:
             if len(self.frames) > 4000:
                 del self.frames[:2000]
         for entry in self.driver.get_log("browser"):
-            self.console.append((time.time(), entry))
+            self.console.append((entry["timestamp"] / 1000.0, entry))  # when it was logged
 
     def tiles(self):
         return self.js("""return [...document.querySelectorAll('#wall .tile')].map(t => {
@@ -263,6 +263,16 @@ def check_alerts(page, port):
         "return [...document.querySelectorAll('#wall .tile.alarm canvas')].map(c => c.dataset.cameraId)")
         .count(camera) >= 1, 5, 0.1)
     assert not page.driver.find_element(By.ID, "sound-toggle").is_selected(), "sound is on by default"
+    # On the wall, assessed groups wear a banner with their level and risk types.
+    page.driver.get(f"http://127.0.0.1:{port}/#wall")
+    banner = wait_for("a risk banner on the wall", lambda: page.js(
+        "const b = [...document.querySelectorAll('#wall .banner')].find(b => !b.hidden);"
+        "return b ? b.textContent : null;"), 40, 0.25)
+    assert any(level in banner for level in ("低", "中", "高", "严重")), banner
+    page.shot("wall-assessed")
+    print(f"wall: risk banner shown: {banner}")
+    page.driver.get(f"http://127.0.0.1:{port}/#alerts")
+    wait_for("the alert in the inbox again", lambda: page.driver.find_elements(By.CSS_SELECTOR, selector), 10)
     # The list redraws every 2 s: find and click in one step. While a note is
     # being typed the list holds still.
     page.js("document.querySelector(arguments[0] + ' button.ack').click()", selector)
