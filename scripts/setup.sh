@@ -20,8 +20,11 @@ PACKAGES=(
   kcat
   # Tests only: the YOLO test builds a tiny ONNX model, the HOG test reads
   # darknet's sample picture of a person; a real Prometheus scrapes tmon and
-  # promtool checks the alert rules; the deploy tests read YAML.
+  # promtool checks the alert rules; the deploy tests read YAML; the
+  # dashboard's browser test drives headless Chromium with Selenium (and a
+  # CJK font, so its screenshots show the Chinese text).
   python3-onnx python3-numpy darknet prometheus python3-yaml
+  chromium chromium-driver python3-selenium fonts-wqy-microhei
 )
 
 missing=()

@@ -4,6 +4,7 @@
 #include <limits>
 #include <variant>
 
+#include "api/alert_routes.h"
 #include "api/envelope.h"
 #include "common/logging.h"
 #include "common/version.h"
@@ -156,38 +157,6 @@ void add_result_routes(http::Router& router, const store::ResultStorePtr& store)
     std::erase_if(*views, [](const std::string& view) { return !looks_like_object(view); });
     return envelope_raw(http::Status::ok, json_array(*views));
   });
-  router.add(http::Verb::get, "/api/alerts", [store](http::RequestContext& context) {
-    const std::string camera_id = context.query_param("cameraId").value_or("");
-    const auto limit_or = limit_param(context);
-    if (const auto* bad = std::get_if<http::Response>(&limit_or)) return *bad;
-    const int limit = static_cast<int>(std::get<int64_t>(limit_or));
-    std::optional<messages::RiskLevel> min_level;
-    if (const auto level = context.query_param("level"); level && !level->empty()) {
-      min_level = messages::parse_risk_level(*level);
-      if (!min_level) {
-        return http::error_response(
-            http::Status::bad_request, "bad_level",
-            "level: expected low, medium, high or critical, got \"" + *level + "\"");
-      }
-    }
-    // With a level filter the newest `limit` alerts may hold fewer matches
-    // than exist: read as many as a list may hold, then filter.
-    auto alerts = store->alerts(camera_id, min_level ? kMaxListLimit : limit);
-    if (!alerts) return store_unavailable(alerts.error());
-    std::vector<std::string> kept;
-    for (auto& text : *alerts) {
-      const auto alert = messages::decode_alert(text);
-      if (!alert) {
-        get_logger("api")->warn("skipping a stored alert that does not decode: {}",
-                                alert.error().message);
-        continue;
-      }
-      if (min_level && alert->riskLevel < *min_level) continue;
-      kept.push_back(std::move(text));
-      if (static_cast<int>(kept.size()) >= limit) break;
-    }
-    return envelope_raw(http::Status::ok, json_array(kept));
-  });
 }
 
 }  // namespace
@@ -218,6 +187,10 @@ std::shared_ptr<http::Router> make_api_router(store::ResultStorePtr store, Clock
   if (options.extra) options.extra(*router);
   add_health_routes(*router, options, clock);
   add_result_routes(*router, store);
+  add_alert_routes(*router, store,
+                   options.acks ? options.acks : std::make_shared<MemoryAlertAcks>(), clock);
+  add_stats_routes(*router, options.stats ? options.stats : std::make_shared<MemoryStatsCounters>(),
+                   clock, options.kafka_lag);
   const LiveOptions& live = options.live;
   if (live.feed) add_stream_route(*router, live);
   return router;

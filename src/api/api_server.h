@@ -7,7 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include "api/alert_acks.h"
 #include "api/live_feed.h"
+#include "api/stats_routes.h"
 #include "common/clock.h"
 #include "common/result.h"
 #include "config/config.h"
@@ -54,6 +56,12 @@ struct ApiOptions {
   // Who may do what (tokens, origins, sessions); null: no checks (tests of
   // the routes alone). ApiServer::start builds it from the config.
   std::shared_ptr<http::Access> access;
+  // Where alert acknowledgements live (null: in this process's memory).
+  AlertAcksPtr acks;
+  // The per-minute counters of /api/stats/summary (null: an empty set) and
+  // this process's Kafka lag per topic (null: none).
+  StatsCountersPtr stats;
+  KafkaLagProbe kafka_lag;
 };
 
 // The access rules of an API server with this config. `admin_token_generated`:
@@ -73,8 +81,8 @@ constexpr int kMaxListLimit = 1000;
 //   GET /api/cameras/{id}/history?since=<epoch ms>&limit=<1..1000, 50>
 //                                    its views with captureTs >= since, newest first
 //                                    (without the group crops)
-//   GET /api/alerts?cameraId=&level=<low|medium|high|critical>&limit=
-//                                    recent alert records, newest first, of riskLevel >= level
+//   GET /api/alerts, POST /api/alerts/{alertId}/ack   the alert inbox (alert_routes.h)
+//   GET /api/stats/summary           calls, latency, alerts per minute (stats_routes.h)
 //   GET /api/stream?cameraId=        Server-Sent Events: `event: detection_result`
 //                                    for each new view (all cameras without cameraId)
 // Errors are JSON with a 4xx/5xx code and a message: 400 for a bad query

@@ -331,6 +331,7 @@ void WsProtocol::close(Key key) {
     subscriptions.swap(it->second.views);
     clients_.erase(it);
   }
+  pacer_->forget(key);
   remove_later(std::move(to_remove));
 }
 
@@ -352,10 +353,17 @@ void WsProtocol::on_frame(const messages::DetectionResult& frame) {
   const auto classes =
       options_.classes_of ? options_.classes_of(frame.modelType) : std::vector<std::string>{};
   // Built once, for every watcher.
-  const std::string message =
+  const auto message = std::make_shared<const std::string>(
       ws_message("detection_result",
-                 detection_result_data(frame, assessment.get(), classes, clock_.epoch_ms()));
-  for (const auto& session : sessions) session->send(message);
+                 detection_result_data(frame, assessment.get(), classes, clock_.epoch_ms())));
+  for (const auto& session : sessions) {
+    pacer_->offer(session.get(), frame.cameraId, message,
+                  [weak = std::weak_ptr<http::WebSocketSession>(session)](
+                      std::string text, std::function<void()> written) {
+                    // Gone: close() forgets it; the frame waiting goes with it.
+                    if (auto alive = weak.lock()) alive->send(std::move(text), std::move(written));
+                  });
+  }
 }
 
 void WsProtocol::on_state(const CameraInfo& camera) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "api/camera_control.h"
+#include "api/frame_pacer.h"
 #include "api/live_feed.h"
 #include "common/clock.h"
 #include "http/router.h"
@@ -119,6 +120,8 @@ class WsProtocol {
   };
   std::map<std::string, Started> started_here_;
   std::map<std::string, CameraState> states_;  // last state told to watchers, per camera
+  // Frames go to each watcher one at a time per camera, the newest next.
+  std::shared_ptr<FramePacer> pacer_ = std::make_shared<FramePacer>();
 };
 
 }  // namespace tmon::api

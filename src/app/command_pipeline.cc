@@ -91,6 +91,7 @@ int run_pipeline(const PipelineFlags& flags, PipelineRoles roles) {
   const std::string kafka = (*pipeline)->bootstrap_servers();
   if (!api.empty()) {
     std::cout << "tmon is up. API: " << api << "\n"
+              << "  dashboard: " << api << "/\n"
               << "  health:  curl " << api << "/api/health/health_check\n";
     // The generated admin token, shown here only (stdout, not the logs).
     if (const std::string dashboard = (*pipeline)->dashboard_url(); !dashboard.empty()) {

@@ -4,6 +4,7 @@
 
 #include "aggregate/aggregate_stage.h"
 #include "api/camera_routes.h"
+#include "api/stats_counters.h"
 #include "api/ws_protocol.h"
 #include "app/camera_control.h"
 #include "bus/consumer.h"
@@ -15,6 +16,7 @@
 #include "bus/stage_runner.h"
 #include "common/ids.h"
 #include "common/logging.h"
+#include "dashboard/static_routes.h"
 #include "detect/camera_manager.h"
 #include "detect/detector_factory.h"
 #include "detect/source_policy.h"
@@ -55,6 +57,11 @@ class PipelineParts {
   std::unique_ptr<bus::RetryingSender> sender;
   std::unique_ptr<bus::Producer> producer;
   store::ResultStorePtr store;
+  std::shared_ptr<store::RedisClient> redis_client;  // when the store is Redis's
+  // Per-minute counts for /api/stats/summary, written by the aggregator
+  // through aggregate_store (the store, counting what it publishes).
+  api::StatsCountersPtr stats;
+  store::ResultStorePtr aggregate_store;
   api::ComponentHealth store_health{"store", api::HealthStatus::kOk, ""};
   std::unique_ptr<mockllm::MockLlmServer> mock_llm;
   std::vector<config::ApiKeyConfig> mock_keys;  // set when the built-in mock stands in
@@ -118,6 +125,20 @@ std::shared_ptr<spdlog::logger> logger() {
   return get_logger("app");
 }
 
+// kafka_consumer_lag of this process's consumers, summed per topic.
+std::map<std::string, int64_t> kafka_lag_by_topic(prometheus::Registry& registry) {
+  std::map<std::string, int64_t> lag;
+  for (const auto& family : registry.Collect()) {
+    if (family.name != "kafka_consumer_lag") continue;
+    for (const auto& metric : family.metric) {
+      for (const auto& label : metric.label) {
+        if (label.name == "topic") lag[label.value] += static_cast<int64_t>(metric.gauge.value);
+      }
+    }
+  }
+  return lag;
+}
+
 }  // namespace
 
 Status PipelineParts::start_broker() {
@@ -149,6 +170,8 @@ Status PipelineParts::start_store() {
   auto client = std::make_shared<store::RedisClient>(*address, Millis(redis.timeout_ms));
   if (auto reachable = client->ping(); reachable) {
     store = std::make_shared<store::RedisResultStore>(client, options);
+    redis_client = client;
+    stats = std::make_shared<api::RedisStatsCounters>(client);
     store_health = {"store", api::HealthStatus::kOk, store->describe()};
     logger()->info("results go to {}", store->describe());
     return {};
@@ -162,6 +185,7 @@ Status PipelineParts::start_store() {
         reachable.error().message);
   }
   store = std::make_shared<store::MemoryResultStore>(options, *clock);
+  stats = std::make_shared<api::MemoryStatsCounters>();
   store_health = {"store", api::HealthStatus::kDegraded, "in-process memory: Redis unreachable"};
   return {};
 }
@@ -325,8 +349,10 @@ Status PipelineParts::start_stages() {
     // The frames' detections too: a view is the original's merged view.
     options.detections_topic = topics.detection_results.name;
     aggregate_metrics = std::make_unique<aggregate::AggregateMetrics>(*registry);
+    aggregate_store = std::make_shared<api::CountingResultStore>(store, stats, *clock);
     aggregate = std::make_unique<aggregate::AggregateStage>(
-        *store, dead_letter_publisher("aggregate"), *clock, options, aggregate_metrics.get());
+        *aggregate_store, dead_letter_publisher("aggregate"), *clock, options,
+        aggregate_metrics.get());
     if (auto ok =
             add_stage("aggregate", groups.group_aggregate,
                       {topics.risk_assessment_results.name, options.detections_topic}, *aggregate);
@@ -448,7 +474,14 @@ Status PipelineParts::start_api() {
   options.health = [this] { return health(); };
   options.environment = environment();
   options.access = api::make_access(api_config, admin_token_generated, *clock);
+  // Alert handling is shared by every API process through Redis.
+  options.acks = redis_client
+                     ? api::AlertAcksPtr(std::make_shared<api::RedisAlertAcks>(redis_client))
+                     : std::make_shared<api::MemoryAlertAcks>();
+  options.stats = stats;
+  options.kafka_lag = [registry = registry] { return kafka_lag_by_topic(*registry); };
   options.extra = [this, token = admin_token](http::Router& router) {
+    dashboard::add_static_routes(router);
     add_metrics(router);
     if (scheduler) schedule::add_scheduler_routes(router, *scheduler, token);
     if (camera_control) api::add_camera_routes(router, *camera_control, ws->slow_executor());
