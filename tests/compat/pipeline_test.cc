@@ -57,7 +57,9 @@ TEST_F(ConformanceTest, OriginalDetectionsBecomeTheOriginalMergedView) {
       [&] {
         auto reply = client->command({"GET", store::latest_key(std::to_string(kCamera))});
         if (reply && !reply->is_nil()) latest = reply->text;
-        return latest.has_value();
+        // The view is stored, then published: wait for the subscriber too.
+        std::lock_guard lock(mu);
+        return latest.has_value() && !published.empty() && published.back() == *latest;
       },
       60s))
       << services_->up->stderr_text();
