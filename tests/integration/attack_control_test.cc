@@ -256,6 +256,21 @@ TEST_F(AttackControlTest, CameraCredentialsAreMaskedInTheApi) {
   EXPECT_EQ(up_->process->stderr_text().find("pw-77k"), std::string::npos);
 }
 
+// A configured camera is held to the same allow-list: the process refuses
+// to start rather than open a local file.
+TEST(AttackConfigSourceTest, AConfiguredLocalFileOutsideTheRootsStopsTheStart) {
+  testing::TempDir config;
+  config.write("kafka.yaml", "consumer:\n  fetch_wait_max_ms: 10\n");
+  config.write("pipeline.yaml", "cameras:\n  - id: leak\n    url: file:///etc/passwd\n");
+  ChildProcess up({TMON_BINARY, "up", "--config-dir", config.str(), "--api-port", "0"},
+                  {{"DASHSCOPE_API_KEY", ""}, {"TMON_REDIS_URL", "redis://127.0.0.1:1/0"}});
+  const auto code = up.wait(30s);
+  ASSERT_TRUE(code);
+  EXPECT_NE(*code, 0);
+  EXPECT_NE(up.stderr_text().find("camera leak: source not allowed"), std::string::npos)
+      << up.stderr_text();
+}
+
 // Without a configured token: one is generated, shown once on stdout as the
 // dashboard URL, never in the logs; it works, and nothing works without it.
 TEST(AttackGeneratedTokenTest, GeneratedTokenIsShownOnceAndRequired) {

@@ -58,8 +58,12 @@ class CameraApiTest : public ::testing::Test {
   }
   ~CameraApiTest() override {
     ws_.stop();
-    server_->stop();
+    // Cameras before the server: a camera whose removal was posted after
+    // ws_.stop() (a client's close seen late, on a busy machine) would
+    // otherwise hand frames to sessions of a stopped server (a crash seen
+    // once under the full suite).
     cameras_.stop();
+    server_->stop();
   }
 
   static config::DetectionConfig settings() {
