@@ -4,7 +4,10 @@
 # with ctest, stops the servers, and exits non-zero on any failure.
 #
 #   scripts/test.sh                      # everything
-#   scripts/test.sh -L unit              # extra arguments go to ctest
+#   scripts/test.sh --unit               # label unit only: no redis-server started
+#   scripts/test.sh --repeat 5           # each test until it fails, at most 5 times
+#                                        # (ctest --repeat until-fail:5)
+#   scripts/test.sh -L fixture           # other arguments go to ctest
 #   TMON_SANITIZE=1 scripts/test.sh      # the ASan/UBSan build, in build-asan/
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,8 +18,33 @@ if [[ "${TMON_SANITIZE:-0}" == 1 ]]; then
 fi
 BUILD_DIR=${BUILD_DIR:-build}
 
+unit_only=0
+ctest_args=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --unit) unit_only=1 ;;
+    --repeat)
+      [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || { echo "test: --repeat needs a count" >&2; exit 2; }
+      ctest_args+=(--repeat "until-fail:$2")
+      shift ;;
+    *) ctest_args+=("$1") ;;
+  esac
+  shift
+done
+
 scripts/setup.sh
 cmake --build "$BUILD_DIR"
+
+run_ctest() {
+  ctest --test-dir "$BUILD_DIR" --output-on-failure -j "${CTEST_PARALLEL_LEVEL:-2}" \
+    ${ctest_args[@]+"${ctest_args[@]}"} "$@"
+}
+
+# Unit tests start no process and open no socket: no redis-server needed.
+if [[ "$unit_only" == 1 ]]; then
+  run_ctest -L unit
+  exit $?
+fi
 
 # A redis-server of our own, on a free port, gone when we exit.
 redis_pid=""
@@ -50,4 +78,4 @@ fi
 export TMON_TEST_REDIS_URL="redis://127.0.0.1:$port/0"
 echo "test: redis-server on 127.0.0.1:$port"
 
-ctest --test-dir "$BUILD_DIR" --output-on-failure -j "${CTEST_PARALLEL_LEVEL:-2}" "$@"
+run_ctest

@@ -19,11 +19,12 @@
 # threads with C11 thrd_create, which GCC 12's TSan runtime does not
 # intercept, so TSan crashes (SEGV in its own runtime) as soon as one of those
 # threads calls an intercepted function. They are the suites below (all in
-# bus_test); the ASan build (TMON_SANITIZE=1 scripts/test.sh) covers them.
+# bus_fixture_test, a fixture suite tsan.sh does not build); the ASan build (TMON_SANITIZE=1 scripts/test.sh) covers them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD_DIR=${BUILD_DIR:-build-tsan}
+tsan_fixture_targets=(http_fixture_test common_fixture_test)
 JOBS=${JOBS:-2}
 
 if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
@@ -34,6 +35,9 @@ if [[ -n "${TARGETS:-}" ]]; then
   read -r -a targets <<<"$TARGETS"
 else
   mapfile -t targets < <(grep -rhoP 'tmon_unit_test\(\K[A-Za-z0-9_]+' src | sort -u)
+  # Fixture suites without librdkafka whose threads are worth racing: the
+  # HTTP server/client and streams, child processes. Run directly below.
+  targets+=("${tsan_fixture_targets[@]}")
 fi
 cmake --build "$BUILD_DIR" -j "$JOBS" --target "${targets[@]}"
 
@@ -48,4 +52,8 @@ if [[ -n "${TARGETS:-}" ]]; then
 else
   ctest --test-dir "$BUILD_DIR" -L unit -E "^($librdkafka_suites)\\." --output-on-failure \
     -j "${CTEST_PARALLEL_LEVEL:-2}" "$@"
+  for target in "${tsan_fixture_targets[@]}"; do
+    echo "tsan: $target"
+    "$BUILD_DIR/src/${target%%_fixture_test}/$target"
+  done
 fi

@@ -10,6 +10,7 @@
 #include "app/commands.h"
 #include "app/config_loading.h"
 #include "app/exit_codes.h"
+#include "common/clock.h"
 #include "common/secrets.h"
 #include "http/client.h"
 #include "http/io_threads.h"
@@ -135,7 +136,7 @@ int run_keys_verify(const KeysFlags& flags) {
   std::vector<std::future<llm::CallResult>> calls;
   std::vector<SteadyTime> started;
   for (const auto* key : keys) {
-    started.push_back(std::chrono::steady_clock::now());
+    started.push_back(SystemClock::instance().now());
     calls.push_back(boost::asio::co_spawn(io.context(), client.complete(ping, key->key, timeout),
                                           boost::asio::use_future));
   }
@@ -145,7 +146,7 @@ int run_keys_verify(const KeysFlags& flags) {
   for (size_t i = 0; i < keys.size(); ++i) {
     const llm::CallResult result = calls[i].get();
     const auto latency =
-        std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started[i]);
+        std::chrono::duration_cast<Millis>(SystemClock::instance().now() - started[i]);
     const std::string word = verdict(result);
     all_ok &= word == "ok";
     const std::string detail =

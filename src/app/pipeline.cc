@@ -293,8 +293,10 @@ std::vector<api::ComponentHealth> PipelineParts::health() const {
 Status PipelineParts::add_stage(const std::string& name, const std::string& group,
                                 const std::vector<std::string>& topics,
                                 bus::MessageHandler& handler, Millis drain_timeout) {
-  auto consumer = bus::Consumer::create(
-      kafka, {group, topics, "tmon-" + name + "-" + roles.instance_id, bus_metrics.get()});
+  bus::ConsumerOptions options{group, topics, "tmon-" + name + "-" + roles.instance_id,
+                               bus_metrics.get()};
+  options.clock = clock;
+  auto consumer = bus::Consumer::create(kafka, std::move(options));
   std::vector<std::string> outputs{kafka.topics.dead_letter.name};
   if (name == "generate") outputs.push_back(kafka.topics.assessment_tasks.name);
   if (name == "schedule") outputs.push_back(kafka.topics.risk_assessment_results.name);

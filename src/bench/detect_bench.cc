@@ -27,7 +27,7 @@ using nlohmann::json;
 using Steady = std::chrono::steady_clock;
 
 double seconds_since(Steady::time_point start) {
-  return std::chrono::duration<double>(Steady::now() - start).count();
+  return std::chrono::duration<double>(SystemClock::instance().now() - start).count();
 }
 
 config::DetectionConfig detection_settings(const DetectBenchOptions& o) {
@@ -51,13 +51,14 @@ Distribution time_on_scene(int width, int height, int frames, double budget_seco
   scene_options.height = height;
   detect::SimScene scene(scene_options);
   std::vector<double> millis;
-  const auto start = Steady::now();
+  const auto start = SystemClock::instance().now();
   for (int i = 0; i < kWarmupFrames + frames; ++i) {
     scene.step(0.2);
     const cv::Mat frame = scene.render();
-    const auto before = Steady::now();
+    const auto before = SystemClock::instance().now();
     run(frame, 200 * static_cast<int64_t>(i + 1));
-    const double ms = std::chrono::duration<double, std::milli>(Steady::now() - before).count();
+    const double ms =
+        std::chrono::duration<double, std::milli>(SystemClock::instance().now() - before).count();
     if (i < kWarmupFrames) continue;
     millis.push_back(ms);
     if (millis.size() >= 3 && seconds_since(start) > budget_seconds) break;
@@ -187,7 +188,7 @@ json run_cameras(const DetectBenchOptions& o, bool& healthy) {
   std::mutex mu;
   std::vector<Latency> latencies;
   int64_t message_bytes = 0;
-  const auto start = Steady::now();
+  const auto start = SystemClock::instance().now();
   // What `tmon detect` does with each result before Kafka: encode it.
   manager.set_result_sink([&](const messages::DetectionResult& result) {
     const size_t bytes = messages::encode(result).size();
@@ -224,7 +225,7 @@ json run_cameras(const DetectBenchOptions& o, bool& healthy) {
       usage_at_warmup = ProcessUsage::now();
       counts_at_warmup = frame_counts(manager);
     }
-    if (Steady::now() >= next_report) {
+    if (SystemClock::instance().now() >= next_report) {
       next_report += std::chrono::seconds(10);
       const FrameCounts now = frame_counts(manager);
       std::cout << fmt::format("  t={:4.0f}s tracked {:7} skipped {:5} analysed {:6} dropped {:4}",

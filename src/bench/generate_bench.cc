@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bench/stats.h"
+#include "common/clock.h"
 #include "config/load.h"
 #include "generate/sim_run.h"
 
@@ -46,7 +47,7 @@ int run_generate_bench(const GenerateBenchOptions& o) {
   // Cameras are independent (state is per camera), so each thread has its
   // own generator, as each consumer of the group would.
   std::vector<generate::SimRunReport> parts(static_cast<size_t>(threads));
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = SystemClock::instance().now();
   const auto cpu_before = ProcessUsage::now();
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
@@ -67,7 +68,7 @@ int run_generate_bench(const GenerateBenchOptions& o) {
   }
   for (auto& worker : workers) worker.join();
   const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::chrono::duration<double>(SystemClock::instance().now() - started).count();
   const auto cpu_after = ProcessUsage::now();
   generate::SimRunReport total;
   for (const auto& part : parts) total += part;

@@ -17,6 +17,7 @@
 #include "bench/stats.h"
 #include "bus/producer.h"
 #include "bus/topic_tail.h"
+#include "common/clock.h"
 #include "common/ids.h"
 #include "common/logging.h"
 #include "detect/synthetic_camera.h"
@@ -57,7 +58,7 @@ class SyntheticLoad {
     auto producer = bus::Producer::create(config_.kafka, "tmon-bench-load");
     if (!producer) return tl::unexpected(producer.error());
     producer_ = std::move(*producer);
-    const auto start = Steady::now();
+    const auto start = SystemClock::instance().now();
     const auto end = start + std::chrono::duration_cast<Steady::duration>(
                                  std::chrono::duration<double>(duration));
     const int threads = std::clamp(threads_, 1, cameras_);
@@ -102,7 +103,7 @@ class SyntheticLoad {
         if (due >= end || stopping_) return;
         std::this_thread::sleep_until(due);
         const double late_ms =
-            std::chrono::duration<double, std::milli>(Steady::now() - due).count();
+            std::chrono::duration<double, std::milli>(SystemClock::instance().now() - due).count();
         if (late_ms > max_late_ms_) max_late_ms_ = late_ms;
         const auto frame = camera->next(interval_, SystemClock::instance().epoch_ms());
         auto sent = producer_->send(topic, frame.cameraId, messages::encode(frame),
@@ -397,7 +398,7 @@ int run_pipeline_bench(const PipelineBenchOptions& o, config::Config config) {
 
   // The load.
   const int64_t load_start_ms = SystemClock::instance().epoch_ms();
-  const auto load_start = Steady::now();
+  const auto load_start = SystemClock::instance().now();
   std::unique_ptr<SyntheticLoad> synthetic;
   std::unique_ptr<RemoteCameras> remote;
   Status load_started;
@@ -427,7 +428,7 @@ int run_pipeline_bench(const PipelineBenchOptions& o, config::Config config) {
   PipelineRun run;
   ProgressDisplay progress(o.progress_bar);
   const auto seconds_since_start = [&] {
-    return std::chrono::duration<double>(Steady::now() - load_start).count();
+    return std::chrono::duration<double>(SystemClock::instance().now() - load_start).count();
   };
   const auto sample = [&] {
     TimelineSample point;
@@ -475,9 +476,10 @@ int run_pipeline_bench(const PipelineBenchOptions& o, config::Config config) {
                                          config.pipeline.aggregation.partial_timeout_seconds + 10;
   progress.note(fmt::format("\nload over after {:.0f} s; draining (up to {:.0f} s)",
                             seconds_since_start(), drain_timeout));
-  const auto drain_end = Steady::now() + std::chrono::duration_cast<Steady::duration>(
-                                             std::chrono::duration<double>(drain_timeout));
-  while (Steady::now() < drain_end) {
+  const auto drain_end =
+      SystemClock::instance().now() +
+      std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(drain_timeout));
+  while (SystemClock::instance().now() < drain_end) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
     const auto point = sample();
     progress.update(point.t, 1.0, figures(point));

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bench/stats.h"
+#include "common/clock.h"
 #include "detect/motion_detector.h"
 #include "detect/scene_evaluation.h"
 
@@ -114,7 +115,7 @@ int run_track_bench(const TrackBenchOptions& o) {
       o.threads > 0 ? o.threads
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())),
       1, static_cast<int>(jobs));
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = SystemClock::instance().now();
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&] {
@@ -129,7 +130,7 @@ int run_track_bench(const TrackBenchOptions& o) {
   }
   for (auto& worker : workers) worker.join();
   const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::chrono::duration<double>(SystemClock::instance().now() - started).count();
 
   std::cout << fmt::format(
       "track: motion detector + tracker at {} fps, {}x{}, density {}, near_miss {}, "

@@ -81,14 +81,15 @@ Consumer::~Consumer() {
 }
 
 std::optional<ConsumedMessage> Consumer::poll(Millis timeout) {
-  if (std::chrono::steady_clock::now() - last_commit_ >= commit_interval_) {
+  Clock& clock = *options_.clock;
+  if (clock.now() - last_commit_ >= commit_interval_) {
     if (auto ok = commit(); !ok) {
       get_logger("bus")->warn("group={} commit failed, will retry: {}", options_.group_id,
                               ok.error().message);
     }
   }
-  if (options_.metrics && std::chrono::steady_clock::now() >= next_lag_refresh_) {
-    next_lag_refresh_ = std::chrono::steady_clock::now() + options_.lag_interval;
+  if (options_.metrics && clock.now() >= next_lag_refresh_) {
+    next_lag_refresh_ = clock.now() + options_.lag_interval;
     refresh_lag();
   }
   std::unique_ptr<RdKafka::Message> message(consumer_->consume(static_cast<int>(timeout.count())));
@@ -186,7 +187,7 @@ void Consumer::complete(const PartitionKey& partition, int64_t offset) {
 }
 
 Status Consumer::commit() {
-  last_commit_ = std::chrono::steady_clock::now();
+  last_commit_ = options_.clock->now();
   return commit_points(tracker_.pending_commits());
 }
 

@@ -38,6 +38,9 @@ struct ConsumerOptions {
   BusMetrics* metrics = nullptr;
   // How often poll() refreshes kafka_consumer_lag (it queries the broker).
   Millis lag_interval{3'000};
+  // What the commit and lag intervals are measured on. Must outlive the
+  // consumer.
+  Clock* clock = &SystemClock::instance();
 };
 
 // A Kafka group member that commits only finished work (DESIGN.md §3).

@@ -3,6 +3,7 @@
 #include <future>
 
 #include "bus/kafka_conf.h"
+#include "common/clock.h"
 #include "common/logging.h"
 
 namespace tmon::bus {
@@ -67,7 +68,7 @@ Status Producer::send(std::string_view topic, std::string_view key, std::string_
     };
   }
   auto callback = std::make_unique<DeliveryCallback>(std::move(on_delivery));
-  const auto give_up_at = std::chrono::steady_clock::now() + delivery_timeout_;
+  const auto give_up_at = SystemClock::instance().now() + delivery_timeout_;
   while (true) {
     const RdKafka::ErrorCode err = producer_->produce(
         std::string(topic), RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
@@ -77,7 +78,7 @@ Status Producer::send(std::string_view topic, std::string_view key, std::string_
       return {};
     }
     // A full local queue is backpressure, not failure: wait for deliveries.
-    if (err == RdKafka::ERR__QUEUE_FULL && std::chrono::steady_clock::now() < give_up_at) {
+    if (err == RdKafka::ERR__QUEUE_FULL && SystemClock::instance().now() < give_up_at) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
       continue;
     }

@@ -9,6 +9,8 @@
 #include <thread>
 #include <utility>
 
+#include "common/clock.h"
+
 namespace tmon {
 
 std::optional<Subprocess> Subprocess::start(const std::vector<std::string>& argv,
@@ -60,7 +62,7 @@ Subprocess::~Subprocess() {
 }
 
 std::optional<std::string> Subprocess::read_line(std::chrono::milliseconds timeout) {
-  const auto give_up = std::chrono::steady_clock::now() + timeout;
+  const auto give_up = SystemClock::instance().now() + timeout;
   while (true) {
     if (const size_t newline = buffer_.find('\n'); newline != std::string::npos) {
       std::string line = buffer_.substr(0, newline);
@@ -68,7 +70,7 @@ std::optional<std::string> Subprocess::read_line(std::chrono::milliseconds timeo
       return line;
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        give_up - std::chrono::steady_clock::now());
+        give_up - SystemClock::instance().now());
     if (left.count() <= 0 || stdout_fd_ < 0) return std::nullopt;
     pollfd fd{stdout_fd_, POLLIN, 0};
     if (poll(&fd, 1, static_cast<int>(left.count())) <= 0) continue;

@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 
+#include "common/clock.h"
+
 namespace tmon::detect {
 namespace {
 
@@ -84,9 +86,9 @@ class TimedDetector final : public Detector {
  public:
   TimedDetector(DetectorPtr inner, double& seconds) : inner_(std::move(inner)), seconds_(seconds) {}
   std::vector<Detection> detect(const cv::Mat& frame) override {
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = SystemClock::instance().now();
     auto found = inner_->detect(frame);
-    seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    seconds_ += std::chrono::duration<double>(SystemClock::instance().now() - started).count();
     return found;
   }
   const char* name() const override { return inner_->name(); }
@@ -171,10 +173,10 @@ SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_d
     scene.step(interval_seconds);
     const cv::Mat frame = scene.render();
     const double detect_before = detect_seconds;
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = SystemClock::instance().now();
     const auto detections = analyzer.track(frame, std::llround(interval_seconds * (i + 1) * 1000));
     const double spent =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        std::chrono::duration<double>(SystemClock::instance().now() - started).count();
     velocities.emplace_back();
     for (const auto& object : scene.objects()) velocities.back()[object.id] = object.velocity;
     if (static_cast<int>(velocities.size()) > steady_frames + 1) velocities.pop_front();

@@ -17,6 +17,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/version.hpp>
 
+#include "common/clock.h"
 #include "common/version.h"
 
 namespace tmon::http {
@@ -37,7 +38,7 @@ struct Client::Connection {
 namespace {
 
 Millis remaining(SteadyTime deadline) {
-  const auto left = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
+  const auto left = std::chrono::duration_cast<Millis>(deadline - SystemClock::instance().now());
   return std::max(left, Millis(1));
 }
 
@@ -142,7 +143,7 @@ asio::awaitable<Result<Client::ConnectionPtr>> Client::connect(const Url& url,
 
 asio::awaitable<size_t> Client::prewarm(Url url, size_t idle, Millis timeout) {
   const std::string origin = url.origin();
-  const SteadyTime deadline = std::chrono::steady_clock::now() + timeout;
+  const SteadyTime deadline = SystemClock::instance().now() + timeout;
   const size_t target = std::min(idle, options_.max_idle_per_origin);
   size_t opened = 0;
   while (true) {
@@ -159,7 +160,7 @@ asio::awaitable<size_t> Client::prewarm(Url url, size_t idle, Millis timeout) {
 }
 
 asio::awaitable<Result<Response>> Client::send(Url url, Request request, Millis timeout) {
-  const SteadyTime deadline = std::chrono::steady_clock::now() + timeout;
+  const SteadyTime deadline = SystemClock::instance().now() + timeout;
   const std::string origin = url.origin();
   request.set(beast_http::field::host, url.host);
   request.set(beast_http::field::user_agent, std::string(kServiceName) + "/" + kVersion);

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/logging.h"
 
 namespace tmon::store {
@@ -75,7 +76,7 @@ void RedisSubscriber::run() {
       if (ever_connected) {
         ++reconnects_;
         const auto down =
-            std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - lost_at);
+            std::chrono::duration_cast<Millis>(SystemClock::instance().now() - lost_at);
         logger()->info("redis subscriber: back on {} after {} ms; live push resumed",
                        address_.describe(), down.count());
       } else {
@@ -89,13 +90,13 @@ void RedisSubscriber::run() {
       connected_ = false;
       disconnect();
       if (stopping_) break;
-      lost_at = std::chrono::steady_clock::now();
+      lost_at = SystemClock::instance().now();
       logger()->warn(
           "redis subscriber: lost {}: {}; live push paused, reconnecting with backoff up to {} ms",
           address_.describe(), why, options_.max_backoff.count());
       outage_reported = true;
     } else if (!outage_reported) {
-      if (!ever_connected) lost_at = std::chrono::steady_clock::now();
+      if (!ever_connected) lost_at = SystemClock::instance().now();
       logger()->warn(
           "redis subscriber: cannot subscribe on {}: {}; retrying with backoff up to {} ms",
           address_.describe(), why, options_.max_backoff.count());

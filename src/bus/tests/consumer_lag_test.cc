@@ -11,6 +11,7 @@
 #include "bus/metrics.h"
 #include "bus/producer.h"
 #include "bus/tests/broker_fixture.h"
+#include "common/clock.h"
 
 namespace tmon::bus {
 namespace {
@@ -109,6 +110,34 @@ TEST_F(ConsumerLagTest, LagIsWatermarkMinusCommittedPerPartitionAndGroup) {
   produce("cam-1", 3);
   consumer->refresh_lag();
   EXPECT_EQ(lag_of(registry_, "g-lag").at(busy), 7);
+}
+
+// poll() refreshes the lag every lag_interval of the consumer's clock, not of
+// the OS's: on a ManualClock new traffic shows only once time has advanced.
+TEST_F(ConsumerLagTest, LagRefreshFollowsTheConsumersClock) {
+  const int busy = produce("cam-1", 3);
+  ASSERT_GE(busy, 0);
+  ManualClock clock;
+  ConsumerOptions options{"g-clock", {kTopic}, "c1", &metrics_, Millis(10'000)};
+  options.clock = &clock;
+  auto created = Consumer::create(kafka_, options);
+  ASSERT_TRUE(created) << created.error().message;
+  Consumer& consumer = **created;
+  consumer.pause();  // nothing fetched: the lag is everything produced
+  poll_until_assigned(consumer, 2);
+  clock.advance(std::chrono::milliseconds(10'000));
+  consumer.poll(Millis(1));  // due: refreshed
+  ASSERT_EQ(lag_of(registry_, "g-clock").at(busy), 3);
+
+  produce("cam-1", 2);
+  for (int i = 0; i < 3; ++i) consumer.poll(Millis(1));
+  clock.advance(std::chrono::milliseconds(9'999));
+  consumer.poll(Millis(1));
+  EXPECT_EQ(lag_of(registry_, "g-clock").at(busy), 3);  // not due yet
+
+  clock.advance(std::chrono::milliseconds(1));
+  consumer.poll(Millis(1));
+  EXPECT_EQ(lag_of(registry_, "g-clock").at(busy), 5);
 }
 
 TEST_F(ConsumerLagTest, GroupThatConsumedNothingLagsByEverything) {

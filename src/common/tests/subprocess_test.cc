@@ -22,7 +22,7 @@ TEST(SubprocessTest, StopEndsALongRunningChild) {
 }
 
 TEST(SubprocessTest, SelfExecutableIsThisTest) {
-  EXPECT_NE(self_executable().find("common_test"), std::string::npos);
+  EXPECT_NE(self_executable().find("common_fixture_test"), std::string::npos);
 }
 
 }  // namespace

@@ -5,8 +5,8 @@
 
 #include <atomic>
 #include <mutex>
-#include <thread>
 
+#include "eventually.h"
 #include "http/server.h"
 #include "sse_client.h"
 
@@ -14,6 +14,7 @@ namespace tmon::http {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::eventually;
 using testing::SseClient;
 using testing::SseEvent;
 
@@ -27,12 +28,6 @@ class StreamSessionTest : public ::testing::Test {
     auto server = Server::start({}, router);
     ASSERT_TRUE(server) << server.error().message;
     server_ = std::move(*server);
-  }
-
-  // Waits (bounded) for a flag another thread sets.
-  static bool eventually(const std::atomic<bool>& flag) {
-    for (int i = 0; i < 200 && !flag; ++i) std::this_thread::sleep_for(10ms);
-    return flag;
   }
 
   std::unique_ptr<Server> server_;
@@ -66,8 +61,7 @@ TEST_F(StreamSessionTest, WritesHeaderThenEventsInOrder) {
     EXPECT_EQ(event->event, "tick");
     EXPECT_EQ(event->data, "abc" + std::to_string(i));
   }
-  for (int i = 0; i < 200 && written < 3; ++i) std::this_thread::sleep_for(10ms);
-  EXPECT_EQ(written, 3);
+  EXPECT_TRUE(eventually([&] { return written == 3; }, 5s)) << written;
   // Other routes of the same server are unaffected.
   SseClient plain(server_->port(), "/plain");
   EXPECT_EQ(plain.wait_for_status(5s), 200);
@@ -108,9 +102,10 @@ TEST_F(StreamSessionTest, ClientLeavingEndsTheStream) {
   {
     SseClient client(server_->port(), "/events/x");
     ASSERT_EQ(client.wait_for_status(5s), 200);
-    ASSERT_TRUE(eventually(opened));
+    ASSERT_TRUE(eventually([&] { return opened.load(); }, 5s));
+    EXPECT_FALSE(closed);  // open while the client is connected
   }
-  EXPECT_TRUE(eventually(closed));
+  EXPECT_TRUE(eventually([&] { return closed.load(); }, 5s));
 }
 
 TEST_F(StreamSessionTest, CloseAndServerStopEndTheStream) {
@@ -126,11 +121,12 @@ TEST_F(StreamSessionTest, CloseAndServerStopEndTheStream) {
   });
   SseClient first(server_->port(), "/events/1");
   ASSERT_EQ(first.wait_for_status(5s), 200);
-  for (int i = 0; i < 200; ++i) {
-    std::lock_guard lock(mu);
-    if (held) break;
-    std::this_thread::sleep_for(10ms);
-  }
+  EXPECT_TRUE(eventually(
+      [&] {
+        std::lock_guard lock(mu);
+        return held != nullptr;
+      },
+      5s));
   {
     std::lock_guard lock(mu);
     ASSERT_TRUE(held);
