@@ -306,8 +306,11 @@ asio::awaitable<void> Dispatcher::loop() {
   {
     std::lock_guard lock(board_->mu);
     looping_ = false;
+    // Under the lock: stop() sees looping_ false only once this returns, so
+    // the dispatcher (and the board it owns) is not destroyed mid-notify
+    // (ThreadSanitizer: scripts/tsan.sh).
+    board_->cv.notify_all();
   }
-  board_->cv.notify_all();
 }
 
 void Dispatcher::stop(Millis timeout) {

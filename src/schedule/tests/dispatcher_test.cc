@@ -33,6 +33,12 @@ class ScriptedLlm final : public llm::LlmClient {
   int max_active = 0;
   std::mutex mu;
 
+  // How many calls were made so far; safe while calls run (on the io thread).
+  size_t call_count() {
+    std::lock_guard lock(mu);
+    return calls.size();
+  }
+
   boost::asio::awaitable<llm::CallResult> complete(llm::ChatRequest request, std::string api_key,
                                                    Millis) override {
     llm::CallResult next = llm::ChatReply{kOkReply, "m", {10, 5, 15}, {}};
@@ -188,7 +194,7 @@ TEST_F(DispatcherTest, ServerErrorRetriesOnTheOtherKey) {
   const auto result = run_one();
   EXPECT_EQ(result.status, ResultStatus::kOk);
   EXPECT_EQ(result.metadata.attempts, 3);
-  ASSERT_EQ(llm_.calls.size(), 3u);
+  ASSERT_EQ(llm_.call_count(), 3u);
   EXPECT_NE(llm_.calls[0], llm_.calls[1]);
 }
 
@@ -207,7 +213,7 @@ TEST_F(DispatcherTest, BadRequestIsNotRetried) {
   const auto result = run_one();
   EXPECT_EQ(result.status, ResultStatus::kError);
   EXPECT_EQ(result.code, "bad_request");
-  EXPECT_EQ(llm_.calls.size(), 1u);
+  EXPECT_EQ(llm_.call_count(), 1u);
 }
 
 TEST_F(DispatcherTest, AuthFailureDisablesTheKeyAndRetriesElsewhere) {
@@ -314,13 +320,13 @@ TEST_F(DispatcherTest, NextPermitIsUsedExactlyWhenTheWindowFrees) {
   pool_.configure({key("a", 1)}, {});  // one call per second
   start();
   auto first = submit(make_task("first"));
-  ASSERT_TRUE(testing::eventually([&] { return llm_.calls.size() == 1; }));
+  ASSERT_TRUE(testing::eventually([&] { return llm_.call_count() == 1; }));
   auto second = submit(make_task("second"));
   step_to(milliseconds(999));
   EXPECT_EQ(dispatcher_->queued(), 1u);  // the loop saw 0.999 s and was denied
-  EXPECT_EQ(llm_.calls.size(), 1u);
+  EXPECT_EQ(llm_.call_count(), 1u);
   step_to(milliseconds(1'000));
-  EXPECT_TRUE(testing::eventually([&] { return llm_.calls.size() == 2; }));
+  EXPECT_TRUE(testing::eventually([&] { return llm_.call_count() == 2; }));
   EXPECT_EQ(second.get().status, ResultStatus::kOk);
   EXPECT_EQ(first.get().status, ResultStatus::kOk);
 }
