@@ -1,6 +1,7 @@
 // `tmon bench ...` as a user runs it, briefly: each benchmark finishes, exits
 // 0 and writes a report whose figures hang together. The numbers themselves
 // are read by people (docs/PERFORMANCE.md), not asserted here.
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -161,7 +162,12 @@ void expect_consistent_pipeline_report(const json& report, int cameras, const st
   }
   EXPECT_GT(report["throughputPerSecond"]["frames"].get<double>(), 0);
   const json& api = report["api"];
-  EXPECT_EQ(api["rateLimited"], 0);
+  // The pacer keeps 429s away as long as a request reaches the mock provider
+  // within the window margin of its permit; on a loaded 2-core CI machine a
+  // thread can be descheduled for longer than that, so one 429 in a hundred
+  // calls is tolerated here (the zero-429 figures are benchmarks, PERFORMANCE.md).
+  EXPECT_LE(api["rateLimited"].get<int64_t>(),
+            std::max<int64_t>(1, api["calls"].get<int64_t>() / 100));
   EXPECT_GE(api["calls"].get<int64_t>(), api["ok"].get<int64_t>());
   EXPECT_GT(api["successRate"].get<double>(), 0.9);
   for (const char* topic : {"detection-results", "assessment-tasks", "risk-assessment-results"}) {
