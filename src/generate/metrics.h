@@ -17,11 +17,12 @@ namespace tmon::generate {
 struct GenerateMetrics {
   explicit GenerateMetrics(prometheus::Registry& registry);
 
-  prometheus::Family<prometheus::Counter>& groups;              // eligible groups: the baseline
-  prometheus::Family<prometheus::Counter>& tasks_generated;     // + trigger (the highest fired)
-  prometheus::Family<prometheus::Counter>& tasks_deduplicated;  // triggered, not re-assessed
-  prometheus::Family<prometheus::Counter>& groups_untriggered;  // eligible, no trigger fired
-  prometheus::Family<prometheus::Gauge>& cameras_tracked;       // cameras with remembered state
+  prometheus::Family<prometheus::Counter>& groups;               // eligible groups: the baseline
+  prometheus::Family<prometheus::Counter>& tasks_generated;      // + trigger (the highest fired)
+  prometheus::Family<prometheus::Counter>& tasks_deduplicated;   // triggered, not re-assessed
+  prometheus::Family<prometheus::Counter>& groups_untriggered;   // eligible, no trigger fired
+  prometheus::Family<prometheus::Counter>& groups_no_potential;  // triggered, no conflict potential
+  prometheus::Family<prometheus::Gauge>& cameras_tracked;        // cameras with remembered state
 
   // Counts one frame's outcome.
   void record(const std::string& camera_id, const FrameOutcome& outcome);
