@@ -286,6 +286,8 @@ struct TaskTriggerConfig {
 // frames without telling a reviewer anything new.
 struct TaskDedupConfig {
   double max_reassess_seconds = 10;  // an unchanged group is assessed again after this
+  // Only members in a conflict or close pair count when they join or leave.
+  bool involved_members_only = false;
   double distance_shrink = 0;        // closest gap shrank by more than this (object sizes); 0 = off
   double speed_change = 0;  // speed changed by more than this (object sizes per second); 0 = off
   double forget_after_seconds = 60;  // a group unseen this long is forgotten

@@ -136,6 +136,7 @@ void read_task_dedup(MapReader r, TaskDedupConfig& d) {
   // interval_seconds is the key's earlier name; max_reassess_seconds wins.
   r.read("interval_seconds", d.max_reassess_seconds, number_at_least(0));
   r.read("max_reassess_seconds", d.max_reassess_seconds, number_at_least(0));
+  r.read("involved_members_only", d.involved_members_only);
   r.read("distance_shrink", d.distance_shrink, number_at_least(0));
   r.read("speed_change", d.speed_change, number_at_least(0));
   r.read("forget_after_seconds", d.forget_after_seconds, number_above(0));

@@ -316,6 +316,7 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
   const auto& dedup = p.tasks.dedup;
   w.begin_map("dedup");
   w.value("max_reassess_seconds", dedup.max_reassess_seconds);
+  w.value("involved_members_only", dedup.involved_members_only);
   w.value("distance_shrink", dedup.distance_shrink);
   w.value("speed_change", dedup.speed_change);
   w.value("forget_after_seconds", dedup.forget_after_seconds);

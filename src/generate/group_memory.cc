@@ -42,13 +42,15 @@ bool contains(const std::vector<int>& sorted, int id) {
 
 // A member joined (or left) since the assessment and was already in (or
 // already out of) the group in the previous frame.
-bool members_changed_for_good(const std::vector<int>& assessed, const std::vector<int>& previous,
-                              const std::vector<int>& now) {
-  for (int id : now) {
-    if (!contains(assessed, id) && contains(previous, id)) return true;
+bool members_changed_for_good(const GroupSnapshot& then, const std::vector<int>& previous,
+                              const GroupSnapshot& now, bool involved_only) {
+  for (int id : now.members) {
+    if (involved_only && !contains(now.involved, id)) continue;
+    if (!contains(then.members, id) && contains(previous, id)) return true;
   }
-  for (int id : assessed) {
-    if (!contains(now, id) && !contains(previous, id)) return true;
+  for (int id : then.members) {
+    if (involved_only && !contains(then.involved, id)) continue;
+    if (!contains(now.members, id) && !contains(previous, id)) return true;
   }
   return false;
 }
@@ -58,7 +60,7 @@ Verdict compare(const GroupSnapshot& then, int64_t then_ts, const std::vector<in
   // The caller lists only pairs no task showed lately (camera-wide): any is news.
   if (!now.danger_pairs.empty()) return Verdict::kNewConflict;
   if (now.priority > then.priority) return Verdict::kEscalated;
-  if (members_changed_for_good(then.members, previous, now.members)) {
+  if (members_changed_for_good(then, previous, now, c.involved_members_only)) {
     return Verdict::kMembersChanged;
   }
   if (c.distance_shrink > 0 &&

@@ -18,6 +18,9 @@ struct GroupSnapshot {
   double vehicle_gap = -1;         // closest, object sizes; -1: no such pair
   // Sorted danger pairs (see GroupMeasures) no task showed lately, camera-wide.
   std::vector<std::pair<int, int>> danger_pairs;
+  // Sorted ids of members in a conflict or close pair: with
+  // dedup.involved_members_only, only their joining or leaving is news.
+  std::vector<int> involved;
   double speed = 0;  // object sizes per second
   int priority = 0;  // of the highest trigger that fired
 };

@@ -108,11 +108,20 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
     for (const auto& pair : measures.danger_pairs) {
       if (!camera.assessed_pairs.contains(pair)) unseen_pairs.push_back(pair);
     }
-    decision.verdict =
-        camera.groups.decide(group.groupId,
-                             {measures.members, measures.person_vehicle_gap, measures.vehicle_gap,
-                              std::move(unseen_pairs), measures.speed, priority},
-                             frame.captureTs);
+    std::vector<int> involved;
+    for (const auto* pairs : {&measures.conflict_pairs, &measures.danger_pairs}) {
+      for (const auto& [a, b] : *pairs) {
+        involved.push_back(a);
+        involved.push_back(b);
+      }
+    }
+    std::sort(involved.begin(), involved.end());
+    involved.erase(std::unique(involved.begin(), involved.end()), involved.end());
+    decision.verdict = camera.groups.decide(
+        group.groupId,
+        {measures.members, measures.person_vehicle_gap, measures.vehicle_gap,
+         std::move(unseen_pairs), std::move(involved), measures.speed, priority},
+        frame.captureTs);
     if (*decision.verdict == Verdict::kDuplicate) {
       ++outcome.deduplicated;
       outcome.groups.push_back(std::move(decision));

@@ -376,6 +376,7 @@ TEST_F(PipelineFileTest, ShippedTaskDefaultsMatchTheStruct) {
   EXPECT_EQ(t.require_conflict_potential, d.require_conflict_potential);
   EXPECT_EQ(t.triggers.conflict_priority, d.triggers.conflict_priority);
   EXPECT_EQ(t.dedup.max_reassess_seconds, d.dedup.max_reassess_seconds);
+  EXPECT_EQ(t.dedup.involved_members_only, d.dedup.involved_members_only);
   EXPECT_EQ(t.dedup.distance_shrink, d.dedup.distance_shrink);
   EXPECT_EQ(t.dedup.speed_change, d.dedup.speed_change);
   EXPECT_EQ(t.dedup.forget_after_seconds, d.dedup.forget_after_seconds);

@@ -12,7 +12,7 @@ constexpr int64_t kFrameMs = 1'800;
 
 GroupSnapshot snapshot(std::vector<int> members, double pv_gap = -1, double vv_gap = 0.7,
                        double speed = 0, int priority = 20) {
-  return {std::move(members), pv_gap, vv_gap, {}, speed, priority};
+  return {std::move(members), pv_gap, vv_gap, {}, {}, speed, priority};
 }
 
 GroupSnapshot with_conflicts(GroupSnapshot s, std::vector<std::pair<int, int>> pairs) {
@@ -99,6 +99,21 @@ TEST(GroupMemoryTest, MemberChangeSeenWhileUnsentStillCounts) {
   memory.decide("g", snapshot({1, 2}), kT0);
   memory.seen("g", {1, 2, 3}, kT0 + kFrameMs);
   EXPECT_EQ(memory.decide("g", snapshot({1, 2, 3}), kT0 + 2 * kFrameMs), Verdict::kMembersChanged);
+}
+
+TEST(GroupMemoryTest, InvolvedMembersOnlyIgnoresBystandersJoiningOrLeaving) {
+  GroupMemory memory({.max_reassess_seconds = 10, .involved_members_only = true});
+  auto then = snapshot({1, 2, 3});
+  then.involved = {1, 2};  // 1 and 2 in a close pair; 3 a bystander
+  memory.decide("g", then, kT0);
+  auto bystander_joined = snapshot({1, 2, 3, 4});
+  bystander_joined.involved = {1, 2};
+  EXPECT_EQ(memory.decide("g", bystander_joined, kT0 + kFrameMs), Verdict::kDuplicate);
+  EXPECT_EQ(memory.decide("g", bystander_joined, kT0 + 2 * kFrameMs), Verdict::kDuplicate);
+  auto involved_left = snapshot({2, 3, 4});
+  involved_left.involved = {};
+  EXPECT_EQ(memory.decide("g", involved_left, kT0 + 3 * kFrameMs), Verdict::kDuplicate);
+  EXPECT_EQ(memory.decide("g", involved_left, kT0 + 4 * kFrameMs), Verdict::kMembersChanged);
 }
 
 TEST(GroupMemoryTest, OptInGapAndSpeedThresholds) {
