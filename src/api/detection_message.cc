@@ -22,6 +22,8 @@ void mark(JsonValue& entry, const messages::AssessedGroup* assessed, bool full) 
   entry["riskLevel"] = messages::risk_colour(risk.riskLevel);
   entry["riskLevelRaw"] = messages::to_string(risk.riskLevel);
   entry["riskTypes"] = risk.riskTypes;
+  // "rules" when the scheduler's rule-based fallback judged instead of the LLM.
+  if (!risk.source.empty()) entry["assessmentSource"] = risk.source;
   if (!full) return;
   entry["dangerObjectCount"] = risk.dangerObjectCount;
   entry["triggerObjectIds"] = risk.triggerObjectIds;

@@ -13,6 +13,8 @@
 #include "common/clock.h"
 #include "config/load.h"
 #include "generate/sim_run.h"
+#include "llm/prompt.h"
+#include "llm/token_estimate.h"
 
 namespace tmon::bench {
 namespace {
@@ -47,6 +49,15 @@ int run_generate_bench(const GenerateBenchOptions& o) {
   // Cameras are independent (state is per camera), so each thread has its
   // own generator, as each consumer of the group would.
   std::vector<generate::SimRunReport> parts(static_cast<size_t>(threads));
+  // Prompt tokens (llm::prompt_tokens under the default Qwen-VL rule) of the
+  // tasks as single calls, and as one batched call per frame: the system
+  // prompt then goes once per frame instead of once per group.
+  std::vector<int64_t> single_tokens(static_cast<size_t>(threads), 0);
+  std::vector<int64_t> batched_tokens(static_cast<size_t>(threads), 0);
+  std::vector<int> largest_batch(static_cast<size_t>(threads), 0);
+  const config::LlmConfig llm_config;
+  const int64_t system_tokens =
+      llm::text_tokens(llm::build_chat_request({}, llm_config).system_prompt);
   const auto started = SystemClock::instance().now();
   const auto cpu_before = ProcessUsage::now();
   std::vector<std::thread> workers;
@@ -62,6 +73,20 @@ int run_generate_bench(const GenerateBenchOptions& o) {
         run.interval_seconds = o.interval;
         run.frames = o.frames;
         run.detection = detection;
+        const auto slot = static_cast<size_t>(t);
+        run.on_frame = [&, slot](const generate::FrameOutcome& outcome) {
+          int64_t frame_tokens = 0;
+          for (const auto& task : outcome.tasks) {
+            const auto request = llm::build_chat_request(task, llm_config);
+            frame_tokens += llm::prompt_tokens(request, llm::TokenRule{});
+          }
+          single_tokens[slot] += frame_tokens;
+          if (outcome.tasks.empty()) return;
+          batched_tokens[slot] +=
+              frame_tokens - static_cast<int64_t>(outcome.tasks.size() - 1) * system_tokens;
+          largest_batch[slot] =
+              std::max(largest_batch[slot], static_cast<int>(outcome.tasks.size()));
+        };
         parts[static_cast<size_t>(t)] += generate::run_sim_camera(run, generator);
       }
     });
@@ -73,6 +98,19 @@ int run_generate_bench(const GenerateBenchOptions& o) {
   generate::SimRunReport total;
   for (const auto& part : parts) total += part;
   const auto& nm = total.near_misses;
+  int64_t tokens = 0, tokens_batched = 0;
+  int max_batch = 0;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    tokens += single_tokens[i];
+    tokens_batched += batched_tokens[i];
+    max_batch = std::max(max_batch, largest_batch[i]);
+  }
+  const double camera_minutes = o.cameras * o.frames * o.interval / 60.0;
+  auto per_camera_minute = [&](double count) {
+    return camera_minutes > 0 ? count / camera_minutes : 0;
+  };
+  // What one call per group per frame costs against what is called now.
+  auto fewer = [&](double calls) { return calls > 0 ? total.groups / calls : 0; };
 
   const double saved = percent(total.groups - total.tasks, total.groups);
   json report = {
@@ -84,7 +122,8 @@ int run_generate_bench(const GenerateBenchOptions& o) {
         {"nearMiss", o.near_miss},
         {"density", o.density},
         {"threads", threads},
-        {"dedupIntervalSeconds", tasks.dedup.interval_seconds}}},
+        {"maxReassessSeconds", tasks.dedup.max_reassess_seconds},
+        {"requireConflictPotential", tasks.require_conflict_potential}}},
       {"frames", total.frames},
       {"simulatedSeconds", o.frames * o.interval},
       {"groups", total.groups},
@@ -93,10 +132,24 @@ int run_generate_bench(const GenerateBenchOptions& o) {
       {"tasksByReason", total.tasks_by_verdict},
       {"deduplicated", total.deduplicated},
       {"untriggered", total.untriggered},
+      {"noConflictPotential", total.no_potential},
       {"savedPercent", saved},
-      {"tasksPerCameraMinute", o.cameras > 0 && o.frames > 0
-                                   ? total.tasks / (o.cameras * o.frames * o.interval / 60.0)
-                                   : 0},
+      {"groupsPerCameraMinute", per_camera_minute(total.groups)},
+      {"tasksPerCameraMinute", per_camera_minute(total.tasks)},
+      {"timesFewerCalls", fewer(total.tasks)},
+      {"batched",
+       {{"calls", total.frames_with_tasks},
+        {"callsPerCameraMinute", per_camera_minute(total.frames_with_tasks)},
+        {"groupsPerCall", total.frames_with_tasks > 0
+                              ? static_cast<double>(total.tasks) / total.frames_with_tasks
+                              : 0},
+        {"largestBatch", max_batch},
+        {"timesFewerCalls", fewer(total.frames_with_tasks)},
+        {"promptTokensPerCameraMinute", per_camera_minute(static_cast<double>(tokens_batched))}}},
+      {"promptTokensPerCameraMinute", per_camera_minute(static_cast<double>(tokens))},
+      {"baselinePromptTokensPerCameraMinute",
+       total.tasks > 0 ? per_camera_minute(static_cast<double>(tokens) / total.tasks * total.groups)
+                       : 0},
       {"nearMisses",
        {{"recorded", nm.recorded},
         {"betweenFrames", nm.between_frames},
@@ -104,6 +157,7 @@ int run_generate_bench(const GenerateBenchOptions& o) {
         {"notSeenAsGroup", nm.not_seen},
         {"seenAsGroup", nm.seen_as_group()},
         {"caught", nm.caught},
+        {"caughtByFrameBefore", nm.caught_before},
         {"missed", nm.missed}}},
       {"wallSeconds", wall},
       {"cpuSeconds", cpu_after.cpu_seconds - cpu_before.cpu_seconds},
@@ -127,15 +181,26 @@ int run_generate_bench(const GenerateBenchOptions& o) {
       "{} threads, {:.1f} s wall\n"
       "  groups (one call per group per frame): {}\n"
       "  tasks: {} ({}); by reason: {}\n"
-      "  de-duplicated: {}, untriggered: {}\n"
-      "  LLM calls saved: {:.1f}% ({:.2f} tasks per camera-minute)\n"
-      "  near misses: {} recorded, {} in a frame, {} seen by detection as a group, {} caught, "
-      "{} missed\n"
+      "  de-duplicated: {}, untriggered: {}, no conflict potential: {}\n"
+      "  LLM calls saved: {:.1f}% ({:.2f} tasks per camera-minute against {:.2f} groups: "
+      "{:.2f}x fewer)\n"
+      "  batched (llm.batch_groups): {} calls, {:.2f} per camera-minute ({:.2f}x fewer), "
+      "{:.2f} groups per call (at most {})\n"
+      "  prompt tokens per camera-minute: {:.0f} as single calls, {:.0f} batched "
+      "(one call per group per frame: ~{:.0f})\n"
+      "  near misses: {} recorded, {} in a frame, {} seen by detection as a group, {} caught "
+      "({} by the frame before), {} missed\n"
       "  generator: {:.1f} us per frame; detection {:.1f} ms per frame\n",
       o.cameras, o.frames, o.interval, o.frames * o.interval, threads, wall, total.groups,
       total.tasks, by_trigger.empty() ? "none" : by_trigger, by_reason.empty() ? "none" : by_reason,
-      total.deduplicated, total.untriggered, saved, report["tasksPerCameraMinute"].get<double>(),
-      nm.recorded, nm.rendered(), nm.seen_as_group(), nm.caught, nm.missed.size(),
+      total.deduplicated, total.untriggered, total.no_potential, saved,
+      report["tasksPerCameraMinute"].get<double>(), report["groupsPerCameraMinute"].get<double>(),
+      fewer(total.tasks), total.frames_with_tasks, per_camera_minute(total.frames_with_tasks),
+      fewer(total.frames_with_tasks), report["batched"]["groupsPerCall"].get<double>(), max_batch,
+      report["promptTokensPerCameraMinute"].get<double>(),
+      report["batched"]["promptTokensPerCameraMinute"].get<double>(),
+      report["baselinePromptTokensPerCameraMinute"].get<double>(), nm.recorded, nm.rendered(),
+      nm.seen_as_group(), nm.caught, nm.caught_before, nm.missed.size(),
       report["generateMicrosPerFrame"].get<double>(),
       total.frames > 0 ? 1e3 * total.detect_seconds / total.frames : 0);
   for (const auto& line : nm.missed) std::cout << "  missed: " << line << "\n";

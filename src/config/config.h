@@ -37,6 +37,11 @@ struct LlmConfig {
   int max_tokens = 1024;
   double temperature = 0.1;
   std::string system_prompt;  // empty: the built-in risk-assessment prompt
+  // Frame-level batching: a frame's tasks waiting together go to the LLM in
+  // one call (several images in one user message, each labelled with its
+  // group index); each group still gets its own result.
+  bool batch_groups = false;
+  int max_batch_groups = 8;  // groups per batched call at most
 };
 
 // An account's limits for one model (accounts[].models[]), when they differ
@@ -84,6 +89,11 @@ struct SchedulerConfig {
   // A key the provider disabled (401/403, lasting quota) is tried with one
   // tiny request this often, and enabled again when it answers.
   double disabled_probe_seconds = 300;
+  // When no key can serve a task before its deadline (all disabled, all
+  // cooling, the provider down), answer it with a rule-based assessment from
+  // its safety measures and triggers (status ok, source "rules") instead of
+  // only `expired`.
+  bool rule_fallback = true;
 };
 
 // Where permits come from. "local": this process alone paces its calls.
@@ -255,6 +265,10 @@ struct DetectionConfig {
 // tmon generate. Distances are in object sizes (the square root of the
 // smaller box's area), so one setting suits near and far cameras alike.
 struct TaskTriggerConfig {
+  // conflict: detection's surrogate safety measures flag a pair of the group
+  // as a conflict candidate (TTC <= detection.ttc_seconds or PET <=
+  // detection.pet_seconds). Always on; the highest priority by default.
+  int conflict_priority = 120;
   // proximity: a pedestrian and a vehicle of the group this close.
   double proximity_max_gap = 0.5;  // 0 = off
   int proximity_priority = 100;
@@ -274,10 +288,17 @@ struct TaskTriggerConfig {
   int crowd_priority = 20;
 };
 
+// When an assessed group is assessed again (GroupMemory): a new conflict
+// candidate, a higher trigger, a member joining or leaving that stays for a
+// second analysed frame, or max_reassess_seconds passing. The two optional
+// reasons below are off (0) by default: in flowing traffic they fire on most
+// frames without telling a reviewer anything new.
 struct TaskDedupConfig {
-  double interval_seconds = 10;      // a group is not re-assessed sooner, unless it changed:
-  double distance_shrink = 0.25;     // closest gap shrank by more than this (object sizes)
-  double speed_change = 0.5;         // speed changed by more than this (object sizes per second)
+  double max_reassess_seconds = 10;  // an unchanged group is assessed again after this
+  // Only members in a conflict or close pair count when they join or leave.
+  bool involved_members_only = false;
+  double distance_shrink = 0;        // closest gap shrank by more than this (object sizes); 0 = off
+  double speed_change = 0;  // speed changed by more than this (object sizes per second); 0 = off
   double forget_after_seconds = 60;  // a group unseen this long is forgotten
   int max_cameras = 10000;           // cameras remembered (least recently seen go first)
   int max_groups_per_camera = 256;   // groups remembered per camera
@@ -286,6 +307,12 @@ struct TaskDedupConfig {
 struct TaskConfig {
   double max_age_seconds = 10;  // deadlineTs = captureTs + max_age
   int min_group_size = 2;       // smaller groups never make a task
+  // Send only groups the surrogate safety measures give a conflict potential:
+  // a conflict candidate pair, a pedestrian within the proximity gap of a
+  // vehicle, or two vehicles within the tailgating gap with one of them
+  // moving (following too close, or driving up to a stopped one). Groups
+  // whose detection carries no track motion are judged by the triggers alone.
+  bool require_conflict_potential = true;
   TaskTriggerConfig triggers;
   TaskDedupConfig dedup;
 };

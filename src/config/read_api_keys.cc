@@ -34,6 +34,8 @@ void read_llm(MapReader r, LlmConfig& llm) {
   // OpenAI-compatible APIs, DashScope included, reject temperatures above 2.
   r.read("temperature", llm.temperature, number_between(0, 2));
   r.read("system_prompt", llm.system_prompt);
+  r.read("batch_groups", llm.batch_groups);
+  r.read("max_batch_groups", llm.max_batch_groups, int_between(1, 32));
 }
 
 void read_limits(MapReader& item, double& qps, int& rpm, int& tpm) {
@@ -139,6 +141,8 @@ void read_scheduler(MapReader r, SchedulerConfig& s) {
   r.read("queue_size", s.queue_size, int_at_least(1));
   r.read("queue_max_bytes", s.queue_max_bytes, int_at_least(1 << 20));
   r.read("disabled_probe_seconds", s.disabled_probe_seconds, number_above(0));
+  r.read("rule_fallback", s.rule_fallback);
+
   if (!r.failed() && s.min_cooldown > s.max_cooldown) {
     r.fail("max_cooldown", "expected a number >= min_cooldown (" + format_number(s.min_cooldown) +
                                "), got " + quoted(format_number(s.max_cooldown)));

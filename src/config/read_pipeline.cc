@@ -118,6 +118,7 @@ void read_detection(MapReader r, DetectionConfig& d) {
 
 void read_task_triggers(MapReader r, TaskTriggerConfig& t) {
   // 0 switches a trigger off; priorities are free integers (higher first).
+  r.map("conflict").read("priority", t.conflict_priority);
   MapReader proximity = r.map("proximity");
   proximity.read("max_gap", t.proximity_max_gap, number_between(0, 100));
   proximity.read("priority", t.proximity_priority);
@@ -137,9 +138,12 @@ void read_task_triggers(MapReader r, TaskTriggerConfig& t) {
 }
 
 void read_task_dedup(MapReader r, TaskDedupConfig& d) {
-  r.read("interval_seconds", d.interval_seconds, number_at_least(0));
-  r.read("distance_shrink", d.distance_shrink, number_above(0));
-  r.read("speed_change", d.speed_change, number_above(0));
+  // interval_seconds is the key's earlier name; max_reassess_seconds wins.
+  r.read("interval_seconds", d.max_reassess_seconds, number_at_least(0));
+  r.read("max_reassess_seconds", d.max_reassess_seconds, number_at_least(0));
+  r.read("involved_members_only", d.involved_members_only);
+  r.read("distance_shrink", d.distance_shrink, number_at_least(0));
+  r.read("speed_change", d.speed_change, number_at_least(0));
   r.read("forget_after_seconds", d.forget_after_seconds, number_above(0));
   r.read("max_cameras", d.max_cameras, int_at_least(1));
   r.read("max_groups_per_camera", d.max_groups_per_camera, int_at_least(1));
@@ -148,6 +152,7 @@ void read_task_dedup(MapReader r, TaskDedupConfig& d) {
 void read_tasks(MapReader r, TaskConfig& t) {
   r.read("max_age_seconds", t.max_age_seconds, number_above(0));
   r.read("min_group_size", t.min_group_size, int_at_least(1));
+  r.read("require_conflict_potential", t.require_conflict_potential);
   read_task_triggers(r.map("triggers"), t.triggers);
   read_task_dedup(r.map("dedup"), t.dedup);
 }

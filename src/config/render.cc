@@ -94,6 +94,8 @@ void write_api_keys_file(Writer& w, const Config& c) {
   w.value("max_tokens", c.llm.max_tokens);
   w.value("temperature", c.llm.temperature);
   w.value("system_prompt", c.llm.system_prompt);
+  w.value("batch_groups", c.llm.batch_groups);
+  w.value("max_batch_groups", c.llm.max_batch_groups);
   w.end_map();
   w.begin_list("accounts", c.accounts.empty());
   for (const auto& a : c.accounts) {
@@ -143,6 +145,8 @@ void write_api_keys_file(Writer& w, const Config& c) {
   w.value("queue_size", s.queue_size);
   w.value("queue_max_bytes", s.queue_max_bytes);
   w.value("disabled_probe_seconds", s.disabled_probe_seconds);
+  w.value("rule_fallback", s.rule_fallback);
+
   w.end_map();
   const auto& l = c.rate_limit;
   w.begin_map("rate_limit");
@@ -286,8 +290,12 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
   w.begin_map("tasks");
   w.value("max_age_seconds", p.tasks.max_age_seconds);
   w.value("min_group_size", p.tasks.min_group_size);
+  w.value("require_conflict_potential", p.tasks.require_conflict_potential);
   const auto& trig = p.tasks.triggers;
   w.begin_map("triggers");
+  w.begin_map("conflict");
+  w.value("priority", trig.conflict_priority);
+  w.end_map();
   w.begin_map("proximity");
   w.value("max_gap", trig.proximity_max_gap);
   w.value("priority", trig.proximity_priority);
@@ -312,7 +320,8 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
   w.end_map();
   const auto& dedup = p.tasks.dedup;
   w.begin_map("dedup");
-  w.value("interval_seconds", dedup.interval_seconds);
+  w.value("max_reassess_seconds", dedup.max_reassess_seconds);
+  w.value("involved_members_only", dedup.involved_members_only);
   w.value("distance_shrink", dedup.distance_shrink);
   w.value("speed_change", dedup.speed_change);
   w.value("forget_after_seconds", dedup.forget_after_seconds);

@@ -9,18 +9,18 @@ std::string_view to_string(Verdict verdict) {
   switch (verdict) {
     case Verdict::kFirst:
       return "first";
-    case Verdict::kIntervalElapsed:
-      return "interval_elapsed";
+    case Verdict::kNewConflict:
+      return "new_conflict";
+    case Verdict::kEscalated:
+      return "escalated";
     case Verdict::kMembersChanged:
       return "members_changed";
     case Verdict::kGapShrank:
       return "gap_shrank";
-    case Verdict::kNewClosePair:
-      return "new_close_pair";
     case Verdict::kSpeedChanged:
       return "speed_changed";
-    case Verdict::kEscalated:
-      return "escalated";
+    case Verdict::kRefresh:
+      return "refresh";
     case Verdict::kDuplicate:
       return "duplicate";
   }
@@ -36,22 +36,44 @@ bool shrank(double then, double now, double by) {
   return now >= 0 && (then < 0 || then - now > by);
 }
 
-Verdict compare(const GroupSnapshot& then, int64_t then_ts, const GroupSnapshot& now,
-                int64_t now_ts, const config::TaskDedupConfig& c) {
-  if (static_cast<double>(now_ts - then_ts) >= c.interval_seconds * 1000) {
-    return Verdict::kIntervalElapsed;
+bool contains(const std::vector<int>& sorted, int id) {
+  return std::binary_search(sorted.begin(), sorted.end(), id);
+}
+
+// A member joined (or left) since the assessment and was already in (or
+// already out of) the group in the previous frame.
+bool members_changed_for_good(const GroupSnapshot& then, const std::vector<int>& previous,
+                              const GroupSnapshot& now, bool involved_only) {
+  for (int id : now.members) {
+    if (involved_only && !contains(now.involved, id)) continue;
+    if (!contains(then.members, id) && contains(previous, id)) return true;
   }
-  if (now.members != then.members) return Verdict::kMembersChanged;
-  if (shrank(then.person_vehicle_gap, now.person_vehicle_gap, c.distance_shrink) ||
-      shrank(then.vehicle_gap, now.vehicle_gap, c.distance_shrink)) {
+  for (int id : then.members) {
+    if (involved_only && !contains(then.involved, id)) continue;
+    if (!contains(now.members, id) && !contains(previous, id)) return true;
+  }
+  return false;
+}
+
+Verdict compare(const GroupSnapshot& then, int64_t then_ts, const std::vector<int>& previous,
+                const GroupSnapshot& now, int64_t now_ts, const config::TaskDedupConfig& c) {
+  // The caller lists only pairs no task showed lately (camera-wide): any is news.
+  if (!now.danger_pairs.empty()) return Verdict::kNewConflict;
+  if (now.priority > then.priority) return Verdict::kEscalated;
+  if (members_changed_for_good(then, previous, now, c.involved_members_only)) {
+    return Verdict::kMembersChanged;
+  }
+  if (c.distance_shrink > 0 &&
+      (shrank(then.person_vehicle_gap, now.person_vehicle_gap, c.distance_shrink) ||
+       shrank(then.vehicle_gap, now.vehicle_gap, c.distance_shrink))) {
     return Verdict::kGapShrank;
   }
-  if (!std::includes(then.close_pairs.begin(), then.close_pairs.end(), now.close_pairs.begin(),
-                     now.close_pairs.end())) {
-    return Verdict::kNewClosePair;
+  if (c.speed_change > 0 && std::abs(now.speed - then.speed) > c.speed_change) {
+    return Verdict::kSpeedChanged;
   }
-  if (std::abs(now.speed - then.speed) > c.speed_change) return Verdict::kSpeedChanged;
-  if (now.priority > then.priority) return Verdict::kEscalated;
+  if (static_cast<double>(now_ts - then_ts) >= c.max_reassess_seconds * 1000) {
+    return Verdict::kRefresh;
+  }
   return Verdict::kDuplicate;
 }
 
@@ -59,22 +81,26 @@ Verdict compare(const GroupSnapshot& then, int64_t then_ts, const GroupSnapshot&
 
 Verdict GroupMemory::decide(const std::string& group_id, const GroupSnapshot& now,
                             int64_t capture_ts) {
-  auto [it, inserted] = groups_.try_emplace(group_id);
-  Entry& entry = it->second;
+  Entry& entry = groups_[group_id];
   entry.seen_ts = std::max(entry.seen_ts, capture_ts);
-  const Verdict verdict =
-      inserted ? Verdict::kFirst
-               : compare(entry.assessed, entry.assessed_ts, now, capture_ts, config_);
+  const Verdict verdict = entry.assessed_ts < 0
+                              ? Verdict::kFirst
+                              : compare(entry.assessed, entry.assessed_ts, entry.last_members, now,
+                                        capture_ts, config_);
   if (verdict != Verdict::kDuplicate) {
     entry.assessed = now;
     entry.assessed_ts = capture_ts;
   }
+  entry.last_members = now.members;
   return verdict;
 }
 
-void GroupMemory::seen(const std::string& group_id, int64_t capture_ts) {
+void GroupMemory::seen(const std::string& group_id, const std::vector<int>& members,
+                       int64_t capture_ts) {
   const auto it = groups_.find(group_id);
-  if (it != groups_.end()) it->second.seen_ts = std::max(it->second.seen_ts, capture_ts);
+  if (it == groups_.end()) return;  // never assessed: nothing to compare later
+  it->second.seen_ts = std::max(it->second.seen_ts, capture_ts);
+  it->second.last_members = members;
 }
 
 void GroupMemory::expire(int64_t capture_ts) {

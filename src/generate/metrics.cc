@@ -21,6 +21,12 @@ GenerateMetrics::GenerateMetrics(prometheus::Registry& registry, size_t max_came
                              .Name("generate_groups_untriggered_total")
                              .Help("Eligible groups that fired no trigger")
                              .Register(registry)),
+      groups_no_potential(prometheus::BuildCounter()
+                              .Name("generate_groups_no_potential_total")
+                              .Help("Triggered groups not sent because the surrogate safety "
+                                    "measures give them no conflict potential "
+                                    "(tasks.require_conflict_potential)")
+                              .Register(registry)),
       cameras_tracked(prometheus::BuildGauge()
                           .Name("generate_cameras_tracked")
                           .Help("Cameras whose groups the generator remembers for de-duplication")
@@ -60,6 +66,7 @@ void GenerateMetrics::forget(const std::string& camera_id) {
   remove_series(groups, camera);
   remove_series(tasks_deduplicated, camera);
   remove_series(groups_untriggered, camera);
+  remove_series(groups_no_potential, camera);
   for (const Trigger trigger : kAllTriggers) {
     remove_series(tasks_generated,
                   {{"camera_id", camera_id}, {"trigger", std::string(to_string(trigger))}});
@@ -78,6 +85,7 @@ void GenerateMetrics::record(const std::string& camera_id, const FrameOutcome& o
   }
   if (outcome.deduplicated > 0) tasks_deduplicated.Add(camera).Increment(outcome.deduplicated);
   if (outcome.untriggered > 0) groups_untriggered.Add(camera).Increment(outcome.untriggered);
+  if (outcome.no_potential > 0) groups_no_potential.Add(camera).Increment(outcome.no_potential);
   for (const auto& decision : outcome.groups) {
     if (!decision.emitted) continue;
     tasks_generated

@@ -24,11 +24,12 @@ inline constexpr size_t kMaxCameraSeries = 1000;
 struct GenerateMetrics {
   explicit GenerateMetrics(prometheus::Registry& registry, size_t max_cameras = kMaxCameraSeries);
 
-  prometheus::Family<prometheus::Counter>& groups;              // eligible groups: the baseline
-  prometheus::Family<prometheus::Counter>& tasks_generated;     // + trigger (the highest fired)
-  prometheus::Family<prometheus::Counter>& tasks_deduplicated;  // triggered, not re-assessed
-  prometheus::Family<prometheus::Counter>& groups_untriggered;  // eligible, no trigger fired
-  prometheus::Family<prometheus::Gauge>& cameras_tracked;       // cameras with remembered state
+  prometheus::Family<prometheus::Counter>& groups;               // eligible groups: the baseline
+  prometheus::Family<prometheus::Counter>& tasks_generated;      // + trigger (the highest fired)
+  prometheus::Family<prometheus::Counter>& tasks_deduplicated;   // triggered, not re-assessed
+  prometheus::Family<prometheus::Counter>& groups_untriggered;   // eligible, no trigger fired
+  prometheus::Family<prometheus::Counter>& groups_no_potential;  // triggered, no conflict potential
+  prometheus::Family<prometheus::Gauge>& cameras_tracked;        // cameras with remembered state
   prometheus::Counter& camera_series_evicted;  // cameras whose series were dropped for the cap
 
   // Counts one frame's outcome. Not thread-safe (the stage's thread).

@@ -18,6 +18,7 @@ NearMissAudit& NearMissAudit::operator+=(const NearMissAudit& other) {
   between_frames += other.between_frames;
   not_seen += other.not_seen;
   caught += other.caught;
+  caught_before += other.caught_before;
   missed.insert(missed.end(), other.missed.begin(), other.missed.end());
   return *this;
 }
@@ -28,6 +29,8 @@ SimRunReport& SimRunReport::operator+=(const SimRunReport& other) {
   tasks += other.tasks;
   deduplicated += other.deduplicated;
   untriggered += other.untriggered;
+  no_potential += other.no_potential;
+  frames_with_tasks += other.frames_with_tasks;
   for (const auto& [k, v] : other.tasks_by_trigger) tasks_by_trigger[k] += v;
   for (const auto& [k, v] : other.tasks_by_verdict) tasks_by_verdict[k] += v;
   near_misses += other.near_misses;
@@ -43,13 +46,33 @@ namespace {
 struct Sighting {
   bool shown = false;
   bool seen = false;
-  bool caught = false;
 };
 
 using EventKey = std::tuple<int, int, double>;  // vehicle, other, start
+using ScenePair = std::pair<int, int>;          // scene ids, smaller first
+
+ScenePair pair_of(int a, int b) {
+  return {std::min(a, b), std::max(a, b)};
+}
+
+// Whether the pair of a near miss got a task while it lasted (1), only in
+// the analysed frame before it (-1: within one interval before its start),
+// or not at all (0).
+int assessed_within(const std::map<ScenePair, std::vector<double>>& assessed,
+                    const detect::SimNearMiss& event, double interval_seconds) {
+  const auto it = assessed.find(pair_of(event.vehicle_id, event.other_id));
+  if (it == assessed.end()) return 0;
+  int found = 0;
+  for (const double t : it->second) {
+    if (t >= event.start_seconds && t <= event.end_seconds) return 1;
+    // A millisecond of slack for the scene's floating-point time.
+    if (t < event.start_seconds && t >= event.start_seconds - interval_seconds - 1e-3) found = -1;
+  }
+  return found;
+}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return std::chrono::duration<double>(SystemClock::instance().now() - start).count();
 }
 
 }  // namespace
@@ -68,6 +91,8 @@ SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generat
 
   SimRunReport report;
   std::map<EventKey, Sighting> sightings;
+  // When two road users were in one group that got a task (scene time).
+  std::map<ScenePair, std::vector<double>> assessed_together;
   // As a camera does: detect and track at detection.track_fps between the
   // analysed frames.
   int steps = 1;
@@ -76,7 +101,7 @@ SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generat
   }
   const double step_seconds = options.interval_seconds / steps;
   for (int i = 0; i < options.frames; ++i) {
-    auto started = std::chrono::steady_clock::now();
+    auto started = SystemClock::instance().now();
     for (int k = 1; k < steps; ++k) {
       scene.step(step_seconds);
       analyzer.track(scene.render(), options.start_ms + std::llround(scene.time_seconds() * 1000));
@@ -87,7 +112,7 @@ SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generat
     const cv::Mat image = scene.render();
     const messages::DetectionResult frame = analyzer.analyze(image, capture_ms, clock);
     report.detect_seconds += seconds_since(started);
-    started = std::chrono::steady_clock::now();
+    started = SystemClock::instance().now();
     const FrameOutcome outcome = generator.process(frame, capture_ms);
     report.generate_seconds += seconds_since(started);
 
@@ -96,6 +121,9 @@ SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generat
     report.tasks += static_cast<int>(outcome.tasks.size());
     report.deduplicated += outcome.deduplicated;
     report.untriggered += outcome.untriggered;
+    report.no_potential += outcome.no_potential;
+    if (!outcome.tasks.empty()) ++report.frames_with_tasks;
+    if (options.on_frame) options.on_frame(outcome);
     std::map<std::string, const GroupDecision*> decisions;
     for (const auto& decision : outcome.groups) {
       decisions[decision.groupId] = &decision;
@@ -123,6 +151,24 @@ SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generat
       const int d = matches.match_of_truth[it->second];
       return d < 0 ? -1 : frame.detectedObjects[static_cast<size_t>(d)].objectId;
     };
+    std::map<int, int> scene_id_of;  // objectId -> scene id
+    for (const auto& object : scene.objects()) {
+      if (const int id = object_id_of(object.id); id >= 0) scene_id_of[id] = object.id;
+    }
+    for (const auto& group : frame.trafficGroups) {
+      const auto decision = decisions.find(group.groupId);
+      if (decision == decisions.end() || !decision->second->emitted) continue;
+      std::vector<int> members;
+      for (int id : group.objectIds) {
+        if (const auto it = scene_id_of.find(id); it != scene_id_of.end())
+          members.push_back(it->second);
+      }
+      for (size_t a = 0; a < members.size(); ++a) {
+        for (size_t b = a + 1; b < members.size(); ++b) {
+          assessed_together[pair_of(members[a], members[b])].push_back(t);
+        }
+      }
+    }
     for (const auto& event : scene.near_misses()) {
       // An event is in this picture if it was under way at the frame's time.
       if (event.start_seconds > t || event.end_seconds < t) continue;
@@ -140,7 +186,6 @@ SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generat
         const auto decision = decisions.find(group.groupId);
         if (decision == decisions.end()) continue;  // not eligible: no crop or too small
         sighting.seen = true;
-        sighting.caught |= decision->second->emitted;
       }
     }
   }
@@ -152,8 +197,10 @@ SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generat
       ++report.near_misses.between_frames;
     } else if (!it->second.seen) {
       ++report.near_misses.not_seen;
-    } else if (it->second.caught) {
+    } else if (const int when = assessed_within(assessed_together, event, options.interval_seconds);
+               when != 0) {
       ++report.near_misses.caught;
+      if (when < 0) ++report.near_misses.caught_before;
     } else {
       report.near_misses.missed.push_back(fmt::format(
           "{} vehicle={} other={} ({}) t={:.1f}-{:.1f}s min_gap={:.1f}px", options.camera_id,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -21,6 +22,8 @@ struct SimRunOptions {
   int frames = 300;
   config::DetectionConfig detection;     // detector settings; the detector is always `motion`
   int64_t start_ms = 1'700'000'000'000;  // captureTs of scene time 0
+  // Called with each analysed frame's outcome (the benchmark sizes its calls).
+  std::function<void(const FrameOutcome&)> on_frame;
 };
 
 // A near miss, in the terms of the pipeline. Every near miss the scene
@@ -30,14 +33,17 @@ struct SimRunOptions {
 //   matched to its own detection at IoU >= 0.3) and members of one eligible
 //   group (enough members, with a crop): the detector merged them, missed
 //   one, or the motion background was still forming;
-// - caught: in some frame within it, the group holding both got a task;
-// - missed: seen as a group, yet no task within it. The guarantee is that
-//   this stays empty.
+// - caught: the group holding both got a task in a frame within it, or in the
+//   analysed frame just before it (at most one analysis interval earlier:
+//   the assessment saw the two closing in); caught_before counts the latter;
+// - missed: seen as a group, yet no such task. The guarantee is that this
+//   stays empty.
 struct NearMissAudit {
   int recorded = 0;
   int between_frames = 0;
   int not_seen = 0;
   int caught = 0;
+  int caught_before = 0;            // of caught: only by the frame before it began
   std::vector<std::string> missed;  // "camera vehicle=7 other=9 t=12.3-14.1s ..."
 
   int rendered() const { return recorded - between_frames; }
@@ -51,6 +57,8 @@ struct SimRunReport {
   int tasks = 0;
   int deduplicated = 0;
   int untriggered = 0;
+  int no_potential = 0;
+  int frames_with_tasks = 0;  // LLM calls with frame-level batching: one per such frame
   std::map<std::string, int> tasks_by_trigger;  // highest-priority trigger fired
   std::map<std::string, int> tasks_by_verdict;  // first, gap_shrank, ...
   NearMissAudit near_misses;

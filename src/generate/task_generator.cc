@@ -1,6 +1,7 @@
 #include "generate/task_generator.h"
 
 #include <algorithm>
+#include <set>
 
 namespace tmon::generate {
 
@@ -9,6 +10,10 @@ std::string task_id_for(const std::string& request_id, const std::string& group_
 }
 
 namespace {
+
+// Danger pairs remembered per camera at most (a busy junction has a few
+// dozen at a time); beyond it the oldest go first.
+constexpr size_t kMaxAssessedPairs = 4096;
 
 const messages::GroupImage* find_image(const messages::DetectionResult& frame,
                                        const messages::TrafficGroup& group) {
@@ -50,11 +55,22 @@ TaskGenerator::CameraState& TaskGenerator::state_for(const messages::DetectionRe
 FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int64_t now_ms) {
   CameraState& camera = state_for(frame);
   camera.groups.expire(frame.captureTs);
+  const auto pair_horizon =
+      frame.captureTs - static_cast<int64_t>(config_.dedup.max_reassess_seconds * 1000);
+  std::erase_if(camera.assessed_pairs,
+                [&](const auto& item) { return item.second <= pair_horizon; });
+  while (camera.assessed_pairs.size() > kMaxAssessedPairs) {
+    // Rare: drop the oldest.
+    camera.assessed_pairs.erase(
+        std::min_element(camera.assessed_pairs.begin(), camera.assessed_pairs.end(),
+                         [](const auto& a, const auto& b) { return a.second < b.second; }));
+  }
 
   std::unordered_map<int, const messages::DetectedObject*> objects;
   for (const auto& object : frame.detectedObjects) objects.emplace(object.objectId, &object);
 
   FrameOutcome outcome;
+  std::set<std::pair<int, int>> close_now;  // danger pairs of this frame, any group
   for (const auto& group : frame.trafficGroups) {
     if (static_cast<int>(group.objectIds.size()) < config_.min_group_size) continue;
     const messages::GroupImage* image = find_image(frame, group);
@@ -67,21 +83,45 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
     }
     const GroupMeasures measures =
         measure_group(group, members, camera.tracks, frame.captureTs, config_.triggers);
+    close_now.insert(measures.danger_pairs.begin(), measures.danger_pairs.end());
     GroupDecision decision;
     decision.groupId = group.groupId;
     decision.fired = fired_triggers(measures, config_.triggers);
     if (decision.fired.empty()) {
-      camera.groups.seen(group.groupId, frame.captureTs);
+      camera.groups.seen(group.groupId, measures.members, frame.captureTs);
       ++outcome.untriggered;
       outcome.groups.push_back(std::move(decision));
       continue;
     }
+    if (config_.require_conflict_potential && !measures.conflict_potential) {
+      // Triggered by shape alone (a standing queue, a dense cluster) with
+      // nothing on a collision course: not worth a call.
+      camera.groups.seen(group.groupId, measures.members, frame.captureTs);
+      decision.no_potential = true;
+      ++outcome.no_potential;
+      outcome.groups.push_back(std::move(decision));
+      continue;
+    }
     const int priority = priority_of(decision.fired.front(), config_.triggers);
-    decision.verdict =
-        camera.groups.decide(group.groupId,
-                             {measures.members, measures.person_vehicle_gap, measures.vehicle_gap,
-                              measures.close_pairs, measures.speed, priority},
-                             frame.captureTs);
+    // Only pairs no task showed lately can be news.
+    std::vector<std::pair<int, int>> unseen_pairs;
+    for (const auto& pair : measures.danger_pairs) {
+      if (!camera.assessed_pairs.contains(pair)) unseen_pairs.push_back(pair);
+    }
+    std::vector<int> involved;
+    for (const auto* pairs : {&measures.conflict_pairs, &measures.danger_pairs}) {
+      for (const auto& [a, b] : *pairs) {
+        involved.push_back(a);
+        involved.push_back(b);
+      }
+    }
+    std::sort(involved.begin(), involved.end());
+    involved.erase(std::unique(involved.begin(), involved.end()), involved.end());
+    decision.verdict = camera.groups.decide(
+        group.groupId,
+        {measures.members, measures.person_vehicle_gap, measures.vehicle_gap,
+         std::move(unseen_pairs), std::move(involved), measures.speed, priority},
+        frame.captureTs);
     if (*decision.verdict == Verdict::kDuplicate) {
       ++outcome.deduplicated;
       outcome.groups.push_back(std::move(decision));
@@ -100,11 +140,17 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
     task.priority = priority;
     task.imageBase64 = image->imageBase64;
     task.features = group.features;
+    task.safety = group.safety;
+    for (const Trigger trigger : decision.fired) task.triggers.emplace_back(to_string(trigger));
     for (const auto* object : members) task.objects.push_back(*object);
     outcome.tasks.push_back(std::move(task));
+    for (const auto& pair : measures.danger_pairs) camera.assessed_pairs[pair] = frame.captureTs;
     decision.emitted = true;
     outcome.groups.push_back(std::move(decision));
   }
+  // A pair that drew apart is news again when it closes in again.
+  std::erase_if(camera.assessed_pairs,
+                [&](const auto& item) { return !close_now.contains(item.first); });
   // The aggregator waits for as many results as tasks were actually sent.
   for (auto& task : outcome.tasks) task.frameTaskCount = static_cast<int>(outcome.tasks.size());
 

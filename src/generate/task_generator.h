@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -17,7 +18,8 @@ namespace tmon::generate {
 struct GroupDecision {
   std::string groupId;
   std::vector<Trigger> fired;      // highest priority first; empty: untriggered
-  std::optional<Verdict> verdict;  // set when a trigger fired
+  std::optional<Verdict> verdict;  // set when a trigger fired and the group had potential
+  bool no_potential = false;       // triggered, but no conflict potential (not sent)
   bool emitted = false;            // a task was made
 };
 
@@ -26,14 +28,17 @@ struct FrameOutcome {
   std::vector<messages::AssessmentTask> tasks;
   std::vector<GroupDecision> groups;  // eligible groups only (see TaskGenerator)
   int untriggered = 0;
+  int no_potential = 0;  // triggered, dropped by require_conflict_potential
   int deduplicated = 0;
 };
 
 // Decides which groups of a frame are worth an LLM call and builds their
 // tasks. A group is *eligible* when it has at least min_group_size
 // members and a crop: the one-call-per-group-per-frame baseline of the
-// original system. An eligible group becomes a task when a trigger fires and
-// de-duplication (GroupMemory) lets it through.
+// original system. An eligible group becomes a task when a trigger fires,
+// the surrogate safety measures give it a conflict potential (when
+// require_conflict_potential is on) and re-assessment policy (GroupMemory)
+// lets it through.
 //
 // State per camera: the assessed groups, and each object's box in the
 // previous frame (closing speed from tracks). All time is capture time, so
@@ -62,6 +67,12 @@ class TaskGenerator {
     explicit CameraState(const config::TaskDedupConfig& dedup) : groups(dedup) {}
     GroupMemory groups;
     TrackHistory tracks;  // objects of the previous frame
+    // Danger pairs (GroupMeasures::danger_pairs) by when a task last showed
+    // them, whatever group they were in: groups split and merge between
+    // frames, and the same two road users in a regrouped picture are no news.
+    // Forgotten once the two are no longer close, or after
+    // max_reassess_seconds; bounded by kMaxAssessedPairs.
+    std::map<std::pair<int, int>, int64_t> assessed_pairs;
     int64_t latest_ts = 0;
     uint64_t last_use = 0;  // for least-recently-seen eviction
   };

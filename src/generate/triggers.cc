@@ -8,6 +8,8 @@ namespace tmon::generate {
 
 std::string_view to_string(Trigger trigger) {
   switch (trigger) {
+    case Trigger::kConflict:
+      return "conflict";
     case Trigger::kProximity:
       return "proximity";
     case Trigger::kClosing:
@@ -24,6 +26,8 @@ std::string_view to_string(Trigger trigger) {
 
 int priority_of(Trigger trigger, const config::TaskTriggerConfig& c) {
   switch (trigger) {
+    case Trigger::kConflict:
+      return c.conflict_priority;
     case Trigger::kProximity:
       return c.proximity_priority;
     case Trigger::kClosing:
@@ -98,6 +102,31 @@ void keep_min(double& slot, double value) {
   slot = slot < 0 ? value : std::min(slot, value);
 }
 
+// A road user counts as moving above a quarter of its size per second in
+// pixels (a car crawling up to a queue, not a box jittering), or above
+// 0.5 m/s on a ground plane (walking pace is ~1.4 m/s).
+constexpr double kMovingSizesPerSecond = 0.25;
+constexpr double kMovingMetresPerSecond = 0.5;
+
+// Object ids of the members whose track says they move.
+std::vector<int> moving_members(const messages::GroupSafety& safety,
+                                const std::vector<const messages::DetectedObject*>& members) {
+  std::vector<int> moving;
+  for (const auto& motion : safety.members) {
+    double threshold = kMovingMetresPerSecond;
+    if (safety.units != "m") {
+      const auto it = std::find_if(members.begin(), members.end(), [&](const auto* object) {
+        return object->objectId == motion.objectId;
+      });
+      if (it == members.end()) continue;
+      threshold = kMovingSizesPerSecond * size_of((*it)->bbox);
+    }
+    if (motion.speed >= threshold) moving.push_back(motion.objectId);
+  }
+  std::sort(moving.begin(), moving.end());
+  return moving;
+}
+
 }  // namespace
 
 GroupMeasures measure_group(const messages::TrafficGroup& group,
@@ -117,6 +146,20 @@ GroupMeasures measure_group(const messages::TrafficGroup& group,
   }
   if (size_sum > 0)
     m.speed = group.features.speed / (size_sum / static_cast<double>(members.size()));
+  for (const auto& pair : group.safety.pairs) {
+    if (pair.conflict) {
+      m.conflict_pairs.emplace_back(std::min(pair.objectA, pair.objectB),
+                                    std::max(pair.objectA, pair.objectB));
+    }
+  }
+  std::sort(m.conflict_pairs.begin(), m.conflict_pairs.end());
+  m.conflict_pairs.erase(std::unique(m.conflict_pairs.begin(), m.conflict_pairs.end()),
+                         m.conflict_pairs.end());
+  // Without track motion the measures cannot rule a conflict out.
+  const bool judged = !group.safety.members.empty();
+  const std::vector<int> moving = moving_members(group.safety, members);
+  auto is_moving = [&](int id) { return std::binary_search(moving.begin(), moving.end(), id); };
+  m.conflict_potential = !judged || group.safety.conflict || !m.conflict_pairs.empty();
 
   for (size_t i = 0; i < members.size(); ++i) {
     for (size_t j = i + 1; j < members.size(); ++j) {
@@ -127,17 +170,22 @@ GroupMeasures measure_group(const messages::TrafficGroup& group,
       const double gap = box_gap(a.bbox, b.bbox) / size;
       const bool a_vehicle = is_vehicle(a.className);
       const bool b_vehicle = is_vehicle(b.className);
-      bool close = false;
       if (a_vehicle && b_vehicle) {
         keep_min(m.vehicle_gap, gap);
-        close = gap <= config.tailgating_max_gap;
+        // Following too close, or driving up to a stopped vehicle; a queue
+        // standing still is no conflict.
+        if (gap <= config.tailgating_max_gap && (is_moving(a.objectId) || is_moving(b.objectId))) {
+          m.conflict_potential = true;
+          m.danger_pairs.emplace_back(std::min(a.objectId, b.objectId),
+                                      std::max(a.objectId, b.objectId));
+        }
       } else if (a_vehicle != b_vehicle && (a.className == "person" || b.className == "person")) {
         keep_min(m.person_vehicle_gap, gap);
-        close = gap <= config.proximity_max_gap;
-      }
-      if (close) {
-        m.close_pairs.emplace_back(std::min(a.objectId, b.objectId),
-                                   std::max(a.objectId, b.objectId));
+        if (gap <= config.proximity_max_gap) {
+          m.conflict_potential = true;
+          m.danger_pairs.emplace_back(std::min(a.objectId, b.objectId),
+                                      std::max(a.objectId, b.objectId));
+        }
       }
       if (horizon_seconds <= 0 || !velocities[i] || !velocities[j]) continue;
       double closest = gap;
@@ -151,12 +199,15 @@ GroupMeasures measure_group(const messages::TrafficGroup& group,
       if (closest <= gap - kMinApproach) keep_min(m.predicted_gap, closest);
     }
   }
-  std::sort(m.close_pairs.begin(), m.close_pairs.end());
+  std::sort(m.danger_pairs.begin(), m.danger_pairs.end());
+  m.danger_pairs.erase(std::unique(m.danger_pairs.begin(), m.danger_pairs.end()),
+                       m.danger_pairs.end());
   return m;
 }
 
 std::vector<Trigger> fired_triggers(const GroupMeasures& m, const config::TaskTriggerConfig& c) {
   std::vector<Trigger> fired;
+  if (!m.conflict_pairs.empty()) fired.push_back(Trigger::kConflict);
   if (c.proximity_max_gap > 0 && m.person_vehicle_gap >= 0 &&
       m.person_vehicle_gap <= c.proximity_max_gap) {
     fired.push_back(Trigger::kProximity);

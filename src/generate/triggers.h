@@ -12,14 +12,16 @@
 
 namespace tmon::generate {
 
-// Why a group is worth an LLM call. Every measure is in object sizes (the
-// square root of the smaller box's area, as detect's grouping uses), so the
-// same thresholds suit a camera close to the road and one far from it.
-enum class Trigger { kProximity, kClosing, kTailgating, kDensity, kCrowd };
-inline constexpr std::array kAllTriggers = {Trigger::kProximity, Trigger::kClosing,
-                                            Trigger::kTailgating, Trigger::kDensity,
-                                            Trigger::kCrowd};
-std::string_view to_string(Trigger trigger);  // "proximity", "closing", ... (metric label values)
+// Why a group is worth an LLM call. kConflict comes from detection's
+// surrogate safety measures (a pair with TTC or PET within detection's
+// thresholds); every other measure is in object sizes (the square root of the
+// smaller box's area, as detect's grouping uses), so the same thresholds suit
+// a camera close to the road and one far from it.
+enum class Trigger { kConflict, kProximity, kClosing, kTailgating, kDensity, kCrowd };
+inline constexpr std::array kAllTriggers = {Trigger::kConflict, Trigger::kProximity,
+                                            Trigger::kClosing,  Trigger::kTailgating,
+                                            Trigger::kDensity,  Trigger::kCrowd};
+std::string_view to_string(Trigger trigger);  // "conflict", "proximity", ... (metric label values)
 int priority_of(Trigger trigger, const config::TaskTriggerConfig& config);
 
 // Where an object was in the camera's previous frame: its track, by objectId.
@@ -41,15 +43,26 @@ struct GroupMeasures {
                                    // horizon; -1: no pair is closing (or no tracks)
   double speed = 0;                // features.speed in object sizes per second
   double density = 0;              // features.density
-  // Pairs (smaller id first, sorted) within the proximity or tailgating gap:
-  // who exactly is too close, so a new pair is news even when some other
-  // pair of the group was already that close.
-  std::vector<std::pair<int, int>> close_pairs;
+  // Pairs (smaller id first, sorted) detection flagged as conflict
+  // candidates (TTC/PET).
+  std::vector<std::pair<int, int>> conflict_pairs;
+  // Who exactly is close enough to touch: pedestrian-vehicle pairs within
+  // the proximity gap, and vehicle pairs within the tailgating gap with one
+  // of them moving. A pair no task showed lately is news. (Conflict
+  // candidates by TTC/PET alone are news only as a group's first conflict,
+  // through the conflict trigger's priority: in flowing traffic a new pair
+  // closes in every few seconds, most of them braking in time.)
+  std::vector<std::pair<int, int>> danger_pairs;
+  // Whether the surrogate safety measures give the group a chance of a
+  // conflict at all (see TaskConfig::require_conflict_potential). True when
+  // detection measured no motion (an original-format message): what cannot
+  // be judged is not dropped.
+  bool conflict_potential = true;
 };
 
-// Measures a group from its members' boxes; `previous` gives each member's
-// box one frame earlier, from which closing extrapolates straight-line motion
-// over the closing horizon. Members missing from the frame's objects are
+// Measures a group from its members' boxes and its safety measures;
+// `previous` gives each member's box one frame earlier, from which closing extrapolates
+// straight-line motion over the closing horizon. Members missing from the frame's objects are
 // ignored (a malformed but decodable message must not crash the stage).
 GroupMeasures measure_group(const messages::TrafficGroup& group,
                             const std::vector<const messages::DetectedObject*>& members,

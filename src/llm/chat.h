@@ -2,9 +2,18 @@
 
 #include <chrono>
 #include <optional>
+#include <vector>
 #include <string>
 
 namespace tmon::llm {
+
+// One picture of a batched request, with the label the model is told to
+// answer it under ("groupIndex 3").
+struct ChatImage {
+  std::string label;
+  std::string base64;  // JPEG; or
+  std::string url;
+};
 
 // One multimodal chat call: a system prompt, an image and a question.
 struct ChatRequest {
@@ -13,6 +22,9 @@ struct ChatRequest {
   std::string user_text;
   std::string image_base64;  // JPEG; sent as a data URI
   std::string image_url;     // else where the provider fetches it (a task's groupImageUrl)
+  // A batch (llm.batch_groups): several labelled pictures, each after its
+  // label in the user message; image_base64/image_url then stay empty.
+  std::vector<ChatImage> images;
   int max_tokens = 1024;
   double temperature = 0.1;
 };

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace tmon::llm {
@@ -24,7 +25,10 @@ const char* const kDefaultSystemPrompt =
     "说明判断依据。没有风险时 riskLevel 为 \"none\"，riskTypes 为空数组；triggerObjectIds 只能使用"
     "消息中给出的目标编号。";
 
-ChatRequest build_chat_request(const messages::AssessmentTask& task, const config::LlmConfig& llm) {
+namespace {
+
+// What the prompt tells the model (and the mock LLM) about one group.
+nlohmann::json group_context(const messages::AssessmentTask& task) {
   nlohmann::json objects = nlohmann::json::array();
   for (const auto& object : task.objects) {
     objects.push_back({{"objectId", object.objectId},
@@ -41,14 +45,24 @@ ChatRequest build_chat_request(const messages::AssessmentTask& task, const confi
                                {"minPersonVehicleDistance", f.minPersonVehicleDistance},
                                {"density", f.density},
                                {"speed", f.speed}};
+  return context;
+}
+
+std::string dump(const nlohmann::json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+ChatRequest build_chat_request(const messages::AssessmentTask& task, const config::LlmConfig& llm) {
+  const nlohmann::json context = group_context(task);
   ChatRequest request;
   request.model = llm.model;
   request.system_prompt = llm.system_prompt.empty() ? kDefaultSystemPrompt : llm.system_prompt;
   request.user_text = fmt::format(
       "摄像头 {}，第 {} 组，共 {} 个目标。请评估图中该组（groupIndex {}）的交通风险。\n"
       "Context: {}",
-      task.cameraId, task.groupIndex, task.objects.size(), task.groupIndex,
-      context.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      task.cameraId, task.groupIndex, task.objects.size(), task.groupIndex, dump(context));
   request.image_base64 = task.imageBase64;
   request.image_url = task.imageUrl;
   request.max_tokens = llm.max_tokens;
@@ -56,8 +70,42 @@ ChatRequest build_chat_request(const messages::AssessmentTask& task, const confi
   return request;
 }
 
+ChatRequest build_batch_request(const std::vector<BatchGroup>& groups,
+                                const config::LlmConfig& llm) {
+  ChatRequest request;
+  request.model = llm.model;
+  request.system_prompt = llm.system_prompt.empty() ? kDefaultSystemPrompt : llm.system_prompt;
+  nlohmann::json contexts = nlohmann::json::array();
+  std::string indices;
+  for (const auto& group : groups) {
+    const auto& task = *group.task;
+    request.images.push_back({fmt::format("groupIndex {}（第 {} 组，{} 个目标）：", task.groupIndex,
+                                          task.groupIndex, task.objects.size()),
+                              std::string(group.image_base64), std::string(group.image_url)});
+    contexts.push_back(group_context(task));
+    indices += fmt::format("{}{}", indices.empty() ? "" : "、", task.groupIndex);
+  }
+  const std::string camera = groups.empty() ? "" : groups.front().task->cameraId.text();
+  request.user_text = fmt::format(
+      "摄像头 {} 同一帧中的 {} 组，每张图片前标注了它的 groupIndex（{}）。请分别评估每一组的"
+      "交通风险，results 中每组一项，groupIndex 与标注一致，不要遗漏。\n"
+      "Context: {}",
+      camera, groups.size(), indices, dump(nlohmann::json{{"batch", contexts}}));
+  // Each group's answer is about as long as a single call's.
+  request.max_tokens = static_cast<int>(std::min<int64_t>(
+      int64_t{llm.max_tokens} * std::max<size_t>(1, groups.size()), kMaxBatchReplyTokens));
+  request.temperature = llm.temperature;
+  return request;
+}
+
 std::string chat_request_body(const ChatRequest& request) {
   nlohmann::json user_content = nlohmann::json::array();
+  for (const auto& image : request.images) {
+    user_content.push_back({{"type", "text"}, {"text", image.label}});
+    const std::string url =
+        image.base64.empty() ? image.url : "data:image/jpeg;base64," + image.base64;
+    user_content.push_back({{"type", "image_url"}, {"image_url", {{"url", url}}}});
+  }
   if (!request.image_base64.empty()) {
     user_content.push_back(
         {{"type", "image_url"},
@@ -101,11 +149,15 @@ Result<ChatRequest> parse_chat_request_body(std::string_view body) {
         const std::string type = part.value("type", "");
         if (type == "text" && part.contains("text") && part["text"].is_string()) {
           request.user_text += part["text"].get<std::string>();
-        } else if (type == "image_url" && request.image_base64.empty() &&
-                   part.contains("image_url") && part["image_url"].is_object()) {
+        } else if (type == "image_url" && part.contains("image_url") &&
+                   part["image_url"].is_object()) {
           const std::string url = part["image_url"].value("url", "");
           const auto comma = url.find(";base64,");
-          if (comma != std::string::npos) request.image_base64 = url.substr(comma + 8);
+          if (comma == std::string::npos) continue;
+          // The first picture as before; every picture in images, so a
+          // batch's are all counted.
+          if (request.image_base64.empty()) request.image_base64 = url.substr(comma + 8);
+          request.images.push_back({"", url.substr(comma + 8), ""});
         }
       }
     }

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/result.h"
 #include "config/config.h"
@@ -17,6 +20,23 @@ extern const char* const kDefaultSystemPrompt;
 // group's objects and features and ends with a one-line "Context: {json}" that
 // machines (the mock LLM, log readers) can parse.
 ChatRequest build_chat_request(const messages::AssessmentTask& task, const config::LlmConfig& llm);
+
+// One group of a batched request: its task and its picture (which the
+// scheduler keeps apart from the task).
+struct BatchGroup {
+  const messages::AssessmentTask* task = nullptr;
+  std::string_view image_base64;
+  std::string_view image_url;
+};
+// A batch's reply is capped here, whatever llm.max_tokens times its groups.
+inline constexpr int64_t kMaxBatchReplyTokens = 8192;
+
+// Builds one chat request assessing several groups of one frame
+// (llm.batch_groups): each picture follows its label ("groupIndex 3..."),
+// the text asks for one results[] entry per groupIndex, and the last line is
+// "Context: {"batch": [each group's context]}" for machines (the mock LLM).
+ChatRequest build_batch_request(const std::vector<BatchGroup>& groups,
+                                const config::LlmConfig& llm);
 
 // The OpenAI-compatible /chat/completions body for a request (vision format:
 // the image as a data URI in an image_url part).

@@ -101,19 +101,29 @@ int64_t text_tokens(std::string_view utf8) {
   return (ascii + 3) / 4 + other;
 }
 
+namespace {
+
+int64_t base64_image_tokens(std::string_view base64, const TokenRule& rule) {
+  if (const auto size = image_size_base64(base64)) return image_tokens(*size, rule);
+  // Unreadable: assume the largest the model accepts (erring on the safe side).
+  return rule.max_pixels / (int64_t{rule.patch_pixels} * rule.patch_pixels) *
+             rule.tokens_per_patch +
+         rule.image_overhead_tokens;
+}
+
+}  // namespace
+
 int64_t prompt_tokens(const ChatRequest& request, const TokenRule& rule) {
   int64_t tokens =
       2 * kTokensPerMessage + text_tokens(request.system_prompt) + text_tokens(request.user_text);
-  if (!request.image_base64.empty()) {
-    const auto size = image_size_base64(request.image_base64);
-    if (size) {
-      tokens += image_tokens(*size, rule);
-    } else {
-      // Unreadable: assume the largest the model accepts (erring on the safe side).
-      tokens += rule.max_pixels / (int64_t{rule.patch_pixels} * rule.patch_pixels) *
-                    rule.tokens_per_patch +
-                rule.image_overhead_tokens;
-    }
+  if (!request.image_base64.empty()) tokens += base64_image_tokens(request.image_base64, rule);
+  // A batch's pictures and their labels (a parsed body repeats the first
+  // picture in images: it is counted once).
+  for (size_t i = 0; i < request.images.size(); ++i) {
+    const auto& image = request.images[i];
+    tokens += text_tokens(image.label);
+    if (i == 0 && image.base64 == request.image_base64) continue;
+    if (!image.base64.empty()) tokens += base64_image_tokens(image.base64, rule);
   }
   return tokens;
 }

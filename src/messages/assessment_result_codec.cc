@@ -82,6 +82,7 @@ void read_assessment_result(const JsonReader& message, AssessmentResult* out) {
   detail::read_result_status(status, &out->status);
   message.optional("code", &out->code);
   message.optional("message", &out->message);
+  message.optional("source", &out->source);
   if (out->message.empty()) message.optional("error", &out->message);
   // The assessment: tmon's older `riskAssessment` object, or the top-level
   // `results` (with hasDangerousDriving and maxRiskLevel beside them).
@@ -153,6 +154,7 @@ JsonValue to_json(const AssessmentResult& message) {
                    {"completedTs", message.completedTs}};
   if (message.frameTaskCount > 0) json["frameTaskCount"] = message.frameTaskCount;
   json["status"] = to_string(message.status);
+  if (!message.source.empty()) json["source"] = message.source;
   // The original's consumers judge success by a non-empty `results` and read
   // a failure's reason from `error`.
   const bool assessed = message.status == ResultStatus::kOk && message.riskAssessment;

@@ -64,6 +64,10 @@ void read_assessment_task(const JsonReader& message, AssessmentTask* out) {
   if (const JsonReader features = message.field("features"); features.present()) {
     detail::read_group_features(features, &out->features);
   }
+  if (const JsonReader safety = message.field("safety"); safety.present()) {
+    detail::read_group_safety(safety, &out->safety);
+  }
+  message.optional("triggers", &out->triggers);
 }
 
 }  // namespace
@@ -88,6 +92,8 @@ JsonValue to_json(const AssessmentTask& message) {
                                       {"classes", summary.classes},
                                       {"bbox", detail::to_json_value(summary.bbox)}};
   json["features"] = detail::to_json_value(message.features);
+  json["safety"] = detail::to_json_value(message.safety);
+  json["triggers"] = message.triggers;
   return json;
 }
 

@@ -136,6 +136,10 @@ struct AssessmentTask {
   std::string imageUrl;                 // or where to fetch it (the original's groupImageUrl)
   std::vector<DetectedObject> objects;  // the group's members (JSON: detectedObjects)
   GroupFeatures features;
+  GroupSafety safety;  // the group's surrogate safety measures, as detection measured them
+  // Why the group was sent ("conflict", "proximity", ...), highest priority
+  // first: with `safety`, what the rule-based fallback assessment judges by.
+  std::vector<std::string> triggers;
   bool operator==(const AssessmentTask&) const = default;
 };
 
@@ -155,6 +159,9 @@ struct GroupRisk {
   std::string description;
   int dangerObjectCount = 0;
   std::vector<int> triggerObjectIds;
+  // Who judged: "llm", or "rules" when the scheduler's rule-based fallback
+  // stood in for an unreachable LLM; empty: not said (the original's).
+  std::string source = {};  // (defaulted: positional initializers of the fields above need not name it)
   bool operator==(const GroupRisk&) const = default;
 };
 
@@ -198,6 +205,9 @@ struct AssessmentResult {
   std::string code;     // non-ok: machine-readable reason ("timeout", "bad_response", ...)
   std::string message;  // non-ok: for humans
   std::optional<RiskAssessment> riskAssessment;  // present when status is ok
+  // With status ok: "llm", or "rules" for a rule-based assessment made when
+  // no key could serve the task in time; empty: not said (the original's).
+  std::string source;
   ResultMetadata metadata;
   bool operator==(const AssessmentResult&) const = default;
 };

@@ -26,16 +26,19 @@ void read_group_risk(const JsonReader& value, GroupRisk* out) {
   value.optional("description", &out->description);
   value.optional_in_range("dangerObjectCount", &out->dangerObjectCount, 0, kMaxCount);
   value.optional("triggerObjectIds", &out->triggerObjectIds);
+  value.optional("source", &out->source);
 }
 
 OrderedJson to_json_value(const GroupRisk& risk) {
-  return OrderedJson{{"groupIndex", risk.groupIndex},
-                     {"riskLevel", to_string(risk.riskLevel)},
-                     {"confidence", risk.confidence},
-                     {"riskTypes", risk.riskTypes},
-                     {"description", risk.description},
-                     {"dangerObjectCount", risk.dangerObjectCount},
-                     {"triggerObjectIds", risk.triggerObjectIds}};
+  OrderedJson json{{"groupIndex", risk.groupIndex},
+                   {"riskLevel", to_string(risk.riskLevel)},
+                   {"confidence", risk.confidence},
+                   {"riskTypes", risk.riskTypes},
+                   {"description", risk.description},
+                   {"dangerObjectCount", risk.dangerObjectCount},
+                   {"triggerObjectIds", risk.triggerObjectIds}};
+  if (!risk.source.empty()) json["source"] = risk.source;
+  return json;
 }
 
 OrderedJson to_json_value(const std::vector<GroupRisk>& risks) {

@@ -1,5 +1,6 @@
 #include "mockllm/reply_builder.h"
 
+#include <algorithm>
 #include <functional>
 #include <nlohmann/json.hpp>
 
@@ -39,15 +40,8 @@ double number_or(const json& object, const char* name, double fallback) {
   return object.contains(name) && object[name].is_number() ? object[name].get<double>() : fallback;
 }
 
-}  // namespace
-
-messages::RiskAssessment assess_request(std::string_view request_body) {
-  const json body = json::parse(request_body, nullptr, false);
-  const std::string text = body.is_object() ? user_text(body) : std::string(request_body);
-  const json context = context_of(text);
-  const size_t hash = std::hash<std::string_view>{}(text);
-  const double draw = static_cast<double>(hash % 10'000) / 10'000.0;
-
+// One group's answer from its context; `draw` in [0, 1) picks the mix.
+messages::GroupRisk assess_group(const json& context, double draw) {
   messages::GroupRisk risk;
   risk.groupIndex = static_cast<int>(number_or(context, "groupIndex", 0));
   std::vector<int> ids;
@@ -86,10 +80,34 @@ messages::RiskAssessment assess_request(std::string_view request_body) {
     risk.triggerObjectIds.assign(ids.begin(), ids.begin() + std::min<size_t>(2, ids.size()));
     risk.dangerObjectCount = static_cast<int>(risk.triggerObjectIds.size());
   }
+  return risk;
+}
+
+double draw_of(std::string_view text) {
+  return static_cast<double>(std::hash<std::string_view>{}(text) % 10'000) / 10'000.0;
+}
+
+}  // namespace
+
+messages::RiskAssessment assess_request(std::string_view request_body) {
+  const json body = json::parse(request_body, nullptr, false);
+  const std::string text = body.is_object() ? user_text(body) : std::string(request_body);
+  const json context = context_of(text);
   messages::RiskAssessment assessment;
-  assessment.maxRiskLevel = risk.riskLevel;
-  assessment.hasDangerousDriving = risk.riskLevel >= RiskLevel::kMedium;
-  assessment.results.push_back(std::move(risk));
+  if (context.contains("batch") && context["batch"].is_array()) {
+    // A batched request (llm.batch_groups): one entry per group, each
+    // judged as if asked alone.
+    for (const auto& group : context["batch"]) {
+      if (!group.is_object()) continue;
+      assessment.results.push_back(assess_group(group, draw_of(text + group.dump())));
+    }
+  } else {
+    assessment.results.push_back(assess_group(context, draw_of(text)));
+  }
+  for (const auto& risk : assessment.results) {
+    assessment.maxRiskLevel = std::max(assessment.maxRiskLevel, risk.riskLevel);
+  }
+  assessment.hasDangerousDriving = assessment.maxRiskLevel >= RiskLevel::kMedium;
   return assessment;
 }
 

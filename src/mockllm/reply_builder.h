@@ -13,7 +13,9 @@ namespace tmon::mockllm {
 // line tmon's prompt ends with: a pedestrian close to a vehicle is high risk,
 // vehicles nearly touching are medium, and otherwise a hash of the request
 // picks mostly "none" with some "low" and "medium", like a real scene mix.
-// Requests without a context still get a valid (hash-derived) answer.
+// Requests without a context still get a valid (hash-derived) answer. A
+// batched request ("Context: {"batch": [...]}") gets one results[] entry
+// per group, by its groupIndex.
 messages::RiskAssessment assess_request(std::string_view request_body);
 
 // How a reply's content is dressed, to exercise tolerant parsing the way real

@@ -9,6 +9,7 @@
 #include "common/logging.h"
 #include "llm/prompt.h"
 #include "llm/token_estimate.h"
+#include "schedule/rule_assessment.h"
 #include "schedule/task_result.h"
 
 namespace tmon::schedule {
@@ -158,7 +159,7 @@ void Dispatcher::notify() {
 void Dispatcher::complete(PendingTask& pending, messages::AssessmentResult result) {
   auto& m = result.metadata;
   m.attempts = pending.attempts;
-  m.llmModel = pending.request.model;
+  m.llmModel = result.source == kRuleSource ? kRuleSource : pending.request.model;
   m.schedulerInstance = options_.instance_id;
   m.queueWaitMs = (pending.first_send_ms < 0 ? clock_.epoch_ms() : pending.first_send_ms) -
                   pending.submitted_ms;
@@ -166,10 +167,24 @@ void Dispatcher::complete(PendingTask& pending, messages::AssessmentResult resul
   pending.on_done(std::move(result));
 }
 
+bool Dispatcher::answer_by_rules(PendingTask& pending, const char* reason) {
+  if (!options_.rule_fallback) return false;
+  auto result = result_for(pending.task, ResultStatus::kOk, clock_.epoch_ms());
+  result.riskAssessment = rule_assessment(pending.task);
+  result.source = kRuleSource;
+  metrics_.rule_assessments.Add({{"reason", reason}}).Increment();
+  get_logger("schedule")
+      ->debug("task={} answered by rules ({}): no key could serve it in time", pending.task.taskId,
+              reason);
+  complete(pending, std::move(result));
+  return true;
+}
+
 void Dispatcher::expire_overdue() {
   const int64_t now = clock_.epoch_ms();
   for (auto& pending : queue_.take_expired(now)) {
     dequeued(pending);
+    if (answer_by_rules(pending, "deadline")) continue;
     complete(pending,
              error_result(pending.task, ResultStatus::kExpired, "deadline_exceeded",
                           pending.retry() ? "deadline passed before a retry: " + pending.last_error
@@ -267,6 +282,15 @@ asio::awaitable<void> Dispatcher::loop() {
     if (best && board_->in_flight < static_cast<size_t>(options_.max_concurrent_tasks)) {
       LeaseRequest request{best->models, best->request.max_tokens, best->task.deadlineTs,
                            best->tried};
+      const int64_t best_deadline = best->task.deadlineTs;
+      const uint64_t best_sequence = best->sequence;
+      std::vector<uint64_t> mates;
+      if (llm_config_.batch_groups && !best->solo && !best->retry()) {
+        mates = queue_.frame_mates(
+            *best, static_cast<size_t>(std::max(1, llm_config_.max_batch_groups)) - 1,
+            clock_.epoch_ms());
+        widen_for_batch(request, mates);
+      }
       LeaseResult leased = co_await lease_key(std::move(request));
       if (leased.lease) {
         // The time the head of the queue waited for this permit; attributed
@@ -281,9 +305,28 @@ asio::awaitable<void> Dispatcher::loop() {
         if (auto pending = queue_.pop_ready(clock_.epoch_ms())) {
           metrics_.record_permit_wait(leased.lease->account, permit_wait);
           dequeued(*pending);
-          asio::co_spawn(strand_,
-                         call(std::move(*pending), std::move(*leased.lease), InFlightSlot(board_)),
-                         asio::detached);
+          std::vector<PendingTask> batch;
+          // The permit was sized for this head and its mates; the queue may
+          // have moved meanwhile: whichever of them still wait go along.
+          if (!mates.empty() && pending->sequence == best_sequence) {
+            for (const uint64_t sequence : mates) {
+              if (auto mate = queue_.take(sequence)) {
+                dequeued(*mate);
+                batch.push_back(std::move(*mate));
+              }
+            }
+          }
+          if (batch.empty()) {
+            asio::co_spawn(
+                strand_, call(std::move(*pending), std::move(*leased.lease), InFlightSlot(board_)),
+                asio::detached);
+          } else {
+            batch.insert(batch.begin(), std::move(*pending));
+            asio::co_spawn(
+                strand_,
+                call_batch(std::move(batch), std::move(*leased.lease), InFlightSlot(board_)),
+                asio::detached);
+          }
         } else {
           // Nothing left to send (all expired meanwhile): hand the key back.
           CallOutcome unused;
@@ -291,6 +334,19 @@ asio::awaitable<void> Dispatcher::loop() {
           co_await finish_lease(std::move(*leased.lease), std::move(unused));
         }
         continue;
+      }
+      // No key can serve the best task before its deadline: every key is
+      // disabled, or every account rests past it. Answer it by rules now
+      // rather than let it wait to expire (then the next one, at once).
+      const bool hopeless =
+          leased.no_usable_key ||
+          (leased.all_cooling && clock_.epoch_ms() + leased.retry_in.count() >= best_deadline);
+      if (hopeless && options_.rule_fallback) {
+        if (auto pending = queue_.pop_ready(clock_.epoch_ms())) {
+          dequeued(*pending);
+          answer_by_rules(*pending, leased.no_usable_key ? "no_usable_key" : "all_cooling");
+          continue;
+        }
       }
       if (!permit_denied_since_) permit_denied_since_ = clock_.now();
       wake_at = std::min(wake_at, clock_.now() + leased.retry_in);

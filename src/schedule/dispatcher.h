@@ -23,6 +23,9 @@
 
 namespace tmon::schedule {
 
+// What a call's reply tells the key pool (dispatcher_call.cc).
+CallOutcome outcome_of(const llm::CallResult& reply, Millis latency);
+
 struct DispatcherOptions {
   std::string instance_id = "scheduler-1";
   int max_concurrent_tasks = 64;
@@ -32,6 +35,9 @@ struct DispatcherOptions {
   Millis call_timeout{30'000};
   Millis default_max_age{10'000};  // deadline of tasks that carry none (original format)
   uint64_t seed = 1;               // retry jitter
+  // See config::SchedulerConfig::rule_fallback (on there by default; off
+  // here so that a dispatcher built by hand shows the plain outcomes).
+  bool rule_fallback = false;
 };
 
 // Turns tasks into results (DESIGN.md §3).
@@ -46,7 +52,12 @@ struct DispatcherOptions {
 // close to the send as possible, over connections kept warm. Calls in flight
 // are bounded by max_concurrent_tasks, and saturated() tells the consumer to
 // pause once queue_size tasks or queue_max_bytes of images wait. What a reply
-// means for its task is decide_after_call(). Keys the provider disabled are
+// means for its task is decide_after_call(). With llm.batch_groups the task
+// that gets a key takes its frame's other waiting tasks along in one call
+// (the permit counts all their prompts); the reply is split by groupIndex and
+// a group it left out, or all of a batch whose reply cannot be read, is asked
+// again alone. With rule_fallback a task no key can serve in time is answered
+// by rules (rule_assessment.h). Keys the provider disabled are
 // probed from the same loop.
 //
 // All state lives on a strand of the given io_context (which also runs the
@@ -120,6 +131,13 @@ class Dispatcher {
 
   boost::asio::awaitable<void> loop();
   boost::asio::awaitable<void> call(PendingTask pending, Lease lease, InFlightSlot slot);
+  // One call for several tasks of a frame (llm.batch_groups; dispatcher_batch.cc).
+  boost::asio::awaitable<void> call_batch(std::vector<PendingTask> batch, Lease lease,
+                                          InFlightSlot slot);
+  void finish_batch(std::vector<PendingTask>& batch, const Lease& lease,
+                    const llm::CallResult& reply, Millis latency);
+  // Puts a task back to be asked again at once, alone.
+  void requeue_alone(PendingTask pending);
   boost::asio::awaitable<void> probe(Lease lease, InFlightSlot slot);
   boost::asio::awaitable<LeaseResult> lease_key(LeaseRequest request);
   boost::asio::awaitable<LeaseResult> lease_on_key_thread(LeaseRequest request);
@@ -132,12 +150,20 @@ class Dispatcher {
   void enqueue(PendingTask pending);
   void dequeued(const PendingTask& pending);
   void complete(PendingTask& pending, messages::AssessmentResult result);
+  // With rule_fallback on, answers the task by rules (rule_assessment.h)
+  // and returns true; `reason` labels tmon_rule_assessments_total.
+  bool answer_by_rules(PendingTask& pending, const char* reason);
   void expire_overdue();
+  // Sizes a lease request for the head task and its frame mates: their
+  // prompts' tokens summed per model, their replies' token caps summed.
+  void widen_for_batch(LeaseRequest& request, const std::vector<uint64_t>& mates) const;
   void notify();  // wakes the loop; on the strand
   // Runs `work` on the strand unless the dispatcher is destroyed first.
   void post_while_alive(std::function<void(Dispatcher&)> work);
+  // `count_call`: whether this reply is counted in llm_calls_total (a
+  // batch's failure is counted once, for all its tasks).
   void finish_result(PendingTask& pending, const Lease& lease, const llm::CallResult& reply,
-                     Millis latency);
+                     Millis latency, bool count_call = true);
 
   DispatcherOptions options_;
   KeyPool& keys_;

@@ -6,13 +6,12 @@
 #include "llm/response_parser.h"
 #include "schedule/call_decision.h"
 #include "schedule/dispatcher.h"
+#include "schedule/rule_assessment.h"
 #include "schedule/task_result.h"
 
 namespace tmon::schedule {
 namespace asio = boost::asio;
 using messages::ResultStatus;
-
-namespace {
 
 CallOutcome outcome_of(const llm::CallResult& reply, Millis latency) {
   CallOutcome outcome;
@@ -28,8 +27,6 @@ CallOutcome outcome_of(const llm::CallResult& reply, Millis latency) {
   }
   return outcome;
 }
-
-}  // namespace
 
 asio::awaitable<void> Dispatcher::call(PendingTask pending, Lease lease, InFlightSlot slot) {
   const auto& task = pending.task;
@@ -59,7 +56,7 @@ asio::awaitable<void> Dispatcher::call(PendingTask pending, Lease lease, InFligh
 }
 
 void Dispatcher::finish_result(PendingTask& pending, const Lease& lease,
-                               const llm::CallResult& reply, Millis latency) {
+                               const llm::CallResult& reply, Millis latency, bool count_call) {
   const auto& task = pending.task;
   const int64_t now = clock_.epoch_ms();
   CallFacts facts;
@@ -82,13 +79,26 @@ void Dispatcher::finish_result(PendingTask& pending, const Lease& lease,
   facts.transient_failures = pending.transient_failures;
   // A reply we cannot use counts as bad_response, like one the client
   // already rejected: the call did not yield an assessment.
-  metrics_.record_call(
-      lease.key_id, lease.account,
-      reply ? (assessment ? kCallSuccess : "bad_response") : call_status(reply.error().kind),
-      latency);
+  if (count_call) {
+    metrics_.record_call(
+        lease.key_id, lease.account,
+        reply ? (assessment ? kCallSuccess : "bad_response") : call_status(reply.error().kind),
+        latency);
+  }
 
   const CallVerdict verdict = decide_after_call(facts, retry_, jitter_);
   if (!reply) pending.last_error = verdict.message;
+  // The provider could not serve the task in time (throttled, refused, down):
+  // the rules stand in. A request the provider calls wrong (400) or a reply
+  // we cannot read is our fault, not the provider's absence: those stay errors.
+  const bool provider_failed = !reply && reply.error().kind != llm::CallErrorKind::kBadRequest &&
+                               reply.error().kind != llm::CallErrorKind::kBadResponse;
+  if ((verdict.step == NextStep::kExpired ||
+       (verdict.step == NextStep::kError && provider_failed)) &&
+      answer_by_rules(pending,
+                      verdict.step == NextStep::kExpired ? "deadline" : "provider_error")) {
+    return;
+  }
   std::optional<messages::AssessmentResult> result;
   switch (verdict.step) {
     case NextStep::kAbandon:
@@ -108,6 +118,8 @@ void Dispatcher::finish_result(PendingTask& pending, const Lease& lease,
       return;
     case NextStep::kOk:
       result = result_for(task, ResultStatus::kOk, now);
+      result->source = "llm";
+      for (auto& risk : assessment->results) risk.source = "llm";
       result->riskAssessment = std::move(*assessment);
       break;
     case NextStep::kError:

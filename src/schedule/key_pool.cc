@@ -237,11 +237,17 @@ LeaseResult KeyPool::lease(const LeaseRequest& request) {
   sync_margin_locked();
   const int64_t now_ms = clock_.epoch_ms();
   std::optional<Millis> retry;
+  // Over every model tried: whether none had a usable key, and whether each
+  // had none or rested after refusals (what the rule fallback asks).
+  bool none_usable = true;
+  bool resting = true;
   for (size_t i = 0; i < request.models.size(); ++i) {
     const ModelChoice& choice = request.models[i];
     LeaseResult result = lease_model_locked(choice, request.max_tokens, request.avoid, false, "");
     if (result.lease) return result;
     retry = std::min(retry.value_or(result.retry_in), result.retry_in);
+    none_usable = none_usable && result.no_usable_key;
+    resting = resting && (result.no_usable_key || result.all_cooling);
     if (i + 1 == request.models.size() || request.deadline_ms <= 0) break;
     // Wait for this model while its next permit and a call still fit in the
     // task's deadline (waking when it is time to switch); otherwise the next
@@ -254,7 +260,7 @@ LeaseResult KeyPool::lease(const LeaseRequest& request) {
       return {std::nullopt, std::max(Millis(1), std::min(*retry, Millis(must_send_by - now_ms)))};
     }
   }
-  return {std::nullopt, retry.value_or(kNoKeyRetry)};
+  return {std::nullopt, retry.value_or(kNoKeyRetry), none_usable, resting && !none_usable};
 }
 
 void KeyPool::observe_send(const Lease& lease, SteadyTime sent_at) {

@@ -130,9 +130,37 @@ SchedulerMetrics::SchedulerMetrics(prometheus::Registry& registry)
       fallback_calls(prometheus::BuildCounter()
                          .Name("llm_fallback_calls_total")
                          .Help("Calls sent on a fallback model (llm.fallback_models), by model")
-                         .Register(registry)) {
+                         .Register(registry)),
+      rule_assessments(prometheus::BuildCounter()
+                           .Name("tmon_rule_assessments_total")
+                           .Help("Tasks answered by the rule-based fallback (status ok, source "
+                                 "rules) because no key could serve them before their deadline, "
+                                 "by reason: no_usable_key, all_cooling, deadline, provider_error")
+                           .Register(registry)),
+      batch_calls(prometheus::BuildCounter()
+                      .Name("llm_batch_calls_total")
+                      .Help("LLM calls carrying several groups of one frame (llm.batch_groups)")
+                      .Register(registry)
+                      .Add({})),
+      batch_groups(prometheus::BuildCounter()
+                       .Name("llm_batch_groups_total")
+                       .Help("Groups carried by batched calls (divided by llm_batch_calls_total: "
+                             "groups per call)")
+                       .Register(registry)
+                       .Add({})),
+      batch_fallbacks(prometheus::BuildCounter()
+                          .Name("llm_batch_fallbacks_total")
+                          .Help("Groups of a batched call asked again alone, by reason: "
+                                "missing_group (the reply left it out), unreadable (the reply "
+                                "could not be parsed)")
+                          .Register(registry)) {
   // Zero series for every bounded label value known now (keys come with
   // set_keys()), so rate() sees the first event and dashboards find them.
+  for (const char* reason : {"no_usable_key", "all_cooling", "deadline", "provider_error"}) {
+    rule_assessments.Add({{"reason", reason}});
+  }
+  for (const char* reason : {"missing_group", "unreadable"})
+    batch_fallbacks.Add({{"reason", reason}});
   for (const char* status : {"ok", "error", "expired", "rejected"}) {
     results.Add({{"status", status}});
   }

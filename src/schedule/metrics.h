@@ -71,6 +71,15 @@ struct SchedulerMetrics {
   prometheus::Family<prometheus::Counter>& key_probes;      // + key_id, result
   prometheus::Family<prometheus::Counter>& keys_disabled;   // + key_id: by the provider's answer
   prometheus::Family<prometheus::Counter>& fallback_calls;  // + model: calls on a fallback model
+  // Rule-based results (schedule.rule_fallback), + reason: no_usable_key,
+  // all_cooling, deadline, provider_error.
+  prometheus::Family<prometheus::Counter>& rule_assessments;
+  // Frame-level batching (llm.batch_groups): calls carrying several groups,
+  // the groups they carried, and groups asked again alone, + reason
+  // (missing_group: the reply left it out; unreadable: the reply was not JSON).
+  prometheus::Counter& batch_calls;
+  prometheus::Counter& batch_groups;
+  prometheus::Family<prometheus::Counter>& batch_fallbacks;
 
   // Counts one final result (and its error code for errors).
   void record_result(messages::ResultStatus status, const std::string& code);

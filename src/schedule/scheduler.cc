@@ -24,6 +24,7 @@ DispatcherOptions dispatcher_options(const config::Config& config, const std::st
   options.call_timeout = seconds(config.scheduler.timeout_seconds);
   options.default_max_age = seconds(config.pipeline.tasks.max_age_seconds);
   options.seed = std::hash<std::string>{}(instance);
+  options.rule_fallback = config.scheduler.rule_fallback;
   return options;
 }
 

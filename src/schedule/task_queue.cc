@@ -62,6 +62,39 @@ std::optional<PendingTask> TaskQueue::pop_ready(int64_t now_ms) {
   return std::nullopt;
 }
 
+std::vector<uint64_t> TaskQueue::frame_mates(const PendingTask& head, size_t max,
+                                             int64_t now_ms) const {
+  std::vector<uint64_t> mates;
+  std::vector<int> indices{head.task.groupIndex};
+  // Linear, bounded by queue_size; only with batching on.
+  for (const auto& [rank, task] : tasks_) {
+    if (mates.size() >= max) break;
+    if (task.sequence == head.sequence || task.retry() || task.solo ||
+        task.not_before_ms > now_ms || task.task.requestId != head.task.requestId ||
+        task.task.cameraId != head.task.cameraId ||
+        std::find(indices.begin(), indices.end(), task.task.groupIndex) != indices.end()) {
+      continue;
+    }
+    indices.push_back(task.task.groupIndex);
+    mates.push_back(task.sequence);
+  }
+  return mates;
+}
+
+const PendingTask* TaskQueue::find(uint64_t sequence) const {
+  for (const auto& [rank, task] : tasks_) {
+    if (task.sequence == sequence) return &task;
+  }
+  return nullptr;
+}
+
+std::optional<PendingTask> TaskQueue::take(uint64_t sequence) {
+  for (auto it = tasks_.begin(); it != tasks_.end(); ++it) {
+    if (it->second.sequence == sequence) return remove(it);
+  }
+  return std::nullopt;
+}
+
 std::vector<PendingTask> TaskQueue::take_expired(int64_t now_ms) {
   std::vector<PendingTask> expired;
   while (!by_deadline_.empty() && by_deadline_.begin()->first <= now_ms) {

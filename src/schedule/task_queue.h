@@ -33,6 +33,9 @@ struct PendingTask {
   std::set<std::string> tried;  // keys this task failed on
   std::string last_error;
   uint64_t sequence = 0;  // arrival order, set by the queue
+  // Asked alone from now on: its batch's reply left it out or could not be
+  // read (llm.batch_groups).
+  bool solo = false;
   bool retry() const { return attempts > 0; }
 };
 
@@ -56,6 +59,16 @@ class TaskQueue {
   const PendingTask* peek_ready(int64_t now_ms) const;
   // Removes and returns tasks whose deadline has passed.
   std::vector<PendingTask> take_expired(int64_t now_ms);
+  // Ready tasks of the same frame as `head` (same cameraId and requestId),
+  // best first, at most `max`: the ones a batched call may carry with it
+  // (llm.batch_groups). Leaves out retries, tasks to be asked alone, and a
+  // groupIndex already taken (the model tells groups apart by it). Their
+  // sequence numbers; nothing is removed.
+  std::vector<uint64_t> frame_mates(const PendingTask& head, size_t max, int64_t now_ms) const;
+  // The waiting task with this sequence number; null when gone.
+  const PendingTask* find(uint64_t sequence) const;
+  // Removes the task with this sequence number, if it still waits.
+  std::optional<PendingTask> take(uint64_t sequence);
   // Removes everything (shutdown).
   std::vector<PendingTask> clear();
 

@@ -1,9 +1,9 @@
 // `tmon bench ...` as a user runs it, briefly: each benchmark finishes, exits
 // 0 and writes a report whose figures hang together. The numbers themselves
 // are read by people (docs/PERFORMANCE.md), not asserted here.
-#include <algorithm>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>

@@ -330,7 +330,7 @@ tasks:
   EXPECT_EQ(t.triggers.density_priority, 6);
   EXPECT_EQ(t.triggers.crowd_min_size, 6);
   EXPECT_EQ(t.triggers.crowd_priority, 5);
-  EXPECT_EQ(t.dedup.interval_seconds, 30);
+  EXPECT_EQ(t.dedup.max_reassess_seconds, 30);  // the earlier key name still works
   EXPECT_EQ(t.dedup.distance_shrink, 0.5);
   EXPECT_EQ(t.dedup.speed_change, 1.5);
   EXPECT_EQ(t.dedup.forget_after_seconds, 120);
@@ -346,6 +346,8 @@ TEST_F(PipelineFileTest, BadTaskSettingsNameFileLineAndKey) {
   EXPECT_EQ(
       error_of("tasks:\n  triggers:\n    crowd: {min_size: many}\n"),
       file() + ":3: tasks.triggers.crowd.min_size: expected an integer 0..10000, got \"many\"");
+  EXPECT_EQ(error_of("tasks:\n  dedup:\n    max_reassess_seconds: -1\n"),
+            file() + ":3: tasks.dedup.max_reassess_seconds: expected a number >= 0, got \"-1\"");
   EXPECT_EQ(error_of("tasks:\n  dedup:\n    max_cameras: 0\n"),
             file() + ":3: tasks.dedup.max_cameras: expected an integer >= 1, got \"0\"");
 }
@@ -373,7 +375,10 @@ TEST_F(PipelineFileTest, ShippedTaskDefaultsMatchTheStruct) {
   EXPECT_EQ(t.triggers.density_priority, d.triggers.density_priority);
   EXPECT_EQ(t.triggers.crowd_min_size, d.triggers.crowd_min_size);
   EXPECT_EQ(t.triggers.crowd_priority, d.triggers.crowd_priority);
-  EXPECT_EQ(t.dedup.interval_seconds, d.dedup.interval_seconds);
+  EXPECT_EQ(t.require_conflict_potential, d.require_conflict_potential);
+  EXPECT_EQ(t.triggers.conflict_priority, d.triggers.conflict_priority);
+  EXPECT_EQ(t.dedup.max_reassess_seconds, d.dedup.max_reassess_seconds);
+  EXPECT_EQ(t.dedup.involved_members_only, d.dedup.involved_members_only);
   EXPECT_EQ(t.dedup.distance_shrink, d.dedup.distance_shrink);
   EXPECT_EQ(t.dedup.speed_change, d.dedup.speed_change);
   EXPECT_EQ(t.dedup.forget_after_seconds, d.dedup.forget_after_seconds);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "generate/tests/scene_builder.h"
 
 namespace tmon::generate {
@@ -128,12 +130,12 @@ TEST(TaskGeneratorTest, PedestrianClosingOnACarIsAssessedAtOnceDespiteARecentAss
 
   // Frame 2, one second later: the pedestrian walked 30 px towards the car.
   // At that pace it reaches the car within the 2 s horizon: closing fires,
-  // and the shrunk gap beats the interval.
+  // a higher trigger than the crowd's, which beats the refresh period.
   actors.back().x += 30;
   outcome = generator.process(make_frame("cam", 2, kStart + 2000, actors, {{"g", members}}), 0);
   ASSERT_EQ(outcome.tasks.size(), 1u);
   EXPECT_EQ(outcome.groups[0].fired.front(), Trigger::kClosing);
-  EXPECT_EQ(*outcome.groups[0].verdict, Verdict::kGapShrank);
+  EXPECT_EQ(*outcome.groups[0].verdict, Verdict::kEscalated);
   EXPECT_EQ(outcome.tasks[0].priority, config::TaskTriggerConfig{}.closing_priority);
 
   // Frame 3: 4 px from the car: proximity, again at once.
@@ -149,7 +151,7 @@ TEST(TaskGeneratorTest, PedestrianClosingOnACarIsAssessedAtOnceDespiteARecentAss
   EXPECT_EQ(outcome.deduplicated, 1);
 }
 
-TEST(TaskGeneratorTest, MembersJoiningOrLeavingAreReassessed) {
+TEST(TaskGeneratorTest, MembersJoiningOrLeavingForGoodAreReassessed) {
   TaskGenerator generator(crowd_of_four());
   auto cars = queue_of_cars(4, 32);
   auto run = [&](int i) {
@@ -158,19 +160,22 @@ TEST(TaskGeneratorTest, MembersJoiningOrLeavingAreReassessed) {
   };
   EXPECT_EQ(run(0).tasks.size(), 1u);
   EXPECT_EQ(run(1).tasks.size(), 0u);
-  cars.push_back({10, "car", 100 + 4 * 96, 150});  // a fifth car joins the queue
-  auto outcome = run(2);
+  cars.push_back({10, "car", 100 + 4 * 96, 150});  // a fifth car joins the queue...
+  EXPECT_EQ(run(2).tasks.size(), 0u);
+  auto outcome = run(3);  // ...and is still there one analysed frame later
   ASSERT_EQ(outcome.tasks.size(), 1u);
   EXPECT_EQ(*outcome.groups[0].verdict, Verdict::kMembersChanged);
-  EXPECT_EQ(run(3).tasks.size(), 0u);
   cars.erase(cars.begin());  // the first one leaves
-  outcome = run(4);
+  EXPECT_EQ(run(4).tasks.size(), 0u);
+  outcome = run(5);
   ASSERT_EQ(outcome.tasks.size(), 1u);
   EXPECT_EQ(*outcome.groups[0].verdict, Verdict::kMembersChanged);
 }
 
-TEST(TaskGeneratorTest, SpeedChangeIsReassessed) {
-  TaskGenerator generator(crowd_of_four());
+TEST(TaskGeneratorTest, SpeedChangeIsReassessedWhenSwitchedOn) {
+  config::TaskConfig config = crowd_of_four();
+  config.dedup.speed_change = 0.5;
+  TaskGenerator generator(config);
   const auto cars = queue_of_cars(4, 32);
   auto run = [&](int i, double speed) {
     const int64_t ts = kStart + i * kFrameMs;
@@ -243,6 +248,116 @@ TEST(TaskGeneratorTest, ClosingComesFromTheSameObjectsInConsecutiveFrames) {
   renamed = {{9, "car", 140, 150}, {10, "car", 224, 150}};
   EXPECT_TRUE(fresh.process(make_frame("cam", 1, kStart + 1000, renamed, {{"g", {9, 10}}}), 0)
                   .tasks.empty());
+}
+
+// A frame whose group carries detection's safety measures: `moving` members
+// drive at 60 px/s, the others stand; `conflicts` are flagged pairs.
+messages::DetectionResult frame_with_safety(int64_t ts, const std::vector<Actor>& actors,
+                                            const std::vector<int>& moving,
+                                            const std::vector<std::pair<int, int>>& conflicts) {
+  std::vector<int> members = ids_of(actors);
+  auto frame = make_frame("cam", ts, ts, actors, {{"g", members}});
+  auto& safety = frame.trafficGroups[0].safety;
+  for (int id : members) {
+    const bool moves = std::find(moving.begin(), moving.end(), id) != moving.end();
+    safety.members.push_back({id, moves ? 60.0 : 0.0, 0, moves ? 60.0 : 0.0, 0});
+  }
+  for (const auto& [a, b] : conflicts) {
+    safety.pairs.push_back({a, b, 1.0, -1, 10, 60, true});
+    safety.conflict = true;
+    safety.minTtc = 1.0;
+  }
+  return frame;
+}
+
+TEST(TaskGeneratorTest, ConflictCandidateIsTheTopTriggerAndTravelsInTheTask) {
+  TaskGenerator generator({});
+  const auto cars = queue_of_cars(2, 100);  // far apart: no gap trigger
+  const auto outcome = generator.process(frame_with_safety(kStart, cars, {1}, {{1, 2}}), 0);
+  ASSERT_EQ(outcome.tasks.size(), 1u);
+  EXPECT_EQ(outcome.groups[0].fired.front(), Trigger::kConflict);
+  EXPECT_EQ(outcome.tasks[0].priority, config::TaskTriggerConfig{}.conflict_priority);
+  EXPECT_GT(outcome.tasks[0].priority, config::TaskTriggerConfig{}.proximity_priority);
+  EXPECT_EQ(outcome.tasks[0].triggers, (std::vector<std::string>{"conflict"}));
+  EXPECT_TRUE(outcome.tasks[0].safety.conflict);
+  EXPECT_EQ(outcome.tasks[0].safety.minTtc, 1.0);
+}
+
+TEST(TaskGeneratorTest, FirstConflictCandidateOfAGroupIsReassessedAtOnce) {
+  TaskGenerator generator(crowd_of_four());
+  const auto cars = queue_of_cars(4, 8);  // tailgating, all moving
+  const std::vector<int> all = {1, 2, 3, 4};
+  EXPECT_EQ(generator.process(frame_with_safety(kStart, cars, all, {}), 0).tasks.size(), 1u);
+  EXPECT_EQ(generator.process(frame_with_safety(kStart + kFrameMs, cars, all, {}), 0).tasks.size(),
+            0u);
+  auto outcome =
+      generator.process(frame_with_safety(kStart + 2 * kFrameMs, cars, all, {{2, 3}}), 0);
+  ASSERT_EQ(outcome.tasks.size(), 1u);
+  EXPECT_EQ(*outcome.groups[0].verdict, Verdict::kEscalated);  // to the conflict trigger
+  // Another TTC/PET pair of the same group is no news by itself.
+  outcome = generator.process(frame_with_safety(kStart + 3 * kFrameMs, cars, all, {{1, 2}}), 0);
+  EXPECT_TRUE(outcome.tasks.empty());
+}
+
+TEST(TaskGeneratorTest, TwoRoadUsersComingCloseIsNewsOnceUntilTheyPart) {
+  TaskGenerator generator(crowd_of_four());
+  auto actors = queue_of_cars(3, 32);
+  actors.push_back({9, "person", 30, 150, 12, 30});  // far from the first car
+  const std::vector<int> moving = {1, 2, 3};
+  auto run = [&](int i) {
+    return generator.process(frame_with_safety(kStart + i * kFrameMs, actors, moving, {}), 0);
+  };
+  EXPECT_EQ(run(0).no_potential, 1);  // a crowd of four at normal spacing
+  actors.back().x = 100 - 4 - 12;     // 4 px from the first car
+  auto outcome = run(1);
+  ASSERT_EQ(outcome.tasks.size(), 1u);
+  EXPECT_EQ(*outcome.groups[0].verdict, Verdict::kFirst);
+  EXPECT_TRUE(run(2).tasks.empty());  // still there: shown already
+  actors.back().x = 30;               // steps back...
+  EXPECT_TRUE(run(3).tasks.empty());
+  actors.back().x = 100 - 4 - 12;  // ...and comes close again: news
+  outcome = run(4);
+  ASSERT_EQ(outcome.tasks.size(), 1u);
+  EXPECT_EQ(*outcome.groups[0].verdict, Verdict::kNewConflict);
+}
+
+TEST(TaskGeneratorTest, GroupsWithoutConflictPotentialAreNotSent) {
+  // A standing queue, bumper to bumper: tailgating and crowd fire, but
+  // nothing moves and no TTC/PET is within the thresholds.
+  const auto cars = queue_of_cars(6, 8);
+  TaskGenerator generator({});
+  auto outcome = generator.process(frame_with_safety(kStart, cars, {}, {}), 0);
+  EXPECT_TRUE(outcome.tasks.empty());
+  EXPECT_EQ(outcome.no_potential, 1);
+  EXPECT_TRUE(outcome.groups[0].no_potential);
+  EXPECT_FALSE(outcome.groups[0].fired.empty());
+  // A car driving up close to the stopped ones has potential.
+  outcome = generator.process(frame_with_safety(kStart + kFrameMs, cars, {6}, {}), 0);
+  EXPECT_EQ(outcome.tasks.size(), 1u);
+  // Switched off, the standing queue is sent as well.
+  config::TaskConfig off;
+  off.require_conflict_potential = false;
+  TaskGenerator unfiltered(off);
+  EXPECT_EQ(unfiltered.process(frame_with_safety(kStart, cars, {}, {}), 0).tasks.size(), 1u);
+}
+
+TEST(TaskGeneratorTest, PedestrianNearAVehicleHasPotentialEvenStanding) {
+  TaskGenerator generator({});
+  const std::vector<Actor> actors = {{1, "car", 100, 100}, {2, "person", 168, 100, 12, 30}};
+  const auto outcome = generator.process(frame_with_safety(kStart, actors, {}, {}), 0);
+  ASSERT_EQ(outcome.tasks.size(), 1u);
+  EXPECT_EQ(outcome.groups[0].fired.front(), Trigger::kProximity);
+}
+
+TEST(TaskGeneratorTest, FarApartMovingCarsWithoutConflictHaveNoPotential) {
+  // Crowd of six moving cars, spaced half a car: crowd fires, no pair is
+  // close or on a collision course.
+  TaskGenerator generator({});
+  const auto cars = queue_of_cars(6, 32);
+  const auto outcome =
+      generator.process(frame_with_safety(kStart, cars, {1, 2, 3, 4, 5, 6}, {}), 0);
+  EXPECT_TRUE(outcome.tasks.empty());
+  EXPECT_EQ(outcome.no_potential, 1);
 }
 
 }  // namespace

@@ -41,6 +41,39 @@ TEST(PromptTest, UserTextEndsWithParseableContext) {
   EXPECT_EQ(context["minPersonVehicleDistance"], 10.0);
 }
 
+TEST(PromptTest, BatchLabelsEachPictureWithItsGroupIndex) {
+  messages::AssessmentTask first = sample_task();
+  messages::AssessmentTask second = sample_task();
+  second.groupIndex = 5;
+  config::LlmConfig llm;
+  llm.max_tokens = 300;
+  const ChatRequest request =
+      build_batch_request({{&first, "SU1H", ""}, {&second, "SU1I", ""}}, llm);
+  EXPECT_TRUE(request.image_base64.empty());
+  ASSERT_EQ(request.images.size(), 2u);
+  EXPECT_NE(request.images[1].label.find("groupIndex 5"), std::string::npos);
+  EXPECT_EQ(request.max_tokens, 600);  // an answer's worth per group
+  const size_t at = request.user_text.find("Context: ");
+  ASSERT_NE(at, std::string::npos);
+  const auto context = nlohmann::json::parse(request.user_text.substr(at + 9));
+  ASSERT_EQ(context["batch"].size(), 2u);
+  EXPECT_EQ(context["batch"][1]["groupIndex"], 5);
+
+  // In the body each picture follows its label; a parsed body gives back
+  // every picture, so the mock and the token estimate count them all.
+  const std::string body = chat_request_body(request);
+  const auto json = nlohmann::json::parse(body);
+  const auto& parts = json["messages"][1]["content"];
+  ASSERT_EQ(parts.size(), 5u);
+  EXPECT_EQ(parts[0]["type"], "text");
+  EXPECT_EQ(parts[1]["image_url"]["url"], "data:image/jpeg;base64,SU1H");
+  EXPECT_EQ(parts[3]["image_url"]["url"], "data:image/jpeg;base64,SU1I");
+  const auto parsed = parse_chat_request_body(body);
+  ASSERT_TRUE(parsed);
+  ASSERT_EQ(parsed->images.size(), 2u);
+  EXPECT_EQ(parsed->images[1].base64, "SU1I");
+}
+
 TEST(PromptTest, BodyIsOpenAiVisionFormat) {
   const auto body = nlohmann::json::parse(chat_request_body(build_chat_request(sample_task(), {})));
   EXPECT_EQ(body["model"], "qwen-vl-plus");

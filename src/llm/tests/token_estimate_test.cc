@@ -79,6 +79,19 @@ TEST(PromptTokensTest, SumsTextImageAndFraming) {
   EXPECT_EQ(prompt_tokens(request, TokenRule{}), 8 + 1 + 2 + 1280 + 2);
 }
 
+TEST(PromptTokensTest, ABatchCountsEveryPictureAndLabel) {
+  ChatRequest request;
+  request.system_prompt = "abcd";
+  request.user_text = "交通";
+  const std::string small = base64_encode(testing::jpeg_header(96, 64));
+  request.images = {{"交通", small, ""}, {"交通", small, ""}};
+  EXPECT_EQ(prompt_tokens(request, TokenRule{}), 8 + 1 + 2 + 2 * (2 + 8));
+  // Parsed back, the labels join the text and the pictures are all there.
+  const auto parsed = parse_chat_request_body(chat_request_body(request));
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(prompt_tokens(*parsed, TokenRule{}), prompt_tokens(request, TokenRule{}));
+}
+
 TEST(PromptTokensTest, ParsedBodyCountsTheSameAsTheRequest) {
   ChatRequest request;
   request.model = "qwen-vl-max";

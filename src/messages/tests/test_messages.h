@@ -87,6 +87,8 @@ inline AssessmentTask full_assessment_task() {
   task.imageBase64 = "aW1hZ2U=";
   task.objects = {full_object(4), full_object(5)};
   task.features = full_features();
+  task.safety = full_safety();
+  task.triggers = {"conflict", "proximity"};
   return task;
 }
 
@@ -100,7 +102,8 @@ inline RiskAssessment full_risk_assessment() {
                             .riskTypes = {"tailgating", "pedestrian_conflict"},
                             .description = kTrickyText,
                             .dangerObjectCount = 2,
-                            .triggerObjectIds = {4, 5}},
+                            .triggerObjectIds = {4, 5},
+                            .source = "rules"},
                   GroupRisk{1, RiskLevel::kLow, 0, {}, "", 0, {}}},
   };
 }
@@ -117,6 +120,7 @@ inline AssessmentResult full_assessment_result() {
   result.frameTaskCount = 3;
   result.status = ResultStatus::kOk;
   result.riskAssessment = full_risk_assessment();
+  result.source = "rules";
   result.metadata = ResultMetadata{.llmLatencyMs = 1234,
                                    .queueWaitMs = -5,
                                    .attempts = 2,

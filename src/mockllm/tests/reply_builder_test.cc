@@ -31,6 +31,24 @@ TEST(AssessRequestTest, PedestrianNextToVehicleIsHighRisk) {
   EXPECT_EQ(assessment.results[0].triggerObjectIds, (std::vector<int>{7, 8}));
 }
 
+TEST(AssessRequestTest, BatchedRequestGetsOneEntryPerGroup) {
+  messages::AssessmentTask near, apart;
+  near.cameraId = apart.cameraId = "cam-1";
+  near.groupIndex = 1;
+  near.objects = {{7, "car", 2, 0.9, {0, 0, 10, 10}}, {8, "person", 0, 0.9, {12, 0, 14, 10}}};
+  near.features.minPersonVehicleDistance = 2;
+  apart.groupIndex = 4;
+  apart.features.minSpacing = 3;
+  const auto request = llm::build_batch_request({{&near, "SU1H", ""}, {&apart, "SU1I", ""}}, {});
+  const auto assessment = assess_request(llm::chat_request_body(request));
+  ASSERT_EQ(assessment.results.size(), 2u);
+  EXPECT_EQ(assessment.results[0].groupIndex, 1);
+  EXPECT_EQ(assessment.results[0].riskLevel, RiskLevel::kHigh);
+  EXPECT_EQ(assessment.results[1].groupIndex, 4);
+  EXPECT_EQ(assessment.results[1].riskLevel, RiskLevel::kMedium);  // spacing 3 px
+  EXPECT_EQ(assessment.maxRiskLevel, RiskLevel::kHigh);
+}
+
 TEST(AssessRequestTest, SameRequestSameAnswer) {
   const std::string request = request_for(200, 50, 42);
   EXPECT_EQ(assess_request(request), assess_request(request));

@@ -26,9 +26,12 @@ constexpr const char* kOkReply =
 class ScriptedLlm final : public llm::LlmClient {
  public:
   std::map<std::string, std::vector<llm::CallResult>> scripts;
-  std::vector<std::string> calls;   // secrets, in call order
-  std::vector<std::string> models;  // the model of each call
-  Millis delay{0};                  // how long each call takes
+  std::vector<std::string> calls;       // secrets, in call order
+  std::vector<std::string> models;      // the model of each call
+  std::vector<size_t> pictures;         // pictures in each call: 1, or a batch's count
+  std::vector<int> max_tokens;          // each call's reply cap
+  std::vector<llm::CallResult> shared;  // answered first, whatever the key
+  Millis delay{0};                      // how long each call takes
   int active = 0;
   int max_active = 0;
   std::mutex mu;
@@ -46,9 +49,14 @@ class ScriptedLlm final : public llm::LlmClient {
       std::lock_guard lock(mu);
       calls.push_back(api_key);
       models.push_back(request.model);
+      pictures.push_back(request.images.empty() ? 1 : request.images.size());
+      max_tokens.push_back(request.max_tokens);
       max_active = std::max(max_active, ++active);
       auto& script = scripts[api_key];
-      if (!script.empty()) {
+      if (!shared.empty()) {
+        next = shared.front();
+        shared.erase(shared.begin());
+      } else if (!script.empty()) {
         next = script.front();
         script.erase(script.begin());
       }
@@ -105,13 +113,17 @@ class DispatcherTest : public ::testing::Test {
     return task;
   }
 
-  Dispatcher& start(DispatcherOptions options = {}) {
-    options.retry_max_attempts = 3;
-    dispatcher_ = std::make_unique<Dispatcher>(options, io_.context(), pool_, llm_,
-                                               config::LlmConfig{}, clock_, metrics_);
+  Dispatcher& start(DispatcherOptions options = {}, config::LlmConfig llm = {}) {
+    create(options, std::move(llm));
     dispatcher_->start();
     settle(0);
     return *dispatcher_;
+  }
+  // Without starting its loop: tasks submitted now all wait when it starts.
+  void create(DispatcherOptions options = {}, config::LlmConfig llm = {}) {
+    options.retry_max_attempts = 3;
+    dispatcher_ = std::make_unique<Dispatcher>(options, io_.context(), pool_, llm_, std::move(llm),
+                                               clock_, metrics_);
   }
 
   std::future<messages::AssessmentResult> submit(messages::AssessmentTask task) {
@@ -234,6 +246,188 @@ TEST_F(DispatcherTest, AllKeysDisabledMeansTheTaskExpires) {
   EXPECT_EQ(pool_.usable(), 0u);
   EXPECT_EQ(result.status, ResultStatus::kExpired);
   EXPECT_EQ(result.code, "deadline_exceeded");
+}
+
+// A task whose group detection flagged: a car and a pedestrian 0.8 s from
+// colliding.
+messages::AssessmentTask with_conflict(messages::AssessmentTask task) {
+  task.objects = {{1, "car", 2, 0.9, {0, 0, 60, 30}}, {2, "person", 0, 0.8, {70, 0, 80, 30}}};
+  task.safety.conflict = true;
+  task.safety.minTtc = 0.8;
+  task.safety.pairs = {{1, 2, 0.8, -1, 10, 12.5, true}};
+  task.triggers = {"conflict", "proximity"};
+  return task;
+}
+
+TEST_F(DispatcherTest, AllKeysDisabledYieldsARuleBasedResultAtOnce) {
+  auto disabled_a = key("a");
+  auto disabled_b = key("b");
+  disabled_a.enabled = disabled_b.enabled = false;
+  pool_.configure({disabled_a, disabled_b}, {});
+  DispatcherOptions options;
+  options.rule_fallback = true;
+  start(options);
+  const int64_t captured = clock_.epoch_ms();
+  const auto result = run({with_conflict(make_task("t1", 60'000))})[0];
+  EXPECT_TRUE(llm_.calls.empty());
+  EXPECT_EQ(result.status, ResultStatus::kOk);
+  EXPECT_EQ(result.source, "rules");
+  EXPECT_EQ(result.metadata.llmModel, "rules");
+  ASSERT_TRUE(result.riskAssessment);
+  ASSERT_EQ(result.riskAssessment->results.size(), 1u);
+  const auto& risk = result.riskAssessment->results[0];
+  EXPECT_EQ(risk.source, "rules");
+  EXPECT_EQ(risk.groupIndex, 4);
+  EXPECT_EQ(risk.riskLevel, messages::RiskLevel::kHigh);
+  EXPECT_EQ(risk.riskTypes, (std::vector<std::string>{"人车冲突"}));
+  // Long before the task's deadline: nobody waits for a key that cannot come.
+  EXPECT_LT(result.completedTs, captured + 1'000);
+  EXPECT_EQ(metrics_.rule_assessments.Add({{"reason", "no_usable_key"}}).Value(), 1);
+}
+
+TEST_F(DispatcherTest, KeysDisabledByTheProviderYieldARuleBasedResult) {
+  llm_.scripts["secret-a"] = {failure(llm::CallErrorKind::kQuotaExhausted)};
+  llm_.scripts["secret-b"] = {failure(llm::CallErrorKind::kAuthFailed)};
+  DispatcherOptions options;
+  options.rule_fallback = true;
+  start(options);
+  const auto result = run({with_conflict(make_task("t1", 500))})[0];
+  EXPECT_EQ(pool_.usable(), 0u);
+  EXPECT_EQ(result.status, ResultStatus::kOk);
+  EXPECT_EQ(result.source, "rules");
+}
+
+TEST_F(DispatcherTest, ProviderDownYieldsARuleBasedResultNotAnError) {
+  llm_.scripts["secret-a"] = std::vector<llm::CallResult>(5, failure(llm::CallErrorKind::kTimeout));
+  llm_.scripts["secret-b"] = std::vector<llm::CallResult>(5, failure(llm::CallErrorKind::kTimeout));
+  DispatcherOptions options;
+  options.rule_fallback = true;
+  start(options);
+  const auto result = run({with_conflict(make_task("t1"))})[0];
+  EXPECT_EQ(result.status, ResultStatus::kOk);
+  EXPECT_EQ(result.source, "rules");
+  EXPECT_EQ(result.metadata.attempts, 3);
+  EXPECT_EQ(metrics_.rule_assessments.Add({{"reason", "provider_error"}}).Value(), 1);
+}
+
+TEST_F(DispatcherTest, RulesDoNotHideOurOwnBadRequests) {
+  llm_.scripts["secret-a"] = {failure(llm::CallErrorKind::kBadRequest)};
+  DispatcherOptions options;
+  options.rule_fallback = true;
+  start(options);
+  const auto result = run({make_task("t1")})[0];
+  EXPECT_EQ(result.status, ResultStatus::kError);
+  EXPECT_EQ(result.code, "bad_request");
+}
+
+TEST_F(DispatcherTest, LlmAnswersSayTheirSource) {
+  const auto result = run_one();
+  EXPECT_EQ(result.source, "llm");
+  EXPECT_EQ(result.riskAssessment->results[0].source, "llm");
+}
+
+// ---- frame-level batching (llm.batch_groups) ----
+
+config::LlmConfig batching() {
+  config::LlmConfig llm;
+  llm.batch_groups = true;
+  llm.max_tokens = 100;
+  return llm;
+}
+
+// Tasks of one frame (requestId "frame"), group indices as given.
+class BatchTest : public DispatcherTest {
+ protected:
+  std::vector<messages::AssessmentResult> run_frame(const std::vector<int>& groups,
+                                                    config::LlmConfig llm = batching()) {
+    create({}, std::move(llm));
+    std::vector<std::future<messages::AssessmentResult>> futures;
+    for (int index : groups) {
+      auto task = make_task("t" + std::to_string(index));
+      task.requestId = "frame";
+      task.groupIndex = index;
+      futures.push_back(submit(std::move(task)));
+    }
+    dispatcher_->start();  // every task waits: the first takes the others along
+    std::vector<messages::AssessmentResult> results;
+    for (auto& future : futures) {
+      EXPECT_EQ(future.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+      results.push_back(future.get());
+    }
+    dispatcher_->stop(Millis(1000));
+    return results;
+  }
+
+  static llm::CallResult reply(const std::string& content) {
+    return llm::ChatReply{content, "m", {300, 60, 360}, {}};
+  }
+};
+
+TEST_F(BatchTest, AFramesGroupsGoInOneCallAndEachGetsItsOwnResult) {
+  llm_.shared = {
+      reply(R"({"results":[{"groupIndex":3,"riskLevel":"none"},{"groupIndex":1,"riskLevel":"high",)"
+            R"("riskTypes":["人车冲突"]},{"groupIndex":2,"riskLevel":"low"}]})")};
+  const auto results = run_frame({1, 2, 3});
+  ASSERT_EQ(llm_.calls.size(), 1u);
+  EXPECT_EQ(llm_.pictures[0], 3u);
+  EXPECT_EQ(llm_.max_tokens[0], 300);  // a reply's worth per group
+  const std::vector<messages::RiskLevel> expected = {
+      messages::RiskLevel::kHigh, messages::RiskLevel::kLow, messages::RiskLevel::kNone};
+  for (size_t i = 0; i < results.size(); ++i) {
+    const auto& result = results[i];
+    ASSERT_EQ(result.status, ResultStatus::kOk) << i;
+    EXPECT_EQ(result.taskId, "t" + std::to_string(i + 1));
+    ASSERT_EQ(result.riskAssessment->results.size(), 1u);
+    EXPECT_EQ(result.riskAssessment->results[0].groupIndex, static_cast<int>(i + 1));
+    EXPECT_EQ(result.riskAssessment->results[0].riskLevel, expected[i]);
+    EXPECT_EQ(result.riskAssessment->maxRiskLevel, expected[i]);
+    EXPECT_EQ(result.metadata.totalTokens, 120);  // the call's 360, shared
+    EXPECT_EQ(result.source, "llm");
+  }
+  EXPECT_EQ(metrics_.batch_calls.Value(), 1);
+  EXPECT_EQ(metrics_.batch_groups.Value(), 3);
+}
+
+TEST_F(BatchTest, AGroupTheReplyLeftOutIsAskedAgainAlone) {
+  llm_.shared = {reply(R"({"results":[{"groupIndex":1,"riskLevel":"low"},)"
+                       R"({"groupIndex":3,"riskLevel":"medium"}]})")};
+  const auto results = run_frame({1, 2, 3});
+  ASSERT_EQ(llm_.calls.size(), 2u);
+  EXPECT_EQ(llm_.pictures[0], 3u);
+  EXPECT_EQ(llm_.pictures[1], 1u);  // group 2, alone
+  EXPECT_EQ(results[0].riskAssessment->results[0].riskLevel, messages::RiskLevel::kLow);
+  EXPECT_EQ(results[2].riskAssessment->results[0].riskLevel, messages::RiskLevel::kMedium);
+  ASSERT_EQ(results[1].status, ResultStatus::kOk);
+  EXPECT_EQ(results[1].riskAssessment->results[0].groupIndex, 2);
+  EXPECT_EQ(results[1].metadata.attempts, 2);
+  EXPECT_EQ(metrics_.batch_fallbacks.Add({{"reason", "missing_group"}}).Value(), 1);
+}
+
+TEST_F(BatchTest, AnUnreadableBatchReplyFallsBackToOneCallPerGroup) {
+  llm_.shared = {reply("I see three groups of cars.")};
+  const auto results = run_frame({1, 2, 3});
+  ASSERT_EQ(llm_.calls.size(), 4u);
+  EXPECT_EQ(llm_.pictures, (std::vector<size_t>{3, 1, 1, 1}));
+  for (size_t i = 0; i < results.size(); ++i) {
+    ASSERT_EQ(results[i].status, ResultStatus::kOk);
+    EXPECT_EQ(results[i].riskAssessment->results[0].groupIndex, static_cast<int>(i + 1));
+  }
+  EXPECT_EQ(metrics_.batch_fallbacks.Add({{"reason", "unreadable"}}).Value(), 3);
+}
+
+TEST_F(BatchTest, BatchSizeIsCapped) {
+  config::LlmConfig llm = batching();
+  llm.max_batch_groups = 2;
+  llm_.shared = {reply(R"({"results":[{"groupIndex":1,"riskLevel":"low"},)"
+                       R"({"groupIndex":2,"riskLevel":"none"}]})")};
+  run_frame({1, 2, 3}, llm);
+  ASSERT_EQ(llm_.calls.size(), 2u);
+  EXPECT_EQ(llm_.pictures, (std::vector<size_t>{2, 1}));
+}
+
+TEST_F(BatchTest, OffMeansOneCallPerGroup) {
+  run_frame({1, 2, 3}, config::LlmConfig{});
+  EXPECT_EQ(llm_.pictures, (std::vector<size_t>{1, 1, 1}));
 }
 
 TEST_F(DispatcherTest, RateLimitedCallIsRetriedAfterTheCooldown) {
