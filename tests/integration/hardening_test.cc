@@ -116,6 +116,9 @@ TEST(HardeningTest, AProviderErrorEchoingTheKeyNeverLeaks) {
   testing::TempDir dir;
   dir.write("pipeline.yaml", kFastPipeline);
   dir.write("kafka.yaml", "consumer:\n  fetch_wait_max_ms: 10\n");
+  // Failed calls must end as error results carrying the provider's text,
+  // not be answered by the rule-based fallback.
+  dir.write("api_keys.yaml", "scheduler:\n  rule_fallback: false\n");
   std::string error;
   auto broker = testing::start_tmon_broker(TMON_BINARY, dir.str(), {}, &error);
   ASSERT_TRUE(broker) << error;
