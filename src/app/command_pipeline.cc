@@ -90,13 +90,12 @@ int run_pipeline(const PipelineFlags& flags, PipelineRoles roles) {
   // need the address, which an embedded broker picks at start.
   const std::string kafka = (*pipeline)->bootstrap_servers();
   if (!api.empty()) {
+    // With a generated admin token the dashboard's address carries it: shown
+    // here only (stdout, not the logs).
+    const std::string with_token = (*pipeline)->dashboard_url();
     std::cout << "tmon is up. API: " << api << "\n"
-              << "  dashboard: " << api << "/\n"
+              << "  dashboard: " << (with_token.empty() ? api + "/" : with_token) << "\n"
               << "  health:  curl " << api << "/api/health/health_check\n";
-    // The generated admin token, shown here only (stdout, not the logs).
-    if (const std::string dashboard = (*pipeline)->dashboard_url(); !dashboard.empty()) {
-      std::cout << "dashboard: " << dashboard << "\n";
-    }
     for (const auto& camera : (*pipeline)->camera_ids()) {
       std::cout << "  camera:  curl " << api << "/api/cameras/" << camera << "/latest\n";
     }
