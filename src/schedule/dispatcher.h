@@ -131,6 +131,15 @@ class Dispatcher {
 
   boost::asio::awaitable<void> loop();
   boost::asio::awaitable<void> call(PendingTask pending, Lease lease, InFlightSlot slot);
+  // Sends one request on a leased key, bounded by `deadline_ms`, and settles
+  // the lease (permit spread, outcome, rate-limit and disabled-key metrics):
+  // what a single and a batched call share.
+  struct SentCall {
+    llm::CallResult reply;
+    Millis latency;
+  };
+  boost::asio::awaitable<SentCall> send_on_lease(llm::ChatRequest request, const Lease& lease,
+                                                 int64_t deadline_ms, int64_t sent_ms);
   // One call for several tasks of a frame (llm.batch_groups; dispatcher_batch.cc).
   boost::asio::awaitable<void> call_batch(std::vector<PendingTask> batch, Lease lease,
                                           InFlightSlot slot);

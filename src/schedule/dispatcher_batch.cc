@@ -56,20 +56,8 @@ asio::awaitable<void> Dispatcher::call_batch(std::vector<PendingTask> batch, Lea
   metrics_.batch_groups.Increment(static_cast<double>(batch.size()));
   // The earliest deadline of the batch bounds the call: a reply after it
   // would come too late for that task.
-  const Millis timeout =
-      std::max(Millis(1), std::min(options_.call_timeout, Millis(deadline - sent_ms)));
-  const SteadyTime started = clock_.now();
-  asio::post(key_thread_, [this, lease, started] { keys_.observe_send(lease, started); });
-  const llm::CallResult reply = co_await llm_.complete(std::move(request), lease.secret, timeout);
-  const auto latency = std::chrono::duration_cast<Millis>(clock_.now() - started);
-  const FinishEffect effect = co_await finish_lease(lease, outcome_of(reply, latency));
-  if (effect.margin_grew) metrics_.margin_increases.Increment();
-  if (!reply && (reply.error().kind == llm::CallErrorKind::kRateLimited ||
-                 reply.error().kind == llm::CallErrorKind::kQuotaThrottled)) {
-    metrics_.record_rate_limited(lease.account, reply.error());
-  }
-  if (effect.disabled) metrics_.keys_disabled.Add({{"key_id", lease.key_id}}).Increment();
-  finish_batch(batch, lease, reply, latency);
+  const SentCall sent = co_await send_on_lease(std::move(request), lease, deadline, sent_ms);
+  finish_batch(batch, lease, sent.reply, sent.latency);
   (void)slot;
 }
 

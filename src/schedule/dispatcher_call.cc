@@ -37,12 +37,21 @@ asio::awaitable<void> Dispatcher::call(PendingTask pending, Lease lease, InFligh
     metrics_.fallback_calls.Add({{"model", lease.model}}).Increment();
   }
   pending.request.model = lease.model;
+  const SentCall sent = co_await send_on_lease(pending.request, lease, task.deadlineTs, sent_ms);
+  finish_result(pending, lease, sent.reply, sent.latency);
+  (void)slot;  // released here, whatever happened above
+}
+
+asio::awaitable<Dispatcher::SentCall> Dispatcher::send_on_lease(llm::ChatRequest request,
+                                                                const Lease& lease,
+                                                                int64_t deadline_ms,
+                                                                int64_t sent_ms) {
   const Millis timeout =
-      std::max(Millis(1), std::min(options_.call_timeout, Millis(task.deadlineTs - sent_ms)));
+      std::max(Millis(1), std::min(options_.call_timeout, Millis(deadline_ms - sent_ms)));
   const SteadyTime started = clock_.now();
   // The permit → send spread, which the window margin must cover.
   asio::post(key_thread_, [this, lease, started] { keys_.observe_send(lease, started); });
-  const llm::CallResult reply = co_await llm_.complete(pending.request, lease.secret, timeout);
+  llm::CallResult reply = co_await llm_.complete(std::move(request), lease.secret, timeout);
   const auto latency = std::chrono::duration_cast<Millis>(clock_.now() - started);
   const FinishEffect effect = co_await finish_lease(lease, outcome_of(reply, latency));
   if (effect.margin_grew) metrics_.margin_increases.Increment();
@@ -51,8 +60,7 @@ asio::awaitable<void> Dispatcher::call(PendingTask pending, Lease lease, InFligh
     metrics_.record_rate_limited(lease.account, reply.error());
   }
   if (effect.disabled) metrics_.keys_disabled.Add({{"key_id", lease.key_id}}).Increment();
-  finish_result(pending, lease, reply, latency);
-  (void)slot;  // released here, whatever happened above
+  co_return SentCall{std::move(reply), latency};
 }
 
 void Dispatcher::finish_result(PendingTask& pending, const Lease& lease,
