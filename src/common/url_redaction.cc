@@ -4,15 +4,10 @@
 #include <array>
 #include <cctype>
 
+#include "common/text.h"
+
 namespace tmon {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // "a=1&password=x" with the secret values masked.
 std::string mask_query(std::string_view query) {
@@ -36,7 +31,7 @@ std::string mask_query(std::string_view query) {
 }  // namespace
 
 bool is_secret_parameter(std::string_view name) {
-  const std::string key = lower(name);
+  const std::string key = ascii_lower(name);
   static constexpr std::array<std::string_view, 9> kParts{
       "pass", "pwd", "token", "key", "secret", "auth", "sig", "credential", "session"};
   return std::any_of(kParts.begin(), kParts.end(),

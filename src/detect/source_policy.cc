@@ -4,15 +4,10 @@
 #include <cctype>
 #include <filesystem>
 
+#include "common/text.h"
+
 namespace tmon::detect {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // The canonical form of a path (symlinks and ".." resolved); "" when it
 // does not exist.
@@ -45,18 +40,18 @@ std::string url_host(std::string_view url) {
   if (at != std::string_view::npos) rest = rest.substr(at + 1);
   if (!rest.empty() && rest.front() == '[') {
     const size_t close = rest.find(']');
-    return close == std::string_view::npos ? "" : lower(rest.substr(1, close - 1));
+    return close == std::string_view::npos ? "" : ascii_lower(rest.substr(1, close - 1));
   }
-  return lower(rest.substr(0, rest.find(':')));
+  return ascii_lower(rest.substr(0, rest.find(':')));
 }
 
 SourcePolicy::SourcePolicy(const config::DetectionConfig& settings) {
-  for (const auto& scheme : settings.allowed_sources) schemes_.push_back(lower(scheme));
+  for (const auto& scheme : settings.allowed_sources) schemes_.push_back(ascii_lower(scheme));
   for (const auto& root : settings.media_roots) {
     // A root that does not exist holds nothing.
     if (auto resolved = canonical(root); !resolved.empty()) roots_.push_back(std::move(resolved));
   }
-  for (const auto& host : settings.allowed_hosts) hosts_.push_back(lower(host));
+  for (const auto& host : settings.allowed_hosts) hosts_.push_back(ascii_lower(host));
 }
 
 bool SourcePolicy::host_allowed(std::string_view host) const {
@@ -79,7 +74,7 @@ bool SourcePolicy::path_allowed(std::string_view path) const {
 Status SourcePolicy::check(std::string_view url) const {
   const size_t separator = url.find("://");
   const std::string scheme =
-      separator == std::string_view::npos ? "file" : lower(url.substr(0, separator));
+      separator == std::string_view::npos ? "file" : ascii_lower(url.substr(0, separator));
   if (std::find(schemes_.begin(), schemes_.end(), scheme) == schemes_.end()) return refused();
   if (scheme == "sim") return {};
   if (scheme == "file") {

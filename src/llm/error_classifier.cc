@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/text.h"
+
 namespace tmon::llm {
 
 std::string_view to_string(CallErrorKind kind) {
@@ -52,13 +54,6 @@ std::string_view to_string(Throttle throttle) {
 
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 bool contains(const std::string& haystack, std::string_view needle) {
   return haystack.find(needle) != std::string::npos;
 }
@@ -76,8 +71,8 @@ struct CodeMeaning {
 };
 
 CodeMeaning meaning_of(const std::string& code, const std::string& message) {
-  const std::string c = lower(code);
-  const std::string m = lower(message);
+  const std::string c = ascii_lower(code);
+  const std::string m = ascii_lower(message);
   // Lasting: nothing but paying, subscribing or a new period helps.
   if (c == "arrearage" || c == "prepaidbilloverdue" || c == "postpaidbilloverdue" ||
       c == "commoditynotpurchased" || c == "billing_hard_limit_reached" ||
