@@ -9,11 +9,13 @@
 #include "app/commands.h"
 #include "app/config_loading.h"
 #include "app/exit_codes.h"
-#include "app/pipeline.h"
+#include "runtime/pipeline.h"
 #include "common/logging.h"
 #include "common/shutdown.h"
 
 namespace tmon::app {
+using runtime::Pipeline;
+using runtime::PipelineRoles;
 namespace {
 
 // Exits the process if a stop takes longer than the shutdown timeout.

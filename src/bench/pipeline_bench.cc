@@ -9,7 +9,7 @@
 #include <iostream>
 #include <thread>
 
-#include "app/pipeline.h"
+#include "runtime/pipeline.h"
 #include "bench/html_report.h"
 #include "bench/pipeline_observer.h"
 #include "bench/pipeline_report.h"
@@ -366,14 +366,14 @@ int run_pipeline_bench(const PipelineBenchOptions& o, config::Config config) {
     }
     return config::ConfigPtr(std::move(copy));
   };
-  std::unique_ptr<app::Pipeline> stages;
-  std::unique_ptr<app::Pipeline> cameras;
+  std::unique_ptr<runtime::Pipeline> stages;
+  std::unique_ptr<runtime::Pipeline> cameras;
   if (in_process) {
-    app::PipelineRoles roles;
+    runtime::PipelineRoles roles;
     roles.generate = roles.schedule = roles.aggregate = true;
     roles.instance_id = "bench-scheduler-1";
     roles.ops_port = 0;
-    auto started = app::Pipeline::start(config_of(false), roles, SystemClock::instance());
+    auto started = runtime::Pipeline::start(config_of(false), roles, SystemClock::instance());
     if (!started) {
       std::cerr << "bench: pipeline: " << started.error().message << "\n";
       return 2;
@@ -406,11 +406,11 @@ int run_pipeline_bench(const PipelineBenchOptions& o, config::Config config) {
     synthetic = std::make_unique<SyntheticLoad>(config, o.cameras, interval, o.load_threads);
     load_started = synthetic->start(o.duration);
   } else if (in_process) {
-    app::PipelineRoles roles;
+    runtime::PipelineRoles roles;
     roles.detect = true;
     roles.instance_id = "bench-detect";
     roles.ops_port = 0;
-    auto started = app::Pipeline::start(config_of(true), roles, SystemClock::instance());
+    auto started = runtime::Pipeline::start(config_of(true), roles, SystemClock::instance());
     if (started)
       cameras = std::move(*started);
     else

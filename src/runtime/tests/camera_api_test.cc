@@ -8,7 +8,7 @@
 #include "api/camera_routes.h"
 #include "api/live_feed.h"
 #include "api/ws_protocol.h"
-#include "app/camera_control.h"
+#include "runtime/camera_control.h"
 #include "detect/camera_manager.h"
 #include "detect/detector_factory.h"
 #include "eventually.h"
@@ -19,7 +19,7 @@
 #include "refusing_port.h"
 #include "ws_client.h"
 
-namespace tmon::app {
+namespace tmon::runtime {
 namespace {
 
 using namespace std::chrono_literals;
@@ -387,4 +387,4 @@ TEST_F(CameraApiTest, MetricsAreServedInPrometheusFormat) {
 }
 
 }  // namespace
-}  // namespace tmon::app
+}  // namespace tmon::runtime

@@ -10,7 +10,7 @@
 #include "detect/camera_manager.h"
 #include "detect/source_policy.h"
 
-namespace tmon::app {
+namespace tmon::runtime {
 
 // The API's view of the cameras this process pulls (api::CameraControl),
 // over detection's camera manager. It is also where a camera's id gets its
@@ -58,4 +58,4 @@ class ManagedCameras final : public api::CameraControl {
   std::vector<int> listeners_;  // ours, removed on destruction
 };
 
-}  // namespace tmon::app
+}  // namespace tmon::runtime

@@ -1,4 +1,4 @@
-#include "app/pipeline.h"
+#include "runtime/pipeline.h"
 
 #include <sys/utsname.h>
 
@@ -6,7 +6,7 @@
 #include "api/camera_routes.h"
 #include "api/stats_counters.h"
 #include "api/ws_protocol.h"
-#include "app/camera_control.h"
+#include "runtime/camera_control.h"
 #include "bus/consumer.h"
 #include "bus/dead_letter.h"
 #include "bus/embedded_broker.h"
@@ -35,7 +35,7 @@
 #include "store/redis_result_store.h"
 #include "store/redis_subscriber.h"
 
-namespace tmon::app {
+namespace tmon::runtime {
 
 // Everything a pipeline process owns, declared in start order.
 class PipelineParts {
@@ -650,4 +650,4 @@ std::vector<api::ComponentHealth> Pipeline::health() const {
   return parts_->health();
 }
 
-}  // namespace tmon::app
+}  // namespace tmon::runtime

@@ -1,10 +1,10 @@
-#include "app/camera_control.h"
+#include "runtime/camera_control.h"
 
 #include <algorithm>
 
 #include "detect/detector_factory.h"
 
-namespace tmon::app {
+namespace tmon::runtime {
 
 ManagedCameras::ManagedCameras(detect::CameraManager& cameras, config::DetectionConfig settings)
     : cameras_(cameras), settings_(std::move(settings)), policy_(settings_) {}
@@ -148,4 +148,4 @@ void ManagedCameras::remove_listener(int id) {
   std::erase(listeners_, id);
 }
 
-}  // namespace tmon::app
+}  // namespace tmon::runtime

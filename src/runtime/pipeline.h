@@ -10,7 +10,7 @@
 #include "common/result.h"
 #include "config/config.h"
 
-namespace tmon::app {
+namespace tmon::runtime {
 
 // Which components this process runs. `tmon up` runs them all; `tmon
 // generate`, `tmon schedule`, ... run one each, all wired the same way.
@@ -77,4 +77,4 @@ class Pipeline {
   std::unique_ptr<PipelineParts> parts_;
 };
 
-}  // namespace tmon::app
+}  // namespace tmon::runtime
