@@ -53,11 +53,73 @@ void RedisSubscriber::start() {
 void RedisSubscriber::stop() {
   std::lock_guard lock(lifecycle_mu_);
   stopping_ = true;
+  wake();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RedisSubscriber::wake() {
   if (wake_[1] >= 0) {
     const char byte = 0;
     [[maybe_unused]] const auto n = write(wake_[1], &byte, 1);
   }
-  if (thread_.joinable()) thread_.join();
+}
+
+void RedisSubscriber::drain_wake() {
+  char buffer[64];
+  while (wake_[0] >= 0 && read(wake_[0], buffer, sizeof buffer) > 0) {
+  }
+}
+
+void RedisSubscriber::subscribe(const std::string& channel) {
+  {
+    std::lock_guard lock(channels_mu_);
+    if (!wanted_.insert(channel).second) return;
+  }
+  wake();
+}
+
+void RedisSubscriber::unsubscribe(const std::string& channel) {
+  {
+    std::lock_guard lock(channels_mu_);
+    if (wanted_.erase(channel) == 0) return;
+  }
+  wake();
+}
+
+bool RedisSubscriber::sync_channels(std::string& why) {
+  std::vector<std::string> add;
+  std::vector<std::string> drop;
+  {
+    std::lock_guard lock(channels_mu_);
+    for (const auto& channel : wanted_) {
+      if (!subscribed_.contains(channel)) add.push_back(channel);
+    }
+    for (const auto& channel : subscribed_) {
+      if (!wanted_.contains(channel)) drop.push_back(channel);
+    }
+  }
+  // The answers ([subscribe, channel, count]) come back among the messages,
+  // which handle() tells apart.
+  for (const auto& [verb, channels] : {std::pair{"SUBSCRIBE", &add}, {"UNSUBSCRIBE", &drop}}) {
+    if (channels->empty()) continue;
+    std::vector<const char*> args{verb};
+    std::vector<size_t> lengths{std::strlen(verb)};
+    for (const auto& channel : *channels) {
+      args.push_back(channel.data());
+      lengths.push_back(channel.size());
+    }
+    redisAppendCommandArgv(context_, static_cast<int>(args.size()), args.data(), lengths.data());
+  }
+  int done = add.empty() && drop.empty();
+  while (!done) {
+    if (redisBufferWrite(context_, &done) != REDIS_OK) {
+      why = context_->errstr;
+      return false;
+    }
+  }
+  subscribed_.insert(add.begin(), add.end());
+  for (const auto& channel : drop) subscribed_.erase(channel);
+  return true;
 }
 
 RedisSubscriberStats RedisSubscriber::stats() const {
@@ -80,7 +142,8 @@ void RedisSubscriber::run() {
         logger()->info("redis subscriber: back on {} after {} ms; live push resumed",
                        address_.describe(), down.count());
       } else {
-        logger()->info("redis subscriber: subscribed to {} on {}", options_.pattern,
+        logger()->info("redis subscriber: subscribed to {} on {}",
+                       options_.pattern.empty() ? options_.channel_prefix + "..." : options_.pattern,
                        address_.describe());
       }
       ever_connected = true;
@@ -142,6 +205,13 @@ bool RedisSubscriber::connect(std::string& why) {
       return false;
     }
   }
+  if (options_.pattern.empty()) {
+    // Channel mode: the wanted channels, asked for anew on each connection.
+    subscribed_.clear();
+    if (sync_channels(why)) return true;
+    disconnect();
+    return false;
+  }
   redisReply* reply = command({"PSUBSCRIBE", options_.pattern});
   const bool ok = reply && reply->type == REDIS_REPLY_ARRAY && reply->elements == 3;
   if (reply && !ok) {
@@ -173,6 +243,11 @@ std::string RedisSubscriber::pump() {
       return std::string("poll: ") + std::strerror(errno);
     }
     if (stopping_) break;
+    if (fds[1].revents != 0) {
+      drain_wake();
+      std::string why;
+      if (options_.pattern.empty() && !sync_channels(why)) return why;
+    }
     if (ready == 0) {
       if (ping_sent) {
         return "no answer to PING within " + std::to_string(options_.ping_interval.count()) + " ms";
@@ -195,18 +270,30 @@ std::string RedisSubscriber::pump() {
 }
 
 void RedisSubscriber::handle(const redisReply& reply) {
-  // ["pmessage", pattern, channel, payload]; anything else (the PING answer) is not a view.
-  if (reply.type != REDIS_REPLY_ARRAY || reply.elements != 4 || !is_string(reply.element[0]) ||
-      std::string_view(reply.element[0]->str, reply.element[0]->len) != "pmessage" ||
-      !is_string(reply.element[2]) || !is_string(reply.element[3])) {
+  // ["pmessage", pattern, channel, payload] or ["message", channel, payload];
+  // anything else (the PING answer, a (un)subscribe answer) is not a view.
+  if (reply.type != REDIS_REPLY_ARRAY || reply.elements < 3 || !is_string(reply.element[0])) {
     return;
   }
-  const std::string channel(reply.element[2]->str, reply.element[2]->len);
-  const size_t colon = channel.find(':');
-  const std::string camera_id = colon == std::string::npos ? channel : channel.substr(colon + 1);
+  const std::string_view kind(reply.element[0]->str, reply.element[0]->len);
+  const size_t first = kind == "pmessage" && reply.elements == 4 ? 2
+                       : kind == "message" && reply.elements == 3 ? 1
+                                                                  : 0;
+  if (first == 0 || !is_string(reply.element[first]) || !is_string(reply.element[first + 1])) {
+    return;
+  }
+  const std::string channel(reply.element[first]->str, reply.element[first]->len);
+  std::string camera_id;
+  if (!options_.channel_prefix.empty() && channel.starts_with(options_.channel_prefix)) {
+    camera_id = channel.substr(options_.channel_prefix.size());
+  } else {
+    const size_t colon = channel.find(':');
+    camera_id = colon == std::string::npos ? channel : channel.substr(colon + 1);
+  }
+  const redisReply* payload = reply.element[first + 1];
   ++messages_;
   try {
-    listener_(camera_id, std::string(reply.element[3]->str, reply.element[3]->len));
+    listener_(camera_id, std::string(payload->str, payload->len));
   } catch (const std::exception& e) {
     // The listener's failure is one lost push, not a dead subscription.
     logger()->error("redis subscriber: listener failed on camera={}: {}", camera_id, e.what());
@@ -217,6 +304,8 @@ bool RedisSubscriber::sleep(Millis delay) {
   if (stopping_) return false;
   pollfd fd{wake_[0], POLLIN, 0};
   poll(&fd, wake_[0] >= 0 ? 1 : 0, static_cast<int>(delay.count()));
+  // A channel change woke it: the next connection subscribes them all anyway.
+  drain_wake();
   return !stopping_;
 }
 

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -16,7 +17,11 @@ struct redisReply;
 namespace tmon::store {
 
 struct RedisSubscriberOptions {
-  std::string pattern = "camera:*";  // PSUBSCRIBE pattern; the id follows the first ':'
+  // PSUBSCRIBE pattern; the id follows the first ':'. Empty: no pattern, the
+  // channels given to subscribe() instead (SUBSCRIBE), the id following
+  // `channel_prefix`.
+  std::string pattern = "camera:*";
+  std::string channel_prefix;
   Millis timeout{2'000};             // connect and write timeout
   Millis min_backoff{100};           // first reconnect delay after Redis went away
   Millis max_backoff{5'000};         // reconnect delays double up to this
@@ -52,6 +57,12 @@ class RedisSubscriber {
   // Stops the thread and closes the connection. Idempotent.
   void stop();
 
+  // Channel mode (an empty pattern): adds or drops a channel, on the live
+  // connection at once (from the subscriber's thread) and on every
+  // reconnection. Thread-safe; cheap to call again with the same channel.
+  void subscribe(const std::string& channel);
+  void unsubscribe(const std::string& channel);
+
   RedisSubscriberStats stats() const;
   std::string describe() const { return address_.describe(); }
 
@@ -65,6 +76,12 @@ class RedisSubscriber {
   // Sleeps up to `delay`; false when stopping.
   bool sleep(Millis delay);
   void disconnect();
+  // Empties the wake pipe, so a wake-up is not seen twice.
+  void drain_wake();
+  // Channel mode: sends the (UN)SUBSCRIBEs that bring the connection's
+  // channels to the wanted set; false (with `why`) when the write failed.
+  bool sync_channels(std::string& why);
+  void wake();
 
   RedisAddress address_;
   ViewListener listener_;
@@ -76,6 +93,9 @@ class RedisSubscriber {
   std::atomic<uint64_t> messages_{0};
   std::atomic<uint64_t> reconnects_{0};
   std::mutex lifecycle_mu_;
+  std::mutex channels_mu_;
+  std::set<std::string> wanted_;     // channel mode: guarded by channels_mu_
+  std::set<std::string> subscribed_;  // on the connection; the subscriber thread's
   std::thread thread_;
 };
 

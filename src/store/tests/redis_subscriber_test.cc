@@ -135,5 +135,50 @@ TEST(RedisSubscriberTest, StopsPromptlyWhileSubscribed) {
   EXPECT_FALSE(subscriber.stats().connected);
 }
 
+// PUBSUB NUMSUB of one channel: its subscribers on the server.
+int64_t subscribers_of(RedisClient& client, const std::string& channel) {
+  auto reply = client.command({"PUBSUB", "NUMSUB", channel});
+  if (!reply || reply->elements.size() != 2) return -1;
+  return reply->elements[1].integer;
+}
+
+TEST(RedisSubscriberTest, ChannelModeFollowsTheChannelsAskedFor) {
+  testing::TestRedis redis(testing::TestRedis::Private{});
+  const auto address = *RedisAddress::parse(redis.url());
+  RedisSubscriberOptions options = fast_options();
+  options.pattern = "";
+  options.channel_prefix = "pv:";
+  Received received;
+  RedisSubscriber subscriber(address, received.listener(), options);
+  subscriber.start();
+  ASSERT_TRUE(wait_until([&] { return subscriber.stats().connected; }, 5s));
+  RedisClient client(address, Millis(2000));
+
+  subscriber.subscribe("pv:cam:1");  // an id with a colon keeps it
+  subscriber.subscribe("pv:cam:1");  // again: nothing changes
+  ASSERT_TRUE(wait_until([&] { return subscribers_of(client, "pv:cam:1") == 1; }, 5s));
+  ASSERT_TRUE(client.command({"PUBLISH", "pv:other", "not asked for"}));
+  ASSERT_TRUE(client.command({"PUBLISH", "pv:cam:1", "one"}));
+  ASSERT_TRUE(received.wait_for_count(1, 5s));
+  EXPECT_EQ(received.views()[0], std::make_pair(std::string("cam:1"), std::string("one")));
+
+  // Across a Redis restart the channel is asked for again.
+  redis.kill();
+  ASSERT_TRUE(wait_until([&] { return !subscriber.stats().connected; }, 5s));
+  ASSERT_TRUE(redis.restart());
+  ASSERT_TRUE(wait_until([&] { return subscribers_of(client, "pv:cam:1") == 1; }, 5s));
+
+  subscriber.unsubscribe("pv:cam:1");
+  ASSERT_TRUE(wait_until([&] { return subscribers_of(client, "pv:cam:1") == 0; }, 5s));
+  subscriber.subscribe("pv:2");
+  ASSERT_TRUE(wait_until([&] { return subscribers_of(client, "pv:2") == 1; }, 5s));
+  ASSERT_TRUE(client.command({"PUBLISH", "pv:cam:1", "after unsubscribe"}));
+  ASSERT_TRUE(client.command({"PUBLISH", "pv:2", "two"}));
+  ASSERT_TRUE(received.wait_for_count(2, 5s));
+  const auto views = received.views();
+  ASSERT_EQ(views.size(), 2u);  // the message after the unsubscribe never came
+  EXPECT_EQ(views[1], std::make_pair(std::string("2"), std::string("two")));
+}
+
 }  // namespace
 }  // namespace tmon::store
