@@ -192,6 +192,22 @@ void read_api(MapReader r, ApiConfig& api) {
   r.read("max_client_queue_bytes", api.max_client_queue_bytes, int_between(65'536, 1 << 30));
 }
 
+void read_preview(MapReader r, PreviewConfig& p) {
+  r.read("enabled", p.enabled);
+  r.read("max_fps", p.max_fps, number_between(0.1, 30));
+  r.read("max_width", p.max_width, int_between(16, 4096));
+  r.read("max_bytes", p.max_bytes, int_between(4096, 8 << 20));
+  r.read("lease_ttl_seconds", p.lease_ttl_seconds, number_between(1, 3600));
+  r.read("lease_refresh_seconds", p.lease_refresh_seconds, number_between(0.1, 3600));
+  r.read("lease_poll_seconds", p.lease_poll_seconds, number_between(0.1, 60));
+  r.read("max_watched_cameras", p.max_watched_cameras, int_between(1, 10'000));
+  if (!r.failed() && p.lease_refresh_seconds >= p.lease_ttl_seconds) {
+    r.fail("lease_refresh_seconds",
+           "expected less than lease_ttl_seconds (" + format_number(p.lease_ttl_seconds) +
+               "), got " + format_number(p.lease_refresh_seconds));
+  }
+}
+
 }  // namespace
 
 std::vector<CameraConfig> default_cameras() {
@@ -214,6 +230,7 @@ void read_pipeline_file(MapReader& root, PipelineConfig& pipeline) {
   root.read("shutdown_timeout_seconds", pipeline.shutdown_timeout_seconds, number_between(1, 3600));
   read_redis(root.map("redis"), pipeline.redis);
   read_api(root.map("api"), pipeline.api);
+  read_preview(root.map("preview"), pipeline.preview);
   // A frame's last result may come max_age after capture and its view go
   // out a partial timeout later: its detection must still be there then.
   const auto& a = pipeline.aggregation;

@@ -362,6 +362,17 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
   w.value("idle_timeout_ms", p.api.idle_timeout_ms);
   w.value("max_client_queue_bytes", p.api.max_client_queue_bytes);
   w.end_map();
+  const auto& v = p.preview;
+  w.begin_map("preview");
+  w.value("enabled", v.enabled);
+  w.value("max_fps", v.max_fps);
+  w.value("max_width", v.max_width);
+  w.value("max_bytes", v.max_bytes);
+  w.value("lease_ttl_seconds", v.lease_ttl_seconds);
+  w.value("lease_refresh_seconds", v.lease_refresh_seconds);
+  w.value("lease_poll_seconds", v.lease_poll_seconds);
+  w.value("max_watched_cameras", v.max_watched_cameras);
+  w.end_map();
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ void read_api_keys_file(MapReader& root, Config& config);
 void read_kafka_file(MapReader& root, KafkaConfig& kafka);
 // monitoring.yaml: logging, metrics, alerts.
 void read_monitoring_file(MapReader& root, MonitoringConfig& monitoring);
-// pipeline.yaml: cameras, detection, tasks, aggregation, redis, api.
+// pipeline.yaml: cameras, detection, tasks, aggregation, redis, api, preview.
 void read_pipeline_file(MapReader& root, PipelineConfig& pipeline);
 
 // The cameras used when pipeline.yaml names none: four simulated feeds, so a

@@ -352,6 +352,28 @@ TEST_F(PipelineFileTest, BadTaskSettingsNameFileLineAndKey) {
             file() + ":3: tasks.dedup.max_cameras: expected an integer >= 1, got \"0\"");
 }
 
+TEST_F(PipelineFileTest, PreviewKeysAreReadAndTheLeaseMustOutliveItsRefresh) {
+  auto loaded = load(
+      "preview: {enabled: false, max_fps: 1, max_width: 320, max_bytes: 32768,\n"
+      "          lease_ttl_seconds: 6, lease_refresh_seconds: 2, lease_poll_seconds: 0.5,\n"
+      "          max_watched_cameras: 8}\n");
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  const PreviewConfig& p = loaded->config->pipeline.preview;
+  EXPECT_FALSE(p.enabled);
+  EXPECT_EQ(p.max_fps, 1);
+  EXPECT_EQ(p.max_width, 320);
+  EXPECT_EQ(p.max_bytes, 32768);
+  EXPECT_EQ(p.lease_ttl_seconds, 6);
+  EXPECT_EQ(p.lease_refresh_seconds, 2);
+  EXPECT_EQ(p.lease_poll_seconds, 0.5);
+  EXPECT_EQ(p.max_watched_cameras, 8);
+  // A lease refreshed no sooner than it expires would flicker.
+  EXPECT_NE(error_of("preview: {lease_ttl_seconds: 3, lease_refresh_seconds: 3}\n")
+                .find("preview.lease_refresh_seconds: expected less than lease_ttl_seconds (3)"),
+            std::string::npos);
+  EXPECT_NE(error_of("preview: {max_bytes: 10}\n").find("preview.max_bytes"), std::string::npos);
+}
+
 TEST_F(PipelineFileTest, ShippedTaskDefaultsMatchTheStruct) {
   // config/pipeline.yaml documents every key with its default value.
   std::ifstream shipped(std::string(TMON_SOURCE_DIR) + "/config/pipeline.yaml");
