@@ -48,10 +48,14 @@ WsProtocol::WsProtocol(CameraControl* cameras, LiveFeed* feed, Clock& clock, WsO
     listener_ = cameras_->add_listener([this](const auto& frame) { on_frame(frame); },
                                        [this](const auto& camera) { on_state(camera); });
   }
+  if (options_.remote) {
+    remote_listener_ = options_.remote->add_listener([this](const auto& frame) { on_frame(frame); });
+  }
 }
 
 WsProtocol::~WsProtocol() {
   if (cameras_) cameras_->remove_listener(listener_);
+  if (options_.remote) options_.remote->remove_listener(remote_listener_);
   slow_work_.join();
   // Feed subscriptions end outside mu_: their destructors take the feed's lock.
   std::map<Key, Client> clients;
@@ -74,7 +78,7 @@ void WsProtocol::open(const http::WebSocketSessionPtr& session) {
   const Key key = session.get();
   {
     std::lock_guard lock(mu_);
-    clients_[key] = Client{session, session->grant().may_control, {}, {}};
+    clients_[key] = Client{session, session->grant().may_control, {}, {}, {}};
   }
   session->on_message([this, key](const std::string& text) { handle(key, text); });
   session->on_close([this, key] { close(key); });
@@ -164,17 +168,48 @@ LiveFeed::SubscriptionPtr WsProtocol::subscribe_views(Key key, const std::string
     if (it == clients_.end()) return nullptr;
     weak = it->second.session;
   }
-  return feed_->subscribe(camera_id,
-                          [weak](const std::string& message, std::function<void()> written) {
-                            if (auto session = weak.lock()) {
-                              session->send(message, std::move(written));
-                            } else {
-                              written();
-                            }
-                          });
+  return feed_->subscribe(camera_id, [weak, remote = options_.remote, camera_id](
+                                         const std::string& message,
+                                         std::function<void()> written) {
+    // Frames of a remote camera carry its newest assessment already: its
+    // views are not pushed beside them.
+    if (remote && remote->streaming(camera_id)) return written();
+    if (auto session = weak.lock()) {
+      session->send(message, std::move(written));
+    } else {
+      written();
+    }
+  });
+}
+
+void WsProtocol::watch_remote(Key key, const messages::CameraId& id) {
+  auto watch = options_.remote->watch(id);
+  if (!watch) {
+    send_status(key, id, kFault, watch.error().message);
+    return;
+  }
+  auto subscription = subscribe_views(key, id);
+  // What this replaces (a start_stream again) ends outside mu_.
+  LiveFeed::SubscriptionPtr replaced_view;
+  RemoteCameras::WatchPtr replaced_watch;
+  {
+    std::lock_guard lock(mu_);
+    const auto it = clients_.find(key);
+    if (it == clients_.end()) return;  // the client left meanwhile
+    it->second.cameras.insert(id);
+    replaced_view = std::exchange(it->second.views[id], std::move(subscription));
+    replaced_watch = std::exchange(it->second.remote[id], std::move(*watch));
+  }
+  send_status(key, id, kOnline, "Stream started");
 }
 
 void WsProtocol::start_stream(Key key, const messages::CameraId& id, const std::string& url) {
+  // A camera pulled by another process is watched there, never pulled twice.
+  if (options_.remote && !(cameras_ && cameras_->has(id)) &&
+      (!cameras_ || options_.remote->pulled_elsewhere(id))) {
+    watch_remote(key, id);
+    return;
+  }
   if (!cameras_) {
     // Cameras are pulled by other processes: watching here means their
     // assessed views.
@@ -261,6 +296,7 @@ void WsProtocol::release_locked(const std::string& camera_id, std::vector<std::s
 void WsProtocol::stop_stream(Key key, const messages::CameraId& id) {
   std::vector<std::string> to_remove;
   LiveFeed::SubscriptionPtr subscription;  // ends outside mu_
+  RemoteCameras::WatchPtr watch;           // likewise
   {
     std::lock_guard lock(mu_);
     const auto it = clients_.find(key);
@@ -269,6 +305,10 @@ void WsProtocol::stop_stream(Key key, const messages::CameraId& id) {
       if (const auto view = it->second.views.find(id); view != it->second.views.end()) {
         subscription = std::move(view->second);
         it->second.views.erase(view);
+      }
+      if (const auto remote = it->second.remote.find(id); remote != it->second.remote.end()) {
+        watch = std::move(remote->second);
+        it->second.remote.erase(remote);
       }
       release_locked(id, to_remove);
     }
@@ -323,12 +363,14 @@ void WsProtocol::remove_later(std::vector<std::string> camera_ids) {
 void WsProtocol::close(Key key) {
   std::vector<std::string> to_remove;
   std::map<std::string, LiveFeed::SubscriptionPtr> subscriptions;  // end outside mu_
+  std::map<std::string, RemoteCameras::WatchPtr> watches;          // likewise
   {
     std::lock_guard lock(mu_);
     const auto it = clients_.find(key);
     if (it == clients_.end()) return;
     for (const auto& camera_id : it->second.cameras) release_locked(camera_id, to_remove);
     subscriptions.swap(it->second.views);
+    watches.swap(it->second.remote);
     clients_.erase(it);
   }
   pacer_->forget(key);

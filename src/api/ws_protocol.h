@@ -12,6 +12,7 @@
 #include "api/camera_control.h"
 #include "api/frame_pacer.h"
 #include "api/live_feed.h"
+#include "api/remote_cameras.h"
 #include "common/clock.h"
 #include "http/router.h"
 #include "messages/codec.h"
@@ -24,6 +25,9 @@ struct WsOptions {
   // The source allow-list, for probes of a process without cameras (with
   // cameras, CameraControl checks it); null: any.
   std::function<Status(const std::string& url)> check_source;
+  // Cameras pulled by other processes, watched through their previews
+  // (null: only cameras pulled here have frames). Must outlive the protocol.
+  RemoteCameras* remote = nullptr;
 };
 
 // /ws in the original system's protocol (COMPAT.md §1), so its front end
@@ -44,9 +48,13 @@ struct WsOptions {
 // one stream pull. A camera started by start_stream (not in the config or
 // added through the API) is removed when its last watcher stops or leaves.
 // Frames of cameras pulled here carry the risk of the camera's newest
-// assessment, pushed live by the aggregator through the feed. Without
-// cameras here (`tmon api`), start_stream subscribes to the camera's
-// assessed views, each of which becomes a detection_result.
+// assessment, pushed live by the aggregator through the feed. A camera not
+// pulled here (always, in `tmon api`) is watched remotely when it is pulled
+// elsewhere (options.remote): its frames come from the process pulling it
+// and take the same way as local ones; its assessed views become
+// detection_results of their own only while no such frame comes (or
+// without options.remote). start_stream never opens a second pull of a
+// camera pulled elsewhere.
 //
 // Every client message goes through one place (handle()), which checks the
 // grant of the connection's upgrade: opening a source that is not pulled
@@ -81,6 +89,7 @@ class WsProtocol {
     bool may_control = false;
     std::set<std::string> cameras;                           // watched, by id text
     std::map<std::string, LiveFeed::SubscriptionPtr> views;  // feed subscriptions
+    std::map<std::string, RemoteCameras::WatchPtr> remote;   // cameras pulled elsewhere
   };
   using Key = http::WebSocketSession*;
 
@@ -100,6 +109,8 @@ class WsProtocol {
   std::vector<std::shared_ptr<http::WebSocketSession>> watchers(const std::string& camera_id);
   // Subscribes the client to a camera's assessed views (cameras not pulled here).
   LiveFeed::SubscriptionPtr subscribe_views(Key key, const std::string& camera_id);
+  // Watches a camera pulled by another process: its frames and views.
+  void watch_remote(Key key, const messages::CameraId& id);
   // Removes a camera this protocol started once nobody watches it. Needs mu_.
   void release_locked(const std::string& camera_id, std::vector<std::string>& to_remove);
   void remove_later(std::vector<std::string> camera_ids);
@@ -109,6 +120,7 @@ class WsProtocol {
   Clock& clock_;
   WsOptions options_;
   int listener_ = 0;
+  int remote_listener_ = 0;
   boost::asio::thread_pool slow_work_{1};  // opening and probing cameras takes seconds
   mutable std::mutex mu_;
   std::map<Key, Client> clients_;
