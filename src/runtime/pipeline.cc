@@ -27,6 +27,7 @@
 #include "messages/codec.h"
 #include "metrics/exposition.h"
 #include "mockllm/mock_llm_server.h"
+#include "preview/live_view.h"
 #include "schedule/schedule_stage.h"
 #include "schedule/scheduler.h"
 #include "schedule/scheduler_routes.h"
@@ -79,7 +80,9 @@ class PipelineParts {
   std::unique_ptr<detect::DetectorFactory> detectors;
   std::unique_ptr<detect::CameraManager> cameras;
   std::unique_ptr<ManagedCameras> camera_control;  // what the API sees of `cameras`
-  std::unique_ptr<api::WsProtocol> ws;             // /ws
+  // Previews of watched cameras to and from other processes; outlives `ws`.
+  std::unique_ptr<preview::LiveView> live_view;
+  std::unique_ptr<api::WsProtocol> ws;  // /ws
   // Views fanned out to /ws and /api/stream clients; fed by the Redis
   // subscriber, or by the in-process store's publish hook.
   std::shared_ptr<api::LiveFeed> live_feed;
@@ -105,6 +108,7 @@ class PipelineParts {
   Status start_ops();
   void add_metrics(http::Router& router);
   Status start_cameras();
+  Status start_live_view();
   std::vector<config::ApiKeyConfig> scheduler_keys(const config::Config& config) const;
   api::ClassesOf classes_of() const;
   messages::JsonValue environment() const;
@@ -398,6 +402,20 @@ Status PipelineParts::start_cameras() {
   return {};
 }
 
+Status PipelineParts::start_live_view() {
+  // Live view across processes needs a Redis they share.
+  if (!redis_client || !config->pipeline.preview.enabled || !(camera_control || roles.api)) {
+    return {};
+  }
+  auto started = preview::LiveView::start(
+      {config->pipeline.preview, redis_client->address(), Millis(config->pipeline.redis.timeout_ms),
+       camera_control.get(), roles.api},
+      *registry, *clock);
+  if (!started) return tl::unexpected(started.error());
+  live_view = std::move(*started);
+  return {};
+}
+
 api::ClassesOf PipelineParts::classes_of() const {
   return [settings = config->pipeline.detection](const std::string& detector) {
     return detect::detector_classes(settings, detector);
@@ -468,6 +486,7 @@ Status PipelineParts::start_api() {
   // of their newest assessment; in `tmon api` alone it pushes assessed views.
   api::WsOptions ws_options;
   ws_options.classes_of = classes_of();
+  ws_options.remote = live_view ? live_view->remote() : nullptr;
   ws_options.check_source =
       [policy = std::make_shared<detect::SourcePolicy>(config->pipeline.detection)](
           const std::string& url) { return policy->check(url); };
@@ -561,6 +580,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::start(config::ConfigPtr config, Pipe
     }
   }
   if (auto ok = parts.start_stages(); !ok) return tl::unexpected(ok.error());
+  if (auto ok = parts.start_live_view(); !ok) return tl::unexpected(ok.error());
   if (parts.roles.api) {
     if (auto ok = parts.start_api(); !ok) return tl::unexpected(ok.error());
   } else if (needs_kafka) {
@@ -588,6 +608,7 @@ void Pipeline::stop() {
   // What hands messages to WebSocket sessions stops before the server that
   // owns them: a session must not outlive the server's io_context.
   if (parts.ws) parts.ws->stop();
+  if (parts.live_view) parts.live_view->stop();
   if (parts.live_subscriber) parts.live_subscriber->stop();
   if (parts.api) parts.api->stop();
   if (parts.ops) parts.ops->stop();
