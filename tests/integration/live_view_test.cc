@@ -135,8 +135,31 @@ TEST(LiveViewTest, ACameraPulledByDetectIsWatchedThroughAnApiProcessOnlyWhileWat
   EXPECT_LE(frames / seconds, 2.5);  // preview.max_fps 2 (frames come at 4/s)
   EXPECT_LE(bytes / frames, 65'536);
 
-  // The watcher leaves: its lease is dropped at once; the detect process
+  // A second detect process, pulling nothing, asked by the original front
+  // end (with an rtspUrl, from a connection that may open sources) for the
+  // camera the first one pulls: it watches that one's previews rather than
+  // opening a second pull of the source.
+  Process other = start(root, "detect-2", "detect",
+                        "cameras: []\napi: {admin_token: preview-test-admin}\n" + redis_yaml +
+                            kPreview,
+                        redis.url());
+  ASSERT_GT(other.port, 0);
+  auto front_end = std::make_unique<testing::WsClient>(
+      other.port, "/ws",
+      std::map<std::string, std::string>{{"Authorization", "Bearer preview-test-admin"}});
+  ASSERT_TRUE(front_end->connected());
+  front_end->send(json{{"type", "start_stream"},
+                       {"data", {{"cameraId", kCamera}, {"rtspUrl", "sim://?seed=99"}}}}
+                      .dump());
+  ASSERT_TRUE(front_end->wait_for(is_frame_of_camera, 20s))
+      << "no frame of the camera pulled elsewhere\n" << other.child->stderr_text();
+  const auto listed = testing::http_get(other.port, "/api/cameras");
+  EXPECT_EQ(json::parse(listed.body, nullptr, false)["data"], json::array()) << listed.body;
+  EXPECT_EQ(metric(detect.port, "tmon_preview_leased_cameras"), 1);
+
+  // The watchers leave: their leases are dropped at once; the detect process
   // stops at its next poll (0.5 s). Judge by analysed frames, not by time.
+  front_end.reset();
   ws.reset();
   const double unwatched_at_leave = metric(detect.port, kUnwatched);
   ASSERT_TRUE(testing::eventually(
@@ -150,7 +173,7 @@ TEST(LiveViewTest, ACameraPulledByDetectIsWatchedThroughAnApiProcessOnlyWhileWat
   EXPECT_TRUE(testing::eventually(
       [&] { return metric(api.port, "tmon_preview_watched_cameras") == 0; }, 5s));
 
-  for (Process* process : {&api, &detect}) {
+  for (Process* process : {&api, &other, &detect}) {
     process->child->signal(SIGTERM);
     EXPECT_EQ(process->child->wait(30s), 0) << process->child->stderr_text();
   }
