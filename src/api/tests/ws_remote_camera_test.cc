@@ -1,0 +1,172 @@
+// /ws and cameras pulled by other processes (api::RemoteCameras, faked):
+// start_stream takes a watch instead of pulling, the remote frames go out as
+// detection_result with the camera's newest assessment, its views are held
+// back while frames come, a refused watch is a fault, and leaving ends it.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "api/remote_cameras.h"
+#include "api/tests/test_views.h"
+#include "api/ws_protocol.h"
+#include "eventually.h"
+#include "http/server.h"
+#include "ws_client.h"
+
+namespace tmon::api {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using tmon::testing::WsClient;
+
+class FakeRemoteCameras final : public RemoteCameras {
+ public:
+  bool pulled_elsewhere(const std::string&) override { return true; }
+  Result<WatchPtr> watch(const std::string& camera_id) override {
+    std::lock_guard lock(mu_);
+    if (refuse) return make_error(ErrorCode::kUnavailable, "too many remote cameras");
+    ++watches_[camera_id];
+    return WatchPtr(new FakeWatch(*this, camera_id));
+  }
+  bool streaming(const std::string&) const override {
+    std::lock_guard lock(mu_);
+    return streaming_;
+  }
+  int add_listener(FrameListener on_frame) override {
+    std::lock_guard lock(mu_);
+    listener_ = std::move(on_frame);
+    return 1;
+  }
+  void remove_listener(int) override {
+    std::lock_guard lock(mu_);
+    listener_ = nullptr;
+  }
+
+  void deliver(const messages::DetectionResult& frame) {
+    FrameListener listener;
+    {
+      std::lock_guard lock(mu_);
+      streaming_ = true;
+      listener = listener_;
+    }
+    listener(frame);
+  }
+  int watches(const std::string& camera_id) {
+    std::lock_guard lock(mu_);
+    return watches_[camera_id];
+  }
+  std::atomic<bool> refuse{false};
+
+ private:
+  struct FakeWatch final : Watch {
+    FakeWatch(FakeRemoteCameras& owner, std::string id) : owner(owner), id(std::move(id)) {}
+    ~FakeWatch() override {
+      std::lock_guard lock(owner.mu_);
+      --owner.watches_[id];
+    }
+    FakeRemoteCameras& owner;
+    std::string id;
+  };
+  mutable std::mutex mu_;
+  std::map<std::string, int> watches_;
+  bool streaming_ = false;
+  FrameListener listener_;
+};
+
+std::optional<json> next(WsClient& client, const std::string& type,
+                         std::chrono::milliseconds timeout = 10s) {
+  auto text = client.wait_for(
+      [&](const std::string& message) {
+        const json parsed = json::parse(message, nullptr, false);
+        return parsed.is_object() && parsed.value("type", "") == type && parsed.contains("data");
+      },
+      timeout);
+  if (!text) return std::nullopt;
+  return json::parse(*text)["data"];
+}
+
+class WsRemoteCameraTest : public ::testing::Test {
+ protected:
+  WsRemoteCameraTest() {
+    auto router = std::make_shared<http::Router>();
+    ws_.attach(*router);
+    auto server = http::Server::start({}, router);
+    EXPECT_TRUE(server) << server.error().message;
+    server_ = std::move(*server);
+  }
+  ~WsRemoteCameraTest() override {
+    ws_.stop();
+    server_->stop();
+  }
+  std::unique_ptr<WsClient> watch(int camera) {
+    auto client = std::make_unique<WsClient>(server_->port(), "/ws");
+    EXPECT_TRUE(client->connected());
+    client->send(json{{"type", "start_stream"}, {"data", {{"cameraId", camera}}}}.dump());
+    return client;
+  }
+
+  ManualClock clock_;
+  LiveFeed feed_{clock_};
+  FakeRemoteCameras remote_;
+  WsProtocol ws_{nullptr, &feed_, clock_, WsOptions{Millis(2'000), {}, {}, &remote_}};
+  std::unique_ptr<http::Server> server_;
+};
+
+TEST_F(WsRemoteCameraTest, RemoteFramesGoOutWithTheNewestAssessmentAndViewsStepAside) {
+  auto client = watch(3);
+  const auto status = next(*client, "camera_status");
+  ASSERT_TRUE(status);
+  EXPECT_EQ((*status)["status"], 1);
+  EXPECT_EQ(remote_.watches("3"), 1);
+
+  // Before any frame: the camera's assessed views stand in, as without previews.
+  feed_.publish("3", views::view_json(messages::CameraId::integer(3), 1'000));
+  const auto view = next(*client, "detection_result");
+  ASSERT_TRUE(view);
+  EXPECT_FALSE(view->contains("frame"));  // a view carries no picture
+
+  remote_.deliver(views::frame(messages::CameraId::integer(3), 2'000));
+  const auto frame = next(*client, "detection_result");
+  ASSERT_TRUE(frame);
+  EXPECT_EQ((*frame)["cameraId"], 3);
+  EXPECT_EQ((*frame)["frame"], "data:image/jpeg;base64,/9j/thumb");
+  EXPECT_EQ((*frame)["trafficGroups"][0]["riskLevel"], "blue");  // the view's assessment
+  EXPECT_EQ((*frame)["assessedCaptureTs"], 1'000);
+
+  // While frames come, a view is not pushed as a frame of its own.
+  feed_.publish("3", views::view_json(messages::CameraId::integer(3), 3'000));
+  remote_.deliver(views::frame(messages::CameraId::integer(3), 4'000));
+  const auto after = next(*client, "detection_result");
+  ASSERT_TRUE(after);
+  EXPECT_EQ((*after)["captureTs"], 4'000);
+  EXPECT_EQ((*after)["assessedCaptureTs"], 3'000);
+
+  client->send(R"({"type":"stop_stream","data":{"cameraId":3}})");
+  ASSERT_TRUE(next(*client, "stream_stopped"));
+  EXPECT_TRUE(::tmon::testing::eventually([&] { return remote_.watches("3") == 0; }));
+}
+
+TEST_F(WsRemoteCameraTest, ARefusedWatchIsAFaultAndLeavingEndsTheWatches) {
+  remote_.refuse = true;
+  auto refused = watch(4);
+  const auto fault = next(*refused, "camera_status");
+  ASSERT_TRUE(fault);
+  EXPECT_EQ((*fault)["status"], 2);
+  EXPECT_EQ((*fault)["message"], "too many remote cameras");
+  remote_.refuse = false;
+
+  {
+    auto first = watch(5);
+    auto second = watch(5);
+    ASSERT_TRUE(next(*first, "camera_status") && next(*second, "camera_status"));
+    EXPECT_EQ(remote_.watches("5"), 2);
+  }
+  EXPECT_TRUE(::tmon::testing::eventually([&] { return remote_.watches("5") == 0; }));
+}
+
+}  // namespace
+}  // namespace tmon::api
