@@ -49,7 +49,8 @@ WsProtocol::WsProtocol(CameraControl* cameras, LiveFeed* feed, Clock& clock, WsO
                                        [this](const auto& camera) { on_state(camera); });
   }
   if (options_.remote) {
-    remote_listener_ = options_.remote->add_listener([this](const auto& frame) { on_frame(frame); });
+    remote_listener_ =
+        options_.remote->add_listener([this](const auto& frame) { on_frame(frame); });
   }
 }
 
@@ -168,18 +169,18 @@ LiveFeed::SubscriptionPtr WsProtocol::subscribe_views(Key key, const std::string
     if (it == clients_.end()) return nullptr;
     weak = it->second.session;
   }
-  return feed_->subscribe(camera_id, [weak, remote = options_.remote, camera_id](
-                                         const std::string& message,
-                                         std::function<void()> written) {
-    // Frames of a remote camera carry its newest assessment already: its
-    // views are not pushed beside them.
-    if (remote && remote->streaming(camera_id)) return written();
-    if (auto session = weak.lock()) {
-      session->send(message, std::move(written));
-    } else {
-      written();
-    }
-  });
+  return feed_->subscribe(
+      camera_id, [weak, remote = options_.remote, camera_id](const std::string& message,
+                                                             std::function<void()> written) {
+        // Frames of a remote camera carry its newest assessment already: its
+        // views are not pushed beside them.
+        if (remote && remote->streaming(camera_id)) return written();
+        if (auto session = weak.lock()) {
+          session->send(message, std::move(written));
+        } else {
+          written();
+        }
+      });
 }
 
 void WsProtocol::watch_remote(Key key, const messages::CameraId& id) {

@@ -368,14 +368,14 @@ struct ApiConfig {
 // the process pulling the camera publishes preview frames only while one is
 // held.
 struct PreviewConfig {
-  bool enabled = true;             // needs Redis; off: /ws shows only cameras pulled here
-  double max_fps = 2;              // preview frames per second per watched camera at most
-  int max_width = 640;             // a wider annotated frame is left out of the preview (px)
-  int max_bytes = 65536;           // larger previews lose their crops, then their frame, then go
-  double lease_ttl_seconds = 10;   // a watcher's lease expires this long after its last refresh
+  bool enabled = true;               // needs Redis; off: /ws shows only cameras pulled here
+  double max_fps = 2;                // preview frames per second per watched camera at most
+  int max_width = 640;               // a wider annotated frame is left out of the preview (px)
+  int max_bytes = 65536;             // larger previews lose their crops, then their frame, then go
+  double lease_ttl_seconds = 10;     // a watcher's lease expires this long after its last refresh
   double lease_refresh_seconds = 3;  // an API process refreshes its leases this often
-  double lease_poll_seconds = 1;   // a puller reads the leases of its cameras this often
-  int max_watched_cameras = 64;    // cameras pulled elsewhere one API process watches at most
+  double lease_poll_seconds = 1;     // a puller reads the leases of its cameras this often
+  int max_watched_cameras = 64;      // cameras pulled elsewhere one API process watches at most
 };
 
 struct PipelineConfig {

@@ -202,9 +202,9 @@ void read_preview(MapReader r, PreviewConfig& p) {
   r.read("lease_poll_seconds", p.lease_poll_seconds, number_between(0.1, 60));
   r.read("max_watched_cameras", p.max_watched_cameras, int_between(1, 10'000));
   if (!r.failed() && p.lease_refresh_seconds >= p.lease_ttl_seconds) {
-    r.fail("lease_refresh_seconds",
-           "expected less than lease_ttl_seconds (" + format_number(p.lease_ttl_seconds) +
-               "), got " + format_number(p.lease_refresh_seconds));
+    r.fail("lease_refresh_seconds", "expected less than lease_ttl_seconds (" +
+                                        format_number(p.lease_ttl_seconds) + "), got " +
+                                        format_number(p.lease_refresh_seconds));
   }
 }
 

@@ -109,13 +109,12 @@ Result<std::unique_ptr<LiveView>> LiveView::start(LiveViewOptions options,
     p.leases->start();
     p.subscriber->start();
   }
-  get_logger("preview")->info("live view as {}: {}{}", p.id,
-                              options.cameras ? "previews of cameras pulled here while watched"
-                                              : "",
-                              options.serves_api ? (options.cameras ? "; " : "") +
-                                                       std::string("watching cameras pulled "
-                                                                   "elsewhere for /ws")
-                                                 : "");
+  get_logger("preview")->info(
+      "live view as {}: {}{}", p.id,
+      options.cameras ? "previews of cameras pulled here while watched" : "",
+      options.serves_api ? (options.cameras ? "; " : "") + std::string("watching cameras pulled "
+                                                                       "elsewhere for /ws")
+                         : "");
   return view;
 }
 

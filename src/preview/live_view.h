@@ -1,9 +1,9 @@
 #pragma once
 
+#include <prometheus/registry.h>
+
 #include <memory>
 #include <string>
-
-#include <prometheus/registry.h>
 
 #include "api/camera_control.h"
 #include "api/remote_cameras.h"

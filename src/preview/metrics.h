@@ -20,10 +20,10 @@ struct PreviewMetrics {
   prometheus::Family<prometheus::Counter>& skipped;
   // Previews sent without a part to fit max_bytes / max_width: crops, frame.
   prometheus::Family<prometheus::Counter>& trimmed;
-  prometheus::Gauge& leased_here;  // cameras pulled here that someone watches
-  prometheus::Counter& received;   // previews received for local watchers
-  prometheus::Counter& invalid;    // received payloads that were not a camera's frame
-  prometheus::Gauge& watched;      // cameras pulled elsewhere this process watches
+  prometheus::Gauge& leased_here;     // cameras pulled here that someone watches
+  prometheus::Counter& received;      // previews received for local watchers
+  prometheus::Counter& invalid;       // received payloads that were not a camera's frame
+  prometheus::Gauge& watched;         // cameras pulled elsewhere this process watches
   prometheus::Counter& lease_errors;  // lease refreshes, drops and polls Redis refused
 
   prometheus::Counter& skipped_for(const char* reason) { return skipped.Add({{"reason", reason}}); }

@@ -19,10 +19,10 @@
 namespace tmon::preview {
 
 struct PublisherOptions {
-  std::string puller;        // this process in announcements (unique per process)
-  double max_fps = 2;        // previews per second per camera at most
-  PreviewBounds bounds;      // size of each
-  Millis poll{1'000};        // the leases of this process's cameras are read this often
+  std::string puller;    // this process in announcements (unique per process)
+  double max_fps = 2;    // previews per second per camera at most
+  PreviewBounds bounds;  // size of each
+  Millis poll{1'000};    // the leases of this process's cameras are read this often
 };
 
 // The side of the process pulling cameras: a camera's analysed frames go to

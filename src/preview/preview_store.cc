@@ -72,8 +72,7 @@ Status RedisPreviewStore::drop(const std::string& camera_id, const std::string& 
 }
 
 Result<std::vector<bool>> RedisPreviewStore::poll(const std::vector<std::string>& camera_ids,
-                                                  const std::string& puller,
-                                                  Millis announce_ttl) {
+                                                  const std::string& puller, Millis announce_ttl) {
   if (camera_ids.empty()) return std::vector<bool>{};
   std::vector<std::string> command{"EVAL", kPollScript, std::to_string(2 * camera_ids.size())};
   for (const auto& id : camera_ids) command.push_back(watch_key(id));

@@ -14,7 +14,7 @@ namespace tmon::preview {
 
 // The Redis names of live view (README "Redis keys"). Channels and keys are
 // separate namespaces in Redis; the prefixes keep them apart for readers too.
-inline constexpr std::string_view kWatchKeyPrefix = "tmon:watch:";          // zset: holder -> expiry
+inline constexpr std::string_view kWatchKeyPrefix = "tmon:watch:";  // zset: holder -> expiry
 inline constexpr std::string_view kPreviewChannelPrefix = "tmon:preview:";  // pub/sub
 inline constexpr std::string_view kPulledKeyPrefix = "tmon:pulled:";        // string: puller, TTL
 std::string watch_key(const std::string& camera_id);

@@ -53,8 +53,8 @@ Result<RemoteFeed::WatchPtr> RemoteFeed::watch(const std::string& camera_id) {
     }
     channels_(preview_channel(camera_id), true);
   }
-  return WatchPtr(new FeedWatch(weak_from_this(),
-                                [camera_id](RemoteFeed& feed) { feed.unwatch(camera_id); }));
+  return WatchPtr(
+      new FeedWatch(weak_from_this(), [camera_id](RemoteFeed& feed) { feed.unwatch(camera_id); }));
 }
 
 void RemoteFeed::unwatch(const std::string& camera_id) {

@@ -84,9 +84,10 @@ void WatchLeases::tick() {
   }
   std::lock_guard lock(mu_);
   if (failed && !failing_) {
-    get_logger("preview")->warn("watch leases: {}; remote cameras may show no frames until "
-                                "Redis answers (retrying every {} ms)",
-                                why, options_.refresh.count());
+    get_logger("preview")->warn(
+        "watch leases: {}; remote cameras may show no frames until "
+        "Redis answers (retrying every {} ms)",
+        why, options_.refresh.count());
   } else if (!failed && failing_) {
     get_logger("preview")->info("watch leases: Redis answers again");
   }

@@ -142,9 +142,10 @@ void RedisSubscriber::run() {
         logger()->info("redis subscriber: back on {} after {} ms; live push resumed",
                        address_.describe(), down.count());
       } else {
-        logger()->info("redis subscriber: subscribed to {} on {}",
-                       options_.pattern.empty() ? options_.channel_prefix + "..." : options_.pattern,
-                       address_.describe());
+        logger()->info(
+            "redis subscriber: subscribed to {} on {}",
+            options_.pattern.empty() ? options_.channel_prefix + "..." : options_.pattern,
+            address_.describe());
       }
       ever_connected = true;
       outage_reported = false;
@@ -276,7 +277,7 @@ void RedisSubscriber::handle(const redisReply& reply) {
     return;
   }
   const std::string_view kind(reply.element[0]->str, reply.element[0]->len);
-  const size_t first = kind == "pmessage" && reply.elements == 4 ? 2
+  const size_t first = kind == "pmessage" && reply.elements == 4  ? 2
                        : kind == "message" && reply.elements == 3 ? 1
                                                                   : 0;
   if (first == 0 || !is_string(reply.element[first]) || !is_string(reply.element[first + 1])) {

@@ -22,9 +22,9 @@ struct RedisSubscriberOptions {
   // `channel_prefix`.
   std::string pattern = "camera:*";
   std::string channel_prefix;
-  Millis timeout{2'000};             // connect and write timeout
-  Millis min_backoff{100};           // first reconnect delay after Redis went away
-  Millis max_backoff{5'000};         // reconnect delays double up to this
+  Millis timeout{2'000};      // connect and write timeout
+  Millis min_backoff{100};    // first reconnect delay after Redis went away
+  Millis max_backoff{5'000};  // reconnect delays double up to this
   // A PING goes out when the connection was silent this long; no answer
   // within another interval means a dead peer (e.g. a dropped network path,
   // which TCP alone notices only after minutes).
@@ -94,7 +94,7 @@ class RedisSubscriber {
   std::atomic<uint64_t> reconnects_{0};
   std::mutex lifecycle_mu_;
   std::mutex channels_mu_;
-  std::set<std::string> wanted_;     // channel mode: guarded by channels_mu_
+  std::set<std::string> wanted_;      // channel mode: guarded by channels_mu_
   std::set<std::string> subscribed_;  // on the connection; the subscriber thread's
   std::thread thread_;
 };

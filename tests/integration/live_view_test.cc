@@ -69,20 +69,20 @@ const std::string kUnwatched = R"(tmon_preview_frames_skipped_total{reason="unwa
 bool is_frame_of_camera(const std::string& text) {
   const json message = json::parse(text, nullptr, false);
   return message.is_object() && message.value("type", "") == "detection_result" &&
-         message["data"].value("cameraId", json()) == kCamera &&
-         message["data"].contains("frame");
+         message["data"].value("cameraId", json()) == kCamera && message["data"].contains("frame");
 }
 
 TEST(LiveViewTest, ACameraPulledByDetectIsWatchedThroughAnApiProcessOnlyWhileWatched) {
   testing::TestRedis redis;
   testing::TempDir root;
   const std::string redis_yaml = "redis:\n  url: " + redis.url() + "\n";
-  Process detect = start(root, "detect", "detect",
-                         "cameras:\n  - {id: " + std::to_string(kCamera) +
-                             ", url: \"sim://?seed=7\"}\n"
-                             "detection: {frame_interval_seconds: 0.25, track_fps: 0, workers: 1}\n" +
-                             redis_yaml + kPreview,
-                         redis.url());
+  Process detect =
+      start(root, "detect", "detect",
+            "cameras:\n  - {id: " + std::to_string(kCamera) +
+                ", url: \"sim://?seed=7\"}\n"
+                "detection: {frame_interval_seconds: 0.25, track_fps: 0, workers: 1}\n" +
+                redis_yaml + kPreview,
+            redis.url());
   Process api = start(root, "api", "api", redis_yaml + kPreview, redis.url());
   ASSERT_TRUE(detect.port > 0 && api.port > 0);
 
@@ -129,9 +129,10 @@ TEST(LiveViewTest, ACameraPulledByDetectIsWatchedThroughAnApiProcessOnlyWhileWat
       std::chrono::duration<double>(std::chrono::steady_clock::now() - measure_from).count();
   const double frames = metric(detect.port, kPublished) - frames_before;
   const double bytes = metric(detect.port, kBytes) - bytes_before;
-  std::printf("preview traffic, one watched camera: %.0f previews in %.1f s = %.2f/s, "
-              "%.0f bytes/s, %.0f bytes each\n",
-              frames, seconds, frames / seconds, bytes / seconds, bytes / frames);
+  std::printf(
+      "preview traffic, one watched camera: %.0f previews in %.1f s = %.2f/s, "
+      "%.0f bytes/s, %.0f bytes each\n",
+      frames, seconds, frames / seconds, bytes / seconds, bytes / frames);
   EXPECT_LE(frames / seconds, 2.5);  // preview.max_fps 2 (frames come at 4/s)
   EXPECT_LE(bytes / frames, 65'536);
 
@@ -139,10 +140,9 @@ TEST(LiveViewTest, ACameraPulledByDetectIsWatchedThroughAnApiProcessOnlyWhileWat
   // end (with an rtspUrl, from a connection that may open sources) for the
   // camera the first one pulls: it watches that one's previews rather than
   // opening a second pull of the source.
-  Process other = start(root, "detect-2", "detect",
-                        "cameras: []\napi: {admin_token: preview-test-admin}\n" + redis_yaml +
-                            kPreview,
-                        redis.url());
+  Process other = start(
+      root, "detect-2", "detect",
+      "cameras: []\napi: {admin_token: preview-test-admin}\n" + redis_yaml + kPreview, redis.url());
   ASSERT_GT(other.port, 0);
   auto front_end = std::make_unique<testing::WsClient>(
       other.port, "/ws",
@@ -152,7 +152,8 @@ TEST(LiveViewTest, ACameraPulledByDetectIsWatchedThroughAnApiProcessOnlyWhileWat
                        {"data", {{"cameraId", kCamera}, {"rtspUrl", "sim://?seed=99"}}}}
                       .dump());
   ASSERT_TRUE(front_end->wait_for(is_frame_of_camera, 20s))
-      << "no frame of the camera pulled elsewhere\n" << other.child->stderr_text();
+      << "no frame of the camera pulled elsewhere\n"
+      << other.child->stderr_text();
   const auto listed = testing::http_get(other.port, "/api/cameras");
   EXPECT_EQ(json::parse(listed.body, nullptr, false)["data"], json::array()) << listed.body;
   EXPECT_EQ(metric(detect.port, "tmon_preview_leased_cameras"), 1);

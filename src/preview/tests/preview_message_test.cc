@@ -15,11 +15,18 @@ namespace {
 // The start of a baseline JPEG of `width` x `height`: SOI, an APP0 segment,
 // then the frame header (SOF0). Enough for jpeg_width; padded to `bytes`.
 std::string jpeg_base64(int width, int height, size_t bytes = 0) {
-  std::string jpeg = {'\xFF', '\xD8', '\xFF', '\xE0', '\x00', '\x10', 'J', 'F', 'I', 'F', '\0',
-                      '\x01', '\x01', '\0', '\0', '\x01', '\0', '\x01', '\0', '\0'};
-  jpeg += {'\xFF', '\xC0', '\x00', '\x11', '\x08', static_cast<char>(height >> 8),
-           static_cast<char>(height & 0xFF), static_cast<char>(width >> 8),
-           static_cast<char>(width & 0xFF), '\x03'};
+  std::string jpeg = {'\xFF', '\xD8', '\xFF', '\xE0', '\x00', '\x10', 'J',  'F',    'I',  'F',
+                      '\0',   '\x01', '\x01', '\0',   '\0',   '\x01', '\0', '\x01', '\0', '\0'};
+  jpeg += {'\xFF',
+           '\xC0',
+           '\x00',
+           '\x11',
+           '\x08',
+           static_cast<char>(height >> 8),
+           static_cast<char>(height & 0xFF),
+           static_cast<char>(width >> 8),
+           static_cast<char>(width & 0xFF),
+           '\x03'};
   jpeg.resize(std::max(jpeg.size() + 9, bytes), '\0');
   return base64_encode(jpeg);
 }

@@ -26,7 +26,10 @@ class PreviewPublisherTest : public ::testing::Test {
 
   std::unique_ptr<PreviewPublisher> publisher() {
     return std::make_unique<PreviewPublisher>(
-        store_, clock_, metrics_, [] { return std::vector<std::string>{"cam-1", "7"}; },
+        store_, clock_, metrics_,
+        [] {
+          return std::vector<std::string>{"cam-1", "7"};
+        },
         options_);
   }
   // A frame of cam-1 captured now.

@@ -1,12 +1,11 @@
 // The lease scripts against a real redis-server: leases of several holders
 // on one camera, a drop that ends one holder's lease only, expiry by
 // Redis's own clock, announcements, and PUBLISH on the preview channel.
-#include "preview/preview_store.h"
-
 #include <gtest/gtest.h>
 
 #include "common/ids.h"
 #include "eventually.h"
+#include "preview/preview_store.h"
 #include "redis_server.h"
 
 namespace tmon::preview {
@@ -49,16 +48,20 @@ TEST_F(RedisPreviewStoreTest, ALeaseNotRefreshedExpiresByItselfAndItsKeyGoes) {
   EXPECT_GT(ttl->integer, 30'000);  // the key lives as long as its longest lease
   ASSERT_TRUE(store_.drop(camera_, "api-alive"));
   // Redis's clock decides: wait for its verdict, not for a time.
-  ASSERT_TRUE(tmon::testing::eventually([&] {
-    auto alive = store_.poll({camera_}, "detect-1", 3s);
-    return alive && !(*alive)[0];
-  }, 10s));
+  ASSERT_TRUE(tmon::testing::eventually(
+      [&] {
+        auto alive = store_.poll({camera_}, "detect-1", 3s);
+        return alive && !(*alive)[0];
+      },
+      10s));
 
   ASSERT_TRUE(store_.hold({other_}, "api-dead", Millis(200)));
-  ASSERT_TRUE(tmon::testing::eventually([&] {
-    auto exists = client_->command({"EXISTS", watch_key(other_)});
-    return exists && exists->integer == 0;
-  }, 10s));
+  ASSERT_TRUE(tmon::testing::eventually(
+      [&] {
+        auto exists = client_->command({"EXISTS", watch_key(other_)});
+        return exists && exists->integer == 0;
+      },
+      10s));
 }
 
 TEST_F(RedisPreviewStoreTest, APollAnnouncesWhereCamerasArePulled) {

@@ -19,7 +19,8 @@ using namespace std::chrono_literals;
 class RemoteFeedTest : public ::testing::Test {
  protected:
   RemoteFeedTest() {
-    feed_->add_listener([this](const messages::DetectionResult& frame) { frames_.push_back(frame); });
+    feed_->add_listener(
+        [this](const messages::DetectionResult& frame) { frames_.push_back(frame); });
   }
 
   ManualClock clock_;
