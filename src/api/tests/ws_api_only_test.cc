@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/tests/test_views.h"
+#include "api/tests/ws_next.h"
 #include "api/ws_protocol.h"
 #include "eventually.h"
 #include "http/server.h"
@@ -19,18 +20,7 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using tmon::testing::WsClient;
 
-// The next message of `type` (a {type, data} envelope), its data.
-std::optional<json> next(WsClient& client, const std::string& type,
-                         std::chrono::milliseconds timeout = 10s) {
-  auto text = client.wait_for(
-      [&](const std::string& message) {
-        const json parsed = json::parse(message, nullptr, false);
-        return parsed.is_object() && parsed.value("type", "") == type && parsed.contains("data");
-      },
-      timeout);
-  if (!text) return std::nullopt;
-  return json::parse(*text)["data"];
-}
+using ws_test::next;
 
 class WsApiOnlyTest : public ::testing::Test {
  protected:

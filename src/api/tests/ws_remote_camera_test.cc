@@ -11,6 +11,7 @@
 
 #include "api/remote_cameras.h"
 #include "api/tests/test_views.h"
+#include "api/tests/ws_next.h"
 #include "api/ws_protocol.h"
 #include "eventually.h"
 #include "http/server.h"
@@ -77,17 +78,7 @@ class FakeRemoteCameras final : public RemoteCameras {
   FrameListener listener_;
 };
 
-std::optional<json> next(WsClient& client, const std::string& type,
-                         std::chrono::milliseconds timeout = 10s) {
-  auto text = client.wait_for(
-      [&](const std::string& message) {
-        const json parsed = json::parse(message, nullptr, false);
-        return parsed.is_object() && parsed.value("type", "") == type && parsed.contains("data");
-      },
-      timeout);
-  if (!text) return std::nullopt;
-  return json::parse(*text)["data"];
-}
+using ws_test::next;
 
 class WsRemoteCameraTest : public ::testing::Test {
  protected:
