@@ -174,6 +174,26 @@ TEST(LiveViewTest, ACameraPulledByDetectIsWatchedThroughAnApiProcessOnlyWhileWat
   EXPECT_TRUE(testing::eventually(
       [&] { return metric(api.port, "tmon_preview_watched_cameras") == 0; }, 5s));
 
+  // An API process killed while watching drops nothing: its lease expires
+  // by itself (lease_ttl_seconds 3) and publishing stops then.
+  Process doomed = start(root, "api-2", "api", redis_yaml + kPreview, redis.url());
+  auto last_watcher = std::make_unique<testing::WsClient>(doomed.port, "/ws");
+  last_watcher->send(json{{"type", "start_stream"}, {"data", {{"cameraId", kCamera}}}}.dump());
+  ASSERT_TRUE(last_watcher->wait_for(is_frame_of_camera, 20s)) << doomed.child->stderr_text();
+  doomed.child->signal(SIGKILL);
+  ASSERT_TRUE(doomed.child->wait(10s));
+  // While the lease lives the camera's frames are published, not skipped;
+  // skipped ones show that it expired.
+  const double unwatched_at_kill = metric(detect.port, kUnwatched);
+  ASSERT_TRUE(testing::eventually(
+      [&] { return metric(detect.port, kUnwatched) >= unwatched_at_kill + 2; }, 10s))
+      << "still publishing 10 s after the only watcher's process was killed (lease TTL 3 s)";
+  const double published_after_expiry = metric(detect.port, kPublished);
+  const double unwatched_after_expiry = metric(detect.port, kUnwatched);
+  ASSERT_TRUE(testing::eventually(
+      [&] { return metric(detect.port, kUnwatched) >= unwatched_after_expiry + 4; }, 30s));
+  EXPECT_EQ(metric(detect.port, kPublished), published_after_expiry);
+
   for (Process* process : {&api, &other, &detect}) {
     process->child->signal(SIGTERM);
     EXPECT_EQ(process->child->wait(30s), 0) << process->child->stderr_text();
