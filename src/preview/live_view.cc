@@ -122,6 +122,27 @@ api::RemoteCameras* LiveView::remote() {
   return parts_->remote.get();
 }
 
+api::ComponentHealth LiveView::health() const {
+  const Parts& p = *parts_;
+  api::ComponentHealth health{"preview", api::HealthStatus::kOk, "live view as " + p.id};
+  bool failing = false;
+  if (p.publisher) {
+    health.detail +=
+        "; " + std::to_string(p.publisher->leased().size()) + " camera(s) pulled here watched";
+    failing = p.publisher->failing();
+  }
+  if (p.leases) {
+    health.detail +=
+        "; watching " + std::to_string(p.leases->watched().size()) + " camera(s) pulled elsewhere";
+    failing = failing || p.leases->failing();
+  }
+  if (failing) {
+    health.status = api::HealthStatus::kDegraded;
+    health.detail += "; Redis refuses the watch leases: remote cameras may show no frames";
+  }
+  return health;
+}
+
 const std::string& LiveView::id() const {
   return parts_->id;
 }

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "api/api_server.h"
 #include "api/camera_control.h"
 #include "api/remote_cameras.h"
 #include "common/clock.h"
@@ -38,6 +39,9 @@ class LiveView {
 
   // What /ws watches cameras pulled elsewhere with; null without the API.
   api::RemoteCameras* remote();
+  // Component "preview" of the health report: which cameras are watched
+  // here and elsewhere; degraded while Redis refuses the lease calls.
+  api::ComponentHealth health() const;
   // Stops publishing and watching, drops this process's leases. Idempotent.
   void stop();
   // This process in leases and announcements: host, pid and a random part.

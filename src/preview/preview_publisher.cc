@@ -140,6 +140,11 @@ void PreviewPublisher::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool PreviewPublisher::failing() const {
+  std::lock_guard lock(mu_);
+  return failing_;
+}
+
 std::vector<std::string> PreviewPublisher::leased() const {
   std::lock_guard lock(mu_);
   std::vector<std::string> ids;

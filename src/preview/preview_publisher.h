@@ -60,6 +60,8 @@ class PreviewPublisher {
 
   // Cameras a lease is known on, as of the last poll.
   std::vector<std::string> leased() const;
+  // Whether the last lease poll failed (Redis unreachable).
+  bool failing() const;
 
  private:
   struct Slot {

@@ -135,6 +135,11 @@ void WatchLeases::stop() {
   }
 }
 
+bool WatchLeases::failing() const {
+  std::lock_guard lock(mu_);
+  return failing_;
+}
+
 std::vector<std::string> WatchLeases::watched() const {
   std::lock_guard lock(mu_);
   std::vector<std::string> ids;

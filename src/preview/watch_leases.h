@@ -56,6 +56,8 @@ class WatchLeases {
   void stop();
 
   std::vector<std::string> watched() const;
+  // Whether the last refresh or drop failed (Redis unreachable).
+  bool failing() const;
 
  private:
   void run();

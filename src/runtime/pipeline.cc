@@ -265,6 +265,7 @@ std::vector<api::ComponentHealth> PipelineParts::health() const {
     components.push_back(
         {"kafka", status, detail, {{"bootstrapServers", kafka.bootstrap_servers}}});
   }
+  if (live_view) components.push_back(live_view->health());
   if (live_subscriber) {
     const auto stats = live_subscriber->stats();
     const std::string counts = std::to_string(stats.messages) + " views, " +

@@ -91,6 +91,9 @@ TEST(LiveViewTest, ACameraPulledByDetectIsWatchedThroughAnApiProcessOnlyWhileWat
       << detect.child->stderr_text();
   EXPECT_EQ(metric(detect.port, kPublished), 0);
   EXPECT_EQ(metric(detect.port, kBytes), 0);
+  const json health =
+      json::parse(testing::http_get(detect.port, "/api/health/health_check").body, nullptr, false);
+  EXPECT_EQ(health["data"]["components"]["preview"]["status"], "ok") << health.dump();
 
   // Watched from the API process, which pulls no camera.
   auto ws = std::make_unique<testing::WsClient>(api.port, "/ws");

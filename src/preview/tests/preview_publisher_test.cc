@@ -162,6 +162,7 @@ TEST_F(PreviewPublisherTest, RedisDownCountsErrorsAndLosesNoThreadOrFrameBound) 
   store_.set_failing(true);
   publisher->poll();  // keeps the last answer
   EXPECT_EQ(metrics_.lease_errors.Value(), 1);
+  EXPECT_TRUE(publisher->failing());
   publisher->offer(frame());
   publisher->flush();
   EXPECT_EQ(skipped("error"), 1);

@@ -90,10 +90,12 @@ TEST_F(WatchLeasesTest, RedisDownIsCountedAndTheLeaseComesBackWithIt) {
   ASSERT_TRUE(leases.acquire("cam-1"));
   leases.tick();
   EXPECT_EQ(metrics_.lease_errors.Value(), 1);
+  EXPECT_TRUE(leases.failing());  // the health report says so
   store_.set_failing(false);
   clock_.advance(3s);
   leases.tick();
   EXPECT_TRUE(store_.leased("cam-1"));
+  EXPECT_FALSE(leases.failing());
 }
 
 TEST_F(WatchLeasesTest, TheRefresherThreadTicksOnTheClockAndStopDropsEveryLease) {
