@@ -66,6 +66,20 @@ const std::string kPublished = "tmon_preview_frames_published_total";
 const std::string kBytes = "tmon_preview_bytes_published_total";
 const std::string kUnwatched = R"(tmon_preview_frames_skipped_total{reason="unwatched"})";
 
+// Within `within`, the camera's frames are skipped as unwatched (while a
+// lease lives they are published, not skipped); from then on none is
+// published, over the next eight frames analysed. Judged by frames, not time.
+void expect_publishing_stops(int port, std::chrono::milliseconds within, const std::string& after) {
+  const double unwatched_at = metric(port, kUnwatched);
+  ASSERT_TRUE(
+      testing::eventually([&] { return metric(port, kUnwatched) >= unwatched_at + 2; }, within))
+      << "frames still published " << within.count() << " ms after " << after;
+  const double published = metric(port, kPublished);
+  const double unwatched = metric(port, kUnwatched);
+  ASSERT_TRUE(testing::eventually([&] { return metric(port, kUnwatched) >= unwatched + 8; }, 30s));
+  EXPECT_EQ(metric(port, kPublished), published) << "a preview went out after " << after;
+}
+
 bool is_frame_of_camera(const std::string& text) {
   const json message = json::parse(text, nullptr, false);
   return message.is_object() && message.value("type", "") == "detection_result" &&
@@ -165,15 +179,7 @@ TEST(LiveViewTest, ACameraPulledByDetectIsWatchedThroughAnApiProcessOnlyWhileWat
   // stops at its next poll (0.5 s). Judge by analysed frames, not by time.
   front_end.reset();
   ws.reset();
-  const double unwatched_at_leave = metric(detect.port, kUnwatched);
-  ASSERT_TRUE(testing::eventually(
-      [&] { return metric(detect.port, kUnwatched) >= unwatched_at_leave + 2; }, 3s))
-      << "frames still published 3 s (the lease TTL) after the watcher left";
-  const double published_after = metric(detect.port, kPublished);
-  const double unwatched_after = metric(detect.port, kUnwatched);
-  ASSERT_TRUE(testing::eventually(
-      [&] { return metric(detect.port, kUnwatched) >= unwatched_after + 8; }, 30s));
-  EXPECT_EQ(metric(detect.port, kPublished), published_after);
+  expect_publishing_stops(detect.port, 3s, "the watchers left (lease TTL 3 s)");
   EXPECT_TRUE(testing::eventually(
       [&] { return metric(api.port, "tmon_preview_watched_cameras") == 0; }, 5s));
 
@@ -185,17 +191,7 @@ TEST(LiveViewTest, ACameraPulledByDetectIsWatchedThroughAnApiProcessOnlyWhileWat
   ASSERT_TRUE(last_watcher->wait_for(is_frame_of_camera, 20s)) << doomed.child->stderr_text();
   doomed.child->signal(SIGKILL);
   ASSERT_TRUE(doomed.child->wait(10s));
-  // While the lease lives the camera's frames are published, not skipped;
-  // skipped ones show that it expired.
-  const double unwatched_at_kill = metric(detect.port, kUnwatched);
-  ASSERT_TRUE(testing::eventually(
-      [&] { return metric(detect.port, kUnwatched) >= unwatched_at_kill + 2; }, 10s))
-      << "still publishing 10 s after the only watcher's process was killed (lease TTL 3 s)";
-  const double published_after_expiry = metric(detect.port, kPublished);
-  const double unwatched_after_expiry = metric(detect.port, kUnwatched);
-  ASSERT_TRUE(testing::eventually(
-      [&] { return metric(detect.port, kUnwatched) >= unwatched_after_expiry + 4; }, 30s));
-  EXPECT_EQ(metric(detect.port, kPublished), published_after_expiry);
+  expect_publishing_stops(detect.port, 10s, "the only watcher's process was killed (TTL 3 s)");
 
   for (Process* process : {&api, &other, &detect}) {
     process->child->signal(SIGTERM);
