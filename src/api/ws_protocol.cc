@@ -206,7 +206,7 @@ void WsProtocol::start_stream(Key key, const messages::CameraId& id, const std::
     // one is given; its other watchers stay subscribed.
     const std::string reopen = url.empty() ? ours->url : url;
     cameras_->remove(id);
-    if (auto added = cameras_->add({id, reopen, "", 0}); !added) {
+    if (auto added = cameras_->add({id, reopen, "", 0, true}); !added) {
       send_status(key, id, kFault, added.error().message);
       return;
     }
@@ -221,7 +221,7 @@ void WsProtocol::start_stream(Key key, const messages::CameraId& id, const std::
         send_status(key, id, kFault, "unknown camera and no rtspUrl to open");
         return;
       }
-      if (auto added = cameras_->add({id, url, "", 0}); !added) {
+      if (auto added = cameras_->add({id, url, "", 0, true}); !added) {
         send_status(key, id, kFault, added.error().message);
         return;
       }

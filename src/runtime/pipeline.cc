@@ -144,7 +144,8 @@ std::map<std::string, int64_t> kafka_lag_by_topic(prometheus::Registry& registry
 Status PipelineParts::start_broker() {
   kafka = config->kafka;
   if (kafka.bootstrap_servers != "embedded") return {};
-  auto started = bus::EmbeddedBroker::start(kafka.embedded_brokers, kafka.topics);
+  auto started = bus::EmbeddedBroker::start(kafka.embedded_brokers, kafka.topics,
+                                            {config::registry_topic(kafka)});
   if (!started) return tl::unexpected(started.error());
   broker = std::move(*started);
   kafka.bootstrap_servers = broker->bootstrap_servers();
