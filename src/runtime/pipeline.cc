@@ -17,6 +17,7 @@
 #include "common/ids.h"
 #include "common/logging.h"
 #include "dashboard/static_routes.h"
+#include "fleet/fleet_node.h"
 #include "detect/camera_manager.h"
 #include "detect/detector_factory.h"
 #include "detect/source_policy.h"
@@ -79,6 +80,9 @@ class PipelineParts {
   std::unique_ptr<detect::DetectorFactory> detectors;
   std::unique_ptr<detect::CameraManager> cameras;
   std::unique_ptr<ManagedCameras> camera_control;  // what the API sees of `cameras`
+  // The camera registry: ownership of `cameras`, and the API's control of
+  // every camera of the deployment (fleet->control()).
+  std::unique_ptr<fleet::FleetNode> fleet;
   std::unique_ptr<api::WsProtocol> ws;             // /ws
   // Views fanned out to /ws and /api/stream clients; fed by the Redis
   // subscriber, or by the in-process store's publish hook.
@@ -105,6 +109,8 @@ class PipelineParts {
   Status start_ops();
   void add_metrics(http::Router& router);
   Status start_cameras();
+  Status start_fleet();
+  api::CameraControl* api_cameras() const;
   std::vector<config::ApiKeyConfig> scheduler_keys(const config::Config& config) const;
   api::ClassesOf classes_of() const;
   messages::JsonValue environment() const;
@@ -241,6 +247,7 @@ bus::DeadLetterPublisher& PipelineParts::dead_letter_publisher(const std::string
 std::vector<api::ComponentHealth> PipelineParts::health() const {
   std::vector<api::ComponentHealth> components;
   if (store) components.push_back(store_health);
+  if (fleet) components.push_back(fleet->health());
   if (producer) {
     std::string detail = broker ? "embedded in-memory broker at " + kafka.bootstrap_servers
                                 : kafka.bootstrap_servers;
@@ -387,16 +394,50 @@ Status PipelineParts::start_cameras() {
                                });
     if (!sent) logger()->warn("camera={} frame dropped: {}", result.cameraId, sent.error().message);
   });
-  for (const auto& camera : config->pipeline.cameras) {
-    if (!camera.enabled) continue;
-    // A camera the config describes wrongly is a config error: fail fast.
-    if (auto added = camera_control->add_configured(camera); !added) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "pipeline.yaml camera " + camera.id + ": " + added.error().message);
-    }
-  }
+  // Which cameras this process pulls is the fleet's decision (start_fleet):
+  // pipeline.yaml's cameras seed the registry, ownership starts them here.
   cameras->start();
   return {};
+}
+
+Status PipelineParts::start_fleet() {
+  // `tmon api` alone follows the registry of the Kafka cluster it is given;
+  // with an embedded broker there is no one to share cameras with.
+  if (!roles.detect && config->kafka.bootstrap_servers == "embedded") return {};
+  if (!roles.detect) kafka = config->kafka;
+  for (const auto& camera : config->pipeline.cameras) {
+    // A camera the config describes wrongly is a config error: fail fast.
+    if (auto allowed = detect::SourcePolicy(config->pipeline.detection).check(camera.url);
+        camera.enabled && !allowed) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "pipeline.yaml camera " + camera.id + ": " + allowed.error().message);
+    }
+  }
+  fleet::FleetNodeOptions options;
+  options.own_cameras = roles.detect;
+  options.instance_id = roles.detect_instance_id;
+  options.seed = config->pipeline.cameras;
+  options.runner = camera_control.get();
+  options.local = camera_control.get();
+  options.redis = redis_client;
+  options.registry = registry.get();
+  options.check_source = [policy = std::make_shared<detect::SourcePolicy>(
+                              config->pipeline.detection)](const std::string& url) {
+    return policy->check(url);
+  };
+  options.probe = [](const std::string& url, Millis timeout) {
+    return detect::probe_camera(url, timeout);
+  };
+  options.classes_of = classes_of();
+  auto started = fleet::FleetNode::start(kafka, *clock, std::move(options));
+  if (!started) return tl::unexpected(started.error());
+  fleet = std::move(*started);
+  return {};
+}
+
+api::CameraControl* PipelineParts::api_cameras() const {
+  if (fleet) return &fleet->control();
+  return camera_control.get();
 }
 
 api::ClassesOf PipelineParts::classes_of() const {
@@ -472,7 +513,10 @@ Status PipelineParts::start_api() {
   ws_options.check_source =
       [policy = std::make_shared<detect::SourcePolicy>(config->pipeline.detection)](
           const std::string& url) { return policy->check(url); };
-  ws = std::make_unique<api::WsProtocol>(camera_control.get(), live_feed.get(), *clock, ws_options);
+  // With cameras here, /ws controls the registry (a start_stream of an
+  // unknown id registers an ephemeral camera); without, it pushes views.
+  ws = std::make_unique<api::WsProtocol>(camera_control ? api_cameras() : nullptr, live_feed.get(),
+                                         *clock, ws_options);
   api::ApiOptions options;
   options.health = [this] { return health(); };
   options.environment = environment();
@@ -487,7 +531,7 @@ Status PipelineParts::start_api() {
     dashboard::add_static_routes(router);
     add_metrics(router);
     if (scheduler) schedule::add_scheduler_routes(router, *scheduler, token);
-    if (camera_control) api::add_camera_routes(router, *camera_control, ws->slow_executor());
+    if (auto* cameras = api_cameras()) api::add_camera_routes(router, *cameras, ws->slow_executor());
     ws->attach(router);
   };
   options.live = api::LiveOptions{live_feed.get()};
@@ -562,6 +606,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::start(config::ConfigPtr config, Pipe
     }
   }
   if (auto ok = parts.start_stages(); !ok) return tl::unexpected(ok.error());
+  if (parts.roles.detect || parts.roles.api) {
+    if (auto ok = parts.start_fleet(); !ok) return tl::unexpected(ok.error());
+  }
   if (parts.roles.api) {
     if (auto ok = parts.start_api(); !ok) return tl::unexpected(ok.error());
   } else if (needs_kafka) {
@@ -578,7 +625,9 @@ void Pipeline::stop() {
   const SteadyTime deadline =
       parts.clock->now() +
       Millis(static_cast<int64_t>(parts.config->pipeline.shutdown_timeout_seconds * 1000));
-  // Intake first, then each stage in flow order drains and commits.
+  // Intake first, then each stage in flow order drains and commits. The
+  // fleet first of all: leaving the group hands our cameras to the others.
+  if (parts.fleet) parts.fleet->stop();
   if (parts.cameras) parts.cameras->stop();
   for (auto& runner : parts.runners) runner->stop();
   // Outputs still waiting for a retry are given up: their inputs were not
@@ -641,7 +690,9 @@ std::string Pipeline::bootstrap_servers() const {
 
 std::vector<std::string> Pipeline::camera_ids() const {
   std::vector<std::string> ids;
-  if (parts_->cameras) {
+  if (parts_->fleet) {
+    for (const auto& camera : parts_->fleet->control().list()) ids.push_back(camera.id);
+  } else if (parts_->cameras) {
     for (const auto& camera : parts_->cameras->list()) ids.push_back(camera.id);
   }
   return ids;
