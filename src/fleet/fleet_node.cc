@@ -68,6 +68,8 @@ Result<std::unique_ptr<FleetNode>> FleetNode::start(const config::KafkaConfig& k
   control.classes_of = options.classes_of;
   control.instance_id = options.own_cameras ? node->instance_id_ : "";
   control.ephemeral_grace = seconds(kafka.fleet.ephemeral_grace_seconds);
+  control.max_cameras = options.max_cameras > 0 ? options.max_cameras
+                                                : static_cast<size_t>(kafka.fleet.max_cameras);
   node->control_ = std::make_unique<RegistryCameras>(*node->follower_, *node->writer_,
                                                      options.redis, options.local, clock, control);
   if (!options.own_cameras || !options.runner) return node;

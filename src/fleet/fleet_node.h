@@ -38,6 +38,8 @@ struct FleetNodeOptions {
   std::function<Status(const std::string& url, Millis timeout)> probe;
   std::function<std::vector<std::string>(const std::string& detector)> classes_of;
   Millis catch_up_timeout{15'000};
+  // Cameras the API may register; 0: fleet.max_cameras.
+  size_t max_cameras = 0;
 };
 
 // A process's part of the fleet, put together: it follows the registry,

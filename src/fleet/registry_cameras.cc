@@ -109,6 +109,11 @@ Status RegistryCameras::add_entry(RegistryCamera camera) {
     // the URL it asks for.
     if (existing->url == camera.url) return {};
   }
+  if (!existing && follower_.cameras().size() >= options_.max_cameras) {
+    return make_error(ErrorCode::kUnavailable,
+                      "too many cameras: the registry holds " +
+                          std::to_string(options_.max_cameras) + " already");
+  }
   camera.updated_ts = clock_.epoch_ms();
   return wait_seen(writer_.put(camera));
 }

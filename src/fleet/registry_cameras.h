@@ -38,6 +38,8 @@ class RegistryCameras final : public api::CameraControl {
     std::function<std::vector<std::string>(const std::string& detector)> classes_of;
     std::string instance_id;  // this process's, when it pulls cameras
     Millis ephemeral_grace{30'000};  // fleet.ephemeral_grace_seconds
+    // Cameras the registry may hold; past it an add is kUnavailable (429).
+    size_t max_cameras = 10'000;
   };
   RegistryCameras(RegistryFollower& follower, RegistryWriter& writer,
                   std::shared_ptr<store::RedisClient> redis, api::CameraControl* local,

@@ -429,6 +429,12 @@ Status PipelineParts::start_fleet() {
     return detect::probe_camera(url, timeout);
   };
   options.classes_of = classes_of();
+  // `tmon up` is the only instance: it pulls every camera, so its own bound
+  // is the deployment's.
+  if (roles.detect && roles.generate && roles.schedule && roles.aggregate) {
+    options.max_cameras = static_cast<size_t>(
+        std::min(config->pipeline.detection.max_cameras, kafka.fleet.max_cameras));
+  }
   auto started = fleet::FleetNode::start(kafka, *clock, std::move(options));
   if (!started) return tl::unexpected(started.error());
   fleet = std::move(*started);
