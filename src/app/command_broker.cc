@@ -23,7 +23,7 @@ int run_broker(const BrokerFlags& flags) {
   Shutdown shutdown;
   SignalWatcher signals(shutdown);
   auto broker = bus::EmbeddedBroker::start(flags.brokers, config->kafka.topics,
-                                            {config::registry_topic(config->kafka)});
+                                           {config::registry_topic(config->kafka)});
   if (!broker) {
     get_logger("app")->critical("broker: {}", broker.error().message);
     return kExitFailure;

@@ -51,8 +51,7 @@ Result<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::start(
   // The mock keeps every record (no compaction); readers of a compacted
   // topic take a key's last record, so that changes nothing for them.
   for (const auto& topic : extra_topics) {
-    if (auto ok = self->create_topic(topic.name, topic.partitions, topic.replication_factor);
-        !ok) {
+    if (auto ok = self->create_topic(topic.name, topic.partitions, topic.replication_factor); !ok) {
       return tl::unexpected(ok.error());
     }
   }

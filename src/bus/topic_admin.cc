@@ -44,8 +44,8 @@ Result<std::map<std::string, int>> existing_partitions(RdKafka::Producer& handle
   return partitions;
 }
 
-Status create_topics(RdKafka::Producer& handle,
-                     const std::vector<config::TopicConfig>& topics, Millis timeout) {
+Status create_topics(RdKafka::Producer& handle, const std::vector<config::TopicConfig>& topics,
+                     Millis timeout) {
   rd_kafka_t* rk = handle.c_ptr();
   char error[512];
   std::vector<rd_kafka_NewTopic_t*> new_topics;

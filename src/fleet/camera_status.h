@@ -42,8 +42,8 @@ std::optional<CameraStatusRecord> decode_status(std::string_view value);
 bool is_fresh(const CameraStatusRecord& record, int64_t now_ms, Millis period);
 
 // The records of `ids` (absent ones left out), in batches of MGET.
-Result<std::map<std::string, CameraStatusRecord>> read_statuses(store::RedisClient& redis,
-                                                                const std::vector<std::string>& ids);
+Result<std::map<std::string, CameraStatusRecord>> read_statuses(
+    store::RedisClient& redis, const std::vector<std::string>& ids);
 
 // The owner's side: every `period`, writes the status of each camera it
 // pulls with a TTL. Also measures failover: a camera that starts here

@@ -19,7 +19,8 @@ Millis seconds(double value) {
 
 std::string default_instance_id() {
   char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof host, "detect");
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0')
+    std::snprintf(host, sizeof host, "detect");
   return std::string(host) + "-" + std::to_string(getpid());
 }
 
@@ -35,12 +36,12 @@ Result<std::unique_ptr<FleetNode>> FleetNode::start(const config::KafkaConfig& k
   auto writer = RegistryWriter::create(kafka, "tmon-registry-" + node->instance_id_, write_timeout);
   if (!writer) return tl::unexpected(writer.error());
   node->writer_ = std::move(*writer);
-  auto follower = RegistryFollower::start(kafka, "tmon-registry-" + node->instance_id_,
-                                          node->metrics_.get());
+  auto follower =
+      RegistryFollower::start(kafka, "tmon-registry-" + node->instance_id_, node->metrics_.get());
   if (!follower) {
-    return make_error(follower.error().code,
-                      "camera registry " + kafka.fleet.registry_topic + ": " +
-                          follower.error().message + " (create it with `tmon topics init`)");
+    return make_error(follower.error().code, "camera registry " + kafka.fleet.registry_topic +
+                                                 ": " + follower.error().message +
+                                                 " (create it with `tmon topics init`)");
   }
   node->follower_ = std::move(*follower);
   if (!node->follower_->wait_caught_up(options.catch_up_timeout)) {
@@ -68,8 +69,8 @@ Result<std::unique_ptr<FleetNode>> FleetNode::start(const config::KafkaConfig& k
   control.classes_of = options.classes_of;
   control.instance_id = options.own_cameras ? node->instance_id_ : "";
   control.ephemeral_grace = seconds(kafka.fleet.ephemeral_grace_seconds);
-  control.max_cameras = options.max_cameras > 0 ? options.max_cameras
-                                                : static_cast<size_t>(kafka.fleet.max_cameras);
+  control.max_cameras =
+      options.max_cameras > 0 ? options.max_cameras : static_cast<size_t>(kafka.fleet.max_cameras);
   node->control_ = std::make_unique<RegistryCameras>(*node->follower_, *node->writer_,
                                                      options.redis, options.local, clock, control);
   if (!options.own_cameras || !options.runner) return node;
@@ -92,12 +93,12 @@ Result<std::unique_ptr<FleetNode>> FleetNode::start(const config::KafkaConfig& k
     logger()->warn("no Redis: camera status is not shared with other processes");
   }
   StatusPublisher* publisher = node->status_.get();
-  node->assignment_ = std::make_unique<Assignment>(
-      *options.runner, [publisher](const RegistryCamera& camera) {
+  node->assignment_ =
+      std::make_unique<Assignment>(*options.runner, [publisher](const RegistryCamera& camera) {
         if (publisher) publisher->on_started(camera);
       });
-  auto ownership = Ownership::start(kafka, node->instance_id_, *node->assignment_,
-                                    node->metrics_.get());
+  auto ownership =
+      Ownership::start(kafka, node->instance_id_, *node->assignment_, node->metrics_.get());
   if (!ownership) return tl::unexpected(ownership.error());
   node->ownership_ = std::move(*ownership);
   return node;

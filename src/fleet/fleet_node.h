@@ -30,8 +30,8 @@ struct FleetNodeOptions {
   std::string instance_id;  // empty: hostname-pid
   // pipeline.yaml's cameras, written to the registry when it never saw them.
   std::vector<config::CameraConfig> seed;
-  CameraRunner* runner = nullptr;      // with own_cameras
-  api::CameraControl* local = nullptr;  // the cameras pulled here, if any
+  CameraRunner* runner = nullptr;             // with own_cameras
+  api::CameraControl* local = nullptr;        // the cameras pulled here, if any
   std::shared_ptr<store::RedisClient> redis;  // null: no status across processes
   prometheus::Registry* registry = nullptr;
   std::function<Status(const std::string& url)> check_source;

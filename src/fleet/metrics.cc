@@ -24,8 +24,8 @@ FleetMetrics::FleetMetrics(prometheus::Registry& registry, const std::string& in
                                  "its first frame at the new one")
                            .Register(registry)
                            .Add({{"instance", instance}},
-                                prometheus::Histogram::BucketBoundaries{
-                                    1, 2, 4, 6, 8, 10, 12, 15, 20, 30, 45, 60, 120})),
+                                prometheus::Histogram::BucketBoundaries{1, 2, 4, 6, 8, 10, 12, 15,
+                                                                        20, 30, 45, 60, 120})),
       registry_refused(prometheus::BuildCounter()
                            .Name("tmon_fleet_registry_refused_total")
                            .Help("Registry cameras not kept: past fleet.max_cameras")

@@ -37,8 +37,7 @@ void Ownership::Rebalancer::rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKaf
 
 Result<std::unique_ptr<Ownership>> Ownership::start(const config::KafkaConfig& kafka,
                                                     const std::string& instance_id,
-                                                    Assignment& assignment,
-                                                    FleetMetrics* metrics) {
+                                                    Assignment& assignment, FleetMetrics* metrics) {
   auto conf = bus::make_consumer_conf(kafka, "tmon-detect-" + instance_id, kafka.fleet.group_id);
   if (!conf) return tl::unexpected(conf.error());
   for (const auto& [name, value] :

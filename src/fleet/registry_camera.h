@@ -19,8 +19,8 @@ struct RegistryCamera {
   messages::CameraId id;  // in the type it came in (integer or string)
   std::string name;
   std::string location;
-  std::string url;       // with credentials
-  std::string detector;  // empty: detection.detector
+  std::string url;                    // with credentials
+  std::string detector;               // empty: detection.detector
   double frame_interval_seconds = 0;  // 0: detection.frame_interval_seconds
   bool loop = true;
   std::string roi_mask;

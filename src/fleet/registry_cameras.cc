@@ -66,8 +66,8 @@ Status RegistryCameras::wait_seen(const Result<RegistryWriter::Written>& written
   // Acknowledged is durable; read back so that this process's next GET
   // shows it. Not seeing it in time is not a failure of the write.
   if (!follower_.wait_for(written->partition, written->offset, options_.write_timeout)) {
-    logger()->warn("registry write at {}:{} acknowledged but not read back yet",
-                   written->partition, written->offset);
+    logger()->warn("registry write at {}:{} acknowledged but not read back yet", written->partition,
+                   written->offset);
   }
   return {};
 }
@@ -110,9 +110,9 @@ Status RegistryCameras::add_entry(RegistryCamera camera) {
     if (existing->url == camera.url) return {};
   }
   if (!existing && follower_.cameras().size() >= options_.max_cameras) {
-    return make_error(ErrorCode::kUnavailable,
-                      "too many cameras: the registry holds " +
-                          std::to_string(options_.max_cameras) + " already");
+    return make_error(ErrorCode::kUnavailable, "too many cameras: the registry holds " +
+                                                   std::to_string(options_.max_cameras) +
+                                                   " already");
   }
   camera.updated_ts = clock_.epoch_ms();
   return wait_seen(writer_.put(camera));
@@ -174,8 +174,10 @@ std::vector<api::CameraInfo> RegistryCameras::describe(
     info.id = camera.id;
     info.url = camera.url;  // masked by whoever shows it
     if (info.detector.empty()) info.detector = camera.detector;
-    if (info.classes.empty() && options_.classes_of) info.classes = options_.classes_of(camera.detector);
-    if (info.frame_interval_seconds == 0) info.frame_interval_seconds = camera.frame_interval_seconds;
+    if (info.classes.empty() && options_.classes_of)
+      info.classes = options_.classes_of(camera.detector);
+    if (info.frame_interval_seconds == 0)
+      info.frame_interval_seconds = camera.frame_interval_seconds;
     info.name = camera.name;
     info.location = camera.location;
     info.ephemeral = camera.ephemeral;
@@ -194,7 +196,8 @@ std::vector<api::CameraInfo> RegistryCameras::describe(
       info.state = api::CameraState::kStarting;
       info.message = camera.enabled ? "no detect instance pulls it (yet)" : "disabled";
     }
-    if (info.last_frame_ts > 0) info.last_frame_age_ms = std::max<int64_t>(0, now - info.last_frame_ts);
+    if (info.last_frame_ts > 0)
+      info.last_frame_age_ms = std::max<int64_t>(0, now - info.last_frame_ts);
     infos.push_back(std::move(info));
   }
   return infos;

@@ -2,10 +2,10 @@
 
 #include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "api/api_server.h"
@@ -36,7 +36,7 @@ class RegistryCameras final : public api::CameraControl {
     // What an API process without cameras of its own answers /ws probes with.
     std::function<Status(const std::string& url, Millis timeout)> probe;
     std::function<std::vector<std::string>(const std::string& detector)> classes_of;
-    std::string instance_id;  // this process's, when it pulls cameras
+    std::string instance_id;         // this process's, when it pulls cameras
     Millis ephemeral_grace{30'000};  // fleet.ephemeral_grace_seconds
     // Cameras the registry may hold; past it an add is kUnavailable (429).
     size_t max_cameras = 10'000;

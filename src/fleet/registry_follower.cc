@@ -27,13 +27,15 @@ constexpr Millis kMetadataTimeout{10'000};
 RegistryFollower::RegistryFollower(size_t max_cameras, FleetMetrics* metrics)
     : metrics_(metrics), map_(max_cameras) {}
 
-Result<std::unique_ptr<RegistryFollower>> RegistryFollower::start(
-    const config::KafkaConfig& kafka, const std::string& client_id, FleetMetrics* metrics) {
+Result<std::unique_ptr<RegistryFollower>> RegistryFollower::start(const config::KafkaConfig& kafka,
+                                                                  const std::string& client_id,
+                                                                  FleetMetrics* metrics) {
   // A group id librdkafka requires, never joined: assign() bypasses groups.
   auto conf = bus::make_consumer_conf(kafka, client_id, "tmon-registry-" + random_hex_id(8));
   if (!conf) return tl::unexpected(conf.error());
-  for (const auto& [name, value] : {std::pair<std::string, std::string>{"enable.auto.commit", "false"},
-                                    {"enable.partition.eof", "false"}}) {
+  for (const auto& [name, value] :
+       {std::pair<std::string, std::string>{"enable.auto.commit", "false"},
+        {"enable.partition.eof", "false"}}) {
     if (auto ok = bus::set_property(**conf, name, value); !ok) return tl::unexpected(ok.error());
   }
   std::string error;
@@ -56,7 +58,8 @@ Result<std::unique_ptr<RegistryFollower>> RegistryFollower::start(
                                                      "]: " + RdKafka::err2str(err));
     }
     if (high > low) self->end_at_start_[p] = high;
-    start.items.push_back(RdKafka::TopicPartition::create(topic, p, RdKafka::Topic::OFFSET_BEGINNING));
+    start.items.push_back(
+        RdKafka::TopicPartition::create(topic, p, RdKafka::Topic::OFFSET_BEGINNING));
   }
   if (auto err = consumer->assign(start.items); err != RdKafka::ERR_NO_ERROR) {
     return make_error(ErrorCode::kUnavailable, "assign: " + RdKafka::err2str(err));
@@ -253,10 +256,10 @@ Result<RegistryWriter::Written> RegistryWriter::write(const std::string& key,
   auto pending = std::make_shared<PendingWrite>();
   auto* opaque = new std::shared_ptr<PendingWrite>(pending);
   // A null payload is a tombstone.
-  const RdKafka::ErrorCode err = producer_->produce(
-      topic_, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-      value ? const_cast<char*>(value->data()) : nullptr, value ? value->size() : 0, key.data(),
-      key.size(), 0, opaque);
+  const RdKafka::ErrorCode err =
+      producer_->produce(topic_, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                         value ? const_cast<char*>(value->data()) : nullptr,
+                         value ? value->size() : 0, key.data(), key.size(), 0, opaque);
   if (err != RdKafka::ERR_NO_ERROR) {
     delete opaque;
     return make_error(ErrorCode::kUnavailable,

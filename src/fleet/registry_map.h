@@ -12,11 +12,11 @@ namespace tmon::fleet {
 
 // What one registry record changed.
 enum class RegistryChange {
-  kNone,      // same value again, a tombstone of an unknown id, or refused
-  kAdded,     // a new camera
-  kUpdated,   // a camera's value changed
-  kRemoved,   // a tombstone of a known camera
-  kRefused,   // a new camera past the bound: not kept
+  kNone,     // same value again, a tombstone of an unknown id, or refused
+  kAdded,    // a new camera
+  kUpdated,  // a camera's value changed
+  kRemoved,  // a tombstone of a known camera
+  kRefused,  // a new camera past the bound: not kept
 };
 
 // The registry's current state, built record by record (a key's value is its

@@ -17,10 +17,10 @@
 #include "common/ids.h"
 #include "common/logging.h"
 #include "dashboard/static_routes.h"
-#include "fleet/fleet_node.h"
 #include "detect/camera_manager.h"
 #include "detect/detector_factory.h"
 #include "detect/source_policy.h"
+#include "fleet/fleet_node.h"
 #include "generate/generate_stage.h"
 #include "http/access.h"
 #include "http/client.h"
@@ -83,7 +83,7 @@ class PipelineParts {
   // The camera registry: ownership of `cameras`, and the API's control of
   // every camera of the deployment (fleet->control()).
   std::unique_ptr<fleet::FleetNode> fleet;
-  std::unique_ptr<api::WsProtocol> ws;             // /ws
+  std::unique_ptr<api::WsProtocol> ws;  // /ws
   // Views fanned out to /ws and /api/stream clients; fed by the Redis
   // subscriber, or by the in-process store's publish hook.
   std::shared_ptr<api::LiveFeed> live_feed;
@@ -421,10 +421,8 @@ Status PipelineParts::start_fleet() {
   options.local = camera_control.get();
   options.redis = redis_client;
   options.registry = registry.get();
-  options.check_source = [policy = std::make_shared<detect::SourcePolicy>(
-                              config->pipeline.detection)](const std::string& url) {
-    return policy->check(url);
-  };
+  auto policy = std::make_shared<detect::SourcePolicy>(config->pipeline.detection);
+  options.check_source = [policy](const std::string& url) { return policy->check(url); };
   options.probe = [](const std::string& url, Millis timeout) {
     return detect::probe_camera(url, timeout);
   };
@@ -537,7 +535,9 @@ Status PipelineParts::start_api() {
     dashboard::add_static_routes(router);
     add_metrics(router);
     if (scheduler) schedule::add_scheduler_routes(router, *scheduler, token);
-    if (auto* cameras = api_cameras()) api::add_camera_routes(router, *cameras, ws->slow_executor());
+    if (auto* cameras = api_cameras()) {
+      api::add_camera_routes(router, *cameras, ws->slow_executor());
+    }
     ws->attach(router);
   };
   options.live = api::LiveOptions{live_feed.get()};

@@ -50,12 +50,11 @@ struct Process {
 class FleetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_.write("kafka.yaml",
-               "consumer:\n  fetch_wait_max_ms: 10\n  session_timeout_ms: " +
-                   std::to_string(kSessionTimeoutMs) +
-                   "\n  heartbeat_interval_ms: 1000\n"
-                   "fleet:\n  registry_partitions: 12\n  status_period_seconds: 1\n"
-                   "  status_ttl_seconds: 30\n  ephemeral_grace_seconds: 2\n");
+    dir_.write("kafka.yaml", "consumer:\n  fetch_wait_max_ms: 10\n  session_timeout_ms: " +
+                                 std::to_string(kSessionTimeoutMs) +
+                                 "\n  heartbeat_interval_ms: 1000\n"
+                                 "fleet:\n  registry_partitions: 12\n  status_period_seconds: 1\n"
+                                 "  status_ttl_seconds: 30\n  ephemeral_grace_seconds: 2\n");
     std::string cameras = "cameras:\n";
     for (int i = 1; i <= kCameras; ++i) {
       cameras += "  - id: " + std::to_string(i) + "\n    url: sim://?seed=" + std::to_string(i) +
@@ -85,9 +84,7 @@ class FleetTest : public ::testing::Test {
     if (api) process.port = std::stoi(*api);
     return process;
   }
-  Process start_detect(const std::string& id) {
-    return start({"detect", "--instance-id", id});
-  }
+  Process start_detect(const std::string& id) { return start({"detect", "--instance-id", id}); }
 
   json cameras(const Process& api) {
     const auto reply = testing::http_get(api.port, "/api/cameras", 5000);
@@ -149,9 +146,7 @@ class FleetTest : public ::testing::Test {
     return out.substr(out.size() > 20'000 ? out.size() - 20'000 : 0);
   }
 
-  std::map<std::string, std::string> headers() {
-    return {{"Authorization", "Bearer " + kToken}};
-  }
+  std::map<std::string, std::string> headers() { return {{"Authorization", "Bearer " + kToken}}; }
 
   testing::TestRedis redis_;
   testing::TempDir dir_;
@@ -203,8 +198,9 @@ TEST_F(FleetTest, EveryCameraHasOneOwnerAndMovesWhenItsOwnerIsKilled) {
                owned_total(alive) == kCameras;
       },
       bound))
-      << "not every camera streams again within " << bound.count() << " ms: "
-      << cameras(api).dump().substr(0, 2000) << "\n" << fleet_log(alive);
+      << "not every camera streams again within " << bound.count()
+      << " ms: " << cameras(api).dump().substr(0, 2000) << "\n"
+      << fleet_log(alive);
   // The health of the API process says all is owned again.
   const auto health = testing::http_get(api.port, "/api/health/health_check", 5000);
   EXPECT_EQ(health.body.find("without an owner"), std::string::npos) << health.body;
@@ -214,7 +210,8 @@ TEST_F(FleetTest, ApiCamerasSurviveARestartDeletedOnesStayDeletedAndEphemeralOne
   Process d1 = start_detect("d1");
   Process api = start({"api"});
   ASSERT_TRUE(d1.port && api.port);
-  ASSERT_TRUE(eventually([&] { return owned_and_streaming(api, {"d1"}, kCameras).has_value(); }, 90s));
+  ASSERT_TRUE(
+      eventually([&] { return owned_and_streaming(api, {"d1"}, kCameras).has_value(); }, 90s));
 
   // Added through the API process, pulled by the detect instance.
   const auto added = testing::http_request(
@@ -225,7 +222,8 @@ TEST_F(FleetTest, ApiCamerasSurviveARestartDeletedOnesStayDeletedAndEphemeralOne
   const auto deleted =
       testing::http_request("DELETE", api.port, "/api/cameras/5", "", headers(), 15'000);
   ASSERT_EQ(deleted.status, 200) << deleted.body;
-  ASSERT_TRUE(eventually([&] { return owned_and_streaming(api, {"d1"}, kCameras).has_value(); }, 30s))
+  ASSERT_TRUE(
+      eventually([&] { return owned_and_streaming(api, {"d1"}, kCameras).has_value(); }, 30s))
       << cameras(api).dump().substr(0, 2000);
   EXPECT_EQ(owned_count(d1), kCameras);
 
@@ -251,10 +249,13 @@ TEST_F(FleetTest, ApiCamerasSurviveARestartDeletedOnesStayDeletedAndEphemeralOne
   {
     testing::WsClient ws(d2.port, "/ws", headers());
     ASSERT_TRUE(ws.connected());
-    ws.send(R"({"type":"start_stream","data":{"cameraId":7001,"rtspUrl":"sim://?seed=7001&width=320&height=180"}})");
+    ws.send(
+        R"({"type":"start_stream","data":{"cameraId":7001,"rtspUrl":"sim://?seed=7001&width=320&height=180"}})");
     ASSERT_TRUE(ws.wait_for(
-        [](const std::string& m) { return m.find("\"detection_result\"") != std::string::npos &&
-                                          m.find("\"cameraId\":7001") != std::string::npos; },
+        [](const std::string& m) {
+          return m.find("\"detection_result\"") != std::string::npos &&
+                 m.find("\"cameraId\":7001") != std::string::npos;
+        },
         30s));
     const json listed = cameras(api2);
     bool ephemeral = false;

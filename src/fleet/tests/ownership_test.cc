@@ -82,14 +82,16 @@ class OwnershipTest : public FleetBrokerTest {
 TEST_F(OwnershipTest, TheMockBrokerRunsCooperativeGroups) {
   write_cameras(12);
   auto a = join("a");
-  ASSERT_TRUE(eventually([&] { return a->runner.running().size() == 12; }, std::chrono::seconds(30)));
+  ASSERT_TRUE(
+      eventually([&] { return a->runner.running().size() == 12; }, std::chrono::seconds(30)));
   EXPECT_EQ(a->ownership->protocol(), "COOPERATIVE");
 }
 
 TEST_F(OwnershipTest, CamerasSpreadOverInstancesOnceEachAndStayWhenOthersJoin) {
   write_cameras(30);
   auto a = join("a");
-  ASSERT_TRUE(eventually([&] { return a->runner.running().size() == 30; }, std::chrono::seconds(30)));
+  ASSERT_TRUE(
+      eventually([&] { return a->runner.running().size() == 30; }, std::chrono::seconds(30)));
   auto b = join("b");
   ASSERT_TRUE(eventually(
       [&] {
@@ -102,18 +104,25 @@ TEST_F(OwnershipTest, CamerasSpreadOverInstancesOnceEachAndStayWhenOthersJoin) {
   // b leaves: a takes its cameras back, again once each.
   b->ownership->stop();
   EXPECT_TRUE(b->runner.running().empty());
-  EXPECT_TRUE(eventually([&] { return a->runner.running().size() == 30; }, std::chrono::seconds(30)));
+  EXPECT_TRUE(
+      eventually([&] { return a->runner.running().size() == 30; }, std::chrono::seconds(30)));
 }
 
 TEST_F(OwnershipTest, ARecordWrittenLaterStartsAtItsOwnerOnly) {
   write_cameras(6);
   auto a = join("a");
   auto b = join("b");
-  ASSERT_TRUE(eventually([&] { return each_owned_once({a.get(), b.get()}, 6); },
-                         std::chrono::seconds(30)));
+  ASSERT_TRUE(eventually(
+      [&] {
+        return each_owned_once({a.get(), b.get()}, 6);
+      },
+      std::chrono::seconds(30)));
   write_cameras(7);  // cam-6 is new; the others are rewritten with the same value
-  ASSERT_TRUE(eventually([&] { return each_owned_once({a.get(), b.get()}, 7); },
-                         std::chrono::seconds(30)));
+  ASSERT_TRUE(eventually(
+      [&] {
+        return each_owned_once({a.get(), b.get()}, 7);
+      },
+      std::chrono::seconds(30)));
   for (const auto* instance : {a.get(), b.get()}) {
     for (const auto& id : instance->runner.running()) EXPECT_EQ(instance->runner.starts(id), 1);
   }

@@ -44,9 +44,9 @@ TEST(RegistryCameraTest, KeepsTheCredentialsItIsTheOnePlaceFor) {
 TEST(RegistryCameraTest, RefusesWhatIsNotACamera) {
   EXPECT_FALSE(decode_registry_camera("7", "not json"));
   EXPECT_FALSE(decode_registry_camera("7", "[1,2]"));
-  EXPECT_FALSE(decode_registry_camera("7", R"({"url":"sim://a"})"));                  // no id
-  EXPECT_FALSE(decode_registry_camera("7", R"({"cameraId":7})"));                     // no url
-  EXPECT_FALSE(decode_registry_camera("8", R"({"cameraId":7,"url":"sim://a"})"));     // key differs
+  EXPECT_FALSE(decode_registry_camera("7", R"({"url":"sim://a"})"));               // no id
+  EXPECT_FALSE(decode_registry_camera("7", R"({"cameraId":7})"));                  // no url
+  EXPECT_FALSE(decode_registry_camera("8", R"({"cameraId":7,"url":"sim://a"})"));  // key differs
   EXPECT_FALSE(decode_registry_camera("7", R"({"cameraId":7,"url":"sim://a","enabled":"yes"})"));
   EXPECT_FALSE(decode_registry_camera("7", R"({"cameraId":7,"url":"sim://a","frameInterval":-1})"));
   const auto minimal = decode_registry_camera("7", R"({"cameraId":7,"url":"sim://a"})");

@@ -52,8 +52,8 @@ TEST(RegistryMapTest, SeedsOnlyIdsTheRegistryNeverSaw) {
   map.apply("deleted", camera("deleted"));
   map.apply("deleted", std::nullopt);  // deleted through the API: must not come back
   const auto seeds = cameras_to_seed(
-      {configured("kept"), configured("deleted"), configured("new"), configured("off", false)},
-      map, 5);
+      {configured("kept"), configured("deleted"), configured("new"), configured("off", false)}, map,
+      5);
   ASSERT_EQ(seeds.size(), 1u);
   EXPECT_EQ(seeds[0].id.text(), "new");
   EXPECT_EQ(seeds[0].updated_ts, 5);
@@ -61,8 +61,9 @@ TEST(RegistryMapTest, SeedsOnlyIdsTheRegistryNeverSaw) {
 
 TEST(RegistryMapTest, EmptyRegistrySeedsEveryEnabledCamera) {
   RegistryMap map(10);
-  EXPECT_EQ(cameras_to_seed({configured("1"), configured("2"), configured("3", false)}, map, 0).size(),
-            2u);
+  EXPECT_EQ(
+      cameras_to_seed({configured("1"), configured("2"), configured("3", false)}, map, 0).size(),
+      2u);
 }
 
 }  // namespace
