@@ -26,7 +26,16 @@ void Assignment::start(Partition& partition, const RegistryCamera& camera) {
     return;
   }
   partition.running[camera.id.text()] = camera;
-  if (on_started_) on_started_(camera);
+  if (on_started_) started_.push_back(camera);
+}
+
+void Assignment::notify_started() {
+  std::vector<RegistryCamera> started;
+  {
+    std::lock_guard lock(mu_);
+    started.swap(started_);
+  }
+  for (const auto& camera : started) on_started_(camera);
 }
 
 void Assignment::stop(Partition& partition, const std::string& id) {
@@ -66,6 +75,12 @@ void Assignment::revoke_all() {
 
 void Assignment::apply(int32_t partition, int64_t offset, const std::string& id,
                        std::optional<RegistryCamera> camera) {
+  apply_locked(partition, offset, id, std::move(camera));
+  notify_started();
+}
+
+void Assignment::apply_locked(int32_t partition, int64_t offset, const std::string& id,
+                              std::optional<RegistryCamera> camera) {
   std::lock_guard lock(mu_);
   const auto it = partitions_.find(partition);
   if (it == partitions_.end()) return;
@@ -94,9 +109,12 @@ void Assignment::apply(int32_t partition, int64_t offset, const std::string& id,
 }
 
 void Assignment::reached_end(int32_t partition) {
-  std::lock_guard lock(mu_);
-  const auto it = partitions_.find(partition);
-  if (it != partitions_.end() && !it->second.caught_up) catch_up(it->second);
+  {
+    std::lock_guard lock(mu_);
+    const auto it = partitions_.find(partition);
+    if (it != partitions_.end() && !it->second.caught_up) catch_up(it->second);
+  }
+  notify_started();
 }
 
 std::vector<std::string> Assignment::owned() const {

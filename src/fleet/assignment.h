@@ -65,6 +65,11 @@ class Assignment {
     std::map<std::string, RegistryCamera> running;  // what runs, with the value it runs
   };
   void start(Partition& partition, const RegistryCamera& camera);
+  // Tells the listener about the cameras started meanwhile, outside mu_ (it
+  // may be slow: it reads Redis).
+  void notify_started();
+  void apply_locked(int32_t partition, int64_t offset, const std::string& id,
+                    std::optional<RegistryCamera> camera);
   void stop(Partition& partition, const std::string& id);
   void catch_up(Partition& partition);
 
@@ -73,6 +78,7 @@ class Assignment {
   mutable std::mutex mu_;
   std::map<int32_t, Partition> partitions_;
   int64_t start_failures_ = 0;
+  std::vector<RegistryCamera> started_;  // not yet told to on_started_
 };
 
 }  // namespace tmon::fleet
