@@ -15,6 +15,7 @@
 #include <set>
 #include <sstream>
 
+#include "bus/topic_tail.h"
 #include "child_process.h"
 #include "eventually.h"
 #include "http_get.h"
@@ -174,6 +175,26 @@ TEST_F(FleetTest, EveryCameraHasOneOwnerAndMovesWhenItsOwnerIsKilled) {
       },
       90s))
       << cameras(api).dump().substr(0, 2000);
+  // No camera pulled twice: over a window of detection-results, each camera
+  // has about one message per frame interval (1 s), not two.
+  {
+    config::KafkaConfig kafka;
+    kafka.bootstrap_servers = broker_->bootstrap;
+    kafka.consumer.fetch_wait_max_ms = 10;
+    auto tail = bus::TopicTail::open(kafka, {"detection-results"}, "fleet-test-tail");
+    ASSERT_TRUE(tail) << tail.error().message;
+    std::map<std::string, int> per_camera;
+    const auto window = 6s;
+    const auto end = std::chrono::steady_clock::now() + window;
+    while (std::chrono::steady_clock::now() < end) {
+      if (auto message = (*tail)->poll(Millis(100))) ++per_camera[message->key];
+    }
+    EXPECT_EQ(per_camera.size(), static_cast<size_t>(kCameras));
+    for (const auto& [camera, count] : per_camera) {
+      // 6 expected; a second puller would double it.
+      EXPECT_LE(count, 9) << "camera " << camera << " pulled more than once?";
+    }
+  }
   std::set<std::string> used;
   for (const auto& [camera, owner] : owners) used.insert(owner);
   EXPECT_GE(used.size(), 2u) << "12 partitions over 3 instances spread the cameras";
