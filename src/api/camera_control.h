@@ -40,6 +40,13 @@ struct CameraInfo {
   int64_t frames_sampled = 0;
   int64_t frames_dropped = 0;
   int64_t errors = 0;
+  // Across processes (the camera registry): the detect instance pulling it
+  // (nullopt: none known), its age of last frame, and registry fields.
+  std::optional<std::string> owner;
+  std::optional<int64_t> last_frame_age_ms;
+  std::string name;
+  std::string location;
+  bool ephemeral = false;
 };
 
 // The frame intervals a camera may have (seconds): faster spins a core,
@@ -53,6 +60,9 @@ struct CameraRequest {
   std::string url;
   std::string detector;               // empty: the configured default
   double frame_interval_seconds = 0;  // 0: the configured default
+  // Opened by a /ws start_stream for an id no one knew: removed (after a
+  // grace period, across processes) when its last watcher leaves.
+  bool ephemeral = false;
 };
 
 // What the API needs of the cameras this process pulls (detection, which

@@ -77,6 +77,8 @@ http::Response add_camera(CameraControl& cameras, const http::RequestContext& co
 }  // namespace
 
 JsonValue to_json(const CameraInfo& camera) {
+  JsonValue owner = camera.owner ? JsonValue(*camera.owner) : JsonValue();
+  JsonValue age = camera.last_frame_age_ms ? JsonValue(*camera.last_frame_age_ms) : JsonValue();
   return JsonValue{{"cameraId", messages::to_json(camera.id)},
                    {"url", mask_url_credentials(camera.url)},
                    {"detector", camera.detector},
@@ -88,7 +90,12 @@ JsonValue to_json(const CameraInfo& camera) {
                    {"framesGrabbed", camera.frames_grabbed},
                    {"framesSampled", camera.frames_sampled},
                    {"framesDropped", camera.frames_dropped},
-                   {"errors", camera.errors}};
+                   {"errors", camera.errors},
+                   {"owner", std::move(owner)},
+                   {"lastFrameAgeMs", std::move(age)},
+                   {"name", camera.name},
+                   {"location", camera.location},
+                   {"ephemeral", camera.ephemeral}};
 }
 
 namespace {

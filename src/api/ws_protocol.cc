@@ -49,8 +49,11 @@ WsProtocol::WsProtocol(CameraControl* cameras, LiveFeed* feed, Clock& clock, WsO
                                        [this](const auto& camera) { on_state(camera); });
   }
   if (options_.remote) {
-    remote_listener_ =
-        options_.remote->add_listener([this](const auto& frame) { on_frame(frame); });
+    // A camera pulled here streams from its own frames: a preview of it
+    // (a watch taken before it moved here) is not shown twice.
+    remote_listener_ = options_.remote->add_listener([this](const auto& frame) {
+      if (!pulled_here(frame.cameraId.text())) on_frame(frame);
+    });
   }
 }
 
@@ -197,6 +200,12 @@ void WsProtocol::watch_remote(Key key, const messages::CameraId& id) {
     std::lock_guard lock(mu_);
     const auto it = clients_.find(key);
     if (it == clients_.end()) return;  // the client left meanwhile
+    // Another watcher of a camera a start_stream here registered (pulled
+    // elsewhere): it stays until this one leaves too.
+    if (const auto started = started_here_.find(id);
+        started != started_here_.end() && !it->second.cameras.contains(id)) {
+      ++started->second.watchers;
+    }
     it->second.cameras.insert(id);
     replaced_view = std::exchange(it->second.views[id], std::move(subscription));
     replaced_watch = std::exchange(it->second.remote[id], std::move(*watch));
@@ -204,10 +213,17 @@ void WsProtocol::watch_remote(Key key, const messages::CameraId& id) {
   send_status(key, id, kOnline, "Stream started");
 }
 
+bool WsProtocol::pulled_here(const std::string& camera_id) const {
+  if (!cameras_) return false;
+  return options_.pulled_here ? options_.pulled_here(camera_id) : cameras_->has(camera_id);
+}
+
 void WsProtocol::start_stream(Key key, const messages::CameraId& id, const std::string& url) {
-  // A camera pulled by another process is watched there, never pulled twice.
-  if (options_.remote && !(cameras_ && cameras_->has(id)) &&
-      (!cameras_ || options_.remote->pulled_elsewhere(id))) {
+  // A camera pulled by another process is watched there, never pulled twice:
+  // one another process announces, or one of the deployment's registry that
+  // is not pulled here.
+  if (options_.remote && !pulled_here(id) &&
+      (!cameras_ || cameras_->has(id) || options_.remote->pulled_elsewhere(id))) {
     watch_remote(key, id);
     return;
   }
@@ -242,7 +258,7 @@ void WsProtocol::start_stream(Key key, const messages::CameraId& id, const std::
     // one is given; its other watchers stay subscribed.
     const std::string reopen = url.empty() ? ours->url : url;
     cameras_->remove(id);
-    if (auto added = cameras_->add({id, reopen, "", 0}); !added) {
+    if (auto added = cameras_->add({id, reopen, "", 0, true}); !added) {
       send_status(key, id, kFault, added.error().message);
       return;
     }
@@ -257,11 +273,18 @@ void WsProtocol::start_stream(Key key, const messages::CameraId& id, const std::
         send_status(key, id, kFault, "unknown camera and no rtspUrl to open");
         return;
       }
-      if (auto added = cameras_->add({id, url, "", 0}); !added) {
+      if (auto added = cameras_->add({id, url, "", 0, true}); !added) {
         send_status(key, id, kFault, added.error().message);
         return;
       }
       opened = true;
+    }
+    // Registered in the deployment's registry, the new camera may be pulled
+    // by another process: watch its previews too (frames pulled here are not
+    // shown twice, see the remote listener).
+    RemoteCameras::WatchPtr remote_watch;
+    if (opened && options_.remote && !pulled_here(id)) {
+      if (auto watch = options_.remote->watch(id)) remote_watch = std::move(*watch);
     }
     std::lock_guard lock(mu_);
     const auto it = clients_.find(key);
@@ -270,6 +293,7 @@ void WsProtocol::start_stream(Key key, const messages::CameraId& id, const std::
       return;
     }
     it->second.cameras.insert(id);
+    if (remote_watch) it->second.remote[id] = std::move(remote_watch);
     if (opened) {
       started_here_[id] = Started{1, url};
     } else if (const auto started = started_here_.find(id); started != started_here_.end()) {

@@ -28,6 +28,11 @@ struct WsOptions {
   // Cameras pulled by other processes, watched through their previews
   // (null: only cameras pulled here have frames). Must outlive the protocol.
   RemoteCameras* remote = nullptr;
+  // Whether a camera is pulled by this process. Null: CameraControl::has()
+  // (a control over this process's cameras only). With the fleet's registry
+  // control, has() is true for every camera of the deployment, so the
+  // process says which of them it pulls itself.
+  std::function<bool(const std::string& camera_id)> pulled_here;
 };
 
 // /ws in the original system's protocol (COMPAT.md §1), so its front end
@@ -111,6 +116,7 @@ class WsProtocol {
   LiveFeed::SubscriptionPtr subscribe_views(Key key, const std::string& camera_id);
   // Watches a camera pulled by another process: its frames and views.
   void watch_remote(Key key, const messages::CameraId& id);
+  bool pulled_here(const std::string& camera_id) const;
   // Removes a camera this protocol started once nobody watches it. Needs mu_.
   void release_locked(const std::string& camera_id, std::vector<std::string>& to_remove);
   void remove_later(std::vector<std::string> camera_ids);

@@ -22,7 +22,8 @@ int run_broker(const BrokerFlags& flags) {
   const auto config = load_config_or_exit(flags.config_dir);
   Shutdown shutdown;
   SignalWatcher signals(shutdown);
-  auto broker = bus::EmbeddedBroker::start(flags.brokers, config->kafka.topics);
+  auto broker = bus::EmbeddedBroker::start(flags.brokers, config->kafka.topics,
+                                           {config::registry_topic(config->kafka)});
   if (!broker) {
     get_logger("app")->critical("broker: {}", broker.error().message);
     return kExitFailure;

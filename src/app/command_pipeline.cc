@@ -59,6 +59,7 @@ struct PipelineFlags {
   int api_port = -1;
   int ops_port = -1;  // --ops-port (schedule) or --metrics-port: the same port
   std::string instance_id = "scheduler-1";
+  std::string detect_instance_id;  // empty: hostname-pid
 };
 
 int run_pipeline(const PipelineFlags& flags, PipelineRoles roles) {
@@ -66,6 +67,7 @@ int run_pipeline(const PipelineFlags& flags, PipelineRoles roles) {
   if (flags.api_port >= 0) roles.api_port = flags.api_port;
   if (flags.ops_port >= 0) roles.ops_port = flags.ops_port;
   roles.instance_id = flags.instance_id;
+  roles.detect_instance_id = flags.detect_instance_id;
   // SIGHUP reloads into the running pipeline, once there is one.
   std::mutex running_mu;
   Pipeline* running = nullptr;
@@ -200,6 +202,11 @@ void add_pipeline_commands(CLI::App& app, int& exit_code) {
                                (offset ? " + " + std::to_string(offset) : std::string()) +
                                "; 0 = any free port)")
               ->check(CLI::Range(0, 65535));
+    }
+    if (name == "detect") {
+      command->add_option("--instance-id", flags.detect_instance_id,
+                          "Name of this detect instance in the tmon-detect group, the camera "
+                          "status and metrics (default: hostname-pid)");
     }
     if (name == "schedule") {
       command->add_option("--instance-id", flags.instance_id,

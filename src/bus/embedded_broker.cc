@@ -18,8 +18,9 @@ void log_to_spdlog(const rd_kafka_t*, int level, const char* facility, const cha
 
 }  // namespace
 
-Result<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::start(int brokers,
-                                                              const config::TopicsConfig& topics) {
+Result<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::start(
+    int brokers, const config::TopicsConfig& topics,
+    const std::vector<config::TopicConfig>& extra_topics) {
   if (brokers < 1) return make_error(ErrorCode::kInvalidArgument, "brokers must be >= 1");
   std::unique_ptr<EmbeddedBroker> self(new EmbeddedBroker());
   self->brokers_ = brokers;
@@ -44,6 +45,13 @@ Result<std::unique_ptr<EmbeddedBroker>> EmbeddedBroker::start(int brokers,
                             &topics.risk_assessment_results, &topics.dead_letter}) {
     if (auto ok = self->create_topic(topic->name, topic->partitions, topic->replication_factor);
         !ok) {
+      return tl::unexpected(ok.error());
+    }
+  }
+  // The mock keeps every record (no compaction); readers of a compacted
+  // topic take a key's last record, so that changes nothing for them.
+  for (const auto& topic : extra_topics) {
+    if (auto ok = self->create_topic(topic.name, topic.partitions, topic.replication_factor); !ok) {
       return tl::unexpected(ok.error());
     }
   }

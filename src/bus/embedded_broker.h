@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "config/config.h"
@@ -21,8 +22,10 @@ namespace tmon::bus {
 // with their partition counts.
 class EmbeddedBroker {
  public:
-  static Result<std::unique_ptr<EmbeddedBroker>> start(int brokers,
-                                                       const config::TopicsConfig& topics);
+  // Creates `topics` and `extra_topics` (the camera registry).
+  static Result<std::unique_ptr<EmbeddedBroker>> start(
+      int brokers, const config::TopicsConfig& topics,
+      const std::vector<config::TopicConfig>& extra_topics = {});
   ~EmbeddedBroker();
   EmbeddedBroker(const EmbeddedBroker&) = delete;
   EmbeddedBroker& operator=(const EmbeddedBroker&) = delete;

@@ -12,9 +12,10 @@
 namespace tmon::bus {
 namespace {
 
-std::vector<const config::TopicConfig*> configured_topics(const config::KafkaConfig& kafka) {
+std::vector<config::TopicConfig> configured_topics(const config::KafkaConfig& kafka) {
   const auto& t = kafka.topics;
-  return {&t.detection_results, &t.assessment_tasks, &t.risk_assessment_results, &t.dead_letter};
+  return {t.detection_results, t.assessment_tasks, t.risk_assessment_results, t.dead_letter,
+          config::registry_topic(kafka)};
 }
 
 Result<std::unique_ptr<RdKafka::Producer>> admin_handle(const config::KafkaConfig& kafka) {
@@ -43,12 +44,13 @@ Result<std::map<std::string, int>> existing_partitions(RdKafka::Producer& handle
   return partitions;
 }
 
-Status create_topics(RdKafka::Producer& handle,
-                     const std::vector<const config::TopicConfig*>& topics, Millis timeout) {
+Status create_topics(RdKafka::Producer& handle, const std::vector<config::TopicConfig>& topics,
+                     Millis timeout) {
   rd_kafka_t* rk = handle.c_ptr();
   char error[512];
   std::vector<rd_kafka_NewTopic_t*> new_topics;
-  for (const auto* topic : topics) {
+  for (const auto& item : topics) {
+    const config::TopicConfig* topic = &item;
     rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic->name.c_str(), topic->partitions,
                                                     topic->replication_factor, error, sizeof error);
     if (!nt) {
@@ -56,6 +58,13 @@ Status create_topics(RdKafka::Producer& handle,
       return make_error(ErrorCode::kInvalidArgument, topic->name + ": " + error);
     }
     rd_kafka_NewTopic_set_config(nt, "retention.ms", std::to_string(topic->retention_ms).c_str());
+    if (topic->compact) {
+      // A camera's value is its last record; a tombstone must outlive every
+      // process that may restart and seed that camera again (config seeds only
+      // ids the registry never saw), so deletions are kept for ~10 years.
+      rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
+      rd_kafka_NewTopic_set_config(nt, "delete.retention.ms", "315360000000");
+    }
     new_topics.push_back(nt);
   }
   rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
@@ -112,12 +121,13 @@ Result<std::vector<TopicStatus>> ensure_topics(const config::KafkaConfig& kafka,
   auto existing = existing_partitions(**handle, timeout);
   if (!existing) return tl::unexpected(existing.error());
 
-  std::vector<const config::TopicConfig*> missing;
+  std::vector<config::TopicConfig> missing;
   std::vector<TopicStatus> statuses;
-  for (const auto* topic : configured_topics(kafka)) {
+  for (const auto& item : configured_topics(kafka)) {
+    const config::TopicConfig* topic = &item;
     const auto it = existing->find(topic->name);
     if (it == existing->end()) {
-      missing.push_back(topic);
+      missing.push_back(item);
       statuses.push_back({topic->name, topic->partitions, true});
       continue;
     }

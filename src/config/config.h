@@ -124,6 +124,7 @@ struct TopicConfig {
   int partitions = 16;
   int replication_factor = 1;
   int64_t retention_ms = 24LL * 3600 * 1000;
+  bool compact = false;  // cleanup.policy=compact (the camera registry), not read from files
 };
 
 struct TopicsConfig {
@@ -157,6 +158,23 @@ struct ConsumerConfig {
   std::map<std::string, std::string> properties;  // passed to librdkafka as-is
 };
 
+// Cameras across detect processes (kafka.yaml `fleet:`): a compacted
+// registry topic keyed by camera id, owned partition by partition by the
+// members of one consumer group.
+struct FleetConfig {
+  std::string registry_topic = "tmon-cameras";
+  int registry_partitions = 12;          // most detect processes that can share the cameras
+  std::string group_id = "tmon-detect";  // the detect instances' consumer group
+  int max_cameras = 10'000;              // registry entries a process follows at most
+  double status_period_seconds = 2;      // how often an owner writes its cameras' status
+  // A status older than 3 periods means "no owner"; the key itself lives
+  // this long so a new owner can still read the last frame of the old one.
+  double status_ttl_seconds = 60;
+  // An ephemeral camera (/ws start_stream of an unknown id) is removed this
+  // long after its last watcher on an API process left.
+  double ephemeral_grace_seconds = 30;
+};
+
 struct KafkaConfig {
   // "embedded" starts librdkafka's in-memory mock cluster in-process.
   std::string bootstrap_servers = "embedded";
@@ -164,6 +182,7 @@ struct KafkaConfig {
   TopicsConfig topics;
   ProducerConfig producer;
   ConsumerConfig consumer;
+  FleetConfig fleet;
 };
 
 // ---- config/monitoring.yaml ----------------------------------------------
@@ -408,5 +427,11 @@ struct Config {
 };
 
 using ConfigPtr = std::shared_ptr<const Config>;
+
+// The camera registry topic of `kafka.fleet`: compacted, kept forever.
+inline TopicConfig registry_topic(const KafkaConfig& kafka) {
+  return {kafka.fleet.registry_topic, kafka.fleet.registry_partitions,
+          kafka.topics.detection_results.replication_factor, -1, true};
+}
 
 }  // namespace tmon::config

@@ -54,6 +54,19 @@ void read_consumer(MapReader r, ConsumerConfig& c) {
   }
 }
 
+void read_fleet(MapReader r, FleetConfig& f) {
+  r.read("registry_topic", f.registry_topic, non_empty("topic name"));
+  r.read("registry_partitions", f.registry_partitions, int_between(1, 1000));
+  r.read("group_id", f.group_id, non_empty("consumer group id"));
+  r.read("max_cameras", f.max_cameras, int_between(1, 1'000'000));
+  r.read("status_period_seconds", f.status_period_seconds, number_between(0.1, 60));
+  r.read("status_ttl_seconds", f.status_ttl_seconds, number_between(1, 86'400));
+  r.read("ephemeral_grace_seconds", f.ephemeral_grace_seconds, number_between(0, 86'400));
+  if (!r.failed() && f.status_ttl_seconds < 3 * f.status_period_seconds) {
+    r.fail("status_ttl_seconds", "expected a number >= 3 * status_period_seconds");
+  }
+}
+
 }  // namespace
 
 void read_kafka_file(MapReader& root, KafkaConfig& kafka) {
@@ -63,6 +76,7 @@ void read_kafka_file(MapReader& root, KafkaConfig& kafka) {
   read_topics(root.map("topics"), kafka.topics);
   read_producer(root.map("producer"), kafka.producer);
   read_consumer(root.map("consumer"), kafka.consumer);
+  read_fleet(root.map("fleet"), kafka.fleet);
 }
 
 }  // namespace tmon::config

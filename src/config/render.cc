@@ -206,6 +206,16 @@ void write_kafka_file(Writer& w, const KafkaConfig& k) {
   w.value("group_aggregate", c.group_aggregate);
   w.properties("properties", c.properties);
   w.end_map();
+  const auto& f = k.fleet;
+  w.begin_map("fleet");
+  w.value("registry_topic", f.registry_topic);
+  w.value("registry_partitions", f.registry_partitions);
+  w.value("group_id", f.group_id);
+  w.value("max_cameras", f.max_cameras);
+  w.value("status_period_seconds", f.status_period_seconds);
+  w.value("status_ttl_seconds", f.status_ttl_seconds);
+  w.value("ephemeral_grace_seconds", f.ephemeral_grace_seconds);
+  w.end_map();
 }
 
 void write_monitoring_file(Writer& w, const MonitoringConfig& m) {

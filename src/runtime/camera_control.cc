@@ -74,6 +74,14 @@ Status ManagedCameras::add_configured(const config::CameraConfig& camera) {
                   camera.id_is_integer);
 }
 
+Status ManagedCameras::start_owned(const fleet::RegistryCamera& camera) {
+  return add_configured(fleet::to_config(camera));
+}
+
+void ManagedCameras::stop_owned(const std::string& camera_id) {
+  remove(camera_id);
+}
+
 Status ManagedCameras::add(const api::CameraRequest& request) {
   return add_spec(
       {request.id, request.url, request.detector, request.frame_interval_seconds, true, ""},

@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "detect/camera_manager.h"
 #include "detect/source_policy.h"
+#include "fleet/assignment.h"
 
 namespace tmon::runtime {
 
@@ -21,7 +22,9 @@ namespace tmon::runtime {
 // configured, REST and /ws cameras and probes alike), detection.max_cameras
 // and a frame interval within api's [kMinFrameIntervalSeconds, kMaxFrameIntervalSeconds].
 // Thread-safe.
-class ManagedCameras final : public api::CameraControl {
+// It is also the fleet's CameraRunner: the cameras of the registry
+// partitions this instance owns start and stop here.
+class ManagedCameras final : public api::CameraControl, public fleet::CameraRunner {
  public:
   ManagedCameras(detect::CameraManager& cameras, config::DetectionConfig settings);
   ~ManagedCameras() override;
@@ -31,6 +34,9 @@ class ManagedCameras final : public api::CameraControl {
   void set_sink(FrameListener sink);
   // A camera of pipeline.yaml (which may loop and have a mask).
   Status add_configured(const config::CameraConfig& camera);
+
+  Status start_owned(const fleet::RegistryCamera& camera) override;
+  void stop_owned(const std::string& camera_id) override;
 
   Status add(const api::CameraRequest& request) override;
   bool remove(const std::string& camera_id) override;

@@ -20,6 +20,7 @@
 #include "detect/camera_manager.h"
 #include "detect/detector_factory.h"
 #include "detect/source_policy.h"
+#include "fleet/fleet_node.h"
 #include "generate/generate_stage.h"
 #include "http/access.h"
 #include "http/client.h"
@@ -82,6 +83,9 @@ class PipelineParts {
   std::unique_ptr<ManagedCameras> camera_control;  // what the API sees of `cameras`
   // Previews of watched cameras to and from other processes; outlives `ws`.
   std::unique_ptr<preview::LiveView> live_view;
+  // The camera registry: ownership of `cameras`, and the API's control of
+  // every camera of the deployment (fleet->control()).
+  std::unique_ptr<fleet::FleetNode> fleet;
   std::unique_ptr<api::WsProtocol> ws;  // /ws
   // Views fanned out to /ws and /api/stream clients; fed by the Redis
   // subscriber, or by the in-process store's publish hook.
@@ -109,6 +113,8 @@ class PipelineParts {
   void add_metrics(http::Router& router);
   Status start_cameras();
   Status start_live_view();
+  Status start_fleet();
+  api::CameraControl* api_cameras() const;
   std::vector<config::ApiKeyConfig> scheduler_keys(const config::Config& config) const;
   api::ClassesOf classes_of() const;
   messages::JsonValue environment() const;
@@ -148,7 +154,8 @@ std::map<std::string, int64_t> kafka_lag_by_topic(prometheus::Registry& registry
 Status PipelineParts::start_broker() {
   kafka = config->kafka;
   if (kafka.bootstrap_servers != "embedded") return {};
-  auto started = bus::EmbeddedBroker::start(kafka.embedded_brokers, kafka.topics);
+  auto started = bus::EmbeddedBroker::start(kafka.embedded_brokers, kafka.topics,
+                                            {config::registry_topic(kafka)});
   if (!started) return tl::unexpected(started.error());
   broker = std::move(*started);
   kafka.bootstrap_servers = broker->bootstrap_servers();
@@ -244,6 +251,7 @@ bus::DeadLetterPublisher& PipelineParts::dead_letter_publisher(const std::string
 std::vector<api::ComponentHealth> PipelineParts::health() const {
   std::vector<api::ComponentHealth> components;
   if (store) components.push_back(store_health);
+  if (fleet) components.push_back(fleet->health());
   if (producer) {
     std::string detail = broker ? "embedded in-memory broker at " + kafka.bootstrap_servers
                                 : kafka.bootstrap_servers;
@@ -391,14 +399,8 @@ Status PipelineParts::start_cameras() {
                                });
     if (!sent) logger()->warn("camera={} frame dropped: {}", result.cameraId, sent.error().message);
   });
-  for (const auto& camera : config->pipeline.cameras) {
-    if (!camera.enabled) continue;
-    // A camera the config describes wrongly is a config error: fail fast.
-    if (auto added = camera_control->add_configured(camera); !added) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "pipeline.yaml camera " + camera.id + ": " + added.error().message);
-    }
-  }
+  // Which cameras this process pulls is the fleet's decision (start_fleet):
+  // pipeline.yaml's cameras seed the registry, ownership starts them here.
   cameras->start();
   return {};
 }
@@ -415,6 +417,50 @@ Status PipelineParts::start_live_view() {
   if (!started) return tl::unexpected(started.error());
   live_view = std::move(*started);
   return {};
+}
+
+Status PipelineParts::start_fleet() {
+  // `tmon api` alone follows the registry of the Kafka cluster it is given;
+  // with an embedded broker there is no one to share cameras with.
+  if (!roles.detect && config->kafka.bootstrap_servers == "embedded") return {};
+  if (!roles.detect) kafka = config->kafka;
+  for (const auto& camera : config->pipeline.cameras) {
+    // A camera the config describes wrongly is a config error: fail fast.
+    if (auto allowed = detect::SourcePolicy(config->pipeline.detection).check(camera.url);
+        camera.enabled && !allowed) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "pipeline.yaml camera " + camera.id + ": " + allowed.error().message);
+    }
+  }
+  fleet::FleetNodeOptions options;
+  options.own_cameras = roles.detect;
+  options.instance_id = roles.detect_instance_id;
+  options.seed = config->pipeline.cameras;
+  options.runner = camera_control.get();
+  options.local = camera_control.get();
+  options.redis = redis_client;
+  options.registry = registry.get();
+  auto policy = std::make_shared<detect::SourcePolicy>(config->pipeline.detection);
+  options.check_source = [policy](const std::string& url) { return policy->check(url); };
+  options.probe = [](const std::string& url, Millis timeout) {
+    return detect::probe_camera(url, timeout);
+  };
+  options.classes_of = classes_of();
+  // `tmon up` is the only instance: it pulls every camera, so its own bound
+  // is the deployment's.
+  if (roles.detect && roles.generate && roles.schedule && roles.aggregate) {
+    options.max_cameras = static_cast<size_t>(
+        std::min(config->pipeline.detection.max_cameras, kafka.fleet.max_cameras));
+  }
+  auto started = fleet::FleetNode::start(kafka, *clock, std::move(options));
+  if (!started) return tl::unexpected(started.error());
+  fleet = std::move(*started);
+  return {};
+}
+
+api::CameraControl* PipelineParts::api_cameras() const {
+  if (fleet) return &fleet->control();
+  return camera_control.get();
 }
 
 api::ClassesOf PipelineParts::classes_of() const {
@@ -488,10 +534,18 @@ Status PipelineParts::start_api() {
   api::WsOptions ws_options;
   ws_options.classes_of = classes_of();
   ws_options.remote = live_view ? live_view->remote() : nullptr;
+  if (camera_control) {
+    ws_options.pulled_here = [local = camera_control.get()](const std::string& camera_id) {
+      return local->has(camera_id);
+    };
+  }
   ws_options.check_source =
       [policy = std::make_shared<detect::SourcePolicy>(config->pipeline.detection)](
           const std::string& url) { return policy->check(url); };
-  ws = std::make_unique<api::WsProtocol>(camera_control.get(), live_feed.get(), *clock, ws_options);
+  // With cameras here, /ws controls the registry (a start_stream of an
+  // unknown id registers an ephemeral camera); without, it pushes views.
+  ws = std::make_unique<api::WsProtocol>(camera_control ? api_cameras() : nullptr, live_feed.get(),
+                                         *clock, ws_options);
   api::ApiOptions options;
   options.health = [this] { return health(); };
   options.environment = environment();
@@ -506,7 +560,9 @@ Status PipelineParts::start_api() {
     dashboard::add_static_routes(router);
     add_metrics(router);
     if (scheduler) schedule::add_scheduler_routes(router, *scheduler, token);
-    if (camera_control) api::add_camera_routes(router, *camera_control, ws->slow_executor());
+    if (auto* cameras = api_cameras()) {
+      api::add_camera_routes(router, *cameras, ws->slow_executor());
+    }
     ws->attach(router);
   };
   options.live = api::LiveOptions{live_feed.get()};
@@ -581,6 +637,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::start(config::ConfigPtr config, Pipe
     }
   }
   if (auto ok = parts.start_stages(); !ok) return tl::unexpected(ok.error());
+  if (parts.roles.detect || parts.roles.api) {
+    if (auto ok = parts.start_fleet(); !ok) return tl::unexpected(ok.error());
+  }
   if (auto ok = parts.start_live_view(); !ok) return tl::unexpected(ok.error());
   if (parts.roles.api) {
     if (auto ok = parts.start_api(); !ok) return tl::unexpected(ok.error());
@@ -598,7 +657,9 @@ void Pipeline::stop() {
   const SteadyTime deadline =
       parts.clock->now() +
       Millis(static_cast<int64_t>(parts.config->pipeline.shutdown_timeout_seconds * 1000));
-  // Intake first, then each stage in flow order drains and commits.
+  // Intake first, then each stage in flow order drains and commits. The
+  // fleet first of all: leaving the group hands our cameras to the others.
+  if (parts.fleet) parts.fleet->stop();
   if (parts.cameras) parts.cameras->stop();
   for (auto& runner : parts.runners) runner->stop();
   // Outputs still waiting for a retry are given up: their inputs were not
@@ -662,7 +723,9 @@ std::string Pipeline::bootstrap_servers() const {
 
 std::vector<std::string> Pipeline::camera_ids() const {
   std::vector<std::string> ids;
-  if (parts_->cameras) {
+  if (parts_->fleet) {
+    for (const auto& camera : parts_->fleet->control().list()) ids.push_back(camera.id);
+  } else if (parts_->cameras) {
     for (const auto& camera : parts_->cameras->list()) ids.push_back(camera.id);
   }
   return ids;

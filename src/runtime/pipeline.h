@@ -24,6 +24,9 @@ struct PipelineRoles {
   // otherwise Redis is required, since separate processes must share it.
   bool allow_memory_store = false;
   std::string instance_id = "scheduler-1";
+  // This process as a detect instance of the fleet (`tmon detect
+  // --instance-id`); empty: hostname-pid.
+  std::string detect_instance_id;
   std::optional<int> api_port;  // overrides pipeline.api.port
   // A process without the API role (`tmon generate`, `schedule`,
   // `aggregate`, or a mix of them) serves /metrics, and the scheduler's

@@ -15,7 +15,7 @@ namespace tmon::bus {
 class BrokerTest : public ::testing::Test {
  protected:
   void start_broker() {
-    auto broker = EmbeddedBroker::start(1, kafka_.topics);
+    auto broker = EmbeddedBroker::start(1, kafka_.topics, {config::registry_topic(kafka_)});
     ASSERT_TRUE(broker) << broker.error().message;
     broker_ = std::move(*broker);
     kafka_.bootstrap_servers = broker_->bootstrap_servers();
