@@ -46,7 +46,7 @@ class WsApiOnlyTest : public ::testing::Test {
 
   ManualClock clock_;
   LiveFeed feed_{clock_};
-  WsProtocol ws_{nullptr, &feed_, clock_, WsOptions{Millis(2'000), {}, {}}};
+  WsProtocol ws_{nullptr, &feed_, clock_, WsOptions{Millis(2'000), {}, {}, nullptr, {}}};
   std::unique_ptr<http::Server> server_;
 };
 

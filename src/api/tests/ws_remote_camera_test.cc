@@ -103,7 +103,7 @@ class WsRemoteCameraTest : public ::testing::Test {
   ManualClock clock_;
   LiveFeed feed_{clock_};
   FakeRemoteCameras remote_;
-  WsProtocol ws_{nullptr, &feed_, clock_, WsOptions{Millis(2'000), {}, {}, &remote_}};
+  WsProtocol ws_{nullptr, &feed_, clock_, WsOptions{Millis(2'000), {}, {}, &remote_, {}}};
   std::unique_ptr<http::Server> server_;
 };
 

@@ -94,6 +94,8 @@ class CameraApiTest : public ::testing::Test {
                                      [](const std::string& detector) {
                                        return detect::detector_classes(settings(), detector);
                                      },
+                                     {},
+                                     nullptr,
                                      {}}};
   std::unique_ptr<http::Server> server_;
   int port_ = 0;
