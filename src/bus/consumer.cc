@@ -104,6 +104,7 @@ std::optional<ConsumedMessage> Consumer::poll(Millis timeout) {
       return std::nullopt;
   }
   ConsumedMessage out = ConsumedMessage::from(*message);
+  out.received_ms = clock.epoch_ms();
   tracker_.received(out.partition_key(), out.offset);
   if (options_.metrics) consumed_counter(out.topic).Increment();
   return out;

@@ -24,6 +24,9 @@ struct ConsumedMessage {
   std::string key;
   std::string value;
   int64_t timestamp_ms = 0;  // broker/producer timestamp
+  // Epoch ms when poll() handed it out (0 when not consumed through
+  // Consumer::poll): with timestamp_ms, the Kafka hop's time.
+  int64_t received_ms = 0;
   PartitionKey partition_key() const { return {topic, partition}; }
   // A copy of a message librdkafka handed out without error.
   static ConsumedMessage from(const RdKafka::Message& message);
