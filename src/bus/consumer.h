@@ -3,10 +3,13 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bus/metrics.h"
@@ -39,7 +42,8 @@ struct ConsumerOptions {
   // Where to count consumed messages and publish kafka_consumer_lag; null:
   // no metrics. Must outlive the consumer.
   BusMetrics* metrics = nullptr;
-  // How often poll() refreshes kafka_consumer_lag (it queries the broker).
+  // How often kafka_consumer_lag is refreshed (it queries the broker, on a
+  // thread of its own: see refresh_lag()).
   Millis lag_interval{3'000};
   // What the commit and lag intervals are measured on. Must outlive the
   // consumer.
@@ -79,8 +83,14 @@ class Consumer {
   // Sets kafka_consumer_lag for every assigned partition now: the group's
   // committed offsets (one broker round trip) and each partition's high
   // watermark (one round trip each), so it blocks up to a few seconds when
-  // the broker is slow. poll() calls it every lag_interval. Poll thread only.
+  // the broker is slow. Every lag_interval poll() has the consumer's lag
+  // thread call it, never the poll thread itself: on the embedded broker
+  // each watermark query waits behind the pending fetch (up to
+  // fetch.wait.max.ms), and 16 of them held every message the consumer
+  // had fetched for 100-200 ms (issue 15). Any thread.
   void refresh_lag();
+  // Lag refreshes completed so far (for tests).
+  int64_t lag_refreshes() const { return lag_refreshes_; }
   size_t in_flight() const { return tracker_.in_flight(); }
   // Commits what is done and leaves the group. Idempotent.
   void close();
@@ -104,6 +114,8 @@ class Consumer {
   Status commit_points(const std::vector<CommitPoint>& points);
   void set_paused(bool paused);
   void forget_lag(const std::vector<PartitionKey>& partitions);
+  void run_lag_thread();
+  void stop_lag_thread();
   prometheus::Counter& consumed_counter(const std::string& topic);
 
   ConsumerOptions options_;
@@ -114,11 +126,17 @@ class Consumer {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::atomic<bool> paused_{false};
   bool closed_ = false;
-  // Metrics: poll thread only.
   bool reset_to_earliest_ = true;  // auto.offset.reset, for partitions never consumed
-  SteadyTime next_lag_refresh_{};
+  SteadyTime next_lag_refresh_{};  // poll thread only
+  std::map<std::string, prometheus::Counter*> consumed_;  // poll thread only
+  // The lag thread: woken by poll() when a refresh is due, and by close().
+  std::mutex lag_mu_;  // guards lag_series_, the flags below and closed_ for the lag thread
+  std::condition_variable lag_wakeup_;
+  bool lag_due_ = false;
+  std::atomic<bool> lag_stop_{false};  // also read between a refresh's broker queries
   std::map<PartitionKey, prometheus::Gauge*> lag_series_;
-  std::map<std::string, prometheus::Counter*> consumed_;
+  std::atomic<int64_t> lag_refreshes_{0};
+  std::thread lag_thread_;  // runs only with metrics
 };
 
 }  // namespace tmon::bus
