@@ -59,6 +59,9 @@ Result<std::unique_ptr<Consumer>> Consumer::create(const config::KafkaConfig& ka
   if ((*conf)->set("rebalance_cb", &self->rebalancer_, error) != RdKafka::Conf::CONF_OK) {
     return make_error(ErrorCode::kInternal, "rebalance_cb: " + error);
   }
+  if ((*conf)->set("offset_commit_cb", &self->commit_reporter_, error) != RdKafka::Conf::CONF_OK) {
+    return make_error(ErrorCode::kInternal, "offset_commit_cb: " + error);
+  }
   self->consumer_.reset(RdKafka::KafkaConsumer::create(conf->get(), error));
   if (!self->consumer_) {
     return make_error(ErrorCode::kInvalidArgument, "kafka consumer: " + error);
@@ -83,12 +86,7 @@ Consumer::~Consumer() {
 
 std::optional<ConsumedMessage> Consumer::poll(Millis timeout) {
   Clock& clock = *options_.clock;
-  if (clock.now() - last_commit_ >= commit_interval_) {
-    if (auto ok = commit(); !ok) {
-      get_logger("bus")->warn("group={} commit failed, will retry: {}", options_.group_id,
-                              ok.error().message);
-    }
-  }
+  if (clock.now() - last_commit_ >= commit_interval_) commit_async();
   if (options_.metrics && clock.now() >= next_lag_refresh_) {
     next_lag_refresh_ = clock.now() + options_.lag_interval;
     {
@@ -234,6 +232,37 @@ void Consumer::complete(const PartitionKey& partition, int64_t offset) {
 Status Consumer::commit() {
   last_commit_ = options_.clock->now();
   return commit_points(tracker_.pending_commits());
+}
+
+void Consumer::commit_async() {
+  last_commit_ = options_.clock->now();
+  const auto points = tracker_.pending_commits();
+  if (points.empty()) return;
+  PartitionList offsets;
+  for (const auto& point : points) {
+    offsets.items.push_back(RdKafka::TopicPartition::create(
+        point.partition.topic, point.partition.partition, point.offset));
+  }
+  if (auto err = consumer_->commitAsync(offsets.items); err != RdKafka::ERR_NO_ERROR) {
+    get_logger("bus")->warn("group={} commit failed, will retry: {}", options_.group_id,
+                            RdKafka::err2str(err));
+  }
+}
+
+void Consumer::CommitReporter::offset_commit_cb(RdKafka::ErrorCode err,
+                                                std::vector<RdKafka::TopicPartition*>& offsets) {
+  if (err == RdKafka::ERR__NO_OFFSET) return;  // nothing was to commit
+  std::vector<CommitPoint> done;
+  for (const auto* tp : offsets) {
+    if (tp->err() != RdKafka::ERR_NO_ERROR || tp->offset() < 0) continue;
+    done.push_back({{tp->topic(), tp->partition()}, tp->offset()});
+  }
+  // Points already marked by a synchronous commit are marked again: harmless.
+  owner_.tracker_.mark_committed(done);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    get_logger("bus")->warn("group={} commit failed, will retry: {}", owner_.options_.group_id,
+                            RdKafka::err2str(err));
+  }
 }
 
 Status Consumer::commit_points(const std::vector<CommitPoint>& points) {

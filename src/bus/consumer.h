@@ -55,10 +55,10 @@ struct ConsumerOptions {
 // poll() hands out messages and records each offset as in flight; complete()
 // marks it done, from any thread, once its effect is durable (result delivered,
 // row stored). Commits carry the contiguous completed prefix per partition,
-// periodically from poll(), before partitions are revoked in a rebalance, and
-// on close(). A crash therefore replays in-flight messages instead of losing
-// them. pause()/resume() stop and restart fetching on every assigned
-// partition, including ones assigned later, for backpressure.
+// periodically from poll() (asynchronously), before partitions are revoked in
+// a rebalance and on close() (synchronously). A crash therefore replays in-flight messages instead
+// of losing them. pause()/resume() stop and restart fetching on every assigned partition, including
+// ones assigned later, for backpressure.
 //
 // poll(), pause(), resume(), commit() and close() belong to one thread (the
 // poll thread); complete() and in_flight() may be called from any thread.
@@ -108,7 +108,25 @@ class Consumer {
     Consumer& owner_;
   };
 
+  // Hears how asynchronous commits ended (on the poll thread, inside
+  // consume()): only a commit the broker confirmed counts as done.
+  class CommitReporter : public RdKafka::OffsetCommitCb {
+   public:
+    explicit CommitReporter(Consumer& owner) : owner_(owner) {}
+    void offset_commit_cb(RdKafka::ErrorCode err,
+                          std::vector<RdKafka::TopicPartition*>& offsets) override;
+
+   private:
+    Consumer& owner_;
+  };
+
   explicit Consumer(ConsumerOptions options, Millis commit_interval);
+  // The periodic commit: sent without waiting for the broker's answer, so
+  // the poll thread goes on handing out messages (a synchronous commit on
+  // the embedded broker can wait out a pending fetch). Points count as
+  // committed when CommitReporter hears they were; until then a later
+  // commit sends them again, which is harmless.
+  void commit_async();
   void on_assign(std::vector<RdKafka::TopicPartition*>& partitions, bool incremental);
   void on_revoke(std::vector<RdKafka::TopicPartition*>& partitions, bool incremental);
   Status commit_points(const std::vector<CommitPoint>& points);
@@ -122,7 +140,8 @@ class Consumer {
   Millis commit_interval_;
   SteadyTime last_commit_{};
   OffsetTracker tracker_;
-  Rebalancer rebalancer_{*this};  // must outlive consumer_
+  Rebalancer rebalancer_{*this};           // must outlive consumer_
+  CommitReporter commit_reporter_{*this};  // must outlive consumer_
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::atomic<bool> paused_{false};
   bool closed_ = false;
