@@ -19,7 +19,8 @@ namespace tmon::bench {
 //   produced -> received by the aggregator (the Kafka hop) -> view stored
 //   (aggregation and Redis).
 // Each stage's distribution ("stagesMs" of the report) over the tasks (task
-// hops) or frames (result hops) whose capture counts (`counts`), and the
+// hops) or frames (result hops, and pipelineAfterDetection: the pipeline
+// latency less the frame's detection) whose capture counts (`counts`), and the
 // frames with the largest pipeline latency, each with its last task's hops
 // ("slowestFrames"), so that a tail can be pinned on one hop.
 struct StageBreakdown {

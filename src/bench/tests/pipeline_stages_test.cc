@@ -67,6 +67,8 @@ TEST(PipelineStagesTest, EachHopIsMeasuredFromItsOwnStamps) {
   EXPECT_EQ(p50("resultProducedToReceived"), 6);
   EXPECT_EQ(p50("resultReceivedToStored"), 1);
   EXPECT_EQ(p50("resultToView"), 7);
+  // stored − capture − LLM = 15 + 4 + 2 + 1000 + 6 + 1 − 1000, less 10 of detection.
+  EXPECT_EQ(p50("pipelineAfterDetection"), 18);
 }
 
 // The slow hop of the slowest frame is named, on the task its view waited
