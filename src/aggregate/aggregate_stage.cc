@@ -144,6 +144,10 @@ void AggregateStage::handle_result(bus::ConsumedMessage&& message, bus::Consumer
   }
   frame.held = std::max(frame.held, applied.frame_results);
   frame.messages.emplace_back(message.partition_key(), message.offset);
+  if (message.received_ms >= frame.last_result_received_ms) {
+    frame.last_result_received_ms = message.received_ms;
+    frame.last_result_produced_ms = message.timestamp_ms;
+  }
   if (publish_if_due(it->first, frame, clock_.now())) pending_.erase(it);
 }
 
@@ -221,6 +225,8 @@ bool AggregateStage::publish(const std::string& request_id, PendingFrame& frame,
                        incomplete || static_cast<int>(results.size()) < expected};
   messages::FrameView view = merge_frame(info, std::move(results), std::move(detection), now_ms);
   view.alerts = decision.on_display;
+  view.lastResultProducedTs = frame.last_result_produced_ms;
+  view.lastResultReceivedTs = frame.last_result_received_ms;
   const store::FrameWrite write{frame.camera_id,
                                 request_id,
                                 frame.capture_ts,

@@ -76,6 +76,9 @@ class AggregateStage final : public bus::MessageHandler {
     std::optional<int> detection_groups;  // set once this process has seen its detection
     SteadyTime since;
     std::vector<std::pair<bus::PartitionKey, int64_t>> messages;  // completed on publish
+    // The Kafka hop of the last result received (epoch ms), shown in the view.
+    int64_t last_result_produced_ms = 0;
+    int64_t last_result_received_ms = 0;
     bus::Consumer* consumer = nullptr;
   };
 
@@ -97,7 +100,7 @@ class AggregateStage final : public bus::MessageHandler {
   Clock& clock_;
   AggregateOptions options_;
   AggregateMetrics* metrics_;
-  InterruptibleSleep stopping_;  // store retry pauses; interrupted by drain()
+  InterruptibleSleep stopping_;                  // store retry pauses; interrupted by drain()
   std::map<std::string, PendingFrame> pending_;  // by requestId
   // Detections stored by this process, by requestId: how many groups each
   // frame has. Bounded, oldest forgotten first.

@@ -319,8 +319,8 @@ int run_pipeline_bench(const PipelineBenchOptions& o, config::Config config) {
     // The broker keeps every message in memory (it has no retention), so it
     // grows by design: its own line, not the pipeline's.
     processes.push_back({"tmon broker (embedded, keeps every message)", local.broker->pid(), {}});
-    // The in-memory broker answers fetches at once only with a short wait.
-    config.kafka.consumer.fetch_wait_max_ms = std::min(config.kafka.consumer.fetch_wait_max_ms, 10);
+    // The in-memory broker answers a fetch only when its wait expires: as kafka.yaml ships.
+    config.kafka.consumer.fetch_wait_max_ms = std::min(config.kafka.consumer.fetch_wait_max_ms, 5);
   } else {
     config.kafka.bootstrap_servers = o.brokers;
   }

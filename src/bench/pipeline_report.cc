@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "bench/pipeline_stages.h"
 #include "bench/stats.h"
 
 namespace tmon::bench {
@@ -89,12 +90,6 @@ json build_pipeline_report(const PipelineRun& run) {
   std::map<std::string, int64_t> by_status, by_code;
   json examples_lost = json::array();
   std::vector<double> age, llm, queue_wait;
-  // Where tmon's own time goes, stage by stage, from the timestamps the
-  // messages carry: capture → task created (detection, a Kafka hop,
-  // generation), created → sent (a Kafka hop, the scheduler's queue and its
-  // own work), sent → completed (the LLM), completed → view stored (a Kafka
-  // hop, aggregation, Redis).
-  std::vector<double> to_task, task_to_send, result_to_view;
   for (const auto& [id, task] : run.tasks) {
     const bool seen = task.seen_ms.has_value();
     if (seen) ++tasks_seen;
@@ -122,15 +117,10 @@ json build_pipeline_report(const PipelineRun& run) {
     age.push_back(static_cast<double>(result->completed_ts - task.capture_ts));
     llm.push_back(static_cast<double>(result->llm_ms));
     queue_wait.push_back(static_cast<double>(result->queue_wait_ms));
-    if (!seen) continue;
-    to_task.push_back(static_cast<double>(task.created_ts - task.capture_ts));
-    task_to_send.push_back(
-        static_cast<double>(result->completed_ts - result->llm_ms - task.created_ts));
-    const auto frame = run.frames.find(task.request_id);
-    if (frame != run.frames.end() && frame->second.stored_ts != 0) {
-      result_to_view.push_back(static_cast<double>(frame->second.stored_ts - result->completed_ts));
-    }
   }
+  const StageBreakdown stages = break_down_stages(
+      run.frames, run.tasks, [&](int64_t capture_ts) { return window.contains(rel_s(capture_ts)); },
+      run.load_start_ms);
 
   // The timeline: per-second rates from successive totals.
   json timeline = json::array();
@@ -203,10 +193,8 @@ json build_pipeline_report(const PipelineRun& run) {
         {"llm", Distribution::of(llm).to_json()},
         {"queueWait", Distribution::of(queue_wait).to_json()},
         {"detection", Distribution::of(detection).to_json()}}},
-      {"stagesMs",
-       {{"captureToTask", Distribution::of(to_task).to_json()},
-        {"taskToSend", Distribution::of(task_to_send).to_json()},
-        {"resultToView", Distribution::of(result_to_view).to_json()}}},
+      {"stagesMs", stages.stages_ms},
+      {"slowestFrames", stages.slowest_frames},
       {"histogram", {{"endToEndMs", histogram_of(e2e)}}},
       {"window", {{"startSeconds", window.start_s}, {"endSeconds", window.end_s}}},
       {"throughputPerSecond",
@@ -307,6 +295,9 @@ std::string summarize_pipeline_report(const json& r) {
   const auto& counts = r["counts"];
   const auto& e2e = r["latencyMs"]["endToEnd"];
   const auto& tp = r["throughputPerSecond"];
+  const auto stage = [&](const char* name, const char* quantile) {
+    return r["stagesMs"].contains(name) ? r["stagesMs"][name].value(quantile, 0.0) : 0.0;
+  };
   std::string text = fmt::format(
       "frames {}  tasks {}  results {} ({})  lost {}  frames not stored {}  dead letters {}\n"
       "throughput: {:.1f} frames/s, {:.2f} tasks/s, {:.2f} results/s ({:.2f} ok/s)\n"
@@ -316,6 +307,9 @@ std::string summarize_pipeline_report(const json& r) {
       "wait ms p95 {:.0f};  result age p95 {:.0f}\n"
       "stages ms p50/p99: capture->task {:.0f}/{:.0f}, task->send {:.0f}/{:.0f}, "
       "result->view {:.0f}/{:.0f}\n"
+      "hops ms p50/p99: task produce->scheduler {:.0f}/{:.0f}, scheduler receipt->send "
+      "{:.0f}/{:.0f}, result produce->aggregator {:.0f}/{:.0f}, aggregator receipt->stored "
+      "{:.0f}/{:.0f}\n"
       "API: {} calls, success {:.1f}%, 429s {}\n",
       counts["frames"].get<int64_t>(), counts["tasks"].get<int64_t>(),
       counts["results"].get<int64_t>(), counts["resultsByStatus"].dump(),
@@ -327,14 +321,15 @@ std::string summarize_pipeline_report(const json& r) {
       r["latencyMs"]["pipeline"]["p50"].get<double>(),
       r["latencyMs"]["pipeline"]["p99"].get<double>(), r["latencyMs"]["llm"]["p50"].get<double>(),
       r["latencyMs"]["queueWait"]["p95"].get<double>(),
-      r["latencyMs"]["resultAge"]["p95"].get<double>(),
-      r["stagesMs"]["captureToTask"].value("p50", 0.0),
-      r["stagesMs"]["captureToTask"].value("p99", 0.0),
-      r["stagesMs"]["taskToSend"].value("p50", 0.0),
-      r["stagesMs"]["taskToSend"].value("p99", 0.0),
-      r["stagesMs"]["resultToView"].value("p50", 0.0),
-      r["stagesMs"]["resultToView"].value("p99", 0.0), r["api"]["calls"].get<int64_t>(),
-      100 * r["api"]["successRate"].get<double>(), r["api"]["rateLimited"].get<int64_t>());
+      r["latencyMs"]["resultAge"]["p95"].get<double>(), stage("captureToTask", "p50"),
+      stage("captureToTask", "p99"), stage("taskToSend", "p50"), stage("taskToSend", "p99"),
+      stage("resultToView", "p50"), stage("resultToView", "p99"),
+      stage("taskProducedToReceived", "p50"), stage("taskProducedToReceived", "p99"),
+      stage("taskReceivedToSent", "p50"), stage("taskReceivedToSent", "p99"),
+      stage("resultProducedToReceived", "p50"), stage("resultProducedToReceived", "p99"),
+      stage("resultReceivedToStored", "p50"), stage("resultReceivedToStored", "p99"),
+      r["api"]["calls"].get<int64_t>(), 100 * r["api"]["successRate"].get<double>(),
+      r["api"]["rateLimited"].get<int64_t>());
   std::string lags;
   for (const auto& [topic, lag] : r["kafkaLag"].items()) {
     if (lag["max"].is_null()) {

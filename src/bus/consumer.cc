@@ -59,6 +59,9 @@ Result<std::unique_ptr<Consumer>> Consumer::create(const config::KafkaConfig& ka
   if ((*conf)->set("rebalance_cb", &self->rebalancer_, error) != RdKafka::Conf::CONF_OK) {
     return make_error(ErrorCode::kInternal, "rebalance_cb: " + error);
   }
+  if ((*conf)->set("offset_commit_cb", &self->commit_reporter_, error) != RdKafka::Conf::CONF_OK) {
+    return make_error(ErrorCode::kInternal, "offset_commit_cb: " + error);
+  }
   self->consumer_.reset(RdKafka::KafkaConsumer::create(conf->get(), error));
   if (!self->consumer_) {
     return make_error(ErrorCode::kInvalidArgument, "kafka consumer: " + error);
@@ -69,6 +72,7 @@ Result<std::unique_ptr<Consumer>> Consumer::create(const config::KafkaConfig& ka
   // Zero series from the start, so the first message shows in rate().
   if (self->options_.metrics) {
     for (const auto& topic : self->options_.topics) self->consumed_counter(topic);
+    self->lag_thread_ = std::thread([raw = self.get()] { raw->run_lag_thread(); });
   }
   return self;
 }
@@ -82,15 +86,14 @@ Consumer::~Consumer() {
 
 std::optional<ConsumedMessage> Consumer::poll(Millis timeout) {
   Clock& clock = *options_.clock;
-  if (clock.now() - last_commit_ >= commit_interval_) {
-    if (auto ok = commit(); !ok) {
-      get_logger("bus")->warn("group={} commit failed, will retry: {}", options_.group_id,
-                              ok.error().message);
-    }
-  }
+  if (clock.now() - last_commit_ >= commit_interval_) commit_async();
   if (options_.metrics && clock.now() >= next_lag_refresh_) {
     next_lag_refresh_ = clock.now() + options_.lag_interval;
-    refresh_lag();
+    {
+      std::lock_guard lock(lag_mu_);
+      lag_due_ = true;
+    }
+    lag_wakeup_.notify_one();
   }
   std::unique_ptr<RdKafka::Message> message(consumer_->consume(static_cast<int>(timeout.count())));
   switch (message->err()) {
@@ -104,6 +107,7 @@ std::optional<ConsumedMessage> Consumer::poll(Millis timeout) {
       return std::nullopt;
   }
   ConsumedMessage out = ConsumedMessage::from(*message);
+  out.received_ms = clock.epoch_ms();
   tracker_.received(out.partition_key(), out.offset);
   if (options_.metrics) consumed_counter(out.topic).Increment();
   return out;
@@ -120,8 +124,35 @@ prometheus::Counter& Consumer::consumed_counter(const std::string& topic) {
   return *it->second;
 }
 
+void Consumer::run_lag_thread() {
+  std::unique_lock lock(lag_mu_);
+  while (true) {
+    // Bounded wait: a missed wake-up costs one interval, never a hang.
+    lag_wakeup_.wait_for(lock, Millis(1'000), [this] { return lag_due_ || lag_stop_; });
+    if (lag_stop_) return;
+    if (!lag_due_) continue;
+    lag_due_ = false;
+    lock.unlock();
+    refresh_lag();
+    lock.lock();
+  }
+}
+
+void Consumer::stop_lag_thread() {
+  {
+    std::lock_guard lock(lag_mu_);
+    lag_stop_ = true;
+  }
+  lag_wakeup_.notify_one();
+  if (lag_thread_.joinable()) lag_thread_.join();
+}
+
 void Consumer::refresh_lag() {
-  if (!options_.metrics || closed_) return;
+  if (!options_.metrics) return;
+  {
+    std::lock_guard lock(lag_mu_);
+    if (closed_) return;
+  }
   PartitionList partitions;
   consumer_->assignment(partitions.items);
   if (partitions.items.empty()) return;
@@ -138,8 +169,10 @@ void Consumer::refresh_lag() {
   for (const auto* tp : partitions.items) committed.push_back(tp->offset());
   // position() overwrites the offsets with where fetching stands.
   consumer_->position(partitions.items);
+  std::vector<std::pair<PartitionKey, int64_t>> lags;
   for (size_t i = 0; i < partitions.items.size(); ++i) {
     const auto* tp = partitions.items[i];
+    if (lag_stop_) return;  // closing: do not hold close() up by a query per partition
     int64_t low = 0;
     int64_t high = 0;
     // A broker query, not the cached watermark: fetching stops on paused
@@ -155,7 +188,15 @@ void Consumer::refresh_lag() {
     if (done < 0) done = tp->offset();  // nothing committed: the fetch position
     // Never consumed nor fetched yet: where auto.offset.reset will start.
     if (done < 0) done = reset_to_earliest_ ? low : high;
-    const PartitionKey key{tp->topic(), tp->partition()};
+    lags.emplace_back(PartitionKey{tp->topic(), tp->partition()},
+                      std::max<int64_t>(0, high - done));
+  }
+  // The poll thread may have been revoked these partitions meanwhile: only
+  // still-assigned ones get a series back (forget_lag runs under the lock).
+  std::lock_guard lock(lag_mu_);
+  if (closed_) return;
+  for (const auto& [key, lag] : lags) {
+    if (!tracker_.assigned(key)) continue;
     auto it = lag_series_.find(key);
     if (it == lag_series_.end()) {
       it = lag_series_
@@ -165,11 +206,13 @@ void Consumer::refresh_lag() {
                                   {"group", options_.group_id}}))
                .first;
     }
-    it->second->Set(static_cast<double>(std::max<int64_t>(0, high - done)));
+    it->second->Set(static_cast<double>(lag));
   }
+  ++lag_refreshes_;
 }
 
 void Consumer::forget_lag(const std::vector<PartitionKey>& partitions) {
+  std::lock_guard lock(lag_mu_);
   for (const auto& key : partitions) {
     const auto it = lag_series_.find(key);
     if (it == lag_series_.end()) continue;
@@ -189,6 +232,37 @@ void Consumer::complete(const PartitionKey& partition, int64_t offset) {
 Status Consumer::commit() {
   last_commit_ = options_.clock->now();
   return commit_points(tracker_.pending_commits());
+}
+
+void Consumer::commit_async() {
+  last_commit_ = options_.clock->now();
+  const auto points = tracker_.pending_commits();
+  if (points.empty()) return;
+  PartitionList offsets;
+  for (const auto& point : points) {
+    offsets.items.push_back(RdKafka::TopicPartition::create(
+        point.partition.topic, point.partition.partition, point.offset));
+  }
+  if (auto err = consumer_->commitAsync(offsets.items); err != RdKafka::ERR_NO_ERROR) {
+    get_logger("bus")->warn("group={} commit failed, will retry: {}", options_.group_id,
+                            RdKafka::err2str(err));
+  }
+}
+
+void Consumer::CommitReporter::offset_commit_cb(RdKafka::ErrorCode err,
+                                                std::vector<RdKafka::TopicPartition*>& offsets) {
+  if (err == RdKafka::ERR__NO_OFFSET) return;  // nothing was to commit
+  std::vector<CommitPoint> done;
+  for (const auto* tp : offsets) {
+    if (tp->err() != RdKafka::ERR_NO_ERROR || tp->offset() < 0) continue;
+    done.push_back({{tp->topic(), tp->partition()}, tp->offset()});
+  }
+  // Points already marked by a synchronous commit are marked again: harmless.
+  owner_.tracker_.mark_committed(done);
+  if (err != RdKafka::ERR_NO_ERROR) {
+    get_logger("bus")->warn("group={} commit failed, will retry: {}", owner_.options_.group_id,
+                            RdKafka::err2str(err));
+  }
 }
 
 Status Consumer::commit_points(const std::vector<CommitPoint>& points) {
@@ -264,8 +338,13 @@ void Consumer::resume() {
 }
 
 void Consumer::close() {
-  if (closed_ || !consumer_) return;
-  closed_ = true;
+  if (!consumer_) return;
+  {
+    std::lock_guard lock(lag_mu_);
+    if (closed_) return;
+    closed_ = true;
+  }
+  stop_lag_thread();
   if (auto ok = commit(); !ok) {
     get_logger("bus")->warn("group={} final commit failed: {}", options_.group_id,
                             ok.error().message);
@@ -273,7 +352,10 @@ void Consumer::close() {
   // close() leaves the group, running the revoke callback (which commits again).
   consumer_->close();
   std::vector<PartitionKey> left;
-  for (const auto& [key, gauge] : lag_series_) left.push_back(key);
+  {
+    std::lock_guard lock(lag_mu_);
+    for (const auto& [key, gauge] : lag_series_) left.push_back(key);
+  }
   forget_lag(left);
 }
 

@@ -3,10 +3,13 @@
 #include <librdkafka/rdkafkacpp.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bus/metrics.h"
@@ -24,6 +27,9 @@ struct ConsumedMessage {
   std::string key;
   std::string value;
   int64_t timestamp_ms = 0;  // broker/producer timestamp
+  // Epoch ms when poll() handed it out (0 when not consumed through
+  // Consumer::poll): with timestamp_ms, the Kafka hop's time.
+  int64_t received_ms = 0;
   PartitionKey partition_key() const { return {topic, partition}; }
   // A copy of a message librdkafka handed out without error.
   static ConsumedMessage from(const RdKafka::Message& message);
@@ -36,7 +42,8 @@ struct ConsumerOptions {
   // Where to count consumed messages and publish kafka_consumer_lag; null:
   // no metrics. Must outlive the consumer.
   BusMetrics* metrics = nullptr;
-  // How often poll() refreshes kafka_consumer_lag (it queries the broker).
+  // How often kafka_consumer_lag is refreshed (it queries the broker, on a
+  // thread of its own: see refresh_lag()).
   Millis lag_interval{3'000};
   // What the commit and lag intervals are measured on. Must outlive the
   // consumer.
@@ -48,10 +55,10 @@ struct ConsumerOptions {
 // poll() hands out messages and records each offset as in flight; complete()
 // marks it done, from any thread, once its effect is durable (result delivered,
 // row stored). Commits carry the contiguous completed prefix per partition,
-// periodically from poll(), before partitions are revoked in a rebalance, and
-// on close(). A crash therefore replays in-flight messages instead of losing
-// them. pause()/resume() stop and restart fetching on every assigned
-// partition, including ones assigned later, for backpressure.
+// periodically from poll() (asynchronously), before partitions are revoked in
+// a rebalance and on close() (synchronously). A crash therefore replays in-flight messages instead
+// of losing them. pause()/resume() stop and restart fetching on every assigned partition, including
+// ones assigned later, for backpressure.
 //
 // poll(), pause(), resume(), commit() and close() belong to one thread (the
 // poll thread); complete() and in_flight() may be called from any thread.
@@ -76,8 +83,14 @@ class Consumer {
   // Sets kafka_consumer_lag for every assigned partition now: the group's
   // committed offsets (one broker round trip) and each partition's high
   // watermark (one round trip each), so it blocks up to a few seconds when
-  // the broker is slow. poll() calls it every lag_interval. Poll thread only.
+  // the broker is slow. Every lag_interval poll() has the consumer's lag
+  // thread call it, never the poll thread itself: on the embedded broker
+  // each watermark query waits behind the pending fetch (up to
+  // fetch.wait.max.ms), and 16 of them held every message the consumer
+  // had fetched for 100-200 ms (issue 15). Any thread.
   void refresh_lag();
+  // Lag refreshes completed so far (for tests).
+  int64_t lag_refreshes() const { return lag_refreshes_; }
   size_t in_flight() const { return tracker_.in_flight(); }
   // Commits what is done and leaves the group. Idempotent.
   void close();
@@ -95,27 +108,54 @@ class Consumer {
     Consumer& owner_;
   };
 
+  // Hears how asynchronous commits ended (on the poll thread, inside
+  // consume()): only a commit the broker confirmed counts as done.
+  class CommitReporter : public RdKafka::OffsetCommitCb {
+   public:
+    explicit CommitReporter(Consumer& owner) : owner_(owner) {}
+    void offset_commit_cb(RdKafka::ErrorCode err,
+                          std::vector<RdKafka::TopicPartition*>& offsets) override;
+
+   private:
+    Consumer& owner_;
+  };
+
   explicit Consumer(ConsumerOptions options, Millis commit_interval);
+  // The periodic commit: sent without waiting for the broker's answer, so
+  // the poll thread goes on handing out messages (a synchronous commit on
+  // the embedded broker can wait out a pending fetch). Points count as
+  // committed when CommitReporter hears they were; until then a later
+  // commit sends them again, which is harmless.
+  void commit_async();
   void on_assign(std::vector<RdKafka::TopicPartition*>& partitions, bool incremental);
   void on_revoke(std::vector<RdKafka::TopicPartition*>& partitions, bool incremental);
   Status commit_points(const std::vector<CommitPoint>& points);
   void set_paused(bool paused);
   void forget_lag(const std::vector<PartitionKey>& partitions);
+  void run_lag_thread();
+  void stop_lag_thread();
   prometheus::Counter& consumed_counter(const std::string& topic);
 
   ConsumerOptions options_;
   Millis commit_interval_;
   SteadyTime last_commit_{};
   OffsetTracker tracker_;
-  Rebalancer rebalancer_{*this};  // must outlive consumer_
+  Rebalancer rebalancer_{*this};           // must outlive consumer_
+  CommitReporter commit_reporter_{*this};  // must outlive consumer_
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::atomic<bool> paused_{false};
   bool closed_ = false;
-  // Metrics: poll thread only.
   bool reset_to_earliest_ = true;  // auto.offset.reset, for partitions never consumed
-  SteadyTime next_lag_refresh_{};
+  SteadyTime next_lag_refresh_{};  // poll thread only
+  std::map<std::string, prometheus::Counter*> consumed_;  // poll thread only
+  // The lag thread: woken by poll() when a refresh is due, and by close().
+  std::mutex lag_mu_;  // guards lag_series_, the flags below and closed_ for the lag thread
+  std::condition_variable lag_wakeup_;
+  bool lag_due_ = false;
+  std::atomic<bool> lag_stop_{false};  // also read between a refresh's broker queries
   std::map<PartitionKey, prometheus::Gauge*> lag_series_;
-  std::map<std::string, prometheus::Counter*> consumed_;
+  std::atomic<int64_t> lag_refreshes_{0};
+  std::thread lag_thread_;  // runs only with metrics
 };
 
 }  // namespace tmon::bus

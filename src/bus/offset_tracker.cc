@@ -18,6 +18,11 @@ void OffsetTracker::revoke(const PartitionKey& partition) {
   partitions_.erase(partition);
 }
 
+bool OffsetTracker::assigned(const PartitionKey& partition) const {
+  std::lock_guard lock(mu_);
+  return partitions_.contains(partition);
+}
+
 void OffsetTracker::revoke_all() {
   std::lock_guard lock(mu_);
   partitions_.clear();

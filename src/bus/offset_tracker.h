@@ -39,6 +39,8 @@ class OffsetTracker {
   // Forgets a partition; later completions for it are ignored.
   void revoke(const PartitionKey& partition);
   void revoke_all();
+  // Whether the partition is tracked (assigned and not revoked since).
+  bool assigned(const PartitionKey& partition) const;
 
   // A message was handed to processing. Offsets must increase per partition.
   void received(const PartitionKey& partition, int64_t offset);

@@ -124,20 +124,25 @@ void read_metadata(const JsonReader& value, ResultMetadata* out) {
   value.optional("completionTokens", &out->completionTokens);
   value.optional("totalTokens", &out->totalTokens);
   value.optional("schedulerInstance", &out->schedulerInstance);
+  value.optional("taskProducedTs", &out->taskProducedTs);
+  value.optional("taskReceivedTs", &out->taskReceivedTs);
 }
 
 OrderedJson to_json_value(const ResultMetadata& metadata) {
-  return OrderedJson{{"llmLatency", detail::to_seconds(metadata.llmLatencyMs)},
-                     {"llmModel", metadata.llmModel},
-                     {"apiKeyId", metadata.apiKeyId},
-                     {"retryCount", std::max(0, metadata.attempts - 1)},
-                     {"llmLatencyMs", metadata.llmLatencyMs},
-                     {"queueWaitMs", metadata.queueWaitMs},
-                     {"attempts", metadata.attempts},
-                     {"promptTokens", metadata.promptTokens},
-                     {"completionTokens", metadata.completionTokens},
-                     {"totalTokens", metadata.totalTokens},
-                     {"schedulerInstance", metadata.schedulerInstance}};
+  OrderedJson json{{"llmLatency", detail::to_seconds(metadata.llmLatencyMs)},
+                   {"llmModel", metadata.llmModel},
+                   {"apiKeyId", metadata.apiKeyId},
+                   {"retryCount", std::max(0, metadata.attempts - 1)},
+                   {"llmLatencyMs", metadata.llmLatencyMs},
+                   {"queueWaitMs", metadata.queueWaitMs},
+                   {"attempts", metadata.attempts},
+                   {"promptTokens", metadata.promptTokens},
+                   {"completionTokens", metadata.completionTokens},
+                   {"totalTokens", metadata.totalTokens},
+                   {"schedulerInstance", metadata.schedulerInstance}};
+  if (metadata.taskProducedTs != 0) json["taskProducedTs"] = metadata.taskProducedTs;
+  if (metadata.taskReceivedTs != 0) json["taskReceivedTs"] = metadata.taskReceivedTs;
+  return json;
 }
 }  // namespace detail
 

@@ -75,6 +75,11 @@ struct FrameView {
   int64_t storedTs = 0;
   bool partial = false;  // published after the timeout with results missing
   int expectedResults = 1;
+  // The Kafka hop into the aggregator of the frame's last result (epoch ms,
+  // 0: unknown): when the scheduler produced it (the message's timestamp)
+  // and when the aggregator's consumer handed it out. Written only when known.
+  int64_t lastResultProducedTs = 0;
+  int64_t lastResultReceivedTs = 0;
   // The frame's detection-results message (never its annotated thumbnail);
   // absent when the aggregator never saw it.
   std::optional<DetectionResult> detection;

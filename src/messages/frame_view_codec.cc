@@ -100,6 +100,8 @@ void read_frame_view(const JsonReader& view, FrameView* out) {
   view.optional("storedTs", &out->storedTs);
   view.optional("partial", &out->partial);
   view.optional("expectedResults", &out->expectedResults);
+  view.optional("lastResultProducedTs", &out->lastResultProducedTs);
+  view.optional("lastResultReceivedTs", &out->lastResultReceivedTs);
   // The detection is spread over the view's top level, as the original merged it.
   if (view.field("detectedObjects").present()) {
     detail::read_detection_result(view, &out->detection.emplace());
@@ -213,6 +215,8 @@ JsonValue to_json(const FrameView& view, ViewImages images) {
   json["partial"] = view.partial;
   json["expectedResults"] = view.expectedResults;
   json["receivedResults"] = view.receivedResults();
+  if (view.lastResultProducedTs != 0) json["lastResultProducedTs"] = view.lastResultProducedTs;
+  if (view.lastResultReceivedTs != 0) json["lastResultReceivedTs"] = view.lastResultReceivedTs;
   OrderedJson tasks = OrderedJson::array();
   for (const TaskOutcome& task : view.tasks) tasks.push_back(to_json_value(task));
   json["tasks"] = std::move(tasks);

@@ -187,6 +187,11 @@ struct ResultMetadata {
   int completionTokens = 0;
   int totalTokens = 0;
   std::string schedulerInstance;
+  // The task's Kafka hop into the scheduler (epoch ms, 0: unknown): when the
+  // generator produced it (the message's timestamp) and when the
+  // scheduler's consumer handed it out. Written only when known.
+  int64_t taskProducedTs = 0;
+  int64_t taskReceivedTs = 0;
   bool operator==(const ResultMetadata&) const = default;
 };
 

@@ -27,15 +27,19 @@ void ScheduleStage::handle(bus::ConsumedMessage&& message, bus::Consumer& consum
   }
   const auto source = message.partition_key();
   const int64_t offset = message.offset;
-  dispatcher_.submit(std::move(*task),
-                     [this, source, offset, &consumer](messages::AssessmentResult result) {
-                       // Sent until delivered: a stop before then leaves the task uncommitted,
-                       // and it is assessed again after a restart.
-                       sender_.send(results_topic_, result.cameraId, messages::encode(result),
-                                    [source, offset, &consumer](bus::DeliveredOffset) {
-                                      consumer.complete(source, offset);
-                                    });
-                     });
+  const int64_t produced_ms = message.timestamp_ms;
+  const int64_t received_ms = message.received_ms;
+  dispatcher_.submit(std::move(*task), [this, source, offset, produced_ms, received_ms,
+                                        &consumer](messages::AssessmentResult result) {
+    // The task's Kafka hop, so a slow hop shows apart from a slow queue.
+    result.metadata.taskProducedTs = produced_ms;
+    result.metadata.taskReceivedTs = received_ms;
+    // Sent until delivered: a stop before then leaves the task uncommitted,
+    // and it is assessed again after a restart.
+    sender_.send(
+        results_topic_, result.cameraId, messages::encode(result),
+        [source, offset, &consumer](bus::DeliveredOffset) { consumer.complete(source, offset); });
+  });
 }
 
 void ScheduleStage::drain(Millis timeout) {

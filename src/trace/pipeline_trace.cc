@@ -65,7 +65,8 @@ bool PipelineTrace::result_seen(const messages::AssessmentResult& message, int64
     task.capture_ts = message.captureTs;
   }
   task.results.push_back({message.status, message.code, message.completedTs,
-                          message.metadata.llmLatencyMs, message.metadata.queueWaitMs, at_ms});
+                          message.metadata.llmLatencyMs, message.metadata.queueWaitMs, at_ms,
+                          message.metadata.taskProducedTs, message.metadata.taskReceivedTs});
   if (task.results.size() > 1) {
     ++totals_.duplicate_results;
     return true;
@@ -82,6 +83,8 @@ bool PipelineTrace::view_seen(const messages::FrameView& view) {
   frame->stored_ts = view.storedTs;
   frame->partial = view.partial;
   frame->max_llm_ms = view.llmLatencyMs();
+  frame->last_result_produced_ts = view.lastResultProducedTs;
+  frame->last_result_received_ts = view.lastResultReceivedTs;
   ++totals_.views;
   if (view.partial) ++totals_.partial_views;
   return true;

@@ -29,6 +29,10 @@ struct FrameTrace {
   int64_t stored_ts = 0;  // 0: stored (its published flag says so) but the view not seen
   bool partial = false;
   int64_t max_llm_ms = 0;  // the slowest of its tasks' LLM calls
+  // The Kafka hop of its last result into the aggregator, from the view
+  // (epoch ms, 0: unknown).
+  int64_t last_result_produced_ts = 0;
+  int64_t last_result_received_ts = 0;
 };
 
 // What one result said of its task.
@@ -39,6 +43,9 @@ struct ResultTrace {
   int64_t llm_ms = 0;
   int64_t queue_wait_ms = 0;
   int64_t seen_ms = 0;
+  // The task's Kafka hop into the scheduler (epoch ms, 0: unknown).
+  int64_t task_produced_ts = 0;
+  int64_t task_received_ts = 0;
 };
 
 // A task followed from assessment-tasks to its result(s).
@@ -53,8 +60,8 @@ struct TaskTrace {
 };
 
 struct TraceTotals {
-  int64_t frames = 0;  // seen on detection-results
-  int64_t tasks = 0;   // seen on assessment-tasks
+  int64_t frames = 0;   // seen on detection-results
+  int64_t tasks = 0;    // seen on assessment-tasks
   int64_t results = 0;  // tasks with a result
   int64_t ok_results = 0;
   int64_t duplicate_results = 0;

@@ -12,6 +12,7 @@
 #include "bus/producer.h"
 #include "bus/tests/broker_fixture.h"
 #include "common/clock.h"
+#include "eventually.h"
 
 namespace tmon::bus {
 namespace {
@@ -112,8 +113,10 @@ TEST_F(ConsumerLagTest, LagIsWatermarkMinusCommittedPerPartitionAndGroup) {
   EXPECT_EQ(lag_of(registry_, "g-lag").at(busy), 7);
 }
 
-// poll() refreshes the lag every lag_interval of the consumer's clock, not of
-// the OS's: on a ManualClock new traffic shows only once time has advanced.
+// poll() has the lag refreshed every lag_interval of the consumer's clock,
+// not of the OS's: on a ManualClock new traffic shows only once time has
+// advanced. The refresh runs on the consumer's lag thread, so the test waits
+// for its effect and counts refreshes to show none ran before it was due.
 TEST_F(ConsumerLagTest, LagRefreshFollowsTheConsumersClock) {
   const int busy = produce("cam-1", 3);
   ASSERT_GE(busy, 0);
@@ -127,17 +130,22 @@ TEST_F(ConsumerLagTest, LagRefreshFollowsTheConsumersClock) {
   poll_until_assigned(consumer, 2);
   clock.advance(std::chrono::milliseconds(10'000));
   consumer.poll(Millis(1));  // due: refreshed
-  ASSERT_EQ(lag_of(registry_, "g-clock").at(busy), 3);
+  const auto lag_is = [&](double expected) {
+    const auto lag = lag_of(registry_, "g-clock");
+    return lag.contains(busy) && lag.at(busy) == expected;
+  };
+  ASSERT_TRUE(testing::eventually([&] { return lag_is(3) && consumer.lag_refreshes() > 0; }));
+  const int64_t refreshes = consumer.lag_refreshes();
 
   produce("cam-1", 2);
   for (int i = 0; i < 3; ++i) consumer.poll(Millis(1));
   clock.advance(std::chrono::milliseconds(9'999));
-  consumer.poll(Millis(1));
-  EXPECT_EQ(lag_of(registry_, "g-clock").at(busy), 3);  // not due yet
+  consumer.poll(Millis(1));  // not due yet
 
   clock.advance(std::chrono::milliseconds(1));
   consumer.poll(Millis(1));
-  EXPECT_EQ(lag_of(registry_, "g-clock").at(busy), 5);
+  EXPECT_TRUE(testing::eventually([&] { return lag_is(5); }));
+  EXPECT_EQ(consumer.lag_refreshes(), refreshes + 1);  // the one due, none before
 }
 
 TEST_F(ConsumerLagTest, GroupThatConsumedNothingLagsByEverything) {

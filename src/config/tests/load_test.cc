@@ -175,7 +175,7 @@ TEST(ShippedConfigTest, HoldsTheDocumentedDefaults) {
   EXPECT_EQ(c.scheduler.queue_size, defaults.scheduler.queue_size);
   EXPECT_EQ(c.kafka.bootstrap_servers, "embedded");
   // The shipped file tunes this for the embedded broker; the struct default stays 100.
-  EXPECT_EQ(c.kafka.consumer.fetch_wait_max_ms, 10);
+  EXPECT_EQ(c.kafka.consumer.fetch_wait_max_ms, 5);
   EXPECT_EQ(c.kafka.topics.dead_letter.retention_ms,
             defaults.kafka.topics.dead_letter.retention_ms);
   EXPECT_EQ(c.monitoring.alerts.consumer_lag, defaults.monitoring.alerts.consumer_lag);
@@ -200,7 +200,7 @@ TEST(ShippedConfigTest, StatesExactlyTheStructDefaults) {
   Config expected;
   expected.config_dir = options.config_dir;
   expected.pipeline.cameras = default_cameras();
-  expected.kafka.consumer.fetch_wait_max_ms = 10;
+  expected.kafka.consumer.fetch_wait_max_ms = 5;
   EXPECT_EQ(render_effective_config(*loaded->config), render_effective_config(expected));
 }
 
