@@ -46,8 +46,7 @@ inline void write_field(Writer& w, std::string_view key, const std::string& v, S
       return w.value(key, v);
   }
 }
-inline void write_field(Writer& w, std::string_view key, const std::vector<std::string>& v,
-                        Shown) {
+inline void write_field(Writer& w, std::string_view key, const std::vector<std::string>& v, Shown) {
   w.strings(key, v);
 }
 inline void write_field(Writer& w, std::string_view key, const Properties& v, Shown) {

@@ -50,10 +50,10 @@ using Properties = std::map<std::string, std::string>;
 
 // Inside a struct: its members, and visit_fields(self, visit), which calls
 // visit(key, member, check, shown) for each in order.
-#define TMON_CONFIG_FIELDS(FIELDS)                                  \
-  FIELDS(TMON_CONFIG_DECLARE_FIELD)                                 \
-  template <typename Self, typename Visitor>                        \
-  static void visit_fields(Self& self, Visitor&& visit) {           \
-    using namespace ::tmon::config;                                 \
-    FIELDS(TMON_CONFIG_VISIT_FIELD)                                 \
+#define TMON_CONFIG_FIELDS(FIELDS)                        \
+  FIELDS(TMON_CONFIG_DECLARE_FIELD)                       \
+  template <typename Self, typename Visitor>              \
+  static void visit_fields(Self& self, Visitor&& visit) { \
+    using namespace ::tmon::config;                       \
+    FIELDS(TMON_CONFIG_VISIT_FIELD)                       \
   }

@@ -5,8 +5,8 @@
 
 #include "common/secrets.h"
 #include "common/url_redaction.h"
-#include "config/load.h"
 #include "config/field_io.h"
+#include "config/load.h"
 #include "config/scalar.h"
 #include "config/yaml_writer.h"
 
@@ -83,11 +83,10 @@ void write_kafka_file(Writer& w, const KafkaConfig& k) {
   w.value("bootstrap_servers", k.bootstrap_servers);
   w.value("embedded_brokers", k.embedded_brokers);
   w.begin_map("topics");
-  for (const auto& [key, topic] :
-       {std::pair{"detection_results", &k.topics.detection_results},
-        {"assessment_tasks", &k.topics.assessment_tasks},
-        {"risk_assessment_results", &k.topics.risk_assessment_results},
-        {"dead_letter", &k.topics.dead_letter}}) {
+  for (const auto& [key, topic] : {std::pair{"detection_results", &k.topics.detection_results},
+                                   {"assessment_tasks", &k.topics.assessment_tasks},
+                                   {"risk_assessment_results", &k.topics.risk_assessment_results},
+                                   {"dead_letter", &k.topics.dead_letter}}) {
     w.begin_map(key);
     write_fields(w, *topic);
     w.end_map();

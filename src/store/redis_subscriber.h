@@ -28,8 +28,8 @@ struct RedisSubscriberOptions {
 
 struct RedisSubscriberStats {
   bool connected = false;
-  uint64_t messages = 0;    // views handed to the listener
-  uint64_t reconnects = 0;  // subscriptions re-established after a loss
+  uint64_t messages = 0;         // views handed to the listener
+  uint64_t reconnects = 0;       // subscriptions re-established after a loss
   uint64_t failed_attempts = 0;  // attempts to subscribe that failed (Redis unreachable)
 };
 

@@ -13,13 +13,13 @@ namespace {
 
 using testing::fake_env;
 
-#define TEST_SECTION_FIELDS(X)                                        \
-  X(int, workers, 4, int_between(1, 64), kPlain)                      \
-  X(double, ratio, 0.5, number_between(0, 1), kPlain)                 \
-  X(std::string, mode, "fast", one_of({"fast", "slow"}), kPlain)      \
-  X(std::string, token, "", anything(), kSecret)                      \
-  X(std::string, url, "redis://h:6379/0", anything(), kUrl)           \
-  X(bool, enabled, true, anything(), kPlain)                          \
+#define TEST_SECTION_FIELDS(X)                                   \
+  X(int, workers, 4, int_between(1, 64), kPlain)                 \
+  X(double, ratio, 0.5, number_between(0, 1), kPlain)            \
+  X(std::string, mode, "fast", one_of({"fast", "slow"}), kPlain) \
+  X(std::string, token, "", anything(), kSecret)                 \
+  X(std::string, url, "redis://h:6379/0", anything(), kUrl)      \
+  X(bool, enabled, true, anything(), kPlain)                     \
   X(std::vector<std::string>, hosts, {}, non_empty("host"), kPlain)
 struct TestSection {
   TMON_CONFIG_FIELDS(TEST_SECTION_FIELDS)
@@ -88,8 +88,7 @@ TEST_F(FieldTableTest, ABadValueNamesFileLineKeyAndTheCheck) {
   TestSection other;
   auto bad_choice = read("section:\n  mode: medium\n", other);
   ASSERT_FALSE(bad_choice);
-  EXPECT_NE(bad_choice.error().message.find("f.yaml:2: section.mode: expected"),
-            std::string::npos)
+  EXPECT_NE(bad_choice.error().message.find("f.yaml:2: section.mode: expected"), std::string::npos)
       << bad_choice.error().message;
 }
 
