@@ -8,6 +8,18 @@
 
 namespace tmon::aggregate {
 
+AggregateOptions aggregate_options(const config::AggregationConfig& a,
+                                   std::string detections_topic) {
+  AggregateOptions options;
+  options.partial_timeout = Millis(static_cast<int64_t>(a.partial_timeout_seconds * 1000));
+  options.max_pending_frames = static_cast<size_t>(a.max_pending_frames);
+  options.alerts.min_level =
+      messages::parse_risk_level(a.alert_min_level).value_or(messages::RiskLevel::kHigh);
+  options.alerts.display_ms = static_cast<int64_t>(a.alert_display_seconds * 1000);
+  options.detections_topic = std::move(detections_topic);
+  return options;
+}
+
 AggregateStage::AggregateStage(store::ResultStore& store, bus::DeadLetterPublisher& dead_letters,
                                Clock& clock, AggregateOptions options, AggregateMetrics* metrics)
     : store_(store),

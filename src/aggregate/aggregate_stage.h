@@ -13,6 +13,7 @@
 #include "bus/dead_letter.h"
 #include "bus/stage_runner.h"
 #include "common/clock.h"
+#include "config/config.h"
 #include "messages/messages.h"
 #include "store/result_store.h"
 
@@ -33,6 +34,11 @@ struct AggregateOptions {
   Millis detection_wait{2'000};
   size_t max_recent_detections = 10'000;  // detections remembered as seen here
 };
+
+// The options of the aggregation section; `detections_topic` as in
+// AggregateOptions (empty: results only).
+AggregateOptions aggregate_options(const config::AggregationConfig& aggregation,
+                                   std::string detections_topic);
 
 // risk-assessment-results (and detection-results) -> the result store
 // (Redis): every result once by taskId, and one merged view per frame

@@ -161,21 +161,9 @@ void add_result_routes(http::Router& router, const store::ResultStorePtr& store)
 
 }  // namespace
 
-std::string_view to_string(HealthStatus status) {
-  switch (status) {
-    case HealthStatus::kOk:
-      return "ok";
-    case HealthStatus::kDegraded:
-      return "degraded";
-    case HealthStatus::kDown:
-      return "down";
-  }
-  return "down";
-}
-
 HealthStatus overall_status(const std::vector<ComponentHealth>& components) {
   HealthStatus worst = HealthStatus::kOk;
-  for (const auto& component : components) worst = std::max(worst, component.status);
+  for (const auto& component : components) worst = tmon::worst(worst, component.status);
   return worst;
 }
 

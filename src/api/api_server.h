@@ -11,6 +11,7 @@
 #include "api/live_feed.h"
 #include "api/stats_routes.h"
 #include "common/clock.h"
+#include "common/health.h"
 #include "common/result.h"
 #include "config/config.h"
 #include "http/server.h"
@@ -19,9 +20,8 @@
 
 namespace tmon::api {
 
-// How a component, or the whole service, is doing: one name each.
-enum class HealthStatus { kOk, kDegraded, kDown };
-std::string_view to_string(HealthStatus status);
+// How a component, or the whole service, is doing (common/health.h).
+using tmon::HealthStatus;
 
 // One line of the health report: a component and how it is doing.
 struct ComponentHealth {

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "config/field_table.h"
+
 namespace tmon::config {
 
 // ---- config/api_keys.yaml ------------------------------------------------
@@ -74,56 +76,78 @@ struct ApiKeyConfig {
   int tpm_limit = 0;
 };
 
+#define TMON_SCHEDULER_FIELDS(X)                                              \
+  /* LLM calls in flight per scheduler process */                             \
+  X(int, max_concurrent_tasks, 64, int_at_least(1), kPlain)                   \
+  /* cooldown after a 429 when adaptive_cooldown is off */                    \
+  X(double, key_cooldown_seconds, 60, number_at_least(0), kPlain)             \
+  /* attempts per task, the first included */                                 \
+  X(int, retry_max_attempts, 3, int_at_least(1), kPlain)                      \
+  /* per LLM call */                                                          \
+  X(double, timeout_seconds, 30, number_above(0), kPlain)                     \
+  X(bool, adaptive_cooldown, true, anything(), kPlain)                        \
+  /* seconds; at most max_cooldown (checked in read_api_keys.cc) */           \
+  X(double, min_cooldown, 5, number_at_least(0), kPlain)                      \
+  /* seconds */                                                               \
+  X(double, max_cooldown, 120, number_at_least(0), kPlain)                    \
+  /* tasks waiting for a permit before partitions pause */                    \
+  X(int, queue_size, 1000, int_at_least(1), kPlain)                           \
+  /* Bytes of images and prompts waiting before partitions pause (whichever   \
+     of queue_size and this comes first). */                                  \
+  X(int64_t, queue_max_bytes, 256LL << 20, int_at_least(1 << 20), kPlain)     \
+  /* A key the provider disabled (401/403, lasting quota) is tried with one   \
+     tiny request this often, and enabled again when it answers. */           \
+  X(double, disabled_probe_seconds, 300, number_above(0), kPlain)             \
+  /* When no key can serve a task before its deadline (all disabled, all      \
+     cooling, the provider down), answer it with a rule-based assessment from \
+     its safety measures and triggers (status ok, source "rules") instead of  \
+     only `expired`. */                                                       \
+  X(bool, rule_fallback, true, anything(), kPlain)
 struct SchedulerConfig {
-  int max_concurrent_tasks = 64;     // LLM calls in flight per scheduler process
-  double key_cooldown_seconds = 60;  // cooldown after a 429 when adaptive_cooldown is off
-  int retry_max_attempts = 3;        // attempts per task, the first included
-  double timeout_seconds = 30;       // per LLM call
-  bool adaptive_cooldown = true;
-  double min_cooldown = 5;    // seconds
-  double max_cooldown = 120;  // seconds
-  int queue_size = 1000;      // tasks waiting for a permit before partitions pause
-  // Bytes of images and prompts waiting before partitions pause (whichever
-  // of queue_size and this comes first).
-  int64_t queue_max_bytes = 256LL << 20;
-  // A key the provider disabled (401/403, lasting quota) is tried with one
-  // tiny request this often, and enabled again when it answers.
-  double disabled_probe_seconds = 300;
-  // When no key can serve a task before its deadline (all disabled, all
-  // cooling, the provider down), answer it with a rule-based assessment from
-  // its safety measures and triggers (status ok, source "rules") instead of
-  // only `expired`.
-  bool rule_fallback = true;
+  TMON_CONFIG_FIELDS(TMON_SCHEDULER_FIELDS)
 };
 
 // Where permits come from. "local": this process alone paces its calls.
 // "redis": every scheduler instance shares windows, cooldowns and disabled
 // keys through Redis; without Redis each falls back to 1/expected_instances
 // of every limit.
+#define TMON_RATE_LIMIT_FIELDS(X)                                            \
+  /* local or redis */                                                       \
+  X(std::string, backend, "local", one_of({"local", "redis"}), kPlain)       \
+  /* empty: pipeline.yaml redis.url */                                       \
+  X(std::string, redis_url, "", anything(), kUrl)                            \
+  /* short: a dead Redis must not stall permits */                           \
+  X(int, redis_timeout_ms, 250, int_at_least(1), kPlain)                     \
+  /* schedulers sharing the keys (fallback share) */                         \
+  X(int, expected_instances, 1, int_at_least(1), kPlain)                     \
+  /* least margin of our windows over the provider's */                      \
+  X(int, window_margin_ms, 10, int_between(0, 10'000), kPlain)               \
+  /* most the learned margin may grow to */                                  \
+  X(int, max_window_margin_ms, 250, int_between(0, 10'000), kPlain)          \
+  /* a learned margin halves this slowly */                                  \
+  X(double, margin_half_life_seconds, 1800, number_above(0), kPlain)         \
+  /* while falling back, how often Redis is tried */                         \
+  X(double, probe_interval_seconds, 5, number_above(0), kPlain)              \
+  /* After a burst 429 (limit_burst_rate) an account's per-second rate ramps \
+     from ramp_start_fraction to its limit over ramp_up_seconds; with        \
+     ramp_after_idle_seconds > 0 also after that long without calls. */      \
+  X(double, ramp_up_seconds, 5, number_at_least(0), kPlain)                  \
+  X(double, ramp_start_fraction, 0.2, number_between(0.01, 1), kPlain)       \
+  X(double, ramp_after_idle_seconds, 0, number_at_least(0), kPlain)
 struct RateLimitConfig {
-  std::string backend = "local";           // local or redis
-  std::string redis_url;                   // empty: pipeline.yaml redis.url
-  int redis_timeout_ms = 250;              // short: a dead Redis must not stall permits
-  int expected_instances = 1;              // schedulers sharing the keys (fallback share)
-  int window_margin_ms = 10;               // least margin of our windows over the provider's
-  int max_window_margin_ms = 250;          // most the learned margin may grow to
-  double margin_half_life_seconds = 1800;  // a learned margin halves this slowly
-  double probe_interval_seconds = 5;       // while falling back, how often Redis is tried
-  // After a burst 429 (limit_burst_rate) an account's per-second rate ramps
-  // from ramp_start_fraction to its limit over ramp_up_seconds; with
-  // ramp_after_idle_seconds > 0 also after that long without calls.
-  double ramp_up_seconds = 5;
-  double ramp_start_fraction = 0.2;
-  double ramp_after_idle_seconds = 0;
+  TMON_CONFIG_FIELDS(TMON_RATE_LIMIT_FIELDS)
 };
 
 // ---- config/kafka.yaml ---------------------------------------------------
 
+#define TMON_TOPIC_FIELDS(X)                                \
+  X(std::string, name, "", non_empty("topic name"), kPlain) \
+  X(int, partitions, 16, int_at_least(1), kPlain)           \
+  X(int, replication_factor, 1, int_at_least(1), kPlain)    \
+  /* > 0, or -1 for unlimited */                            \
+  X(int64_t, retention_ms, 24LL * 3600 * 1000, retention(), kPlain)
 struct TopicConfig {
-  std::string name;
-  int partitions = 16;
-  int replication_factor = 1;
-  int64_t retention_ms = 24LL * 3600 * 1000;
+  TMON_CONFIG_FIELDS(TMON_TOPIC_FIELDS)
   bool compact = false;  // cleanup.policy=compact (the camera registry), not read from files
 };
 
@@ -134,28 +158,41 @@ struct TopicsConfig {
   TopicConfig dead_letter{"tmon-dead-letter", 4, 1, 7LL * 24 * 3600 * 1000};
 };
 
+#define TMON_PRODUCER_FIELDS(X)                                                              \
+  /* all or -1 while enable_idempotence (checked in read_kafka.cc) */                        \
+  X(std::string, acks, "all", one_of({"all", "-1", "0", "1"}), kPlain)                       \
+  X(bool, enable_idempotence, true, anything(), kPlain)                                      \
+  X(std::string, compression_type, "lz4", one_of({"none", "gzip", "snappy", "lz4", "zstd"}), \
+    kPlain)                                                                                  \
+  /* each Kafka hop waits up to this (issue 15: 5 cost ~4 ms a hop) */                       \
+  X(int, linger_ms, 1, int_at_least(0), kPlain)                                              \
+  /* bytes */                                                                                \
+  X(int, batch_size, 1'000'000, int_at_least(1), kPlain)                                     \
+  /* group crops travel inline */                                                            \
+  X(int, message_max_bytes, 10'000'000, int_at_least(1), kPlain)                             \
+  X(int, delivery_timeout_ms, 30'000, int_at_least(1), kPlain)                               \
+  /* passed to librdkafka as-is; credentials masked when shown */                            \
+  X(Properties, properties, {}, anything(), kPlain)
 struct ProducerConfig {
-  std::string acks = "all";
-  bool enable_idempotence = true;
-  std::string compression_type = "lz4";  // none, gzip, snappy, lz4, zstd
-  int linger_ms = 1;  // each Kafka hop waits up to this (issue 15: 5 cost ~4 ms a hop)
-  int batch_size = 1'000'000;          // bytes
-  int message_max_bytes = 10'000'000;  // group crops travel inline
-  int delivery_timeout_ms = 30'000;
-  std::map<std::string, std::string> properties;  // passed to librdkafka as-is
+  TMON_CONFIG_FIELDS(TMON_PRODUCER_FIELDS)
 };
 
+#define TMON_CONSUMER_FIELDS(X)                                                             \
+  X(std::string, auto_offset_reset, "earliest", one_of({"earliest", "latest"}), kPlain)     \
+  X(int, session_timeout_ms, 10'000, int_at_least(1), kPlain)                               \
+  /* below session_timeout_ms (checked in read_kafka.cc) */                                 \
+  X(int, heartbeat_interval_ms, 3'000, int_at_least(1), kPlain)                             \
+  X(int, max_poll_interval_ms, 300'000, int_at_least(1), kPlain)                            \
+  /* the embedded broker needs ~5 (DESIGN.md section 4) */                                  \
+  X(int, fetch_wait_max_ms, 100, int_at_least(0), kPlain)                                   \
+  X(int, commit_interval_ms, 1'000, int_at_least(1), kPlain)                                \
+  X(std::string, group_generate, "tmon-generate", non_empty("consumer group id"), kPlain)   \
+  X(std::string, group_schedule, "tmon-schedule", non_empty("consumer group id"), kPlain)   \
+  X(std::string, group_aggregate, "tmon-aggregate", non_empty("consumer group id"), kPlain) \
+  /* passed to librdkafka as-is; credentials masked when shown */                           \
+  X(Properties, properties, {}, anything(), kPlain)
 struct ConsumerConfig {
-  std::string auto_offset_reset = "earliest";  // earliest or latest
-  int session_timeout_ms = 10'000;
-  int heartbeat_interval_ms = 3'000;
-  int max_poll_interval_ms = 300'000;
-  int fetch_wait_max_ms = 100;  // the embedded broker needs ~5 (DESIGN.md §4)
-  int commit_interval_ms = 1'000;
-  std::string group_generate = "tmon-generate";
-  std::string group_schedule = "tmon-schedule";
-  std::string group_aggregate = "tmon-aggregate";
-  std::map<std::string, std::string> properties;  // passed to librdkafka as-is
+  TMON_CONFIG_FIELDS(TMON_CONSUMER_FIELDS)
 };
 
 // Cameras across detect processes (kafka.yaml `fleet:`): a compacted
@@ -187,25 +224,37 @@ struct KafkaConfig {
 
 // ---- config/monitoring.yaml ----------------------------------------------
 
+// X(type, name, default, check, shown): one line per key (config/field_table.h).
+#define TMON_LOGGING_FIELDS(X)                       \
+  X(std::string, level, "info", log_level(), kPlain) \
+  X(bool, json, false, anything(), kPlain)           \
+  /* empty: stderr only */                           \
+  X(std::string, file, "", anything(), kPlain)
 struct LoggingConfig {
-  std::string level = "info";
-  bool json = false;
-  std::string file;  // empty: stderr only
+  TMON_CONFIG_FIELDS(TMON_LOGGING_FIELDS)
 };
 
+#define TMON_METRICS_FIELDS(X)                                   \
+  X(bool, enabled, true, anything(), kPlain)                     \
+  X(std::string, host, "127.0.0.1", non_empty("host"), kPlain)   \
+  /* generate/schedule/aggregate instances count up from here */ \
+  X(int, port_base, 9091, port(), kPlain)
 struct MetricsConfig {
-  bool enabled = true;
-  std::string host = "127.0.0.1";
-  int port_base = 9091;  // generate/schedule/aggregate instances count up from here
+  TMON_CONFIG_FIELDS(TMON_METRICS_FIELDS)
 };
 
+#define TMON_ALERT_FIELDS(X)                                     \
+  X(double, latency_p95_seconds, 5.0, number_above(0), kPlain)   \
+  /* fraction of LLM calls */                                    \
+  X(double, error_rate, 0.05, number_between(0, 1), kPlain)      \
+  /* messages */                                                 \
+  X(int, consumer_lag, 1000, int_at_least(0), kPlain)            \
+  /* fraction of one key's calls */                              \
+  X(double, key_failure_rate, 0.2, number_between(0, 1), kPlain) \
+  X(int, min_available_keys, 1, int_at_least(0), kPlain)         \
+  X(double, dead_letters_per_minute, 1.0, number_at_least(0), kPlain)
 struct AlertThresholds {
-  double latency_p95_seconds = 5.0;
-  double error_rate = 0.05;       // fraction of LLM calls
-  int consumer_lag = 1000;        // messages
-  double key_failure_rate = 0.2;  // fraction of one key's calls
-  int min_available_keys = 1;
-  double dead_letters_per_minute = 1.0;
+  TMON_CONFIG_FIELDS(TMON_ALERT_FIELDS)
 };
 
 struct MonitoringConfig {
@@ -312,15 +361,23 @@ struct TaskTriggerConfig {
 // second analysed frame, or max_reassess_seconds passing. The two optional
 // reasons below are off (0) by default: in flowing traffic they fire on most
 // frames without telling a reviewer anything new.
+#define TMON_TASK_DEDUP_FIELDS(X)                                                \
+  /* an unchanged group is assessed again after this; alias: interval_seconds */ \
+  X(double, max_reassess_seconds, 10, number_at_least(0), kPlain)                \
+  /* Only members in a conflict or close pair count when they join or leave. */  \
+  X(bool, involved_members_only, false, anything(), kPlain)                      \
+  /* closest gap shrank by more than this (object sizes); 0 = off */             \
+  X(double, distance_shrink, 0, number_at_least(0), kPlain)                      \
+  /* speed changed by more than this (object sizes per second); 0 = off */       \
+  X(double, speed_change, 0, number_at_least(0), kPlain)                         \
+  /* a group unseen this long is forgotten */                                    \
+  X(double, forget_after_seconds, 60, number_above(0), kPlain)                   \
+  /* cameras remembered (least recently seen go first) */                        \
+  X(int, max_cameras, 10000, int_at_least(1), kPlain)                            \
+  /* groups remembered per camera */                                             \
+  X(int, max_groups_per_camera, 256, int_at_least(1), kPlain)
 struct TaskDedupConfig {
-  double max_reassess_seconds = 10;  // an unchanged group is assessed again after this
-  // Only members in a conflict or close pair count when they join or leave.
-  bool involved_members_only = false;
-  double distance_shrink = 0;        // closest gap shrank by more than this (object sizes); 0 = off
-  double speed_change = 0;  // speed changed by more than this (object sizes per second); 0 = off
-  double forget_after_seconds = 60;  // a group unseen this long is forgotten
-  int max_cameras = 10000;           // cameras remembered (least recently seen go first)
-  int max_groups_per_camera = 256;   // groups remembered per camera
+  TMON_CONFIG_FIELDS(TMON_TASK_DEDUP_FIELDS)
 };
 
 struct TaskConfig {
@@ -336,50 +393,65 @@ struct TaskConfig {
   TaskDedupConfig dedup;
 };
 
+#define TMON_AGGREGATION_FIELDS(X)                                                               \
+  X(int, latest_ttl_seconds, 3600, int_at_least(1), kPlain)                                      \
+  X(int, history_size, 100, int_at_least(1), kPlain)                                             \
+  X(int, alerts_size, 100, int_at_least(1), kPlain)                                              \
+  /* High-risk merged views kept per camera in alerts:{id}, the original's                       \
+     list (its views carry the group crops: ~20 KB each). */                                     \
+  X(int, high_risk_views_size, 100, int_at_least(1), kPlain)                                     \
+  X(int, result_ttl_seconds, 86400, int_at_least(1), kPlain)                                     \
+  X(double, partial_timeout_seconds, 15, number_above(0), kPlain)                                \
+  /* frames waiting for results; more pauses intake */                                           \
+  X(int, max_pending_frames, 10000, int_at_least(1), kPlain)                                     \
+  /* an alert shows this long; a new one on the group within it continues it */                  \
+  X(double, alert_display_seconds, 30, number_above(0), kPlain)                                  \
+  /* group results at this risk level or above raise alerts */                                   \
+  X(std::string, alert_min_level, "high", one_of({"low", "medium", "high", "critical"}), kPlain) \
+  /* A frame's detection is kept this long to merge into its view; longer                        \
+     than tasks.max_age_seconds + partial_timeout_seconds, when the last view                    \
+     of a frame can go out (checked in read_pipeline.cc). */                                     \
+  X(int, detection_ttl_seconds, 60, int_at_least(1), kPlain)
 struct AggregationConfig {
-  int latest_ttl_seconds = 3600;
-  int history_size = 100;
-  int alerts_size = 100;
-  // High-risk merged views kept per camera in alerts:{id}, the original's
-  // list (its views carry the group crops: ~20 KB each).
-  int high_risk_views_size = 100;
-  int result_ttl_seconds = 86400;
-  double partial_timeout_seconds = 15;
-  int max_pending_frames = 10000;  // frames waiting for results; more pauses intake
-  double alert_display_seconds =
-      30;  // an alert shows this long; a new one on the group within it continues it
-  std::string alert_min_level = "high";  // group results at this risk level or above raise alerts
-  // A frame's detection is kept this long to merge into its view; longer
-  // than tasks.max_age_seconds + partial_timeout_seconds, when the last view
-  // of a frame can go out.
-  int detection_ttl_seconds = 60;
+  TMON_CONFIG_FIELDS(TMON_AGGREGATION_FIELDS)
 };
 
+#define TMON_REDIS_FIELDS(X)                                        \
+  X(std::string, url, "redis://127.0.0.1:6379/0", anything(), kUrl) \
+  X(int, timeout_ms, 2000, int_at_least(1), kPlain)
 struct RedisConfig {
-  std::string url = "redis://127.0.0.1:6379/0";
-  int timeout_ms = 2000;
+  TMON_CONFIG_FIELDS(TMON_REDIS_FIELDS)
 };
 
+#define TMON_API_FIELDS(X)                                                      \
+  X(std::string, host, "127.0.0.1", non_empty("host"), kPlain)                  \
+  X(int, port, 5000, ::tmon::config::port(), kPlain)                            \
+  /* Changing state needs it (Authorization: Bearer, or a login session);       \
+     empty: one is generated at start and printed once as the dashboard URL. */ \
+  X(std::string, admin_token, "", anything(), kSecret)                          \
+  /* read-only credential (needed off loopback) */                              \
+  X(std::string, viewer_token, "", anything(), kSecret)                         \
+  X(int, max_body_bytes, 1 << 20, int_at_least(1), kPlain)                      \
+  X(int, threads, 2, int_at_least(1), kPlain)                                   \
+  /* Browser origins trusted besides the server's own: they may read            \
+     /api/... and /health/... (CORS), send requests that change state (with a   \
+     credential) and open /ws (whose start/stop/probe they may use). "*"        \
+     lets any page READ, never change state. Alias: cors_origins. */            \
+  X(std::vector<std::string>, allowed_origins, {}, non_empty("origin"), kPlain) \
+  /* open connections, WebSocket and streams included */                        \
+  X(int, max_connections, 512, int_between(1, 1'000'000), kPlain)               \
+  /* per client address (not loopback: a local proxy) */                        \
+  X(int, max_connections_per_peer, 64, int_between(1, 1'000'000), kPlain)       \
+  /* WebSocket and event-stream clients at once */                              \
+  X(int, max_stream_clients, 256, int_between(1, 1'000'000), kPlain)            \
+  /* a started request must arrive within this */                               \
+  X(int, request_timeout_ms, 10'000, int_between(100, 600'000), kPlain)         \
+  /* an idle keep-alive connection is closed after this */                      \
+  X(int, idle_timeout_ms, 30'000, int_between(100, 3'600'000), kPlain)          \
+  /* a WebSocket/stream client may lag this far behind */                       \
+  X(int, max_client_queue_bytes, 8 << 20, int_between(65'536, 1 << 30), kPlain)
 struct ApiConfig {
-  std::string host = "127.0.0.1";
-  int port = 5000;
-  // Changing state needs it (Authorization: Bearer, or a login session);
-  // empty: one is generated at start and printed once as the dashboard URL.
-  std::string admin_token;
-  std::string viewer_token;  // read-only credential (needed off loopback)
-  int max_body_bytes = 1 << 20;
-  int threads = 2;
-  // Browser origins trusted besides the server's own: they may read
-  // /api/* and /health/* (CORS), send requests that change state (with a
-  // credential) and open /ws (whose start/stop/probe they may use). "*"
-  // lets any page READ, never change state. Alias: cors_origins.
-  std::vector<std::string> allowed_origins;
-  int max_connections = 512;             // open connections, WebSocket and streams included
-  int max_connections_per_peer = 64;     // per client address (not loopback: a local proxy)
-  int max_stream_clients = 256;          // WebSocket and event-stream clients at once
-  int request_timeout_ms = 10'000;       // a started request must arrive within this
-  int idle_timeout_ms = 30'000;          // an idle keep-alive connection is closed after this
-  int max_client_queue_bytes = 8 << 20;  // a WebSocket/stream client may lag this far behind
+  TMON_CONFIG_FIELDS(TMON_API_FIELDS)
 };
 
 // Live view of a camera from any API process (issue 18): while a browser

@@ -1,6 +1,7 @@
 #include <map>
 #include <string>
 
+#include "config/field_io.h"
 #include "config/scalar.h"
 #include "config/sections.h"
 
@@ -131,36 +132,11 @@ void read_keys(MapReader& root, Config& config) {
 }
 
 void read_scheduler(MapReader r, SchedulerConfig& s) {
-  r.read("max_concurrent_tasks", s.max_concurrent_tasks, int_at_least(1));
-  r.read("key_cooldown_seconds", s.key_cooldown_seconds, number_at_least(0));
-  r.read("retry_max_attempts", s.retry_max_attempts, int_at_least(1));
-  r.read("timeout_seconds", s.timeout_seconds, number_above(0));
-  r.read("adaptive_cooldown", s.adaptive_cooldown);
-  r.read("min_cooldown", s.min_cooldown, number_at_least(0));
-  r.read("max_cooldown", s.max_cooldown, number_at_least(0));
-  r.read("queue_size", s.queue_size, int_at_least(1));
-  r.read("queue_max_bytes", s.queue_max_bytes, int_at_least(1 << 20));
-  r.read("disabled_probe_seconds", s.disabled_probe_seconds, number_above(0));
-  r.read("rule_fallback", s.rule_fallback);
-
+  read_fields(r, s);
   if (!r.failed() && s.min_cooldown > s.max_cooldown) {
     r.fail("max_cooldown", "expected a number >= min_cooldown (" + format_number(s.min_cooldown) +
                                "), got " + quoted(format_number(s.max_cooldown)));
   }
-}
-
-void read_rate_limit(MapReader r, RateLimitConfig& l) {
-  r.read("backend", l.backend, one_of({"local", "redis"}));
-  r.read("redis_url", l.redis_url);
-  r.read("redis_timeout_ms", l.redis_timeout_ms, int_at_least(1));
-  r.read("expected_instances", l.expected_instances, int_at_least(1));
-  r.read("window_margin_ms", l.window_margin_ms, int_between(0, 10'000));
-  r.read("max_window_margin_ms", l.max_window_margin_ms, int_between(0, 10'000));
-  r.read("margin_half_life_seconds", l.margin_half_life_seconds, number_above(0));
-  r.read("probe_interval_seconds", l.probe_interval_seconds, number_above(0));
-  r.read("ramp_up_seconds", l.ramp_up_seconds, number_at_least(0));
-  r.read("ramp_start_fraction", l.ramp_start_fraction, number_between(0.01, 1));
-  r.read("ramp_after_idle_seconds", l.ramp_after_idle_seconds, number_at_least(0));
 }
 
 }  // namespace
@@ -172,7 +148,7 @@ void read_api_keys_file(MapReader& root, Config& config) {
   read_accounts(root, config.accounts);
   read_keys(root, config);
   read_scheduler(root.map("scheduler"), config.scheduler);
-  read_rate_limit(root.map("rate_limit"), config.rate_limit);
+  read_fields(root.map("rate_limit"), config.rate_limit);
 }
 
 }  // namespace tmon::config

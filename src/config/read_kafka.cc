@@ -1,32 +1,19 @@
+#include "config/field_io.h"
 #include "config/scalar.h"
 #include "config/sections.h"
 
 namespace tmon::config {
 namespace {
 
-void read_topic(MapReader r, TopicConfig& topic) {
-  r.read("name", topic.name, non_empty("topic name"));
-  r.read("partitions", topic.partitions, int_at_least(1));
-  r.read("replication_factor", topic.replication_factor, int_at_least(1));
-  r.read("retention_ms", topic.retention_ms, retention());
-}
-
 void read_topics(MapReader r, TopicsConfig& topics) {
-  read_topic(r.map("detection_results"), topics.detection_results);
-  read_topic(r.map("assessment_tasks"), topics.assessment_tasks);
-  read_topic(r.map("risk_assessment_results"), topics.risk_assessment_results);
-  read_topic(r.map("dead_letter"), topics.dead_letter);
+  read_fields(r.map("detection_results"), topics.detection_results);
+  read_fields(r.map("assessment_tasks"), topics.assessment_tasks);
+  read_fields(r.map("risk_assessment_results"), topics.risk_assessment_results);
+  read_fields(r.map("dead_letter"), topics.dead_letter);
 }
 
 void read_producer(MapReader r, ProducerConfig& p) {
-  r.read("acks", p.acks, one_of({"all", "-1", "0", "1"}));
-  r.read("enable_idempotence", p.enable_idempotence);
-  r.read("compression_type", p.compression_type, one_of({"none", "gzip", "snappy", "lz4", "zstd"}));
-  r.read("linger_ms", p.linger_ms, int_at_least(0));
-  r.read("batch_size", p.batch_size, int_at_least(1));
-  r.read("message_max_bytes", p.message_max_bytes, int_at_least(1));
-  r.read("delivery_timeout_ms", p.delivery_timeout_ms, int_at_least(1));
-  r.read_properties("properties", p.properties);
+  read_fields(r, p);
   // librdkafka refuses to create an idempotent producer without acks=all;
   // failing here names the file and line instead of failing at start-up.
   if (!r.failed() && p.enable_idempotence && p.acks != "all" && p.acks != "-1") {
@@ -35,16 +22,7 @@ void read_producer(MapReader r, ProducerConfig& p) {
 }
 
 void read_consumer(MapReader r, ConsumerConfig& c) {
-  r.read("auto_offset_reset", c.auto_offset_reset, one_of({"earliest", "latest"}));
-  r.read("session_timeout_ms", c.session_timeout_ms, int_at_least(1));
-  r.read("heartbeat_interval_ms", c.heartbeat_interval_ms, int_at_least(1));
-  r.read("max_poll_interval_ms", c.max_poll_interval_ms, int_at_least(1));
-  r.read("fetch_wait_max_ms", c.fetch_wait_max_ms, int_at_least(0));
-  r.read("commit_interval_ms", c.commit_interval_ms, int_at_least(1));
-  r.read("group_generate", c.group_generate, non_empty("consumer group id"));
-  r.read("group_schedule", c.group_schedule, non_empty("consumer group id"));
-  r.read("group_aggregate", c.group_aggregate, non_empty("consumer group id"));
-  r.read_properties("properties", c.properties);
+  read_fields(r, c);
   // A member that heartbeats less often than its session timeout is evicted
   // from the group and rebalances forever.
   if (!r.failed() && c.heartbeat_interval_ms >= c.session_timeout_ms) {

@@ -1,6 +1,7 @@
 #include <map>
 #include <string>
 
+#include "config/field_io.h"
 #include "config/scalar.h"
 #include "config/sections.h"
 #include "messages/coco.h"
@@ -140,13 +141,7 @@ void read_task_triggers(MapReader r, TaskTriggerConfig& t) {
 void read_task_dedup(MapReader r, TaskDedupConfig& d) {
   // interval_seconds is the key's earlier name; max_reassess_seconds wins.
   r.read("interval_seconds", d.max_reassess_seconds, number_at_least(0));
-  r.read("max_reassess_seconds", d.max_reassess_seconds, number_at_least(0));
-  r.read("involved_members_only", d.involved_members_only);
-  r.read("distance_shrink", d.distance_shrink, number_at_least(0));
-  r.read("speed_change", d.speed_change, number_at_least(0));
-  r.read("forget_after_seconds", d.forget_after_seconds, number_above(0));
-  r.read("max_cameras", d.max_cameras, int_at_least(1));
-  r.read("max_groups_per_camera", d.max_groups_per_camera, int_at_least(1));
+  read_fields(r, d);
 }
 
 void read_tasks(MapReader r, TaskConfig& t) {
@@ -155,41 +150,6 @@ void read_tasks(MapReader r, TaskConfig& t) {
   r.read("require_conflict_potential", t.require_conflict_potential);
   read_task_triggers(r.map("triggers"), t.triggers);
   read_task_dedup(r.map("dedup"), t.dedup);
-}
-
-void read_aggregation(MapReader r, AggregationConfig& a) {
-  r.read("latest_ttl_seconds", a.latest_ttl_seconds, int_at_least(1));
-  r.read("history_size", a.history_size, int_at_least(1));
-  r.read("alerts_size", a.alerts_size, int_at_least(1));
-  r.read("high_risk_views_size", a.high_risk_views_size, int_at_least(1));
-  r.read("result_ttl_seconds", a.result_ttl_seconds, int_at_least(1));
-  r.read("partial_timeout_seconds", a.partial_timeout_seconds, number_above(0));
-  r.read("max_pending_frames", a.max_pending_frames, int_at_least(1));
-  r.read("alert_display_seconds", a.alert_display_seconds, number_above(0));
-  r.read("alert_min_level", a.alert_min_level, one_of({"low", "medium", "high", "critical"}));
-  r.read("detection_ttl_seconds", a.detection_ttl_seconds, int_at_least(1));
-}
-
-void read_redis(MapReader r, RedisConfig& redis) {
-  r.read("url", redis.url);
-  r.read("timeout_ms", redis.timeout_ms, int_at_least(1));
-}
-
-void read_api(MapReader r, ApiConfig& api) {
-  r.read("host", api.host, non_empty("host"));
-  r.read("port", api.port, port());
-  r.read("admin_token", api.admin_token);
-  r.read("viewer_token", api.viewer_token);
-  r.read("max_body_bytes", api.max_body_bytes, int_at_least(1));
-  r.read("threads", api.threads, int_at_least(1));
-  r.read("cors_origins", api.allowed_origins, non_empty("origin"));  // the older name
-  r.read("allowed_origins", api.allowed_origins, non_empty("origin"));
-  r.read("max_connections", api.max_connections, int_between(1, 1'000'000));
-  r.read("max_connections_per_peer", api.max_connections_per_peer, int_between(1, 1'000'000));
-  r.read("max_stream_clients", api.max_stream_clients, int_between(1, 1'000'000));
-  r.read("request_timeout_ms", api.request_timeout_ms, int_between(100, 600'000));
-  r.read("idle_timeout_ms", api.idle_timeout_ms, int_between(100, 3'600'000));
-  r.read("max_client_queue_bytes", api.max_client_queue_bytes, int_between(65'536, 1 << 30));
 }
 
 void read_preview(MapReader r, PreviewConfig& p) {
@@ -226,10 +186,12 @@ void read_pipeline_file(MapReader& root, PipelineConfig& pipeline) {
   read_cameras(root, pipeline.cameras);
   read_detection(root.map("detection"), pipeline.detection);
   read_tasks(root.map("tasks"), pipeline.tasks);
-  read_aggregation(root.map("aggregation"), pipeline.aggregation);
+  read_fields(root.map("aggregation"), pipeline.aggregation);
   root.read("shutdown_timeout_seconds", pipeline.shutdown_timeout_seconds, number_between(1, 3600));
-  read_redis(root.map("redis"), pipeline.redis);
-  read_api(root.map("api"), pipeline.api);
+  read_fields(root.map("redis"), pipeline.redis);
+  MapReader api = root.map("api");
+  api.read("cors_origins", pipeline.api.allowed_origins, non_empty("origin"));  // the older name
+  read_fields(api, pipeline.api);
   read_preview(root.map("preview"), pipeline.preview);
   // A frame's last result may come max_age after capture and its view go
   // out a partial timeout later: its detection must still be there then.

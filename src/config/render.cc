@@ -5,75 +5,13 @@
 
 #include "common/secrets.h"
 #include "common/url_redaction.h"
+#include "config/field_io.h"
 #include "config/load.h"
 #include "config/scalar.h"
+#include "config/yaml_writer.h"
 
 namespace tmon::config {
 namespace {
-
-// librdkafka properties carry credentials under names such as
-// "sasl.password" or "ssl.key.password"; mask anything that looks like one.
-bool is_secret_property(std::string name) {
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (const char* marker : {"password", "secret", "sasl"}) {
-    if (name.find(marker) != std::string::npos) return true;
-  }
-  return false;
-}
-
-// YAML::Emitter with one call per "key: value", so the section writers below
-// read like the files they mirror.
-class Writer {
- public:
-  void value(std::string_view name, const std::string& v) { key(name) << v; }
-  void value(std::string_view name, const char* v) { key(name) << v; }  // not the bool overload
-  void quoted(std::string_view name, const std::string& v) { key(name) << YAML::DoubleQuoted << v; }
-  void value(std::string_view name, int v) { key(name) << v; }
-  void value(std::string_view name, int64_t v) { key(name) << v; }
-  void value(std::string_view name, bool v) { key(name) << v; }
-  // The emitter prints 0.1 as 0.10000000000000001; the shortest form reads back the same.
-  void value(std::string_view name, double v) { key(name) << format_number(v); }
-
-  void begin_map(std::string_view name) { key(name) << YAML::BeginMap; }
-  void begin_map() { out_ << YAML::BeginMap; }
-  void end_map() { out_ << YAML::EndMap; }
-  void begin_list(std::string_view name, bool empty) {
-    key(name);
-    if (empty) out_ << YAML::Flow;  // "[]" on the key's line
-    out_ << YAML::BeginSeq;
-  }
-  void end_list() { out_ << YAML::EndSeq; }
-  void numbers(std::string_view name, const std::vector<double>& items) {
-    key(name) << YAML::Flow << YAML::BeginSeq;
-    for (const double item : items) out_ << format_number(item);
-    out_ << YAML::EndSeq;
-  }
-  void strings(std::string_view name, const std::vector<std::string>& items) {
-    key(name) << YAML::Flow << YAML::BeginSeq;
-    for (const auto& item : items) out_ << item;
-    out_ << YAML::EndSeq;
-  }
-
-  void properties(std::string_view name, const std::map<std::string, std::string>& props) {
-    key(name);
-    if (props.empty()) out_ << YAML::Flow;
-    out_ << YAML::BeginMap;
-    for (const auto& [property, v] : props) {
-      value(property, is_secret_property(property) ? mask_secret(v) : v);
-    }
-    out_ << YAML::EndMap;
-  }
-
-  std::string text() const { return out_.c_str(); }
-
- private:
-  YAML::Emitter& key(std::string_view name) {
-    return out_ << YAML::Key << std::string(name) << YAML::Value;
-  }
-
-  YAML::Emitter out_;
-};
 
 void write_api_keys_file(Writer& w, const Config& c) {
   w.begin_map("llm");
@@ -133,43 +71,11 @@ void write_api_keys_file(Writer& w, const Config& c) {
     w.end_map();
   }
   w.end_list();
-  const auto& s = c.scheduler;
   w.begin_map("scheduler");
-  w.value("max_concurrent_tasks", s.max_concurrent_tasks);
-  w.value("key_cooldown_seconds", s.key_cooldown_seconds);
-  w.value("retry_max_attempts", s.retry_max_attempts);
-  w.value("timeout_seconds", s.timeout_seconds);
-  w.value("adaptive_cooldown", s.adaptive_cooldown);
-  w.value("min_cooldown", s.min_cooldown);
-  w.value("max_cooldown", s.max_cooldown);
-  w.value("queue_size", s.queue_size);
-  w.value("queue_max_bytes", s.queue_max_bytes);
-  w.value("disabled_probe_seconds", s.disabled_probe_seconds);
-  w.value("rule_fallback", s.rule_fallback);
-
+  write_fields(w, c.scheduler);
   w.end_map();
-  const auto& l = c.rate_limit;
   w.begin_map("rate_limit");
-  w.value("backend", l.backend);
-  w.value("redis_url", redact_url_password(l.redis_url));
-  w.value("redis_timeout_ms", l.redis_timeout_ms);
-  w.value("expected_instances", l.expected_instances);
-  w.value("window_margin_ms", l.window_margin_ms);
-  w.value("max_window_margin_ms", l.max_window_margin_ms);
-  w.value("margin_half_life_seconds", l.margin_half_life_seconds);
-  w.value("probe_interval_seconds", l.probe_interval_seconds);
-  w.value("ramp_up_seconds", l.ramp_up_seconds);
-  w.value("ramp_start_fraction", l.ramp_start_fraction);
-  w.value("ramp_after_idle_seconds", l.ramp_after_idle_seconds);
-  w.end_map();
-}
-
-void write_topic(Writer& w, std::string_view key, const TopicConfig& t) {
-  w.begin_map(key);
-  w.value("name", t.name);
-  w.value("partitions", t.partitions);
-  w.value("replication_factor", t.replication_factor);
-  w.value("retention_ms", t.retention_ms);
+  write_fields(w, c.rate_limit);
   w.end_map();
 }
 
@@ -177,34 +83,20 @@ void write_kafka_file(Writer& w, const KafkaConfig& k) {
   w.value("bootstrap_servers", k.bootstrap_servers);
   w.value("embedded_brokers", k.embedded_brokers);
   w.begin_map("topics");
-  write_topic(w, "detection_results", k.topics.detection_results);
-  write_topic(w, "assessment_tasks", k.topics.assessment_tasks);
-  write_topic(w, "risk_assessment_results", k.topics.risk_assessment_results);
-  write_topic(w, "dead_letter", k.topics.dead_letter);
+  for (const auto& [key, topic] : {std::pair{"detection_results", &k.topics.detection_results},
+                                   {"assessment_tasks", &k.topics.assessment_tasks},
+                                   {"risk_assessment_results", &k.topics.risk_assessment_results},
+                                   {"dead_letter", &k.topics.dead_letter}}) {
+    w.begin_map(key);
+    write_fields(w, *topic);
+    w.end_map();
+  }
   w.end_map();
-  const auto& p = k.producer;
   w.begin_map("producer");
-  w.value("acks", p.acks);
-  w.value("enable_idempotence", p.enable_idempotence);
-  w.value("compression_type", p.compression_type);
-  w.value("linger_ms", p.linger_ms);
-  w.value("batch_size", p.batch_size);
-  w.value("message_max_bytes", p.message_max_bytes);
-  w.value("delivery_timeout_ms", p.delivery_timeout_ms);
-  w.properties("properties", p.properties);
+  write_fields(w, k.producer);
   w.end_map();
-  const auto& c = k.consumer;
   w.begin_map("consumer");
-  w.value("auto_offset_reset", c.auto_offset_reset);
-  w.value("session_timeout_ms", c.session_timeout_ms);
-  w.value("heartbeat_interval_ms", c.heartbeat_interval_ms);
-  w.value("max_poll_interval_ms", c.max_poll_interval_ms);
-  w.value("fetch_wait_max_ms", c.fetch_wait_max_ms);
-  w.value("commit_interval_ms", c.commit_interval_ms);
-  w.value("group_generate", c.group_generate);
-  w.value("group_schedule", c.group_schedule);
-  w.value("group_aggregate", c.group_aggregate);
-  w.properties("properties", c.properties);
+  write_fields(w, k.consumer);
   w.end_map();
   const auto& f = k.fleet;
   w.begin_map("fleet");
@@ -220,23 +112,13 @@ void write_kafka_file(Writer& w, const KafkaConfig& k) {
 
 void write_monitoring_file(Writer& w, const MonitoringConfig& m) {
   w.begin_map("logging");
-  w.value("level", m.logging.level);
-  w.value("json", m.logging.json);
-  w.value("file", m.logging.file);
+  write_fields(w, m.logging);
   w.end_map();
   w.begin_map("metrics");
-  w.value("enabled", m.metrics.enabled);
-  w.value("host", m.metrics.host);
-  w.value("port_base", m.metrics.port_base);
+  write_fields(w, m.metrics);
   w.end_map();
-  const auto& a = m.alerts;
   w.begin_map("alerts");
-  w.value("latency_p95_seconds", a.latency_p95_seconds);
-  w.value("error_rate", a.error_rate);
-  w.value("consumer_lag", a.consumer_lag);
-  w.value("key_failure_rate", a.key_failure_rate);
-  w.value("min_available_keys", a.min_available_keys);
-  w.value("dead_letters_per_minute", a.dead_letters_per_minute);
+  write_fields(w, m.alerts);
   w.end_map();
 }
 
@@ -328,49 +210,19 @@ void write_pipeline_file(Writer& w, const PipelineConfig& p) {
   w.value("priority", trig.crowd_priority);
   w.end_map();
   w.end_map();
-  const auto& dedup = p.tasks.dedup;
   w.begin_map("dedup");
-  w.value("max_reassess_seconds", dedup.max_reassess_seconds);
-  w.value("involved_members_only", dedup.involved_members_only);
-  w.value("distance_shrink", dedup.distance_shrink);
-  w.value("speed_change", dedup.speed_change);
-  w.value("forget_after_seconds", dedup.forget_after_seconds);
-  w.value("max_cameras", dedup.max_cameras);
-  w.value("max_groups_per_camera", dedup.max_groups_per_camera);
+  write_fields(w, p.tasks.dedup);
   w.end_map();
   w.end_map();
-  const auto& a = p.aggregation;
   w.begin_map("aggregation");
-  w.value("latest_ttl_seconds", a.latest_ttl_seconds);
-  w.value("history_size", a.history_size);
-  w.value("alerts_size", a.alerts_size);
-  w.value("high_risk_views_size", a.high_risk_views_size);
-  w.value("result_ttl_seconds", a.result_ttl_seconds);
-  w.value("partial_timeout_seconds", a.partial_timeout_seconds);
-  w.value("max_pending_frames", a.max_pending_frames);
-  w.value("alert_display_seconds", a.alert_display_seconds);
-  w.value("alert_min_level", a.alert_min_level);
-  w.value("detection_ttl_seconds", a.detection_ttl_seconds);
+  write_fields(w, p.aggregation);
   w.end_map();
   w.value("shutdown_timeout_seconds", p.shutdown_timeout_seconds);
   w.begin_map("redis");
-  w.value("url", redact_url_password(p.redis.url));
-  w.value("timeout_ms", p.redis.timeout_ms);
+  write_fields(w, p.redis);
   w.end_map();
   w.begin_map("api");
-  w.value("host", p.api.host);
-  w.value("port", p.api.port);
-  w.value("admin_token", mask_secret(p.api.admin_token));
-  w.value("viewer_token", mask_secret(p.api.viewer_token));
-  w.value("max_body_bytes", p.api.max_body_bytes);
-  w.value("threads", p.api.threads);
-  w.strings("allowed_origins", p.api.allowed_origins);
-  w.value("max_connections", p.api.max_connections);
-  w.value("max_connections_per_peer", p.api.max_connections_per_peer);
-  w.value("max_stream_clients", p.api.max_stream_clients);
-  w.value("request_timeout_ms", p.api.request_timeout_ms);
-  w.value("idle_timeout_ms", p.api.idle_timeout_ms);
-  w.value("max_client_queue_bytes", p.api.max_client_queue_bytes);
+  write_fields(w, p.api);
   w.end_map();
   const auto& v = p.preview;
   w.begin_map("preview");

@@ -6,7 +6,6 @@
 #include "api/camera_routes.h"
 #include "api/stats_counters.h"
 #include "api/ws_protocol.h"
-#include "runtime/camera_control.h"
 #include "bus/consumer.h"
 #include "bus/dead_letter.h"
 #include "bus/embedded_broker.h"
@@ -14,7 +13,6 @@
 #include "bus/producer.h"
 #include "bus/retrying_sender.h"
 #include "bus/stage_runner.h"
-#include "common/ids.h"
 #include "common/logging.h"
 #include "dashboard/static_routes.h"
 #include "detect/camera_manager.h"
@@ -27,14 +25,15 @@
 #include "http/io_threads.h"
 #include "messages/codec.h"
 #include "metrics/exposition.h"
-#include "mockllm/mock_llm_server.h"
 #include "preview/live_view.h"
+#include "runtime/camera_control.h"
+#include "schedule/llm_provider.h"
 #include "schedule/schedule_stage.h"
 #include "schedule/scheduler.h"
 #include "schedule/scheduler_routes.h"
 #include "schedule/scheduler_runtime.h"
 #include "store/memory_result_store.h"
-#include "store/redis_result_store.h"
+#include "store/open.h"
 #include "store/redis_subscriber.h"
 
 namespace tmon::runtime {
@@ -65,8 +64,7 @@ class PipelineParts {
   api::StatsCountersPtr stats;
   store::ResultStorePtr aggregate_store;
   api::ComponentHealth store_health{"store", api::HealthStatus::kOk, ""};
-  std::unique_ptr<mockllm::MockLlmServer> mock_llm;
-  std::vector<config::ApiKeyConfig> mock_keys;  // set when the built-in mock stands in
+  std::unique_ptr<schedule::LlmProvider> llm;  // the provider, or the built-in mock
   std::unique_ptr<schedule::SchedulerRuntime> scheduler_runtime;
   schedule::Scheduler* scheduler = nullptr;  // scheduler_runtime's
   // /metrics (and the scheduler's endpoints) of a process without the API.
@@ -103,9 +101,10 @@ class PipelineParts {
   Status start_llm();
   bus::DeadLetterPublisher& dead_letter_publisher(const std::string& stage);
   std::vector<api::ComponentHealth> health() const;
+  // `outputs`: the topics the stage produces to (the dead-letter topic besides).
   Status add_stage(const std::string& name, const std::string& group,
-                   const std::vector<std::string>& topics, bus::MessageHandler& handler,
-                   Millis drain_timeout = Millis(10'000));
+                   const std::vector<std::string>& topics, std::vector<std::string> outputs,
+                   bus::MessageHandler& handler, Millis drain_timeout = Millis(10'000));
   Status start_stages();
   Status start_live_feed();
   Status start_api();
@@ -115,14 +114,11 @@ class PipelineParts {
   Status start_live_view();
   Status start_fleet();
   api::CameraControl* api_cameras() const;
-  std::vector<config::ApiKeyConfig> scheduler_keys(const config::Config& config) const;
   api::ClassesOf classes_of() const;
   messages::JsonValue environment() const;
 };
 
 namespace {
-
-constexpr int kMockKeys = 3;
 
 // "Linux 6.1.0-18-amd64 x86_64": where the process runs, for the health report.
 std::string platform_description() {
@@ -165,69 +161,28 @@ Status PipelineParts::start_broker() {
 }
 
 Status PipelineParts::start_store() {
-  const auto& redis = config->pipeline.redis;
-  const auto& a = config->pipeline.aggregation;
-  // Results of a frame are held until it is published; keep them well past
-  // the partial timeout so a restarted aggregator can still finish it.
-  const store::StoreOptions options{a.result_ttl_seconds,
-                                    a.latest_ttl_seconds,
-                                    a.history_size,
-                                    a.alerts_size,
-                                    std::max(600, static_cast<int>(a.partial_timeout_seconds * 10)),
-                                    a.detection_ttl_seconds,
-                                    a.high_risk_views_size};
-  auto address = store::RedisAddress::parse(redis.url);
-  if (!address) return tl::unexpected(address.error());
-  auto client = std::make_shared<store::RedisClient>(*address, Millis(redis.timeout_ms));
-  if (auto reachable = client->ping(); reachable) {
-    store = std::make_shared<store::RedisResultStore>(client, options);
-    redis_client = client;
-    stats = std::make_shared<api::RedisStatsCounters>(client);
-    store_health = {"store", api::HealthStatus::kOk, store->describe()};
-    logger()->info("results go to {}", store->describe());
-    return {};
-  } else if (!roles.allow_memory_store) {
-    return make_error(ErrorCode::kUnavailable,
-                      reachable.error().message + " (set pipeline.redis.url or TMON_REDIS_URL)");
+  auto opened = store::open(
+      config->pipeline.redis, store::store_options(config->pipeline.aggregation),
+      roles.allow_memory_store ? store::MemoryFallback::kAllowed : store::MemoryFallback::kRefused,
+      *clock);
+  if (!opened) return tl::unexpected(opened.error());
+  store = opened->store;
+  redis_client = opened->redis;
+  if (redis_client) {
+    stats = std::make_shared<api::RedisStatsCounters>(redis_client);
   } else {
-    logger()->warn(
-        "{}; keeping results in process memory instead (lost on exit, not shared "
-        "with other processes)",
-        reachable.error().message);
+    stats = std::make_shared<api::MemoryStatsCounters>();
   }
-  store = std::make_shared<store::MemoryResultStore>(options, *clock);
-  stats = std::make_shared<api::MemoryStatsCounters>();
-  store_health = {"store", api::HealthStatus::kDegraded, "in-process memory: Redis unreachable"};
+  store_health = {"store", opened->health, opened->detail};
   return {};
 }
 
-std::vector<config::ApiKeyConfig> PipelineParts::scheduler_keys(const config::Config& c) const {
-  return mock_llm ? mock_keys : c.api_keys;
-}
-
 Status PipelineParts::start_llm() {
-  std::string base_url = config->llm.base_url;
-  const bool any_enabled =
-      std::any_of(config->api_keys.begin(), config->api_keys.end(),
-                  [](const auto& key) { return key.enabled && !key.key.empty(); });
-  if (!any_enabled) {
-    auto mock = mockllm::MockLlmServer::start({});
-    if (!mock) return tl::unexpected(mock.error());
-    mock_llm = std::move(*mock);
-    base_url = mock_llm->base_url();
-    for (int i = 1; i <= kMockKeys; ++i) {
-      config::ApiKeyConfig key;
-      key.id = "mock-" + std::to_string(i);
-      key.key = "mock-" + random_hex_id(16);
-      mock_keys.push_back(key);
-    }
-    logger()->warn(
-        "no API key configured: using the built-in mock LLM at {}; risk assessments "
-        "are SIMULATED",
-        base_url);
-  }
-  auto created = schedule::SchedulerRuntime::create(
-      *config, roles.instance_id, scheduler_keys(*config), base_url, *clock, registry.get());
+  auto provider = schedule::LlmProvider::open(*config);
+  if (!provider) return tl::unexpected(provider.error());
+  llm = std::move(*provider);
+  auto created = schedule::SchedulerRuntime::create(*config, roles.instance_id, llm->keys(*config),
+                                                    llm->base_url(), *clock, registry.get());
   if (!created) return tl::unexpected(created.error());
   scheduler_runtime = std::move(*created);
   scheduler = &scheduler_runtime->scheduler();
@@ -291,28 +246,21 @@ std::vector<api::ComponentHealth> PipelineParts::health() const {
     const auto health = scheduler->health();
     std::string detail = health.reasons.empty() ? "healthy" : "";
     for (const auto& reason : health.reasons) detail += (detail.empty() ? "" : "; ") + reason;
-    if (mock_llm) detail += "; SIMULATED by the built-in mock LLM";
-    // The scheduler speaks the original guide's words (healthy, degraded,
-    // unhealthy) on /api/scheduler/health.
-    components.push_back({"scheduler",
-                          health.status == "healthy"    ? api::HealthStatus::kOk
-                          : health.status == "degraded" ? api::HealthStatus::kDegraded
-                                                        : api::HealthStatus::kDown,
-                          detail});
+    if (llm && llm->simulated()) detail += "; SIMULATED by the built-in mock LLM";
+    components.push_back({"scheduler", health.status, detail});
   }
   return components;
 }
 
 Status PipelineParts::add_stage(const std::string& name, const std::string& group,
                                 const std::vector<std::string>& topics,
-                                bus::MessageHandler& handler, Millis drain_timeout) {
+                                std::vector<std::string> outputs, bus::MessageHandler& handler,
+                                Millis drain_timeout) {
   bus::ConsumerOptions options{group, topics, "tmon-" + name + "-" + roles.instance_id,
                                bus_metrics.get()};
   options.clock = clock;
   auto consumer = bus::Consumer::create(kafka, std::move(options));
-  std::vector<std::string> outputs{kafka.topics.dead_letter.name};
-  if (name == "generate") outputs.push_back(kafka.topics.assessment_tasks.name);
-  if (name == "schedule") outputs.push_back(kafka.topics.risk_assessment_results.name);
+  outputs.push_back(kafka.topics.dead_letter.name);
   if (!consumer) return tl::unexpected(consumer.error());
   for (const auto& topic : topics) bus_metrics->init_stage(topic, name, outputs);
   // A handler that throws: its message is dead-lettered and its offset
@@ -332,7 +280,7 @@ Status PipelineParts::start_stages() {
         generate::TaskGenerator(config->pipeline.tasks), *sender, topics.assessment_tasks.name,
         dead_letter_publisher("generate"), *clock, *registry);
     if (auto ok = add_stage("generate", groups.group_generate, {topics.detection_results.name},
-                            *generate);
+                            {topics.assessment_tasks.name}, *generate);
         !ok) {
       return ok;
     }
@@ -348,29 +296,23 @@ Status PipelineParts::start_stages() {
         std::min(static_cast<int64_t>(config->scheduler.timeout_seconds * 1000) + 2'000,
                  static_cast<int64_t>(config->pipeline.shutdown_timeout_seconds * 1000 * 3 / 4)));
     if (auto ok = add_stage("schedule", groups.group_schedule, {topics.assessment_tasks.name},
-                            *schedule, drain);
+                            {topics.risk_assessment_results.name}, *schedule, drain);
         !ok) {
       return ok;
     }
   }
   if (roles.aggregate) {
-    const auto& a = config->pipeline.aggregation;
-    aggregate::AggregateOptions options;
-    options.partial_timeout = Millis(static_cast<int64_t>(a.partial_timeout_seconds * 1000));
-    options.max_pending_frames = static_cast<size_t>(a.max_pending_frames);
-    options.alerts.min_level =
-        messages::parse_risk_level(a.alert_min_level).value_or(messages::RiskLevel::kHigh);
-    options.alerts.display_ms = static_cast<int64_t>(a.alert_display_seconds * 1000);
     // The frames' detections too: a view is the original's merged view.
-    options.detections_topic = topics.detection_results.name;
+    const auto options =
+        aggregate::aggregate_options(config->pipeline.aggregation, topics.detection_results.name);
     aggregate_metrics = std::make_unique<aggregate::AggregateMetrics>(*registry);
     aggregate_store = std::make_shared<api::CountingResultStore>(store, stats, *clock);
     aggregate = std::make_unique<aggregate::AggregateStage>(
         *aggregate_store, dead_letter_publisher("aggregate"), *clock, options,
         aggregate_metrics.get());
-    if (auto ok =
-            add_stage("aggregate", groups.group_aggregate,
-                      {topics.risk_assessment_results.name, options.detections_topic}, *aggregate);
+    if (auto ok = add_stage("aggregate", groups.group_aggregate,
+                            {topics.risk_assessment_results.name, options.detections_topic}, {},
+                            *aggregate);
         !ok) {
       return ok;
     }
@@ -682,7 +624,7 @@ void Pipeline::stop() {
       logger()->warn("producer: {}", flushed.error().message);
     }
   }
-  if (parts.mock_llm) parts.mock_llm->stop();
+  if (parts.llm) parts.llm->stop();
 }
 
 std::string Pipeline::dashboard_url() const {
@@ -702,7 +644,7 @@ std::string Pipeline::api_url() const {
 
 void Pipeline::reload(config::ConfigPtr config) {
   PipelineParts& parts = *parts_;
-  if (parts.scheduler) parts.scheduler->reload(*config, parts.scheduler_keys(*config));
+  if (parts.scheduler) parts.scheduler->reload(*config, parts.llm->keys(*config));
   const auto& old_llm = parts.config->llm;
   if (config->llm.base_url != old_llm.base_url) {
     logger()->warn("llm.base_url changed: restart to use the new provider");

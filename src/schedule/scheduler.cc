@@ -189,7 +189,7 @@ void Scheduler::update_metrics() {
 }
 
 SchedulerHealth Scheduler::health() {
-  SchedulerHealth health{"healthy", {}};
+  SchedulerHealth health{HealthStatus::kOk, {}};
   const auto keys = keys_->snapshot();
   int available = 0;
   int disabled = 0;
@@ -198,11 +198,11 @@ SchedulerHealth Scheduler::health() {
     disabled += key.state == KeyState::kDisabled;
   }
   const auto degrade = [&](std::string reason) {
-    if (health.status == "healthy") health.status = "degraded";
+    health.status = worst(health.status, HealthStatus::kDegraded);
     health.reasons.push_back(std::move(reason));
   };
   if (keys.empty() || disabled == static_cast<int>(keys.size())) {
-    health.status = "unhealthy";
+    health.status = HealthStatus::kDown;
     health.reasons.push_back(keys.empty() ? "no API key configured" : "every API key is disabled");
     return health;
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/health.h"
 #include "common/result.h"
 #include "config/config.h"
 #include "llm/llm_client.h"
@@ -20,7 +21,7 @@
 namespace tmon::schedule {
 
 struct SchedulerHealth {
-  std::string status;  // "healthy", "degraded" or "unhealthy"
+  HealthStatus status = HealthStatus::kOk;  // healthy, degraded or unhealthy in the guide's words
   std::vector<std::string> reasons;
 };
 

@@ -45,12 +45,12 @@ void add_scheduler_routes(http::Router& router, Scheduler& scheduler, std::strin
   });
   router.add(http::Verb::get, "/api/scheduler/health", [&scheduler](http::RequestContext&) {
     const SchedulerHealth health = scheduler.health();
-    const json data{{"status", health.status},
+    const json data{{"status", to_guide_word(health.status)},
                     {"reasons", health.reasons},
                     {"instance", scheduler.instance_id()}};
     // Load balancers and probes read the status code: unhealthy is 503.
     return envelope(
-        health.status == "unhealthy" ? http::Status::service_unavailable : http::Status::ok,
+        health.status == HealthStatus::kDown ? http::Status::service_unavailable : http::Status::ok,
         data.dump());
   });
   router.add(

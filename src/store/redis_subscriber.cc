@@ -123,7 +123,7 @@ bool RedisSubscriber::sync_channels(std::string& why) {
 }
 
 RedisSubscriberStats RedisSubscriber::stats() const {
-  return {connected_.load(), messages_.load(), reconnects_.load()};
+  return {connected_.load(), messages_.load(), reconnects_.load(), failed_attempts_.load()};
 }
 
 void RedisSubscriber::run() {
@@ -159,14 +159,17 @@ void RedisSubscriber::run() {
           "redis subscriber: lost {}: {}; live push paused, reconnecting with backoff up to {} ms",
           address_.describe(), why, options_.max_backoff.count());
       outage_reported = true;
-    } else if (!outage_reported) {
-      if (!ever_connected) lost_at = SystemClock::instance().now();
-      logger()->warn(
-          "redis subscriber: cannot subscribe on {}: {}; retrying with backoff up to {} ms",
-          address_.describe(), why, options_.max_backoff.count());
-      outage_reported = true;
     } else {
-      logger()->debug("redis subscriber: still cannot reach {}: {}", address_.describe(), why);
+      ++failed_attempts_;
+      if (!outage_reported) {
+        if (!ever_connected) lost_at = SystemClock::instance().now();
+        logger()->warn(
+            "redis subscriber: cannot subscribe on {}: {}; retrying with backoff up to {} ms",
+            address_.describe(), why, options_.max_backoff.count());
+        outage_reported = true;
+      } else {
+        logger()->debug("redis subscriber: still cannot reach {}: {}", address_.describe(), why);
+      }
     }
     if (!sleep(backoff)) break;
     backoff = std::min(backoff * 2, options_.max_backoff);

@@ -33,8 +33,9 @@ struct RedisSubscriberOptions {
 
 struct RedisSubscriberStats {
   bool connected = false;
-  uint64_t messages = 0;    // views handed to the listener
-  uint64_t reconnects = 0;  // subscriptions re-established after a loss
+  uint64_t messages = 0;         // views handed to the listener
+  uint64_t reconnects = 0;       // subscriptions re-established after a loss
+  uint64_t failed_attempts = 0;  // attempts to subscribe that failed (Redis unreachable)
 };
 
 // Receives every view published on camera:{id} (see ResultStore::apply) over
@@ -92,6 +93,7 @@ class RedisSubscriber {
   std::atomic<bool> connected_{false};
   std::atomic<uint64_t> messages_{0};
   std::atomic<uint64_t> reconnects_{0};
+  std::atomic<uint64_t> failed_attempts_{0};
   std::mutex lifecycle_mu_;
   std::mutex channels_mu_;
   std::set<std::string> wanted_;      // channel mode: guarded by channels_mu_

@@ -276,9 +276,14 @@ def check_alerts(page, port):
     # The list redraws every 2 s: find and click in one step. While a note is
     # being typed the list holds still.
     page.js("document.querySelector(arguments[0] + ' button.ack').click()", selector)
-    note = wait_for("the note field", lambda: page.driver.find_element(By.CSS_SELECTOR, selector + " input.note"), 5)
-    note.send_keys("已通知交警 dashboard test")
-    page.driver.find_element(By.CSS_SELECTOR, selector + " button.confirm").click()
+    # A redraw may still replace the row between finding the field and typing
+    # (a stale element): find and type in one retried step.
+    def type_note():
+        page.driver.find_element(By.CSS_SELECTOR, selector + " input.note").send_keys(
+            "已通知交警 dashboard test")
+        return True
+    wait_for("the note typed", type_note, 5)
+    page.js("document.querySelector(arguments[0] + ' button.confirm').click()", selector)
     wait_for("the alert to show handled", lambda: page.driver.find_element(
         By.CSS_SELECTOR, selector).get_attribute("data-handled") == "true", 5)
     page.driver.refresh()
@@ -287,8 +292,8 @@ def check_alerts(page, port):
     page.driver.find_element(By.CSS_SELECTOR, "#alert-filters button[type=submit]").click()
     wait_for("the alert still handled after a reload", lambda: page.driver.find_element(
         By.CSS_SELECTOR, selector).get_attribute("data-handled") == "true", 10)
-    text = page.driver.find_element(By.CSS_SELECTOR, selector + " td.handling").text
-    assert "已通知交警 dashboard test" in text, text
+    wait_for("the note shown with the handled alert", lambda: "已通知交警 dashboard test" in
+             page.driver.find_element(By.CSS_SELECTOR, selector + " td.handling").text, 10)
     status, body = http_json(port, "/api/alerts?handled=true")
     assert alert["alertId"] in [a["alertId"] for a in body["data"]], body
     print("alerts: acknowledged with a note; still handled after a reload")

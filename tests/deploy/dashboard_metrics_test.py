@@ -130,6 +130,13 @@ def free_port():
         return s.getsockname()[1]
 
 
+def reported_api_port(log_path):
+    """The port `tmon up --api-port 0` says it bound, once it has said so."""
+    with open(log_path, encoding="utf-8", errors="replace") as f:
+        match = re.search(r"API: http://127\.0\.0\.1:(\d+)", f.read())
+    return int(match.group(1)) if match else None
+
+
 def http_get(port, path, timeout=2.0):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as reply:
         return reply.read().decode("utf-8", "replace")
@@ -191,21 +198,27 @@ def main():
                 f"redis:\n  url: {redis_url}\n")
     with open(os.path.join(config_dir, "kafka.yaml"), "w") as f:
         f.write("bootstrap_servers: embedded\nconsumer:\n  fetch_wait_max_ms: 10\n")
-    api_port = free_port()
     env = dict(os.environ, DASHSCOPE_API_KEY="", TMON_REDIS_URL=redis_url)
     env.pop("TMON_API_PORT", None)
     log_path = os.path.join(workdir, "tmon.log")
     log = open(log_path, "w")
     up = subprocess.Popen(
-        [tmon, "up", "--duration", "25", "--api-port", str(api_port), "--config-dir", config_dir],
+        # Port 0: tmon binds a free port and prints it ("API: http://127.0.0.1:PORT").
+        [tmon, "up", "--duration", "25", "--api-port", "0", "--config-dir", config_dir],
         stdout=log, stderr=subprocess.STDOUT, env=env)
 
     exported = set()
     saw_llm_calls = False
+    api_port = None
     try:
         # Union over scrapes: some series appear only once results flow.
         deadline = time.monotonic() + 24
         while time.monotonic() < deadline and up.poll() is None:
+            if api_port is None:
+                api_port = reported_api_port(log_path)
+                if api_port is None:
+                    time.sleep(0.1)
+                    continue
             try:
                 text = http_get(api_port, "/metrics")
                 exported |= exported_names(text)

@@ -5,8 +5,8 @@
 #include <regex>
 
 #include "child_process.h"
-#include "free_port.h"
 #include "redis_server.h"
+#include "refusing_port.h"
 #include "temp_dir.h"
 #include "tmon_broker.h"
 
@@ -100,9 +100,9 @@ TEST_F(E2eCliTest, FailsNamingTheSchedulerWhenNoneRuns) {
   }
 
   // Nothing serves the API here: the broker and Redis are given.
-  auto check =
-      e2e_test({"--brokers", broker->bootstrap, "--redis-url", redis_.url(), "--api-url",
-                "http://127.0.0.1:" + std::to_string(testing::pick_free_port()), "--timeout", "8"});
+  const testing::RefusingPort no_api;
+  auto check = e2e_test({"--brokers", broker->bootstrap, "--redis-url", redis_.url(), "--api-url",
+                         "http://127.0.0.1:" + std::to_string(no_api.port()), "--timeout", "8"});
   const auto code = check->wait(45s);
   const std::string out = check->stdout_text();
   ASSERT_EQ(code, 1) << out << check->stderr_text();
@@ -117,8 +117,8 @@ TEST_F(E2eCliTest, FailsNamingTheSchedulerWhenNoneRuns) {
 }
 
 TEST_F(E2eCliTest, EmbeddedBrokerWithoutApiOrBrokersIsAUsageError) {
-  auto check =
-      e2e_test({"--api-url", "http://127.0.0.1:" + std::to_string(testing::pick_free_port())});
+  const testing::RefusingPort no_api;
+  auto check = e2e_test({"--api-url", "http://127.0.0.1:" + std::to_string(no_api.port())});
   EXPECT_EQ(check->wait(20s), 2) << check->stdout_text() << check->stderr_text();
   EXPECT_NE(check->stderr_text().find("the config says kafka: embedded; pass --brokers ADDR"),
             std::string::npos)

@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "child_process.h"
+#include "common/clock.h"
+#include "common/ids.h"
 #include "eventually.h"
 #include "http_get.h"
 #include "messages/frame_view.h"
@@ -59,10 +61,10 @@ bool is_result_for(const std::string& text, int64_t capture_ts) {
 
 // The merged view the aggregator would make of a frame of camera 42 whose
 // one group (two cars) was judged high.
-messages::FrameView view_of_a_frame(int64_t capture_ts) {
+messages::FrameView view_of_a_frame(int64_t capture_ts, const std::string& request_id) {
   messages::DetectionResult frame;
   frame.cameraId = messages::CameraId::integer(kCamera);
-  frame.requestId = "req-live-1";
+  frame.requestId = request_id;
   frame.captureTs = capture_ts;
   frame.detectedObjects = {{1, "car", 2, 0.9, {10, 10, 50, 30}},
                            {2, "bus", 5, 0.8, {55, 5, 150, 40}}};
@@ -132,8 +134,12 @@ TEST(LivePushTest, TwoApiProcessesPushANewResultToAllTheirClients) {
   auto client =
       std::make_shared<store::RedisClient>(*store::RedisAddress::parse(redis.url()), Millis(2000));
   store::RedisResultStore store(client, {});
-  const int64_t capture_ts = 1'700'000'000'000 + first.port;
-  const auto view = view_of_a_frame(capture_ts);
+  // Newer than any frame of an earlier run on a shared store (an older frame
+  // never replaces the camera's latest view, and is not pushed).
+  const int64_t capture_ts = SystemClock::instance().epoch_ms();
+  // A frame id of this run: a frame is published once per store, and the
+  // store may be shared with earlier runs (scripts/test.sh --repeat).
+  const auto view = view_of_a_frame(capture_ts, "req-live-" + random_hex_id(6));
   store::FrameWrite write;
   write.camera_id = view.cameraId;
   write.request_id = view.requestId;

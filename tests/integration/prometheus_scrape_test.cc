@@ -3,9 +3,9 @@
 // the consumer lag, so what tmon exports is what Prometheus stores.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
 #include <cctype>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
@@ -53,11 +53,13 @@ TEST(PrometheusScrapeTest, PrometheusSeesLlmCallsAndConsumerLag) {
                 redis.url() + "\n");
   dir.write("config/kafka.yaml",
             "bootstrap_servers: embedded\nconsumer:\n  fetch_wait_max_ms: 10\n");
-  const int api_port = testing::pick_free_port();
+  // Port 0: the API binds a free port and tells it on stdout.
   ChildProcess up({TMON_BINARY, "up", "--config-dir", dir.str() + "/config", "--duration", "60",
-                   "--api-port", std::to_string(api_port)},
+                   "--api-port", "0"},
                   {{"DASHSCOPE_API_KEY", ""}, {"TMON_REDIS_URL", redis.url()}});
-  ASSERT_TRUE(up.wait_for_stdout(std::regex(R"(API: (http://\S+))"), 15s)) << up.stderr_text();
+  const auto api = up.wait_for_stdout(std::regex(R"(API: http://127\.0\.0\.1:(\d+))"), 15s);
+  ASSERT_TRUE(api) << up.stderr_text();
+  const int api_port = std::stoi(*api);
 
   const int prometheus_port = testing::pick_free_port();
   dir.write("prometheus.yml",

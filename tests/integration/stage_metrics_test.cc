@@ -33,14 +33,18 @@ class StageMetricsTest : public ::testing::Test {
             {"DASHSCOPE_API_KEY", ""}};
   }
 
+  // Starts `command` and sets *port to the /metrics port it reports on
+  // stdout (with --metrics-port 0, whichever port it was given).
   std::unique_ptr<ChildProcess> start(const std::string& command,
-                                      std::vector<std::string> extra = {}) {
+                                      std::vector<std::string> extra = {}, int* port = nullptr) {
     std::vector<std::string> args{TMON_BINARY, command,      "--config-dir",
                                   dir_.str(),  "--duration", "60"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto process = std::make_unique<ChildProcess>(args, env_);
-    EXPECT_TRUE(process->wait_for_stdout(std::regex(R"(Metrics: (http://\S+))"), 20s))
-        << command << ": " << process->stderr_text();
+    const auto reported =
+        process->wait_for_stdout(std::regex(R"(Metrics: http://127\.0\.0\.1:(\d+)/metrics)"), 20s);
+    EXPECT_TRUE(reported) << command << ": " << process->stderr_text();
+    if (port) *port = reported ? std::stoi(*reported) : 0;
     return process;
   }
 
@@ -67,8 +71,8 @@ class StageMetricsTest : public ::testing::Test {
 };
 
 TEST_F(StageMetricsTest, GenerateServesMetricsOnItsMetricsPort) {
-  const int port = testing::pick_free_port();
-  auto generate = start("generate", {"--metrics-port", std::to_string(port)});
+  int port = 0;
+  auto generate = start("generate", {"--metrics-port", "0"}, &port);
   const std::string body =
       scrape_until(port, "kafka_consumer_lag{group=\"tmon-generate\",partition=\"");
   EXPECT_NE(body.find("kafka_consumer_lag{group=\"tmon-generate\",partition=\"0\","
@@ -92,9 +96,9 @@ TEST_F(StageMetricsTest, AggregateServesMetricsOnItsDefaultPort) {
 }
 
 TEST_F(StageMetricsTest, ScheduleServesMetricsBesideItsOperatorEndpoints) {
-  const int port = testing::pick_free_port();
+  int port = 0;
   // No key configured: the built-in mock's keys mock-1..3.
-  auto schedule = start("schedule", {"--ops-port", std::to_string(port)});
+  auto schedule = start("schedule", {"--ops-port", "0"}, &port);
   const std::string body = scrape_until(port, "api_key_status{");
   EXPECT_NE(body.find("api_key_status{account=\"mock-1\",key_id=\"mock-1\"} 1"), std::string::npos)
       << body;

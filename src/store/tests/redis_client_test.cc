@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "free_port.h"
 #include "redis_server.h"
+#include "refusing_port.h"
 
 namespace tmon::store {
 namespace {
@@ -48,9 +48,9 @@ TEST(RedisClientTest, RunsCommandsAgainstARealServer) {
 }
 
 TEST(RedisClientTest, UnreachableServerIsUnavailable) {
-  RedisClient client(
-      *RedisAddress::parse("redis://127.0.0.1:" + std::to_string(testing::pick_free_port())),
-      Millis(500));
+  const testing::RefusingPort refusing;
+  RedisClient client(*RedisAddress::parse("redis://127.0.0.1:" + std::to_string(refusing.port())),
+                     Millis(500));
   auto reply = client.command({"PING"});
   ASSERT_FALSE(reply);
   EXPECT_EQ(reply.error().code, ErrorCode::kUnavailable);

@@ -9,8 +9,9 @@
 #include <vector>
 
 #include "common/ids.h"
-#include "free_port.h"
+#include "eventually.h"
 #include "redis_server.h"
+#include "refusing_port.h"
 #include "store/redis_result_store.h"
 
 namespace tmon::store {
@@ -43,15 +44,6 @@ class Received {
   std::vector<std::pair<std::string, std::string>> views_;
 };
 
-bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
 RedisSubscriberOptions fast_options() {
   RedisSubscriberOptions options;
   options.min_backoff = 20ms;
@@ -65,7 +57,7 @@ TEST(RedisSubscriberTest, DeliversViewsTheStorePublishes) {
   Received received;
   RedisSubscriber subscriber(address, received.listener(), fast_options());
   subscriber.start();
-  ASSERT_TRUE(wait_until([&] { return subscriber.stats().connected; }, 5s));
+  ASSERT_TRUE(testing::eventually([&] { return subscriber.stats().connected; }, 5s));
 
   auto client = std::make_shared<RedisClient>(address, Millis(2000));
   RedisResultStore store(client, {});
@@ -93,12 +85,12 @@ TEST(RedisSubscriberTest, ResubscribesAfterRedisRestarts) {
   Received received;
   RedisSubscriber subscriber(address, received.listener(), fast_options());
   subscriber.start();
-  ASSERT_TRUE(wait_until([&] { return subscriber.stats().connected; }, 5s));
+  ASSERT_TRUE(testing::eventually([&] { return subscriber.stats().connected; }, 5s));
 
   redis.kill();
-  ASSERT_TRUE(wait_until([&] { return !subscriber.stats().connected; }, 5s));
+  ASSERT_TRUE(testing::eventually([&] { return !subscriber.stats().connected; }, 5s));
   ASSERT_TRUE(redis.restart());
-  ASSERT_TRUE(wait_until([&] { return subscriber.stats().connected; }, 5s));
+  ASSERT_TRUE(testing::eventually([&] { return subscriber.stats().connected; }, 5s));
   EXPECT_EQ(subscriber.stats().reconnects, 1u);
 
   RedisClient client(address, Millis(2000));
@@ -108,12 +100,14 @@ TEST(RedisSubscriberTest, ResubscribesAfterRedisRestarts) {
 }
 
 TEST(RedisSubscriberTest, StopsPromptlyWhileRedisIsDown) {
+  testing::RefusingPort refusing;
   RedisAddress nowhere;
-  nowhere.port = testing::pick_free_port();  // nothing listens there
+  nowhere.port = refusing.port();  // nothing listens there
   Received received;
   RedisSubscriber subscriber(nowhere, received.listener(), fast_options());
   subscriber.start();
-  std::this_thread::sleep_for(100ms);  // let it fail and back off at least once
+  // It failed and is backing off (in its sleep or about to try again).
+  ASSERT_TRUE(testing::eventually([&] { return subscriber.stats().failed_attempts >= 2; }, 5s));
   EXPECT_FALSE(subscriber.stats().connected);
   const auto started = std::chrono::steady_clock::now();
   subscriber.stop();
@@ -128,7 +122,7 @@ TEST(RedisSubscriberTest, StopsPromptlyWhileSubscribed) {
   Received received;
   RedisSubscriber subscriber(*RedisAddress::parse(redis.url()), received.listener(), options);
   subscriber.start();
-  ASSERT_TRUE(wait_until([&] { return subscriber.stats().connected; }, 5s));
+  ASSERT_TRUE(testing::eventually([&] { return subscriber.stats().connected; }, 5s));
   const auto started = std::chrono::steady_clock::now();
   subscriber.stop();
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
