@@ -145,12 +145,12 @@ TEST(RedisSubscriberTest, ChannelModeFollowsTheChannelsAskedFor) {
   Received received;
   RedisSubscriber subscriber(address, received.listener(), options);
   subscriber.start();
-  ASSERT_TRUE(wait_until([&] { return subscriber.stats().connected; }, 5s));
+  ASSERT_TRUE(testing::eventually([&] { return subscriber.stats().connected; }, 5s));
   RedisClient client(address, Millis(2000));
 
   subscriber.subscribe("pv:cam:1");  // an id with a colon keeps it
   subscriber.subscribe("pv:cam:1");  // again: nothing changes
-  ASSERT_TRUE(wait_until([&] { return subscribers_of(client, "pv:cam:1") == 1; }, 5s));
+  ASSERT_TRUE(testing::eventually([&] { return subscribers_of(client, "pv:cam:1") == 1; }, 5s));
   ASSERT_TRUE(client.command({"PUBLISH", "pv:other", "not asked for"}));
   ASSERT_TRUE(client.command({"PUBLISH", "pv:cam:1", "one"}));
   ASSERT_TRUE(received.wait_for_count(1, 5s));
@@ -158,14 +158,14 @@ TEST(RedisSubscriberTest, ChannelModeFollowsTheChannelsAskedFor) {
 
   // Across a Redis restart the channel is asked for again.
   redis.kill();
-  ASSERT_TRUE(wait_until([&] { return !subscriber.stats().connected; }, 5s));
+  ASSERT_TRUE(testing::eventually([&] { return !subscriber.stats().connected; }, 5s));
   ASSERT_TRUE(redis.restart());
-  ASSERT_TRUE(wait_until([&] { return subscribers_of(client, "pv:cam:1") == 1; }, 5s));
+  ASSERT_TRUE(testing::eventually([&] { return subscribers_of(client, "pv:cam:1") == 1; }, 5s));
 
   subscriber.unsubscribe("pv:cam:1");
-  ASSERT_TRUE(wait_until([&] { return subscribers_of(client, "pv:cam:1") == 0; }, 5s));
+  ASSERT_TRUE(testing::eventually([&] { return subscribers_of(client, "pv:cam:1") == 0; }, 5s));
   subscriber.subscribe("pv:2");
-  ASSERT_TRUE(wait_until([&] { return subscribers_of(client, "pv:2") == 1; }, 5s));
+  ASSERT_TRUE(testing::eventually([&] { return subscribers_of(client, "pv:2") == 1; }, 5s));
   ASSERT_TRUE(client.command({"PUBLISH", "pv:cam:1", "after unsubscribe"}));
   ASSERT_TRUE(client.command({"PUBLISH", "pv:2", "two"}));
   ASSERT_TRUE(received.wait_for_count(2, 5s));
