@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "api/remote_cameras.h"
 #include "api/tests/test_views.h"
@@ -157,6 +158,104 @@ TEST_F(WsRemoteCameraTest, ARefusedWatchIsAFaultAndLeavingEndsTheWatches) {
     EXPECT_EQ(remote_.watches("5"), 2);
   }
   EXPECT_TRUE(::tmon::testing::eventually([&] { return remote_.watches("5") == 0; }));
+}
+
+// The fleet's camera control knows every camera of the deployment (has() is
+// true for all of them) while this process pulls only some: /ws watches the
+// others through their previews, never opens them a second time, and shows
+// no preview of a camera it pulls itself.
+class DeploymentCameras final : public CameraControl {
+ public:
+  Status add(const CameraRequest& request) override {
+    std::lock_guard lock(mu_);
+    ++adds_;
+    known_.insert(request.id.text());
+    return {};
+  }
+  bool remove(const std::string& camera_id) override {
+    std::lock_guard lock(mu_);
+    return known_.erase(camera_id) > 0;
+  }
+  bool has(const std::string& camera_id) const override {
+    std::lock_guard lock(mu_);
+    return known_.contains(camera_id);
+  }
+  std::vector<CameraInfo> list() const override { return {}; }
+  std::optional<CameraInfo> info(const std::string&) const override { return std::nullopt; }
+  Status probe(const std::string&, Millis) override { return {}; }
+  int add_listener(FrameListener, StateListener) override { return 1; }
+  void remove_listener(int) override {}
+
+  int adds() const {
+    std::lock_guard lock(mu_);
+    return adds_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::set<std::string> known_{"5", "6"};  // in the registry
+  int adds_ = 0;
+};
+
+class WsDeploymentCameraTest : public ::testing::Test {
+ protected:
+  WsDeploymentCameraTest() {
+    WsOptions options;
+    options.remote = &remote_;
+    options.pulled_here = [](const std::string& camera_id) { return camera_id == "6"; };
+    ws_ = std::make_unique<WsProtocol>(&cameras_, &feed_, clock_, options);
+    auto router = std::make_shared<http::Router>();
+    ws_->attach(*router);
+    auto server = http::Server::start({}, router);
+    EXPECT_TRUE(server) << server.error().message;
+    server_ = std::move(*server);
+  }
+  ~WsDeploymentCameraTest() override {
+    ws_->stop();
+    server_->stop();
+  }
+
+  ManualClock clock_;
+  LiveFeed feed_{clock_};
+  FakeRemoteCameras remote_;
+  DeploymentCameras cameras_;
+  std::unique_ptr<WsProtocol> ws_;
+  std::unique_ptr<http::Server> server_;
+};
+
+TEST_F(WsDeploymentCameraTest, ARegistryCameraPulledElsewhereIsWatchedNotOpened) {
+  WsClient client(server_->port(), "/ws");
+  ASSERT_TRUE(client.connected());
+  client.send(json{{"type", "start_stream"}, {"data", {{"cameraId", 5}}}}.dump());
+  const auto status = next(client, "camera_status");
+  ASSERT_TRUE(status);
+  EXPECT_EQ((*status)["status"], 1);
+  EXPECT_EQ(remote_.watches("5"), 1);
+  EXPECT_EQ(cameras_.adds(), 0);  // not opened a second time
+
+  remote_.deliver(views::frame(messages::CameraId::integer(5), 2'000));
+  const auto frame = next(client, "detection_result");
+  ASSERT_TRUE(frame);
+  EXPECT_EQ((*frame)["cameraId"], 5);
+}
+
+TEST_F(WsDeploymentCameraTest, ACameraPulledHereIsNotWatchedRemotelyNorShownTwice) {
+  WsClient client(server_->port(), "/ws");
+  ASSERT_TRUE(client.connected());
+  client.send(json{{"type", "start_stream"}, {"data", {{"cameraId", 6}}}}.dump());
+  ASSERT_TRUE(next(client, "camera_status"));
+  EXPECT_EQ(remote_.watches("6"), 0);
+
+  // A preview of camera 6 (a watch of another process made the owner
+  // publish it) is dropped here; a frame of camera 5 is not, so it is the
+  // next message this client could see only if 6's preview were dropped.
+  client.send(json{{"type", "start_stream"}, {"data", {{"cameraId", 5}}}}.dump());
+  ASSERT_TRUE(next(client, "camera_status"));
+  remote_.deliver(views::frame(messages::CameraId::integer(6), 2'000));
+  remote_.deliver(views::frame(messages::CameraId::integer(5), 3'000));
+  const auto frame = next(client, "detection_result");
+  ASSERT_TRUE(frame);
+  EXPECT_EQ((*frame)["cameraId"], 5);
 }
 
 }  // namespace
