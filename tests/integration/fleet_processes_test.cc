@@ -164,12 +164,17 @@ TEST_F(FleetTest, EveryCameraHasOneOwnerAndMovesWhenItsOwnerIsKilled) {
   const std::set<std::string> all{"d1", "d2", "d3"};
 
   // Steady state: every camera streams at exactly one owner (the owned
-  // counts add up to the number of cameras, and every camera has an owner).
+  // counts add up to the number of cameras, and every camera has an owner),
+  // and the group has spread them: the first instance to join owns every
+  // partition until the others have joined, which is not yet steady.
   std::map<std::string, std::string> owners;
   ASSERT_TRUE(eventually(
       [&] {
         auto seen = owned_and_streaming(api, all, kCameras);
         if (!seen || owned_total({&d1, &d2, &d3}) != kCameras) return false;
+        std::set<std::string> owning;
+        for (const auto& [camera, owner] : *seen) owning.insert(owner);
+        if (owning.size() < 2) return false;
         owners = *seen;
         return true;
       },
