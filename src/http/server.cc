@@ -19,6 +19,7 @@
 
 #include "common/logging.h"
 #include "common/version.h"
+#include "http/server_bound.h"
 
 namespace tmon::http {
 namespace asio = boost::asio;
@@ -70,6 +71,8 @@ struct ConnectionTable {
   std::atomic<size_t> refused{0};
   std::atomic<size_t> timed_out{0};
   std::atomic<size_t> streams{0};
+  // WebSocket and stream sessions, released by Server::stop().
+  SessionRegistry sessions;
 
   bool admit_stream(const ServerOptions& options) {
     if (streams.fetch_add(1) < options.max_stream_clients) return true;
@@ -176,6 +179,7 @@ asio::awaitable<void> serve_connection(beast::tcp_stream stream,
         auto session = std::make_shared<WebSocketSession>(std::move(stream), options.max_body_bytes,
                                                           options.max_websocket_queue,
                                                           options.max_client_queue_bytes);
+        connections->sessions.add(session);
         session->set_grant(std::get<WsGrant>(grant));
         co_await session->run(std::move(request), *handler);
         co_return;
@@ -192,6 +196,7 @@ asio::awaitable<void> serve_connection(beast::tcp_stream stream,
         auto session =
             std::make_shared<StreamSession>(std::move(stream), options.max_websocket_queue,
                                             options.max_client_queue_bytes, options.write_timeout);
+        connections->sessions.add(session);
         co_await session->run(std::move(request), std::move(*start));
         co_return;
       }
@@ -288,6 +293,8 @@ void Server::stop() {
   io_->stop();
   for (auto& thread : threads_) thread.join();
   threads_.clear();
+  // Sessions the application still holds must not touch io_ once it is gone.
+  connections_->sessions.release_all();
   io_.reset();
 }
 

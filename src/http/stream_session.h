@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "http/server_bound.h"
 #include "http/types.h"
 
 namespace tmon::http {
@@ -46,8 +47,11 @@ struct StreamStart {
 // stream: a client that far behind is gone in all but name. Bytes are
 // bounded too: past max_queued_bytes the queue skips to the newest message,
 // and a client over budget again before it caught up is dropped; a write
-// that takes longer than write_timeout ends the stream.
-class StreamSession : public std::enable_shared_from_this<StreamSession> {
+// that takes longer than write_timeout ends the stream. The application may
+// keep a session past Server::stop(): from then on send() and close() only
+// hand back `written` (see server_bound.h).
+class StreamSession : public std::enable_shared_from_this<StreamSession>,
+                      public ReleasableSession {
  public:
   using Written = std::function<void()>;
   using CloseHandler = std::function<void()>;
@@ -64,17 +68,24 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   // then the session is simply destroyed, with whatever it captured).
   void on_close(CloseHandler handler) { on_close_ = std::move(handler); }
 
+  void release_io() override;
+
  private:
+  struct Io {
+    explicit Io(boost::beast::tcp_stream s) : stream(std::move(s)), wake(stream.get_executor()) {}
+    boost::beast::tcp_stream stream;
+    boost::asio::steady_timer wake;  // cancelled when there is work
+  };
+
   boost::asio::awaitable<void> watch_peer();
   void finish();
 
-  boost::beast::tcp_stream stream_;
+  ServerBound<Io> io_;
   size_t max_queued_;
   size_t max_queued_bytes_;
   Millis write_timeout_;
   size_t queued_bytes_ = 0;                             // on the strand
   bool skipped_ = false;                                // on the strand
-  boost::asio::steady_timer wake_;                      // cancelled when there is work
   std::deque<std::pair<std::string, Written>> outbox_;  // on the strand
   bool closed_ = false;                                 // on the strand
   CloseHandler on_close_;

@@ -32,28 +32,28 @@ size_t WebSocketSession::max_queued_bytes_seen() {
 WebSocketSession::WebSocketSession(beast::tcp_stream stream, size_t max_message_bytes,
                                    size_t max_queued, size_t max_queued_bytes)
     : ws_(std::move(stream)), max_queued_(max_queued), max_queued_bytes_(max_queued_bytes) {
-  ws_.read_message_max(max_message_bytes);
+  ws_->read_message_max(max_message_bytes);
 }
 
 asio::awaitable<void> WebSocketSession::run(
     Request request, std::function<void(std::shared_ptr<WebSocketSession>)> on_open) {
   auto self = shared_from_this();
-  beast::get_lowest_layer(ws_).expires_never();  // websocket timeouts take over
+  beast::get_lowest_layer(*ws_).expires_never();  // websocket timeouts take over
   // Pings after half the idle time: a peer that vanished is noticed.
   auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
   timeouts.idle_timeout = std::chrono::seconds(60);
   timeouts.keep_alive_pings = true;
-  ws_.set_option(timeouts);
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+  ws_->set_option(timeouts);
+  ws_->set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
     response.set(beast_http::field::server, kServiceName);
   }));
   boost::system::error_code ec;
-  co_await ws_.async_accept(request, asio::redirect_error(asio::use_awaitable, ec));
+  co_await ws_->async_accept(request, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return;
   on_open(self);
   beast::flat_buffer buffer;
   while (true) {
-    co_await ws_.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+    co_await ws_->async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) break;
     const std::string text = beast::buffers_to_string(buffer.data());
     buffer.consume(buffer.size());
@@ -78,8 +78,14 @@ void WebSocketSession::drop_outbox() {
 }
 
 void WebSocketSession::send(std::string text, Written written) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text),
-                                  written = std::move(written)]() mutable {
+  auto held = ws_.hold();
+  if (ws_.released()) {  // the server stopped: nothing more is written
+    held.unlock();
+    if (written) written();
+    return;
+  }
+  asio::post(ws_->get_executor(), [self = shared_from_this(), text = std::move(text),
+                                   written = std::move(written)]() mutable {
     if (self->closed_) {
       if (written) written();
       return;
@@ -99,7 +105,7 @@ void WebSocketSession::send(std::string text, Written written) {
     self->outbox_.emplace_back(std::move(text), std::move(written));
     if (!self->writing_) {
       self->writing_ = true;
-      asio::co_spawn(self->ws_.get_executor(), self->write_queued(), asio::detached);
+      asio::co_spawn(self->ws_->get_executor(), self->write_queued(), asio::detached);
     }
   });
 }
@@ -122,8 +128,8 @@ asio::awaitable<void> WebSocketSession::write_queued() {
     // The message in flight is not counted: one message is bounded by itself.
     queued_bytes_ -= text.size();
     g_queued_bytes -= text.size();
-    ws_.text(true);
-    co_await ws_.async_write(asio::buffer(text), asio::redirect_error(asio::use_awaitable, ec));
+    ws_->text(true);
+    co_await ws_->async_write(asio::buffer(text), asio::redirect_error(asio::use_awaitable, ec));
     if (outbox_.empty()) skipped_ = false;
     if (written) written();
     if (ec) break;
@@ -132,14 +138,25 @@ asio::awaitable<void> WebSocketSession::write_queued() {
 }
 
 void WebSocketSession::close() {
-  asio::post(ws_.get_executor(), [self = shared_from_this()] {
+  auto held = ws_.hold();
+  if (ws_.released()) return;
+  asio::post(ws_->get_executor(), [self = shared_from_this()] {
     if (self->closed_) return;
     self->closed_ = true;
     self->drop_outbox();
     boost::system::error_code ignored;
-    beast::get_lowest_layer(self->ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both,
+    beast::get_lowest_layer(*self->ws_).socket().shutdown(asio::ip::tcp::socket::shutdown_both,
                                                          ignored);
   });
+}
+
+void WebSocketSession::release_io() {
+  ws_.release();
+  // The server's threads are joined: nothing runs on the strand any more.
+  closed_ = true;
+  drop_outbox();
+  on_message_ = nullptr;  // not called at a server stop; cycles broken
+  on_close_ = nullptr;
 }
 
 }  // namespace tmon::http

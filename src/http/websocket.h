@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "http/access.h"
+#include "http/server_bound.h"
 #include "http/types.h"
 
 namespace tmon::http {
@@ -25,7 +26,10 @@ namespace tmon::http {
 // ever drained is dropped. Callbacks run on the connection's strand; keep them short. A producer
 // that wants to pace itself passes `written` to send(): it runs once the
 // message is on the wire, or dropped because the connection ended.
-class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
+// The application may keep a session past Server::stop(): from then on
+// send() and close() only hand back `written` (see server_bound.h).
+class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
+                         public ReleasableSession {
  public:
   using MessageHandler = std::function<void(const std::string& text)>;
   using CloseHandler = std::function<void()>;
@@ -52,10 +56,12 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   static size_t queued_bytes_total();
   static size_t max_queued_bytes_seen();
 
+  void release_io() override;
+
  private:
   boost::asio::awaitable<void> write_queued();
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  ServerBound<boost::beast::websocket::stream<boost::beast::tcp_stream>> ws_;
   size_t max_queued_;
   size_t max_queued_bytes_;
   void drop_outbox();
