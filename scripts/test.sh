@@ -5,7 +5,9 @@
 #
 #   scripts/test.sh                      # everything
 #   scripts/test.sh --unit               # label unit only: no redis-server started
-#   scripts/test.sh --repeat 5           # each test until it fails, at most 5 times
+#   scripts/test.sh --repeat 5           # the whole suite 5 times in a row, stopping at
+#                                        # the first failing round (says which and what)
+#   scripts/test.sh --repeat-each 5      # each test until it fails, at most 5 times
 #                                        # (ctest --repeat until-fail:5)
 #   scripts/test.sh -L fixture           # other arguments go to ctest
 #   TMON_SANITIZE=1 scripts/test.sh      # the ASan/UBSan build, in build-asan/
@@ -19,13 +21,18 @@ fi
 BUILD_DIR=${BUILD_DIR:-build}
 
 unit_only=0
+rounds=1
 ctest_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --unit) unit_only=1 ;;
-    --repeat)
-      [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || { echo "test: --repeat needs a count" >&2; exit 2; }
-      ctest_args+=(--repeat "until-fail:$2")
+    --repeat | --repeat-each)
+      [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || { echo "test: $1 needs a count" >&2; exit 2; }
+      if [[ "$1" == --repeat ]]; then
+        rounds=$2
+      else
+        ctest_args+=(--repeat "until-fail:$2")
+      fi
       shift ;;
     *) ctest_args+=("$1") ;;
   esac
@@ -40,9 +47,28 @@ run_ctest() {
     ${ctest_args[@]+"${ctest_args[@]}"} "$@"
 }
 
+# The suite `rounds` times in a row; stops at the first failing round and
+# names it and its failed tests (ctest keeps them in LastTestsFailed.log).
+run_rounds() {
+  local round started summary failed_log="$BUILD_DIR/Testing/Temporary/LastTestsFailed.log"
+  for round in $(seq 1 "$rounds"); do
+    started=$SECONDS
+    rm -f "$failed_log"
+    if run_ctest "$@" | tee "$BUILD_DIR/test-round.log"; [[ ${PIPESTATUS[0]} -ne 0 ]]; then
+      echo "test: round $round of $rounds FAILED after $((SECONDS - started)) s; failed tests:" >&2
+      if [[ -f "$failed_log" ]]; then sed 's/^[0-9]*:/  /' "$failed_log" >&2; fi
+      return 1
+    fi
+    summary=$(grep -E '^[0-9]+% tests passed' "$BUILD_DIR/test-round.log" | tail -1)
+    if [[ "$rounds" -gt 1 ]]; then
+      echo "test: round $round of $rounds passed in $((SECONDS - started)) s: ${summary}"
+    fi
+  done
+}
+
 # Unit tests start no process and open no socket: no redis-server needed.
 if [[ "$unit_only" == 1 ]]; then
-  run_ctest -L unit
+  run_rounds -L unit
   exit $?
 fi
 
@@ -78,4 +104,4 @@ fi
 export TMON_TEST_REDIS_URL="redis://127.0.0.1:$port/0"
 echo "test: redis-server on 127.0.0.1:$port"
 
-run_ctest
+run_rounds
