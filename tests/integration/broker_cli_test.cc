@@ -5,7 +5,7 @@
 #include "bus/consumer.h"
 #include "bus/producer.h"
 #include "child_process.h"
-#include "free_port.h"
+#include "listening_port.h"
 #include "temp_dir.h"
 #include "tmon_broker.h"
 
@@ -16,10 +16,17 @@ using testing::ChildProcess;
 
 TEST(BrokerCliTest, FixedPortForwardsToTheEmbeddedBroker) {
   testing::TempDir config;
-  const int port = testing::pick_free_port();
+  // A fixed port cannot be port 0: try candidates until one binds. The
+  // broker prints its address only once its forwarder listens there, and
+  // exits when the bind fails, so a printed address is this broker's.
+  int port = 0;
   std::string error;
-  auto broker = testing::start_tmon_broker(
-      TMON_BINARY, config.str(), {"--brokers", "3", "--port", std::to_string(port)}, &error);
+  std::optional<testing::TmonBroker> broker;
+  for (int attempt = 0; attempt < 5 && !broker; ++attempt) {
+    port = testing::candidate_port();
+    broker = testing::start_tmon_broker(
+        TMON_BINARY, config.str(), {"--brokers", "3", "--port", std::to_string(port)}, &error);
+  }
   ASSERT_TRUE(broker) << error;
   const std::string bootstrap = broker->bootstrap;
   EXPECT_EQ(bootstrap, "127.0.0.1:" + std::to_string(port));

@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "child_process.h"
-#include "free_port.h"
 #include "http_get.h"
+#include "listening_port.h"
 #include "redis_server.h"
 #include "temp_dir.h"
 
@@ -61,7 +61,6 @@ TEST(PrometheusScrapeTest, PrometheusSeesLlmCallsAndConsumerLag) {
   ASSERT_TRUE(api) << up.stderr_text();
   const int api_port = std::stoi(*api);
 
-  const int prometheus_port = testing::pick_free_port();
   dir.write("prometheus.yml",
             "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
             "scrape_configs:\n"
@@ -69,9 +68,14 @@ TEST(PrometheusScrapeTest, PrometheusSeesLlmCallsAndConsumerLag) {
             "    static_configs:\n"
             "      - targets: ['127.0.0.1:" +
                 std::to_string(api_port) + "']\n");
+  // Port 0 too; Prometheus does not print the port it got in a stable form,
+  // so it is read from the OS (its own listening socket).
   ChildProcess prometheus({"prometheus", "--config.file=" + dir.str() + "/prometheus.yml",
                            "--storage.tsdb.path=" + dir.str() + "/tsdb",
-                           "--web.listen-address=127.0.0.1:" + std::to_string(prometheus_port)});
+                           "--web.listen-address=127.0.0.1:0"});
+  const auto listening = testing::listening_port_of(prometheus.pid(), 20s);
+  ASSERT_TRUE(listening) << prometheus.stderr_text().substr(0, 2000);
+  const int prometheus_port = *listening;
 
   // Results come after the consumer groups form and the mock LLM answers;
   // Prometheus scrapes every second.

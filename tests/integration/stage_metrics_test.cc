@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "child_process.h"
-#include "free_port.h"
 #include "http_get.h"
+#include "listening_port.h"
 #include "redis_server.h"
 #include "temp_dir.h"
 #include "tmon_broker.h"
@@ -36,14 +36,17 @@ class StageMetricsTest : public ::testing::Test {
   // Starts `command` and sets *port to the /metrics port it reports on
   // stdout (with --metrics-port 0, whichever port it was given).
   std::unique_ptr<ChildProcess> start(const std::string& command,
-                                      std::vector<std::string> extra = {}, int* port = nullptr) {
+                                      std::vector<std::string> extra = {}, int* port = nullptr,
+                                      bool expect_start = true) {
     std::vector<std::string> args{TMON_BINARY, command,      "--config-dir",
                                   dir_.str(),  "--duration", "60"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto process = std::make_unique<ChildProcess>(args, env_);
     const auto reported =
         process->wait_for_stdout(std::regex(R"(Metrics: http://127\.0\.0\.1:(\d+)/metrics)"), 20s);
-    EXPECT_TRUE(reported) << command << ": " << process->stderr_text();
+    if (expect_start) {
+      EXPECT_TRUE(reported) << command << ": " << process->stderr_text();
+    }
     if (port) *port = reported ? std::stoi(*reported) : 0;
     return process;
   }
@@ -85,10 +88,20 @@ TEST_F(StageMetricsTest, GenerateServesMetricsOnItsMetricsPort) {
 }
 
 TEST_F(StageMetricsTest, AggregateServesMetricsOnItsDefaultPort) {
-  // Default: monitoring.metrics.port_base + 2 for an aggregator.
-  const int port = testing::pick_free_port();
-  dir_.write("monitoring.yaml", "metrics:\n  port_base: " + std::to_string(port - 2) + "\n");
-  auto aggregate = start("aggregate");
+  // Default: monitoring.metrics.port_base + 2 for an aggregator. A port set
+  // in config cannot be port 0: try candidates until one binds (the process
+  // reports its metrics port only once it listens, and exits when the bind
+  // fails).
+  int port = 0;
+  int candidate = 0;
+  std::unique_ptr<ChildProcess> aggregate;
+  for (int attempt = 0; attempt < 5 && (port == 0 || port != candidate); ++attempt) {
+    candidate = testing::candidate_port();
+    dir_.write("monitoring.yaml",
+               "metrics:\n  port_base: " + std::to_string(candidate - 2) + "\n");
+    aggregate = start("aggregate", {}, &port, /*expect_start=*/false);
+  }
+  ASSERT_EQ(port, candidate) << aggregate->stderr_text();
   const std::string body =
       scrape_until(port, "kafka_consumer_lag{group=\"tmon-aggregate\",partition=\"");
   EXPECT_NE(body.find("topic=\"risk-assessment-results\"}"), std::string::npos) << body;

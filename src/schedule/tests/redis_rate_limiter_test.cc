@@ -5,9 +5,8 @@
 
 #include <thread>
 
-#include "child_process.h"
 #include "common/ids.h"
-#include "free_port.h"
+#include "refusing_port.h"
 #include "redis_server.h"
 
 namespace tmon::schedule {
@@ -112,8 +111,9 @@ TEST_F(RedisRateLimiterTest, LearnedMarginIsSharedAndOutlivesTheInstance) {
 }
 
 TEST(RedisRateLimiterFallbackTest, FallsBackToAFairShareWhenRedisIsDown) {
+  const testing::RefusingPort refusing;
   auto dead = std::make_shared<store::RedisClient>(
-      *store::RedisAddress::parse("redis://127.0.0.1:" + std::to_string(testing::pick_free_port())),
+      *store::RedisAddress::parse("redis://127.0.0.1:" + std::to_string(refusing.port())),
       Millis(100));
   RedisLimiterOptions options;
   options.expected_instances = 2;
@@ -129,9 +129,11 @@ TEST(RedisRateLimiterFallbackTest, FallsBackToAFairShareWhenRedisIsDown) {
 }
 
 TEST(RedisRateLimiterFallbackTest, ReturnsToRedisWhenItIsBack) {
-  const int port = testing::pick_free_port();
-  auto redis = std::make_shared<store::RedisClient>(
-      *store::RedisAddress::parse("redis://127.0.0.1:" + std::to_string(port)), Millis(100));
+  // A private server of ours, down while the limiter starts, back on its port.
+  testing::TestRedis server(testing::TestRedis::Private{});
+  server.kill();
+  auto redis = std::make_shared<store::RedisClient>(*store::RedisAddress::parse(server.url()),
+                                                    Millis(100));
   RedisLimiterOptions options;
   options.expected_instances = 2;
   options.probe_interval = milliseconds(100);
@@ -141,8 +143,7 @@ TEST(RedisRateLimiterFallbackTest, ReturnsToRedisWhenItIsBack) {
   ASSERT_TRUE(limiter.status().fallback);
 
   // Redis comes up where the limiter expects it.
-  testing::ChildProcess server({"redis-server", "--port", std::to_string(port), "--bind",
-                                "127.0.0.1", "--save", "", "--appendonly", "no"});
+  ASSERT_TRUE(server.restart());
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (limiter.status().fallback && std::chrono::steady_clock::now() < give_up) {
     std::this_thread::sleep_for(milliseconds(50));
