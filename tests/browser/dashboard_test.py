@@ -25,9 +25,9 @@ Exit 77 (skipped) when chromium, chromium-driver or python3-selenium is missing.
 
 import json
 import os
+import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,28 +44,11 @@ except ImportError:
     print("SKIP: python3-selenium is not installed (scripts/setup.sh installs it)")
     sys.exit(77)
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from support import start_redis, wait_for  # noqa: E402  (ports, redis, waits)
+
 ADMIN_TOKEN = "dashboard-test-admin-token-0123456789"
 CAMERAS = ["wall-1", "wall-2", "wall-3", "wall-4"]
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(what, predicate, timeout, interval=0.1):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            last = predicate()
-            if last:
-                return last
-        except Exception as e:  # noqa: BLE001 - retried until the deadline
-            last = e
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what} (last: {last!r})")
 
 
 def http_json(port, path, method="GET", body=None):
@@ -81,23 +64,14 @@ def http_json(port, path, method="GET", body=None):
         return e.code, json.loads(e.read() or b"null")
 
 
-def start_redis(workdir):
-    if not shutil.which("redis-server"):
-        return None, "redis://127.0.0.1:1/0"  # unreachable: tmon keeps results in memory
-    port = free_port()
-    redis = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", workdir, "--loglevel", "warning"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for("redis-server", lambda: socket.create_connection(("127.0.0.1", port), 0.2).close() or True, 5)
-    return redis, f"redis://127.0.0.1:{port}/0"
-
-
 class Tmon:
-    """`tmon up` on a fixed port; can be stopped and started again."""
+    """`tmon up`; can be stopped and started again on the same port (the
+    page's origin). The first start binds port 0 and reads the port tmon
+    reports; a restart re-binds that known port, retrying while the old
+    socket lingers."""
 
-    def __init__(self, binary, config_dir, port, redis_url, workdir):
-        self.binary, self.config_dir, self.port = binary, config_dir, port
+    def __init__(self, binary, config_dir, redis_url, workdir):
+        self.binary, self.config_dir, self.port = binary, config_dir, 0
         self.env = dict(os.environ, DASHSCOPE_API_KEY="", TMON_REDIS_URL=redis_url,
                         TMON_ADMIN_TOKEN=ADMIN_TOKEN)
         self.env.pop("TMON_API_PORT", None)
@@ -105,13 +79,40 @@ class Tmon:
         self.process = None
         self.starts = 0
 
-    def start(self):
+    def launch(self):
         self.starts += 1
         self.log_path = os.path.join(self.workdir, f"tmon-{self.starts}.log")
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
             [self.binary, "up", "--api-port", str(self.port), "--config-dir", self.config_dir],
             env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def reported_port(self):
+        """The API port this run reports once it listens; 0 if it exited."""
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            match = re.search(r"API: http://127\.0\.0\.1:(\d+)", f.read())
+        if match:
+            return int(match.group(1))
+        return 0 if self.process.poll() is not None else None
+
+    def start(self):
+        port = None
+        for _ in range(5):
+            self.launch()
+            deadline = time.monotonic() + 30
+            port = self.reported_port()
+            while port is None and time.monotonic() < deadline:
+                time.sleep(0.1)
+                port = self.reported_port()
+            if port:
+                break
+            if self.process.poll() is None:  # silent for 30 s: not a port clash
+                self.process.kill()
+                self.process.wait()
+            self.log.close()  # exited: the known port is held by someone; try again
+            time.sleep(1)
+        assert port and self.port in (0, port), f"tmon up did not listen on {self.port}:\n{self.tail()}"
+        self.port = port
         wait_for("tmon up to answer health",
                  lambda: http_json(self.port, "/health/health_check")[0] == 200, 30, 0.2)
 
@@ -422,12 +423,12 @@ def main():
         f.write(f"redis:\n  url: {redis_url}\n")
     with open(os.path.join(config_dir, "kafka.yaml"), "w") as f:
         f.write("bootstrap_servers: embedded\nconsumer:\n  fetch_wait_max_ms: 10\n")
-    port = free_port()
-    tmon = Tmon(binary, config_dir, port, redis_url, workdir)
+    tmon = Tmon(binary, config_dir, redis_url, workdir)
     page = None
     ok = False
     try:
         tmon.start()
+        port = tmon.port
         page = Page(port, shots)
         check_wall(page)
         check_alerts(page, port)

@@ -21,7 +21,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import dashboard_test as support  # noqa: E402  (free ports, redis, tmon, the browser)
+import dashboard_test as support  # noqa: E402  (redis, tmon, the browser)
 
 
 def metrics(driver):
@@ -50,11 +50,11 @@ def main():
         f.write(f"redis:\n  url: {redis_url}\n")
     with open(os.path.join(config_dir, "kafka.yaml"), "w") as f:
         f.write("bootstrap_servers: embedded\nconsumer:\n  fetch_wait_max_ms: 10\n")
-    port = support.free_port()
-    tmon = support.Tmon(args.tmon, config_dir, port, redis_url, workdir)
+    tmon = support.Tmon(args.tmon, config_dir, redis_url, workdir)
     page = None
     try:
         tmon.start()
+        port = tmon.port
         page = support.Page(port, workdir)
         page.open("#wall")
         page.js("localStorage.setItem('tmon.wall.layout', '16');"

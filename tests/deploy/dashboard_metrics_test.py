@@ -2,8 +2,8 @@
 """Every metric the Grafana dashboard and the alert rules query is exported by
 a running tmon.
 
-Starts `tmon up` on a free loopback port (a private redis-server when one is
-installed, else tmon's in-process store), scrapes its /metrics until every
+Starts `tmon up` on loopback port 0 (it reports the port it got; a private
+redis-server when one is installed, else tmon's in-process store), scrapes its /metrics until every
 queried name has been seen or the run ends, and fails listing the names tmon
 never exported. `tmon up` serves every stage's metrics on its API port, so
 one process covers the per-stage processes' metrics too.
@@ -16,12 +16,15 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+
+# A private redis-server of our own (tests/browser/support.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "browser"))
+from support import start_redis  # noqa: E402
 
 # Series that Prometheus makes itself, not tmon.
 PROMETHEUS_SERIES = {
@@ -124,12 +127,6 @@ def is_exported(name, exported):
     return False
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def reported_api_port(log_path):
     """The port `tmon up --api-port 0` says it bound, once it has said so."""
     with open(log_path, encoding="utf-8", errors="replace") as f:
@@ -150,25 +147,6 @@ def stop(process, grace):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def start_redis(workdir):
-    """A private redis-server on a free port, or None when it is not installed."""
-    if not shutil.which("redis-server"):
-        return None, "redis://127.0.0.1:1/0"  # unreachable: tmon keeps results in memory
-    port = free_port()
-    redis = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", workdir, "--loglevel", "warning"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    return redis, f"redis://127.0.0.1:{port}/0"
 
 
 def main():
