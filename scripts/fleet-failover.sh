@@ -23,9 +23,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
-pids+=($!)
+source scripts/lib/private-redis.sh
+start_private_redis "$work/redis.log" || { echo "could not start redis-server" >&2; exit 1; }
+pids+=("$redis_pid")
 cat >"$work/kafka.yaml" <<YAML
 consumer:
   fetch_wait_max_ms: 10

@@ -18,10 +18,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no >"$tmp/redis.log" 2>&1 &
-pids+=($!)
-until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.1; done
+source scripts/lib/private-redis.sh
+start_private_redis "$tmp/redis.log" || { echo "could not start redis-server" >&2; exit 1; }
+pids+=("$redis_pid")
+port=$redis_port
 
 cp config/*.yaml "$tmp/"
 TMON_REDIS_URL="redis://127.0.0.1:$port/0" build/tmon detect --config-dir "$tmp" --api-port 0 \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: sets up if needed, builds the tests, starts the servers the
-# tests share (a private redis-server on a free loopback port), runs the suite
+# tests share (a private redis-server on a loopback port), runs the suite
 # with ctest, stops the servers, and exits non-zero on any failure.
 #
 #   scripts/test.sh                      # everything
@@ -72,7 +72,8 @@ if [[ "$unit_only" == 1 ]]; then
   exit $?
 fi
 
-# A redis-server of our own, on a free port, gone when we exit.
+# A redis-server of our own (scripts/lib/private-redis.sh), gone when we exit.
+source scripts/lib/private-redis.sh
 redis_pid=""
 cleanup() {
   if [[ -n "$redis_pid" ]]; then
@@ -81,26 +82,11 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-for _ in $(seq 1 20); do
-  port=$((20000 + RANDOM % 40000))
-  port_in_use "$port" && continue
-  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
-    --daemonize no --loglevel warning >"$BUILD_DIR/test-redis.log" 2>&1 &
-  redis_pid=$!
-  for _ in $(seq 1 50); do
-    if redis-cli -p "$port" ping 2>/dev/null | grep -q PONG; then break 2; fi
-    sleep 0.1
-  done
-  kill "$redis_pid" 2>/dev/null || true
-  redis_pid=""
-done
-if [[ -z "$redis_pid" ]]; then
+if ! start_private_redis "$BUILD_DIR/test-redis.log"; then
   echo "test: could not start redis-server" >&2
   exit 1
 fi
+port=$redis_port
 export TMON_TEST_REDIS_URL="redis://127.0.0.1:$port/0"
 echo "test: redis-server on 127.0.0.1:$port"
 
