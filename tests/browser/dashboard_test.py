@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The dashboard in a real browser (headless Debian Chromium driven by
-Selenium) against a real `tmon up` on free loopback ports.
+Selenium) against a real `tmon up` on loopback port 0 (it reports the port it got).
 
 Checks, in order:
   wall      4 tiles whose canvases change, each drawing the objects of its
