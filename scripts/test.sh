@@ -55,7 +55,9 @@ run_rounds() {
     started=$SECONDS
     rm -f "$failed_log"
     if run_ctest "$@" | tee "$BUILD_DIR/test-round.log"; [[ ${PIPESTATUS[0]} -ne 0 ]]; then
-      echo "test: round $round of $rounds FAILED after $((SECONDS - started)) s; failed tests:" >&2
+      summary=$(grep -E '^[0-9]+% tests passed' "$BUILD_DIR/test-round.log" | tail -1)
+      echo "test: round $round of $rounds FAILED after $((SECONDS - started)) s (${summary});" \
+        "failed tests:" >&2
       if [[ -f "$failed_log" ]]; then sed 's/^[0-9]*:/  /' "$failed_log" >&2; fi
       return 1
     fi

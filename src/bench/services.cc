@@ -95,16 +95,36 @@ std::optional<Subprocess> start_broker(const std::string& config_dir, int broker
   return process;
 }
 
+namespace {
+
+// The process id the Redis server behind `client` reports, or -1.
+long redis_process_id(store::RedisClient& client) {
+  const auto info = client.command({"INFO", "server"});
+  if (!info) return -1;
+  const size_t field = info->text.find("process_id:");
+  return field == std::string::npos ? -1 : std::atol(info->text.c_str() + field + 11);
+}
+
+}  // namespace
+
 std::optional<Subprocess> start_redis(std::string& url) {
+  // redis-server cannot bind port 0: a random port below the ephemeral range
+  // (port-0 binds never get those), another when the bind fails, and the
+  // server that answers counts only if it is our child (a foreign one may
+  // hold the port).
+  int ephemeral_low = 32768;
+  std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> ephemeral_low;
+  const int span = std::max(1000, ephemeral_low - 10000);
   for (int attempt = 0; attempt < 10; ++attempt) {
-    const int port = 20000 + static_cast<int>(std::hash<std::string>{}(random_hex_id()) % 40000);
+    const int port =
+        10000 + static_cast<int>(std::hash<std::string>{}(random_hex_id()) % static_cast<size_t>(span));
     auto redis = Subprocess::start({"redis-server", "--port", std::to_string(port), "--bind",
                                     "127.0.0.1", "--save", "", "--appendonly", "no"});
     if (!redis) continue;
     store::RedisClient client(
         *store::RedisAddress::parse("redis://127.0.0.1:" + std::to_string(port)), Millis(200));
     for (int i = 0; i < 50; ++i) {
-      if (client.ping()) {
+      if (redis_process_id(client) == redis->pid()) {
         url = "redis://127.0.0.1:" + std::to_string(port) + "/0";
         return redis;
       }

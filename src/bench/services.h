@@ -52,8 +52,8 @@ std::optional<MockProvider> start_mock_provider(const std::filesystem::path& wor
 std::optional<Subprocess> start_broker(const std::string& config_dir, int brokers,
                                        const std::filesystem::path& log, std::string& bootstrap);
 
-// A private redis-server on a free loopback port, without persistence; sets
-// url to "redis://127.0.0.1:PORT/0".
+// A private redis-server on a loopback port, without persistence, checked to
+// be our child (INFO server's process_id); sets url to "redis://127.0.0.1:PORT/0".
 std::optional<Subprocess> start_redis(std::string& url);
 
 // GET url and parse the body as JSON; an empty object when that fails.

@@ -48,8 +48,9 @@ struct StreamStart {
 // bounded too: past max_queued_bytes the queue skips to the newest message,
 // and a client over budget again before it caught up is dropped; a write
 // that takes longer than write_timeout ends the stream. The application may
-// keep a session past Server::stop(): from then on send() and close() only
-// hand back `written` (see server_bound.h).
+// keep a session past Server::stop(): from then on send() only calls
+// `written`, at once on the caller's thread, and close() does nothing (see
+// server_bound.h).
 class StreamSession : public std::enable_shared_from_this<StreamSession>,
                       public ReleasableSession {
  public:

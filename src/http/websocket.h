@@ -27,7 +27,8 @@ namespace tmon::http {
 // that wants to pace itself passes `written` to send(): it runs once the
 // message is on the wire, or dropped because the connection ended.
 // The application may keep a session past Server::stop(): from then on
-// send() and close() only hand back `written` (see server_bound.h).
+// send() only calls `written`, at once on the caller's thread, and close() does
+// nothing (see server_bound.h).
 class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
                          public ReleasableSession {
  public:

@@ -1,6 +1,6 @@
-// The walking skeleton end to end: `tmon up --duration 20` on free ports with
-// a real redis-server; every simulated camera must get an assessed result,
-// served over HTTP, and the process must stop by itself, cleanly.
+// The walking skeleton end to end: `tmon up` on port 0 with a real
+// redis-server; every simulated camera must get an assessed result, served
+// over HTTP, and the process must stop cleanly on SIGTERM.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "child_process.h"
+#include "eventually.h"
 #include "http_get.h"
 #include "redis_server.h"
 #include "temp_dir.h"
@@ -35,8 +36,10 @@ TEST(UpEndToEndTest, EveryCameraGetsAnAssessedResultOverHttp) {
   config.write("pipeline.yaml", pipeline_yaml(redis.url()));
   config.write("kafka.yaml", "bootstrap_servers: embedded\nconsumer:\n  fetch_wait_max_ms: 10\n");
   // Port 0: the API binds a free port and tells it on stdout.
-  ChildProcess up(
-      {TMON_BINARY, "up", "--config-dir", config.str(), "--duration", "20", "--api-port", "0"},
+  // No --duration: on a loaded machine a fixed run time ran out while the
+  // test still asserted (the cameras were stopped already). The test stops
+  // it with SIGTERM when done.
+  ChildProcess up({TMON_BINARY, "up", "--config-dir", config.str(), "--api-port", "0"},
       // Keys must come from the test's config only.
       {{"DASHSCOPE_API_KEY", ""}, {"TMON_REDIS_URL", redis.url()}});
   const auto api =
@@ -46,7 +49,7 @@ TEST(UpEndToEndTest, EveryCameraGetsAnAssessedResultOverHttp) {
   ASSERT_GT(api_port, 0);
 
   std::map<std::string, nlohmann::json> latest;
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(18);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (latest.size() < kCameras.size() && std::chrono::steady_clock::now() < give_up) {
     for (const auto& camera : kCameras) {
       if (latest.contains(camera)) continue;
@@ -80,9 +83,19 @@ TEST(UpEndToEndTest, EveryCameraGetsAnAssessedResultOverHttp) {
     EXPECT_FALSE(history["data"].empty()) << history.dump();
   }
   // Detection: the cameras are listed, watched live over /ws, and measured.
-  const auto cameras = nlohmann::json::parse(testing::http_get(api_port, "/api/cameras").body);
-  ASSERT_EQ(cameras["data"].size(), kCameras.size()) << cameras.dump();
-  for (const auto& camera : cameras["data"]) EXPECT_EQ(camera["status"], "ok") << camera.dump();
+  nlohmann::json cameras;
+  const bool all_ok = testing::eventually(
+      [&] {
+        cameras = nlohmann::json::parse(testing::http_get(api_port, "/api/cameras").body, nullptr,
+                                        false);
+        if (!cameras.is_object() || cameras["data"].size() != kCameras.size()) return false;
+        for (const auto& camera : cameras["data"]) {
+          if (camera["status"] != "ok") return false;
+        }
+        return true;
+      },
+      std::chrono::seconds(10));
+  EXPECT_TRUE(all_ok) << cameras.dump();
   {
     testing::WsClient viewer(api_port, "/ws");
     ASSERT_TRUE(viewer.connected());
@@ -104,6 +117,7 @@ TEST(UpEndToEndTest, EveryCameraGetsAnAssessedResultOverHttp) {
   ASSERT_TRUE(health.contains("data")) << "health check failed";
   EXPECT_EQ(health["data"]["components"]["store"]["status"], "ok");
 
+  up.signal(SIGTERM);
   EXPECT_EQ(up.wait(std::chrono::seconds(40)), 0) << up.stderr_text();
   // Nothing at error level: no lost work, no crash on the way out.
   EXPECT_EQ(up.stderr_text().find(" error "), std::string::npos) << up.stderr_text();
