@@ -10,20 +10,15 @@
 
 #include "common/clock.h"
 #include "common/result.h"
+#include "detect/camera_state.h"
 #include "messages/messages.h"
 
 namespace tmon::api {
 
-// Where a camera's stream is at. One name each on every surface (GET
-// /api/cameras, /ws camera_status), from to_string() alone.
-enum class CameraState {
-  kStarting,  // opening the source
-  kOk,        // frames are coming
-  kError,     // the source failed; retrying with backoff
-  kEnded,     // a file or folder that does not loop has played out
-};
-std::string_view to_string(CameraState state);
-std::optional<CameraState> parse_camera_state(std::string_view text);
+// Where a camera's stream is at: detect's one enum (detect/camera_state.h).
+using detect::CameraState;
+using detect::parse_camera_state;
+using detect::to_string;
 
 // A camera as the API shows it.
 struct CameraInfo {

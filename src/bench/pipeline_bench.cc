@@ -9,7 +9,6 @@
 #include <iostream>
 #include <thread>
 
-#include "runtime/pipeline.h"
 #include "bench/html_report.h"
 #include "bench/pipeline_observer.h"
 #include "bench/pipeline_report.h"
@@ -22,6 +21,7 @@
 #include "common/logging.h"
 #include "detect/synthetic_camera.h"
 #include "messages/codec.h"
+#include "runtime/pipeline.h"
 
 namespace tmon::bench {
 namespace {
@@ -50,12 +50,17 @@ struct LocalServices {
 // own; cameras are spread evenly over the interval so that load is smooth.
 class SyntheticLoad {
  public:
-  SyntheticLoad(const config::Config& config, int cameras, double interval, int threads)
-      : config_(config), cameras_(cameras), interval_(interval), threads_(threads) {}
+  SyntheticLoad(const config::KafkaConfig& kafka, const config::DetectionConfig& detection,
+                int cameras, double interval, int threads)
+      : kafka_(kafka),
+        detection_(detection),
+        cameras_(cameras),
+        interval_(interval),
+        threads_(threads) {}
   ~SyntheticLoad() { stop(); }
 
   Status start(double duration) {
-    auto producer = bus::Producer::create(config_.kafka, "tmon-bench-load");
+    auto producer = bus::Producer::create(kafka_, "tmon-bench-load");
     if (!producer) return tl::unexpected(producer.error());
     producer_ = std::move(*producer);
     const auto start = SystemClock::instance().now();
@@ -90,10 +95,10 @@ class SyntheticLoad {
     for (int i = thread; i < cameras_; i += threads) {
       detect::SimOptions scene;
       scene.seed = static_cast<uint64_t>(i + 1);
-      cameras.emplace_back(i, std::make_unique<detect::SyntheticCamera>(
-                                  camera_id(i), scene, config_.pipeline.detection, backdrop));
+      cameras.emplace_back(
+          i, std::make_unique<detect::SyntheticCamera>(camera_id(i), scene, detection_, backdrop));
     }
-    const std::string& topic = config_.kafka.topics.detection_results.name;
+    const std::string& topic = kafka_.topics.detection_results.name;
     for (int64_t round = 0; !stopping_; ++round) {
       for (auto& [index, camera] : cameras) {
         const double offset =
@@ -118,7 +123,8 @@ class SyntheticLoad {
     }
   }
 
-  const config::Config& config_;
+  const config::KafkaConfig& kafka_;
+  const config::DetectionConfig& detection_;
   int cameras_;
   double interval_;
   int threads_;
@@ -214,14 +220,16 @@ double capacity_from_limits(const json& stats, double& per_second, double& per_m
   return capacity;
 }
 
-double capacity_from_config(const config::Config& config, double& per_second, double& per_minute) {
+double capacity_from_config(const std::vector<config::AccountConfig>& accounts,
+                            const std::vector<config::ApiKeyConfig>& keys, double& per_second,
+                            double& per_minute) {
   double capacity = 0;
-  for (const auto& account : config.accounts) {
+  for (const auto& account : accounts) {
     per_second = std::max(per_second, account.qps_limit);
     per_minute = std::max(per_minute, static_cast<double>(account.rpm_limit));
     capacity += std::min(account.qps_limit, account.rpm_limit / 60.0);
   }
-  for (const auto& key : config.api_keys) {
+  for (const auto& key : keys) {
     if (!key.enabled || !key.account.empty()) continue;  // own account: its key limits
     capacity += std::min(key.qps_limit, key.rpm_limit / 60.0);
   }
@@ -403,7 +411,8 @@ int run_pipeline_bench(const PipelineBenchOptions& o, config::Config config) {
   std::unique_ptr<RemoteCameras> remote;
   Status load_started;
   if (o.detections_only) {
-    synthetic = std::make_unique<SyntheticLoad>(config, o.cameras, interval, o.load_threads);
+    synthetic = std::make_unique<SyntheticLoad>(config.kafka, config.pipeline.detection, o.cameras,
+                                                interval, o.load_threads);
     load_started = synthetic->start(o.duration);
   } else if (in_process) {
     runtime::PipelineRoles roles;
@@ -515,8 +524,8 @@ int run_pipeline_bench(const PipelineBenchOptions& o, config::Config config) {
     run.capacity_per_second =
         capacity_from_limits(provider_stats, run.limit_per_second, run.limit_per_minute);
   } else {
-    run.capacity_per_second =
-        capacity_from_config(config, run.limit_per_second, run.limit_per_minute);
+    run.capacity_per_second = capacity_from_config(config.accounts, config.api_keys,
+                                                   run.limit_per_second, run.limit_per_minute);
   }
   run.max_age_s = config.pipeline.tasks.max_age_seconds;
   run.max_lag = o.max_lag;

@@ -29,24 +29,25 @@ struct Instance {
 };
 
 Result<std::unique_ptr<schedule::SchedulerRuntime>> start_instance(
-    const config::Config& config, int index, const std::vector<config::ApiKeyConfig>& keys,
-    const std::string& base_url) {
+    const schedule::SchedulerSections& config, int index,
+    const std::vector<config::ApiKeyConfig>& keys, const std::string& base_url) {
   auto runtime = schedule::SchedulerRuntime::create(config, "bench-" + std::to_string(index + 1),
                                                     keys, base_url, SystemClock::instance());
   if (runtime) (*runtime)->start();
   return runtime;
 }
 
-config::Config scheduler_config(const SchedulerBenchOptions& o, const std::string& base_url,
-                                const std::string& redis_url) {
-  config::Config config;
+schedule::SchedulerSections scheduler_config(const SchedulerBenchOptions& o,
+                                             const std::string& base_url,
+                                             const std::string& redis_url) {
+  schedule::SchedulerSections config;
   config.llm.base_url = base_url;
   if (!o.fallback_model.empty()) config.llm.fallback_models = {o.fallback_model};
   config.scheduler.max_concurrent_tasks = o.max_concurrent;
   config.scheduler.queue_size = o.queue_size;
   config.scheduler.timeout_seconds = o.timeout;
   config.scheduler.disabled_probe_seconds = o.probe_seconds;
-  config.pipeline.tasks.max_age_seconds = o.max_age;
+  config.task_max_age_seconds = o.max_age;
   config.rate_limit.window_margin_ms = o.window_margin_ms;
   if (!redis_url.empty()) {
     config.rate_limit.backend = "redis";
@@ -86,7 +87,7 @@ int run_scheduler_bench(const SchedulerBenchOptions& o) {
       return 1;
     }
   }
-  config::Config config = scheduler_config(o, mock->base_url, redis_url);
+  schedule::SchedulerSections config = scheduler_config(o, mock->base_url, redis_url);
   config.accounts = accounts;
   std::vector<Instance> instances(static_cast<size_t>(o.instances));
   for (int i = 0; i < o.instances; ++i) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "config/scalar.h"
+#include "messages/coco.h"
 
 namespace tmon::config {
 
@@ -53,6 +54,11 @@ Check<std::string> one_of(std::initializer_list<const char*> allowed) {
 
 Check<std::string> non_empty(std::string what) {
   return {[](const std::string& v) { return !v.empty(); }, "a non-empty " + what};
+}
+
+Check<std::string> coco_class() {
+  return {[](const std::string& name) { return messages::coco_index(name) >= 0; },
+          "a COCO class name (e.g. \"car\", \"traffic light\")"};
 }
 
 Check<std::string> log_level() {

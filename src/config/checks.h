@@ -25,6 +25,9 @@ Check<double> number_between(double min, double max);  // "a number min..max", i
 Check<std::string> one_of(std::initializer_list<const char*> allowed);
 Check<std::string> non_empty(std::string what);  // "a non-empty <what>"
 
+// Object classes the detectors know: COCO names as COCO spells them.
+Check<std::string> coco_class();
+
 // Log levels tmon::configure_logging understands (spdlog's names).
 Check<std::string> log_level();
 

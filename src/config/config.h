@@ -20,61 +20,90 @@ namespace tmon::config {
 // How a model counts an image's tokens (llm.models[]): whole patches of
 // patch_pixels², the area kept within [min_pixels, max_pixels] (Qwen-VL's
 // rule; see llm/token_estimate.h).
+#define TMON_MODEL_TOKEN_FIELDS(X)                             \
+  X(std::string, name, "", non_empty("model name"), kPlain)    \
+  X(int, tokens_per_patch, 1, int_at_least(1), kPlain)         \
+  X(int, patch_pixels, 28, int_at_least(1), kPlain)            \
+  X(int64_t, min_pixels, 4 * 28 * 28, int_at_least(1), kPlain) \
+  /* at least min_pixels (checked in read_api_keys.cc) */      \
+  X(int64_t, max_pixels, 1280 * 28 * 28, int_at_least(1), kPlain)
 struct ModelTokenConfig {
-  std::string name;
-  int tokens_per_patch = 1;
-  int patch_pixels = 28;
-  int64_t min_pixels = 4 * 28 * 28;
-  int64_t max_pixels = 1280 * 28 * 28;
+  TMON_CONFIG_FIELDS(TMON_MODEL_TOKEN_FIELDS)
 };
+void check_model_tokens(MapReader& item, ModelTokenConfig& model,
+                        const std::vector<ModelTokenConfig>& before);
 
 // The LLM provider: DashScope compatible mode or any OpenAI-compatible API.
+#define TMON_LLM_FIELDS(X)                                                                        \
+  X(std::string, base_url, "https://dashscope.aliyuncs.com/compatible-mode/v1", non_empty("URL"), \
+    kPlain)                                                                                       \
+  X(std::string, model, "qwen-vl-plus", non_empty("model name"), kPlain)                          \
+  /* Tried in order when every key of `model` is cooling, out of tokens or                        \
+     would make a task miss its deadline; empty (the default): no fallback. */                    \
+  X(std::vector<std::string>, fallback_models, {}, anything(), kPlain)                            \
+  /* token rules; unlisted models use the defaults */                                             \
+  X(std::vector<ModelTokenConfig>, models, {}, records(check_model_tokens), kPlain)               \
+  X(int, max_tokens, 1024, int_at_least(1), kPlain)                                               \
+  /* OpenAI-compatible APIs, DashScope included, reject temperatures above 2. */                  \
+  X(double, temperature, 0.1, number_between(0, 2), kPlain)                                       \
+  /* empty: the built-in risk-assessment prompt */                                                \
+  X(std::string, system_prompt, "", anything(), kPlain)                                           \
+  /* Frame-level batching: a frame's tasks waiting together go to the LLM in                      \
+     one call (several images in one user message, each labelled with its                         \
+     group index); each group still gets its own result. */                                       \
+  X(bool, batch_groups, false, anything(), kPlain)                                                \
+  /* groups per batched call at most */                                                           \
+  X(int, max_batch_groups, 8, int_between(1, 32), kPlain)
 struct LlmConfig {
-  std::string base_url = "https://dashscope.aliyuncs.com/compatible-mode/v1";
-  std::string model = "qwen-vl-plus";
-  // Tried in order when every key of `model` is cooling, out of tokens or
-  // would make a task miss its deadline; empty (the default): no fallback.
-  std::vector<std::string> fallback_models;
-  std::vector<ModelTokenConfig> models;  // token rules; unlisted models use the defaults
-  int max_tokens = 1024;
-  double temperature = 0.1;
-  std::string system_prompt;  // empty: the built-in risk-assessment prompt
-  // Frame-level batching: a frame's tasks waiting together go to the LLM in
-  // one call (several images in one user message, each labelled with its
-  // group index); each group still gets its own result.
-  bool batch_groups = false;
-  int max_batch_groups = 8;  // groups per batched call at most
+  TMON_CONFIG_FIELDS(TMON_LLM_FIELDS)
 };
 
 // An account's limits for one model (accounts[].models[]), when they differ
 // from the account's own (which hold for llm.model and any unlisted model).
+#define TMON_MODEL_LIMITS_FIELDS(X)                          \
+  X(std::string, model, "", non_empty("model name"), kPlain) \
+  X(double, qps_limit, 5, number_above(0), kPlain)           \
+  X(int, rpm_limit, 300, int_at_least(1), kPlain)            \
+  X(int, tpm_limit, 0, int_at_least(0), kPlain)
 struct ModelLimitsConfig {
-  std::string model;
-  double qps_limit = 5;
-  int rpm_limit = 300;
-  int tpm_limit = 0;
+  TMON_CONFIG_FIELDS(TMON_MODEL_LIMITS_FIELDS)
 };
 
 // Providers count limits per account (and model). Keys naming the same
 // account share these limits.
+#define TMON_ACCOUNT_FIELDS(X)                         \
+  /* required, unique (checked in read_api_keys.cc) */ \
+  X(std::string, name, "", anything(), kPlain)         \
+  /* requests per second */                            \
+  X(double, qps_limit, 5, number_above(0), kPlain)     \
+  /* requests per minute */                            \
+  X(int, rpm_limit, 300, int_at_least(1), kPlain)      \
+  /* tokens per minute; 0 = not enforced */            \
+  X(int, tpm_limit, 0, int_at_least(0), kPlain)        \
+  X(std::vector<ModelLimitsConfig>, models, {}, records<ModelLimitsConfig>(), kPlain)
 struct AccountConfig {
-  std::string name;
-  double qps_limit = 5;  // requests per second
-  int rpm_limit = 300;   // requests per minute
-  int tpm_limit = 0;     // tokens per minute; 0 = not enforced
-  std::vector<ModelLimitsConfig> models;
+  TMON_CONFIG_FIELDS(TMON_ACCOUNT_FIELDS)
 };
+void check_account(MapReader& item, AccountConfig& account,
+                   const std::vector<AccountConfig>& before);
 
+#define TMON_API_KEY_FIELDS(X)                                                \
+  /* shown in logs, metrics and stats instead of the key; required, unique */ \
+  X(std::string, id, "", anything(), kPlain)                                  \
+  /* the secret; only ever sent in the Authorization header */                \
+  X(std::string, key, "", anything(), kSecret)                                \
+  /* empty: the key is its own account */                                     \
+  X(std::string, account, "", anything(), kPlain)                             \
+  X(bool, enabled, true, anything(), kPlain)                                  \
+  /* relative share of traffic among keys with free permits */                \
+  X(double, weight, 1.0, number_at_least(0), kPlain)                          \
+  X(double, qps_limit, 5, number_above(0), kPlain)                            \
+  X(int, rpm_limit, 300, int_at_least(1), kPlain)                             \
+  X(int, tpm_limit, 0, int_at_least(0), kPlain)
 struct ApiKeyConfig {
-  std::string id;       // shown in logs, metrics and stats instead of the key
-  std::string key;      // the secret; only ever sent in the Authorization header
-  std::string account;  // empty: the key is its own account
-  bool enabled = true;
-  double weight = 1.0;  // relative share of traffic among keys with free permits
-  double qps_limit = 5;
-  int rpm_limit = 300;
-  int tpm_limit = 0;
+  TMON_CONFIG_FIELDS(TMON_API_KEY_FIELDS)
 };
+void check_api_key(MapReader& item, ApiKeyConfig& key, const std::vector<ApiKeyConfig>& before);
 
 #define TMON_SCHEDULER_FIELDS(X)                                              \
   /* LLM calls in flight per scheduler process */                             \
@@ -106,6 +135,7 @@ struct ApiKeyConfig {
 struct SchedulerConfig {
   TMON_CONFIG_FIELDS(TMON_SCHEDULER_FIELDS)
 };
+void check_scheduler(MapReader& r, SchedulerConfig& scheduler);
 
 // Where permits come from. "local": this process alone paces its calls.
 // "redis": every scheduler instance shares windows, cooldowns and disabled
@@ -151,11 +181,15 @@ struct TopicConfig {
   bool compact = false;  // cleanup.policy=compact (the camera registry), not read from files
 };
 
+#define TMON_TOPICS_FIELDS(X)                                                                  \
+  X(TopicConfig, detection_results, (TopicConfig{"detection-results"}), section(), kPlain)     \
+  X(TopicConfig, assessment_tasks, (TopicConfig{"assessment-tasks"}), section(), kPlain)       \
+  X(TopicConfig, risk_assessment_results, (TopicConfig{"risk-assessment-results"}), section(), \
+    kPlain)                                                                                    \
+  X(TopicConfig, dead_letter, (TopicConfig{"tmon-dead-letter", 4, 1, 7LL * 24 * 3600 * 1000}), \
+    section(), kPlain)
 struct TopicsConfig {
-  TopicConfig detection_results{"detection-results"};
-  TopicConfig assessment_tasks{"assessment-tasks"};
-  TopicConfig risk_assessment_results{"risk-assessment-results"};
-  TopicConfig dead_letter{"tmon-dead-letter", 4, 1, 7LL * 24 * 3600 * 1000};
+  TMON_CONFIG_FIELDS(TMON_TOPICS_FIELDS)
 };
 
 #define TMON_PRODUCER_FIELDS(X)                                                              \
@@ -176,6 +210,7 @@ struct TopicsConfig {
 struct ProducerConfig {
   TMON_CONFIG_FIELDS(TMON_PRODUCER_FIELDS)
 };
+void check_producer(MapReader& r, ProducerConfig& producer);
 
 #define TMON_CONSUMER_FIELDS(X)                                                             \
   X(std::string, auto_offset_reset, "earliest", one_of({"earliest", "latest"}), kPlain)     \
@@ -194,32 +229,45 @@ struct ProducerConfig {
 struct ConsumerConfig {
   TMON_CONFIG_FIELDS(TMON_CONSUMER_FIELDS)
 };
+void check_consumer(MapReader& r, ConsumerConfig& consumer);
 
 // Cameras across detect processes (kafka.yaml `fleet:`): a compacted
 // registry topic keyed by camera id, owned partition by partition by the
 // members of one consumer group.
+#define TMON_FLEET_FIELDS(X)                                                      \
+  X(std::string, registry_topic, "tmon-cameras", non_empty("topic name"), kPlain) \
+  /* most detect processes that can share the cameras */                          \
+  X(int, registry_partitions, 12, int_between(1, 1000), kPlain)                   \
+  /* the detect instances' consumer group */                                      \
+  X(std::string, group_id, "tmon-detect", non_empty("consumer group id"), kPlain) \
+  /* registry entries a process follows at most */                                \
+  X(int, max_cameras, 10'000, int_between(1, 1'000'000), kPlain)                  \
+  /* how often an owner writes its cameras' status */                             \
+  X(double, status_period_seconds, 2, number_between(0.1, 60), kPlain)            \
+  /* A status older than 3 periods means "no owner"; the key itself lives         \
+     this long so a new owner can still read the last frame of the old one        \
+     (at least 3 periods, checked in read_kafka.cc). */                           \
+  X(double, status_ttl_seconds, 60, number_between(1, 86'400), kPlain)            \
+  /* An ephemeral camera (/ws start_stream of an unknown id) is removed this      \
+     long after its last watcher on an API process left. */                       \
+  X(double, ephemeral_grace_seconds, 30, number_between(0, 86'400), kPlain)
 struct FleetConfig {
-  std::string registry_topic = "tmon-cameras";
-  int registry_partitions = 12;          // most detect processes that can share the cameras
-  std::string group_id = "tmon-detect";  // the detect instances' consumer group
-  int max_cameras = 10'000;              // registry entries a process follows at most
-  double status_period_seconds = 2;      // how often an owner writes its cameras' status
-  // A status older than 3 periods means "no owner"; the key itself lives
-  // this long so a new owner can still read the last frame of the old one.
-  double status_ttl_seconds = 60;
-  // An ephemeral camera (/ws start_stream of an unknown id) is removed this
-  // long after its last watcher on an API process left.
-  double ephemeral_grace_seconds = 30;
+  TMON_CONFIG_FIELDS(TMON_FLEET_FIELDS)
 };
+void check_fleet(MapReader& r, FleetConfig& fleet);
 
+// kafka.yaml, its top-level keys.
+#define TMON_KAFKA_FIELDS(X)                                                                  \
+  /* "embedded" starts librdkafka's in-memory mock cluster in-process. */                     \
+  X(std::string, bootstrap_servers, "embedded", non_empty("host:port list, or \"embedded\""), \
+    kPlain)                                                                                   \
+  X(int, embedded_brokers, 1, int_at_least(1), kPlain)                                        \
+  X(TopicsConfig, topics, {}, section(), kPlain)                                              \
+  X(ProducerConfig, producer, {}, section(check_producer), kPlain)                            \
+  X(ConsumerConfig, consumer, {}, section(check_consumer), kPlain)                            \
+  X(FleetConfig, fleet, {}, section(check_fleet), kPlain)
 struct KafkaConfig {
-  // "embedded" starts librdkafka's in-memory mock cluster in-process.
-  std::string bootstrap_servers = "embedded";
-  int embedded_brokers = 1;
-  TopicsConfig topics;
-  ProducerConfig producer;
-  ConsumerConfig consumer;
-  FleetConfig fleet;
+  TMON_CONFIG_FIELDS(TMON_KAFKA_FIELDS)
 };
 
 // ---- config/monitoring.yaml ----------------------------------------------
@@ -257,103 +305,181 @@ struct AlertThresholds {
   TMON_CONFIG_FIELDS(TMON_ALERT_FIELDS)
 };
 
+// monitoring.yaml, its top-level keys.
+#define TMON_MONITORING_FIELDS(X)                  \
+  X(LoggingConfig, logging, {}, section(), kPlain) \
+  X(MetricsConfig, metrics, {}, section(), kPlain) \
+  X(AlertThresholds, alerts, {}, section(), kPlain)
 struct MonitoringConfig {
-  LoggingConfig logging;
-  MetricsConfig metrics;
-  AlertThresholds alerts;
+  TMON_CONFIG_FIELDS(TMON_MONITORING_FIELDS)
 };
 
 // ---- config/pipeline.yaml ------------------------------------------------
 
+// A point of an image or of the ground, written [x, y].
+struct Point2 {
+  double x = 0, y = 0;
+  bool operator==(const Point2&) const = default;
+};
+
 // One point of a camera's ground plane: a pixel and where it is on the road.
+#define TMON_GROUND_POINT_FIELDS(X)                          \
+  /* pixels */                                               \
+  X(Point2, image, {}, required("the pixel [x, y]"), kPlain) \
+  /* metres */                                               \
+  X(Point2, ground, {}, required("the road point [x, y] in metres"), kPlain)
 struct GroundPointConfig {
-  double image_x = 0, image_y = 0;    // pixels
-  double ground_x = 0, ground_y = 0;  // metres
+  TMON_CONFIG_FIELDS(TMON_GROUND_POINT_FIELDS)
   bool operator==(const GroundPointConfig&) const = default;
 };
 
+#define TMON_CAMERA_FIELDS(X)                                                 \
+  /* Written as a plain integer (`id: 3`): the original numbers its cameras,  \
+     and messages and /ws then carry the id as a JSON number (id_is_integer). \
+     Required and unique (checked in read_pipeline.cc). */                    \
+  X(std::string, id, "", anything(), kId)                                     \
+  /* rtsp://, http(s)://, a file, a folder, or sim://; required */            \
+  X(std::string, url, "", anything(), kCredentialUrl)                         \
+  X(bool, enabled, true, anything(), kPlain)                                  \
+  /* 0: detection.frame_interval_seconds (hence 0 allowed here, not there) */ \
+  X(double, frame_interval_seconds, 0, number_between(0, 3600), kPlain)       \
+  /* empty: detection.detector */                                             \
+  X(std::string, detector, "", one_of({"", "motion", "yolo", "hog"}), kPlain) \
+  /* video files and folders start over at the end */                         \
+  X(bool, loop, true, anything(), kPlain)                                     \
+  /* image: non-zero pixels are watched; empty: all */                        \
+  X(std::string, roi_mask, "", anything(), kPlain)                            \
+  /* Four image/ground point pairs: TTC/PET distances and speeds in metres.   \
+     Empty: in pixels. */                                                     \
+  X(std::vector<GroundPointConfig>, homography, {},                           \
+    exactly<GroundPointConfig>(4, "point pairs {image: [x, y], ground: [x, y]}"), kPlain)
 struct CameraConfig {
-  std::string id;
-  // Written as a plain integer (`id: 3`): the original numbers its cameras,
-  // and messages and /ws then carry the id as a JSON number.
-  bool id_is_integer = false;
-  std::string url;  // rtsp://, http(s)://, a file, a folder, or sim://
-  bool enabled = true;
-  double frame_interval_seconds = 0;  // 0: detection.frame_interval_seconds
-  std::string detector;               // empty: detection.detector
-  bool loop = true;                   // video files and folders start over at the end
-  std::string roi_mask;               // image: non-zero pixels are watched; empty: all
-  // Four image/ground point pairs: TTC/PET distances and speeds in metres.
-  // Empty: in pixels.
-  std::vector<GroundPointConfig> homography;
+  TMON_CONFIG_FIELDS(TMON_CAMERA_FIELDS)
+  bool id_is_integer = false;  // `id: 3` rather than `id: "3"` (set by reading, kId)
 };
+void check_camera(MapReader& item, CameraConfig& camera, const std::vector<CameraConfig>& before);
+// The cameras used when pipeline.yaml names none: four simulated feeds, so a
+// fresh checkout produces traffic without any hardware.
+std::vector<CameraConfig> default_cameras();
 
+#define TMON_DETECTION_FIELDS(X)                                                        \
+  X(double, frame_interval_seconds, 1.8, number_between(0.05, 3600), kPlain)            \
+  /* motion, yolo, hog */                                                               \
+  X(std::string, detector, "motion", one_of({"motion", "yolo", "hog"}), kPlain)         \
+  X(int, jpeg_quality, 80, int_between(1, 100), kPlain)                                 \
+  X(int, min_group_size, 2, int_at_least(1), kPlain)                                    \
+  /* grouping distance relative to object size */                                       \
+  X(double, group_distance_factor, 1.5, number_above(0), kPlain)                        \
+  /* group crop grown by this fraction per side */                                      \
+  X(double, crop_margin, 0.15, number_between(0, 2), kPlain)                            \
+  /* annotated frame for the dashboard (px); 0: none */                                 \
+  X(int, thumbnail_width, 320, int_between(0, 4096), kPlain)                            \
+  /* detection threads; 0: one per core */                                              \
+  X(int, workers, 0, int_between(0, 256), kPlain)                                       \
+  /* motion: sum over B, G, R of |frame - background| */                                \
+  X(int, motion_threshold, 45, int_between(1, 765), kPlain)                             \
+  /* motion: smallest blob, as a fraction of the frame */                               \
+  X(double, min_area_ratio, 0.0004, number_between(0, 1), kPlain)                       \
+  /* yolo: ONNX file (YOLOv5 or YOLOv8 export) */                                       \
+  X(std::string, yolo_model, "", anything(), kPlain)                                    \
+  X(int, yolo_input_size, 640, int_between(32, 4096), kPlain)                           \
+  X(double, yolo_confidence, 0.25, number_between(0, 1), kPlain)                        \
+  X(double, yolo_nms, 0.45, number_between(0, 1), kPlain)                               \
+  X(std::vector<std::string>, classes,                                                  \
+    (std::vector<std::string>{"person", "bicycle", "car", "motorcycle", "bus", "truck", \
+                              "traffic light", "stop sign"}),                           \
+    coco_class(), kPlain)                                                               \
+  /* hog: enlarge frames whose people are under ~128 px */                              \
+  X(double, hog_upscale, 1.0, number_between(1, 8), kPlain)                             \
+  /* tracking: each camera detects and tracks this many frames per second               \
+     (at most its source's rate) and publishes one every frame_interval_seconds;        \
+     0 tracks only the published frames. */                                             \
+  X(double, track_fps, 5, number_between(0, 60), kPlain)                                \
+  /* tracked frames a lost object is remembered */                                      \
+  X(int, tracker_max_age, 5, int_between(0, 1000), kPlain)                              \
+  /* frames before a new object is reported */                                          \
+  X(int, tracker_min_hits, 1, int_between(1, 1000), kPlain)                             \
+  /* surrogate safety measures per pair of road users: conflict candidate when          \
+     the time to collision / post-encroachment time is at most this */                  \
+  X(double, ttc_seconds, 1.5, number_between(0, 60), kPlain)                            \
+  X(double, pet_seconds, 4, number_between(0, 60), kPlain)                              \
+  /* TTC looked for this far ahead */                                                   \
+  X(double, ssm_horizon_seconds, 5, number_between(0.1, 60), kPlain)                    \
+  /* Which sources a camera may have (pipeline.yaml, POST /api/cameras, /ws             \
+     start_stream and check_camera alike): URL schemes, "file" meaning local            \
+     files and image folders, which must also lie under one of media_roots              \
+     (none by default). With allowed_hosts, network sources only on those               \
+     hosts ("cam1.local", "10.0.0.7", "*.cams.example"). */                             \
+  X(std::vector<std::string>, allowed_sources,                                          \
+    (std::vector<std::string>{"rtsp", "rtsps", "http", "https", "sim", "file"}),        \
+    one_of({"rtsp", "rtsps", "http", "https", "sim", "file"}), kPlain)                  \
+  X(std::vector<std::string>, media_roots, {}, non_empty("media root"), kPlain)         \
+  X(std::vector<std::string>, allowed_hosts, {}, non_empty("host"), kPlain)             \
+  /* cameras one process pulls at most */                                               \
+  X(int, max_cameras, 64, int_between(1, 10'000), kPlain)
 struct DetectionConfig {
-  double frame_interval_seconds = 1.8;
-  std::string detector = "motion";  // motion, yolo, hog
-  int jpeg_quality = 80;
-  int min_group_size = 2;
-  double group_distance_factor = 1.5;  // grouping distance relative to object size
-  double crop_margin = 0.15;           // group crop grown by this fraction per side
-  int thumbnail_width = 320;           // annotated frame for the dashboard (px); 0: none
-  int workers = 0;                     // detection threads; 0: one per core
-  // motion
-  int motion_threshold = 45;       // sum over B, G, R of |frame - background|
-  double min_area_ratio = 0.0004;  // smallest blob, as a fraction of the frame
-  // yolo
-  std::string yolo_model;  // ONNX file (YOLOv5 or YOLOv8 export)
-  int yolo_input_size = 640;
-  double yolo_confidence = 0.25;
-  double yolo_nms = 0.45;
-  std::vector<std::string> classes{"person", "bicycle", "car",           "motorcycle",
-                                   "bus",    "truck",   "traffic light", "stop sign"};
-  // hog
-  double hog_upscale = 1.0;  // enlarge frames whose people are under ~128 px
-  // tracking: each camera detects and tracks this many frames per second
-  // (at most its source's rate) and publishes one every frame_interval_seconds;
-  // 0 tracks only the published frames.
-  double track_fps = 5;
-  int tracker_max_age = 5;   // tracked frames a lost object is remembered
-  int tracker_min_hits = 1;  // frames before a new object is reported
-  // surrogate safety measures per pair of road users
-  double ttc_seconds = 1.5;        // conflict candidate: time to collision at most this
-  double pet_seconds = 4;          // conflict candidate: post-encroachment time at most this
-  double ssm_horizon_seconds = 5;  // TTC looked for this far ahead
-  // Which sources a camera may have (pipeline.yaml, POST /api/cameras, /ws
-  // start_stream and check_camera alike): URL schemes, "file" meaning local
-  // files and image folders, which must also lie under one of media_roots
-  // (none by default). With allowed_hosts, network sources only on those
-  // hosts ("cam1.local", "10.0.0.7", "*.cams.example").
-  std::vector<std::string> allowed_sources{"rtsp", "rtsps", "http", "https", "sim", "file"};
-  std::vector<std::string> media_roots;
-  std::vector<std::string> allowed_hosts;
-  int max_cameras = 64;  // cameras one process pulls at most
+  TMON_CONFIG_FIELDS(TMON_DETECTION_FIELDS)
 };
 
-// tmon generate. Distances are in object sizes (the square root of the
-// smaller box's area), so one setting suits near and far cameras alike.
+// tmon generate's triggers (tasks.triggers). Distances are in object sizes
+// (the square root of the smaller box's area), so one setting suits near and
+// far cameras alike. A gap, horizon, density or size of 0 switches its
+// trigger off; priorities are free integers (higher first).
+
+// conflict: detection's surrogate safety measures flag a pair of the group
+// as a conflict candidate (TTC <= detection.ttc_seconds or PET <=
+// detection.pet_seconds). Always on; the highest priority by default.
+#define TMON_CONFLICT_TRIGGER_FIELDS(X) X(int, priority, 120, anything(), kPlain)
+struct ConflictTriggerConfig {
+  TMON_CONFIG_FIELDS(TMON_CONFLICT_TRIGGER_FIELDS)
+};
+// proximity: a pedestrian and a vehicle of the group this close.
+#define TMON_PROXIMITY_TRIGGER_FIELDS(X)                  \
+  X(double, max_gap, 0.5, number_between(0, 100), kPlain) \
+  X(int, priority, 100, anything(), kPlain)
+struct ProximityTriggerConfig {
+  TMON_CONFIG_FIELDS(TMON_PROXIMITY_TRIGGER_FIELDS)
+};
+// closing: two members, moving as their tracks say, would come this close
+// within the horizon (time to conflict).
+#define TMON_CLOSING_TRIGGER_FIELDS(X)                         \
+  X(double, horizon_seconds, 2, number_between(0, 60), kPlain) \
+  X(double, max_gap, 0.25, number_between(0, 100), kPlain)     \
+  X(int, priority, 80, anything(), kPlain)
+struct ClosingTriggerConfig {
+  TMON_CONFIG_FIELDS(TMON_CLOSING_TRIGGER_FIELDS)
+};
+// tailgating: two vehicles of the group this close.
+#define TMON_TAILGATING_TRIGGER_FIELDS(X)                  \
+  X(double, max_gap, 0.25, number_between(0, 100), kPlain) \
+  X(int, priority, 60, anything(), kPlain)
+struct TailgatingTriggerConfig {
+  TMON_CONFIG_FIELDS(TMON_TAILGATING_TRIGGER_FIELDS)
+};
+// density: member box area / group box area at least this.
+#define TMON_DENSITY_TRIGGER_FIELDS(X)                      \
+  X(double, min_density, 0.9, number_between(0, 1), kPlain) \
+  X(int, priority, 40, anything(), kPlain)
+struct DensityTriggerConfig {
+  TMON_CONFIG_FIELDS(TMON_DENSITY_TRIGGER_FIELDS)
+};
+// crowd: at least this many members.
+#define TMON_CROWD_TRIGGER_FIELDS(X)                 \
+  X(int, min_size, 6, int_between(0, 10000), kPlain) \
+  X(int, priority, 20, anything(), kPlain)
+struct CrowdTriggerConfig {
+  TMON_CONFIG_FIELDS(TMON_CROWD_TRIGGER_FIELDS)
+};
+
+#define TMON_TASK_TRIGGER_FIELDS(X)                             \
+  X(ConflictTriggerConfig, conflict, {}, section(), kPlain)     \
+  X(ProximityTriggerConfig, proximity, {}, section(), kPlain)   \
+  X(ClosingTriggerConfig, closing, {}, section(), kPlain)       \
+  X(TailgatingTriggerConfig, tailgating, {}, section(), kPlain) \
+  X(DensityTriggerConfig, density, {}, section(), kPlain)       \
+  X(CrowdTriggerConfig, crowd, {}, section(), kPlain)
 struct TaskTriggerConfig {
-  // conflict: detection's surrogate safety measures flag a pair of the group
-  // as a conflict candidate (TTC <= detection.ttc_seconds or PET <=
-  // detection.pet_seconds). Always on; the highest priority by default.
-  int conflict_priority = 120;
-  // proximity: a pedestrian and a vehicle of the group this close.
-  double proximity_max_gap = 0.5;  // 0 = off
-  int proximity_priority = 100;
-  // closing: two members, moving as their tracks say, would come this close
-  // within the horizon (time to conflict).
-  double closing_horizon_seconds = 2;  // 0 = off
-  double closing_max_gap = 0.25;
-  int closing_priority = 80;
-  // tailgating: two vehicles of the group this close.
-  double tailgating_max_gap = 0.25;  // 0 = off
-  int tailgating_priority = 60;
-  // density: member box area / group box area at least this.
-  double density_min = 0.9;  // 0 = off
-  int density_priority = 40;
-  // crowd: at least this many members.
-  int crowd_min_size = 6;  // 0 = off
-  int crowd_priority = 20;
+  TMON_CONFIG_FIELDS(TMON_TASK_TRIGGER_FIELDS)
 };
 
 // When an assessed group is assessed again (GroupMemory): a new conflict
@@ -379,18 +505,23 @@ struct TaskTriggerConfig {
 struct TaskDedupConfig {
   TMON_CONFIG_FIELDS(TMON_TASK_DEDUP_FIELDS)
 };
+void read_dedup_aliases(MapReader& r, TaskDedupConfig& dedup);
 
+#define TMON_TASK_FIELDS(X)                                                       \
+  /* deadlineTs = captureTs + max_age */                                          \
+  X(double, max_age_seconds, 10, number_above(0), kPlain)                         \
+  /* smaller groups never make a task */                                          \
+  X(int, min_group_size, 2, int_at_least(1), kPlain)                              \
+  /* Send only groups the surrogate safety measures give a conflict potential:    \
+     a conflict candidate pair, a pedestrian within the proximity gap of a        \
+     vehicle, or two vehicles within the tailgating gap with one of them          \
+     moving (following too close, or driving up to a stopped one). Groups         \
+     whose detection carries no track motion are judged by the triggers alone. */ \
+  X(bool, require_conflict_potential, true, anything(), kPlain)                   \
+  X(TaskTriggerConfig, triggers, {}, section(), kPlain)                           \
+  X(TaskDedupConfig, dedup, {}, with_aliases(read_dedup_aliases), kPlain)
 struct TaskConfig {
-  double max_age_seconds = 10;  // deadlineTs = captureTs + max_age
-  int min_group_size = 2;       // smaller groups never make a task
-  // Send only groups the surrogate safety measures give a conflict potential:
-  // a conflict candidate pair, a pedestrian within the proximity gap of a
-  // vehicle, or two vehicles within the tailgating gap with one of them
-  // moving (following too close, or driving up to a stopped one). Groups
-  // whose detection carries no track motion are judged by the triggers alone.
-  bool require_conflict_potential = true;
-  TaskTriggerConfig triggers;
-  TaskDedupConfig dedup;
+  TMON_CONFIG_FIELDS(TMON_TASK_FIELDS)
 };
 
 #define TMON_AGGREGATION_FIELDS(X)                                                               \
@@ -453,46 +584,67 @@ struct RedisConfig {
 struct ApiConfig {
   TMON_CONFIG_FIELDS(TMON_API_FIELDS)
 };
+void read_api_aliases(MapReader& r, ApiConfig& api);
 
 // Live view of a camera from any API process (issue 18): while a browser
 // watches a camera pulled elsewhere, its API process holds a lease in Redis;
 // the process pulling the camera publishes preview frames only while one is
 // held.
+#define TMON_PREVIEW_FIELDS(X)                                                   \
+  /* needs Redis; off: /ws shows only cameras pulled here */                     \
+  X(bool, enabled, true, anything(), kPlain)                                     \
+  /* preview frames per second per watched camera at most */                     \
+  X(double, max_fps, 2, number_between(0.1, 30), kPlain)                         \
+  /* a wider annotated frame is left out of the preview (px) */                  \
+  X(int, max_width, 640, int_between(16, 4096), kPlain)                          \
+  /* larger previews lose their crops, then their frame, then go */              \
+  X(int, max_bytes, 65536, int_between(4096, 8 << 20), kPlain)                   \
+  /* a watcher's lease expires this long after its last refresh */               \
+  X(double, lease_ttl_seconds, 10, number_between(1, 3600), kPlain)              \
+  /* an API process refreshes its leases this often (below lease_ttl_seconds) */ \
+  X(double, lease_refresh_seconds, 3, number_between(0.1, 3600), kPlain)         \
+  /* a puller reads the leases of its cameras this often */                      \
+  X(double, lease_poll_seconds, 1, number_between(0.1, 60), kPlain)              \
+  /* cameras pulled elsewhere one API process watches at most */                 \
+  X(int, max_watched_cameras, 64, int_between(1, 10'000), kPlain)
 struct PreviewConfig {
-  bool enabled = true;               // needs Redis; off: /ws shows only cameras pulled here
-  double max_fps = 2;                // preview frames per second per watched camera at most
-  int max_width = 640;               // a wider annotated frame is left out of the preview (px)
-  int max_bytes = 65536;             // larger previews lose their crops, then their frame, then go
-  double lease_ttl_seconds = 10;     // a watcher's lease expires this long after its last refresh
-  double lease_refresh_seconds = 3;  // an API process refreshes its leases this often
-  double lease_poll_seconds = 1;     // a puller reads the leases of its cameras this often
-  int max_watched_cameras = 64;      // cameras pulled elsewhere one API process watches at most
+  TMON_CONFIG_FIELDS(TMON_PREVIEW_FIELDS)
 };
+void check_preview(MapReader& r, PreviewConfig& preview);
 
+// pipeline.yaml, its top-level keys.
+#define TMON_PIPELINE_FIELDS(X)                                                             \
+  /* absent: four sim:// cameras */                                                         \
+  X(std::vector<CameraConfig>, cameras, {}, records(check_camera, default_cameras), kPlain) \
+  X(DetectionConfig, detection, {}, section(), kPlain)                                      \
+  X(TaskConfig, tasks, {}, section(), kPlain)                                               \
+  X(AggregationConfig, aggregation, {}, section(), kPlain)                                  \
+  /* SIGTERM to exit, whatever is down (Redis, the broker, the provider):                   \
+     stages drain within it, and a process still stopping when it ends exits                \
+     anyway, leaving unfinished work uncommitted (replayed, never lost).                    \
+     Above scheduler.timeout_seconds, so calls in flight can finish. */                     \
+  X(double, shutdown_timeout_seconds, 40, number_between(1, 3600), kPlain)                  \
+  X(RedisConfig, redis, {}, section(), kPlain)                                              \
+  X(ApiConfig, api, {}, with_aliases(read_api_aliases), kPlain)                             \
+  X(PreviewConfig, preview, {}, section(check_preview), kPlain)
 struct PipelineConfig {
-  std::vector<CameraConfig> cameras;  // default: four sim:// cameras
-  DetectionConfig detection;
-  TaskConfig tasks;
-  AggregationConfig aggregation;
-  // SIGTERM to exit, whatever is down (Redis, the broker, the provider):
-  // stages drain within it, and a process still stopping when it ends exits
-  // anyway, leaving unfinished work uncommitted (replayed, never lost).
-  // Above scheduler.timeout_seconds, so calls in flight can finish.
-  double shutdown_timeout_seconds = 40;
-  RedisConfig redis;
-  ApiConfig api;
-  PreviewConfig preview;
+  TMON_CONFIG_FIELDS(TMON_PIPELINE_FIELDS)
 };
 
 // ---- everything ----------------------------------------------------------
 
+// api_keys.yaml, its top-level keys (members of Config itself).
+#define TMON_API_KEYS_FILE_FIELDS(X)                                          \
+  X(LlmConfig, llm, {}, section(), kPlain)                                    \
+  X(std::vector<AccountConfig>, accounts, {}, records(check_account), kPlain) \
+  X(std::vector<ApiKeyConfig>, api_keys, {}, records(check_api_key), kPlain)  \
+  X(SchedulerConfig, scheduler, {}, section(check_scheduler), kPlain)         \
+  X(RateLimitConfig, rate_limit, {}, section(), kPlain)
+
 struct Config {
   std::string config_dir = "config";
-  LlmConfig llm;
-  std::vector<AccountConfig> accounts;
-  std::vector<ApiKeyConfig> api_keys;
-  SchedulerConfig scheduler;
-  RateLimitConfig rate_limit;
+  // api_keys.yaml: visit_fields visits these only.
+  TMON_CONFIG_FIELDS(TMON_API_KEYS_FILE_FIELDS)
   KafkaConfig kafka;
   MonitoringConfig monitoring;
   PipelineConfig pipeline;

@@ -4,9 +4,7 @@
 namespace tmon::config {
 
 void read_monitoring_file(MapReader& root, MonitoringConfig& monitoring) {
-  read_fields(root.map("logging"), monitoring.logging);
-  read_fields(root.map("metrics"), monitoring.metrics);
-  read_fields(root.map("alerts"), monitoring.alerts);
+  read_fields(root, monitoring);
 }
 
 }  // namespace tmon::config

@@ -18,8 +18,4 @@ void read_monitoring_file(MapReader& root, MonitoringConfig& monitoring);
 // pipeline.yaml: cameras, detection, tasks, aggregation, redis, api, preview.
 void read_pipeline_file(MapReader& root, PipelineConfig& pipeline);
 
-// The cameras used when pipeline.yaml names none: four simulated feeds, so a
-// fresh checkout produces traffic without any hardware.
-std::vector<CameraConfig> default_cameras();
-
 }  // namespace tmon::config

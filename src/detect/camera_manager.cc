@@ -85,7 +85,7 @@ Status CameraManager::add(const CameraSpec& spec) {
   if (!spec.homography.empty()) {
     std::vector<PointPair> pairs;
     for (const auto& p : spec.homography) {
-      pairs.push_back({{p.image_x, p.image_y}, {p.ground_x, p.ground_y}});
+      pairs.push_back({{p.image.x, p.image.y}, {p.ground.x, p.ground.y}});
     }
     auto plane = GroundPlane::from_pairs(pairs);
     if (!plane) {
@@ -246,12 +246,12 @@ void CameraManager::run(const std::string& camera_id, SampleKind kind, int64_t d
     }
   } catch (const std::exception& e) {
     // One bad frame (an OpenCV assertion on odd input) must not stop the camera.
-    board_.set(camera_id, "error", std::string("analysis failed: ") + e.what());
+    board_.set(camera_id, CameraState::kError, std::string("analysis failed: ") + e.what());
     return;
   }
   const int64_t now_ms = clock_.epoch_ms();
   board_.tracked(camera_id, now_ms);
-  board_.set(camera_id, "ok", "");
+  board_.set(camera_id, CameraState::kOk, "");
   if (kind == SampleKind::kAnalyze) {
     board_.analysed(camera_id, capture_ts, now_ms);
     publish(*camera, result);

@@ -47,7 +47,7 @@ void SourcePump::grab_loop() {
       if (auto opened = source_->open(); !opened) {
         const Millis wait = backoff.next();
         board_.set(
-            camera_id_, "error",
+            camera_id_, CameraState::kError,
             opened.error().message + "; retrying in " + std::to_string(wait.count() / 1000) + " s");
         sleep_.sleep_for(wait);
         continue;
@@ -58,12 +58,12 @@ void SourcePump::grab_loop() {
     }
     auto frame = source_->read(0);
     if (!frame && frame.error().code == ErrorCode::kNotFound) {
-      board_.set(camera_id_, "ended", frame.error().message);
+      board_.set(camera_id_, CameraState::kEnded, frame.error().message);
       return;  // a video file that does not loop: nothing more will come
     }
     if (!frame) {
       const Millis wait = backoff.next();
-      board_.set(camera_id_, "error",
+      board_.set(camera_id_, CameraState::kError,
                  frame.error().message + "; reconnecting in " +
                      std::to_string(wait.count() / 1000) + " s");
       open = false;
@@ -97,7 +97,7 @@ SourcePump::Sample SourcePump::sample_on_demand() {
     if (auto opened = source_->open(); !opened) {
       const Millis wait = backoff_.next();
       board_.set(
-          camera_id_, "error",
+          camera_id_, CameraState::kError,
           opened.error().message + "; retrying in " + std::to_string(wait.count() / 1000) + " s");
       retry_at_ = now + wait;
       return {Outcome::kWaiting, {}, 0};
@@ -111,11 +111,11 @@ SourcePump::Sample SourcePump::sample_on_demand() {
   if (!read) {
     if (read.error().code == ErrorCode::kNotFound) {
       ended_ = true;
-      board_.set(camera_id_, "ended", read.error().message);
+      board_.set(camera_id_, CameraState::kEnded, read.error().message);
       return {Outcome::kEnded, {}, 0};
     }
     open_ = false;
-    board_.set(camera_id_, "error", read.error().message);
+    board_.set(camera_id_, CameraState::kError, read.error().message);
     return {Outcome::kFailed, {}, 0};
   }
   backoff_.reset();

@@ -33,7 +33,7 @@ void StatusBoard::add(const CameraStatus& initial) {
   std::lock_guard lock(mu_);
   Entry& entry = entries_[initial.id];
   entry.status = initial;
-  entry.status.status = "starting";
+  entry.status.status = CameraState::kStarting;
 }
 
 void StatusBoard::remove(const std::string& camera_id) {
@@ -48,7 +48,7 @@ CameraStatus StatusBoard::snapshot(const Entry& entry) const {
   return status;
 }
 
-void StatusBoard::set(const std::string& camera_id, const std::string& status,
+void StatusBoard::set(const std::string& camera_id, CameraState status,
                       const std::string& message) {
   CameraStatus changed;
   {
@@ -59,16 +59,16 @@ void StatusBoard::set(const std::string& camera_id, const std::string& status,
     if (s.status == status && s.message == message) return;
     s.status = status;
     s.message = message;
-    if (status == "error") ++s.errors;
+    if (status == CameraState::kError) ++s.errors;
     changed = snapshot(it->second);
   }
-  if (status == "error") {
+  if (status == CameraState::kError) {
     logger()->warn("camera={} error: {}", camera_id, message);
-  } else if (status == "ok") {
+  } else if (status == CameraState::kOk) {
     logger()->info("camera={} streaming", camera_id);
   }
   if (metrics_) {
-    metrics_->camera_up.Add({{"camera_id", camera_id}}).Set(status == "ok" ? 1 : 0);
+    metrics_->camera_up.Add({{"camera_id", camera_id}}).Set(status == CameraState::kOk ? 1 : 0);
   }
   if (on_change_) on_change_(changed);
 }

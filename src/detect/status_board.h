@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "detect/camera_state.h"
 #include "detect/metrics.h"
 
 namespace tmon::detect {
@@ -18,7 +19,7 @@ struct CameraStatus {
   std::string id;
   std::string url;  // credentials redacted
   std::string detector;
-  std::string status;   // starting, ok, error, ended (a file or folder that does not loop)
+  CameraState status = CameraState::kStarting;
   std::string message;  // why, when not ok
   double frame_interval_seconds = 0;
   double fps = 0;  // frames analysed per second, recently
@@ -48,7 +49,7 @@ class StatusBoard {
   void remove(const std::string& camera_id);
 
   // Sets status and message; a change is logged, counted (errors) and told.
-  void set(const std::string& camera_id, const std::string& status, const std::string& message);
+  void set(const std::string& camera_id, CameraState status, const std::string& message);
   // A frame was due at due_ms and is being taken.
   void due(const std::string& camera_id, int64_t due_ms);
   void grabbed(const std::string& camera_id);

@@ -25,7 +25,7 @@ std::string status_key(const std::string& camera_id) {
 
 std::string encode(const CameraStatusRecord& record) {
   return json{{"owner", record.owner},
-              {"state", record.state},
+              {"state", api::to_string(record.state)},
               {"message", record.message.substr(0, kMaxMessageBytes)},
               {"fps", record.fps},
               {"lastFrameTs", record.last_frame_ts},
@@ -39,7 +39,7 @@ std::optional<CameraStatusRecord> decode_status(std::string_view value) {
   if (!doc.is_object() || !doc.contains("owner") || !doc["owner"].is_string()) return std::nullopt;
   CameraStatusRecord record;
   record.owner = doc["owner"].get<std::string>();
-  record.state = doc.value("state", "");
+  record.state = api::parse_camera_state(doc.value("state", "")).value_or(api::CameraState::kError);
   record.message = doc.value("message", "");
   record.fps = doc.value("fps", 0.0);
   record.last_frame_ts = doc.value("lastFrameTs", int64_t{0});
@@ -148,13 +148,8 @@ void StatusPublisher::publish_once() {
   size_t failed = 0;
   std::string last_error;
   for (const auto& info : owned_()) {
-    CameraStatusRecord record{options_.instance_id,
-                              std::string(api::to_string(info.state)),
-                              info.message,
-                              info.fps,
-                              info.last_frame_ts,
-                              info.frames_sampled,
-                              now};
+    CameraStatusRecord record{options_.instance_id, info.state,          info.message, info.fps,
+                              info.last_frame_ts,   info.frames_sampled, now};
     if (auto set = redis_->command({"SET", status_key(info.id.text()), encode(record), "PX", ttl});
         !set) {
       ++failed;

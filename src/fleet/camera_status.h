@@ -24,7 +24,9 @@ namespace tmon::fleet {
 // process learns who pulls a camera and how it is doing.
 struct CameraStatusRecord {
   std::string owner;  // detect instance id
-  std::string state;  // api::to_string(CameraState)
+  // Written as api::to_string(state); a word this version does not know
+  // reads as kError (its message still says what the owner wrote).
+  api::CameraState state = api::CameraState::kStarting;
   std::string message;
   double fps = 0;
   int64_t last_frame_ts = 0;  // epoch ms; 0: no frame yet

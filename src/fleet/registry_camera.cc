@@ -18,10 +18,10 @@ Error bad(const std::string& why) {
 std::string encode(const RegistryCamera& camera) {
   json homography = json::array();
   for (const auto& point : camera.homography) {
-    homography.push_back({{"imageX", point.image_x},
-                          {"imageY", point.image_y},
-                          {"groundX", point.ground_x},
-                          {"groundY", point.ground_y}});
+    homography.push_back({{"imageX", point.image.x},
+                          {"imageY", point.image.y},
+                          {"groundX", point.ground.x},
+                          {"groundY", point.ground.y}});
   }
   json value{{"schemaVersion", 1},
              {"cameraId", messages::to_json(camera.id)},
@@ -99,10 +99,10 @@ Result<RegistryCamera> decode_registry_camera(std::string_view key, std::string_
         break;
       }
       config::GroundPointConfig p;
-      p.image_x = point.value("imageX", 0.0);
-      p.image_y = point.value("imageY", 0.0);
-      p.ground_x = point.value("groundX", 0.0);
-      p.ground_y = point.value("groundY", 0.0);
+      p.image.x = point.value("imageX", 0.0);
+      p.image.y = point.value("imageY", 0.0);
+      p.ground.x = point.value("groundX", 0.0);
+      p.ground.y = point.value("groundY", 0.0);
       camera.homography.push_back(p);
     }
   }

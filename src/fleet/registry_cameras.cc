@@ -187,7 +187,7 @@ std::vector<api::CameraInfo> RegistryCameras::describe(
                it != statuses.end() && is_fresh(it->second, now, options_.status_period)) {
       const auto& status = it->second;
       info.owner = status.owner;
-      info.state = api::parse_camera_state(status.state).value_or(api::CameraState::kError);
+      info.state = status.state;
       info.message = status.message;
       info.fps = status.fps;
       info.last_frame_ts = status.last_frame_ts;

@@ -27,17 +27,17 @@ std::string_view to_string(Trigger trigger) {
 int priority_of(Trigger trigger, const config::TaskTriggerConfig& c) {
   switch (trigger) {
     case Trigger::kConflict:
-      return c.conflict_priority;
+      return c.conflict.priority;
     case Trigger::kProximity:
-      return c.proximity_priority;
+      return c.proximity.priority;
     case Trigger::kClosing:
-      return c.closing_priority;
+      return c.closing.priority;
     case Trigger::kTailgating:
-      return c.tailgating_priority;
+      return c.tailgating.priority;
     case Trigger::kDensity:
-      return c.density_priority;
+      return c.density.priority;
     case Trigger::kCrowd:
-      return c.crowd_priority;
+      return c.crowd.priority;
   }
   return 0;
 }
@@ -133,7 +133,7 @@ GroupMeasures measure_group(const messages::TrafficGroup& group,
                             const std::vector<const messages::DetectedObject*>& members,
                             const TrackHistory& previous, int64_t capture_ts,
                             const config::TaskTriggerConfig& config) {
-  const double horizon_seconds = config.closing_horizon_seconds;
+  const double horizon_seconds = config.closing.horizon_seconds;
   GroupMeasures m;
   m.members = group.objectIds;
   std::sort(m.members.begin(), m.members.end());
@@ -174,14 +174,14 @@ GroupMeasures measure_group(const messages::TrafficGroup& group,
         keep_min(m.vehicle_gap, gap);
         // Following too close, or driving up to a stopped vehicle; a queue
         // standing still is no conflict.
-        if (gap <= config.tailgating_max_gap && (is_moving(a.objectId) || is_moving(b.objectId))) {
+        if (gap <= config.tailgating.max_gap && (is_moving(a.objectId) || is_moving(b.objectId))) {
           m.conflict_potential = true;
           m.danger_pairs.emplace_back(std::min(a.objectId, b.objectId),
                                       std::max(a.objectId, b.objectId));
         }
       } else if (a_vehicle != b_vehicle && (a.className == "person" || b.className == "person")) {
         keep_min(m.person_vehicle_gap, gap);
-        if (gap <= config.proximity_max_gap) {
+        if (gap <= config.proximity.max_gap) {
           m.conflict_potential = true;
           m.danger_pairs.emplace_back(std::min(a.objectId, b.objectId),
                                       std::max(a.objectId, b.objectId));
@@ -208,19 +208,20 @@ GroupMeasures measure_group(const messages::TrafficGroup& group,
 std::vector<Trigger> fired_triggers(const GroupMeasures& m, const config::TaskTriggerConfig& c) {
   std::vector<Trigger> fired;
   if (!m.conflict_pairs.empty()) fired.push_back(Trigger::kConflict);
-  if (c.proximity_max_gap > 0 && m.person_vehicle_gap >= 0 &&
-      m.person_vehicle_gap <= c.proximity_max_gap) {
+  if (c.proximity.max_gap > 0 && m.person_vehicle_gap >= 0 &&
+      m.person_vehicle_gap <= c.proximity.max_gap) {
     fired.push_back(Trigger::kProximity);
   }
-  if (c.closing_horizon_seconds > 0 && m.predicted_gap >= 0 &&
-      m.predicted_gap <= c.closing_max_gap) {
+  if (c.closing.horizon_seconds > 0 && m.predicted_gap >= 0 &&
+      m.predicted_gap <= c.closing.max_gap) {
     fired.push_back(Trigger::kClosing);
   }
-  if (c.tailgating_max_gap > 0 && m.vehicle_gap >= 0 && m.vehicle_gap <= c.tailgating_max_gap) {
+  if (c.tailgating.max_gap > 0 && m.vehicle_gap >= 0 && m.vehicle_gap <= c.tailgating.max_gap) {
     fired.push_back(Trigger::kTailgating);
   }
-  if (c.density_min > 0 && m.density >= c.density_min) fired.push_back(Trigger::kDensity);
-  if (c.crowd_min_size > 0 && static_cast<int>(m.members.size()) >= c.crowd_min_size) {
+  if (c.density.min_density > 0 && m.density >= c.density.min_density)
+    fired.push_back(Trigger::kDensity);
+  if (c.crowd.min_size > 0 && static_cast<int>(m.members.size()) >= c.crowd.min_size) {
     fired.push_back(Trigger::kCrowd);
   }
   std::stable_sort(fired.begin(), fired.end(),

@@ -107,9 +107,8 @@ api::CameraInfo ManagedCameras::info_of(const detect::CameraStatus& status) cons
   info.url = status.url;
   info.detector = status.detector;
   info.classes = detect::detector_classes(settings_, status.detector);
-  const auto state = api::parse_camera_state(status.status);
-  info.state = state.value_or(api::CameraState::kError);
-  info.message = state ? status.message : "unknown state " + status.status + ": " + status.message;
+  info.state = status.status;
+  info.message = status.message;
   info.frame_interval_seconds = status.frame_interval_seconds;
   info.fps = status.fps;
   info.last_frame_ts = status.last_frame_ts;

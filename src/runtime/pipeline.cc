@@ -27,6 +27,7 @@
 #include "metrics/exposition.h"
 #include "preview/live_view.h"
 #include "runtime/camera_control.h"
+#include "runtime/config_sections.h"
 #include "schedule/llm_provider.h"
 #include "schedule/schedule_stage.h"
 #include "schedule/scheduler.h"
@@ -178,11 +179,12 @@ Status PipelineParts::start_store() {
 }
 
 Status PipelineParts::start_llm() {
-  auto provider = schedule::LlmProvider::open(*config);
+  auto provider = schedule::LlmProvider::open(config->llm, config->api_keys);
   if (!provider) return tl::unexpected(provider.error());
   llm = std::move(*provider);
-  auto created = schedule::SchedulerRuntime::create(*config, roles.instance_id, llm->keys(*config),
-                                                    llm->base_url(), *clock, registry.get());
+  auto created = schedule::SchedulerRuntime::create(scheduler_sections(*config), roles.instance_id,
+                                                    llm->keys(config->api_keys), llm->base_url(),
+                                                    *clock, registry.get());
   if (!created) return tl::unexpected(created.error());
   scheduler_runtime = std::move(*created);
   scheduler = &scheduler_runtime->scheduler();
@@ -644,7 +646,9 @@ std::string Pipeline::api_url() const {
 
 void Pipeline::reload(config::ConfigPtr config) {
   PipelineParts& parts = *parts_;
-  if (parts.scheduler) parts.scheduler->reload(*config, parts.llm->keys(*config));
+  if (parts.scheduler) {
+    parts.scheduler->reload(scheduler_sections(*config), parts.llm->keys(config->api_keys));
+  }
   const auto& old_llm = parts.config->llm;
   if (config->llm.base_url != old_llm.base_url) {
     logger()->warn("llm.base_url changed: restart to use the new provider");

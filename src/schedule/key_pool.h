@@ -16,6 +16,7 @@
 #include "schedule/key_state_store.h"
 #include "schedule/margin_learner.h"
 #include "schedule/rate_limiter.h"
+#include "schedule/scheduler_sections.h"
 
 namespace tmon::schedule {
 
@@ -116,7 +117,8 @@ struct KeyPoolSettings {
   int max_tokens = 1024;
 };
 
-KeyPoolSettings key_pool_settings(const config::Config& config);
+// The key pool's part of the scheduler's sections.
+KeyPoolSettings key_pool_settings(const SchedulerSections& config);
 
 // The API keys one scheduler uses (DESIGN.md §3): their accounts, states
 // (available, cooling, disabled), in-flight counts and statistics.

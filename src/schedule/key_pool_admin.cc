@@ -76,7 +76,7 @@ double capacity_per_second(const std::vector<config::ApiKeyConfig>& keys,
   return capacity;
 }
 
-KeyPoolSettings key_pool_settings(const config::Config& config) {
+KeyPoolSettings key_pool_settings(const SchedulerSections& config) {
   const auto& s = config.scheduler;
   const auto& rl = config.rate_limit;
   KeyPoolSettings settings;

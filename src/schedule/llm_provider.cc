@@ -13,12 +13,12 @@ constexpr int kMockKeys = 3;
 
 }  // namespace
 
-Result<std::unique_ptr<LlmProvider>> LlmProvider::open(const config::Config& config) {
+Result<std::unique_ptr<LlmProvider>> LlmProvider::open(
+    const config::LlmConfig& llm, const std::vector<config::ApiKeyConfig>& keys) {
   std::unique_ptr<LlmProvider> provider(new LlmProvider());
-  provider->base_url_ = config.llm.base_url;
-  const bool any_enabled =
-      std::any_of(config.api_keys.begin(), config.api_keys.end(),
-                  [](const auto& key) { return key.enabled && !key.key.empty(); });
+  provider->base_url_ = llm.base_url;
+  const bool any_enabled = std::any_of(
+      keys.begin(), keys.end(), [](const auto& key) { return key.enabled && !key.key.empty(); });
   if (any_enabled) return provider;
   auto mock = mockllm::MockLlmServer::start({});
   if (!mock) return tl::unexpected(mock.error());
@@ -42,8 +42,9 @@ LlmProvider::~LlmProvider() {
   stop();
 }
 
-std::vector<config::ApiKeyConfig> LlmProvider::keys(const config::Config& config) const {
-  return mock_ ? mock_keys_ : config.api_keys;
+std::vector<config::ApiKeyConfig> LlmProvider::keys(
+    const std::vector<config::ApiKeyConfig>& configured) const {
+  return mock_ ? mock_keys_ : configured;
 }
 
 void LlmProvider::stop() {

@@ -16,13 +16,16 @@ namespace tmon::schedule {
 // up for it, so that the one-command demo runs with no account.
 class LlmProvider {
  public:
-  static Result<std::unique_ptr<LlmProvider>> open(const config::Config& config);
+  // `llm` is the configured provider, `keys` the configured keys.
+  static Result<std::unique_ptr<LlmProvider>> open(const config::LlmConfig& llm,
+                                                   const std::vector<config::ApiKeyConfig>& keys);
   ~LlmProvider();
 
   const std::string& base_url() const { return base_url_; }
-  // The keys to schedule with under `config` (also after a reload): the
-  // mock's own when the mock stands in, whatever the keys file says now.
-  std::vector<config::ApiKeyConfig> keys(const config::Config& config) const;
+  // The keys to schedule with given the `configured` ones (also after a
+  // reload): the mock's own when the mock stands in, whatever the keys file
+  // says now.
+  std::vector<config::ApiKeyConfig> keys(const std::vector<config::ApiKeyConfig>& configured) const;
   // True when assessments come from the built-in mock.
   bool simulated() const { return mock_ != nullptr; }
   void stop();

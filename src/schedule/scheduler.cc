@@ -14,7 +14,7 @@ Millis seconds(double value) {
   return Millis(static_cast<int64_t>(value * 1000));
 }
 
-DispatcherOptions dispatcher_options(const config::Config& config, const std::string& instance) {
+DispatcherOptions dispatcher_options(const SchedulerSections& config, const std::string& instance) {
   DispatcherOptions options;
   options.instance_id = instance;
   options.max_concurrent_tasks = config.scheduler.max_concurrent_tasks;
@@ -22,13 +22,13 @@ DispatcherOptions dispatcher_options(const config::Config& config, const std::st
   options.queue_max_bytes = config.scheduler.queue_max_bytes;
   options.retry_max_attempts = config.scheduler.retry_max_attempts;
   options.call_timeout = seconds(config.scheduler.timeout_seconds);
-  options.default_max_age = seconds(config.pipeline.tasks.max_age_seconds);
+  options.default_max_age = seconds(config.task_max_age_seconds);
   options.seed = std::hash<std::string>{}(instance);
   options.rule_fallback = config.scheduler.rule_fallback;
   return options;
 }
 
-Result<std::pair<RateLimiterPtr, KeyStateStorePtr>> make_limiter(const config::Config& config,
+Result<std::pair<RateLimiterPtr, KeyStateStorePtr>> make_limiter(const SchedulerSections& config,
                                                                  Clock& clock) {
   const auto& rl = config.rate_limit;
   const Millis margin(rl.window_margin_ms);
@@ -36,8 +36,7 @@ Result<std::pair<RateLimiterPtr, KeyStateStorePtr>> make_limiter(const config::C
     return std::make_pair(RateLimiterPtr(std::make_unique<LocalRateLimiter>(clock)),
                           KeyStateStorePtr(std::make_unique<LocalKeyStateStore>()));
   }
-  auto address =
-      store::RedisAddress::parse(rl.redis_url.empty() ? config.pipeline.redis.url : rl.redis_url);
+  auto address = store::RedisAddress::parse(rl.redis_url.empty() ? config.redis_url : rl.redis_url);
   if (!address) return tl::unexpected(address.error());
   auto redis = std::make_shared<store::RedisClient>(*address, Millis(rl.redis_timeout_ms));
   RedisLimiterOptions options;
@@ -54,7 +53,7 @@ double ratio(int64_t part, int64_t whole) {
 
 }  // namespace
 
-Result<std::unique_ptr<Scheduler>> Scheduler::create(const config::Config& config,
+Result<std::unique_ptr<Scheduler>> Scheduler::create(const SchedulerSections& config,
                                                      std::string instance_id,
                                                      std::vector<config::ApiKeyConfig> keys,
                                                      boost::asio::io_context& io,
@@ -64,7 +63,7 @@ Result<std::unique_ptr<Scheduler>> Scheduler::create(const config::Config& confi
   if (!limiter) return tl::unexpected(limiter.error());
   std::unique_ptr<Scheduler> self(new Scheduler());
   self->instance_id_ = std::move(instance_id);
-  self->min_available_keys_ = config.monitoring.alerts.min_available_keys;
+  self->min_available_keys_ = config.min_available_keys;
   self->max_concurrent_tasks_ = config.scheduler.max_concurrent_tasks;
   self->queue_size_ = config.scheduler.queue_size;
   self->limiter_ = std::move(limiter->first);
@@ -100,12 +99,12 @@ void Scheduler::stop(Millis drain_timeout) {
   dispatcher_->stop(drain_timeout);
 }
 
-void Scheduler::reload(const config::Config& config, std::vector<config::ApiKeyConfig> keys) {
+void Scheduler::reload(const SchedulerSections& config, std::vector<config::ApiKeyConfig> keys) {
   keys_->set_settings(key_pool_settings(config));
   keys_->configure(keys, config.accounts, /*reenable=*/true);
   capacity_ = capacity_per_second(keys, config.accounts);
   dispatcher_->set_llm_config(config.llm);
-  min_available_keys_ = config.monitoring.alerts.min_available_keys;
+  min_available_keys_ = config.min_available_keys;
   get_logger("schedule")->info("instance={} reloaded: {} keys", instance_id_, keys.size());
 }
 

@@ -17,6 +17,7 @@
 #include "schedule/key_state_store.h"
 #include "schedule/metrics.h"
 #include "schedule/rate_limiter.h"
+#include "schedule/scheduler_sections.h"
 
 namespace tmon::schedule {
 
@@ -34,7 +35,7 @@ class Scheduler {
   // `keys` are the keys to use: the configured ones, or the mock's. With a
   // `registry` (which must outlive the scheduler) it exports its metrics
   // there (see SchedulerMetrics).
-  static Result<std::unique_ptr<Scheduler>> create(const config::Config& config,
+  static Result<std::unique_ptr<Scheduler>> create(const SchedulerSections& config,
                                                    std::string instance_id,
                                                    std::vector<config::ApiKeyConfig> keys,
                                                    boost::asio::io_context& io, llm::LlmClient& llm,
@@ -47,7 +48,7 @@ class Scheduler {
 
   // SIGHUP: new keys, account limits, cooldown and request settings, without
   // dropping calls in flight; keys disabled at runtime are enabled again.
-  void reload(const config::Config& config, std::vector<config::ApiKeyConfig> keys);
+  void reload(const SchedulerSections& config, std::vector<config::ApiKeyConfig> keys);
 
   Dispatcher& dispatcher() { return *dispatcher_; }
   KeyPool& keys() { return *keys_; }

@@ -5,8 +5,9 @@
 namespace tmon::schedule {
 
 Result<std::unique_ptr<SchedulerRuntime>> SchedulerRuntime::create(
-    const config::Config& config, std::string instance_id, std::vector<config::ApiKeyConfig> keys,
-    const std::string& base_url, Clock& clock, prometheus::Registry* registry) {
+    const SchedulerSections& config, std::string instance_id,
+    std::vector<config::ApiKeyConfig> keys, const std::string& base_url, Clock& clock,
+    prometheus::Registry* registry) {
   auto url = http::Url::parse(base_url);
   if (!url) return tl::unexpected(url.error());
   std::unique_ptr<SchedulerRuntime> self(new SchedulerRuntime());

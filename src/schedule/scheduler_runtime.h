@@ -11,6 +11,7 @@
 #include "http/io_threads.h"
 #include "llm/llm_client.h"
 #include "schedule/scheduler.h"
+#include "schedule/scheduler_sections.h"
 
 namespace prometheus {
 class Registry;
@@ -25,7 +26,7 @@ namespace tmon::schedule {
 // runs.
 class SchedulerRuntime {
  public:
-  static Result<std::unique_ptr<SchedulerRuntime>> create(const config::Config& config,
+  static Result<std::unique_ptr<SchedulerRuntime>> create(const SchedulerSections& config,
                                                           std::string instance_id,
                                                           std::vector<config::ApiKeyConfig> keys,
                                                           const std::string& base_url, Clock& clock,

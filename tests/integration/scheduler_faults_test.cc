@@ -31,7 +31,8 @@ TEST(SchedulerFaultsTest, EveryTaskGetsExactlyOneFinalResult) {
   auto server = mockllm::MockLlmServer::start(mock);
   ASSERT_TRUE(server) << server.error().message;
 
-  config::Config config;
+  schedule::SchedulerSections config;
+  std::vector<config::ApiKeyConfig> keys;
   config.scheduler.timeout_seconds = 0.5;  // hangs become client timeouts
   config.scheduler.retry_max_attempts = 3;
   config.scheduler.max_concurrent_tasks = 32;
@@ -41,13 +42,13 @@ TEST(SchedulerFaultsTest, EveryTaskGetsExactlyOneFinalResult) {
     k.key = secret;
     k.qps_limit = 1000;
     k.rpm_limit = 60'000;
-    config.api_keys.push_back(k);
+    keys.push_back(k);
   }
   http::IoThreads io(1);
   http::Client http;
   llm::OpenAiCompatibleClient llm(*http::Url::parse((*server)->base_url()), http,
                                   SystemClock::instance());
-  auto scheduler = schedule::Scheduler::create(config, "faults", config.api_keys, io.context(), llm,
+  auto scheduler = schedule::Scheduler::create(config, "faults", keys, io.context(), llm,
                                                SystemClock::instance());
   ASSERT_TRUE(scheduler) << scheduler.error().message;
   (*scheduler)->start();

@@ -76,7 +76,7 @@ class CameraManagerTest : public ::testing::Test {
     }
     return out;
   }
-  bool saw_status(const std::string& camera_id, const std::string& status,
+  bool saw_status(const std::string& camera_id, CameraState status,
                   const std::string& message_part) {
     std::lock_guard lock(mu_);
     return std::any_of(statuses_.begin(), statuses_.end(), [&](const CameraStatus& s) {
@@ -120,7 +120,7 @@ TEST_F(CameraManagerTest, TracksFiveFramesASecondAndPublishesOneEveryInterval) {
   }
   const auto status = manager_->status("sim-1");
   ASSERT_TRUE(status);
-  EXPECT_EQ(status->status, "ok");
+  EXPECT_EQ(status->status, CameraState::kOk);
   EXPECT_EQ(status->detector, "motion");
   EXPECT_EQ(status->frames_tracked, 21);
   EXPECT_EQ(status->frames_sampled, 5);
@@ -186,7 +186,7 @@ TEST_F(CameraManagerTest, FolderThatDoesNotLoopEndsAfterItsLastImage) {
   ASSERT_TRUE(manager_->add({"folder", dir.str(), "motion", 1.0, /*loop=*/false}));
   step(0ms, 1, {"folder"});
   step(200ms, 5, {"folder"});
-  EXPECT_TRUE(saw_status("folder", "ended", "no more images"));
+  EXPECT_TRUE(saw_status("folder", CameraState::kEnded, "no more images"));
   EXPECT_EQ(manager_->status("folder")->frames_tracked, 3);
   EXPECT_EQ(results_for("folder").size(), 1u);  // the first image was the analysed one
 }
@@ -195,13 +195,13 @@ TEST_F(CameraManagerTest, AFolderNotThereYetIsRetriedWithBackoff) {
   testing::TempDir dir;
   ASSERT_TRUE(manager_->add({"later", dir.str(), "motion", 1.0}));
   step(0ms, 1, {"later"});
-  EXPECT_TRUE(saw_status("later", "error", "retrying in 1 s"));
+  EXPECT_TRUE(saw_status("later", CameraState::kError, "retrying in 1 s"));
   cv::imwrite((dir.path() / "a.jpg").string(), cv::Mat(36, 64, CV_8UC3, cv::Scalar(60, 60, 60)));
   step(200ms, 4, {"later"});  // still waiting at 0.8 s
-  EXPECT_EQ(manager_->status("later")->status, "error");
+  EXPECT_EQ(manager_->status("later")->status, CameraState::kError);
   EXPECT_EQ(manager_->status("later")->frames_tracked, 0);
   step(200ms, 1, {"later"});  // tried again at 1 s
-  EXPECT_EQ(manager_->status("later")->status, "ok");
+  EXPECT_EQ(manager_->status("later")->status, CameraState::kOk);
   EXPECT_EQ(manager_->status("later")->frames_tracked, 1);
   EXPECT_EQ(manager_->status("later")->errors, 1);
 }

@@ -32,7 +32,7 @@ TEST(CameraSourcesTest, BrokenCamerasReportWhyWhileAHealthyOneKeepsRunning) {
     std::lock_guard lock(mu);
     statuses.push_back(status);
   });
-  const auto saw = [&](const std::string& id, const std::string& status, const std::string& part) {
+  const auto saw = [&](const std::string& id, CameraState status, const std::string& part) {
     std::lock_guard lock(mu);
     return std::any_of(statuses.begin(), statuses.end(), [&](const CameraStatus& s) {
       return s.id == id && s.status == status && s.message.find(part) != std::string::npos;
@@ -58,19 +58,20 @@ TEST(CameraSourcesTest, BrokenCamerasReportWhyWhileAHealthyOneKeepsRunning) {
       {"silent", "http://127.0.0.1:" + std::to_string(silent_port) + "/video.mjpg", "", 0.2}));
   manager.start();
 
-  EXPECT_TRUE(eventually([&] { return saw("corrupt", "error", "corrupt.mp4"); }, 10s));
-  EXPECT_TRUE(eventually([&] { return saw("refused", "error", "cannot open"); }, 10s));
+  EXPECT_TRUE(eventually([&] { return saw("corrupt", CameraState::kError, "corrupt.mp4"); }, 10s));
+  EXPECT_TRUE(eventually([&] { return saw("refused", CameraState::kError, "cannot open"); }, 10s));
   // Backoff: the second attempt says it will wait twice as long.
-  EXPECT_TRUE(eventually([&] { return saw("refused", "error", "retrying in 2 s"); }, 10s));
+  EXPECT_TRUE(
+      eventually([&] { return saw("refused", CameraState::kError, "retrying in 2 s"); }, 10s));
   // OpenCV's open timeout (5 s) bounds the wait for a mute camera.
-  EXPECT_TRUE(eventually([&] { return saw("silent", "error", "cannot open"); }, 20s));
+  EXPECT_TRUE(eventually([&] { return saw("silent", CameraState::kError, "cannot open"); }, 20s));
 
   const int before = results_of("healthy");
   EXPECT_GT(before, 5);  // it kept going while the others failed
   EXPECT_TRUE(eventually([&] { return results_of("healthy") >= before + 5; }, 10s));
-  EXPECT_EQ(manager.status("healthy")->status, "ok");
+  EXPECT_EQ(manager.status("healthy")->status, CameraState::kOk);
   const auto refused = manager.status("refused");
-  EXPECT_EQ(refused->status, "error");
+  EXPECT_EQ(refused->status, CameraState::kError);
   EXPECT_GT(refused->errors, 0);
   EXPECT_EQ(refused->url.find("pw"), std::string::npos);  // credentials never shown
   EXPECT_EQ(refused->message.find("pw"), std::string::npos);

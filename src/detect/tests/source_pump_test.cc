@@ -110,7 +110,7 @@ TEST_F(SourcePumpTest, LiveSourceRetriesAfterOneThenTwoSecondsOnTheClock) {
   const int64_t start = clock_.epoch_ms();
   pump.start();
   ASSERT_TRUE(eventually([&] { return source.opens().size() == 1 && clock_.waiters() == 1; }));
-  EXPECT_EQ(board_.get("cam")->status, "error");
+  EXPECT_EQ(board_.get("cam")->status, CameraState::kError);
   EXPECT_EQ(message(), "connection refused; retrying in 1 s");
   clock_.advance(999ms);
   ASSERT_TRUE(eventually([&] { return clock_.waiters() == 1; }));  // asleep again
@@ -163,20 +163,34 @@ TEST_F(SourcePumpTest, OnDemandSourceWaitsOutItsBackoffAndAdvancesByElapsedTime)
   EXPECT_EQ(board_.get("cam")->frames_grabbed, 2);
 }
 
+// The wire words of COMPAT.md (GET /api/cameras, /ws camera_status, the
+// fleet's status records): one name per state, read back to the same state.
+TEST(CameraStateTest, EachStateHasItsWireWordAndReadsBack) {
+  EXPECT_EQ(to_string(CameraState::kStarting), "starting");
+  EXPECT_EQ(to_string(CameraState::kOk), "ok");
+  EXPECT_EQ(to_string(CameraState::kError), "error");
+  EXPECT_EQ(to_string(CameraState::kEnded), "ended");
+  for (const auto& [state, name] : kCameraStateNames) {
+    EXPECT_EQ(parse_camera_state(name), state) << name;
+  }
+  EXPECT_FALSE(parse_camera_state("streaming"));
+  EXPECT_FALSE(parse_camera_state("OK"));
+}
+
 TEST(StatusBoardTest, TellsChangesOnceAndCountsErrors) {
   std::vector<CameraStatus> told;
   StatusBoard board(nullptr, [&](const CameraStatus& s) { told.push_back(s); });
   board.add(named("cam"));
-  EXPECT_EQ(board.get("cam")->status, "starting");
-  board.set("cam", "error", "no signal");
-  board.set("cam", "error", "no signal");  // no change: not told again
-  board.set("cam", "ok", "");
+  EXPECT_EQ(board.get("cam")->status, CameraState::kStarting);
+  board.set("cam", CameraState::kError, "no signal");
+  board.set("cam", CameraState::kError, "no signal");  // no change: not told again
+  board.set("cam", CameraState::kOk, "");
   ASSERT_EQ(told.size(), 2u);
-  EXPECT_EQ(told[0].status, "error");
+  EXPECT_EQ(told[0].status, CameraState::kError);
   EXPECT_EQ(told[0].message, "no signal");
-  EXPECT_EQ(told[1].status, "ok");
+  EXPECT_EQ(told[1].status, CameraState::kOk);
   EXPECT_EQ(board.get("cam")->errors, 1);
-  board.set("unknown", "ok", "");  // ignored
+  board.set("unknown", CameraState::kOk, "");  // ignored
   EXPECT_EQ(board.all().size(), 1u);
 }
 

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include "fleet/camera_status.h"
+
 namespace tmon::fleet {
 namespace {
 
@@ -73,6 +77,23 @@ TEST(RegistryCameraTest, ConfigCamerasConvertBothWays) {
   EXPECT_EQ(back.detector, "hog");
   EXPECT_EQ(back.frame_interval_seconds, 2);
   EXPECT_FALSE(back.loop);
+}
+
+// A camera's state travels to Redis as its wire word (COMPAT.md) and comes
+// back as the same state; a word this version does not know reads as error.
+TEST(CameraStatusRecordTest, StateTravelsAsItsWireWord) {
+  CameraStatusRecord record;
+  record.owner = "detect-1";
+  record.state = api::CameraState::kEnded;
+  const std::string text = encode(record);
+  EXPECT_EQ(nlohmann::json::parse(text)["state"], "ended");
+  const auto back = decode_status(text);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->state, api::CameraState::kEnded);
+  const auto newer = decode_status(R"({"owner":"detect-2","state":"paused","message":"m"})");
+  ASSERT_TRUE(newer);
+  EXPECT_EQ(newer->state, api::CameraState::kError);
+  EXPECT_EQ(newer->message, "m");
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ constexpr int64_t kFrameMs = 1'800;  // detect's default frame interval
 // Queues of four are a crowd here (shipped: six), to keep the scenes small.
 config::TaskConfig crowd_of_four() {
   config::TaskConfig config;
-  config.triggers.crowd_min_size = 4;
+  config.triggers.crowd.min_size = 4;
   return config;
 }
 
@@ -52,7 +52,7 @@ TEST(TaskGeneratorTest, OneTaskPerTriggeredGroupWithAnImage) {
   EXPECT_EQ(task.captureTs, kStart);
   EXPECT_EQ(task.createdTs, kStart + 500);
   EXPECT_EQ(task.deadlineTs, kStart + 10'000);
-  EXPECT_EQ(task.priority, config::TaskTriggerConfig{}.proximity_priority);
+  EXPECT_EQ(task.priority, config::TaskTriggerConfig{}.proximity.priority);
   EXPECT_EQ(task.frameTaskCount, 1);
   ASSERT_EQ(task.objects.size(), 3u);
   EXPECT_EQ(task.objects[2].className, "person");
@@ -96,7 +96,7 @@ TEST(TaskGeneratorTest, StandingQueueMakesOneTaskNotRepeatedWithinTheInterval) {
         generator.process(make_frame("cam", i, ts, cars, {{"queue", ids_of(cars)}}), ts);
     deduplicated += outcome.deduplicated;
     for (const auto& task : outcome.tasks) {
-      EXPECT_EQ(task.priority, config::TaskTriggerConfig{}.crowd_priority);
+      EXPECT_EQ(task.priority, config::TaskTriggerConfig{}.crowd.priority);
       task_frames.push_back(i);
     }
   }
@@ -136,14 +136,14 @@ TEST(TaskGeneratorTest, PedestrianClosingOnACarIsAssessedAtOnceDespiteARecentAss
   ASSERT_EQ(outcome.tasks.size(), 1u);
   EXPECT_EQ(outcome.groups[0].fired.front(), Trigger::kClosing);
   EXPECT_EQ(*outcome.groups[0].verdict, Verdict::kEscalated);
-  EXPECT_EQ(outcome.tasks[0].priority, config::TaskTriggerConfig{}.closing_priority);
+  EXPECT_EQ(outcome.tasks[0].priority, config::TaskTriggerConfig{}.closing.priority);
 
   // Frame 3: 4 px from the car: proximity, again at once.
   actors.back().x = 100 - 4 - 12;
   outcome = generator.process(make_frame("cam", 3, kStart + 3000, actors, {{"g", members}}), 0);
   ASSERT_EQ(outcome.tasks.size(), 1u);
   EXPECT_EQ(outcome.groups[0].fired.front(), Trigger::kProximity);
-  EXPECT_EQ(outcome.tasks[0].priority, config::TaskTriggerConfig{}.proximity_priority);
+  EXPECT_EQ(outcome.tasks[0].priority, config::TaskTriggerConfig{}.proximity.priority);
 
   // Frame 4: standing there: assessed a second ago, nothing new.
   outcome = generator.process(make_frame("cam", 4, kStart + 4000, actors, {{"g", members}}), 0);
@@ -276,8 +276,8 @@ TEST(TaskGeneratorTest, ConflictCandidateIsTheTopTriggerAndTravelsInTheTask) {
   const auto outcome = generator.process(frame_with_safety(kStart, cars, {1}, {{1, 2}}), 0);
   ASSERT_EQ(outcome.tasks.size(), 1u);
   EXPECT_EQ(outcome.groups[0].fired.front(), Trigger::kConflict);
-  EXPECT_EQ(outcome.tasks[0].priority, config::TaskTriggerConfig{}.conflict_priority);
-  EXPECT_GT(outcome.tasks[0].priority, config::TaskTriggerConfig{}.proximity_priority);
+  EXPECT_EQ(outcome.tasks[0].priority, config::TaskTriggerConfig{}.conflict.priority);
+  EXPECT_GT(outcome.tasks[0].priority, config::TaskTriggerConfig{}.proximity.priority);
   EXPECT_EQ(outcome.tasks[0].triggers, (std::vector<std::string>{"conflict"}));
   EXPECT_TRUE(outcome.tasks[0].safety.conflict);
   EXPECT_EQ(outcome.tasks[0].safety.minTtc, 1.0);

@@ -101,7 +101,7 @@ TEST(TriggersTest, PassingInTheNextLaneIsNotClosing) {
   const std::vector<Actor> before = {{1, "car", 100, 100}, {2, "car", 400, 158}};
   const std::vector<Actor> now = {{1, "car", 160, 100}, {2, "car", 340, 158}};
   const auto m = measure(now, before).measures;
-  EXPECT_GT(m.predicted_gap, config::TaskTriggerConfig{}.closing_max_gap);
+  EXPECT_GT(m.predicted_gap, config::TaskTriggerConfig{}.closing.max_gap);
   EXPECT_TRUE(fired_triggers(m, {}).empty());
 }
 
@@ -125,12 +125,12 @@ TEST(TriggersTest, FiredAreOrderedByPriorityAndZeroSwitchesOff) {
                                      {4, "car", 204, 0},
                                      {5, "person", 272, 0, 12, 30}};
   config::TaskTriggerConfig config;
-  config.crowd_min_size = 5;
+  config.crowd.min_size = 5;
   const auto m = measure(actors, {}, 0, 0).measures;
   EXPECT_EQ(fired_triggers(m, config),
             (std::vector<Trigger>{Trigger::kProximity, Trigger::kTailgating, Trigger::kCrowd}));
-  config.crowd_priority = 1000;
-  config.proximity_max_gap = 0;
+  config.crowd.priority = 1000;
+  config.proximity.max_gap = 0;
   EXPECT_EQ(fired_triggers(m, config),
             (std::vector<Trigger>{Trigger::kCrowd, Trigger::kTailgating}));
   EXPECT_EQ(priority_of(Trigger::kCrowd, config), 1000);

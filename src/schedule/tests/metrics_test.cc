@@ -248,13 +248,13 @@ TEST(RateLimitReasonTest, NamesTheLimitWhenTheProviderSaysWhichOne) {
 }
 
 TEST(SchedulerUpdateMetricsTest, GaugesFollowTheSchedulerBeforeEachScrape) {
-  config::Config config;
-  config.api_keys = {key("k1", "acct"), key("k2", "acct")};
+  SchedulerSections config;
+  const std::vector<config::ApiKeyConfig> keys{key("k1", "acct"), key("k2", "acct")};
   config.accounts = {{"acct", 100, 6000, 0, {}}};
   http::IoThreads io;
   ScriptedLlm llm;
   auto registry = std::make_shared<prometheus::Registry>();
-  auto scheduler = Scheduler::create(config, "s-1", config.api_keys, io.context(), llm,
+  auto scheduler = Scheduler::create(config, "s-1", keys, io.context(), llm,
                                      SystemClock::instance(), registry.get());
   ASSERT_TRUE(scheduler) << scheduler.error().message;
   (*scheduler)->keys().disable("k2", "test");

@@ -22,9 +22,8 @@ class NeverCalledLlm final : public llm::LlmClient {
 class SchedulerRoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    config_.api_keys = {make_key("k1", "sk-aaaaaaaaaaaaaaaa1111"),
-                        make_key("k2", "sk-bbbbbbbbbbbbbbbb2222")};
-    auto scheduler = Scheduler::create(config_, "test-1", config_.api_keys, io_.context(), llm_,
+    keys_ = {make_key("k1", "sk-aaaaaaaaaaaaaaaa1111"), make_key("k2", "sk-bbbbbbbbbbbbbbbb2222")};
+    auto scheduler = Scheduler::create(SchedulerSections{}, "test-1", keys_, io_.context(), llm_,
                                        SystemClock::instance());
     ASSERT_TRUE(scheduler) << scheduler.error().message;
     scheduler_ = std::move(*scheduler);
@@ -54,7 +53,7 @@ class SchedulerRoutesTest : public ::testing::Test {
   }
 
   http::IoThreads io_;
-  config::Config config_;
+  std::vector<config::ApiKeyConfig> keys_;
   NeverCalledLlm llm_;
   std::unique_ptr<Scheduler> scheduler_;
   http::Router router_;
@@ -130,12 +129,11 @@ TEST(BearerMatchesTest, ComparesTheWholeToken) {
 TEST(AdminDisabledTest, WithoutATokenAdminEndpointsAreForbidden) {
   http::IoThreads io;
   NeverCalledLlm llm;
-  config::Config config;
   config::ApiKeyConfig key;
   key.id = "k1";
   key.key = "sk-x";
-  auto scheduler =
-      Scheduler::create(config, "t", {key}, io.context(), llm, SystemClock::instance());
+  auto scheduler = Scheduler::create(SchedulerSections{}, "t", {key}, io.context(), llm,
+                                     SystemClock::instance());
   ASSERT_TRUE(scheduler);
   http::Router router;
   add_scheduler_routes(router, **scheduler, "");
