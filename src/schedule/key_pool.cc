@@ -151,11 +151,14 @@ double KeyPool::rate_fraction_locked(Account& account, SteadyTime now) {
 int64_t KeyPool::completion_estimate_locked(const std::string& model, int max_tokens) const {
   const auto it = models_.find(model);
   if (it == models_.end() || it->second.completions.empty()) return max_tokens;
-  // The longest of the last replies: an underestimate charged at acquire is
-  // what could overrun a TPM window before the correction lands, while an
-  // overestimate only holds tokens back until the reply refunds them.
+  // The longest of the last replies and an eighth more: an underestimate
+  // charged at acquire is what could overrun a TPM window before the
+  // correction lands (a reply one token longer than any of the last 64 did,
+  // at a full window), while an overestimate only holds tokens back until the
+  // reply refunds them, about a second of a minute's window.
   const auto& recent = it->second.completions;
-  return std::min<int64_t>(max_tokens, *std::max_element(recent.begin(), recent.end()));
+  const int64_t longest = *std::max_element(recent.begin(), recent.end());
+  return std::min<int64_t>(max_tokens, longest + std::max<int64_t>(1, longest / 8));
 }
 
 Millis KeyPool::expected_latency_locked(const std::string& model) const {
@@ -428,13 +431,20 @@ FinishEffect KeyPool::finish(const Lease& lease, const CallOutcome& outcome) {
 }
 
 void KeyPool::cancel(const Lease& lease) {
-  std::lock_guard lock(mu_);
-  accounts_[lease.limiter_account].trial_out = false;
-  if (lease.probe) return;
-  if (Key* key = find_locked(lease.key_id)) {
-    key->in_flight = std::max(0, key->in_flight - 1);
-    key->calls = std::max<int64_t>(0, key->calls - 1);
+  {
+    std::lock_guard lock(mu_);
+    accounts_[lease.limiter_account].trial_out = false;
+    if (!lease.probe) {
+      if (Key* key = find_locked(lease.key_id)) {
+        key->in_flight = std::max(0, key->in_flight - 1);
+        key->calls = std::max<int64_t>(0, key->calls - 1);
+      }
+    }
   }
+  // No call was made: the provider counts none of the tokens charged. (The
+  // request itself stays counted in our windows: erring on the safe side.)
+  // Outside the lock: this may talk to Redis.
+  limiter_.correct_tokens(lease.limiter_account, lease.tokens, 0);
 }
 
 Millis KeyPool::margin() {

@@ -158,7 +158,8 @@ class KeyPool {
   // The primary model, no tokens, no deadline: tests and probes.
   LeaseResult lease(const std::set<std::string>& avoid = {});
   FinishEffect finish(const Lease& lease, const CallOutcome& outcome);
-  // Returns a lease that was not used (its permit stays spent).
+  // Returns a lease that was not used (its permit stays spent; its tokens
+  // are refunded).
   void cancel(const Lease& lease);
   // The time from a permit to its request going out (MarginLearner).
   void observe_send(const Lease& lease, SteadyTime sent_at);
