@@ -239,6 +239,12 @@ MockLlmServer::Admission MockLlmServer::admit(const http::Request& request,
                              : window == std::string_view("key_second")     ? by_key.second
                                                                             : by_key.minute;
     admission.in_window = counter.count(now);
+    if (&counter == &by_account.second || &counter == &by_key.second) {
+      for (const auto at : counter.in_window(now)) {
+        admission.window_ms_before.push_back(
+            std::chrono::duration_cast<std::chrono::milliseconds>(now - at).count());
+      }
+    }
     return admission;
   }
   if (options_.burst.start > 0) {
@@ -373,7 +379,8 @@ void MockLlmServer::note_refusal(const Admission& admission, const Costing& cost
   if (refusals_.size() == kRecentRefusals) refusals_.pop_front();
   refusals_.push_back({admission.key_name, admission.account, admission.refused_by,
                        judged_epoch_ms, body_bytes, admission.in_window,
-                       costing.prompt_tokens + costing.completion_tokens});
+                       costing.prompt_tokens + costing.completion_tokens,
+                       admission.window_ms_before});
 }
 
 std::string MockLlmServer::stats_json() const {
@@ -412,7 +419,8 @@ std::string MockLlmServer::stats_json() const {
                         {"judgedEpochMs", r.judged_epoch_ms},
                         {"bodyBytes", r.body_bytes},
                         {"inWindow", r.in_window},
-                        {"tokens", r.tokens}});
+                        {"tokens", r.tokens},
+                        {"windowMsBefore", r.window_ms_before}});
   }
   return json{{"keys", keys}, {"accounts", accounts}, {"limits", limits}, {"refusals", refusals}}
       .dump();

@@ -158,6 +158,7 @@ class MockLlmServer {
     MockLimits limits;  // the account's, for the reply's headers
     std::string refused_by;  // the window that refused it (Refusal::window)
     int64_t in_window = 0;
+    std::vector<int64_t> window_ms_before;  // Refusal::window_ms_before
   };
   // A parsed request and what it costs.
   struct Costing {
@@ -176,6 +177,9 @@ class MockLlmServer {
     int64_t body_bytes = 0;
     int64_t in_window = 0;  // requests (or tokens) already in that window
     int64_t tokens = 0;     // what the request would have added (prompt + completion)
+    // A per-second window's requests: how long before this one each was
+    // judged (the one that came late is the cause).
+    std::vector<int64_t> window_ms_before;
   };
   static constexpr size_t kRecentRefusals = 64;
   struct AccountState {

@@ -249,6 +249,14 @@ class KeyPool {
   SteadyTime disabled_refreshed_{};
   SteadyTime margin_synced_{};
   std::optional<LearnedMargin> margin_to_store_;
+  // Each account's last sends (permit time, permit → written), for the log
+  // line that explains a 429: which earlier request of the window went late.
+  struct RecentSend {
+    SteadyTime permit;
+    Millis spread{0};
+  };
+  std::map<std::string, std::deque<RecentSend>> recent_sends_;
+  std::string recent_sends_locked(const Lease& refused) const;
 };
 
 // The account a key's calls count against: its named account, else itself.
