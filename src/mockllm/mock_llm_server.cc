@@ -166,6 +166,15 @@ MockLlmServer::Admission MockLlmServer::admit(const http::Request& request,
   admission.key_name = "(unknown)";
 
   std::lock_guard lock(mu_);
+  // Requests are judged in the order they are processed: one stamped on
+  // arrival but held up before this lock (parsing a 120 KB body on a busy
+  // host) is judged no earlier than one processed before it, or a request
+  // that arrived after it would count in its window (a 429 no provider
+  // gives: issue 15's diagnosis found one 77 ms "from the future").
+  admission.judged_after = std::chrono::duration_cast<Millis>(last_judged_ - now);
+  if (admission.judged_after < Millis(0)) admission.judged_after = Millis(0);
+  now = std::max(now, last_judged_);
+  last_judged_ = now;
   const MockKey* key = nullptr;
   if (options_.keys.empty()) {
     // Any key will do; keys are still reported by name only (masked).
@@ -307,7 +316,7 @@ asio::awaitable<http::Response> MockLlmServer::chat_completions(http::RequestCon
   const Costing costing = cost(context.request.body());
   const Admission admission = admit(context.request, costing, arrived);
   if (!admission.refused_by.empty()) {
-    note_refusal(admission, costing, arrived_epoch_ms,
+    note_refusal(admission, costing, arrived_epoch_ms + admission.judged_after.count(),
                  static_cast<int64_t>(context.request.body().size()));
   }
   switch (admission.verdict) {

@@ -159,6 +159,7 @@ class MockLlmServer {
     std::string refused_by;  // the window that refused it (Refusal::window)
     int64_t in_window = 0;
     std::vector<int64_t> window_ms_before;  // Refusal::window_ms_before
+    Millis judged_after{0};  // after its arrival: held back behind a request processed first
   };
   // A parsed request and what it costs.
   struct Costing {
@@ -204,6 +205,7 @@ class MockLlmServer {
   std::map<std::string, Counters> by_key_;
   std::map<std::string, Counters> by_account_;
   std::deque<Refusal> refusals_;  // the last kRecentRefusals
+  SteadyTime last_judged_{};      // admit() judges in processing order
   std::unique_ptr<http::Server> server_;
 };
 
