@@ -285,6 +285,9 @@ void SchedulerBenchReport::provider(const json& at_warmup, const json& at_end,
                                     const std::optional<json>& at_restart) {
   const ProviderTally tally = ProviderTally::from_stats(final_stats);
   json provider{{"rateLimited", tally.rate_limited}, {"accounts", tally.accounts}};
+  // Each refusal as the provider judged it (which window, when, how big):
+  // with the scheduler's "429 ..." log lines, the cause of every 429.
+  if (final_stats.contains("refusals")) provider["refusals"] = final_stats["refusals"];
   if (at_restart) {
     provider["rateLimitedAfterRestart"] =
         tally.rate_limited - ProviderTally::from_stats(*at_restart).rate_limited;

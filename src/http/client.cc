@@ -59,11 +59,13 @@ template <typename Stream>
 asio::awaitable<boost::system::error_code> exchange(Stream& stream, beast::tcp_stream& tcp,
                                                     beast::flat_buffer& buffer,
                                                     const Request& request, Response& response,
-                                                    SteadyTime deadline, size_t body_limit) {
+                                                    SteadyTime deadline, size_t body_limit,
+                                                    const std::function<void()>& on_written) {
   boost::system::error_code ec;
   tcp.expires_after(remaining(deadline));
   co_await beast_http::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return ec;
+  if (on_written) on_written();
   beast_http::response_parser<beast_http::string_body> parser;
   parser.body_limit(body_limit);
   tcp.expires_after(remaining(deadline));
@@ -159,7 +161,8 @@ asio::awaitable<size_t> Client::prewarm(Url url, size_t idle, Millis timeout) {
   co_return opened;
 }
 
-asio::awaitable<Result<Response>> Client::send(Url url, Request request, Millis timeout) {
+asio::awaitable<Result<Response>> Client::send(Url url, Request request, Millis timeout,
+                                               std::function<void()> on_written) {
   const SteadyTime deadline = SystemClock::instance().now() + timeout;
   const std::string origin = url.origin();
   request.set(beast_http::field::host, url.host);
@@ -179,9 +182,9 @@ asio::awaitable<Result<Response>> Client::send(Url url, Request request, Millis 
     const auto ec =
         connection->tls
             ? co_await exchange(*connection->tls, connection->tcp(), connection->buffer, request,
-                                response, deadline, options_.max_response_bytes)
+                                response, deadline, options_.max_response_bytes, on_written)
             : co_await exchange(*connection->plain, connection->tcp(), connection->buffer, request,
-                                response, deadline, options_.max_response_bytes);
+                                response, deadline, options_.max_response_bytes, on_written);
     if (!ec) {
       if (response.keep_alive()) park(origin, std::move(connection));
       co_return response;

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -42,7 +43,11 @@ class Client {
 
   // Sends `request` (its target set; Host is filled in) to `url`'s origin.
   // `timeout` bounds the whole exchange: connect, handshake, write and read.
-  boost::asio::awaitable<Result<Response>> send(Url url, Request request, Millis timeout);
+  // `on_written`, when set, runs on the sending coroutine each time the
+  // request has been written whole (again if it is resent on a fresh
+  // connection): the moment a server can start counting it.
+  boost::asio::awaitable<Result<Response>> send(Url url, Request request, Millis timeout,
+                                                std::function<void()> on_written = {});
   // Opens connections to `url`'s origin until `idle` wait parked (at most
   // max_idle_per_origin), so sends find one ready. Returns how many it opened;
   // stops at the first failure.

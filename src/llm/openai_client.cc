@@ -40,7 +40,8 @@ boost::asio::awaitable<CallResult> OpenAiCompatibleClient::complete(ChatRequest 
   http_request.set(http::beast_http::field::content_type, "application/json");
   http_request.body() = chat_request_body(request);
 
-  auto response = co_await http_.send(base_url_, std::move(http_request), timeout);
+  auto response =
+      co_await http_.send(base_url_, std::move(http_request), timeout, std::move(request.on_written));
   if (!response) {
     const bool timed_out = response.error().code == ErrorCode::kTimeout;
     co_return tl::unexpected(

@@ -166,6 +166,15 @@ MockLlmServer::Admission MockLlmServer::admit(const http::Request& request,
   admission.key_name = "(unknown)";
 
   std::lock_guard lock(mu_);
+  // Requests are judged in the order they are processed: one stamped on
+  // arrival but held up before this lock (parsing a 120 KB body on a busy
+  // host) is judged no earlier than one processed before it, or a request
+  // that arrived after it would count in its window (a 429 no provider
+  // gives: issue 15's diagnosis found one 77 ms "from the future").
+  admission.judged_after = std::chrono::duration_cast<Millis>(last_judged_ - now);
+  if (admission.judged_after < Millis(0)) admission.judged_after = Millis(0);
+  now = std::max(now, last_judged_);
+  last_judged_ = now;
   const MockKey* key = nullptr;
   if (options_.keys.empty()) {
     // Any key will do; keys are still reported by name only (masked).
@@ -219,15 +228,32 @@ MockLlmServer::Admission MockLlmServer::admit(const http::Request& request,
     count(&Counters::rate_limited);
     count(&Counters::token_limited);
     admission.verdict = Verdict::kTokens;
+    admission.refused_by = now < state.quota_until ? "quota_outage" : "tokens";
+    admission.in_window = by_account.tokens.sum(now);
     return admission;
   }
   const MockLimits key_limits = key ? key->limits : MockLimits{};
-  if (over(by_account.second, account_limits.per_second, now) ||
-      over(by_account.minute, account_limits.per_minute, now) ||
-      over(by_key.second, key_limits.per_second, now) ||
-      over(by_key.minute, key_limits.per_minute, now)) {
+  const std::pair<const char*, bool> request_windows[] = {
+      {"account_second", over(by_account.second, account_limits.per_second, now)},
+      {"account_minute", over(by_account.minute, account_limits.per_minute, now)},
+      {"key_second", over(by_key.second, key_limits.per_second, now)},
+      {"key_minute", over(by_key.minute, key_limits.per_minute, now)}};
+  for (const auto& [window, refused] : request_windows) {
+    if (!refused) continue;
     count(&Counters::rate_limited);
     admission.verdict = Verdict::kRateLimited;
+    admission.refused_by = window;
+    WindowCounter& counter = window == std::string_view("account_second") ? by_account.second
+                             : window == std::string_view("account_minute") ? by_account.minute
+                             : window == std::string_view("key_second")     ? by_key.second
+                                                                            : by_key.minute;
+    admission.in_window = counter.count(now);
+    if (&counter == &by_account.second || &counter == &by_key.second) {
+      for (const auto at : counter.in_window(now)) {
+        admission.window_ms_before.push_back(
+            std::chrono::duration_cast<std::chrono::milliseconds>(now - at).count());
+      }
+    }
     return admission;
   }
   if (options_.burst.start > 0) {
@@ -239,6 +265,8 @@ MockLlmServer::Admission MockLlmServer::admit(const http::Request& request,
       count(&Counters::rate_limited);
       count(&Counters::burst_limited);
       admission.verdict = Verdict::kBurst;
+      admission.refused_by = "burst";
+      admission.in_window = by_account.second.count(now);
       return admission;
     }
   }
@@ -284,8 +312,13 @@ asio::awaitable<http::Response> MockLlmServer::chat_completions(http::RequestCon
   // Judged as of its arrival: reading the body (images of 2 to 90 KB) must
   // not move a request into a later window than its neighbours.
   const SteadyTime arrived = clock_.now();
+  const int64_t arrived_epoch_ms = clock_.epoch_ms();
   const Costing costing = cost(context.request.body());
   const Admission admission = admit(context.request, costing, arrived);
+  if (!admission.refused_by.empty()) {
+    note_refusal(admission, costing, arrived_epoch_ms + admission.judged_after.count(),
+                 static_cast<int64_t>(context.request.body().size()));
+  }
   switch (admission.verdict) {
     case Verdict::kUnauthorized:
       co_return dashscope_error(http::Status::unauthorized, "invalid_api_key",
@@ -349,6 +382,16 @@ asio::awaitable<http::Response> MockLlmServer::chat_completions(http::RequestCon
   co_return response;
 }
 
+void MockLlmServer::note_refusal(const Admission& admission, const Costing& costing,
+                                 int64_t judged_epoch_ms, int64_t body_bytes) {
+  std::lock_guard lock(mu_);
+  if (refusals_.size() == kRecentRefusals) refusals_.pop_front();
+  refusals_.push_back({admission.key_name, admission.account, admission.refused_by,
+                       judged_epoch_ms, body_bytes, admission.in_window,
+                       costing.prompt_tokens + costing.completion_tokens,
+                       admission.window_ms_before});
+}
+
 std::string MockLlmServer::stats_json() const {
   std::lock_guard lock(mu_);
   const auto to_json = [](const Counters& c) {
@@ -377,7 +420,19 @@ std::string MockLlmServer::stats_json() const {
                     {"perMinute", account.limits.per_minute},
                     {"tokensPerMinute", account.limits.tokens_per_minute}};
   }
-  return json{{"keys", keys}, {"accounts", accounts}, {"limits", limits}}.dump();
+  json refusals = json::array();
+  for (const Refusal& r : refusals_) {
+    refusals.push_back({{"key", r.key_name},
+                        {"account", r.account},
+                        {"window", r.window},
+                        {"judgedEpochMs", r.judged_epoch_ms},
+                        {"bodyBytes", r.body_bytes},
+                        {"inWindow", r.in_window},
+                        {"tokens", r.tokens},
+                        {"windowMsBefore", r.window_ms_before}});
+  }
+  return json{{"keys", keys}, {"accounts", accounts}, {"limits", limits}, {"refusals", refusals}}
+      .dump();
 }
 
 }  // namespace tmon::mockllm

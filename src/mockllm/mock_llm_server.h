@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -101,7 +102,10 @@ struct MockLlmOptions {
 // GET /__stats reports, per key and per account, requests, 200s, 429s (by
 // kind), 401s, quota errors, 5xx, hangs, tokens, and the most requests
 // accepted in any 1-second and any 60-second window and the most tokens in
-// any minute, so a test can prove no limit was exceeded.
+// any minute, so a test can prove no limit was exceeded; and the last
+// refusals (`refusals`, at most kRecentRefusals): which window refused
+// which request, when it was judged and how big it was, so each 429 of a
+// benchmark can be traced to its cause.
 // Faults an operator turns on and off while it runs (POST, JSON body):
 // /__admin/keys/{name}/revoke and /restore; /__admin/accounts/{name}/quota
 // {"seconds": N, "model": optional} (temporary quota for N s); /__admin/accounts/{name}/arrears
@@ -152,6 +156,10 @@ class MockLlmServer {
     double shape_draw = 0;
     std::chrono::milliseconds latency{0};
     MockLimits limits;  // the account's, for the reply's headers
+    std::string refused_by;  // the window that refused it (Refusal::window)
+    int64_t in_window = 0;
+    std::vector<int64_t> window_ms_before;  // Refusal::window_ms_before
+    Millis judged_after{0};  // after its arrival: held back behind a request processed first
   };
   // A parsed request and what it costs.
   struct Costing {
@@ -161,6 +169,20 @@ class MockLlmServer {
     int64_t prompt_tokens = 0;
     int64_t completion_tokens = 0;
   };
+  // One refused request, as /__stats lists it.
+  struct Refusal {
+    std::string key_name;
+    std::string account;
+    std::string window;  // which rule refused: account_second, key_minute, tokens, ...
+    int64_t judged_epoch_ms = 0;
+    int64_t body_bytes = 0;
+    int64_t in_window = 0;  // requests (or tokens) already in that window
+    int64_t tokens = 0;     // what the request would have added (prompt + completion)
+    // A per-second window's requests: how long before this one each was
+    // judged (the one that came late is the cause).
+    std::vector<int64_t> window_ms_before;
+  };
+  static constexpr size_t kRecentRefusals = 64;
   struct AccountState {
     SteadyTime quota_until{};  // temporary quota outage
     bool arrears = false;
@@ -171,6 +193,8 @@ class MockLlmServer {
   void add_admin_routes(http::Router& router);
   Costing cost(const std::string& body) const;
   Admission admit(const http::Request& request, const Costing& costing, SteadyTime now);
+  void note_refusal(const Admission& admission, const Costing& costing, int64_t judged_epoch_ms,
+                    int64_t body_bytes);
   boost::asio::awaitable<http::Response> chat_completions(http::RequestContext& context);
 
   MockLlmOptions options_;
@@ -180,6 +204,8 @@ class MockLlmServer {
   std::mt19937_64 random_;
   std::map<std::string, Counters> by_key_;
   std::map<std::string, Counters> by_account_;
+  std::deque<Refusal> refusals_;  // the last kRecentRefusals
+  SteadyTime last_judged_{};      // admit() judges in processing order
   std::unique_ptr<http::Server> server_;
 };
 

@@ -11,6 +11,15 @@ int64_t WindowCounter::count(Clock::time_point now) {
                        [&](const auto at) { return at + length_ > now; });
 }
 
+std::vector<WindowCounter::Clock::time_point> WindowCounter::in_window(
+    Clock::time_point now) const {
+  std::vector<Clock::time_point> times;
+  for (const auto at : accepted_) {
+    if (at + length_ > now) times.push_back(at);
+  }
+  return times;
+}
+
 int64_t WindowCounter::previous(Clock::time_point now) const {
   return std::count_if(accepted_.begin(), accepted_.end(), [&](const auto at) {
     return at + length_ <= now && at + 2 * length_ > now;

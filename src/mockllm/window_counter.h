@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <deque>
 #include <utility>
+#include <vector>
 
 #include "common/clock.h"
 
@@ -23,6 +24,8 @@ class WindowCounter {
   int64_t count(Clock::time_point now);
   void accept(Clock::time_point now);
   int64_t max_seen() const { return max_seen_; }
+  // When each request in the window ending now was accepted, oldest first.
+  std::vector<Clock::time_point> in_window(Clock::time_point now) const;
   // Accepted in the window (now - 2 × length, now - length]: the window before this one.
   int64_t previous(Clock::time_point now) const;
 

@@ -204,6 +204,17 @@ asio::awaitable<void> Dispatcher::sleep_until(SteadyTime when) {
   wake_pending_ = false;
 }
 
+bool Dispatcher::costs_more_than_charged(const PendingTask& pending, const std::string& model,
+                                         const std::vector<ModelChoice>& sized_for) {
+  const auto prompt_tokens = [&model](const std::vector<ModelChoice>& choices) {
+    for (const auto& choice : choices) {
+      if (choice.model == model) return choice.prompt_tokens;
+    }
+    return int64_t{0};
+  };
+  return prompt_tokens(pending.models) > prompt_tokens(sized_for);
+}
+
 // KeyPool calls may block on a shared (Redis) limiter, so they run on the key
 // thread, never on the strand that runs the sockets. (Member coroutines, not
 // capturing lambdas: GCC 12 mis-destroys coroutine lambda captures.)
@@ -291,6 +302,8 @@ asio::awaitable<void> Dispatcher::loop() {
             clock_.epoch_ms());
         widen_for_batch(request, mates);
       }
+      // What the permit's token charge was sized for (per model).
+      const std::vector<ModelChoice> sized_for = request.models;
       LeaseResult leased = co_await lease_key(std::move(request));
       if (leased.lease) {
         // The time the head of the queue waited for this permit; attributed
@@ -301,8 +314,27 @@ asio::awaitable<void> Dispatcher::loop() {
                 ? std::chrono::duration_cast<Millis>(clock_.now() - *permit_denied_since_)
                 : Millis(0);
         permit_denied_since_.reset();
-        // The queue may have changed while we waited; the best ready task gets the key.
-        if (auto pending = queue_.pop_ready(clock_.epoch_ms())) {
+        // The queue may have changed while we waited: the task the permit
+        // was sized for gets it if it still waits, else the best ready one.
+        std::optional<PendingTask> pending = queue_.take(best_sequence);
+        if (!pending) pending = queue_.pop_ready(clock_.epoch_ms());
+        if (pending && pending->sequence != best_sequence &&
+            costs_more_than_charged(*pending, leased.lease->model, sized_for)) {
+          // The permit's token charge was sized for a task that is gone (a
+          // newer frame superseded it, or it expired): this one's picture
+          // costs more. Sent on this permit it could overrun the provider's
+          // tokens per minute before the reply's usage corrects the charge
+          // (the insufficient_quota 429s of issue 15). Give the permit back
+          // (its tokens refunded) and size the next one for this task.
+          ++queued_;
+          queued_bytes_ += pending->bytes;
+          enqueue(std::move(*pending));
+          CallOutcome unused;
+          unused.cancelled = true;
+          co_await finish_lease(std::move(*leased.lease), std::move(unused));
+          continue;
+        }
+        if (pending) {
           metrics_.record_permit_wait(leased.lease->account, permit_wait);
           dequeued(*pending);
           std::vector<PendingTask> batch;

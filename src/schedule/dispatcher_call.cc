@@ -49,8 +49,17 @@ asio::awaitable<Dispatcher::SentCall> Dispatcher::send_on_lease(llm::ChatRequest
   const Millis timeout =
       std::max(Millis(1), std::min(options_.call_timeout, Millis(deadline_ms - sent_ms)));
   const SteadyTime started = clock_.now();
-  // The permit → send spread, which the window margin must cover.
-  asio::post(key_thread_, [this, lease, started] { keys_.observe_send(lease, started); });
+  // The permit → provider spread, which the window margin must cover, ends
+  // when the body has been written whole, not when the send begins: a
+  // 120 KB crop takes longer to serialise and write than a 3 KB one, and
+  // the provider counts the request only once it has it.
+  std::optional<SteadyTime> written;
+  request.on_written = [this, &lease, &written] {
+    written = clock_.now();
+    asio::post(key_thread_, [this, lease, at = *written] { keys_.observe_send(lease, at); });
+  };
+  size_t body_bytes = request.image_base64.size();
+  for (const auto& image : request.images) body_bytes += image.base64.size();
   llm::CallResult reply = co_await llm_.complete(std::move(request), lease.secret, timeout);
   const auto latency = std::chrono::duration_cast<Millis>(clock_.now() - started);
   const FinishEffect effect = co_await finish_lease(lease, outcome_of(reply, latency));
@@ -58,9 +67,29 @@ asio::awaitable<Dispatcher::SentCall> Dispatcher::send_on_lease(llm::ChatRequest
   if (!reply && (reply.error().kind == llm::CallErrorKind::kRateLimited ||
                  reply.error().kind == llm::CallErrorKind::kQuotaThrottled)) {
     metrics_.record_rate_limited(lease.account, reply.error());
+    log_refusal(lease, reply.error(), started, written, body_bytes);
   }
   if (effect.disabled) metrics_.keys_disabled.Add({{"key_id", lease.key_id}}).Increment();
   co_return SentCall{std::move(reply), latency};
+}
+
+void Dispatcher::log_refusal(const Lease& lease, const llm::CallError& error, SteadyTime started,
+                             std::optional<SteadyTime> written, size_t image_bytes) const {
+  // Everything needed to tell why a 429 came (which window, how late the
+  // request reached the provider after its permit), against the provider's
+  // side (`tmon mock-llm`'s /__stats "refusals").
+  const SteadyTime now = clock_.now();
+  const auto ms = [](SteadyTime from, SteadyTime to) {
+    return std::chrono::duration_cast<Millis>(to - from).count();
+  };
+  const int64_t permit_epoch_ms = clock_.epoch_ms() - ms(lease.granted_at, now);
+  get_logger("schedule")
+      ->warn("429 {} on key_id={} account={} model={}: permit at epoch {} ms, send +{} ms, written "
+             "{}, image {} bytes, margin {} ms, tokens charged {}",
+             error.provider_code, lease.key_id, lease.limiter_account, lease.model, permit_epoch_ms,
+             ms(lease.granted_at, started),
+             written ? "+" + std::to_string(ms(lease.granted_at, *written)) + " ms" : "never",
+             image_bytes, lease.margin.count(), lease.tokens.tokens);
 }
 
 void Dispatcher::finish_result(PendingTask& pending, const Lease& lease,

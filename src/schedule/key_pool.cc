@@ -20,6 +20,8 @@ constexpr double kDefaultLatencyMs = 1500;
 constexpr int kRepeated429 = 3;
 // Replies whose completion lengths make the next estimate.
 constexpr size_t kCompletionsKept = 64;
+// Sends remembered per account to explain a 429 (a per-second window's worth).
+constexpr size_t kRecentSends = 12;
 // While an account's trial call after a cooldown runs, others ask again this often.
 constexpr Millis kTrialRetry{50};
 
@@ -151,11 +153,14 @@ double KeyPool::rate_fraction_locked(Account& account, SteadyTime now) {
 int64_t KeyPool::completion_estimate_locked(const std::string& model, int max_tokens) const {
   const auto it = models_.find(model);
   if (it == models_.end() || it->second.completions.empty()) return max_tokens;
-  // The longest of the last replies: an underestimate charged at acquire is
-  // what could overrun a TPM window before the correction lands, while an
-  // overestimate only holds tokens back until the reply refunds them.
+  // The longest of the last replies and an eighth more: an underestimate
+  // charged at acquire is what could overrun a TPM window before the
+  // correction lands (a reply one token longer than any of the last 64 did,
+  // at a full window), while an overestimate only holds tokens back until the
+  // reply refunds them, about a second of a minute's window.
   const auto& recent = it->second.completions;
-  return std::min<int64_t>(max_tokens, *std::max_element(recent.begin(), recent.end()));
+  const int64_t longest = *std::max_element(recent.begin(), recent.end());
+  return std::min<int64_t>(max_tokens, longest + std::max<int64_t>(1, longest / 8));
 }
 
 Millis KeyPool::expected_latency_locked(const std::string& model) const {
@@ -265,7 +270,28 @@ LeaseResult KeyPool::lease(const LeaseRequest& request) {
 
 void KeyPool::observe_send(const Lease& lease, SteadyTime sent_at) {
   std::lock_guard lock(mu_);
-  margin_.observe_spread(std::chrono::ceil<Millis>(sent_at - lease.granted_at));
+  const auto spread = std::chrono::ceil<Millis>(sent_at - lease.granted_at);
+  margin_.observe_spread(spread);
+  auto& recent = recent_sends_[lease.limiter_account];
+  recent.push_back({lease.granted_at, spread});
+  if (recent.size() > kRecentSends) recent.pop_front();
+}
+
+std::string KeyPool::recent_sends_locked(const Lease& refused) const {
+  const auto it = recent_sends_.find(refused.limiter_account);
+  if (it == recent_sends_.end()) return "none";
+  std::string text;
+  for (const RecentSend& send : it->second) {
+    // This one or later, or too long before to share a window with it.
+    if (send.permit >= refused.granted_at || refused.granted_at - send.permit > Millis(2'000)) {
+      continue;
+    }
+    if (!text.empty()) text += ", ";
+    text += std::to_string(
+                std::chrono::duration_cast<Millis>(refused.granted_at - send.permit).count()) +
+            " ms before (written +" + std::to_string(send.spread.count()) + " ms)";
+  }
+  return text.empty() ? "none" : text;
 }
 
 void KeyPool::on_throttled_locked(const Lease& lease, const CallOutcome& outcome, Account& account,
@@ -335,6 +361,7 @@ void KeyPool::on_throttled_locked(const Lease& lease, const CallOutcome& outcome
 FinishEffect KeyPool::finish(const Lease& lease, const CallOutcome& outcome) {
   FinishEffect effect;
   std::optional<std::string> disable_reason;
+  std::string refused_after;  // for a throttle: the account's sends before it
   int64_t tokens_used = lease.tokens.tokens;
   {
     std::lock_guard lock(mu_);
@@ -378,6 +405,7 @@ FinishEffect KeyPool::finish(const Lease& lease, const CallOutcome& outcome) {
             ++key->rate_limited[outcome.provider_code.empty() ? "unknown" : outcome.provider_code];
           }
           on_throttled_locked(lease, outcome, account, effect);
+          refused_after = recent_sends_locked(lease);
           break;
         case llm::CallErrorKind::kAuthFailed:
         case llm::CallErrorKind::kQuotaExhausted:
@@ -403,6 +431,13 @@ FinishEffect KeyPool::finish(const Lease& lease, const CallOutcome& outcome) {
   // Outside the lock: these may talk to Redis.
   limiter_.correct_tokens(lease.limiter_account, lease.tokens, tokens_used);
   const auto logger = get_logger("schedule");
+  if (!refused_after.empty()) {
+    // With the provider's count of the window (mock-llm's /__stats
+    // "refusals"), the request that reached it late is the one whose
+    // permit → provider time beat the margin.
+    logger->warn("account={} 429 {} for key_id={}: its permits before it: {}",
+                 lease.limiter_account, outcome.provider_code, lease.key_id, refused_after);
+  }
   if (effect.margin_grew) {
     logger->warn("account={} 429 {} at window margin {} ms: margin now {} ms", lease.account,
                  outcome.provider_code, lease.margin.count(), margin().count());
@@ -428,13 +463,20 @@ FinishEffect KeyPool::finish(const Lease& lease, const CallOutcome& outcome) {
 }
 
 void KeyPool::cancel(const Lease& lease) {
-  std::lock_guard lock(mu_);
-  accounts_[lease.limiter_account].trial_out = false;
-  if (lease.probe) return;
-  if (Key* key = find_locked(lease.key_id)) {
-    key->in_flight = std::max(0, key->in_flight - 1);
-    key->calls = std::max<int64_t>(0, key->calls - 1);
+  {
+    std::lock_guard lock(mu_);
+    accounts_[lease.limiter_account].trial_out = false;
+    if (!lease.probe) {
+      if (Key* key = find_locked(lease.key_id)) {
+        key->in_flight = std::max(0, key->in_flight - 1);
+        key->calls = std::max<int64_t>(0, key->calls - 1);
+      }
+    }
   }
+  // No call was made: the provider counts none of the tokens charged. (The
+  // request itself stays counted in our windows: erring on the safe side.)
+  // Outside the lock: this may talk to Redis.
+  limiter_.correct_tokens(lease.limiter_account, lease.tokens, 0);
 }
 
 Millis KeyPool::margin() {

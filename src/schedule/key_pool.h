@@ -160,7 +160,8 @@ class KeyPool {
   // The primary model, no tokens, no deadline: tests and probes.
   LeaseResult lease(const std::set<std::string>& avoid = {});
   FinishEffect finish(const Lease& lease, const CallOutcome& outcome);
-  // Returns a lease that was not used (its permit stays spent).
+  // Returns a lease that was not used (its permit stays spent; its tokens
+  // are refunded).
   void cancel(const Lease& lease);
   // The time from a permit to its request going out (MarginLearner).
   void observe_send(const Lease& lease, SteadyTime sent_at);
@@ -250,6 +251,14 @@ class KeyPool {
   SteadyTime disabled_refreshed_{};
   SteadyTime margin_synced_{};
   std::optional<LearnedMargin> margin_to_store_;
+  // Each account's last sends (permit time, permit → written), for the log
+  // line that explains a 429: which earlier request of the window went late.
+  struct RecentSend {
+    SteadyTime permit;
+    Millis spread{0};
+  };
+  std::map<std::string, std::deque<RecentSend>> recent_sends_;
+  std::string recent_sends_locked(const Lease& refused) const;
 };
 
 // The account a key's calls count against: its named account, else itself.

@@ -102,6 +102,35 @@ TEST_F(ServerClientTest, ClientTimeoutIsAnErrorValue) {
   EXPECT_EQ(response.error().code, ErrorCode::kTimeout);
 }
 
+// on_written marks the moment the whole request is out (the scheduler's
+// permit → provider spread ends there): once per exchange, and never for a
+// request that could not be sent.
+TEST_F(ServerClientTest, OnWrittenRunsOnceTheRequestIsWrittenWhole) {
+  int written = 0;
+  Request request{Verb::post, "/echo", 11};
+  request.body() = std::string(1000, 'x');
+  auto future = asio::co_spawn(
+      io_, client_.send(base_, std::move(request), Millis(5000), [&] { ++written; }),
+      asio::use_future);
+  io_.run();
+  auto response = future.get();
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(response->body().size(), 1000u);
+  EXPECT_EQ(written, 1);
+
+  server_->stop();
+  server_.reset();
+  Client fresh;  // no parked connection (a write into one may still succeed)
+  Request refused{Verb::get, "/hello", 11};
+  auto failed = asio::co_spawn(
+      io_, fresh.send(base_, std::move(refused), Millis(1000), [&] { ++written; }),
+      asio::use_future);
+  io_.restart();
+  io_.run();
+  EXPECT_FALSE(failed.get());
+  EXPECT_EQ(written, 1);
+}
+
 TEST_F(ServerClientTest, RefusedConnectionIsUnavailable) {
   server_->stop();
   server_.reset();

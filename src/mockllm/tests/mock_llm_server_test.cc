@@ -107,6 +107,15 @@ TEST_F(MockLlmServerTest, OverTheAccountLimitIsDashScopes429WithRetryAfter) {
   EXPECT_EQ(stats["accounts"]["acct"]["maxPerSecond"], 3);
   EXPECT_EQ(stats["accounts"]["acct"]["rateLimited"], 5);
   EXPECT_EQ(stats["limits"]["acct"]["perSecond"], 3);
+  // Each refusal says which window refused it, when, and how big it was.
+  ASSERT_EQ(stats["refusals"].size(), 5u);
+  const auto& refusal = stats["refusals"][0];
+  EXPECT_EQ(refusal["window"], "account_second");
+  EXPECT_EQ(refusal["account"], "acct");
+  EXPECT_EQ(refusal["inWindow"], 3);
+  EXPECT_GT(refusal["bodyBytes"].get<int64_t>(), 0);
+  EXPECT_GT(refusal["judgedEpochMs"].get<int64_t>(), 0);
+  EXPECT_EQ(stats.dump().find("sk-key"), std::string::npos);  // keys by name only
 }
 
 TEST_F(MockLlmServerTest, PerKeyLimitsApplyOnTopOfTheAccount) {

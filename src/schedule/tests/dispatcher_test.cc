@@ -8,8 +8,10 @@
 #include <future>
 #include <map>
 
+#include "common/base64.h"
 #include "eventually.h"
 #include "http/io_threads.h"
+#include "llm/tests/fake_images.h"
 #include "schedule/local_rate_limiter.h"
 
 namespace tmon::schedule {
@@ -32,6 +34,11 @@ class ScriptedLlm final : public llm::LlmClient {
   std::vector<int> max_tokens;          // each call's reply cap
   std::vector<llm::CallResult> shared;  // answered first, whatever the key
   Millis delay{0};                      // how long each call takes
+  // Runs before each request counts as written (a test moves the clock:
+  // the time a body takes to go out).
+  std::function<void()> before_written;
+  // Runs as each call starts (a test looks at the windows then).
+  std::function<void(const llm::ChatRequest&)> on_call;
   int active = 0;
   int max_active = 0;
   std::mutex mu;
@@ -45,6 +52,9 @@ class ScriptedLlm final : public llm::LlmClient {
   boost::asio::awaitable<llm::CallResult> complete(llm::ChatRequest request, std::string api_key,
                                                    Millis) override {
     llm::CallResult next = llm::ChatReply{kOkReply, "m", {10, 5, 15}, {}};
+    if (on_call) on_call(request);
+    if (before_written) before_written();
+    if (request.on_written) request.on_written();
     {
       std::lock_guard lock(mu);
       calls.push_back(api_key);
@@ -71,6 +81,40 @@ class ScriptedLlm final : public llm::LlmClient {
     }
     co_return next;
   }
+};
+
+// The local limiter with a hook that runs inside the next acquire(): the
+// moment the dispatcher waits for a permit sized for the task it peeked.
+class HookedLimiter final : public RateLimiter {
+ public:
+  explicit HookedLimiter(Clock& clock) : inner_(clock) {}
+  std::function<void()> on_next_acquire;
+
+  void set_limits(const std::vector<AccountLimits>& limits) override { inner_.set_limits(limits); }
+  Permit acquire(const PermitRequest& request) override {
+    if (auto hook = std::exchange(on_next_acquire, nullptr)) hook();
+    return inner_.acquire(request);
+  }
+  void correct_tokens(const std::string& account, const TokenCharge& charge,
+                      int64_t tokens) override {
+    inner_.correct_tokens(account, charge, tokens);
+  }
+  void cool_down(const std::string& account, Millis duration) override {
+    inner_.cool_down(account, duration);
+  }
+  Millis cooldown_remaining(const std::string& account) override {
+    return inner_.cooldown_remaining(account);
+  }
+  PermitsLeft permits_left(const std::string& account) override {
+    return inner_.permits_left(account);
+  }
+  LimiterStatus status() override { return inner_.status(); }
+  std::optional<LearnedMargin> load_margin() override { return inner_.load_margin(); }
+  void store_margin(const LearnedMargin& margin) override { inner_.store_margin(margin); }
+  bool blocking() const override { return inner_.blocking(); }
+
+ private:
+  LocalRateLimiter inner_;
 };
 
 llm::CallResult failure(llm::CallErrorKind kind) {
@@ -181,7 +225,7 @@ class DispatcherTest : public ::testing::Test {
   const SteadyTime start_ = clock_.now();
   prometheus::Registry registry_;
   SchedulerMetrics metrics_{registry_};
-  LocalRateLimiter limiter_;
+  HookedLimiter limiter_;
   LocalKeyStateStore states_;
   KeyPool pool_;
   ScriptedLlm llm_;
@@ -479,6 +523,61 @@ TEST_F(DispatcherTest, NewerFrameOfAGroupSupersedesTheWaitingOne) {
   EXPECT_EQ(ok + rejected, 3);
   EXPECT_GE(rejected, 1);
   EXPECT_EQ(results[2].status, ResultStatus::kOk);  // the newest always wins
+}
+
+// The permit → provider spread the margin learns ends when the body has been
+// written, not when the send began: a big crop takes longer to go out.
+TEST_F(DispatcherTest, TheMarginLearnsTheSpreadUpToTheWrittenBody) {
+  llm_.before_written = [this] { clock_.advance(milliseconds(30)); };
+  // The margin takes the 99th percentile of the last 256 (the third largest).
+  for (const auto& result : run({make_task("t1"), make_task("t2"), make_task("t3")})) {
+    EXPECT_EQ(result.status, ResultStatus::kOk);
+  }
+  // Observed on the key thread, after the call.
+  EXPECT_TRUE(testing::eventually([&] { return pool_.margin() == milliseconds(30); }))
+      << pool_.margin().count();
+}
+
+// The task a permit was sized for may be superseded while the permit is
+// taken; a newer frame whose picture costs more tokens must not go out on a
+// charge that does not cover it (it would overrun the provider's tokens per
+// minute before the reply's usage corrects the charge).
+TEST_F(DispatcherTest, APermitIsNotSpentOnADearerTaskThanItWasSizedFor) {
+  config::ApiKeyConfig k = key("a");
+  k.tpm_limit = 1'000'000;
+  pool_.configure({k}, {});
+  auto small = make_task("small", 60'000, "g");
+  small.imageBase64 = base64_encode(llm::testing::jpeg_header(96, 64));
+  auto large = make_task("large", 60'000, "g");
+  large.imageBase64 = base64_encode(llm::testing::jpeg_header(1280, 720));
+  create();
+  std::future<messages::AssessmentResult> large_done;
+  // While the dispatcher takes the small task's permit, the large frame of
+  // the same group supersedes it.
+  std::atomic<bool> superseded{false};
+  limiter_.on_next_acquire = [&] {
+    large_done = submit(large);
+    superseded = true;
+  };
+  std::vector<int64_t> charged_at_call;  // tokens in the window as each call starts
+  std::vector<int64_t> prompt_at_call;   // the prompt tokens of that call
+  llm_.on_call = [&](const llm::ChatRequest& request) {
+    charged_at_call.push_back(limiter_.permits_left("a").tokens_used);
+    prompt_at_call.push_back(llm::prompt_tokens(request, llm::TokenRule{}));
+  };
+  auto small_done = submit(small);
+  dispatcher_->start();
+  ASSERT_TRUE(testing::eventually([&] { return superseded.load(); }));
+  for (int step = 0; step < 200; ++step) {
+    if (large_done.wait_for(std::chrono::milliseconds(5)) == std::future_status::ready) break;
+    clock_.advance(milliseconds(50));
+  }
+  EXPECT_EQ(large_done.get().status, ResultStatus::kOk);
+  EXPECT_EQ(small_done.get().code, "superseded");
+  dispatcher_->stop(Millis(1000));
+  ASSERT_EQ(prompt_at_call.size(), 1u);
+  EXPECT_GT(prompt_at_call[0], 1'000);  // the large crop: about 1,200 image tokens
+  EXPECT_GE(charged_at_call[0], prompt_at_call[0]);
 }
 
 TEST_F(DispatcherTest, CallsInFlightAreBounded) {

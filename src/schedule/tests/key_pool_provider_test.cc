@@ -199,13 +199,24 @@ TEST_F(KeyPoolProviderTest, TokensAreChargedAtAcquireAndCorrectedWithUsage) {
   ok.completion_tokens = 100;
   pool_.finish(*first, ok);
   EXPECT_EQ(limiter_.permits_left("a").tokens_used, 1'300);  // refunded to the usage
-  // Afterwards the completion estimate is the longest recent reply.
+  // Afterwards the completion estimate is the longest recent reply and an
+  // eighth more (a reply a token longer must not overrun a full window).
   auto second = lease(1'200, 1'000);
-  EXPECT_EQ(second->tokens.tokens, 1'200 + 100);
+  EXPECT_EQ(second->tokens.tokens, 1'200 + 100 + 12);
   // A refusal used nothing: the whole charge comes back.
   pool_.finish(*second, refused(llm::CallErrorKind::kRateLimited, llm::Throttle::kRequests,
                                 "limit_requests"));
   EXPECT_EQ(limiter_.permits_left("a").tokens_used, 1'300);
+}
+
+TEST_F(KeyPoolProviderTest, AnUnusedLeaseGivesItsTokensBack) {
+  pool_.configure({key("a", 100, 6000, 10'000)}, {});
+  auto unused = lease(1'200, 1'000);
+  ASSERT_TRUE(unused);
+  EXPECT_EQ(limiter_.permits_left("a").tokens_used, 2'200);
+  pool_.cancel(*unused);
+  // No call was made: the provider counts nothing, nor may our window.
+  EXPECT_EQ(limiter_.permits_left("a").tokens_used, 0);
 }
 
 TEST_F(KeyPoolProviderTest, TokensPerMinuteHoldsBackWhatWouldOverrun) {
