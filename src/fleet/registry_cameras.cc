@@ -198,11 +198,17 @@ std::vector<api::CameraInfo> RegistryCameras::describe(
     std::optional<api::CameraInfo> here = local_ ? local_->info(id) : std::nullopt;
     api::CameraInfo info = here.value_or(api::CameraInfo{});
     info.id = camera.id;
+    // The spec is the registry's (a camera pulled here may still be
+    // restarting with a spec just written); the running camera's only
+    // where the registry leaves the default.
     info.url = camera.url;  // masked by whoever shows it
-    if (info.detector.empty()) info.detector = camera.detector;
+    if (!camera.detector.empty() && camera.detector != info.detector) {
+      info.detector = camera.detector;
+      info.classes.clear();
+    }
     if (info.classes.empty() && options_.classes_of)
       info.classes = options_.classes_of(camera.detector);
-    if (info.frame_interval_seconds == 0)
+    if (camera.frame_interval_seconds != 0)
       info.frame_interval_seconds = camera.frame_interval_seconds;
     info.name = camera.name;
     info.location = camera.location;

@@ -101,8 +101,10 @@ Status ManagedCameras::replace(const api::CameraRequest& request) {
   }
   // A spec refused leaves the running camera as it was.
   if (auto checked = check_spec(spec); !checked) return checked;
+  // The id keeps the type it was added with, whatever the path says.
+  const bool integer_id = typed(spec.id).is_integer();
   remove(spec.id);
-  return add_spec(spec, request.id.is_integer());
+  return add_spec(spec, integer_id);
 }
 
 bool ManagedCameras::remove(const std::string& camera_id) {
