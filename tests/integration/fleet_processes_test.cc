@@ -3,8 +3,8 @@
 // cameras from the config. Every camera has exactly one owner and streams; a
 // detect killed with SIGKILL has its cameras taken over within the session
 // timeout plus a few seconds; a camera added through the API process is
-// pulled and survives a restart of every process but the (in-memory)
-// broker; a deleted one does not come back; an ephemeral /ws camera goes
+// pulled, replaced (PUT) and survives a restart of every process but the
+// (in-memory) broker; a deleted one does not come back; an ephemeral /ws camera goes
 // once its watcher left.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -253,6 +253,24 @@ TEST_F(FleetTest, ApiCamerasSurviveARestartDeletedOnesStayDeletedAndEphemeralOne
       << cameras(api).dump().substr(0, 2000);
   EXPECT_EQ(owned_count(d1), kCameras);
 
+  // Replaced through the API process: the owner restarts it with the new
+  // spec (twice the frame rate shows in its status).
+  const auto fps_of_901 = [&](const Process& process) {
+    for (const auto& camera : cameras(process)) {
+      if (camera["cameraId"] == 901 && camera["owner"] == "d1") return camera["fps"].get<double>();
+    }
+    return 0.0;
+  };
+  ASSERT_LT(fps_of_901(api), 1.5);
+  const auto replaced = testing::http_request(
+      "PUT", api.port, "/api/cameras/901",
+      R"({"url": "sim://?seed=902&width=320&height=180", "frameInterval": 0.5})", headers(),
+      15'000);
+  ASSERT_EQ(replaced.status, 200) << replaced.body;
+  EXPECT_EQ(json::parse(replaced.body)["data"]["frameInterval"], 0.5);
+  EXPECT_TRUE(eventually([&] { return fps_of_901(api) > 1.6; }, 20s))
+      << cameras(api).dump().substr(0, 2000);
+
   // Every tmon process but the broker (which keeps the registry, in memory)
   // restarts: the registry rules, the config only seeds.
   d1.child.reset();
@@ -267,6 +285,11 @@ TEST_F(FleetTest, ApiCamerasSurviveARestartDeletedOnesStayDeletedAndEphemeralOne
   std::set<std::string> ids;
   for (const auto& camera : cameras(api2)) ids.insert(camera["cameraId"].dump());
   EXPECT_TRUE(ids.contains("901"));
+  for (const auto& camera : cameras(api2)) {
+    if (camera["cameraId"] == 901) {
+      EXPECT_EQ(camera["url"], "sim://?seed=902&width=320&height=180");  // as replaced
+    }
+  }
   EXPECT_FALSE(ids.contains("5"));
   EXPECT_FALSE(ids.contains("\"5\""));
 
