@@ -197,4 +197,16 @@ void add_camera_routes(http::Router& router, CameraControl& cameras,
       });
 }
 
+void add_unshared_camera_routes(http::Router& router, std::string reason) {
+  router.add(http::Verb::get, "/api/cameras", [](http::RequestContext&) {
+    return envelope(http::Status::ok, JsonValue::array());
+  });
+  const auto refuse = [reason = std::move(reason)](http::RequestContext&) {
+    return http::error_response(http::Status::service_unavailable, "no_registry", reason);
+  };
+  router.add(http::Verb::post, "/api/cameras", refuse);
+  router.add(http::Verb::put, "/api/cameras/{id}", refuse);
+  router.add(http::Verb::delete_, "/api/cameras/{id}", refuse);
+}
+
 }  // namespace tmon::api

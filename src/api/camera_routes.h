@@ -25,6 +25,12 @@ namespace tmon::api {
 void add_camera_routes(http::Router& router, CameraControl& cameras,
                        boost::asio::any_io_executor slow);
 
+// The camera routes of an API process that follows no camera registry
+// (`tmon api` on an embedded broker, which no other process can reach): GET
+// lists no camera; POST, PUT and DELETE answer 503 `no_registry` with
+// `reason` (what to configure), rather than a 404 for routes that exist.
+void add_unshared_camera_routes(http::Router& router, std::string reason);
+
 messages::JsonValue to_json(const CameraInfo& camera);
 
 }  // namespace tmon::api

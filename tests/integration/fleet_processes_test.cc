@@ -72,14 +72,16 @@ class FleetTest : public ::testing::Test {
     env_ = {{"TMON_KAFKA_BOOTSTRAP_SERVERS", broker_->bootstrap}, {"TMON_REDIS_URL", redis_.url()}};
   }
 
-  Process start(const std::vector<std::string>& command) {
+  Process start(const std::vector<std::string>& command) { return start(command, env_); }
+  Process start(const std::vector<std::string>& command,
+                const std::map<std::string, std::string>& env) {
     std::vector<std::string> argv{TMON_BINARY};
     argv.insert(argv.end(), command.begin(), command.end());
     for (const char* extra : {"--config-dir", "--api-port"}) {
       argv.push_back(extra);
       argv.push_back(std::string(extra) == "--config-dir" ? dir_.str() : "0");
     }
-    Process process{std::make_unique<ChildProcess>(argv, env_)};
+    Process process{std::make_unique<ChildProcess>(argv, env)};
     auto api = process.child->wait_for_stdout(std::regex(R"(API: http://[0-9.]+:(\d+))"), 60s);
     EXPECT_TRUE(api) << process.child->stderr_text();
     if (api) process.port = std::stoi(*api);
@@ -315,6 +317,43 @@ TEST_F(FleetTest, ApiCamerasSurviveARestartDeletedOnesStayDeletedAndEphemeralOne
   }
   EXPECT_TRUE(eventually([&] { return cameras(api2).size() == kCameras; }, 20s))
       << cameras(api2).dump().substr(0, 2000);
+}
+
+// Every process that serves the API follows the registry of the broker it
+// uses. `tmon api` on the embedded default would have a broker of its own,
+// which no detect process reaches: it says so (health, a 503 for changes)
+// instead of keeping cameras nobody pulls. Given the broker (--brokers), it
+// follows and seeds the registry like any other.
+TEST_F(FleetTest, ApiAloneFollowsTheRegistryOfTheBrokerItIsGiven) {
+  const std::map<std::string, std::string> embedded{{"TMON_REDIS_URL", redis_.url()}};
+  {
+    Process alone = start({"api"}, embedded);
+    ASSERT_TRUE(alone.port);
+    EXPECT_TRUE(cameras(alone).empty());
+    const auto added = testing::http_request(
+        "POST", alone.port, "/api/cameras", R"({"cameraId": "a", "url": "sim://"})", headers());
+    EXPECT_EQ(added.status, 503) << added.body;
+    EXPECT_NE(added.body.find("--brokers"), std::string::npos) << added.body;
+    EXPECT_EQ(testing::http_request("PUT", alone.port, "/api/cameras/1", R"({"url": "sim://"})",
+                                    headers())
+                  .status,
+              503);
+    EXPECT_EQ(testing::http_request("DELETE", alone.port, "/api/cameras/1", "", headers()).status,
+              503);
+    const json health =
+        json::parse(testing::http_get(alone.port, "/api/health/health_check", 5000).body);
+    EXPECT_EQ(health["data"]["components"]["fleet"]["status"], "degraded") << health.dump();
+  }
+  Process api = start({"api", "--brokers", broker_->bootstrap}, embedded);
+  ASSERT_TRUE(api.port);
+  // It seeded the config's cameras; no detect process pulls them yet.
+  EXPECT_TRUE(eventually([&] { return cameras(api).size() == kCameras; }, 30s))
+      << cameras(api).dump().substr(0, 1000);
+  EXPECT_TRUE(cameras(api)[0]["owner"].is_null());
+  const auto added = testing::http_request(
+      "POST", api.port, "/api/cameras", R"({"cameraId": "a", "url": "sim://"})", headers(), 15'000);
+  EXPECT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(cameras(api).size(), static_cast<size_t>(kCameras + 1));
 }
 
 }  // namespace
