@@ -49,7 +49,8 @@ start_broker() {
 start_tmon() {
   local name=$1
   shift
-  $TMON "$@" --config-dir "$work" --api-port 0 >"$work/$name.out" 2>"$work/$name.err" &
+  # Appended: a restarted process keeps the log of its previous run.
+  $TMON "$@" --config-dir "$work" --api-port 0 >"$work/$name.out" 2>>"$work/$name.err" &
   tmon_pid[$name]=$!
   track $!
 }

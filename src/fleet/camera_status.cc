@@ -30,7 +30,8 @@ std::string encode(const CameraStatusRecord& record) {
               {"fps", record.fps},
               {"lastFrameTs", record.last_frame_ts},
               {"framesSampled", record.frames_sampled},
-              {"updatedTs", record.updated_ts}}
+              {"updatedTs", record.updated_ts},
+              {"detector", record.detector}}
       .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -45,6 +46,7 @@ std::optional<CameraStatusRecord> decode_status(std::string_view value) {
   record.last_frame_ts = doc.value("lastFrameTs", int64_t{0});
   record.frames_sampled = doc.value("framesSampled", int64_t{0});
   record.updated_ts = doc.value("updatedTs", int64_t{0});
+  record.detector = doc.value("detector", "");
   return record;
 }
 
@@ -164,7 +166,8 @@ Status StatusPublisher::write(const api::CameraInfo& info, int64_t now) {
                             info.fps,
                             info.last_frame_ts,
                             info.frames_sampled,
-                            now};
+                            now,
+                            info.detector};
   auto set = redis_->command({"SET", status_key(info.id.text()), encode(record), "PX",
                               std::to_string(options_.ttl.count())});
   if (!set) return tl::unexpected(set.error());

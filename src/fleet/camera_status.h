@@ -31,6 +31,7 @@ struct CameraStatusRecord {
   int64_t last_frame_ts = 0;  // epoch ms; 0: no frame yet
   int64_t frames_sampled = 0;
   int64_t updated_ts = 0;  // epoch ms of the write
+  std::string detector;    // the one it runs (the owner's default when the spec names none)
 };
 
 std::string status_key(const std::string& camera_id);

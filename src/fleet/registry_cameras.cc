@@ -224,6 +224,7 @@ std::vector<api::CameraInfo> RegistryCameras::describe(
       info.fps = status.fps;
       info.last_frame_ts = status.last_frame_ts;
       info.frames_sampled = status.frames_sampled;
+      if (info.detector.empty()) info.detector = status.detector;
     } else {
       info.state = api::CameraState::kStarting;
       info.message = camera.enabled ? "no detect instance pulls it (yet)" : "disabled";

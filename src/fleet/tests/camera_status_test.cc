@@ -37,6 +37,7 @@ class StatusPublisherTest : public ::testing::Test {
     std::vector<api::CameraInfo> infos(2);
     infos[0].id = messages::CameraId(moved_);
     infos[0].state = api::CameraState::kStarting;  // its status has not counted the frame yet
+    infos[0].detector = "motion";
     infos[1].id = messages::CameraId(staying_);
     infos[1].state = api::CameraState::kOk;
     return infos;
@@ -60,6 +61,7 @@ TEST_F(StatusPublisherTest, AStartedCameraIsAnnouncedWithItsFirstFrameOnce) {
   EXPECT_EQ(written->owner, "d7");
   EXPECT_EQ(written->state, "ok");
   EXPECT_EQ(written->last_frame_ts, 7'000);
+  EXPECT_EQ(written->detector, "motion");  // what it runs, for API processes elsewhere
   EXPECT_EQ(publisher_.unannounced(), 0u);
 
   // Once: the next frames wait for the period.
