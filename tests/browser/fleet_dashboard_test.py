@@ -21,7 +21,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dashboard_test as base  # noqa: E402 - exits 77 without selenium
@@ -52,18 +51,13 @@ def tail(path):
 
 
 def main():
-    if len(sys.argv) != 3:
-        print(__doc__, file=sys.stderr)
-        return 2
-    binary, output_dir = sys.argv[1:]
-    if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        print("SKIP: chromium and chromium-driver are not installed (scripts/setup.sh installs them)")
-        return 77
+    args = base.arguments(__doc__)
+    if isinstance(args, int):
+        return args
+    binary, shots = args
     if not shutil.which("redis-server"):
         print("SKIP: redis-server is not installed (live view across processes needs it)")
         return 77
-    shots = os.path.join(output_dir, "screenshots")
-    os.makedirs(shots, exist_ok=True)
     workdir = tempfile.mkdtemp(prefix="tmon-fleet-browser-test-")
     redis, redis_url = base.start_redis(workdir)
     config_dir = os.path.join(workdir, "config")
@@ -121,7 +115,7 @@ def main():
         print(f"devices: {CAMERA} listed, owner {owner}, streaming")
 
         page.driver.get(f"http://127.0.0.1:{port}/#wall")
-        tile = base.wait_for("the camera's tile drawing frames", lambda: (lambda t: t[0] if t and
+        base.wait_for("the camera's tile drawing frames", lambda: (lambda t: t[0] if t and
                              t[0]["camera"] == CAMERA and t[0]["drawn"] >= 3 and t[0]["requestId"]
                              else None)(page.tiles()), 40, 0.25)
         # What the tile drew came to this page over /ws, picture included.
@@ -163,14 +157,12 @@ def main():
     finally:
         if page:
             page.quit()
+            page = None
         for process in reversed(processes):
             stop(process)
         for log in files:
             log.close()
-        if redis:
-            redis.terminate()
-            redis.wait()
-        shutil.rmtree(workdir, ignore_errors=True)
+        base.close(page, redis, workdir)
     return 0 if ok else 1
 
 

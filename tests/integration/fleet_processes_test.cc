@@ -219,7 +219,18 @@ TEST_F(FleetTest, EveryCameraHasOneOwnerAndMovesWhenItsOwnerIsKilled) {
   for (Process* p : {&d1, &d2, &d3}) {
     if (p != &killed) alive.push_back(p);
   }
-  const auto bound = std::chrono::milliseconds(kSessionTimeoutMs) + 12s;
+  // The honest bound on the embedded (mock) broker, term by term as
+  // measured (docs/PERFORMANCE.md, "Failover"): the mock sees the death
+  // within the session timeout after the last heartbeat, on its once-a-second
+  // check (+1 s); it completes no rebalance before waiting session - 1 s for
+  // members to rejoin, and waits that again each time a survivor's SyncGroup
+  // arrives after the leader's (the mock then refuses it and the survivor
+  // rejoins): 1 to 3 waits measured. Ours after the assignment: partition
+  // read, first frame, status write, the API's read: under 1 s measured,
+  // 2 s here for a loaded machine.
+  constexpr int kMockJoinWaits = 3;
+  const auto session = std::chrono::milliseconds(kSessionTimeoutMs);
+  const auto bound = session + 1s + kMockJoinWaits * (session - 1s) + 2s;
   EXPECT_TRUE(eventually(
       [&] {
         return owned_and_streaming(api, survivors, kCameras, killed_at) &&
