@@ -5,7 +5,8 @@
 # time until every camera streams again (owner among the survivors, a frame
 # newer than the kill, as GET /api/cameras on the API process says) is
 # measured, then the killed instance is started again and the fleet settles
-# (every instance owns cameras, the owned counts add up, every camera streams).
+# (every instance owns cameras, the owned counts add up, no rebalance for
+# session + 1 s, every camera streams).
 # Prints each time with where it went, read from the survivors' logs:
 #   assigned  kill -> the survivors' first assignment of the orphaned
 #             partitions (the mock broker's detection of the death, then its
@@ -66,18 +67,28 @@ wait_until_ok() {  # owners since: fails after 120 s
     sleep 0.1
   done
 }
-# The group has settled: all three own cameras and the counts add up.
+# The group has settled: all three own cameras, the counts add up, and no
+# rebalance happened for longer than the mock's join wait (a survivor that
+# lost the SyncGroup race rejoins while the counts already add up; a kill
+# then would land in that pending rebalance and measure it too).
 wait_settled() {
-  local start=$(date +%s%N) total owned
+  local start=$(date +%s%N) total owned rebalances last="" quiet_since=0 now
   while true; do
-    total=0
+    total=0 rebalances=0
     for id in d1 d2 d3; do
-      owned=$(metric "$(api_port "$id")" tmon_fleet_cameras_owned)
+      port=$(api_port "$id")
+      owned=$(metric "$port" tmon_fleet_cameras_owned)
       (( owned > 0 )) || { total=-1; break; }
       total=$((total + owned))
+      rebalances=$((rebalances + $(metric "$port" tmon_fleet_rebalances_total)))
     done
-    (( total == CAMERAS )) && break
-    (( $(date +%s%N) - start < 120000000000 )) || { echo "no settled group" >&2; return 1; }
+    now=$(date +%s%N)
+    if (( total != CAMERAS )) || [[ "$rebalances" != "$last" ]]; then
+      last=$rebalances quiet_since=$now
+    elif (( (now - quiet_since) / 1000000 > SESSION_MS + 1000 )); then
+      break
+    fi
+    (( now - start < 180000000000 )) || { echo "no settled group" >&2; return 1; }
     sleep 0.2
   done
 }

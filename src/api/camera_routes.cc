@@ -40,9 +40,9 @@ std::variant<CameraRequest, http::Response> parse_camera_request(
   const auto id = body.contains("cameraId") ? camera_id_of(body["cameraId"]) : std::nullopt;
   if (path_id) {
     if (body.contains("cameraId") && (!id || id->text() != *path_id)) {
-      return bad_request("camera_id_mismatch",
-                         "cameraId in the body must be the camera of the path, " +
-                             path_id->substr(0, 64));
+      return bad_request(
+          "camera_id_mismatch",
+          "cameraId in the body must be the camera of the path, " + path_id->substr(0, 64));
     }
     request.id = id ? *id : messages::CameraId(*path_id);
   } else if (!id) {
@@ -61,8 +61,7 @@ std::variant<CameraRequest, http::Response> parse_camera_request(
   }
   if (!text("detector", request.detector) ||
       (!request.detector.empty() && !messages::is_detector_name(request.detector))) {
-    return bad_request("bad_detector",
-                       "detector: expected " + messages::detector_names_text());
+    return bad_request("bad_detector", "detector: expected " + messages::detector_names_text());
   }
   if (body.contains("frameInterval") && !body["frameInterval"].is_null()) {
     const auto& interval = body["frameInterval"];
@@ -177,12 +176,12 @@ void add_camera_routes(http::Router& router, CameraControl& cameras,
       http::Verb::post, "/api/cameras", [&cameras, slow](http::RequestContext& context) {
         return off_io_thread(slow, [&cameras, &context] { return add_camera(cameras, context); });
       });
-  router.add_async(
-      http::Verb::put, "/api/cameras/{id}", [&cameras, slow](http::RequestContext& context) {
-        return off_io_thread(slow, [&cameras, &context] {
-          return replace_camera(cameras, context, context.path_params.at("id"));
-        });
-      });
+  router.add_async(http::Verb::put, "/api/cameras/{id}",
+                   [&cameras, slow](http::RequestContext& context) {
+                     return off_io_thread(slow, [&cameras, &context] {
+                       return replace_camera(cameras, context, context.path_params.at("id"));
+                     });
+                   });
   router.add_async(
       http::Verb::delete_, "/api/cameras/{id}", [&cameras, slow](http::RequestContext& context) {
         return off_io_thread(slow, [&cameras, id = context.path_params.at("id")] {
@@ -198,9 +197,8 @@ void add_camera_routes(http::Router& router, CameraControl& cameras,
 }
 
 void add_unshared_camera_routes(http::Router& router, std::string reason) {
-  router.add(http::Verb::get, "/api/cameras", [](http::RequestContext&) {
-    return envelope(http::Status::ok, JsonValue::array());
-  });
+  router.add(http::Verb::get, "/api/cameras",
+             [](http::RequestContext&) { return envelope(http::Status::ok, JsonValue::array()); });
   const auto refuse = [reason = std::move(reason)](http::RequestContext&) {
     return http::error_response(http::Status::service_unavailable, "no_registry", reason);
   };

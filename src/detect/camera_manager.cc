@@ -131,8 +131,8 @@ Status CameraManager::add(const CameraSpec& spec) {
   // 13 phases, 137 ms apart, or closer with a short interval (within its
   // first half), so a camera that moved to this instance streams soon
   // (its first frame is part of the fleet's failover time).
-  const auto step = std::min<int64_t>(
-      137, static_cast<int64_t>(camera->spec.frame_interval_seconds * 1000 / 26));
+  const auto step =
+      std::min<int64_t>(137, static_cast<int64_t>(camera->spec.frame_interval_seconds * 1000 / 26));
   scheduler_.add(spec.id, seconds(camera->track_period),
                  seconds(camera->spec.frame_interval_seconds),
                  Millis(step * static_cast<int64_t>(position % 13)));

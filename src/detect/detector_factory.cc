@@ -3,8 +3,8 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "detect/hog_detector.h"
-#include "messages/detector_names.h"
 #include "detect/motion_detector.h"
+#include "messages/detector_names.h"
 
 namespace tmon::detect {
 

@@ -94,8 +94,8 @@ Status ManagedCameras::add(const api::CameraRequest& request) {
 }
 
 Status ManagedCameras::replace(const api::CameraRequest& request) {
-  const detect::CameraSpec spec{request.id, request.url, request.detector,
-                                request.frame_interval_seconds, true, ""};
+  const detect::CameraSpec spec{
+      request.id, request.url, request.detector, request.frame_interval_seconds, true, ""};
   if (!cameras_.has(spec.id)) {
     return make_error(ErrorCode::kNotFound, "no camera " + request.id.text());
   }
