@@ -76,6 +76,11 @@ class CameraControl {
   // Starts a camera. kInvalidArgument: bad id, URL or detector (the message
   // says which); kRejected: the id is taken.
   virtual Status add(const CameraRequest& request) = 0;
+  // Replaces a camera's spec (URL, detector, interval; `request.id` names
+  // it) and restarts it with the new one. kNotFound: no such camera;
+  // otherwise the errors of add(), checked before anything changes. Slow:
+  // not on a connection's thread.
+  virtual Status replace(const CameraRequest& request) = 0;
   // Stops and forgets a camera; false when unknown. Slow (joins its
   // grabber): not on a connection's thread.
   virtual bool remove(const std::string& camera_id) = 0;

@@ -2,9 +2,11 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <variant>
 
 #include "api/envelope.h"
 #include "common/url_redaction.h"
+#include "messages/detector_names.h"
 
 namespace tmon::api {
 namespace {
@@ -24,7 +26,11 @@ http::Response bad_request(std::string_view code, std::string_view message) {
   return http::error_response(http::Status::bad_request, code, message);
 }
 
-http::Response add_camera(CameraControl& cameras, const http::RequestContext& context) {
+// The body of POST and PUT: {cameraId?, url, detector?, frameInterval?}, or
+// the 400 that says what is wrong with it. `path_id` (PUT) names the camera;
+// a cameraId in the body must then name the same one.
+std::variant<CameraRequest, http::Response> parse_camera_request(
+    const http::RequestContext& context, const std::optional<std::string>& path_id) {
   const auto body = nlohmann::json::parse(context.request.body(), nullptr, false);
   if (!body.is_object()) {
     return bad_request("bad_body",
@@ -32,9 +38,18 @@ http::Response add_camera(CameraControl& cameras, const http::RequestContext& co
   }
   CameraRequest request;
   const auto id = body.contains("cameraId") ? camera_id_of(body["cameraId"]) : std::nullopt;
-  if (!id)
+  if (path_id) {
+    if (body.contains("cameraId") && (!id || id->text() != *path_id)) {
+      return bad_request(
+          "camera_id_mismatch",
+          "cameraId in the body must be the camera of the path, " + path_id->substr(0, 64));
+    }
+    request.id = id ? *id : messages::CameraId(*path_id);
+  } else if (!id) {
     return bad_request("bad_camera_id", "cameraId: expected a non-empty string or an integer");
-  request.id = *id;
+  } else {
+    request.id = *id;
+  }
   const auto text = [&](const char* name, std::string& out) {
     if (!body.contains(name) || body[name].is_null()) return true;
     if (!body[name].is_string()) return false;
@@ -44,8 +59,9 @@ http::Response add_camera(CameraControl& cameras, const http::RequestContext& co
   if (!text("url", request.url) || request.url.empty()) {
     return bad_request("bad_url", "url: expected a non-empty string");
   }
-  if (!text("detector", request.detector)) {
-    return bad_request("bad_detector", "detector: expected motion, yolo or hog");
+  if (!text("detector", request.detector) ||
+      (!request.detector.empty() && !messages::is_detector_name(request.detector))) {
+    return bad_request("bad_detector", "detector: expected " + messages::detector_names_text());
   }
   if (body.contains("frameInterval") && !body["frameInterval"].is_null()) {
     const auto& interval = body["frameInterval"];
@@ -56,6 +72,24 @@ http::Response add_camera(CameraControl& cameras, const http::RequestContext& co
     }
     request.frame_interval_seconds = body["frameInterval"].get<double>();
   }
+  return request;
+}
+
+// The camera as it is now, after a change of it was answered.
+http::Response camera_now(CameraControl& cameras, const messages::CameraId& id,
+                          http::Status status) {
+  const auto info = cameras.info(id);
+  if (!info) {  // removed by someone else in between
+    return http::error_response(http::Status::conflict, "camera_gone",
+                                "camera " + id.text().substr(0, 64) + " was removed meanwhile");
+  }
+  return envelope(status, to_json(*info));
+}
+
+http::Response add_camera(CameraControl& cameras, const http::RequestContext& context) {
+  auto parsed = parse_camera_request(context, std::nullopt);
+  if (auto* refused = std::get_if<http::Response>(&parsed)) return std::move(*refused);
+  const auto& request = std::get<CameraRequest>(parsed);
   if (auto added = cameras.add(request); !added) {
     if (added.error().code == ErrorCode::kRejected) {
       return http::error_response(http::Status::conflict, "camera_exists", added.error().message);
@@ -66,12 +100,29 @@ http::Response add_camera(CameraControl& cameras, const http::RequestContext& co
     }
     return http::error_response(http::Status::bad_request, "bad_camera", added.error().message);
   }
-  const auto info = cameras.info(request.id);
-  if (!info) {  // removed by someone else in between
-    return http::error_response(http::Status::conflict, "camera_gone",
-                                "camera " + request.id + " was removed meanwhile");
+  return camera_now(cameras, request.id, http::Status::created);
+}
+
+http::Response replace_camera(CameraControl& cameras, const http::RequestContext& context,
+                              const std::string& id) {
+  auto parsed = parse_camera_request(context, id);
+  if (auto* refused = std::get_if<http::Response>(&parsed)) return std::move(*refused);
+  const auto& request = std::get<CameraRequest>(parsed);
+  if (auto replaced = cameras.replace(request); !replaced) {
+    switch (replaced.error().code) {
+      case ErrorCode::kNotFound:
+        return http::error_response(http::Status::not_found, "unknown_camera",
+                                    "no camera " + id.substr(0, 64));
+      case ErrorCode::kInvalidArgument:
+      case ErrorCode::kRejected:
+        return http::error_response(http::Status::bad_request, "bad_camera",
+                                    replaced.error().message);
+      default:  // the registry could not be written
+        return http::error_response(http::Status::service_unavailable, "not_written",
+                                    replaced.error().message);
+    }
   }
-  return envelope(http::Status::created, to_json(*info));
+  return camera_now(cameras, request.id, http::Status::ok);
 }
 
 }  // namespace
@@ -125,6 +176,12 @@ void add_camera_routes(http::Router& router, CameraControl& cameras,
       http::Verb::post, "/api/cameras", [&cameras, slow](http::RequestContext& context) {
         return off_io_thread(slow, [&cameras, &context] { return add_camera(cameras, context); });
       });
+  router.add_async(http::Verb::put, "/api/cameras/{id}",
+                   [&cameras, slow](http::RequestContext& context) {
+                     return off_io_thread(slow, [&cameras, &context] {
+                       return replace_camera(cameras, context, context.path_params.at("id"));
+                     });
+                   });
   router.add_async(
       http::Verb::delete_, "/api/cameras/{id}", [&cameras, slow](http::RequestContext& context) {
         return off_io_thread(slow, [&cameras, id = context.path_params.at("id")] {
@@ -137,6 +194,17 @@ void add_camera_routes(http::Router& router, CameraControl& cameras,
                                                       {"status", "removed"}});
         });
       });
+}
+
+void add_unshared_camera_routes(http::Router& router, std::string reason) {
+  router.add(http::Verb::get, "/api/cameras",
+             [](http::RequestContext&) { return envelope(http::Status::ok, JsonValue::array()); });
+  const auto refuse = [reason = std::move(reason)](http::RequestContext&) {
+    return http::error_response(http::Status::service_unavailable, "no_registry", reason);
+  };
+  router.add(http::Verb::post, "/api/cameras", refuse);
+  router.add(http::Verb::put, "/api/cameras/{id}", refuse);
+  router.add(http::Verb::delete_, "/api/cameras/{id}", refuse);
 }
 
 }  // namespace tmon::api

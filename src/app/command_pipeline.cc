@@ -60,10 +60,19 @@ struct PipelineFlags {
   int ops_port = -1;  // --ops-port (schedule) or --metrics-port: the same port
   std::string instance_id = "scheduler-1";
   std::string detect_instance_id;  // empty: hostname-pid
+  std::string brokers;             // --brokers: kafka.bootstrap_servers
 };
 
+// The config with what the flags override in it.
+config::ConfigPtr with_flags(config::ConfigPtr config, const PipelineFlags& flags) {
+  if (!config || flags.brokers.empty()) return config;
+  auto changed = std::make_shared<config::Config>(*config);
+  changed->kafka.bootstrap_servers = flags.brokers;
+  return changed;
+}
+
 int run_pipeline(const PipelineFlags& flags, PipelineRoles roles) {
-  const auto config = load_config_or_exit(flags.config_dir);
+  const auto config = with_flags(load_config_or_exit(flags.config_dir), flags);
   if (flags.api_port >= 0) roles.api_port = flags.api_port;
   if (flags.ops_port >= 0) roles.ops_port = flags.ops_port;
   roles.instance_id = flags.instance_id;
@@ -74,7 +83,9 @@ int run_pipeline(const PipelineFlags& flags, PipelineRoles roles) {
   const auto reload = [&] {
     std::lock_guard lock(running_mu);
     if (!running) return;
-    if (auto fresh = reload_config(flags.config_dir)) running->reload(std::move(fresh));
+    if (auto fresh = with_flags(reload_config(flags.config_dir), flags)) {
+      running->reload(std::move(fresh));
+    }
   };
   // Before any thread exists, so every thread inherits the blocked signals.
   Shutdown shutdown;
@@ -202,6 +213,11 @@ void add_pipeline_commands(CLI::App& app, int& exit_code) {
                                (offset ? " + " + std::to_string(offset) : std::string()) +
                                "; 0 = any free port)")
               ->check(CLI::Range(0, 65535));
+    }
+    {
+      command->add_option("--brokers", flags.brokers,
+                          "Kafka bootstrap servers (overrides kafka.bootstrap_servers; the "
+                          "address `tmon broker` prints, or a cluster's)");
     }
     if (name == "detect") {
       command->add_option("--instance-id", flags.detect_instance_id,

@@ -127,10 +127,15 @@ Status CameraManager::add(const CameraSpec& spec) {
   initial.frame_interval_seconds = camera->spec.frame_interval_seconds;
   board_.add(initial);
   camera->pump->start();
-  // Stagger first frames so cameras added together do not fire together.
+  // Stagger first frames so cameras added together do not fire together:
+  // 13 phases, 137 ms apart, or closer with a short interval (within its
+  // first half), so a camera that moved to this instance streams soon
+  // (its first frame is part of the fleet's failover time).
+  const auto step =
+      std::min<int64_t>(137, static_cast<int64_t>(camera->spec.frame_interval_seconds * 1000 / 26));
   scheduler_.add(spec.id, seconds(camera->track_period),
                  seconds(camera->spec.frame_interval_seconds),
-                 Millis(static_cast<int64_t>(137 * (position % 13))));
+                 Millis(step * static_cast<int64_t>(position % 13)));
   logger()->info("camera={} added: {} ({}, every {} s, tracking at {} fps)", spec.id,
                  camera->pump->describe(), camera->detector_name,
                  camera->spec.frame_interval_seconds,

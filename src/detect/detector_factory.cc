@@ -4,6 +4,7 @@
 
 #include "detect/hog_detector.h"
 #include "detect/motion_detector.h"
+#include "messages/detector_names.h"
 
 namespace tmon::detect {
 
@@ -52,7 +53,7 @@ Result<DetectorPtr> DetectorFactory::make(const std::string& requested,
     return DetectorPtr(std::make_unique<HogDetector>(options));
   }
   return make_error(ErrorCode::kInvalidArgument,
-                    "unknown detector \"" + name + "\" (motion, yolo or hog)");
+                    "unknown detector \"" + name + "\" (" + messages::detector_names_text() + ")");
 }
 
 std::vector<std::string> detector_classes(const config::DetectionConfig& settings,

@@ -30,7 +30,8 @@ std::string encode(const CameraStatusRecord& record) {
               {"fps", record.fps},
               {"lastFrameTs", record.last_frame_ts},
               {"framesSampled", record.frames_sampled},
-              {"updatedTs", record.updated_ts}}
+              {"updatedTs", record.updated_ts},
+              {"detector", record.detector}}
       .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -45,6 +46,7 @@ std::optional<CameraStatusRecord> decode_status(std::string_view value) {
   record.last_frame_ts = doc.value("lastFrameTs", int64_t{0});
   record.frames_sampled = doc.value("framesSampled", int64_t{0});
   record.updated_ts = doc.value("updatedTs", int64_t{0});
+  record.detector = doc.value("detector", "");
   return record;
 }
 
@@ -100,6 +102,10 @@ void StatusPublisher::stop() {
 }
 
 void StatusPublisher::on_started(const RegistryCamera& camera) {
+  {
+    std::lock_guard lock(mu_);
+    if (unannounced_.size() < kMaxPendingFailovers) unannounced_.insert(camera.id.text());
+  }
   auto reply = redis_->command({"GET", status_key(camera.id.text())});
   if (!reply || reply->type != store::RedisReply::Type::kString) return;
   const auto previous = decode_status(reply->text);
@@ -114,6 +120,7 @@ void StatusPublisher::forget(const std::string& camera_id) {
   {
     std::lock_guard lock(mu_);
     failover_from_.erase(camera_id);
+    unannounced_.erase(camera_id);
   }
   if (auto deleted = redis_->command({"DEL", status_key(camera_id)}); !deleted) {
     logger()->debug("camera={} status not deleted: {}", camera_id, deleted.error().message);
@@ -122,14 +129,19 @@ void StatusPublisher::forget(const std::string& camera_id) {
 
 void StatusPublisher::on_frame(const std::string& camera_id, int64_t capture_ts) {
   int64_t from = 0;
+  bool first = false;
   {
     std::lock_guard lock(mu_);
-    if (failover_from_.empty()) return;  // the common case: one check per frame
-    const auto it = failover_from_.find(camera_id);
-    if (it == failover_from_.end()) return;
-    from = it->second;
-    failover_from_.erase(it);
+    // The common case: two checks per frame.
+    if (failover_from_.empty() && unannounced_.empty()) return;
+    first = unannounced_.erase(camera_id) > 0;
+    if (const auto it = failover_from_.find(camera_id); it != failover_from_.end()) {
+      from = it->second;
+      failover_from_.erase(it);
+    }
   }
+  if (first) publish(camera_id, capture_ts);
+  if (from == 0) return;
   if (metrics_ && capture_ts > from) {
     metrics_->failover_seconds.Observe(static_cast<double>(capture_ts - from) / 1000.0);
   }
@@ -142,18 +154,47 @@ size_t StatusPublisher::pending_failovers() const {
   return failover_from_.size();
 }
 
+size_t StatusPublisher::unannounced() const {
+  std::lock_guard lock(mu_);
+  return unannounced_.size();
+}
+
+Status StatusPublisher::write(const api::CameraInfo& info, int64_t now) {
+  CameraStatusRecord record{options_.instance_id,
+                            info.state,
+                            info.message,
+                            info.fps,
+                            info.last_frame_ts,
+                            info.frames_sampled,
+                            now,
+                            info.detector};
+  auto set = redis_->command({"SET", status_key(info.id.text()), encode(record), "PX",
+                              std::to_string(options_.ttl.count())});
+  if (!set) return tl::unexpected(set.error());
+  return {};
+}
+
+void StatusPublisher::publish(const std::string& camera_id, int64_t frame_ts) {
+  for (auto info : owned_()) {
+    if (info.id.text() != camera_id) continue;
+    // The listener may run before the camera's own status counts the frame.
+    info.last_frame_ts = std::max(info.last_frame_ts, frame_ts);
+    if (info.state == api::CameraState::kStarting) info.state = api::CameraState::kOk;
+    if (auto written = write(info, clock_.epoch_ms()); !written) {
+      logger()->debug("camera={} status not written: {}", camera_id, written.error().message);
+    }
+    return;
+  }
+}
+
 void StatusPublisher::publish_once() {
   const int64_t now = clock_.epoch_ms();
-  const std::string ttl = std::to_string(options_.ttl.count());
   size_t failed = 0;
   std::string last_error;
   for (const auto& info : owned_()) {
-    CameraStatusRecord record{options_.instance_id, info.state,          info.message, info.fps,
-                              info.last_frame_ts,   info.frames_sampled, now};
-    if (auto set = redis_->command({"SET", status_key(info.id.text()), encode(record), "PX", ttl});
-        !set) {
+    if (auto written = write(info, now); !written) {
       ++failed;
-      last_error = set.error().message;
+      last_error = written.error().message;
     }
   }
   if (failed > 0) {

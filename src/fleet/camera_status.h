@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,6 +33,7 @@ struct CameraStatusRecord {
   int64_t last_frame_ts = 0;  // epoch ms; 0: no frame yet
   int64_t frames_sampled = 0;
   int64_t updated_ts = 0;  // epoch ms of the write
+  std::string detector;    // the one it runs (the owner's default when the spec names none)
 };
 
 std::string status_key(const std::string& camera_id);
@@ -48,7 +50,9 @@ Result<std::map<std::string, CameraStatusRecord>> read_statuses(
     store::RedisClient& redis, const std::vector<std::string>& ids);
 
 // The owner's side: every `period`, writes the status of each camera it
-// pulls with a TTL. Also measures failover: a camera that starts here
+// pulls with a TTL, and a camera's first at once with its first frame here
+// (so that a camera that moved shows streaming without waiting a period:
+// part of the failover time). Also measures failover: a camera that starts here
 // having had another owner (its record says so) is timed from that owner's
 // last frame to its first frame here (FleetMetrics::failover_seconds).
 // Thread-safe.
@@ -69,17 +73,22 @@ class StatusPublisher {
 
   // A camera this instance started (Assignment's listener).
   void on_started(const RegistryCamera& camera);
-  // A frame of an owned camera (epoch ms): the first one after a failover
-  // is timed.
+  // A frame of an owned camera (epoch ms): the first one after a start
+  // publishes its status; the first one after a failover is timed.
   void on_frame(const std::string& camera_id, int64_t capture_ts);
   // A camera removed from the registry: its status goes too.
   void forget(const std::string& camera_id);
   // One round of writes (the thread calls it every period).
   void publish_once();
+  // Cameras started here whose first frame has not come yet.
+  size_t unannounced() const;
   // Failover measurements waiting for their first frame.
   size_t pending_failovers() const;
 
  private:
+  Status write(const api::CameraInfo& info, int64_t now);
+  void publish(const std::string& camera_id, int64_t frame_ts);
+
   std::shared_ptr<store::RedisClient> redis_;
   Statuses owned_;
   Clock& clock_;
@@ -89,6 +98,7 @@ class StatusPublisher {
   mutable std::mutex mu_;
   // camera id -> the previous owner's last frame (epoch ms).
   std::map<std::string, int64_t> failover_from_;
+  std::set<std::string> unannounced_;
   std::thread thread_;
   bool started_ = false;
 };

@@ -4,6 +4,7 @@
 
 #include "common/logging.h"
 #include "fleet/camera_status.h"
+#include "messages/detector_names.h"
 
 namespace tmon::fleet {
 namespace {
@@ -82,7 +83,7 @@ Status RegistryCameras::add(const api::CameraRequest& request) {
   return add_entry(std::move(camera));
 }
 
-Status RegistryCameras::add_entry(RegistryCamera camera) {
+Status RegistryCameras::check(const RegistryCamera& camera) const {
   if (camera.id.text().empty()) {
     return make_error(ErrorCode::kInvalidArgument, "cameraId: expected a non-empty id");
   }
@@ -95,6 +96,16 @@ Status RegistryCameras::add_entry(RegistryCamera camera) {
     return make_error(ErrorCode::kInvalidArgument,
                       "frameInterval: expected seconds from 0.05 to 3600");
   }
+  // Every instance would fail to start it: refused here, where it is asked.
+  if (!camera.detector.empty() && !messages::is_detector_name(camera.detector)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "detector: expected " + messages::detector_names_text());
+  }
+  return {};
+}
+
+Status RegistryCameras::add_entry(RegistryCamera camera) {
+  if (auto checked = check(camera); !checked) return checked;
   const auto existing = follower_.find(camera.id.text());
   if (existing) {
     bool was_leaving = false;
@@ -115,6 +126,21 @@ Status RegistryCameras::add_entry(RegistryCamera camera) {
                                                    " already");
   }
   camera.updated_ts = clock_.epoch_ms();
+  return wait_seen(writer_.put(camera));
+}
+
+Status RegistryCameras::replace(const api::CameraRequest& request) {
+  const auto existing = follower_.find(request.id.text());
+  if (!existing) return make_error(ErrorCode::kNotFound, "no camera " + request.id.text());
+  // The spec the API carries is replaced; what only the registry holds
+  // (name, location, ROI, enabled, ephemeral) and the id's type stay.
+  RegistryCamera camera = *existing;
+  camera.url = request.url;
+  camera.detector = request.detector;
+  camera.frame_interval_seconds = request.frame_interval_seconds;
+  if (auto checked = check(camera); !checked) return checked;
+  camera.updated_ts = clock_.epoch_ms();
+  // The owner reads a changed record and restarts the camera with it.
   return wait_seen(writer_.put(camera));
 }
 
@@ -172,11 +198,17 @@ std::vector<api::CameraInfo> RegistryCameras::describe(
     std::optional<api::CameraInfo> here = local_ ? local_->info(id) : std::nullopt;
     api::CameraInfo info = here.value_or(api::CameraInfo{});
     info.id = camera.id;
+    // The spec is the registry's (a camera pulled here may still be
+    // restarting with a spec just written); the running camera's only
+    // where the registry leaves the default.
     info.url = camera.url;  // masked by whoever shows it
-    if (info.detector.empty()) info.detector = camera.detector;
+    if (!camera.detector.empty() && camera.detector != info.detector) {
+      info.detector = camera.detector;
+      info.classes.clear();
+    }
     if (info.classes.empty() && options_.classes_of)
       info.classes = options_.classes_of(camera.detector);
-    if (info.frame_interval_seconds == 0)
+    if (camera.frame_interval_seconds != 0)
       info.frame_interval_seconds = camera.frame_interval_seconds;
     info.name = camera.name;
     info.location = camera.location;
@@ -192,6 +224,7 @@ std::vector<api::CameraInfo> RegistryCameras::describe(
       info.fps = status.fps;
       info.last_frame_ts = status.last_frame_ts;
       info.frames_sampled = status.frames_sampled;
+      if (info.detector.empty()) info.detector = status.detector;
     } else {
       info.state = api::CameraState::kStarting;
       info.message = camera.enabled ? "no detect instance pulls it (yet)" : "disabled";

@@ -50,6 +50,9 @@ class RegistryCameras final : public api::CameraControl {
   void stop();
 
   Status add(const api::CameraRequest& request) override;
+  // Writes the new URL, detector and interval over the registry record
+  // (kNotFound when there is none); the owner restarts the camera with them.
+  Status replace(const api::CameraRequest& request) override;
   // Adds with the registry fields the API does not carry (ephemeral, name).
   Status add_entry(RegistryCamera camera);
   // An ephemeral camera is removed after the grace period (a new watcher's
@@ -70,6 +73,8 @@ class RegistryCameras final : public api::CameraControl {
 
  private:
   std::vector<api::CameraInfo> describe(const std::vector<RegistryCamera>& cameras) const;
+  // What a camera must be to be written (the source allow-list included).
+  Status check(const RegistryCamera& camera) const;
   Status wait_seen(const Result<RegistryWriter::Written>& written);
   bool write_removal(const std::string& camera_id);
   void reap();

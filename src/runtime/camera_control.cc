@@ -38,7 +38,7 @@ void ManagedCameras::set_sink(FrameListener sink) {
   });
 }
 
-Status ManagedCameras::add_spec(const detect::CameraSpec& spec, bool integer_id) {
+Status ManagedCameras::check_spec(const detect::CameraSpec& spec) const {
   if (auto allowed = policy_.check(spec.url); !allowed) return allowed;
   if (spec.frame_interval_seconds != 0 &&
       !(spec.frame_interval_seconds >= api::kMinFrameIntervalSeconds &&
@@ -46,6 +46,11 @@ Status ManagedCameras::add_spec(const detect::CameraSpec& spec, bool integer_id)
     return make_error(ErrorCode::kInvalidArgument,
                       "frameInterval: expected seconds from 0.05 to 3600");
   }
+  return {};
+}
+
+Status ManagedCameras::add_spec(const detect::CameraSpec& spec, bool integer_id) {
+  if (auto checked = check_spec(spec); !checked) return checked;
   std::lock_guard add_lock(add_mu_);
   if (cameras_.list().size() >= static_cast<size_t>(settings_.max_cameras) &&
       !cameras_.has(spec.id)) {
@@ -86,6 +91,20 @@ Status ManagedCameras::add(const api::CameraRequest& request) {
   return add_spec(
       {request.id, request.url, request.detector, request.frame_interval_seconds, true, ""},
       request.id.is_integer());
+}
+
+Status ManagedCameras::replace(const api::CameraRequest& request) {
+  const detect::CameraSpec spec{
+      request.id, request.url, request.detector, request.frame_interval_seconds, true, ""};
+  if (!cameras_.has(spec.id)) {
+    return make_error(ErrorCode::kNotFound, "no camera " + request.id.text());
+  }
+  // A spec refused leaves the running camera as it was.
+  if (auto checked = check_spec(spec); !checked) return checked;
+  // The id keeps the type it was added with, whatever the path says.
+  const bool integer_id = typed(spec.id).is_integer();
+  remove(spec.id);
+  return add_spec(spec, integer_id);
 }
 
 bool ManagedCameras::remove(const std::string& camera_id) {

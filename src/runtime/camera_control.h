@@ -39,6 +39,7 @@ class ManagedCameras final : public api::CameraControl, public fleet::CameraRunn
   void stop_owned(const std::string& camera_id) override;
 
   Status add(const api::CameraRequest& request) override;
+  Status replace(const api::CameraRequest& request) override;
   bool remove(const std::string& camera_id) override;
   bool has(const std::string& camera_id) const override;
   std::vector<api::CameraInfo> list() const override;
@@ -48,6 +49,7 @@ class ManagedCameras final : public api::CameraControl, public fleet::CameraRunn
   void remove_listener(int id) override;
 
  private:
+  Status check_spec(const detect::CameraSpec& spec) const;
   Status add_spec(const detect::CameraSpec& spec, bool integer_id);
   messages::CameraId typed(const std::string& camera_id) const;
   api::CameraInfo info_of(const detect::CameraStatus& status) const;

@@ -146,6 +146,13 @@ std::map<std::string, int64_t> kafka_lag_by_topic(prometheus::Registry& registry
   return lag;
 }
 
+// `tmon api` on `bootstrap_servers: embedded`: its broker would be its own,
+// which no detect process can reach, so it follows no registry.
+constexpr std::string_view kNoRegistry =
+    "no camera registry: kafka.bootstrap_servers is embedded, a broker no other process "
+    "reaches; run tmon api with --brokers ADDR (or TMON_KAFKA_BOOTSTRAP_SERVERS), the broker "
+    "of the detect processes";
+
 }  // namespace
 
 Status PipelineParts::start_broker() {
@@ -209,6 +216,9 @@ std::vector<api::ComponentHealth> PipelineParts::health() const {
   std::vector<api::ComponentHealth> components;
   if (store) components.push_back(store_health);
   if (fleet) components.push_back(fleet->health());
+  if (roles.api && !fleet && !camera_control) {
+    components.push_back({"fleet", api::HealthStatus::kDegraded, std::string(kNoRegistry)});
+  }
   if (producer) {
     std::string detail = broker ? "embedded in-memory broker at " + kafka.bootstrap_servers
                                 : kafka.bootstrap_servers;
@@ -366,7 +376,10 @@ Status PipelineParts::start_live_view() {
 Status PipelineParts::start_fleet() {
   // `tmon api` alone follows the registry of the Kafka cluster it is given;
   // with an embedded broker there is no one to share cameras with.
-  if (!roles.detect && config->kafka.bootstrap_servers == "embedded") return {};
+  if (!roles.detect && config->kafka.bootstrap_servers == "embedded") {
+    logger()->warn("{}", kNoRegistry);
+    return {};
+  }
   if (!roles.detect) kafka = config->kafka;
   for (const auto& camera : config->pipeline.cameras) {
     // A camera the config describes wrongly is a config error: fail fast.
@@ -506,6 +519,8 @@ Status PipelineParts::start_api() {
     if (scheduler) schedule::add_scheduler_routes(router, *scheduler, token);
     if (auto* cameras = api_cameras()) {
       api::add_camera_routes(router, *cameras, ws->slow_executor());
+    } else {
+      api::add_unshared_camera_routes(router, std::string(kNoRegistry));
     }
     ws->attach(router);
   };

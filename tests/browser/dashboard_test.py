@@ -400,9 +400,11 @@ def check_reconnect(page, tmon):
     assert not errors, f"console errors: {errors}"
 
 
-def main():
+def arguments(doc):
+    """(TMON_BINARY, screenshots folder) from the command line, or the exit
+    code: 2 for a wrong command line, 77 (skipped) without the browser."""
     if len(sys.argv) != 3:
-        print(__doc__, file=sys.stderr)
+        print(doc, file=sys.stderr)
         return 2
     binary, output_dir = sys.argv[1:]
     if not (shutil.which("chromium") and shutil.which("chromedriver")):
@@ -410,6 +412,24 @@ def main():
         return 77
     shots = os.path.join(output_dir, "screenshots")
     os.makedirs(shots, exist_ok=True)
+    return binary, shots
+
+
+def close(page, redis, workdir):
+    """The browser, redis-server and the work folder, whatever happened."""
+    if page:
+        page.quit()
+    if redis:
+        redis.terminate()
+        redis.wait()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main():
+    args = arguments(__doc__)
+    if isinstance(args, int):
+        return args
+    binary, shots = args
     workdir = tempfile.mkdtemp(prefix="tmon-browser-test-")
     redis, redis_url = start_redis(workdir)
     config_dir = os.path.join(workdir, "config")
@@ -447,13 +467,8 @@ def main():
         print("--- tmon log (tail) ---")
         print(tmon.tail())
     finally:
-        if page:
-            page.quit()
         tmon.stop()
-        if redis:
-            redis.terminate()
-            redis.wait()
-        shutil.rmtree(workdir, ignore_errors=True)
+        close(page, redis, workdir)
     return 0 if ok else 1
 
 

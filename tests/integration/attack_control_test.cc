@@ -151,6 +151,52 @@ TEST_F(AttackControlTest, CrossSiteFormPostIsRefused) {
   EXPECT_EQ(remove("front").status, 200);
 }
 
+// PUT /api/cameras/{id} through the registry of `tmon up`: the same guards
+// as POST and DELETE, and nothing written when refused.
+TEST_F(AttackControlTest, PutIsGuardedLikePostAndRefusesWhatPostRefuses) {
+  ASSERT_EQ(add(R"({"cameraId":"put","url":"sim://?seed=1","frameInterval":5})").status, 201);
+  const auto put = [](const std::string& id, const std::string& body,
+                      std::map<std::string, std::string> headers = admin()) {
+    return http_request("PUT", port(), "/api/cameras/" + id, body, headers, 5000);
+  };
+  const std::string body = R"({"url":"sim://?seed=2","frameInterval":2})";
+  EXPECT_EQ(put("put", body, {}).status, 401);
+  EXPECT_EQ(put("put", body, {{"Authorization", "Bearer wrong"}}).status, 401);
+  EXPECT_EQ(put("put", body, {{"Authorization", "Bearer " + kViewerToken}}).status, 403);
+  auto foreign = admin();
+  foreign["Origin"] = "http://evil.example";
+  EXPECT_EQ(put("put", body, foreign).status, 403);
+  for (const auto& [bad, reason] : std::vector<std::pair<std::string, std::string>>{
+           {"{not json", "bad_body"},
+           {R"({"url":7})", "bad_url"},
+           {R"({"url":"sim://","detector":"sonar"})", "bad_detector"},
+           {R"({"url":"sim://","frameInterval":1e-9})", "bad_frame_interval"},
+           {R"({"cameraId":"other","url":"sim://"})", "camera_id_mismatch"},
+           {R"({"url":"file:///etc/passwd"})", "source not allowed"},
+           {R"({"url":"http://169.254.169.254/latest/meta-data/"})", "source not allowed"}}) {
+    const auto reply = put("put", bad);
+    EXPECT_EQ(reply.status, 400) << bad << " -> " << reply.body;
+    EXPECT_NE(reply.body.find(reason), std::string::npos) << bad << " -> " << reply.body;
+  }
+  EXPECT_EQ(put("nobody", body).status, 404);
+  for (const auto& camera : cameras()) {
+    if (camera["cameraId"] == "put") {
+      EXPECT_EQ(camera["url"], "sim://?seed=1");
+    }
+    EXPECT_NE(camera["cameraId"], "nobody");
+  }
+  // With the token: written, read back, answered with the camera (masked).
+  const auto replaced =
+      put("put", R"({"url":"rtsp://admin:pw-put-9@cams.example/live","frameInterval":2})");
+  ASSERT_EQ(replaced.status, 200) << replaced.body;
+  const json camera = json::parse(replaced.body)["data"];
+  EXPECT_EQ(camera["url"], "rtsp://***@cams.example/live");
+  EXPECT_EQ(camera["frameInterval"], 2);
+  EXPECT_EQ(replaced.body.find("pw-put-9"), std::string::npos);
+  EXPECT_EQ(remove("put").status, 200);
+  EXPECT_EQ(up_->process->stderr_text().find("pw-put-9"), std::string::npos);
+}
+
 TEST_F(AttackControlTest, CrossOriginWebSocketIsRefused) {
   testing::WsClient evil(port(), "/ws", {{"Origin", "http://evil.example"}});
   EXPECT_FALSE(evil.connected());

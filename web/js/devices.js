@@ -1,5 +1,5 @@
-// Devices: the cameras this server pulls, with status, masked source,
-// detector, fps, dropped frames and the age of the newest frame; add,
+// Devices: the cameras of the deployment, with status, masked source,
+// detector, the detect instance that pulls each (owner), fps, dropped frames and the age of the newest frame; add,
 // remove, and "check all" (each source probed over /ws check_camera, with
 // online/offline and the latency). The API's error text is shown as it is.
 
@@ -59,7 +59,7 @@ export class Devices {
         for (const fn of this.listeners) fn();
       }
     } catch (e) {
-      // `tmon api` pulls no camera: it has no /api/cameras.
+      // A `tmon api` without a camera registry answers 503 for changes only.
       if (e.status !== 404) this.showError(e.message);
       this.list = [];
     }
@@ -146,6 +146,9 @@ export class Devices {
       cell(this.names[String(device.cameraId)] || '');
       cell(device.url, 'url');
       cell(device.detector);
+      // The detect instance pulling it (the camera registry); none while it moves.
+      const owner = cell(device.owner || t('devices.noOwner'), 'owner');
+      if (!device.owner) owner.classList.add('none');
       cell((device.fps || 0).toFixed(1));
       cell(String(device.framesDropped ?? 0));
       cell(device.lastFrameTs ? fmtAge(now - device.lastFrameTs) : '—');

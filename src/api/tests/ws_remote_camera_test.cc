@@ -172,6 +172,7 @@ class DeploymentCameras final : public CameraControl {
     known_.insert(request.id.text());
     return {};
   }
+  Status replace(const CameraRequest&) override { return {}; }
   bool remove(const std::string& camera_id) override {
     std::lock_guard lock(mu_);
     return known_.erase(camera_id) > 0;

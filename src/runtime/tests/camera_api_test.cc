@@ -148,7 +148,7 @@ TEST_F(CameraApiTest, BadCameraRequestsGet400WithAReason) {
       {R"({"cameraId":1.5,"url":"sim://"})", "cameraId"},
       {R"({"cameraId":"x"})", "url"},
       {R"({"cameraId":"x","url":"sim://","frameInterval":-1})", "frameInterval"},
-      {R"({"cameraId":"x","url":"sim://","detector":"sonar"})", "sonar"},
+      {R"({"cameraId":"x","url":"sim://","detector":"sonar"})", "expected motion, yolo or hog"},
       {R"({"cameraId":"x","url":"sim://","frameInterval":1e-9})", "frameInterval"},
       {R"({"cameraId":"x","url":"sim://","frameInterval":1e300})", "frameInterval"},
       // Missing, not allowed, or outside the media roots: one answer.
@@ -164,6 +164,45 @@ TEST_F(CameraApiTest, BadCameraRequestsGet400WithAReason) {
     EXPECT_NE(reply.body.find(reason), std::string::npos) << body << " -> " << reply.body;
   }
   EXPECT_TRUE(cameras_.list().empty());
+}
+
+TEST_F(CameraApiTest, PutReplacesACamerasSpecAndRestartsIt) {
+  ASSERT_EQ(post(R"({"cameraId":901,"url":"sim://?seed=2","frameInterval":1})").status, 201);
+  const auto put = [&](const std::string& path, const std::string& body) {
+    return http_request("PUT", port_, path, body);
+  };
+  const auto replaced = put("/api/cameras/901", R"({"url":"sim://?seed=3","frameInterval":0.5})");
+  ASSERT_EQ(replaced.status, 200) << replaced.body;
+  const json camera = json::parse(replaced.body)["data"];
+  EXPECT_EQ(camera["cameraId"], 901);  // the type it was added with
+  EXPECT_EQ(camera["url"], "sim://?seed=3");
+  EXPECT_EQ(camera["frameInterval"], 0.5);
+  const auto running = cameras_.status("901");
+  ASSERT_TRUE(running);
+  EXPECT_EQ(running->url, "sim://?seed=3");
+  EXPECT_EQ(running->frame_interval_seconds, 0.5);
+
+  // Refused: the running camera stays as it was.
+  const std::vector<std::tuple<std::string, std::string, int, std::string>> refused{
+      {"/api/cameras/901", "not json", 400, "JSON object"},
+      {"/api/cameras/901", R"({"cameraId":902,"url":"sim://"})", 400, "camera_id_mismatch"},
+      {"/api/cameras/901", R"({"cameraId":"x y","url":"sim://"})", 400, "camera_id_mismatch"},
+      {"/api/cameras/901", R"({"url":"sim://","detector":"sonar"})", 400, "bad_detector"},
+      {"/api/cameras/901", R"({"url":"sim://","frameInterval":0})", 400, "frameInterval"},
+      {"/api/cameras/901", R"({"url":"file:///etc/passwd"})", 400, "source not allowed"},
+      {"/api/cameras/901", R"({"frameInterval":2})", 400, "url"},
+      {"/api/cameras/nope", R"({"url":"sim://"})", 404, "unknown_camera"},
+  };
+  for (const auto& [path, body, status, reason] : refused) {
+    const auto reply = put(path, body);
+    EXPECT_EQ(reply.status, status) << path << " " << body << " -> " << reply.body;
+    EXPECT_NE(reply.body.find(reason), std::string::npos) << body << " -> " << reply.body;
+  }
+  EXPECT_EQ(cameras_.status("901")->url, "sim://?seed=3");
+  EXPECT_EQ(cameras_.list().size(), 1u);
+  // The same id in the body, as a number or its text, is the camera of the path.
+  EXPECT_EQ(put("/api/cameras/901", R"({"cameraId":901,"url":"sim://?seed=4"})").status, 200);
+  EXPECT_EQ(put("/api/cameras/901", R"({"cameraId":"901","url":"sim://?seed=5"})").status, 200);
 }
 
 TEST_F(CameraApiTest, WebSocketSpeaksTheOriginalProtocol) {
