@@ -59,7 +59,7 @@ TEST_F(StatusPublisherTest, AStartedCameraIsAnnouncedWithItsFirstFrameOnce) {
   const auto written = status(moved_);
   ASSERT_TRUE(written);
   EXPECT_EQ(written->owner, "d7");
-  EXPECT_EQ(written->state, "ok");
+  EXPECT_EQ(written->state, api::CameraState::kOk);
   EXPECT_EQ(written->last_frame_ts, 7'000);
   EXPECT_EQ(written->detector, "motion");  // what it runs, for API processes elsewhere
   EXPECT_EQ(publisher_.unannounced(), 0u);
