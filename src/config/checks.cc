@@ -5,6 +5,7 @@
 
 #include "config/scalar.h"
 #include "messages/coco.h"
+#include "messages/detector_names.h"
 
 namespace tmon::config {
 
@@ -54,6 +55,13 @@ Check<std::string> one_of(std::initializer_list<const char*> allowed) {
 
 Check<std::string> non_empty(std::string what) {
   return {[](const std::string& v) { return !v.empty(); }, "a non-empty " + what};
+}
+
+Check<std::string> detector_name(bool or_default) {
+  return {[or_default](const std::string& name) {
+            return (or_default && name.empty()) || messages::is_detector_name(name);
+          },
+          std::string(or_default ? "\"\" (the default), " : "") + messages::detector_names_text()};
 }
 
 Check<std::string> coco_class() {

@@ -25,6 +25,10 @@ Check<double> number_between(double min, double max);  // "a number min..max", i
 Check<std::string> one_of(std::initializer_list<const char*> allowed);
 Check<std::string> non_empty(std::string what);  // "a non-empty <what>"
 
+// A detector tmon has (messages::kDetectorNames, the one list); with
+// `or_default`, "" too (the configured default detector).
+Check<std::string> detector_name(bool or_default);
+
 // Object classes the detectors know: COCO names as COCO spells them.
 Check<std::string> coco_class();
 

@@ -185,7 +185,7 @@ TEST_F(PipelineFileTest, RejectsPortOutsideRange) {
 
 TEST_F(PipelineFileTest, RejectsUnknownDetector) {
   EXPECT_EQ(error_of("detection:\n  detector: magic\n"),
-            file() + ":2: detection.detector: expected one of motion, yolo, hog, got \"magic\"");
+            file() + ":2: detection.detector: expected motion, yolo or hog, got \"magic\"");
 }
 
 TEST_F(PipelineFileTest, ReadsDetectorTrackerAndCameraSourceSettings) {
