@@ -344,7 +344,7 @@ struct GroundPointConfig {
   /* 0: detection.frame_interval_seconds (hence 0 allowed here, not there) */ \
   X(double, frame_interval_seconds, 0, number_between(0, 3600), kPlain)       \
   /* empty: detection.detector */                                             \
-  X(std::string, detector, "", detector_name(true), kPlain) \
+  X(std::string, detector, "", detector_name(true), kPlain)                   \
   /* video files and folders start over at the end */                         \
   X(bool, loop, true, anything(), kPlain)                                     \
   /* image: non-zero pixels are watched; empty: all */                        \
@@ -364,8 +364,8 @@ std::vector<CameraConfig> default_cameras();
 
 #define TMON_DETECTION_FIELDS(X)                                                        \
   X(double, frame_interval_seconds, 1.8, number_between(0.05, 3600), kPlain)            \
-  /* motion, yolo, hog */                                                               \
-  X(std::string, detector, "motion", detector_name(false), kPlain)         \
+  /* messages::kDetectorNames */                                                        \
+  X(std::string, detector, "motion", detector_name(false), kPlain)                      \
   X(int, jpeg_quality, 80, int_between(1, 100), kPlain)                                 \
   X(int, min_group_size, 2, int_at_least(1), kPlain)                                    \
   /* grouping distance relative to object size */                                       \
