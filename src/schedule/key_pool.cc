@@ -432,22 +432,11 @@ FinishEffect KeyPool::finish(const Lease& lease, const CallOutcome& outcome) {
   limiter_.correct_tokens(lease.limiter_account, lease.tokens, tokens_used);
   const auto logger = get_logger("schedule");
   if (!refused_after.empty()) {
-    // With the provider's count of the window (mock-llm's /__stats
-    // "refusals"), the request that reached it late is the one whose
-    // permit → provider time beat the margin.
-    logger->warn("account={} 429 {} for key_id={}: its permits before it: {}",
-                 lease.limiter_account, outcome.provider_code, lease.key_id, refused_after);
+    // Logged once, with the call's own timings, by the dispatcher.
+    effect.permits_before = std::move(refused_after);
+    effect.margin_after = margin();
   }
-  if (effect.margin_grew) {
-    logger->warn("account={} 429 {} at window margin {} ms: margin now {} ms", lease.account,
-                 outcome.provider_code, lease.margin.count(), margin().count());
-  }
-  if (effect.cooled_for > Millis(0)) {
-    logger->warn("account={} model={} throttled via key_id={} ({}): cooling for {} ms",
-                 lease.account, lease.model, lease.key_id, outcome.provider_code,
-                 effect.cooled_for.count());
-    limiter_.cool_down(lease.limiter_account, effect.cooled_for);
-  }
+  if (effect.cooled_for > Millis(0)) limiter_.cool_down(lease.limiter_account, effect.cooled_for);
   if (disable_reason) {
     logger->error(
         "key_id={} disabled: {}; probed every {} s, or re-enable it once fixed", lease.key_id,

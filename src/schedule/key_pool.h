@@ -78,6 +78,11 @@ struct FinishEffect {
   bool disabled = false;
   bool reenabled = false;  // a probe's success
   Millis cooled_for{0};
+  // For a throttle (429): the margin after it, and the account's permits
+  // shortly before this one (when, and how long each took to be written),
+  // for the one log line that explains the 429 (Dispatcher::log_refusal).
+  Millis margin_after{0};
+  std::string permits_before;
 };
 
 // What operators may see of a key: never the secret.
