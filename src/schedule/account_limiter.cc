@@ -50,15 +50,25 @@ Permit AccountLimiter::try_acquire(const PermitRequest& request, SteadyTime now)
   Millis wait = std::max(second_.wait_for(1, now), minute_.wait_for(1, now));
   if (tokens_) wait = std::max(wait, tokens_->wait_for(request.tokens, now));
   if (wait > Millis(0)) return {false, wait};
-  second_.add(1, now);
-  minute_.add(1, now);
   Permit permit{true, Millis(0)};
+  // Always added together, so the two windows number their events alike.
+  permit.entry = static_cast<int64_t>(second_.add(1, now));
+  minute_.add(1, now);
   if (tokens_) permit.token_entry = static_cast<int64_t>(tokens_->add(request.tokens, now));
   return permit;
 }
 
 void AccountLimiter::correct_tokens(int64_t token_entry, int64_t tokens) {
   if (tokens_ && token_entry > 0) tokens_->correct(static_cast<uint64_t>(token_entry), tokens);
+}
+
+void AccountLimiter::delay(const PermitSlot& slot, Millis by) {
+  if (slot.entry > 0) {
+    second_.delay(static_cast<uint64_t>(slot.entry), by);
+    minute_.delay(static_cast<uint64_t>(slot.entry), by);
+  }
+  if (tokens_ && slot.tokens.entry > 0)
+    tokens_->delay(static_cast<uint64_t>(slot.tokens.entry), by);
 }
 
 int64_t AccountLimiter::permits_left_this_second(SteadyTime now) {

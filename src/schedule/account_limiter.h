@@ -41,6 +41,13 @@ struct Permit {
   bool granted = false;
   Millis retry_in{0};       // when not granted: the earliest time worth asking again
   int64_t token_entry = 0;  // when granted with tokens: the charge's id, for correction
+  int64_t entry = 0;        // when granted: its id in the request windows, for delay
+};
+
+// A granted permit's place in an account's windows (RateLimiter::delay_permit).
+struct PermitSlot {
+  int64_t entry = 0;  // in the request windows (per second and per minute)
+  TokenCharge tokens;
 };
 
 // The per-second, per-minute and (optional) tokens-per-minute windows of one
@@ -67,6 +74,9 @@ class AccountLimiter {
   // (`tokens` below the charge is a refund). No-op once the charge has left
   // the window.
   void correct_tokens(int64_t token_entry, int64_t tokens);
+  // Moves a granted permit `by` later in every window (its request reached
+  // the provider that much after the permit).
+  void delay(const PermitSlot& slot, Millis by);
 
   int64_t permits_left_this_second(SteadyTime now);
   int64_t permits_left_this_minute(SteadyTime now);

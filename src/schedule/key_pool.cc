@@ -220,7 +220,7 @@ LeaseResult KeyPool::lease_model_locked(const ModelChoice& choice, int max_token
                 key->account,   limited,
                 choice.model,   TokenCharge{permit.token_entry, tokens},
                 margin,         now,
-                probe_key_only};
+                probe_key_only, permit.entry};
     return {std::move(lease), Millis(0)};
   }
   if (!earliest) return {std::nullopt, kNoKeyRetry, true, false};
@@ -269,12 +269,22 @@ LeaseResult KeyPool::lease(const LeaseRequest& request) {
 }
 
 void KeyPool::observe_send(const Lease& lease, SteadyTime sent_at) {
-  std::lock_guard lock(mu_);
   const auto spread = std::chrono::ceil<Millis>(sent_at - lease.granted_at);
-  margin_.observe_spread(spread);
-  auto& recent = recent_sends_[lease.limiter_account];
-  recent.push_back({lease.granted_at, spread});
-  if (recent.size() > kRecentSends) recent.pop_front();
+  {
+    std::lock_guard lock(mu_);
+    margin_.observe_spread(spread);
+    auto& recent = recent_sends_[lease.limiter_account];
+    recent.push_back({lease.granted_at, spread});
+    if (recent.size() > kRecentSends) recent.pop_front();
+  }
+  // A stall between the permit and the wire (the host, the event loop) that
+  // the margin does not cover: the provider will count this request that
+  // much later, so a permit granted a window after ours would reach it
+  // inside the same window. Move our slot to when it went out; the next
+  // permit waits for it. Outside the lock: this may talk to Redis.
+  if (spread > lease.margin && lease.permit_entry > 0) {
+    limiter_.delay_permit(lease.limiter_account, {lease.permit_entry, lease.tokens}, spread);
+  }
 }
 
 std::string KeyPool::recent_sends_locked(const Lease& refused) const {

@@ -33,7 +33,8 @@ struct Lease {
   TokenCharge tokens;  // charged at acquire; corrected by finish()
   Millis margin{0};    // the window margin the permit was taken with
   SteadyTime granted_at{};
-  bool probe = false;  // a probe of a disabled key, not a task's call
+  bool probe = false;        // a probe of a disabled key, not a task's call
+  int64_t permit_entry = 0;  // the permit's id in the account's windows (delay_permit)
 };
 
 struct LeaseResult {
@@ -168,7 +169,11 @@ class KeyPool {
   // Returns a lease that was not used (its permit stays spent; its tokens
   // are refunded).
   void cancel(const Lease& lease);
-  // The time from a permit to its request going out (MarginLearner).
+  // The time from a permit to its request going out (MarginLearner). A
+  // request written later than its permit's margin covers has its permit
+  // moved to the written time in the account's windows (delay_permit): the
+  // provider counts it from then, and the permit a window after it must
+  // wait as long.
   void observe_send(const Lease& lease, SteadyTime sent_at);
 
   // A lease for one probe of a key the provider disabled, when one is due

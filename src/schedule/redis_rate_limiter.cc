@@ -81,6 +81,21 @@ redis.call('INCRBY', KEYS[2], tonumber(ARGV[3]) - tonumber(ARGV[2]))
 return 1
 )lua";
 
+// KEYS: 1 second set, 2 minute set, 3 token set. ARGV: 1 entry id, 2 ms
+// later, 3 the token set's member ('' for none). Moves a permit's events
+// later in every window; the token sum is unchanged.
+constexpr const char* kDelayScript = R"lua(
+local by = tonumber(ARGV[2])
+local function move(key, member)
+  local score = redis.call('ZSCORE', key, member)
+  if score then redis.call('ZADD', key, 'XX', tonumber(score) + by, member) end
+end
+move(KEYS[1], ARGV[1])
+move(KEYS[2], ARGV[1])
+if ARGV[3] ~= '' then move(KEYS[3], ARGV[3]) end
+return 1
+)lua";
+
 // KEYS: 1 cooldown. ARGV: 1 duration ms. A shorter rest never replaces a longer one.
 constexpr const char* kCoolDownScript = R"lua(
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
@@ -186,7 +201,8 @@ Permit RedisRateLimiter::acquire(const PermitRequest& request) {
   }
   on_redis_result({});
   if (reply->elements[0].integer == 1) {
-    return {true, Millis(0), limits->tokens_per_minute > 0 ? reply->elements[1].integer : 0};
+    const int64_t id = reply->elements[1].integer;
+    return {true, Millis(0), limits->tokens_per_minute > 0 ? id : 0, id};
   }
   return {false, Millis(std::max<int64_t>(1, reply->elements[1].integer))};
 }
@@ -202,6 +218,20 @@ void RedisRateLimiter::correct_tokens(const std::string& account, const TokenCha
                                 std::to_string(std::max<int64_t>(0, tokens))});
   on_redis_result(reply ? Status{} : Status(tl::unexpected(reply.error())));
   if (reply && reply->integer == 0) fallback_.correct_tokens(account, charge, tokens);
+}
+
+void RedisRateLimiter::delay_permit(const std::string& account, const PermitSlot& slot, Millis by) {
+  if (slot.entry <= 0 || by <= Millis(0)) return;
+  // A permit taken while falling back lives in the local windows.
+  if (!use_redis()) return fallback_.delay_permit(account, slot, by);
+  const std::string token_member = slot.tokens.entry > 0 ? std::to_string(slot.tokens.entry) + ":" +
+                                                               std::to_string(slot.tokens.tokens)
+                                                         : "";
+  auto reply =
+      redis_->command({"EVAL", kDelayScript, "3", rate_key(account, "s"), rate_key(account, "m"),
+                       rate_key(account, "t"), std::to_string(slot.entry),
+                       std::to_string(by.count()), token_member});
+  on_redis_result(reply ? Status{} : Status(tl::unexpected(reply.error())));
 }
 
 std::optional<LearnedMargin> RedisRateLimiter::load_margin() {

@@ -102,6 +102,9 @@ class HookedLimiter final : public RateLimiter {
                       int64_t tokens) override {
     inner_.correct_tokens(account, charge, tokens);
   }
+  void delay_permit(const std::string& account, const PermitSlot& slot, Millis by) override {
+    inner_.delay_permit(account, slot, by);
+  }
   void cool_down(const std::string& account, Millis duration) override {
     inner_.cool_down(account, duration);
   }
