@@ -16,8 +16,19 @@ struct AccountLimits {
   double per_second = 5;  // may be fractional: 0.5 means one request per 2 s
   int64_t per_minute = 300;
   int64_t tokens_per_minute = 0;  // 0: not enforced
+  // With tokens_per_minute: in any `token_pace` at most kTokenPaceHeadroom
+  // times its share of the minute's tokens (zero: no pacing).
+  Millis token_pace{0};
   bool operator==(const AccountLimits&) const = default;
 };
+
+// How far above the minute's average rate tokens may be charged within a
+// pace window: room for calls of uneven size, while a minute's tokens are
+// never spent in a burst at the per-second limit (where every late request
+// risks a per-second 429) and then wait half a minute.
+inline constexpr double kTokenPaceHeadroom = 1.25;
+// The pace window's token limit for a tokens-per-minute limit.
+int64_t token_pace_limit(int64_t tokens_per_minute, Millis pace);
 
 // One permit request: the account, the tokens to charge (an estimate,
 // corrected later), the margin between our windows and the provider's, and
@@ -92,6 +103,7 @@ class AccountLimiter {
   SlidingWindow second_;
   SlidingWindow minute_;
   std::optional<SlidingWindow> tokens_;
+  std::optional<SlidingWindow> token_pace_;  // ours, not the provider's: no margin
 };
 
 // The margin of the minute windows (requests and tokens per minute) for a

@@ -121,6 +121,7 @@ struct KeyPoolSettings {
   std::vector<std::string> fallback_models;
   std::map<std::string, llm::TokenRule> token_rules;  // by model; others: TokenRule{}
   int max_tokens = 1024;
+  Millis token_pace{0};  // rate_limit.token_pace_seconds (AccountLimits::token_pace)
 };
 
 // The key pool's part of the scheduler's sections.

@@ -99,6 +99,25 @@ TEST_F(RedisRateLimiterTest, TokenChargesAreCorrectedAcrossInstances) {
   EXPECT_FALSE(first->acquire({account_, 1}).granted);
 }
 
+// The token pace is shared like the other windows.
+TEST_F(RedisRateLimiterTest, TokenPaceIsShared) {
+  auto first = make();
+  auto second = make();
+  AccountLimits limits{account_, 100, 6000, 60'000};
+  limits.token_pace = std::chrono::seconds(4);  // 5,000 tokens in any 4 s
+  first->set_limits({limits});
+  second->set_limits({limits});
+  int granted = 0;
+  for (int i = 0; i < 5; ++i) {
+    granted += first->acquire({account_, 1'000}).granted;
+    granted += second->acquire({account_, 1'000}).granted;
+  }
+  EXPECT_EQ(granted, 5);
+  const Permit denied = first->acquire({account_, 1'000});
+  ASSERT_FALSE(denied.granted);
+  EXPECT_GT(denied.retry_in, milliseconds(3'000));
+}
+
 // A permit whose request was written late moves later in the shared windows
 // (every instance then waits for it), tokens and all.
 TEST_F(RedisRateLimiterTest, ADelayedPermitMovesInEveryWindow) {
