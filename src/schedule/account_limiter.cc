@@ -10,7 +10,7 @@ constexpr Millis kMinute{60'000};
 }  // namespace
 
 Millis minute_margin(Millis margin) {
-  return std::max(Millis(100), margin * 6);
+  return std::max(Millis(100), margin * 2);
 }
 
 int64_t token_pace_limit(int64_t tokens_per_minute, Millis pace) {

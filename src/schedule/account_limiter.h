@@ -107,9 +107,11 @@ class AccountLimiter {
 };
 
 // The margin of the minute windows (requests and tokens per minute) for a
-// per-second margin: a margin costs margin/window of capacity, 60 times less
-// on a minute than on a second, so the minute windows take a wide one (at
-// least 100 ms, six times the second's) and timing noise never shows there.
+// per-second margin. A request is as late at the provider whichever window
+// counts it, so the same margin would do; the minute windows take twice it
+// (at least 100 ms), cheap there (margin/60 s of capacity). Not more: the
+// learned margin grows after 429s (to 50 ms and beyond on a stalling host),
+// and six times that cost a TPM-bound account 0.5% of its tokens for nothing.
 Millis minute_margin(Millis margin);
 
 // The per-second window for a rate: floor(rate) (at least 1) requests per
