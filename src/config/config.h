@@ -166,7 +166,7 @@ void check_scheduler(MapReader& r, SchedulerConfig& scheduler);
   X(double, ramp_after_idle_seconds, 0, number_at_least(0), kPlain)        \
   /* Tokens per minute spread over the minute: in any token_pace_seconds   \
      an account is charged at most 1.25x its share of the minute (0: off). */ \
-  X(double, token_pace_seconds, 4, number_between(0, 60), kPlain)
+  X(double, token_pace_seconds, 1, number_between(0, 60), kPlain)
 struct RateLimitConfig {
   TMON_CONFIG_FIELDS(TMON_RATE_LIMIT_FIELDS)
 };
