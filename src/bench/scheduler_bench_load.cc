@@ -4,6 +4,7 @@
 
 #include "bench/services.h"
 #include "common/base64.h"
+#include "schedule/rule_assessment.h"
 
 namespace tmon::bench {
 
@@ -99,6 +100,7 @@ void LoadTracker::submit(schedule::Dispatcher& dispatcher, int instance,
     sample.scheduler_ms = (sample.finished_s - submitted_s) * 1000.0 - sample.llm_ms;
     sample.tokens = result.metadata.totalTokens;
     sample.within_deadline = result.completedTs <= deadline;
+    sample.by_rules = result.source == schedule::kRuleSource;
     std::lock_guard lock(mu_);
     if (outstanding_[instance].erase(id) == 0) return;  // answered after a replay
     samples_.push_back(std::move(sample));
@@ -207,33 +209,62 @@ json FaultScript::summary() const {
 
 SchedulerBenchReport::SchedulerBenchReport(const SchedulerBenchOptions& options, double capacity,
                                            const LoadTracker& load, const FaultScript& faults)
+    : SchedulerBenchReport(options, capacity, load.samples(), load.finished_at_warmup(),
+                           faults.summary()) {}
+
+SchedulerBenchReport::SchedulerBenchReport(const SchedulerBenchOptions& options, double capacity,
+                                           std::vector<Sample> samples, int64_t finished_at_warmup,
+                                           json faults)
     : o_(options),
       capacity_(capacity),
-      samples_(load.samples()),
-      finished_at_warmup_(load.finished_at_warmup()) {
+      samples_(std::move(samples)),
+      finished_at_warmup_(finished_at_warmup) {
   // After a restart, the window is the restarted instances' (from 5 s after
   // it): what a scheduler that found its learned margin in Redis achieves.
   const double window_start =
       std::min(o_.restart_at > 0 ? o_.restart_at + 5 : o_.warmup, o_.duration);
   const double window = std::max(1e-9, o_.duration - window_start);
   int64_t ok_in_window = 0;
+  int64_t tokens_in_window = 0;
   int64_t late = 0;
   std::map<std::string, int64_t> outcomes;
   std::map<std::string, int64_t> ok_by_model;
   std::vector<double> e2e, llm_ms, scheduler_ms, queue_wait;
   for (const auto& s : samples_) {
-    outcomes[s.status == messages::ResultStatus::kOk ? "ok" : s.code]++;
-    if (s.status != messages::ResultStatus::kOk) continue;
+    const bool ok = s.status == messages::ResultStatus::kOk;
+    // A task no key could serve in time is answered by rules at its deadline
+    // (scheduler.rule_fallback): an answer, but not the provider's, and not
+    // within any latency the scheduler adds to a call. Counted apart.
+    outcomes[ok ? (s.by_rules ? "ok_by_rules" : "ok") : s.code]++;
+    if (!ok || s.by_rules) continue;
     ++ok_by_model[s.model];
     late += !s.within_deadline;
     // Goodput counts successful calls by when they were sent, which is what
     // the provider's limits govern (completions lag by the latency).
     const double sent_s = s.finished_s - s.llm_ms / 1000.0;
-    if (sent_s >= window_start && sent_s < o_.duration) ++ok_in_window;
+    if (sent_s >= window_start && sent_s < o_.duration) {
+      ++ok_in_window;
+      tokens_in_window += s.tokens;
+    }
     e2e.push_back(s.end_to_end_ms);
     llm_ms.push_back(s.llm_ms);
     scheduler_ms.push_back(s.scheduler_ms);
     queue_wait.push_back(s.queue_wait_ms);
+  }
+  // The capacity that binds: requests (accounts x min(qps, rpm/60)), or with
+  // a tokens-per-minute limit the calls per second those tokens pay for at
+  // the calls' mean size, when fewer.
+  double binding = capacity_;
+  std::string binding_limit = "requests";
+  std::optional<double> token_bound;
+  if (o_.tpm > 0 && ok_in_window > 0 && tokens_in_window > 0) {
+    const double mean_tokens =
+        static_cast<double>(tokens_in_window) / static_cast<double>(ok_in_window);
+    token_bound = static_cast<double>(o_.tpm) * o_.accounts / 60.0 / mean_tokens;
+    if (*token_bound < binding) {
+      binding = *token_bound;
+      binding_limit = "tokens";
+    }
   }
   const double goodput = static_cast<double>(ok_in_window) / window;
   // No pacer can promise zero 429s above limit / (1 s + J) (see PERFORMANCE.md).
@@ -267,16 +298,18 @@ SchedulerBenchReport::SchedulerBenchReport(const SchedulerBenchOptions& options,
         {"okByModel", ok_by_model},
         {"okPastDeadline", late}}},
       {"capacityPerSecond", capacity_},
+      {"tokenBoundPerSecond", token_bound ? json(*token_bound) : json()},
+      {"bindingLimit", binding_limit},
       {"steadyWindowSeconds", {window_start, o_.duration}},
       {"goodputPerSecond", goodput},
-      {"goodputOfCapacity", goodput / capacity_},
+      {"goodputOfCapacity", goodput / binding},
       {"zero429BoundOfCapacity", bound},
       {"latencyMs",
        {{"endToEnd", Distribution::of(e2e).to_json()},
         {"llm", Distribution::of(llm_ms).to_json()},
         {"schedulerAdded", Distribution::of(scheduler_ms).to_json()},
         {"queueWait", Distribution::of(queue_wait).to_json()}}},
-      {"faults", faults.summary()},
+      {"faults", std::move(faults)},
   };
 }
 
@@ -328,17 +361,30 @@ void SchedulerBenchReport::process(const ProcessUsage& start, const ProcessUsage
 void SchedulerBenchReport::print(std::ostream& out) const {
   const json& r = report_;
   const auto& latency = r["latencyMs"]["schedulerAdded"];
+  const auto& queue_wait = r["latencyMs"]["queueWait"];
+  const json provider = r.value("provider", json::object());
+  const std::string binding =
+      r["bindingLimit"] == "tokens"
+          ? fmt::format(
+                "tokens per minute bind: {:.2f}/s at this run's tokens per call; "
+                "requests alone would allow {:.1f}/s",
+                r["tokenBoundPerSecond"].get<double>(), r["capacityPerSecond"].get<double>())
+          : fmt::format("{:.1f}/s; zero-429 bound {:.1f}%", r["capacityPerSecond"].get<double>(),
+                        100 * r["zero429BoundOfCapacity"].get<double>());
   out << fmt::format(
-      "result: goodput {:.2f}/s = {:.1f}% of capacity (zero-429 bound {:.1f}%), 429s from the "
-      "provider: {}, outcomes {}\n"
-      "        scheduler-added latency p50 {:.2f} ms p99 {:.2f} ms, max in flight {}, "
+      "result: goodput {:.2f}/s = {:.1f}% of capacity ({}), 429s from the provider: {}, "
+      "outcomes {}\n"
+      "        scheduler-added latency (answered by the provider) p50 {:.2f} ms p99 {:.2f} ms, "
+      "of which queue wait p50 {:.0f} ms p99 {:.0f} ms; max in flight {}, "
       "window margin at end {} ms, CPU {:.3f} s per 1000 tasks, peak RSS {:.0f} MB\n",
-      r["goodputPerSecond"].get<double>(), 100 * r["goodputOfCapacity"].get<double>(),
-      100 * r["zero429BoundOfCapacity"].get<double>(), r["provider"]["rateLimited"].dump(),
-      r["tasks"]["byOutcome"].dump(), latency.value("p50", 0.0), latency.value("p99", 0.0),
-      r["maxInFlight"].dump(), r["windowMarginMsAtEnd"].dump(),
-      r["process"]["cpuSecondsPer1000Tasks"].get<double>(),
-      r["process"]["peakRssMb"].get<double>());
+      r["goodputPerSecond"].get<double>(), 100 * r["goodputOfCapacity"].get<double>(), binding,
+      provider.value("rateLimited", json(0)).dump(), r["tasks"]["byOutcome"].dump(),
+      latency.value("p50", 0.0), latency.value("p99", 0.0), queue_wait.value("p50", 0.0),
+      queue_wait.value("p99", 0.0), r.value("maxInFlight", json(0)).dump(),
+      r.value("windowMarginMsAtEnd", json(0)).dump(),
+      r.contains("process") ? r["process"]["cpuSecondsPer1000Tasks"].get<double>() : 0.0,
+      r.contains("process") ? r["process"]["peakRssMb"].get<double>() : 0.0);
+  if (provider.empty()) return;
   if (r["provider"].contains("rateLimitedAfterRestart")) {
     out << fmt::format("        429s after the restart: {}\n",
                        r["provider"]["rateLimitedAfterRestart"].dump());

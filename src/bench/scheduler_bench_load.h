@@ -36,6 +36,7 @@ struct Sample {
   double scheduler_ms = 0;  // time in the scheduler minus time at the provider
   int64_t tokens = 0;
   bool within_deadline = true;
+  bool by_rules = false;  // answered by rules (no key in time), not by the provider
 };
 
 // Tasks at the offered rate, evenly spaced, camera by camera.
@@ -109,6 +110,10 @@ class SchedulerBenchReport {
  public:
   SchedulerBenchReport(const SchedulerBenchOptions& options, double capacity,
                        const LoadTracker& load, const FaultScript& faults);
+  // From samples directly (tests: a made-up run).
+  SchedulerBenchReport(const SchedulerBenchOptions& options, double capacity,
+                       std::vector<Sample> samples, int64_t finished_at_warmup,
+                       nlohmann::json faults);
   void provider(const nlohmann::json& at_warmup, const nlohmann::json& at_end,
                 const nlohmann::json& final_stats, const std::optional<nlohmann::json>& at_restart);
   void process(const ProcessUsage& start, const ProcessUsage& warmup, const ProcessUsage& end,

@@ -163,7 +163,10 @@ void check_scheduler(MapReader& r, SchedulerConfig& scheduler);
      ramp_after_idle_seconds > 0 also after that long without calls. */      \
   X(double, ramp_up_seconds, 5, number_at_least(0), kPlain)                  \
   X(double, ramp_start_fraction, 0.2, number_between(0.01, 1), kPlain)       \
-  X(double, ramp_after_idle_seconds, 0, number_at_least(0), kPlain)
+  X(double, ramp_after_idle_seconds, 0, number_at_least(0), kPlain)        \
+  /* Tokens per minute spread over the minute: in any token_pace_seconds   \
+     an account is charged at most 1.25x its share of the minute (0: off). */ \
+  X(double, token_pace_seconds, 1, number_between(0, 60), kPlain)
 struct RateLimitConfig {
   TMON_CONFIG_FIELDS(TMON_RATE_LIMIT_FIELDS)
 };

@@ -16,8 +16,19 @@ struct AccountLimits {
   double per_second = 5;  // may be fractional: 0.5 means one request per 2 s
   int64_t per_minute = 300;
   int64_t tokens_per_minute = 0;  // 0: not enforced
+  // With tokens_per_minute: in any `token_pace` at most kTokenPaceHeadroom
+  // times its share of the minute's tokens (zero: no pacing).
+  Millis token_pace{0};
   bool operator==(const AccountLimits&) const = default;
 };
+
+// How far above the minute's average rate tokens may be charged within a
+// pace window: room for calls of uneven size, while a minute's tokens are
+// never spent in a burst at the per-second limit (where every late request
+// risks a per-second 429) and then wait half a minute.
+inline constexpr double kTokenPaceHeadroom = 1.25;
+// The pace window's token limit for a tokens-per-minute limit.
+int64_t token_pace_limit(int64_t tokens_per_minute, Millis pace);
 
 // One permit request: the account, the tokens to charge (an estimate,
 // corrected later), the margin between our windows and the provider's, and
@@ -41,6 +52,13 @@ struct Permit {
   bool granted = false;
   Millis retry_in{0};       // when not granted: the earliest time worth asking again
   int64_t token_entry = 0;  // when granted with tokens: the charge's id, for correction
+  int64_t entry = 0;        // when granted: its id in the request windows, for delay
+};
+
+// A granted permit's place in an account's windows (RateLimiter::delay_permit).
+struct PermitSlot {
+  int64_t entry = 0;  // in the request windows (per second and per minute)
+  TokenCharge tokens;
 };
 
 // The per-second, per-minute and (optional) tokens-per-minute windows of one
@@ -67,6 +85,9 @@ class AccountLimiter {
   // (`tokens` below the charge is a refund). No-op once the charge has left
   // the window.
   void correct_tokens(int64_t token_entry, int64_t tokens);
+  // Moves a granted permit `by` later in every window (its request reached
+  // the provider that much after the permit).
+  void delay(const PermitSlot& slot, Millis by);
 
   int64_t permits_left_this_second(SteadyTime now);
   int64_t permits_left_this_minute(SteadyTime now);
@@ -82,12 +103,15 @@ class AccountLimiter {
   SlidingWindow second_;
   SlidingWindow minute_;
   std::optional<SlidingWindow> tokens_;
+  std::optional<SlidingWindow> token_pace_;  // ours, not the provider's: no margin
 };
 
 // The margin of the minute windows (requests and tokens per minute) for a
-// per-second margin: a margin costs margin/window of capacity, 60 times less
-// on a minute than on a second, so the minute windows take a wide one (at
-// least 100 ms, six times the second's) and timing noise never shows there.
+// per-second margin. A request is as late at the provider whichever window
+// counts it, so the same margin would do; the minute windows take twice it
+// (at least 100 ms), cheap there (margin/60 s of capacity). Not more: the
+// learned margin grows after 429s (to 50 ms and beyond on a stalling host),
+// and six times that cost a TPM-bound account 0.5% of its tokens for nothing.
 Millis minute_margin(Millis margin);
 
 // The per-second window for a rate: floor(rate) (at least 1) requests per

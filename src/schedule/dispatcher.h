@@ -142,8 +142,9 @@ class Dispatcher {
   // sized for `sized_for` charged.
   static bool costs_more_than_charged(const PendingTask& pending, const std::string& model,
                                       const std::vector<ModelChoice>& sized_for);
-  void log_refusal(const Lease& lease, const llm::CallError& error, SteadyTime started,
-                   std::optional<SteadyTime> written, size_t image_bytes) const;
+  // The one log line of a 429: everything needed to tell why it came.
+  void log_refusal(const Lease& lease, const llm::CallError& error, const FinishEffect& effect,
+                   SteadyTime started, std::optional<SteadyTime> written, size_t image_bytes) const;
   boost::asio::awaitable<SentCall> send_on_lease(llm::ChatRequest request, const Lease& lease,
                                                  int64_t deadline_ms, int64_t sent_ms);
   // One call for several tasks of a frame (llm.batch_groups; dispatcher_batch.cc).

@@ -1,5 +1,7 @@
 // Dispatcher: one call of a task (or a probe of a disabled key) and what its
 // reply means; the loop and the queue are in dispatcher.cc.
+#include <fmt/format.h>
+
 #include <boost/asio/post.hpp>
 
 #include "common/logging.h"
@@ -67,29 +69,41 @@ asio::awaitable<Dispatcher::SentCall> Dispatcher::send_on_lease(llm::ChatRequest
   if (!reply && (reply.error().kind == llm::CallErrorKind::kRateLimited ||
                  reply.error().kind == llm::CallErrorKind::kQuotaThrottled)) {
     metrics_.record_rate_limited(lease.account, reply.error());
-    log_refusal(lease, reply.error(), started, written, body_bytes);
+    log_refusal(lease, reply.error(), effect, started, written, body_bytes);
   }
   if (effect.disabled) metrics_.keys_disabled.Add({{"key_id", lease.key_id}}).Increment();
   co_return SentCall{std::move(reply), latency};
 }
 
-void Dispatcher::log_refusal(const Lease& lease, const llm::CallError& error, SteadyTime started,
+void Dispatcher::log_refusal(const Lease& lease, const llm::CallError& error,
+                             const FinishEffect& effect, SteadyTime started,
                              std::optional<SteadyTime> written, size_t image_bytes) const {
-  // Everything needed to tell why a 429 came (which window, how late the
-  // request reached the provider after its permit), against the provider's
-  // side (`tmon mock-llm`'s /__stats "refusals").
+  // Which window refused (the code), how late this request and the account's
+  // permits just before it reached the provider after their permits, and
+  // what the pool did about it; to be read against the provider's side
+  // (`tmon mock-llm`'s /__stats "refusals"). Key ids only, never a secret.
   const SteadyTime now = clock_.now();
   const auto ms = [](SteadyTime from, SteadyTime to) {
     return std::chrono::duration_cast<Millis>(to - from).count();
   };
   const int64_t permit_epoch_ms = clock_.epoch_ms() - ms(lease.granted_at, now);
+  const std::string margin =
+      effect.margin_grew
+          ? fmt::format("{} ms, now {} ms", lease.margin.count(), effect.margin_after.count())
+          : fmt::format("{} ms", lease.margin.count());
+  const std::string rest = effect.cooled_for > Millis(0)
+                               ? fmt::format("rests {} ms", effect.cooled_for.count())
+                               : std::string("rests until its next free slot");
   get_logger("schedule")
-      ->warn("429 {} on key_id={} account={} model={}: permit at epoch {} ms, send +{} ms, written "
-             "{}, image {} bytes, margin {} ms, tokens charged {}",
-             error.provider_code, lease.key_id, lease.limiter_account, lease.model, permit_epoch_ms,
-             ms(lease.granted_at, started),
-             written ? "+" + std::to_string(ms(lease.granted_at, *written)) + " ms" : "never",
-             image_bytes, lease.margin.count(), lease.tokens.tokens);
+      ->warn(
+          "429 {} on key_id={} account={} model={}: permit at epoch {} ms, send +{} ms, written "
+          "{}, image {} bytes, tokens charged {}, margin {}; {}; the account's permits before "
+          "it: {}",
+          error.provider_code.empty() ? "(no code)" : error.provider_code, lease.key_id,
+          lease.limiter_account, lease.model, permit_epoch_ms, ms(lease.granted_at, started),
+          written ? "+" + std::to_string(ms(lease.granted_at, *written)) + " ms" : "never",
+          image_bytes, lease.tokens.tokens, margin, rest,
+          effect.permits_before.empty() ? "none" : effect.permits_before);
 }
 
 void Dispatcher::finish_result(PendingTask& pending, const Lease& lease,
@@ -189,6 +203,11 @@ asio::awaitable<void> Dispatcher::probe(Lease lease, InFlightSlot slot) {
       co_await llm_.complete(std::move(request), lease.secret, options_.call_timeout);
   const auto latency = std::chrono::duration_cast<Millis>(clock_.now() - started);
   const FinishEffect effect = co_await finish_lease(lease, outcome_of(reply, latency));
+  if (!reply && (reply.error().kind == llm::CallErrorKind::kRateLimited ||
+                 reply.error().kind == llm::CallErrorKind::kQuotaThrottled)) {
+    // A probe's body is a few bytes, written as it is sent.
+    log_refusal(lease, reply.error(), effect, started, started, 0);
+  }
   const std::string result = effect.reenabled ? "reenabled"
                              : reply          ? "ok"
                                               : std::string(call_status(reply.error().kind));

@@ -220,7 +220,7 @@ LeaseResult KeyPool::lease_model_locked(const ModelChoice& choice, int max_token
                 key->account,   limited,
                 choice.model,   TokenCharge{permit.token_entry, tokens},
                 margin,         now,
-                probe_key_only};
+                probe_key_only, permit.entry};
     return {std::move(lease), Millis(0)};
   }
   if (!earliest) return {std::nullopt, kNoKeyRetry, true, false};
@@ -269,12 +269,22 @@ LeaseResult KeyPool::lease(const LeaseRequest& request) {
 }
 
 void KeyPool::observe_send(const Lease& lease, SteadyTime sent_at) {
-  std::lock_guard lock(mu_);
   const auto spread = std::chrono::ceil<Millis>(sent_at - lease.granted_at);
-  margin_.observe_spread(spread);
-  auto& recent = recent_sends_[lease.limiter_account];
-  recent.push_back({lease.granted_at, spread});
-  if (recent.size() > kRecentSends) recent.pop_front();
+  {
+    std::lock_guard lock(mu_);
+    margin_.observe_spread(spread);
+    auto& recent = recent_sends_[lease.limiter_account];
+    recent.push_back({lease.granted_at, spread});
+    if (recent.size() > kRecentSends) recent.pop_front();
+  }
+  // A stall between the permit and the wire (the host, the event loop) that
+  // the margin does not cover: the provider will count this request that
+  // much later, so a permit granted a window after ours would reach it
+  // inside the same window. Move our slot to when it went out; the next
+  // permit waits for it. Outside the lock: this may talk to Redis.
+  if (spread > lease.margin && lease.permit_entry > 0) {
+    limiter_.delay_permit(lease.limiter_account, {lease.permit_entry, lease.tokens}, spread);
+  }
 }
 
 std::string KeyPool::recent_sends_locked(const Lease& refused) const {
@@ -432,22 +442,11 @@ FinishEffect KeyPool::finish(const Lease& lease, const CallOutcome& outcome) {
   limiter_.correct_tokens(lease.limiter_account, lease.tokens, tokens_used);
   const auto logger = get_logger("schedule");
   if (!refused_after.empty()) {
-    // With the provider's count of the window (mock-llm's /__stats
-    // "refusals"), the request that reached it late is the one whose
-    // permit → provider time beat the margin.
-    logger->warn("account={} 429 {} for key_id={}: its permits before it: {}",
-                 lease.limiter_account, outcome.provider_code, lease.key_id, refused_after);
+    // Logged once, with the call's own timings, by the dispatcher.
+    effect.permits_before = std::move(refused_after);
+    effect.margin_after = margin();
   }
-  if (effect.margin_grew) {
-    logger->warn("account={} 429 {} at window margin {} ms: margin now {} ms", lease.account,
-                 outcome.provider_code, lease.margin.count(), margin().count());
-  }
-  if (effect.cooled_for > Millis(0)) {
-    logger->warn("account={} model={} throttled via key_id={} ({}): cooling for {} ms",
-                 lease.account, lease.model, lease.key_id, outcome.provider_code,
-                 effect.cooled_for.count());
-    limiter_.cool_down(lease.limiter_account, effect.cooled_for);
-  }
+  if (effect.cooled_for > Millis(0)) limiter_.cool_down(lease.limiter_account, effect.cooled_for);
   if (disable_reason) {
     logger->error(
         "key_id={} disabled: {}; probed every {} s, or re-enable it once fixed", lease.key_id,

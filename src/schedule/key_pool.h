@@ -33,7 +33,8 @@ struct Lease {
   TokenCharge tokens;  // charged at acquire; corrected by finish()
   Millis margin{0};    // the window margin the permit was taken with
   SteadyTime granted_at{};
-  bool probe = false;  // a probe of a disabled key, not a task's call
+  bool probe = false;        // a probe of a disabled key, not a task's call
+  int64_t permit_entry = 0;  // the permit's id in the account's windows (delay_permit)
 };
 
 struct LeaseResult {
@@ -78,6 +79,11 @@ struct FinishEffect {
   bool disabled = false;
   bool reenabled = false;  // a probe's success
   Millis cooled_for{0};
+  // For a throttle (429): the margin after it, and the account's permits
+  // shortly before this one (when, and how long each took to be written),
+  // for the one log line that explains the 429 (Dispatcher::log_refusal).
+  Millis margin_after{0};
+  std::string permits_before;
 };
 
 // What operators may see of a key: never the secret.
@@ -115,6 +121,7 @@ struct KeyPoolSettings {
   std::vector<std::string> fallback_models;
   std::map<std::string, llm::TokenRule> token_rules;  // by model; others: TokenRule{}
   int max_tokens = 1024;
+  Millis token_pace{0};  // rate_limit.token_pace_seconds (AccountLimits::token_pace)
 };
 
 // The key pool's part of the scheduler's sections.
@@ -163,7 +170,11 @@ class KeyPool {
   // Returns a lease that was not used (its permit stays spent; its tokens
   // are refunded).
   void cancel(const Lease& lease);
-  // The time from a permit to its request going out (MarginLearner).
+  // The time from a permit to its request going out (MarginLearner). A
+  // request written later than its permit's margin covers has its permit
+  // moved to the written time in the account's windows (delay_permit): the
+  // provider counts it from then, and the permit a window after it must
+  // wait as long.
   void observe_send(const Lease& lease, SteadyTime sent_at);
 
   // A lease for one probe of a key the provider disabled, when one is due

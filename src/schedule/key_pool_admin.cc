@@ -95,6 +95,7 @@ KeyPoolSettings key_pool_settings(const SchedulerSections& config) {
                                         model.min_pixels, model.max_pixels};
   }
   settings.max_tokens = config.llm.max_tokens;
+  settings.token_pace = Millis(static_cast<int64_t>(rl.token_pace_seconds * 1000));
   return settings;
 }
 
@@ -104,7 +105,8 @@ void KeyPool::configure(const std::vector<config::ApiKeyConfig>& keys,
   for (const auto& model : settings().fallback_models) {
     if (std::find(models.begin(), models.end(), model) == models.end()) models.push_back(model);
   }
-  const auto limits = account_limits(keys, accounts, models);
+  auto limits = account_limits(keys, accounts, models);
+  for (auto& limit : limits) limit.token_pace = settings().token_pace;
   limiter_.set_limits(limits);
   std::lock_guard lock(mu_);
   std::vector<Key> updated;

@@ -55,6 +55,12 @@ void LocalRateLimiter::correct_tokens(const std::string& account, const TokenCha
   if (it != accounts_.end()) it->second.limiter.correct_tokens(charge.entry, tokens);
 }
 
+void LocalRateLimiter::delay_permit(const std::string& account, const PermitSlot& slot, Millis by) {
+  std::lock_guard lock(mu_);
+  const auto it = accounts_.find(account);
+  if (it != accounts_.end()) it->second.limiter.delay(slot, by);
+}
+
 std::optional<LearnedMargin> LocalRateLimiter::load_margin() {
   std::lock_guard lock(mu_);
   return margin_;

@@ -16,6 +16,7 @@ class LocalRateLimiter final : public RateLimiter {
   Permit acquire(const PermitRequest& request) override;
   void correct_tokens(const std::string& account, const TokenCharge& charge,
                       int64_t tokens) override;
+  void delay_permit(const std::string& account, const PermitSlot& slot, Millis by) override;
   void cool_down(const std::string& account, Millis duration) override;
   Millis cooldown_remaining(const std::string& account) override;
   PermitsLeft permits_left(const std::string& account) override;

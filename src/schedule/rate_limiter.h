@@ -55,6 +55,11 @@ class RateLimiter {
   // used (a refund when lower).
   virtual void correct_tokens(const std::string& account, const TokenCharge& charge,
                               int64_t tokens) = 0;
+  // The request of a granted permit reached the provider (was written whole)
+  // `by` after the permit: the provider counts it from then, so its slots in
+  // every window of `account` move that much later, and the permit that
+  // would have followed it a window later waits as long.
+  virtual void delay_permit(const std::string& account, const PermitSlot& slot, Millis by) = 0;
   // No permits for `account` during `duration`, unless it already rests longer.
   virtual void cool_down(const std::string& account, Millis duration) = 0;
   virtual Millis cooldown_remaining(const std::string& account) = 0;

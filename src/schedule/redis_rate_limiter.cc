@@ -9,9 +9,11 @@ namespace {
 
 // Windows are sorted sets scored by admission time (ms). An event counts while
 // now < score + window. KEYS: 1 second set, 2 minute set, 3 token set, 4 token
-// sum, 5 cooldown, 6 sequence. ARGV: 1 second limit, 2 second window ms,
-// 3 minute limit, 4 minute window ms, 5 token limit (0 = none), 6 token
-// window ms, 7 tokens. Returns {1, token entry id} when granted, else {0, wait ms}.
+// sum, 5 cooldown, 6 sequence, 7 token pace set, 8 token pace sum. ARGV:
+// 1 second limit, 2 second window ms, 3 minute limit, 4 minute window ms,
+// 5 token limit (0 = none), 6 token window ms, 7 tokens, 8 token pace limit
+// (0 = none), 9 token pace window ms. Returns {1, entry id} when granted,
+// else {0, wait ms}.
 constexpr const char* kAcquireScript = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -53,6 +55,8 @@ local m_limit, m_window = tonumber(ARGV[3]), tonumber(ARGV[4])
 local t_limit, t_window, tokens = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local wait = math.max(count_wait(KEYS[1], s_limit, s_window), count_wait(KEYS[2], m_limit, m_window))
 if t_limit > 0 then wait = math.max(wait, token_wait(KEYS[3], KEYS[4], t_limit, t_window, tokens)) end
+local p_limit, p_window = tonumber(ARGV[8]), tonumber(ARGV[9])
+if p_limit > 0 then wait = math.max(wait, token_wait(KEYS[7], KEYS[8], p_limit, p_window, tokens)) end
 if wait > 0 then return {0, wait} end
 
 local id = redis.call('INCR', KEYS[6])
@@ -66,6 +70,12 @@ if t_limit > 0 then
   redis.call('PEXPIRE', KEYS[3], t_window + 1000)
   redis.call('PEXPIRE', KEYS[4], t_window + 1000)
 end
+if p_limit > 0 then
+  redis.call('ZADD', KEYS[7], now, id .. ':' .. tokens)
+  redis.call('INCRBY', KEYS[8], tokens)
+  redis.call('PEXPIRE', KEYS[7], p_window + 1000)
+  redis.call('PEXPIRE', KEYS[8], p_window + 1000)
+end
 return {1, id}
 )lua";
 
@@ -78,6 +88,21 @@ if not score then return 0 end
 redis.call('ZREM', KEYS[1], old)
 redis.call('ZADD', KEYS[1], score, ARGV[1] .. ':' .. ARGV[3])
 redis.call('INCRBY', KEYS[2], tonumber(ARGV[3]) - tonumber(ARGV[2]))
+return 1
+)lua";
+
+// KEYS: 1 second set, 2 minute set, 3 token set. ARGV: 1 entry id, 2 ms
+// later, 3 the token set's member ('' for none). Moves a permit's events
+// later in every window; the token sum is unchanged.
+constexpr const char* kDelayScript = R"lua(
+local by = tonumber(ARGV[2])
+local function move(key, member)
+  local score = redis.call('ZSCORE', key, member)
+  if score then redis.call('ZADD', key, 'XX', tonumber(score) + by, member) end
+end
+move(KEYS[1], ARGV[1])
+move(KEYS[2], ARGV[1])
+if ARGV[3] ~= '' then move(KEYS[3], ARGV[3]) end
 return 1
 )lua";
 
@@ -172,13 +197,29 @@ Permit RedisRateLimiter::acquire(const PermitRequest& request) {
   if (!limits) return {false, Millis(1000)};
   if (!use_redis()) return fallback_.acquire(request);
   const WindowArgs w = window_args(*limits, request.margin, request.rate_fraction);
-  auto reply = redis_->command(
-      {"EVAL", kAcquireScript, "6", rate_key(account, "s"), rate_key(account, "m"),
-       rate_key(account, "t"), rate_key(account, "tsum"), rate_key(account, "cool"),
-       rate_key(account, "seq"), std::to_string(w.second_limit), std::to_string(w.second_window_ms),
-       std::to_string(limits->per_minute), std::to_string(w.minute_window_ms),
-       std::to_string(limits->tokens_per_minute), std::to_string(w.token_window_ms),
-       std::to_string(std::max<int64_t>(0, request.tokens))});
+  const bool paced = limits->tokens_per_minute > 0 && limits->token_pace > Millis(0);
+  const int64_t pace_limit =
+      paced ? token_pace_limit(limits->tokens_per_minute, limits->token_pace) : 0;
+  auto reply = redis_->command({"EVAL",
+                                kAcquireScript,
+                                "8",
+                                rate_key(account, "s"),
+                                rate_key(account, "m"),
+                                rate_key(account, "t"),
+                                rate_key(account, "tsum"),
+                                rate_key(account, "cool"),
+                                rate_key(account, "seq"),
+                                rate_key(account, "p"),
+                                rate_key(account, "psum"),
+                                std::to_string(w.second_limit),
+                                std::to_string(w.second_window_ms),
+                                std::to_string(limits->per_minute),
+                                std::to_string(w.minute_window_ms),
+                                std::to_string(limits->tokens_per_minute),
+                                std::to_string(w.token_window_ms),
+                                std::to_string(std::max<int64_t>(0, request.tokens)),
+                                std::to_string(pace_limit),
+                                std::to_string(limits->token_pace.count())});
   if (!reply || reply->elements.size() != 2) {
     on_redis_result(reply ? make_error(ErrorCode::kInternal, "unexpected script reply")
                           : Status(tl::unexpected(reply.error())));
@@ -186,7 +227,8 @@ Permit RedisRateLimiter::acquire(const PermitRequest& request) {
   }
   on_redis_result({});
   if (reply->elements[0].integer == 1) {
-    return {true, Millis(0), limits->tokens_per_minute > 0 ? reply->elements[1].integer : 0};
+    const int64_t id = reply->elements[1].integer;
+    return {true, Millis(0), limits->tokens_per_minute > 0 ? id : 0, id};
   }
   return {false, Millis(std::max<int64_t>(1, reply->elements[1].integer))};
 }
@@ -202,6 +244,20 @@ void RedisRateLimiter::correct_tokens(const std::string& account, const TokenCha
                                 std::to_string(std::max<int64_t>(0, tokens))});
   on_redis_result(reply ? Status{} : Status(tl::unexpected(reply.error())));
   if (reply && reply->integer == 0) fallback_.correct_tokens(account, charge, tokens);
+}
+
+void RedisRateLimiter::delay_permit(const std::string& account, const PermitSlot& slot, Millis by) {
+  if (slot.entry <= 0 || by <= Millis(0)) return;
+  // A permit taken while falling back lives in the local windows.
+  if (!use_redis()) return fallback_.delay_permit(account, slot, by);
+  const std::string token_member = slot.tokens.entry > 0 ? std::to_string(slot.tokens.entry) + ":" +
+                                                               std::to_string(slot.tokens.tokens)
+                                                         : "";
+  auto reply =
+      redis_->command({"EVAL", kDelayScript, "3", rate_key(account, "s"), rate_key(account, "m"),
+                       rate_key(account, "t"), std::to_string(slot.entry),
+                       std::to_string(by.count()), token_member});
+  on_redis_result(reply ? Status{} : Status(tl::unexpected(reply.error())));
 }
 
 std::optional<LearnedMargin> RedisRateLimiter::load_margin() {

@@ -37,6 +37,7 @@ class RedisRateLimiter final : public RateLimiter {
   Permit acquire(const PermitRequest& request) override;
   void correct_tokens(const std::string& account, const TokenCharge& charge,
                       int64_t tokens) override;
+  void delay_permit(const std::string& account, const PermitSlot& slot, Millis by) override;
   std::optional<LearnedMargin> load_margin() override;
   void store_margin(const LearnedMargin& margin) override;
   void cool_down(const std::string& account, Millis duration) override;

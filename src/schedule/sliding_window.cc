@@ -35,23 +35,42 @@ Millis SlidingWindow::wait_for(int64_t weight, SteadyTime now) {
   return std::chrono::ceil<Millis>(events_.back().at + window_ - now);
 }
 
+void SlidingWindow::insert_ordered(Event event) {
+  // Nearly always at the back: only a delayed event can be newer than now.
+  auto it = events_.end();
+  while (it != events_.begin() && std::prev(it)->at > event.at) --it;
+  events_.insert(it, event);
+}
+
 uint64_t SlidingWindow::add(int64_t weight, SteadyTime now) {
   evict(now);
-  // Times only move forward here; a clock that stepped back files the event
-  // at the newest time so the log stays ordered.
-  const SteadyTime at = events_.empty() ? now : std::max(now, events_.back().at);
-  events_.push_back({at, weight, next_id_});
+  insert_ordered({now, weight, next_id_});
   return next_id_++;
 }
 
+bool SlidingWindow::delay(uint64_t id, Millis by) {
+  if (by <= Millis(0)) return false;
+  // Delays come a few milliseconds after the permit: search from the newest.
+  for (auto it = events_.end(); it != events_.begin();) {
+    --it;
+    if (it->id != id) continue;
+    Event moved = *it;
+    moved.at += by;
+    events_.erase(it);
+    insert_ordered(moved);
+    return true;
+  }
+  return false;
+}
+
 bool SlidingWindow::correct(uint64_t id, int64_t weight) {
-  // Corrections come a call's latency after the charge: search from the newest.
+  // Corrections come a call's latency after the charge: search from the newest
+  // (to the oldest: a delayed event is out of id order).
   for (auto it = events_.rbegin(); it != events_.rend(); ++it) {
     if (it->id == id) {
       it->weight = std::max<int64_t>(0, weight);
       return true;
     }
-    if (it->id < id) break;
   }
   return false;
 }

@@ -27,8 +27,12 @@ class SlidingWindow {
   // heavier than the whole limit fits only into an empty window, so an
   // oversized request waits its turn instead of blocking forever.
   Millis wait_for(int64_t weight, SteadyTime now);
-  // Records an admitted event; returns its id for correct().
+  // Records an admitted event; returns its id for correct() and delay().
   uint64_t add(int64_t weight, SteadyTime now);
+  // Moves event `id` `by` later (the request reached the provider that much
+  // after its permit: it counts there from then). False when the event has
+  // left the window.
+  bool delay(uint64_t id, Millis by);
   // Replaces the weight of event `id` (tokens charged at acquire, corrected
   // with the usage the reply reports; lower is a refund). The event keeps its
   // time. False when the event has left the window (nothing to correct).
@@ -55,6 +59,10 @@ class SlidingWindow {
   int64_t limit_;
   Millis window_;
   Millis slack_;
+  // Inserts keeping the log ordered by time (a delayed event may be newer
+  // than events admitted after it).
+  void insert_ordered(Event event);
+
   std::deque<Event> events_;  // oldest first; some may be past the window, within the slack
   uint64_t next_id_ = 1;
 };

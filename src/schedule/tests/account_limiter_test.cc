@@ -111,6 +111,34 @@ TEST(AccountLimiterTest, TokensPerMinuteLimitsHeavyCalls) {
   EXPECT_TRUE(acquire(limiter, 9'000, clock.now()).granted);
 }
 
+// With a token pace a minute's tokens are not spent in a burst at the
+// per-second limit: in any 4 s at most 1.25x their share of the minute.
+TEST(AccountLimiterTest, TokenPaceSpreadsTheMinutesTokens) {
+  ManualClock clock;
+  AccountLimits limits{"a", 10, 6000, 60'000};
+  limits.token_pace = std::chrono::seconds(4);
+  AccountLimiter limiter(limits);
+  EXPECT_EQ(token_pace_limit(60'000, std::chrono::seconds(4)), 5'000);
+  int granted = 0;
+  for (int i = 0; i < 10; ++i) granted += acquire(limiter, 1'000, clock.now()).granted;
+  EXPECT_EQ(granted, 5);  // the second's limit (10) would have let all ten go
+  EXPECT_EQ(acquire(limiter, 1'000, clock.now()).retry_in, std::chrono::seconds(4));
+  // Within the minute the whole limit is still used: 5,000 per 4 s is
+  // 75,000 per minute, so the minute's window binds, not the pace.
+  int64_t charged = 5'000;
+  const SteadyTime start = clock.now();
+  while (clock.now() - start < milliseconds(59'900)) {
+    clock.advance(milliseconds(100));
+    while (acquire(limiter, 1'000, clock.now()).granted) charged += 1'000;
+  }
+  EXPECT_EQ(charged, 60'000);
+  // Off (zero): no pacing, as before.
+  AccountLimiter unpaced({"b", 100, 6000, 60'000});
+  granted = 0;
+  for (int i = 0; i < 10; ++i) granted += acquire(unpaced, 1'000, clock.now()).granted;
+  EXPECT_EQ(granted, 10);
+}
+
 TEST(AccountLimiterTest, RefundKeepsTheChargeTimeSoItLeavesTheWindowOnTime) {
   ManualClock clock;
   AccountLimiter limiter({"a", 100, 6000, 1'000});

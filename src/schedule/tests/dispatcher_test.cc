@@ -1,14 +1,17 @@
 #include "schedule/dispatcher.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <future>
 #include <map>
+#include <sstream>
 
 #include "common/base64.h"
+#include "common/logging.h"
 #include "eventually.h"
 #include "http/io_threads.h"
 #include "llm/tests/fake_images.h"
@@ -98,6 +101,9 @@ class HookedLimiter final : public RateLimiter {
   void correct_tokens(const std::string& account, const TokenCharge& charge,
                       int64_t tokens) override {
     inner_.correct_tokens(account, charge, tokens);
+  }
+  void delay_permit(const std::string& account, const PermitSlot& slot, Millis by) override {
+    inner_.delay_permit(account, slot, by);
   }
   void cool_down(const std::string& account, Millis duration) override {
     inner_.cool_down(account, duration);
@@ -523,6 +529,41 @@ TEST_F(DispatcherTest, NewerFrameOfAGroupSupersedesTheWaitingOne) {
   EXPECT_EQ(ok + rejected, 3);
   EXPECT_GE(rejected, 1);
   EXPECT_EQ(results[2].status, ResultStatus::kOk);  // the newest always wins
+}
+
+// Each 429 is one warning line with what its diagnosis needs (the code, the
+// permit's time, how late the body was written, the margin and what the
+// account's permits before it did), and never the key itself.
+TEST_F(DispatcherTest, ARefusalIsLoggedOnceWithoutTheKey) {
+  std::ostringstream captured;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
+  sink->set_level(spdlog::level::warn);
+  const auto logger = get_logger("schedule");
+  logger->sinks().push_back(sink);
+  const auto level = logger->level();
+  logger->set_level(spdlog::level::info);
+  llm::CallError refusal{llm::CallErrorKind::kRateLimited, 429, std::nullopt, "limit_requests",
+                         "Requests rate limit exceeded"};
+  refusal.throttle = llm::Throttle::kRequests;
+  llm_.scripts["secret-a"] = {tl::unexpected(refusal)};
+  llm_.scripts["secret-b"] = {tl::unexpected(refusal)};
+  llm_.before_written = [this] { clock_.advance(milliseconds(3)); };
+  EXPECT_EQ(run_one().status, ResultStatus::kOk);
+  logger->sinks().pop_back();
+  logger->set_level(level);
+  const std::string text = captured.str();
+  size_t lines = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    ++lines;
+    EXPECT_NE(line.find("429 limit_requests on key_id="), std::string::npos) << line;
+    EXPECT_NE(line.find("permit at epoch"), std::string::npos) << line;
+    EXPECT_NE(line.find("written +3 ms"), std::string::npos) << line;
+    EXPECT_NE(line.find("margin "), std::string::npos) << line;
+    EXPECT_NE(line.find("permits before it: "), std::string::npos) << line;
+  }
+  EXPECT_EQ(lines, 2u) << text;  // two refused calls, one line each
+  EXPECT_EQ(text.find("secret-"), std::string::npos) << text;
 }
 
 // The permit → provider spread the margin learns ends when the body has been

@@ -121,8 +121,8 @@ TEST_F(KeyPoolProviderTest, TemporaryQuotaCoolsWithGrowthAndNeverDisables) {
 
 TEST_F(KeyPoolProviderTest, TokenLimitAtTheWindowEdgeTeachesTheMarginInsteadOfCooling) {
   pool_.configure({key("a", 10, 600, 100'000)}, {});
-  const auto quota = refused(llm::CallErrorKind::kQuotaThrottled, llm::Throttle::kTokens,
-                             "insufficient_quota");
+  const auto quota =
+      refused(llm::CallErrorKind::kQuotaThrottled, llm::Throttle::kTokens, "insufficient_quota");
   // Our TPM window admitted it: timing, not an outage.
   const FinishEffect first = pool_.finish(*lease(), quota);
   EXPECT_TRUE(first.margin_grew);
@@ -228,6 +228,41 @@ TEST_F(KeyPoolProviderTest, TokensPerMinuteHoldsBackWhatWouldOverrun) {
   int granted = 0;
   while (auto next = lease(1'000, 100)) ++granted;
   EXPECT_EQ(granted, 3);  // 1,100 used + 3 × 1,100 estimated; a fourth would pass 5,000
+}
+
+// A request written later than its permit's margin covers (a host stall on
+// the send path) reaches the provider that much later: the permit that
+// would follow it a window later must wait as long, or the provider sees
+// both inside one window (the per-second 429s of issue 15's TPM runs).
+TEST_F(KeyPoolProviderTest, APermitWrittenLateMovesToItsWrittenTime) {
+  pool_.configure({key("a", 1, 6000, 1'000)}, {});
+  const SteadyTime t0 = clock_.now();
+  auto stalled = lease(600);
+  ASSERT_TRUE(stalled);
+  ASSERT_FALSE(lease());  // 1 per second
+  // Written 60 ms after its permit (the margin is 10 ms).
+  clock_.advance(milliseconds(60));
+  pool_.observe_send(*stalled, clock_.now());
+  // Its slot would have left the window at 1,010 ms (1 s and the margin).
+  clock_.advance(t0 + milliseconds(1'011) - clock_.now());
+  EXPECT_FALSE(lease());
+  clock_.advance(t0 + milliseconds(1'069) - clock_.now());
+  EXPECT_FALSE(lease());
+  clock_.advance(t0 + milliseconds(1'071) - clock_.now());
+  auto on_time = lease();
+  ASSERT_TRUE(on_time);
+  // Written within the margin: nothing moves.
+  clock_.advance(milliseconds(5));
+  pool_.observe_send(*on_time, clock_.now());
+  clock_.advance(t0 + milliseconds(2'081) - clock_.now());
+  EXPECT_TRUE(lease());
+  // Its tokens moved too: 600 of 1,000 charged; 600 more fit once they
+  // leave the minute window (60 s and its 100 ms margin), 60 ms later than
+  // they were charged.
+  clock_.advance(t0 + milliseconds(60'101) - clock_.now());
+  EXPECT_FALSE(lease(600));
+  clock_.advance(t0 + milliseconds(60'161) - clock_.now());
+  EXPECT_TRUE(lease(600));
 }
 
 class FallbackTest : public KeyPoolProviderTest {

@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "common/ids.h"
-#include "refusing_port.h"
 #include "redis_server.h"
+#include "refusing_port.h"
 
 namespace tmon::schedule {
 namespace {
@@ -99,6 +99,55 @@ TEST_F(RedisRateLimiterTest, TokenChargesAreCorrectedAcrossInstances) {
   EXPECT_FALSE(first->acquire({account_, 1}).granted);
 }
 
+// The token pace is shared like the other windows.
+TEST_F(RedisRateLimiterTest, TokenPaceIsShared) {
+  auto first = make();
+  auto second = make();
+  AccountLimits limits{account_, 100, 6000, 60'000};
+  limits.token_pace = std::chrono::seconds(4);  // 5,000 tokens in any 4 s
+  first->set_limits({limits});
+  second->set_limits({limits});
+  int granted = 0;
+  for (int i = 0; i < 5; ++i) {
+    granted += first->acquire({account_, 1'000}).granted;
+    granted += second->acquire({account_, 1'000}).granted;
+  }
+  EXPECT_EQ(granted, 5);
+  const Permit denied = first->acquire({account_, 1'000});
+  ASSERT_FALSE(denied.granted);
+  EXPECT_GT(denied.retry_in, milliseconds(3'000));
+}
+
+// A permit whose request was written late moves later in the shared windows
+// (every instance then waits for it), tokens and all.
+TEST_F(RedisRateLimiterTest, ADelayedPermitMovesInEveryWindow) {
+  auto limiter = make();
+  limiter->set_limits({{account_, 1, 300, 1'000}});
+  const Permit permit = limiter->acquire({account_, 600});
+  ASSERT_TRUE(permit.granted);
+  ASSERT_GT(permit.entry, 0);
+  const auto score = [&](const char* window, const std::string& member) {
+    auto reply = redis_->command({"ZSCORE", rate_key(account_, window), member});
+    return reply && !reply->text.empty() ? std::stoll(reply->text) : int64_t{-1};
+  };
+  const std::string id = std::to_string(permit.entry);
+  const int64_t second_before = score("s", id);
+  const int64_t minute_before = score("m", id);
+  const int64_t tokens_before = score("t", id + ":600");
+  ASSERT_GT(second_before, 0);
+  limiter->delay_permit(account_, {permit.entry, {permit.token_entry, 600}}, milliseconds(700));
+  EXPECT_EQ(score("s", id), second_before + 700);
+  EXPECT_EQ(score("m", id), minute_before + 700);
+  EXPECT_EQ(score("t", id + ":600"), tokens_before + 700);
+  // The next permit waits for the moved one to leave the second's window.
+  const Permit next = limiter->acquire({account_, 1});
+  ASSERT_FALSE(next.granted);
+  EXPECT_GT(next.retry_in, milliseconds(1'000));
+  // Its charge is still corrected where it now stands.
+  limiter->correct_tokens(account_, {permit.token_entry, 600}, 100);
+  EXPECT_EQ(score("t", id + ":100"), tokens_before + 700);
+}
+
 TEST_F(RedisRateLimiterTest, LearnedMarginIsSharedAndOutlivesTheInstance) {
   {
     auto first = make();
@@ -132,8 +181,8 @@ TEST(RedisRateLimiterFallbackTest, ReturnsToRedisWhenItIsBack) {
   // A private server of ours, down while the limiter starts, back on its port.
   testing::TestRedis server(testing::TestRedis::Private{});
   server.kill();
-  auto redis = std::make_shared<store::RedisClient>(*store::RedisAddress::parse(server.url()),
-                                                    Millis(100));
+  auto redis =
+      std::make_shared<store::RedisClient>(*store::RedisAddress::parse(server.url()), Millis(100));
   RedisLimiterOptions options;
   options.expected_instances = 2;
   options.probe_interval = milliseconds(100);

@@ -37,6 +37,29 @@ TEST(SlidingWindowTest, OversizedEventWaitsForAnEmptyWindow) {
   EXPECT_EQ(tokens.wait_for(500, kT0 + milliseconds(1)), Millis(999));
 }
 
+// A request that reached the provider late counts there from then: its
+// event moves later, past events admitted after it, and the next admission
+// waits for it to leave.
+TEST(SlidingWindowTest, ADelayedEventLeavesTheWindowThatMuchLater) {
+  SlidingWindow window(2, milliseconds(1000));
+  const uint64_t late = window.add(1, kT0);
+  const uint64_t on_time = window.add(1, kT0 + milliseconds(10));
+  EXPECT_TRUE(window.delay(late, milliseconds(60)));
+  // Without the delay the first event would leave at 1000; it leaves at 1060.
+  EXPECT_EQ(window.wait_for(1, kT0 + milliseconds(1000)), Millis(10));  // on_time leaves first
+  EXPECT_EQ(window.used(kT0 + milliseconds(1010)), 1);
+  EXPECT_EQ(window.used(kT0 + milliseconds(1059)), 1);
+  EXPECT_EQ(window.used(kT0 + milliseconds(1060)), 0);
+  // Events admitted after the delayed one keep the log in time order, and
+  // corrections still find events out of id order.
+  window.add(1, kT0 + milliseconds(1010));
+  EXPECT_TRUE(window.correct(on_time, 0));
+  EXPECT_TRUE(window.correct(late, 1));
+  EXPECT_EQ(window.used(kT0 + milliseconds(1030)), 2);
+  EXPECT_EQ(window.wait_for(1, kT0 + milliseconds(1030)), Millis(30));
+  EXPECT_FALSE(window.delay(999, milliseconds(5)));  // unknown: nothing moves
+}
+
 TEST(SlidingWindowTest, ResetLimitKeepsAdmittedEvents) {
   SlidingWindow window(5, milliseconds(1000));
   for (int i = 0; i < 4; ++i) window.add(1, kT0);
