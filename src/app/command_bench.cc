@@ -60,6 +60,10 @@ void add_pipeline_bench_options(CLI::App& bench, int& exit_code) {
   bench
       .add_option("--queue-size", p.queue_size, "Tasks waiting for a permit (scheduler.queue_size)")
       ->check(CLI::Range(1, 1000000));
+  bench
+      .add_option("--tracking-nice", p.tracking_nice,
+                  "Priority drop of the tracking threads (detection.tracking_nice; 0: none)")
+      ->check(CLI::Range(0, 19));
   bench.add_option("--brokers", p.brokers,
                    "Kafka of running services (default: run the pipeline in-process)");
   bench.add_option("--redis-url", p.redis_url,

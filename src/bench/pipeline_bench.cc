@@ -14,6 +14,7 @@
 #include "bench/pipeline_report.h"
 #include "bench/progress.h"
 #include "bench/stats.h"
+#include "bench/tracking_counts.h"
 #include "bus/producer.h"
 #include "bus/topic_tail.h"
 #include "common/clock.h"
@@ -252,7 +253,9 @@ json config_report(const PipelineBenchOptions& o, const config::Config& config, 
          {"partitions", config.kafka.topics.detection_results.partitions},
          {"schedulerMaxConcurrent", config.scheduler.max_concurrent_tasks},
          {"schedulerQueueSize", config.scheduler.queue_size},
-         {"detector", config.pipeline.detection.detector}};
+         {"detector", config.pipeline.detection.detector},
+         {"trackFps", config.pipeline.detection.track_fps},
+         {"trackingNice", config.pipeline.detection.tracking_nice}};
   if (!o.provider && in_process) {
     c["mock"] = {{"accounts", o.mock.accounts},
                  {"qpsPerAccount", o.mock.qps},
@@ -295,6 +298,7 @@ int run_pipeline_bench(const PipelineBenchOptions& o, config::Config config) {
   if (o.max_age > 0) config.pipeline.tasks.max_age_seconds = o.max_age;
   if (o.max_concurrent > 0) config.scheduler.max_concurrent_tasks = o.max_concurrent;
   if (o.queue_size > 0) config.scheduler.queue_size = o.queue_size;
+  if (o.tracking_nice >= 0) config.pipeline.detection.tracking_nice = o.tracking_nice;
   const auto work_dir = std::filesystem::temp_directory_path() / ("tmon-bench-" + random_hex_id(4));
   std::filesystem::create_directories(work_dir);
 
@@ -465,13 +469,25 @@ int run_pipeline_bench(const PipelineBenchOptions& o, config::Config config) {
         point.totals.tasks, point.totals.results, point.totals.ok_results, point.totals.in_flight(),
         max_lag, point.rss_mb);
   };
+  // Tracking frames run and given up by the cameras, over the steady window.
+  const std::string detect_ops = cameras ? cameras->ops_url() : "";
+  std::optional<std::pair<double, TrackingCounts>> tracking_at_warmup;
+  std::optional<std::pair<double, TrackingCounts>> tracking_at_end;
+  const auto scrape_tracking = [&]() -> std::optional<std::pair<double, TrackingCounts>> {
+    if (detect_ops.empty()) return std::nullopt;  // no detect process of ours
+    const auto counts = scrape_tracking_counts(detect_ops + "/metrics");
+    if (!counts) return std::nullopt;
+    return std::pair{seconds_since_start(), *counts};
+  };
   for (int second = 1; second <= static_cast<int>(std::ceil(o.duration)); ++second) {
     std::this_thread::sleep_until(load_start + std::chrono::seconds(second));
     const auto point = sample();
     progress.update(point.t, point.t / o.duration, figures(point));
     // Before the history moves past them: frames stored behind newer ones.
     if (second % 5 == 0) (*observer)->look_up_stored_views(5'000, false);
+    if (second == static_cast<int>(std::ceil(warmup))) tracking_at_warmup = scrape_tracking();
   }
+  tracking_at_end = scrape_tracking();
 
   // Intake stops; the stages drain: every task gets its result, every
   // frame its view, every group catches up.
@@ -535,6 +551,16 @@ int run_pipeline_bench(const PipelineBenchOptions& o, config::Config config) {
                                     fmt::gmtime(static_cast<std::time_t>(load_start_ms / 1000)));
   if (synthetic) report["load"] = {{"maxLateMs", synthetic->max_late_ms()}};
   std::cout << summarize_pipeline_report(report);
+  if (tracking_at_warmup && tracking_at_end) {
+    report["tracking"] =
+        tracking_report(tracking_at_warmup->second, tracking_at_end->second,
+                        tracking_at_end->first - tracking_at_warmup->first, o.cameras);
+    const auto& t = report["tracking"];
+    std::cout << fmt::format(
+        "tracking: {:.1f} frames/s ({:.2f} per camera), {:.1f}/s given up (steady window)\n",
+        t["trackedPerSecond"].get<double>(), t["trackedPerCameraPerSecond"].get<double>(),
+        t["skippedPerSecond"].get<double>());
+  }
   if (!o.report_file.empty()) {
     write_report(o.report_file, report);
     const std::string html = html_path_for(o.report_file);

@@ -31,6 +31,7 @@ struct PipelineBenchOptions {
   double max_age = 0;      // tasks.max_age_seconds; 0: the config's
   int max_concurrent = 0;  // scheduler.max_concurrent_tasks; 0: the config's
   int queue_size = 0;      // scheduler.queue_size; 0: the config's
+  int tracking_nice = -1;  // detection.tracking_nice; -1: the config's
 
   // Running services; empty brokers: in-process.
   std::string brokers;

@@ -379,6 +379,9 @@ std::vector<CameraConfig> default_cameras();
   X(int, thumbnail_width, 320, int_between(0, 4096), kPlain)                            \
   /* detection threads; 0: one per core */                                              \
   X(int, workers, 0, int_between(0, 256), kPlain)                                       \
+  /* tracking-only frames run on threads this many nice values lower in                 \
+     priority than the rest (analysed frames, Kafka, the stages); 0: the same */        \
+  X(int, tracking_nice, 10, int_between(0, 19), kPlain)                                 \
   /* motion: sum over B, G, R of |frame - background| */                                \
   X(int, motion_threshold, 45, int_between(1, 765), kPlain)                             \
   /* motion: smallest blob, as a fraction of the frame */                               \

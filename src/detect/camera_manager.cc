@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <opencv2/core/utility.hpp>
 #include <thread>
 
 #include "common/logging.h"
@@ -42,7 +43,7 @@ CameraManager::CameraManager(DetectorFactory& detectors, AnalyzerOptions analysi
       clock_(clock),
       board_(metrics, [this](const CameraStatus& status) { notify_status(status); }),
       scheduler_(
-          clock, worker_count(workers),
+          clock, worker_count(workers), detectors.settings().tracking_nice,
           [this](const std::string& id, SampleKind kind, int64_t due_ms) { run(id, kind, due_ms); },
           [this](const std::string& id, SampleKind kind) {
             if (kind == SampleKind::kTrack) {
@@ -193,6 +194,11 @@ void CameraManager::notify_status(const CameraStatus& status) {
 }
 
 void CameraManager::start() {
+  // OpenCV's own worker threads (TBB) are made by the first thread that asks
+  // for parallel work and inherit its priority: have them made here, at the
+  // process's priority, before a tracking thread (at a lower one) could, or
+  // analysed frames would wait for parts of their work run at that priority.
+  cv::parallel_for_(cv::Range(0, 64), [](const cv::Range&) {});
   scheduler_.start();
 }
 

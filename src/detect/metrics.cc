@@ -33,8 +33,10 @@ DetectMetrics::DetectMetrics(prometheus::Registry& registry)
                          .Register(registry)),
       track_skipped(prometheus::BuildCounter()
                         .Name("detect_track_skipped_total")
-                        .Help("Tracking frames given up because the camera's previous frame was "
-                              "still in work: tracking runs slower, analysis never waits")
+                        .Help("Tracking frames given up because the CPU could not keep up (the "
+                              "camera's previous frame still in work, or its tracking frame not "
+                              "started before its analysed frame): tracking runs slower, "
+                              "analysis never waits")
                         .Register(registry)),
       camera_up(prometheus::BuildGauge()
                     .Name("detect_camera_up")

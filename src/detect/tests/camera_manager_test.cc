@@ -51,9 +51,10 @@ class CameraManagerTest : public ::testing::Test {
     return settings;
   }
 
-  // Every thread asleep on the clock again: the scheduler and the workers.
+  // Every thread asleep on the clock again: the scheduler and the workers
+  // (kWorkers for analysed frames, as many for tracking frames).
   void settle() {
-    ASSERT_TRUE(eventually([&] { return clock_.waiters() >= 1 + kWorkers; }));
+    ASSERT_TRUE(eventually([&] { return clock_.waiters() >= 1 + 2 * kWorkers; }));
   }
   // Moves time on by `by`, `times` times; each time waits until each of
   // `cameras` has taken the frame due then and every thread is idle again.
