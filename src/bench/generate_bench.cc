@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -20,6 +23,27 @@ namespace tmon::bench {
 namespace {
 
 using nlohmann::json;
+
+// Detection of one camera, from the cache folder when it holds it (written
+// there otherwise): the generator is cheap, detection is not, and detection
+// does not depend on the task policy being tried.
+generate::ObservedCamera observe(const generate::SimRunOptions& run, const std::string& dir) {
+  if (dir.empty()) return generate::observe_sim_camera(run);
+  const auto path = std::filesystem::path(dir) /
+                    fmt::format("{}-d{}-n{}-f{}-i{}.json", run.camera_id, run.scene.density,
+                                run.scene.near_miss, run.frames, run.interval_seconds);
+  if (std::ifstream in(path); in) {
+    std::stringstream text;
+    text << in.rdbuf();
+    if (auto camera = generate::decode_observed(text.str())) return std::move(*camera);
+    std::cerr << "bench: " << path.string() << " unreadable, observing again\n";
+  }
+  auto camera = generate::observe_sim_camera(run);
+  std::error_code ignored;
+  std::filesystem::create_directories(dir, ignored);
+  std::ofstream(path) << generate::encode_observed(camera);
+  return camera;
+}
 
 double percent(double part, double whole) {
   return whole > 0 ? 100.0 * part / whole : 0;
@@ -87,7 +111,8 @@ int run_generate_bench(const GenerateBenchOptions& o) {
           largest_batch[slot] =
               std::max(largest_batch[slot], static_cast<int>(outcome.tasks.size()));
         };
-        parts[static_cast<size_t>(t)] += generate::run_sim_camera(run, generator);
+        parts[static_cast<size_t>(t)] += generate::audit_sim_camera(
+            observe(run, o.observed_dir), generator, run.on_frame);
       }
     });
   }
