@@ -32,6 +32,7 @@ SimRunReport& SimRunReport::operator+=(const SimRunReport& other) {
   deduplicated += other.deduplicated;
   untriggered += other.untriggered;
   no_potential += other.no_potential;
+  deferred += other.deferred;
   frames_with_tasks += other.frames_with_tasks;
   for (const auto& [k, v] : other.tasks_by_trigger) tasks_by_trigger[k] += v;
   for (const auto& [k, v] : other.tasks_by_verdict) tasks_by_verdict[k] += v;
@@ -171,6 +172,7 @@ SimRunReport audit_sim_camera(const ObservedCamera& camera, TaskGenerator& gener
     report.deduplicated += outcome.deduplicated;
     report.untriggered += outcome.untriggered;
     report.no_potential += outcome.no_potential;
+    report.deferred += outcome.deferred;
     if (!outcome.tasks.empty()) ++report.frames_with_tasks;
     if (on_frame) on_frame(outcome);
     std::map<std::string, const GroupDecision*> decisions;

@@ -60,6 +60,7 @@ struct SimRunReport {
   int deduplicated = 0;
   int untriggered = 0;
   int no_potential = 0;
+  int deferred = 0;           // group-frames whose news waited for a later call
   int frames_with_tasks = 0;  // LLM calls with frame-level batching: one per such frame
   std::map<std::string, int> tasks_by_trigger;  // highest-priority trigger fired
   std::map<std::string, int> tasks_by_verdict;  // first, gap_shrank, ...
