@@ -267,6 +267,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
                        "Take tasks: and detection: settings from this folder (default: built-in "
                        "defaults, as shipped in config/pipeline.yaml)");
   generate->add_option("--report-file", g.report_file, "Write the JSON report here");
+  generate->add_option("--observed-dir", g.observed_dir,
+                       "Cache detection's output per camera in this folder and reuse it when "
+                       "the scene flags match (for trying tasks: settings quickly)");
   generate->callback([&exit_code] {
     configure_logging({"warn", false, ""});
     exit_code = bench::run_generate_bench(g);

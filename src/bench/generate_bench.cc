@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -20,6 +23,27 @@ namespace tmon::bench {
 namespace {
 
 using nlohmann::json;
+
+// Detection of one camera, from the cache folder when it holds it (written
+// there otherwise): the generator is cheap, detection is not, and detection
+// does not depend on the task policy being tried.
+generate::ObservedCamera observe(const generate::SimRunOptions& run, const std::string& dir) {
+  if (dir.empty()) return generate::observe_sim_camera(run);
+  const auto path = std::filesystem::path(dir) /
+                    fmt::format("{}-d{}-n{}-f{}-i{}.json", run.camera_id, run.scene.density,
+                                run.scene.near_miss, run.frames, run.interval_seconds);
+  if (std::ifstream in(path); in) {
+    std::stringstream text;
+    text << in.rdbuf();
+    if (auto camera = generate::decode_observed(text.str())) return std::move(*camera);
+    std::cerr << "bench: " << path.string() << " unreadable, observing again\n";
+  }
+  auto camera = generate::observe_sim_camera(run);
+  std::error_code ignored;
+  std::filesystem::create_directories(dir, ignored);
+  std::ofstream(path) << generate::encode_observed(camera);
+  return camera;
+}
 
 double percent(double part, double whole) {
   return whole > 0 ? 100.0 * part / whole : 0;
@@ -55,6 +79,9 @@ int run_generate_bench(const GenerateBenchOptions& o) {
   std::vector<int64_t> single_tokens(static_cast<size_t>(threads), 0);
   std::vector<int64_t> batched_tokens(static_cast<size_t>(threads), 0);
   std::vector<int> largest_batch(static_cast<size_t>(threads), 0);
+  // One call per frame with tasks, or more when a frame has more than
+  // llm.max_batch_groups (the scheduler splits it).
+  std::vector<int64_t> batched_calls(static_cast<size_t>(threads), 0);
   const config::LlmConfig llm_config;
   const int64_t system_tokens =
       llm::text_tokens(llm::build_chat_request({}, llm_config).system_prompt);
@@ -82,12 +109,16 @@ int run_generate_bench(const GenerateBenchOptions& o) {
           }
           single_tokens[slot] += frame_tokens;
           if (outcome.tasks.empty()) return;
-          batched_tokens[slot] +=
-              frame_tokens - static_cast<int64_t>(outcome.tasks.size() - 1) * system_tokens;
+          const auto per_call = static_cast<int64_t>(std::max(1, llm_config.max_batch_groups));
+          const auto tasks_now = static_cast<int64_t>(outcome.tasks.size());
+          const int64_t calls = (tasks_now + per_call - 1) / per_call;
+          batched_calls[slot] += calls;
+          batched_tokens[slot] += frame_tokens - (tasks_now - calls) * system_tokens;
           largest_batch[slot] =
               std::max(largest_batch[slot], static_cast<int>(outcome.tasks.size()));
         };
-        parts[static_cast<size_t>(t)] += generate::run_sim_camera(run, generator);
+        parts[static_cast<size_t>(t)] +=
+            generate::audit_sim_camera(observe(run, o.observed_dir), generator, run.on_frame);
       }
     });
   }
@@ -100,7 +131,9 @@ int run_generate_bench(const GenerateBenchOptions& o) {
   const auto& nm = total.near_misses;
   int64_t tokens = 0, tokens_batched = 0;
   int max_batch = 0;
+  int64_t calls = 0;
   for (size_t i = 0; i < parts.size(); ++i) {
+    calls += batched_calls[i];
     tokens += single_tokens[i];
     tokens_batched += batched_tokens[i];
     max_batch = std::max(max_batch, largest_batch[i]);
@@ -123,6 +156,11 @@ int run_generate_bench(const GenerateBenchOptions& o) {
         {"density", o.density},
         {"threads", threads},
         {"maxReassessSeconds", tasks.dedup.max_reassess_seconds},
+        {"coalesceSeconds", tasks.dedup.coalesce_seconds},
+        {"trackIdentity", tasks.dedup.track_identity},
+        {"quietFirstWaits", tasks.dedup.quiet_first_waits},
+        {"closerPairRatio", tasks.dedup.closer_pair_ratio},
+        {"maxBatchGroups", llm_config.max_batch_groups},
         {"requireConflictPotential", tasks.require_conflict_potential}}},
       {"frames", total.frames},
       {"simulatedSeconds", o.frames * o.interval},
@@ -131,6 +169,7 @@ int run_generate_bench(const GenerateBenchOptions& o) {
       {"tasksByTrigger", total.tasks_by_trigger},
       {"tasksByReason", total.tasks_by_verdict},
       {"deduplicated", total.deduplicated},
+      {"deferred", total.deferred},
       {"untriggered", total.untriggered},
       {"noConflictPotential", total.no_potential},
       {"savedPercent", saved},
@@ -138,13 +177,11 @@ int run_generate_bench(const GenerateBenchOptions& o) {
       {"tasksPerCameraMinute", per_camera_minute(total.tasks)},
       {"timesFewerCalls", fewer(total.tasks)},
       {"batched",
-       {{"calls", total.frames_with_tasks},
-        {"callsPerCameraMinute", per_camera_minute(total.frames_with_tasks)},
-        {"groupsPerCall", total.frames_with_tasks > 0
-                              ? static_cast<double>(total.tasks) / total.frames_with_tasks
-                              : 0},
+       {{"calls", calls},
+        {"callsPerCameraMinute", per_camera_minute(static_cast<double>(calls))},
+        {"groupsPerCall", calls > 0 ? static_cast<double>(total.tasks) / calls : 0},
         {"largestBatch", max_batch},
-        {"timesFewerCalls", fewer(total.frames_with_tasks)},
+        {"timesFewerCalls", fewer(static_cast<double>(calls))},
         {"promptTokensPerCameraMinute", per_camera_minute(static_cast<double>(tokens_batched))}}},
       {"promptTokensPerCameraMinute", per_camera_minute(static_cast<double>(tokens))},
       {"baselinePromptTokensPerCameraMinute",
@@ -181,7 +218,7 @@ int run_generate_bench(const GenerateBenchOptions& o) {
       "{} threads, {:.1f} s wall\n"
       "  groups (one call per group per frame): {}\n"
       "  tasks: {} ({}); by reason: {}\n"
-      "  de-duplicated: {}, untriggered: {}, no conflict potential: {}\n"
+      "  de-duplicated: {}, untriggered: {}, no conflict potential: {}, waiting for a call: {}\n"
       "  LLM calls saved: {:.1f}% ({:.2f} tasks per camera-minute against {:.2f} groups: "
       "{:.2f}x fewer)\n"
       "  batched (llm.batch_groups): {} calls, {:.2f} per camera-minute ({:.2f}x fewer), "
@@ -193,11 +230,11 @@ int run_generate_bench(const GenerateBenchOptions& o) {
       "  generator: {:.1f} us per frame; detection {:.1f} ms per frame\n",
       o.cameras, o.frames, o.interval, o.frames * o.interval, threads, wall, total.groups,
       total.tasks, by_trigger.empty() ? "none" : by_trigger, by_reason.empty() ? "none" : by_reason,
-      total.deduplicated, total.untriggered, total.no_potential, saved,
+      total.deduplicated, total.untriggered, total.no_potential, total.deferred, saved,
       report["tasksPerCameraMinute"].get<double>(), report["groupsPerCameraMinute"].get<double>(),
-      fewer(total.tasks), total.frames_with_tasks, per_camera_minute(total.frames_with_tasks),
-      fewer(total.frames_with_tasks), report["batched"]["groupsPerCall"].get<double>(), max_batch,
-      report["promptTokensPerCameraMinute"].get<double>(),
+      fewer(total.tasks), calls, per_camera_minute(static_cast<double>(calls)),
+      fewer(static_cast<double>(calls)), report["batched"]["groupsPerCall"].get<double>(),
+      max_batch, report["promptTokensPerCameraMinute"].get<double>(),
       report["batched"]["promptTokensPerCameraMinute"].get<double>(),
       report["baselinePromptTokensPerCameraMinute"].get<double>(), nm.recorded, nm.rendered(),
       nm.seen_as_group(), nm.caught, nm.caught_before, nm.missed.size(),

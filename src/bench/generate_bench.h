@@ -24,6 +24,9 @@ struct GenerateBenchOptions {
   int threads = 0;         // 0: one per core; cameras are split between threads
   std::string config_dir;  // tasks: settings from this folder's pipeline.yaml; empty: defaults
   std::string report_file;
+  // Detection's output per camera is kept here and read back on the next run
+  // with the same scene flags (delete the folder after changing detection).
+  std::string observed_dir;
 };
 
 // Runs the benchmark, prints figures, writes the JSON report when asked;

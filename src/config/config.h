@@ -498,6 +498,21 @@ struct TaskTriggerConfig {
   X(double, max_reassess_seconds, 10, number_at_least(0), kPlain)                \
   /* Only members in a conflict or close pair count when they join or leave. */  \
   X(bool, involved_members_only, false, anything(), kPlain)                      \
+  /* Members judged by track id: a group of tracks all assessed within           \
+     max_reassess_seconds (in other groups) is no first sight, only a joining    \
+     track no task showed lately is a member change, a member leaving is none. */\
+  X(bool, track_identity, true, anything(), kPlain)                              \
+  /* Deferrable reasons (members changed, refresh, gap, speed) wait up to this   \
+     for a call the camera makes anyway (frame-level batching: several groups,   \
+     one call) and go out when the wait ends; 0: each in its own frame. New      \
+     close pairs, higher triggers and first sights never wait. */                \
+  X(double, coalesce_seconds, 5.4, number_at_least(0), kPlain)                   \
+  /* A first sight without a conflict candidate or close pair waits like a       \
+     deferrable reason. */                                                       \
+  X(bool, quiet_first_waits, false, anything(), kPlain)                          \
+  /* A close pair a task showed is news again once its gap falls below this      \
+     share of its gap then (it is becoming a near miss); 0 = off. */             \
+  X(double, closer_pair_ratio, 0.7, number_between(0, 1), kPlain)                \
   /* closest gap shrank by more than this (object sizes); 0 = off */             \
   X(double, distance_shrink, 0, number_at_least(0), kPlain)                      \
   /* speed changed by more than this (object sizes per second); 0 = off */       \

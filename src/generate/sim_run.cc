@@ -4,12 +4,14 @@
 
 #include <chrono>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "common/clock.h"
 #include "detect/detector_factory.h"
 #include "detect/evaluation.h"
 #include "detect/frame_analyzer.h"
+#include "messages/codec.h"
 
 namespace tmon::generate {
 
@@ -30,6 +32,7 @@ SimRunReport& SimRunReport::operator+=(const SimRunReport& other) {
   deduplicated += other.deduplicated;
   untriggered += other.untriggered;
   no_potential += other.no_potential;
+  deferred += other.deferred;
   frames_with_tasks += other.frames_with_tasks;
   for (const auto& [k, v] : other.tasks_by_trigger) tasks_by_trigger[k] += v;
   for (const auto& [k, v] : other.tasks_by_verdict) tasks_by_verdict[k] += v;
@@ -77,7 +80,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generator) {
+ObservedCamera observe_sim_camera(const SimRunOptions& options) {
   detect::SimScene scene(options.scene);
   config::DetectionConfig detection = options.detection;
   detection.detector = "motion";
@@ -89,10 +92,10 @@ SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generat
   detect::FrameAnalyzer analyzer(options.camera_id, std::move(*detector), analyzer_options);
   ManualClock clock(options.start_ms);
 
-  SimRunReport report;
-  std::map<EventKey, Sighting> sightings;
-  // When two road users were in one group that got a task (scene time).
-  std::map<ScenePair, std::vector<double>> assessed_together;
+  ObservedCamera observed;
+  observed.camera_id = options.camera_id;
+  observed.interval_seconds = options.interval_seconds;
+  observed.frames.reserve(static_cast<size_t>(std::max(0, options.frames)));
   // As a camera does: detect and track at detection.track_fps between the
   // analysed frames.
   int steps = 1;
@@ -101,36 +104,19 @@ SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generat
   }
   const double step_seconds = options.interval_seconds / steps;
   for (int i = 0; i < options.frames; ++i) {
-    auto started = SystemClock::instance().now();
+    const auto started = SystemClock::instance().now();
     for (int k = 1; k < steps; ++k) {
       scene.step(step_seconds);
       analyzer.track(scene.render(), options.start_ms + std::llround(scene.time_seconds() * 1000));
     }
     scene.step(step_seconds);
-    const double t = scene.time_seconds();
-    const int64_t capture_ms = options.start_ms + std::llround(t * 1000);
+    ObservedFrame& observation = observed.frames.emplace_back();
+    observation.t = scene.time_seconds();
+    const int64_t capture_ms = options.start_ms + std::llround(observation.t * 1000);
     const cv::Mat image = scene.render();
-    const messages::DetectionResult frame = analyzer.analyze(image, capture_ms, clock);
-    report.detect_seconds += seconds_since(started);
-    started = SystemClock::instance().now();
-    const FrameOutcome outcome = generator.process(frame, capture_ms);
-    report.generate_seconds += seconds_since(started);
-
-    ++report.frames;
-    report.groups += static_cast<int>(outcome.groups.size());
-    report.tasks += static_cast<int>(outcome.tasks.size());
-    report.deduplicated += outcome.deduplicated;
-    report.untriggered += outcome.untriggered;
-    report.no_potential += outcome.no_potential;
-    if (!outcome.tasks.empty()) ++report.frames_with_tasks;
-    if (options.on_frame) options.on_frame(outcome);
-    std::map<std::string, const GroupDecision*> decisions;
-    for (const auto& decision : outcome.groups) {
-      decisions[decision.groupId] = &decision;
-      if (!decision.emitted) continue;
-      ++report.tasks_by_trigger[std::string(to_string(decision.fired.front()))];
-      ++report.tasks_by_verdict[std::string(to_string(*decision.verdict))];
-    }
+    observation.frame = analyzer.analyze(image, capture_ms, clock);
+    observed.detect_seconds += seconds_since(started);
+    const auto& frame = observation.frame;
 
     // Truth against detections, as detect's scene evaluation matches them.
     std::vector<cv::Rect2d> truth, detected;
@@ -151,16 +137,58 @@ SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generat
       const int d = matches.match_of_truth[it->second];
       return d < 0 ? -1 : frame.detectedObjects[static_cast<size_t>(d)].objectId;
     };
-    std::map<int, int> scene_id_of;  // objectId -> scene id
     for (const auto& object : scene.objects()) {
-      if (const int id = object_id_of(object.id); id >= 0) scene_id_of[id] = object.id;
+      if (const int id = object_id_of(object.id); id >= 0) observation.scene_id_of[id] = object.id;
     }
+    for (const auto& event : scene.near_misses()) {
+      // An event is in this picture if it was under way at the frame's time.
+      if (event.start_seconds > observation.t || event.end_seconds < observation.t) continue;
+      observation.under_way.push_back({event.vehicle_id, event.other_id, event.start_seconds,
+                                       object_id_of(event.vehicle_id),
+                                       object_id_of(event.other_id)});
+    }
+  }
+  observed.near_misses.assign(scene.near_misses().begin(), scene.near_misses().end());
+  return observed;
+}
+
+SimRunReport audit_sim_camera(const ObservedCamera& camera, TaskGenerator& generator,
+                              const std::function<void(const FrameOutcome&)>& on_frame) {
+  SimRunReport report;
+  report.detect_seconds = camera.detect_seconds;
+  std::map<EventKey, Sighting> sightings;
+  // When two road users were in one group that got a task (scene time).
+  std::map<ScenePair, std::vector<double>> assessed_together;
+  for (const ObservedFrame& observation : camera.frames) {
+    const auto& frame = observation.frame;
+    const double t = observation.t;
+    const auto started = SystemClock::instance().now();
+    const FrameOutcome outcome = generator.process(frame, frame.captureTs);
+    report.generate_seconds += seconds_since(started);
+
+    ++report.frames;
+    report.groups += static_cast<int>(outcome.groups.size());
+    report.tasks += static_cast<int>(outcome.tasks.size());
+    report.deduplicated += outcome.deduplicated;
+    report.untriggered += outcome.untriggered;
+    report.no_potential += outcome.no_potential;
+    report.deferred += outcome.deferred;
+    if (!outcome.tasks.empty()) ++report.frames_with_tasks;
+    if (on_frame) on_frame(outcome);
+    std::map<std::string, const GroupDecision*> decisions;
+    for (const auto& decision : outcome.groups) {
+      decisions[decision.groupId] = &decision;
+      if (!decision.emitted) continue;
+      ++report.tasks_by_trigger[std::string(to_string(decision.fired.front()))];
+      ++report.tasks_by_verdict[std::string(to_string(*decision.verdict))];
+    }
+
     for (const auto& group : frame.trafficGroups) {
       const auto decision = decisions.find(group.groupId);
       if (decision == decisions.end() || !decision->second->emitted) continue;
       std::vector<int> members;
       for (int id : group.objectIds) {
-        if (const auto it = scene_id_of.find(id); it != scene_id_of.end())
+        if (const auto it = observation.scene_id_of.find(id); it != observation.scene_id_of.end())
           members.push_back(it->second);
       }
       for (size_t a = 0; a < members.size(); ++a) {
@@ -169,13 +197,11 @@ SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generat
         }
       }
     }
-    for (const auto& event : scene.near_misses()) {
-      // An event is in this picture if it was under way at the frame's time.
-      if (event.start_seconds > t || event.end_seconds < t) continue;
+    for (const auto& event : observation.under_way) {
       Sighting& sighting = sightings[{event.vehicle_id, event.other_id, event.start_seconds}];
       sighting.shown = true;
-      const int a = object_id_of(event.vehicle_id);
-      const int b = object_id_of(event.other_id);
+      const int a = event.object_a;
+      const int b = event.object_b;
       if (a < 0 || b < 0 || a == b) continue;
       for (const auto& group : frame.trafficGroups) {
         const auto& ids = group.objectIds;
@@ -183,32 +209,100 @@ SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generat
             std::find(ids.begin(), ids.end(), b) == ids.end()) {
           continue;
         }
-        const auto decision = decisions.find(group.groupId);
-        if (decision == decisions.end()) continue;  // not eligible: no crop or too small
+        if (!decisions.contains(group.groupId)) continue;  // not eligible: no crop or too small
         sighting.seen = true;
       }
     }
   }
 
-  for (const auto& event : scene.near_misses()) {
+  for (const auto& event : camera.near_misses) {
     ++report.near_misses.recorded;
     const auto it = sightings.find({event.vehicle_id, event.other_id, event.start_seconds});
     if (it == sightings.end() || !it->second.shown) {
       ++report.near_misses.between_frames;
     } else if (!it->second.seen) {
       ++report.near_misses.not_seen;
-    } else if (const int when = assessed_within(assessed_together, event, options.interval_seconds);
+    } else if (const int when = assessed_within(assessed_together, event, camera.interval_seconds);
                when != 0) {
       ++report.near_misses.caught;
       if (when < 0) ++report.near_misses.caught_before;
     } else {
       report.near_misses.missed.push_back(fmt::format(
-          "{} vehicle={} other={} ({}) t={:.1f}-{:.1f}s min_gap={:.1f}px", options.camera_id,
+          "{} vehicle={} other={} ({}) t={:.1f}-{:.1f}s min_gap={:.1f}px", camera.camera_id,
           event.vehicle_id, event.other_id, event.pedestrian ? "pedestrian" : "vehicle",
           event.start_seconds, event.end_seconds, event.min_gap));
     }
   }
   return report;
+}
+
+SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generator) {
+  return audit_sim_camera(observe_sim_camera(options), generator, options.on_frame);
+}
+
+std::string encode_observed(const ObservedCamera& camera) {
+  nlohmann::json out = {{"cameraId", camera.camera_id},
+                        {"intervalSeconds", camera.interval_seconds},
+                        {"detectSeconds", camera.detect_seconds}};
+  auto& frames = out["frames"] = nlohmann::json::array();
+  for (const auto& observation : camera.frames) {
+    nlohmann::json ids = nlohmann::json::array();
+    for (const auto& [object, scene] : observation.scene_id_of) ids.push_back({object, scene});
+    nlohmann::json events = nlohmann::json::array();
+    for (const auto& e : observation.under_way) {
+      events.push_back({e.vehicle_id, e.other_id, e.start_seconds, e.object_a, e.object_b});
+    }
+    frames.push_back({{"t", observation.t},
+                      {"frame", messages::encode(observation.frame)},
+                      {"sceneIdOf", std::move(ids)},
+                      {"underWay", std::move(events)}});
+  }
+  auto& events = out["nearMisses"] = nlohmann::json::array();
+  for (const auto& e : camera.near_misses) {
+    events.push_back(
+        {e.vehicle_id, e.other_id, e.pedestrian, e.start_seconds, e.end_seconds, e.min_gap});
+  }
+  return out.dump();
+}
+
+Result<ObservedCamera> decode_observed(std::string_view json) {
+  // A cache this process (or an earlier build) wrote: any throw is a bad file.
+  try {
+    const auto in = nlohmann::json::parse(json);
+    ObservedCamera camera;
+    camera.camera_id = in.at("cameraId").get<std::string>();
+    camera.interval_seconds = in.at("intervalSeconds").get<double>();
+    camera.detect_seconds = in.at("detectSeconds").get<double>();
+    for (const auto& f : in.at("frames")) {
+      ObservedFrame& observation = camera.frames.emplace_back();
+      observation.t = f.at("t").get<double>();
+      auto frame = messages::decode_detection_result(f.at("frame").get<std::string>());
+      if (!frame) return tl::unexpected(frame.error());
+      observation.frame = std::move(*frame);
+      for (const auto& pair : f.at("sceneIdOf")) {
+        observation.scene_id_of[pair.at(0).get<int>()] = pair.at(1).get<int>();
+      }
+      for (const auto& e : f.at("underWay")) {
+        observation.under_way.push_back({e.at(0).get<int>(), e.at(1).get<int>(),
+                                         e.at(2).get<double>(), e.at(3).get<int>(),
+                                         e.at(4).get<int>()});
+      }
+    }
+    for (const auto& e : in.at("nearMisses")) {
+      detect::SimNearMiss event;
+      event.vehicle_id = e.at(0).get<int>();
+      event.other_id = e.at(1).get<int>();
+      event.pedestrian = e.at(2).get<bool>();
+      event.start_seconds = e.at(3).get<double>();
+      event.end_seconds = e.at(4).get<double>();
+      event.ongoing = false;
+      event.min_gap = e.at(5).get<double>();
+      camera.near_misses.push_back(event);
+    }
+    return camera;
+  } catch (const std::exception& error) {
+    return make_error(ErrorCode::kParse, std::string("observed camera: ") + error.what());
+  }
 }
 
 }  // namespace tmon::generate

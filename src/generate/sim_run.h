@@ -4,8 +4,10 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "common/result.h"
 #include "config/config.h"
 #include "detect/sim_scene.h"
 #include "generate/task_generator.h"
@@ -58,6 +60,7 @@ struct SimRunReport {
   int deduplicated = 0;
   int untriggered = 0;
   int no_potential = 0;
+  int deferred = 0;           // group-frames whose news waited for a later call
   int frames_with_tasks = 0;  // LLM calls with frame-level batching: one per such frame
   std::map<std::string, int> tasks_by_trigger;  // highest-priority trigger fired
   std::map<std::string, int> tasks_by_verdict;  // first, gap_shrank, ...
@@ -68,8 +71,45 @@ struct SimRunReport {
   SimRunReport& operator+=(const SimRunReport& other);
 };
 
-// Runs the camera for options.frames frames through `generator` (which keeps
-// its per-camera state, so several cameras may share one).
+// What detection made of one analysed frame, with the scene's truth the
+// near-miss audit needs. Detection does not depend on the generator, so a
+// camera observed once can be audited under several task policies.
+struct ObservedFrame {
+  double t = 0;  // scene seconds
+  messages::DetectionResult frame;
+  std::map<int, int> scene_id_of;  // objectId -> scene id (matched at IoU >= 0.3)
+  // A near miss under way at t, with the detections its two road users
+  // matched (-1: none).
+  struct Event {
+    int vehicle_id = 0;
+    int other_id = 0;
+    double start_seconds = 0;
+    int object_a = -1;
+    int object_b = -1;
+  };
+  std::vector<Event> under_way;
+};
+
+struct ObservedCamera {
+  std::string camera_id;
+  double interval_seconds = 1.8;
+  std::vector<ObservedFrame> frames;
+  std::vector<detect::SimNearMiss> near_misses;  // all the scene recorded
+  double detect_seconds = 0;                     // wall time in detection
+};
+
+// Renders and detects options.frames frames of one sim:// camera.
+ObservedCamera observe_sim_camera(const SimRunOptions& options);
+// Runs the observed frames through `generator` (which keeps its per-camera
+// state, so several cameras may share one) and audits the near misses.
+SimRunReport audit_sim_camera(const ObservedCamera& camera, TaskGenerator& generator,
+                              const std::function<void(const FrameOutcome&)>& on_frame = {});
+// observe_sim_camera, then audit_sim_camera with options.on_frame.
 SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generator);
+
+// An observed camera as JSON and back (`tmon bench generate --observed-dir`:
+// detection once, then the generator alone, for trying task policies).
+std::string encode_observed(const ObservedCamera& camera);
+Result<ObservedCamera> decode_observed(std::string_view json);
 
 }  // namespace tmon::generate

@@ -58,12 +58,12 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
   const auto pair_horizon =
       frame.captureTs - static_cast<int64_t>(config_.dedup.max_reassess_seconds * 1000);
   std::erase_if(camera.assessed_pairs,
-                [&](const auto& item) { return item.second <= pair_horizon; });
+                [&](const auto& item) { return item.second.ts <= pair_horizon; });
   while (camera.assessed_pairs.size() > kMaxAssessedPairs) {
     // Rare: drop the oldest.
     camera.assessed_pairs.erase(
         std::min_element(camera.assessed_pairs.begin(), camera.assessed_pairs.end(),
-                         [](const auto& a, const auto& b) { return a.second < b.second; }));
+                         [](const auto& a, const auto& b) { return a.second.ts < b.second.ts; }));
   }
 
   std::unordered_map<int, const messages::DetectedObject*> objects;
@@ -71,6 +71,22 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
 
   FrameOutcome outcome;
   std::set<std::pair<int, int>> close_now;  // danger pairs of this frame, any group
+  // Groups with news, judged first and sent after: whether deferrable ones
+  // wait depends on whether the frame makes a call at all.
+  struct Candidate {
+    size_t decision = 0;  // index in outcome.groups
+    const messages::TrafficGroup* group = nullptr;
+    const messages::GroupImage* image = nullptr;
+    std::vector<const messages::DetectedObject*> members;
+    GroupSnapshot snapshot;
+    std::map<std::pair<int, int>, double> danger_gaps;
+    int priority = 0;
+    bool urgent = false;
+    int64_t waiting_since = 0;  // deferrable: when the reason arose
+  };
+  std::vector<Candidate> candidates;
+  const auto coalesce_ms = static_cast<int64_t>(config_.dedup.coalesce_seconds * 1000);
+  bool call = false;  // the camera makes a call in this frame
   for (const auto& group : frame.trafficGroups) {
     if (static_cast<int>(group.objectIds.size()) < config_.min_group_size) continue;
     const messages::GroupImage* image = find_image(frame, group);
@@ -103,10 +119,14 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
       continue;
     }
     const int priority = priority_of(decision.fired.front(), config_.triggers);
-    // Only pairs no task showed lately can be news.
+    // Only pairs no task showed lately, or that came much closer since, are news.
     std::vector<std::pair<int, int>> unseen_pairs;
     for (const auto& pair : measures.danger_pairs) {
-      if (!camera.assessed_pairs.contains(pair)) unseen_pairs.push_back(pair);
+      const auto shown = camera.assessed_pairs.find(pair);
+      if (shown == camera.assessed_pairs.end() ||
+          measures.danger_gaps.at(pair) < config_.dedup.closer_pair_ratio * shown->second.gap) {
+        unseen_pairs.push_back(pair);
+      }
     }
     std::vector<int> involved;
     for (const auto* pairs : {&measures.conflict_pairs, &measures.danger_pairs}) {
@@ -117,17 +137,51 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
     }
     std::sort(involved.begin(), involved.end());
     involved.erase(std::unique(involved.begin(), involved.end()), involved.end());
-    decision.verdict = camera.groups.decide(
-        group.groupId,
-        {measures.members, measures.person_vehicle_gap, measures.vehicle_gap,
-         std::move(unseen_pairs), std::move(involved), measures.speed, priority},
-        frame.captureTs);
-    if (*decision.verdict == Verdict::kDuplicate) {
+    GroupSnapshot snapshot{measures.members,
+                           measures.person_vehicle_gap,
+                           measures.vehicle_gap,
+                           std::move(unseen_pairs),
+                           std::move(involved),
+                           measures.speed,
+                           priority};
+    Verdict verdict = camera.groups.judge(group.groupId, snapshot, frame.captureTs);
+    // A first sight of road users with nothing close or on a collision
+    // course may wait too (dedup.quiet_first_waits).
+    const bool quiet_first = verdict == Verdict::kFirst && config_.dedup.quiet_first_waits &&
+                             measures.conflict_pairs.empty() && measures.danger_pairs.empty();
+    Candidate candidate{
+        outcome.groups.size(), &group,  image, std::move(members), std::move(snapshot),
+        measures.danger_gaps,  priority};
+    if (is_urgent(verdict) && !quiet_first) {
+      candidate.urgent = true;
+      call = true;
+    } else if (is_news(verdict)) {
+      std::tie(verdict, candidate.waiting_since) =
+          camera.groups.defer(group.groupId, verdict, frame.captureTs);
+    } else if (const auto waiting = camera.groups.deferred(group.groupId)) {
+      std::tie(verdict, candidate.waiting_since) = *waiting;  // still owed a look
+    } else {
+      decision.verdict = verdict;
       ++outcome.deduplicated;
       outcome.groups.push_back(std::move(decision));
       continue;
     }
+    if (!candidate.urgent && frame.captureTs - candidate.waiting_since >= coalesce_ms) call = true;
+    decision.verdict = verdict;
+    outcome.groups.push_back(std::move(decision));
+    candidates.push_back(std::move(candidate));
+  }
 
+  for (auto& candidate : candidates) {
+    GroupDecision& decision = outcome.groups[candidate.decision];
+    if (!call) {
+      // Nothing due yet: the reason waits for the camera's next call.
+      decision.deferred = true;
+      ++outcome.deferred;
+      continue;
+    }
+    const auto& group = *candidate.group;
+    camera.groups.assessed(group.groupId, candidate.snapshot, frame.captureTs);
     messages::AssessmentTask task;
     task.taskId = task_id_for(frame.requestId, group.groupId);
     task.cameraId = frame.cameraId;
@@ -137,16 +191,17 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
     task.captureTs = frame.captureTs;
     task.createdTs = now_ms;
     task.deadlineTs = frame.captureTs + static_cast<int64_t>(config_.max_age_seconds * 1000);
-    task.priority = priority;
-    task.imageBase64 = image->imageBase64;
+    task.priority = candidate.priority;
+    task.imageBase64 = candidate.image->imageBase64;
     task.features = group.features;
     task.safety = group.safety;
     for (const Trigger trigger : decision.fired) task.triggers.emplace_back(to_string(trigger));
-    for (const auto* object : members) task.objects.push_back(*object);
+    for (const auto* object : candidate.members) task.objects.push_back(*object);
     outcome.tasks.push_back(std::move(task));
-    for (const auto& pair : measures.danger_pairs) camera.assessed_pairs[pair] = frame.captureTs;
+    for (const auto& [pair, gap] : candidate.danger_gaps) {
+      camera.assessed_pairs[pair] = {frame.captureTs, gap};
+    }
     decision.emitted = true;
-    outcome.groups.push_back(std::move(decision));
   }
   // A pair that drew apart is news again when it closes in again.
   std::erase_if(camera.assessed_pairs,

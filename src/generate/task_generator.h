@@ -21,6 +21,7 @@ struct GroupDecision {
   std::optional<Verdict> verdict;  // set when a trigger fired and the group had potential
   bool no_potential = false;       // triggered, but no conflict potential (not sent)
   bool emitted = false;            // a task was made
+  bool deferred = false;           // news that waits for the camera's next call (verdict: why)
 };
 
 // The tasks of one frame and what the groups came to.
@@ -30,6 +31,7 @@ struct FrameOutcome {
   int untriggered = 0;
   int no_potential = 0;  // triggered, dropped by require_conflict_potential
   int deduplicated = 0;
+  int deferred = 0;  // news waiting for the camera's next call (dedup.coalesce_seconds)
 };
 
 // Decides which groups of a frame are worth an LLM call and builds their
@@ -71,8 +73,13 @@ class TaskGenerator {
     // them, whatever group they were in: groups split and merge between
     // frames, and the same two road users in a regrouped picture are no news.
     // Forgotten once the two are no longer close, or after
-    // max_reassess_seconds; bounded by kMaxAssessedPairs.
-    std::map<std::pair<int, int>, int64_t> assessed_pairs;
+    // max_reassess_seconds; bounded by kMaxAssessedPairs. One that came
+    // closer than dedup.closer_pair_ratio of its gap then is news again.
+    struct ShownPair {
+      int64_t ts = 0;  // capture time of the task
+      double gap = 0;  // object sizes, then
+    };
+    std::map<std::pair<int, int>, ShownPair> assessed_pairs;
     int64_t latest_ts = 0;
     uint64_t last_use = 0;  // for least-recently-seen eviction
   };

@@ -127,6 +127,29 @@ std::vector<int> moving_members(const messages::GroupSafety& safety,
   return moving;
 }
 
+// Whether two objects were within max_gap of each other in the previous
+// analysed frame, by their tracks. A road user new to the tracker was not
+// (it may have come out of a blob it shared, or through an id switch: news
+// either way); in a camera's first frame nothing is known, and a standing
+// queue is not news.
+bool was_close(const messages::DetectedObject& a, const messages::DetectedObject& b,
+               const TrackHistory& previous, int64_t capture_ts, double max_gap) {
+  if (previous.empty()) return true;
+  const auto then_a = previous.find(a.objectId);
+  const auto then_b = previous.find(b.objectId);
+  if (then_a == previous.end() || then_b == previous.end()) return false;
+  if (then_a->second.ts_ms >= capture_ts || then_b->second.ts_ms >= capture_ts) return true;
+  const double size = std::min(size_of(then_a->second.bbox), size_of(then_b->second.bbox));
+  return size > 0 && box_gap(then_a->second.bbox, then_b->second.bbox) / size <= max_gap;
+}
+
+void add_danger_pair(GroupMeasures& m, int a, int b, double gap) {
+  const std::pair pair{std::min(a, b), std::max(a, b)};
+  m.danger_pairs.push_back(pair);
+  const auto [it, added] = m.danger_gaps.emplace(pair, gap);
+  if (!added) it->second = std::min(it->second, gap);
+}
+
 }  // namespace
 
 GroupMeasures measure_group(const messages::TrafficGroup& group,
@@ -173,18 +196,21 @@ GroupMeasures measure_group(const messages::TrafficGroup& group,
       if (a_vehicle && b_vehicle) {
         keep_min(m.vehicle_gap, gap);
         // Following too close, or driving up to a stopped vehicle; a queue
-        // standing still is no conflict.
-        if (gap <= config.tailgating.max_gap && (is_moving(a.objectId) || is_moving(b.objectId))) {
+        // standing still is no conflict. A pair that came this close since
+        // the previous analysed frame was moving then, though both may stand
+        // by now: at 1.8 s a car braking hard behind a queue is seen
+        // approaching far off, then stopped a few pixels behind.
+        if (gap <= config.tailgating.max_gap &&
+            (is_moving(a.objectId) || is_moving(b.objectId) ||
+             !was_close(a, b, previous, capture_ts, config.tailgating.max_gap))) {
           m.conflict_potential = true;
-          m.danger_pairs.emplace_back(std::min(a.objectId, b.objectId),
-                                      std::max(a.objectId, b.objectId));
+          add_danger_pair(m, a.objectId, b.objectId, gap);
         }
       } else if (a_vehicle != b_vehicle && (a.className == "person" || b.className == "person")) {
         keep_min(m.person_vehicle_gap, gap);
         if (gap <= config.proximity.max_gap) {
           m.conflict_potential = true;
-          m.danger_pairs.emplace_back(std::min(a.objectId, b.objectId),
-                                      std::max(a.objectId, b.objectId));
+          add_danger_pair(m, a.objectId, b.objectId, gap);
         }
       }
       if (horizon_seconds <= 0 || !velocities[i] || !velocities[j]) continue;

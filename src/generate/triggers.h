@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -53,6 +54,8 @@ struct GroupMeasures {
   // through the conflict trigger's priority: in flowing traffic a new pair
   // closes in every few seconds, most of them braking in time.)
   std::vector<std::pair<int, int>> danger_pairs;
+  // The gap of each danger pair, object sizes.
+  std::map<std::pair<int, int>, double> danger_gaps;
   // Whether the surrogate safety measures give the group a chance of a
   // conflict at all (see TaskConfig::require_conflict_potential). True when
   // detection measured no motion (an original-format message): what cannot

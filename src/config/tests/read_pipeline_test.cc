@@ -314,6 +314,10 @@ tasks:
     forget_after_seconds: 120
     max_cameras: 50
     max_groups_per_camera: 16
+    track_identity: false
+    coalesce_seconds: 9
+    quiet_first_waits: true
+    closer_pair_ratio: 0.5
 )");
   ASSERT_TRUE(loaded) << loaded.error().message;
   EXPECT_TRUE(loaded->warnings.empty());
@@ -336,6 +340,16 @@ tasks:
   EXPECT_EQ(t.dedup.forget_after_seconds, 120);
   EXPECT_EQ(t.dedup.max_cameras, 50);
   EXPECT_EQ(t.dedup.max_groups_per_camera, 16);
+  EXPECT_FALSE(t.dedup.track_identity);
+  EXPECT_EQ(t.dedup.coalesce_seconds, 9);
+  EXPECT_TRUE(t.dedup.quiet_first_waits);
+  EXPECT_EQ(t.dedup.closer_pair_ratio, 0.5);
+  // Defaults: judged by tracks, deferrable reasons wait three analysed frames.
+  const TaskDedupConfig defaults;
+  EXPECT_TRUE(defaults.track_identity);
+  EXPECT_EQ(defaults.coalesce_seconds, 5.4);
+  EXPECT_FALSE(defaults.quiet_first_waits);
+  EXPECT_EQ(defaults.closer_pair_ratio, 0.7);
 }
 
 TEST_F(PipelineFileTest, BadTaskSettingsNameFileLineAndKey) {
@@ -350,6 +364,10 @@ TEST_F(PipelineFileTest, BadTaskSettingsNameFileLineAndKey) {
             file() + ":3: tasks.dedup.max_reassess_seconds: expected a number >= 0, got \"-1\"");
   EXPECT_EQ(error_of("tasks:\n  dedup:\n    max_cameras: 0\n"),
             file() + ":3: tasks.dedup.max_cameras: expected an integer >= 1, got \"0\"");
+  EXPECT_EQ(error_of("tasks:\n  dedup:\n    closer_pair_ratio: 1.5\n"),
+            file() + ":3: tasks.dedup.closer_pair_ratio: expected a number 0..1, got \"1.5\"");
+  EXPECT_EQ(error_of("tasks:\n  dedup:\n    coalesce_seconds: -1\n"),
+            file() + ":3: tasks.dedup.coalesce_seconds: expected a number >= 0, got \"-1\"");
 }
 
 TEST_F(PipelineFileTest, PreviewKeysAreReadAndTheLeaseMustOutliveItsRefresh) {

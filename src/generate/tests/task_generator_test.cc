@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 
+#include "common/clock.h"
 #include "generate/tests/scene_builder.h"
 
 namespace tmon::generate {
@@ -100,10 +102,27 @@ TEST(TaskGeneratorTest, StandingQueueMakesOneTaskNotRepeatedWithinTheInterval) {
       task_frames.push_back(i);
     }
   }
-  // Assessed at once, then again only when 10 s of capture time have passed
-  // (frame 6 is 10.8 s later): 4 calls instead of 20.
+  // Assessed at once; 10 s later (frame 6, 10.8 s) a refresh is due, which
+  // may wait dedup.coalesce_seconds (5.4 s) for a call the camera makes
+  // anyway; none comes, so it goes out when the wait ends, at frame 9 (16.2 s),
+  // and the next at frame 18: 3 calls instead of 20.
+  EXPECT_EQ(task_frames, (std::vector<int64_t>{0, 9, 18}));
+  EXPECT_EQ(deduplicated, 11);
+}
+
+TEST(TaskGeneratorTest, WithoutCoalescingARefreshGoesOutInItsFrame) {
+  config::TaskConfig config;
+  config.dedup.coalesce_seconds = 0;
+  TaskGenerator generator(config);
+  const auto cars = queue_of_cars(6, 32);
+  std::vector<int64_t> task_frames;
+  for (int i = 0; i < 20; ++i) {
+    const int64_t ts = kStart + i * kFrameMs;
+    const auto outcome =
+        generator.process(make_frame("cam", i, ts, cars, {{"queue", ids_of(cars)}}), ts);
+    if (!outcome.tasks.empty()) task_frames.push_back(i);
+  }
   EXPECT_EQ(task_frames, (std::vector<int64_t>{0, 6, 12, 18}));
-  EXPECT_EQ(deduplicated, 16);
 }
 
 TEST(TaskGeneratorTest, TwoCarsAtANormalDistanceFireNothing) {
@@ -151,8 +170,17 @@ TEST(TaskGeneratorTest, PedestrianClosingOnACarIsAssessedAtOnceDespiteARecentAss
   EXPECT_EQ(outcome.deduplicated, 1);
 }
 
+// Membership by groupId, each reason in its own frame: the policy before
+// track identity and coalescing, still available.
+config::TaskConfig by_group_id_each_frame() {
+  config::TaskConfig config = crowd_of_four();
+  config.dedup.track_identity = false;
+  config.dedup.coalesce_seconds = 0;
+  return config;
+}
+
 TEST(TaskGeneratorTest, MembersJoiningOrLeavingForGoodAreReassessed) {
-  TaskGenerator generator(crowd_of_four());
+  TaskGenerator generator(by_group_id_each_frame());
   auto cars = queue_of_cars(4, 32);
   auto run = [&](int i) {
     const int64_t ts = kStart + i * kFrameMs;
@@ -173,7 +201,7 @@ TEST(TaskGeneratorTest, MembersJoiningOrLeavingForGoodAreReassessed) {
 }
 
 TEST(TaskGeneratorTest, SpeedChangeIsReassessedWhenSwitchedOn) {
-  config::TaskConfig config = crowd_of_four();
+  config::TaskConfig config = by_group_id_each_frame();
   config.dedup.speed_change = 0.5;
   TaskGenerator generator(config);
   const auto cars = queue_of_cars(4, 32);
@@ -358,6 +386,161 @@ TEST(TaskGeneratorTest, FarApartMovingCarsWithoutConflictHaveNoPotential) {
       generator.process(frame_with_safety(kStart, cars, {1, 2, 3, 4, 5, 6}, {}), 0);
   EXPECT_TRUE(outcome.tasks.empty());
   EXPECT_EQ(outcome.no_potential, 1);
+}
+
+// Issue 16's call economy under the shipped defaults (track identity,
+// coalesce_seconds 5.4), one analysed frame every 1.8 s of a ManualClock.
+class CallEconomyTest : public ::testing::Test {
+ protected:
+  // Processes the frame at the clock's time, then advances one frame.
+  FrameOutcome next(const std::vector<Actor>& actors, const std::vector<testing::GroupSpec>& groups,
+                    const std::vector<int>& moving = {}) {
+    const int64_t ts = clock_.epoch_ms();
+    auto frame = make_frame("cam", frame_number_++, ts, actors, groups);
+    // Every member carries track motion, so conflict potential is judged.
+    for (auto& group : frame.trafficGroups) {
+      for (int id : group.objectIds) {
+        const bool moves = std::find(moving.begin(), moving.end(), id) != moving.end();
+        group.safety.members.push_back({id, moves ? 60.0 : 0.0, 0, moves ? 60.0 : 0.0, 0});
+      }
+    }
+    auto outcome = generator_.process(frame, ts);
+    clock_.advance(std::chrono::milliseconds(kFrameMs));
+    return outcome;
+  }
+  static std::vector<std::string> group_ids(const FrameOutcome& outcome) {
+    std::vector<std::string> ids;
+    for (const auto& task : outcome.tasks) ids.push_back(task.groupId);
+    return ids;
+  }
+
+  ManualClock clock_{kStart};
+  TaskGenerator generator_{crowd_of_four()};
+  int frame_number_ = 0;
+};
+
+TEST_F(CallEconomyTest, MemberChangeWaitsAndGoesOutByItsDeadline) {
+  auto cars = queue_of_cars(4, 8);  // bumper to bumper, the last one driving up
+  const std::vector<int> moving = {4};
+  ASSERT_EQ(group_ids(next(cars, {{"q", ids_of(cars)}}, moving)), std::vector<std::string>{"q"});
+  // A car no task showed joins at a normal distance (t = 1.8 s) and stays
+  // (3.6 s): a member change, which waits up to 5.4 s for a call...
+  cars.push_back({10, "car", 100 + 4 * 72 + 24, 150});
+  EXPECT_TRUE(next(cars, {{"q", ids_of(cars)}}, moving).tasks.empty());
+  auto outcome = next(cars, {{"q", ids_of(cars)}}, moving);
+  EXPECT_TRUE(outcome.tasks.empty());
+  EXPECT_EQ(outcome.deferred, 1);
+  EXPECT_TRUE(outcome.groups[0].deferred);
+  EXPECT_EQ(*outcome.groups[0].verdict, Verdict::kMembersChanged);
+  EXPECT_TRUE(next(cars, {{"q", ids_of(cars)}}, moving).tasks.empty());  // 5.4 s: 1.8 s waited
+  EXPECT_TRUE(next(cars, {{"q", ids_of(cars)}}, moving).tasks.empty());  // 7.2 s: 3.6 s waited
+  // ...and none came: at 9.0 s it has waited 5.4 s and goes out alone.
+  outcome = next(cars, {{"q", ids_of(cars)}}, moving);
+  ASSERT_EQ(group_ids(outcome), std::vector<std::string>{"q"});
+  EXPECT_EQ(*outcome.groups[0].verdict, Verdict::kMembersChanged);
+  EXPECT_EQ(outcome.tasks[0].objects.size(), 5u);  // the group as it is now
+  EXPECT_TRUE(next(cars, {{"q", ids_of(cars)}}, moving).tasks.empty());
+}
+
+TEST_F(CallEconomyTest, DeferredReasonsRideAlongWithTheCameraNextCall) {
+  auto queue = queue_of_cars(4, 8);  // 1..4, 4 driving up
+  std::vector<Actor> street = {{20, "car", 100, 300}, {21, "person", 300, 300, 12, 30}};
+  const std::vector<int> moving = {4, 20};
+  auto groups = [&] {
+    return std::vector<testing::GroupSpec>{{"q", ids_of(queue)}, {"s", ids_of(street)}};
+  };
+  auto everyone = [&] {
+    auto actors = queue;
+    actors.insert(actors.end(), street.begin(), street.end());
+    return actors;
+  };
+  EXPECT_EQ(group_ids(next(everyone(), groups(), moving)), std::vector<std::string>{"q"});
+  queue.push_back({10, "car", 100 + 4 * 72 + 24, 150});  // joins at 1.8 s, not close
+  next(everyone(), groups(), moving);
+  EXPECT_EQ(next(everyone(), groups(), moving).deferred, 1);  // stayed: waits from 3.6 s
+  // 5.4 s: the pedestrian steps next to car 20: urgent, and the waiting
+  // member change rides along in the same call (one frame, two groups).
+  street[1].x = 100 + 64 + 4;
+  const auto outcome = next(everyone(), groups(), moving);
+  EXPECT_EQ(group_ids(outcome), (std::vector<std::string>{"q", "s"}));
+  for (const auto& task : outcome.tasks) {
+    EXPECT_EQ(task.requestId, outcome.tasks[0].requestId);  // the scheduler batches them
+    EXPECT_EQ(task.frameTaskCount, 2);
+  }
+  EXPECT_EQ(outcome.deferred, 0);
+}
+
+TEST_F(CallEconomyTest, SplitAndMergedClustersOfAssessedRoadUsersAreNoFirstSight) {
+  const std::vector<Actor> cars = {
+      {1, "car", 100, 150}, {2, "car", 172, 150}, {3, "car", 400, 150}, {4, "car", 472, 150}};
+  const std::vector<int> moving = {2, 4};
+  EXPECT_EQ(group_ids(next(cars, {{"a", {1, 2}}, {"b", {3, 4}}}, moving)),
+            (std::vector<std::string>{"a", "b"}));
+  // Detection regroups the same four road users: new group ids, no task.
+  const auto outcome = next(cars, {{"c", {1, 2, 3, 4}}}, moving);
+  EXPECT_TRUE(outcome.tasks.empty());
+  EXPECT_EQ(*outcome.groups[0].verdict, Verdict::kRegrouped);
+  EXPECT_EQ(outcome.deduplicated, 1);
+  // A road user no task showed makes a new group a first sight.
+  const std::vector<Actor> with_stranger = {{2, "car", 172, 150}, {9, "car", 244, 150}};
+  EXPECT_EQ(group_ids(next(with_stranger, {{"d", {2, 9}}}, {9})), std::vector<std::string>{"d"});
+}
+
+TEST_F(CallEconomyTest, ClosePairComingMuchCloserIsNewsAgain) {
+  // Car 2 follows car 1 at 10 px (0.22 car sizes: tailgating), shown once.
+  std::vector<Actor> cars = {{1, "car", 100, 150}, {2, "car", 174, 150}};
+  const std::vector<int> moving = {1, 2};
+  ASSERT_EQ(next(cars, {{"g", {1, 2}}}, moving).tasks.size(), 1u);
+  cars[1].x = 173;  // 9 px: no news
+  EXPECT_TRUE(next(cars, {{"g", {1, 2}}}, moving).tasks.empty());
+  cars[1].x = 170.9;  // 6.9 px: below 0.7 of the 10 px it was shown at
+  const auto outcome = next(cars, {{"g", {1, 2}}}, moving);
+  ASSERT_EQ(outcome.tasks.size(), 1u);
+  EXPECT_EQ(*outcome.groups[0].verdict, Verdict::kNewConflict);
+  // Compared with the gap of the latest look (6.9 px) from now on.
+  cars[1].x = 170;  // 6 px
+  EXPECT_TRUE(next(cars, {{"g", {1, 2}}}, moving).tasks.empty());
+}
+
+TEST_F(CallEconomyTest, CarStoppingCloseBehindAQueueIsANewClosePair) {
+  // A standing queue, assessed; then a car that was far off at the previous
+  // analysed frame stands 4 px behind the last one: it drove up between the
+  // frames, so the pair is news at once though neither moves now.
+  auto cars = queue_of_cars(3, 8);
+  ASSERT_EQ(next(cars, {{"q", ids_of(cars)}}, {3}).tasks.size(), 1u);
+  EXPECT_TRUE(next(cars, {{"q", ids_of(cars)}}).tasks.empty());  // standing: nothing new
+  cars.push_back({10, "car", 100 + 3 * 72 + 200, 150});          // far behind
+  EXPECT_TRUE(next(cars, {{"q", {1, 2, 3}}, {"far", {10}}}).tasks.empty());
+  cars.back().x = 100 + 3 * 72 - 4;  // 4 px behind car 3
+  const auto outcome = next(cars, {{"q", ids_of(cars)}});
+  ASSERT_EQ(outcome.tasks.size(), 1u);
+  EXPECT_EQ(*outcome.groups[0].verdict, Verdict::kNewConflict);
+  // Standing there afterwards is no news.
+  EXPECT_TRUE(next(cars, {{"q", ids_of(cars)}}).tasks.empty());
+}
+
+TEST(TaskGeneratorTest, QuietFirstSightWaitsOnlyWhenSwitchedOn) {
+  // A standing crowd of four, nothing close, no track motion (an original-
+  // format message: potential cannot be ruled out): a quiet first sight.
+  const auto cars = queue_of_cars(4, 32);
+  auto first_task_frame = [&](bool quiet_first_waits) {
+    config::TaskConfig config = crowd_of_four();
+    config.dedup.quiet_first_waits = quiet_first_waits;
+    TaskGenerator generator(config);
+    ManualClock clock(kStart);
+    for (int i = 0; i < 10; ++i, clock.advance(std::chrono::milliseconds(kFrameMs))) {
+      const int64_t ts = clock.epoch_ms();
+      const auto outcome =
+          generator.process(make_frame("cam", i, ts, cars, {{"q", ids_of(cars)}}), ts);
+      if (!outcome.tasks.empty()) {
+        EXPECT_EQ(*outcome.groups[0].verdict, Verdict::kFirst);
+        return i;
+      }
+    }
+    return -1;
+  };
+  EXPECT_EQ(first_task_frame(false), 0);
+  EXPECT_EQ(first_task_frame(true), 3);  // waited 5.4 s for company, none came
 }
 
 }  // namespace
