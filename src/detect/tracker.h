@@ -115,7 +115,7 @@ class Tracker {
   void follow_inner_edge(Track& track, const cv::Rect2d& measured, double time_seconds,
                          const cv::Size& frame) const;
   double cost(const Track& track, const TrackFilter::Prediction& prediction,
-              const Detection& detection, const cv::Mat& histogram) const;
+              const Detection& detection, const cv::Mat& histogram, const cv::Size& frame) const;
   std::vector<Detection> split_merged(std::vector<Detection> detections,
                                       const std::vector<TrackFilter::Prediction>& predictions);
 
