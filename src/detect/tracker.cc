@@ -67,7 +67,15 @@ TrackFeedback Tracker::feedback(double time_seconds, double margin) const {
   TrackFeedback feedback;
   feedback.time_seconds = time_seconds;
   for (const auto& track : tracks_) {
-    if (!reported(track)) continue;
+    if (!reported(track)) {
+      if (track.hits >= 2 && border_cut(track.last_measured, frame_size_).any()) {
+        const cv::Rect2d box = track.filter.predict(time_seconds).box | track.last_measured;
+        const double grow = 0.5 * track.filter.size();
+        feedback.reported.push_back(
+            {box.x - grow, box.y - grow, box.width + 2 * grow, box.height + 2 * grow});
+      }
+      continue;
+    }
     const cv::Rect2d box = track.filter.predict(time_seconds).box;
     const double grow = margin * track.filter.size();
     const cv::Rect2d grown(box.x - grow, box.y - grow, box.width + 2 * grow, box.height + 2 * grow);
@@ -175,6 +183,7 @@ void Tracker::follow_inner_edge(Track& track, const cv::Rect2d& measured, double
 
 std::vector<Detection> Tracker::update(std::vector<Detection> detections, const cv::Mat& frame,
                                        double time_seconds) {
+  frame_size_ = frame.size();
   std::vector<TrackFilter::Prediction> predictions;
   predictions.reserve(tracks_.size());
   for (const auto& track : tracks_) predictions.push_back(track.filter.predict(time_seconds));

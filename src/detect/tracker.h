@@ -122,6 +122,7 @@ class Tracker {
   TrackerOptions options_;
   std::vector<Track> tracks_;
   int next_id_ = 1;
+  cv::Size frame_size_;
   int64_t splits_ = 0;
 };
 
