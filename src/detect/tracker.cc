@@ -68,7 +68,13 @@ TrackFeedback Tracker::feedback(double time_seconds, double margin) const {
   feedback.time_seconds = time_seconds;
   for (const auto& track : tracks_) {
     if (!reported(track)) {
-      if (track.hits >= 2 && border_cut(track.last_measured, frame_size_).any()) {
+      // Something coming in at the border has not travelled yet, and a long
+      // lorry comes in over seconds, often in pieces: its region is expected
+      // motion (not flicker), or a dense lane's entry is learnt as flicker
+      // and everything entering there is cut to fragments. A flickering
+      // patch at the border gains nothing by it: it is still not reported
+      // until it travels.
+      if (track.matched && border_cut(track.last_measured, frame_size_).any()) {
         const cv::Rect2d box = track.filter.predict(time_seconds).box | track.last_measured;
         const double grow = 0.5 * track.filter.size();
         feedback.reported.push_back(

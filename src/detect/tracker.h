@@ -81,7 +81,9 @@ class Tracker {
   // Every live track, reported or not.
   std::vector<TrackView> tracks() const;
   // Where the reported tracks should be at `time_seconds`, each box grown by
-  // `margin` of its size per side, in the detector's TrackFeedback.
+  // `margin` of its size per side, in the detector's TrackFeedback; tracks
+  // still coming in at the frame's border count as reported there (their
+  // motion is expected, not flicker).
   TrackFeedback feedback(double time_seconds, double margin) const;
   // Detections split because they covered several tracks, in all.
   int64_t splits() const { return splits_; }
