@@ -103,7 +103,7 @@ void TrackFilter::restart(const cv::Point2d& from, const cv::Point2d& to, double
   }
 }
 
-void TrackFilter::update(const cv::Rect2d& measured, double time_seconds) {
+void TrackFilter::update(const cv::Rect2d& measured, double time_seconds, bool manoeuvres) {
   const double dt = time_seconds - time_;
   const cv::Point2d c = center_of(measured);
   const cv::Point2d previous = last_measured_;
@@ -130,7 +130,7 @@ void TrackFilter::update(const cv::Rect2d& measured, double time_seconds) {
   const cv::Matx22d s(covariance_(0, 0) + r * r, covariance_(0, 1), covariance_(1, 0),
                       covariance_(1, 1) + r * r);
   const cv::Vec2d y(c.x - state_(0), c.y - state_(1));
-  if ((y.t() * s.inv() * y)(0) > kManoeuvreGate2 && since_previous > 0 &&
+  if (manoeuvres && (y.t() * s.inv() * y)(0) > kManoeuvreGate2 && since_previous > 0 &&
       since_previous <= kManoeuvreSpanSeconds) {
     // A manoeuvre: what the object did before says nothing about now. Its
     // velocity is the last two measurements' (as at the start), not a

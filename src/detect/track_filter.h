@@ -27,8 +27,10 @@ class TrackFilter {
   // Folds in a measurement taken at `time_seconds` (after the last one). A
   // measurement far outside its prediction's uncertainty is a manoeuvre
   // (braking, pulling away, turning): the velocity then restarts from the
-  // last two measurements rather than being smoothed in over many frames.
-  void update(const cv::Rect2d& measured, double time_seconds);
+  // last two measurements rather than being smoothed in over many frames;
+  // only when `manoeuvres` allows (a blob that flickers in place jumps about
+  // too, and its velocity must stay smoothed to near zero).
+  void update(const cv::Rect2d& measured, double time_seconds, bool manoeuvres = true);
 
   // Replaces the velocity estimate (a better one was measured another way),
   // with `sigma` px/s of uncertainty.

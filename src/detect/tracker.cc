@@ -262,18 +262,10 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
         track.travel = 0;
       }
       const cv::Rect2d& measured = detections[d].box;
-      if (track.edge_velocity && !border_cut(measured, frame.size()).any()) {
-        // Wholly in the picture at last: the centre the filter followed was
-        // the visible part's, and jumps now. Start again from the whole box,
-        // at the speed the inner edge came in with; the next frame measures
-        // it from two whole boxes.
-        const cv::Point2d velocity = *track.edge_velocity;
-        track.filter = TrackFilter(measured, time_seconds);
-        track.filter.set_velocity(velocity, 0.3 * cv::norm(velocity) + 1);
-        track.edge_velocity.reset();
-      } else {
-        track.filter.update(whole_box(measured, track.filter.box(), frame.size()), time_seconds);
-      }
+      // Only a road user seen travelling smoothly manoeuvres: a flickering
+      // patch's jumps are no changes of speed.
+      track.filter.update(whole_box(measured, track.filter.box(), frame.size()), time_seconds,
+                          track.vouched);
       follow_inner_edge(track, measured, time_seconds, frame.size());
       track.last_measured = measured;
       track.last_measured_time = time_seconds;
