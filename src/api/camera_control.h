@@ -81,9 +81,13 @@ class CameraControl {
   // otherwise the errors of add(), checked before anything changes. Slow:
   // not on a connection's thread.
   virtual Status replace(const CameraRequest& request) = 0;
-  // Stops and forgets a camera; false when unknown. Slow (joins its
-  // grabber): not on a connection's thread.
+  // Stops and forgets a camera now (an operator's DELETE); false when
+  // unknown. Slow (joins its grabber): not on a connection's thread.
   virtual bool remove(const std::string& camera_id) = 0;
+  // The last /ws watcher of a camera it started has left: where cameras are
+  // shared across processes an ephemeral camera waits out a grace period
+  // (a watcher coming back keeps it); here it goes at once.
+  virtual bool release(const std::string& camera_id) { return remove(camera_id); }
   virtual bool has(const std::string& camera_id) const = 0;
   virtual std::vector<CameraInfo> list() const = 0;
   virtual std::optional<CameraInfo> info(const std::string& camera_id) const = 0;

@@ -257,7 +257,7 @@ void WsProtocol::start_stream(Key key, const messages::CameraId& id, const std::
     // A restart of the camera this connection started, with the new URL if
     // one is given; its other watchers stay subscribed.
     const std::string reopen = url.empty() ? ours->url : url;
-    cameras_->remove(id);
+    cameras_->release(id);
     if (auto added = cameras_->add({id, reopen, "", 0, true}); !added) {
       send_status(key, id, kFault, added.error().message);
       return;
@@ -378,7 +378,7 @@ void WsProtocol::remove_later(std::vector<std::string> camera_ids) {
   if (camera_ids.empty() || !cameras_) return;
   boost::asio::post(slow_work_, [this, camera_ids = std::move(camera_ids)] {
     for (const auto& id : camera_ids) {
-      cameras_->remove(id);
+      cameras_->release(id);
       std::lock_guard lock(mu_);
       states_.erase(id);
     }

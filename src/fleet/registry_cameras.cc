@@ -156,6 +156,15 @@ bool RegistryCameras::write_removal(const std::string& camera_id) {
 }
 
 bool RegistryCameras::remove(const std::string& camera_id) {
+  if (!follower_.find(camera_id)) return false;
+  {
+    std::lock_guard lock(mu_);
+    removals_.cancel(camera_id);
+  }
+  return write_removal(camera_id);
+}
+
+bool RegistryCameras::release(const std::string& camera_id) {
   const auto existing = follower_.find(camera_id);
   if (!existing) return false;
   if (existing->ephemeral) {

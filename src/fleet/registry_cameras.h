@@ -55,9 +55,12 @@ class RegistryCameras final : public api::CameraControl {
   Status replace(const api::CameraRequest& request) override;
   // Adds with the registry fields the API does not carry (ephemeral, name).
   Status add_entry(RegistryCamera camera);
+  // Removed from the registry at once, ephemeral or not (a grace period
+  // pending for it ends).
+  bool remove(const std::string& camera_id) override;
   // An ephemeral camera is removed after the grace period (a new watcher's
   // add within it keeps it); any other at once.
-  bool remove(const std::string& camera_id) override;
+  bool release(const std::string& camera_id) override;
   // False for an ephemeral camera waiting out its grace period, so that the
   // next watcher adds it again (and so becomes its watcher).
   bool has(const std::string& camera_id) const override;

@@ -516,7 +516,11 @@ Status PipelineParts::start_api() {
   options.extra = [this, token = admin_token](http::Router& router) {
     dashboard::add_static_routes(router);
     add_metrics(router);
-    if (scheduler) schedule::add_scheduler_routes(router, *scheduler, token);
+    if (scheduler) {
+      schedule::add_scheduler_routes(router, *scheduler, token);
+    } else {
+      schedule::add_scheduler_elsewhere_routes(router);
+    }
     if (auto* cameras = api_cameras()) {
       api::add_camera_routes(router, *cameras, ws->slow_executor());
     } else {

@@ -90,4 +90,17 @@ void add_scheduler_routes(http::Router& router, Scheduler& scheduler, std::strin
       });
 }
 
+void add_scheduler_elsewhere_routes(http::Router& router) {
+  const auto elsewhere = [](http::RequestContext&) {
+    return http::error_response(
+        http::Status::not_found, "no_scheduler",
+        "this process runs no scheduler: each tmon schedule serves /api/scheduler/* on its ops "
+        "port (printed at its start) and its key pool in /metrics");
+  };
+  router.add(http::Verb::get, "/api/scheduler/stats", elsewhere);
+  router.add(http::Verb::get, "/api/scheduler/health", elsewhere);
+  router.add(http::Verb::post, "/api/scheduler/keys/{id}/enable", elsewhere);
+  router.add(http::Verb::post, "/api/scheduler/keys/{id}/disable", elsewhere);
+}
+
 }  // namespace tmon::schedule

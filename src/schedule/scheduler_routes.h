@@ -16,6 +16,10 @@ namespace tmon::schedule {
 // With no admin token configured the admin endpoints answer 403.
 void add_scheduler_routes(http::Router& router, Scheduler& scheduler, std::string admin_token);
 
+// The same routes in a process that runs no scheduler (`tmon api` beside
+// `tmon schedule`): 404 saying where the scheduler's endpoints are.
+void add_scheduler_elsewhere_routes(http::Router& router);
+
 // Constant-time comparison of a request's bearer token with the expected one.
 bool bearer_matches(const http::Request& request, const std::string& expected);
 

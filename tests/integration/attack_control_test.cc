@@ -230,6 +230,15 @@ TEST_F(AttackControlTest, CrossOriginWebSocketIsRefused) {
   EXPECT_TRUE(script.wait_for(
       [](const std::string& text) { return text.find("Stream started") != std::string::npos; },
       10s));
+  // An operator's DELETE removes an ephemeral camera at once, while it is
+  // still watched (the grace period is for its last watcher leaving), and
+  // the watchers leaving afterwards do not bring it back.
+  EXPECT_EQ(remove("ws-front").status, 200);
+  EXPECT_EQ(remove("ws-script").status, 200);
+  for (const auto& camera : cameras()) {
+    EXPECT_NE(camera["cameraId"], "ws-front");
+    EXPECT_NE(camera["cameraId"], "ws-script");
+  }
 }
 
 TEST_F(AttackControlTest, LocalFilesFoldersAndInternalAddressesGetOneAnswer) {
@@ -275,7 +284,7 @@ TEST_F(AttackControlTest, AThousandCameraAddsAreCapped) {
   EXPECT_EQ(created + capped, 1000);
   EXPECT_GE(capped, 1000 - kMaxCameras);
   for (const auto& camera : cameras()) remove(camera["cameraId"].get<std::string>());
-  EXPECT_TRUE(cameras().empty());
+  EXPECT_TRUE(cameras().empty()) << cameras().dump();
 }
 
 TEST_F(AttackControlTest, FrameIntervalExtremesAreRefused) {

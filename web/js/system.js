@@ -86,7 +86,7 @@ export class System {
   }
 
   async refresh() {
-    await Promise.all([this.health(), this.keys(), this.summary()]);
+    await Promise.all([this.health().then((health) => this.keys(health)), this.summary()]);
   }
 
   async health() {
@@ -99,13 +99,22 @@ export class System {
       const overall = document.createElement('p');
       overall.append(statusDot(data.status), ` · ${data.service || 'tmon'} ${data.version || ''}`);
       box.replaceChildren(overall, table([t('system.component'), t('system.status'), t('system.detail')], rows));
+      return data;
     } catch (e) {
       box.textContent = t('system.unavailable', { reason: e.message });
+      return null;
     }
   }
 
-  async keys() {
+  // `health`: this process's health report (null when unknown). A process
+  // without a scheduler (`tmon api` beside `tmon schedule`) has no key pool
+  // to show: say where it is instead of asking for it.
+  async keys(health) {
     const box = document.getElementById('sys-keys');
+    if (health && health.components && !('scheduler' in health.components)) {
+      box.textContent = t('system.schedulerElsewhere');
+      return;
+    }
     try {
       const reply = await api.get('/api/scheduler/stats');
       const data = reply.data || {};

@@ -145,5 +145,26 @@ TEST(AdminDisabledTest, WithoutATokenAdminEndpointsAreForbidden) {
   EXPECT_EQ(future.get().result(), http::Status::forbidden);
 }
 
+TEST(SchedulerElsewhereTest, AProcessWithoutASchedulerSaysWhereItIs) {
+  http::Router router;
+  add_scheduler_elsewhere_routes(router);
+  for (const auto& [verb, target] : std::vector<std::pair<http::Verb, std::string>>{
+           {http::Verb::get, "/api/scheduler/stats"},
+           {http::Verb::get, "/api/scheduler/health"},
+           {http::Verb::post, "/api/scheduler/keys/k1/enable"},
+           {http::Verb::post, "/api/scheduler/keys/k1/disable"}}) {
+    SCOPED_TRACE(target);
+    boost::asio::io_context io;
+    const http::Request request{verb, target, 11};  // outlives the coroutine reading it
+    auto future = boost::asio::co_spawn(io, router.dispatch(request), boost::asio::use_future);
+    io.run();
+    const auto response = future.get();
+    EXPECT_EQ(response.result(), http::Status::not_found);
+    const auto body = nlohmann::json::parse(response.body());
+    EXPECT_EQ(body["error"], "no_scheduler") << response.body();
+    EXPECT_NE(body["msg"].get<std::string>().find("tmon schedule"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace tmon::schedule
