@@ -77,15 +77,21 @@ json to_json(const detect::SceneScore& s) {
           {"objects", s.objects_seen},
           {"ttcInLine",
            {{"pairs", s.ttc_in_line.pairs()},
+            {"withEstimate", s.ttc_in_line.errors.size()},
             {"within20Percent", s.ttc_in_line.within(0.2)},
+            {"within20PercentOfEstimated", s.ttc_in_line.within_estimated(0.2)},
             {"medianError", s.ttc_in_line.median_error()}}},
           {"ttcSteady",
            {{"pairs", s.ttc_steady.pairs()},
+            {"withEstimate", s.ttc_steady.errors.size()},
             {"within20Percent", s.ttc_steady.within(0.2)},
+            {"within20PercentOfEstimated", s.ttc_steady.within_estimated(0.2)},
             {"medianError", s.ttc_steady.median_error()}}},
           {"ttcCrossing",
            {{"pairs", s.ttc_crossing.pairs()},
+            {"withEstimate", s.ttc_crossing.errors.size()},
             {"within20Percent", s.ttc_crossing.within(0.2)},
+            {"within20PercentOfEstimated", s.ttc_crossing.within_estimated(0.2)},
             {"medianError", s.ttc_crossing.median_error()}}},
           {"detectMs", s.detect_ms},
           {"trackMs", s.track_ms}};
@@ -165,6 +171,12 @@ int run_track_bench(const TrackBenchOptions& o) {
         100 * total.ttc_crossing.within(0.2), 100 * total.ttc_crossing.median_error(),
         100 * total.ttc_steady.within(0.2), 100 * total.ttc_steady.median_error(), total.track_ms,
         total.track_frames, total.ttc_in_line.pairs(), total.ttc_crossing.pairs());
+    std::cout << fmt::format(
+        "  {:<10} TTC over the pairs with an estimate: in line {:.0f}% of {}, crossing {:.0f}% of "
+        "{}, steady {:.0f}% of {} within 20%\n",
+        "", 100 * total.ttc_in_line.within_estimated(0.2), total.ttc_in_line.errors.size(),
+        100 * total.ttc_crossing.within_estimated(0.2), total.ttc_crossing.errors.size(),
+        100 * total.ttc_steady.within_estimated(0.2), total.ttc_steady.errors.size());
   }
   if (!o.report_file.empty()) write_report(o.report_file, report);
   return 0;

@@ -85,12 +85,17 @@ cv::Mat sparse_rows(const cv::Mat& image) {
 
 }  // namespace
 
-void MotionDetector::compensate_gain(const cv::Mat& frame) {
+void MotionDetector::compensate_gain(const cv::Mat& frame, const cv::Mat& reported) {
   // The exposure of the whole picture moved: measure it where nothing moved
   // last frame and scale the background to match. A stretch of shade or a
   // passing lorry is too small a share of the view to move the mean much;
-  // the clamp bounds what one frame can do anyway.
-  const cv::Mat still = ~sparse_rows(last_foreground_);
+  // the clamp bounds what one frame can do anyway. Where a road user is
+  // expected now is left out too: the front of a car that drove onto road
+  // seen empty last frame would count as the road brightening, and the
+  // background, blended in at the measured gain, would darken a little every
+  // step (about 1% per 10 s in dense traffic), until road the traffic hides
+  // for long (a crosswalk) stood out from the rest.
+  const cv::Mat still = ~(sparse_rows(last_foreground_) | sparse_rows(reported));
   const cv::Scalar now = cv::mean(sparse_rows(frame), still);
   const cv::Scalar reference = cv::mean(sparse_rows(background_), still);
   const double now_sum = now[0] + now[1] + now[2];
@@ -313,7 +318,7 @@ std::vector<Detection> MotionDetector::detect(const cv::Mat& frame) {
   const cv::Mat reported = mask_of(feedback_.reported);
   feedback_ = {};  // used once: the next frame brings its own
 
-  compensate_gain(frame);
+  compensate_gain(frame, reported);
   // The flicker score learns from the raw foreground: what it suppresses
   // must keep counting, or suppression would switch itself off.
   cv::Mat raw;

@@ -54,10 +54,11 @@ class MotionDetector final : public Detector {
   cv::Mat background() const;
   // Pixels currently treated as flicker (8-bit mask; empty before the background).
   cv::Mat flicker_mask() const;
+  double gain() const { return gain_; }
 
  private:
   bool collect_startup(const cv::Mat& frame);
-  void compensate_gain(const cv::Mat& frame);
+  void compensate_gain(const cv::Mat& frame, const cv::Mat& reported);
   void age_foreground(const cv::Mat& frame, const cv::Mat& foreground, const cv::Mat& tracked,
                       double dt);
   // The cleaned foreground, and in `raw` the thresholded difference before

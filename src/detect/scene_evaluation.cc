@@ -43,6 +43,13 @@ double SceneScore::TtcScore::within(double tolerance) const {
   return static_cast<double>(good) / static_cast<double>(pairs());
 }
 
+double SceneScore::TtcScore::within_estimated(double tolerance) const {
+  if (errors.empty()) return 1.0;
+  const auto good =
+      std::count_if(errors.begin(), errors.end(), [&](double e) { return e <= tolerance; });
+  return static_cast<double>(good) / static_cast<double>(errors.size());
+}
+
 SceneScore::TtcScore& SceneScore::TtcScore::operator+=(const TtcScore& other) {
   errors.insert(errors.end(), other.errors.begin(), other.errors.end());
   missing += other.missing;

@@ -32,6 +32,10 @@ struct SceneScore {
     std::vector<double> errors;
     int missing = 0;
     double within(double tolerance) const;  // share of pairs (missing: outside)
+    // Share of the pairs that had an estimate (missing left out): how good
+    // an estimate is when there is one, beside within()'s how often there is
+    // a good one.
+    double within_estimated(double tolerance) const;
     double median_error() const;
     size_t pairs() const { return errors.size() + static_cast<size_t>(missing); }
     TtcScore& operator+=(const TtcScore& other);

@@ -35,6 +35,12 @@ std::optional<cv::Point2d> inner_edge_shift(const cv::Rect2d& before, const cv::
   return std::nullopt;
 }
 
+BorderCut border_cut(const cv::Rect2d& box, const cv::Size& frame) {
+  if (frame.width <= 0) return {};
+  return {box.x <= kAtBorder || box.x + box.width >= frame.width - kAtBorder,
+          box.y <= kAtBorder || box.y + box.height >= frame.height - kAtBorder};
+}
+
 cv::Rect2d whole_box(const cv::Rect2d& measured, const cv::Rect2d& known, const cv::Size& frame) {
   cv::Rect2d box = measured;
   if (frame.width <= 0) return box;

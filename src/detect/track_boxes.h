@@ -19,6 +19,15 @@ std::vector<cv::Rect2d> split_blob(const cv::Rect2d& blob, const std::vector<cv:
 std::optional<cv::Point2d> inner_edge_shift(const cv::Rect2d& before, const cv::Rect2d& now,
                                             const cv::Size& frame);
 
+// Which borders a box touches: x for the left or right one, y for the top or
+// bottom one (a box in a corner touches both).
+struct BorderCut {
+  bool x = false;
+  bool y = false;
+  bool any() const { return x || y; }
+};
+BorderCut border_cut(const cv::Rect2d& box, const cv::Size& frame);
+
 // A box cut by the frame's border shows only part of its object: its centre
 // moves at half the speed of an object coming in. This is the box at the
 // object's known size (`known`, when larger), anchored at the edge facing

@@ -13,6 +13,15 @@ constexpr double kMeasurementSigma = 0.08;
 constexpr double kInitialSpeedSigma = 1.25;  // sizes per second
 constexpr double kAccelerationSigma = 2.0;   // sizes per second squared
 constexpr double kSizeSmoothing = 0.5;       // weight of a new measured size
+// Manoeuvre response. Road users brake to a stop or pull away within a
+// fraction of a second, which constant-velocity smoothing follows only over
+// several frames (every TTC in between wrong). A measurement this far from
+// its prediction (Mahalanobis distance squared over both axes) is taken as a
+// manoeuvre, and the velocity restarts from the last two measurements, when
+// they are at most kManoeuvreSpanSeconds apart (farther apart, their
+// displacement is no speed of now).
+constexpr double kManoeuvreGate2 = 4;
+constexpr double kManoeuvreSpanSeconds = 0.6;
 
 cv::Point2d center_of(const cv::Rect2d& box) {
   return {box.x + box.width / 2, box.y + box.height / 2};
@@ -21,7 +30,10 @@ cv::Point2d center_of(const cv::Rect2d& box) {
 }  // namespace
 
 TrackFilter::TrackFilter(const cv::Rect2d& box, double time_seconds)
-    : box_size_(box.width, box.height), time_(time_seconds) {
+    : box_size_(box.width, box.height),
+      time_(time_seconds),
+      last_measured_(center_of(box)),
+      last_measured_time_(time_seconds) {
   const cv::Point2d c = center_of(box);
   state_ = {c.x, c.y, 0, 0};
   const double position = measurement_sigma();
@@ -78,28 +90,38 @@ double TrackFilter::distance2(const Prediction& prediction, const cv::Point2d& m
   return (y.t() * prediction.innovation.inv() * y)(0);
 }
 
-void TrackFilter::update(const cv::Rect2d& measured, double time_seconds) {
+void TrackFilter::restart(const cv::Point2d& from, const cv::Point2d& to, double dt) {
+  const double r = measurement_sigma();
+  const double a = kAccelerationSigma * size();
+  state_ = {to.x, to.y, (to.x - from.x) / dt, (to.y - from.y) / dt};
+  covariance_ = cv::Matx44d::zeros();
+  const double velocity_variance = 2 * r * r / (dt * dt) + a * a * dt * dt / 4;
+  for (int axis = 0; axis < 2; ++axis) {
+    covariance_(axis, axis) = r * r;
+    covariance_(axis, axis + 2) = covariance_(axis + 2, axis) = r * r / dt;
+    covariance_(axis + 2, axis + 2) = velocity_variance;
+  }
+}
+
+void TrackFilter::update(const cv::Rect2d& measured, double time_seconds, bool manoeuvres) {
   const double dt = time_seconds - time_;
+  const cv::Point2d c = center_of(measured);
+  const cv::Point2d previous = last_measured_;
+  const double since_previous = time_seconds - last_measured_time_;
+  last_measured_ = c;
+  last_measured_time_ = time_seconds;
+  const auto take_size = [&] {
+    box_size_.width += kSizeSmoothing * (measured.width - box_size_.width);
+    box_size_.height += kSizeSmoothing * (measured.height - box_size_.height);
+  };
   if (updates_++ == 0 && dt > 0) {
     // Two-point start: the velocity is the displacement over the time. A
     // Kalman update from the "unknown velocity" prior would credit part of
     // the displacement to acceleration and overshoot, by up to twice when
     // frames are a second or more apart.
-    const cv::Point2d from(state_(0), state_(1));
-    const cv::Point2d to = center_of(measured);
-    const double r = measurement_sigma();
-    const double a = kAccelerationSigma * size();
-    state_ = {to.x, to.y, (to.x - from.x) / dt, (to.y - from.y) / dt};
-    covariance_ = cv::Matx44d::zeros();
-    const double velocity_variance = 2 * r * r / (dt * dt) + a * a * dt * dt / 4;
-    for (int axis = 0; axis < 2; ++axis) {
-      covariance_(axis, axis) = r * r;
-      covariance_(axis, axis + 2) = covariance_(axis + 2, axis) = r * r / dt;
-      covariance_(axis + 2, axis + 2) = velocity_variance;
-    }
+    restart(previous, c, dt);
     time_ = time_seconds;
-    box_size_.width += kSizeSmoothing * (measured.width - box_size_.width);
-    box_size_.height += kSizeSmoothing * (measured.height - box_size_.height);
+    take_size();
     return;
   }
   propagate(dt, state_, covariance_);
@@ -107,6 +129,17 @@ void TrackFilter::update(const cv::Rect2d& measured, double time_seconds) {
   const double r = measurement_sigma();
   const cv::Matx22d s(covariance_(0, 0) + r * r, covariance_(0, 1), covariance_(1, 0),
                       covariance_(1, 1) + r * r);
+  const cv::Vec2d y(c.x - state_(0), c.y - state_(1));
+  if (manoeuvres && (y.t() * s.inv() * y)(0) > kManoeuvreGate2 && since_previous > 0 &&
+      since_previous <= kManoeuvreSpanSeconds) {
+    // A manoeuvre: what the object did before says nothing about now. Its
+    // velocity is the last two measurements' (as at the start), not a
+    // smoothing of the old speed with the new.
+    ++manoeuvres_;
+    restart(previous, c, since_previous);
+    take_size();
+    return;
+  }
   // Gain K = P H' S^-1, with H picking the position.
   cv::Matx<double, 4, 2> ph;
   for (int i = 0; i < 4; ++i) {
@@ -114,14 +147,11 @@ void TrackFilter::update(const cv::Rect2d& measured, double time_seconds) {
     ph(i, 1) = covariance_(i, 1);
   }
   const cv::Matx<double, 4, 2> gain = ph * s.inv();
-  const cv::Point2d c = center_of(measured);
-  const cv::Vec2d y(c.x - state_(0), c.y - state_(1));
   state_ += gain * y;
   cv::Matx<double, 2, 4> h = cv::Matx<double, 2, 4>::zeros();
   h(0, 0) = h(1, 1) = 1;
   covariance_ = (cv::Matx44d::eye() - gain * h) * covariance_;
-  box_size_.width += kSizeSmoothing * (measured.width - box_size_.width);
-  box_size_.height += kSizeSmoothing * (measured.height - box_size_.height);
+  take_size();
 }
 
 void TrackFilter::set_velocity(const cv::Point2d& velocity, double sigma) {

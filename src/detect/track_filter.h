@@ -24,8 +24,13 @@ class TrackFilter {
   Prediction predict(double time_seconds) const;
   // Mahalanobis distance squared of a measured centre from a prediction.
   static double distance2(const Prediction& prediction, const cv::Point2d& measured);
-  // Folds in a measurement taken at `time_seconds` (after the last one).
-  void update(const cv::Rect2d& measured, double time_seconds);
+  // Folds in a measurement taken at `time_seconds` (after the last one). A
+  // measurement far outside its prediction's uncertainty is a manoeuvre
+  // (braking, pulling away, turning): the velocity then restarts from the
+  // last two measurements rather than being smoothed in over many frames;
+  // only when `manoeuvres` allows (a blob that flickers in place jumps about
+  // too, and its velocity must stay smoothed to near zero).
+  void update(const cv::Rect2d& measured, double time_seconds, bool manoeuvres = true);
 
   // Replaces the velocity estimate (a better one was measured another way),
   // with `sigma` px/s of uncertainty.
@@ -36,16 +41,23 @@ class TrackFilter {
   cv::Point2d velocity() const { return {state_(2), state_(3)}; }
   double size() const;  // sqrt of the smoothed box area
   double last_time() const { return time_; }
+  // Updates taken as a sudden change of speed or heading (see update()).
+  int manoeuvres() const { return manoeuvres_; }
 
  private:
   void propagate(double dt, cv::Vec4d& state, cv::Matx44d& covariance) const;
   double measurement_sigma() const;
+  // State from two measured centres `dt` apart: at `to`, moving from `from`.
+  void restart(const cv::Point2d& from, const cv::Point2d& to, double dt);
 
   cv::Vec4d state_;
   cv::Matx44d covariance_;
   cv::Size2d box_size_;
   double time_ = 0;
   int updates_ = 0;
+  int manoeuvres_ = 0;
+  cv::Point2d last_measured_;  // the latest measured centre, and when
+  double last_measured_time_ = 0;
 };
 
 }  // namespace tmon::detect

@@ -67,7 +67,21 @@ TrackFeedback Tracker::feedback(double time_seconds, double margin) const {
   TrackFeedback feedback;
   feedback.time_seconds = time_seconds;
   for (const auto& track : tracks_) {
-    if (!reported(track)) continue;
+    if (!reported(track)) {
+      // Something coming in at the border has not travelled yet, and a long
+      // lorry comes in over seconds, often in pieces: its region is expected
+      // motion (not flicker), or a dense lane's entry is learnt as flicker
+      // and everything entering there is cut to fragments. A flickering
+      // patch at the border gains nothing by it: it is still not reported
+      // until it travels.
+      if (track.matched && border_cut(track.last_measured, frame_size_).any()) {
+        const cv::Rect2d box = track.filter.predict(time_seconds).box | track.last_measured;
+        const double grow = 0.5 * track.filter.size();
+        feedback.reported.push_back(
+            {box.x - grow, box.y - grow, box.width + 2 * grow, box.height + 2 * grow});
+      }
+      continue;
+    }
     const cv::Rect2d box = track.filter.predict(time_seconds).box;
     const double grow = margin * track.filter.size();
     const cv::Rect2d grown(box.x - grow, box.y - grow, box.width + 2 * grow, box.height + 2 * grow);
@@ -80,20 +94,34 @@ TrackFeedback Tracker::feedback(double time_seconds, double margin) const {
 }
 
 double Tracker::cost(const Track& track, const TrackFilter::Prediction& prediction,
-                     const Detection& detection, const cv::Mat& histogram) const {
-  const double error = std::sqrt(TrackFilter::distance2(prediction, center_of(detection.box)));
+                     const Detection& detection, const cv::Mat& histogram,
+                     const cv::Size& frame) const {
+  // A box cut by the border shows part of its object: its centre is
+  // compared as update() will take it (at the object's known size), its
+  // size only across the border, and its shape (a sliver of a car coming in
+  // looks like a person) says little about its class.
+  const BorderCut cut = border_cut(detection.box, frame);
+  const cv::Rect2d measured = whole_box(detection.box, prediction.box, frame);
+  const double error = std::sqrt(TrackFilter::distance2(prediction, center_of(measured)));
   if (error > options_.gate) return kInfeasible;
   const cv::Rect2d& predicted = prediction.box;
-  const double growth =
-      std::abs(std::log(std::max(1.0, detection.box.area()) / std::max(1.0, predicted.area())));
+  const auto log_ratio = [](double a, double b) {
+    return std::abs(std::log(std::max(1.0, a) / std::max(1.0, b)));
+  };
+  const double growth = cut.x && cut.y ? 0.0
+                        : cut.x        ? log_ratio(measured.height, predicted.height)
+                        : cut.y        ? log_ratio(measured.width, predicted.width)
+                                       : log_ratio(measured.area(), predicted.area());
   double looks = 0.5;  // unknown appearance: neutral
   if (!histogram.empty() && !track.histogram.empty()) {
     looks = cv::compareHist(histogram, track.histogram, cv::HISTCMP_BHATTACHARYYA);
   }
   // A person does not become a lorry; a car and a truck get confused.
-  const double kind = detection.class_name == track.class_name                           ? 0.0
-                      : is_vehicle(detection.class_name) == is_vehicle(track.class_name) ? 0.5
-                                                                                         : 3.0;
+  const bool same_kind = is_vehicle(detection.class_name) == is_vehicle(track.class_name);
+  const double kind = detection.class_name == track.class_name ? 0.0
+                      : same_kind || cut.any() || border_cut(track.last_measured, frame).any()
+                          ? 0.5
+                          : 3.0;
   const double total = error / options_.gate + options_.appearance_weight * looks + growth + kind;
   return total > options_.max_cost ? kInfeasible : total;
 }
@@ -161,6 +189,7 @@ void Tracker::follow_inner_edge(Track& track, const cv::Rect2d& measured, double
 
 std::vector<Detection> Tracker::update(std::vector<Detection> detections, const cv::Mat& frame,
                                        double time_seconds) {
+  frame_size_ = frame.size();
   std::vector<TrackFilter::Prediction> predictions;
   predictions.reserve(tracks_.size());
   for (const auto& track : tracks_) predictions.push_back(track.filter.predict(time_seconds));
@@ -198,7 +227,7 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
     for (size_t r = 0; r < n_rows; ++r) {
       for (size_t c = 0; c < n_columns; ++c) {
         costs[r][c] = cost(tracks_[rows[r]], predictions[rows[r]], detections[columns[c]],
-                           histograms[columns[c]]);
+                           histograms[columns[c]], frame.size());
       }
       costs[r][n_columns + r] = half;  // the track goes unmatched
     }
@@ -233,7 +262,10 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
         track.travel = 0;
       }
       const cv::Rect2d& measured = detections[d].box;
-      track.filter.update(whole_box(measured, track.filter.box(), frame.size()), time_seconds);
+      // Only a road user seen travelling smoothly manoeuvres: a flickering
+      // patch's jumps are no changes of speed.
+      track.filter.update(whole_box(measured, track.filter.box(), frame.size()), time_seconds,
+                          track.vouched);
       follow_inner_edge(track, measured, time_seconds, frame.size());
       track.last_measured = measured;
       track.last_measured_time = time_seconds;

@@ -81,7 +81,9 @@ class Tracker {
   // Every live track, reported or not.
   std::vector<TrackView> tracks() const;
   // Where the reported tracks should be at `time_seconds`, each box grown by
-  // `margin` of its size per side, in the detector's TrackFeedback.
+  // `margin` of its size per side, in the detector's TrackFeedback; tracks
+  // still coming in at the frame's border count as reported there (their
+  // motion is expected, not flicker).
   TrackFeedback feedback(double time_seconds, double margin) const;
   // Detections split because they covered several tracks, in all.
   int64_t splits() const { return splits_; }
@@ -115,13 +117,14 @@ class Tracker {
   void follow_inner_edge(Track& track, const cv::Rect2d& measured, double time_seconds,
                          const cv::Size& frame) const;
   double cost(const Track& track, const TrackFilter::Prediction& prediction,
-              const Detection& detection, const cv::Mat& histogram) const;
+              const Detection& detection, const cv::Mat& histogram, const cv::Size& frame) const;
   std::vector<Detection> split_merged(std::vector<Detection> detections,
                                       const std::vector<TrackFilter::Prediction>& predictions);
 
   TrackerOptions options_;
   std::vector<Track> tracks_;
   int next_id_ = 1;
+  cv::Size frame_size_;
   int64_t splits_ = 0;
 };
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "detect/scene_evaluation.h"
+
 namespace tmon::detect {
 namespace {
 
@@ -28,6 +30,17 @@ TEST(MatchBoxesTest, DontCareObjectsExcuseTheirDetections) {
 TEST(IouTest, OverlapOverUnion) {
   EXPECT_DOUBLE_EQ(iou({0, 0, 10, 10}, {5, 0, 10, 10}), 50.0 / 150.0);
   EXPECT_DOUBLE_EQ(iou({0, 0, 10, 10}, {20, 0, 10, 10}), 0.0);
+}
+
+// A pair with no TTC estimate counts as outside the tolerance in within(),
+// and is left out of within_estimated().
+TEST(TtcScoreTest, MissingEstimatesCountAsOutsideButNotAmongTheEstimated) {
+  SceneScore::TtcScore score;
+  score.errors = {0.05, 0.1, 0.5};
+  score.missing = 1;
+  EXPECT_EQ(score.pairs(), 4u);
+  EXPECT_DOUBLE_EQ(score.within(0.2), 0.5);
+  EXPECT_DOUBLE_EQ(score.within_estimated(0.2), 2.0 / 3.0);
 }
 
 }  // namespace

@@ -131,5 +131,75 @@ TEST(TrackFilterTest, FollowsConstantVelocityAndPredictsAhead) {
   EXPECT_GT(filter.predict(4.0).innovation(0, 0), ahead.innovation(0, 0));
 }
 
+// A car at 100 px/s (5 fps: 20 px a frame) brakes to a stop within one
+// frame interval, stands, then pulls away to 100 px/s within one interval:
+// two frames after each change the velocity is the new one within 10%
+// (constant-velocity smoothing alone still said 40 px/s two frames after the
+// stop, and 60 after the start).
+TEST(TrackFilterTest, ManoeuvreRestartsTheVelocityWithinTwoFrames) {
+  TrackFilter filter({0, 100, 60, 30}, 0);
+  double x = 0;
+  double t = 0;
+  const auto frame = [&](double dx) {
+    x += dx;
+    t += 0.2;
+    filter.update({x, 100, 60, 30}, t);
+  };
+  for (int i = 0; i < 15; ++i) frame(20);
+  EXPECT_NEAR(filter.velocity().x, 100, 1);
+  EXPECT_EQ(filter.manoeuvres(), 0);  // steady driving is no manoeuvre
+  frame(10);                          // braked halfway through the interval
+  frame(0);
+  EXPECT_NEAR(filter.velocity().x, 0, 10);
+  EXPECT_GE(filter.manoeuvres(), 1);
+  for (int i = 0; i < 5; ++i) frame(0);
+  EXPECT_NEAR(filter.velocity().x, 0, 1);
+  frame(10);  // pulled away halfway through the interval
+  frame(20);
+  EXPECT_NEAR(filter.velocity().x, 100, 10);
+  for (int i = 0; i < 5; ++i) frame(20);
+  EXPECT_NEAR(filter.velocity().x, 100, 1);
+}
+
+// A car coming in at the left border at 100 px/s, as a motion detector sees
+// it: a sliver first (its shape says "person"), growing by 20 px a frame
+// until wholly in. It keeps one id throughout (a sliver's class is not held
+// against it, nor its growth along the border), and its velocity settles at
+// its speed.
+TEST(TrackerTest, VehicleEnteringAtTheBorderKeepsItsIdAndSpeed) {
+  Tracker tracker({.min_travel = 0.5});
+  std::set<int> ids;
+  cv::Point2d velocity;
+  double left = -70;  // the car's true left edge; it is 70 x 32
+  for (int i = 0; i < 12; ++i) {
+    left += 20;
+    const double visible_left = std::max(0.0, left);
+    const double width = left + 70 - visible_left;
+    const Detection d = box(visible_left, 150, width < 22 ? "person" : "car", width, 32);
+    const auto out = tracker.update({d}, kBlank, 0.2 * (i + 1));
+    EXPECT_EQ(tracker.live_tracks(), 1u) << "frame " << i;  // never a second track for it
+    for (const auto& o : out) {
+      ids.insert(o.object_id);
+      velocity = o.velocity;
+    }
+  }
+  EXPECT_EQ(ids.size(), 1u);
+  EXPECT_NEAR(velocity.x, 100, 5);
+  EXPECT_NEAR(velocity.y, 0, 5);
+}
+
+// Blob outlines jitter by a pixel or two: that is no manoeuvre, and the
+// velocity stays near the truth.
+TEST(TrackFilterTest, OutlineJitterIsNoManoeuvre) {
+  TrackFilter filter({0, 100, 60, 30}, 0);
+  const double jitter[] = {1.5, -1.0, 0.5, -1.5, 1.0, 0.0, -0.5, 1.5, -1.0, 0.5};
+  for (int i = 1; i <= 40; ++i) {
+    filter.update({20.0 * i + jitter[i % 10], 100 + jitter[(i + 3) % 10], 60, 30}, 0.2 * i);
+  }
+  EXPECT_EQ(filter.manoeuvres(), 0);
+  EXPECT_NEAR(filter.velocity().x, 100, 10);
+  EXPECT_NEAR(filter.velocity().y, 0, 10);
+}
+
 }  // namespace
 }  // namespace tmon::detect
