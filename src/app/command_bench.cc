@@ -270,6 +270,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   generate->add_option("--observed-dir", g.observed_dir,
                        "Cache detection's output per camera in this folder and reuse it when "
                        "the scene flags match (for trying tasks: settings quickly)");
+  generate->add_flag("--explain", g.explain,
+                     "List each urgent task whose group held no near miss, with its road users");
   generate->callback([&exit_code] {
     configure_logging({"warn", false, ""});
     exit_code = bench::run_generate_bench(g);

@@ -118,7 +118,8 @@ int run_generate_bench(const GenerateBenchOptions& o) {
               std::max(largest_batch[slot], static_cast<int>(outcome.tasks.size()));
         };
         parts[static_cast<size_t>(t)] +=
-            generate::audit_sim_camera(observe(run, o.observed_dir), generator, run.on_frame);
+            generate::audit_sim_camera(observe(run, o.observed_dir), generator, run.on_frame,
+                                       o.explain);
       }
     });
   }
@@ -168,6 +169,8 @@ int run_generate_bench(const GenerateBenchOptions& o) {
       {"tasks", total.tasks},
       {"tasksByTrigger", total.tasks_by_trigger},
       {"tasksByReason", total.tasks_by_verdict},
+      {"urgentWithoutNearMiss", total.urgent_without_near_miss},
+      {"urgentRepeatingNearMiss", total.urgent_repeats},
       {"deduplicated", total.deduplicated},
       {"deferred", total.deferred},
       {"untriggered", total.untriggered},
@@ -213,6 +216,16 @@ int run_generate_bench(const GenerateBenchOptions& o) {
   for (const auto& [name, count] : total.tasks_by_verdict) {
     by_reason += fmt::format("{}{}={}", by_reason.empty() ? "" : ", ", name, count);
   }
+  std::string urgent_repeats;
+  for (const auto& [name, count] : total.urgent_repeats) {
+    urgent_repeats += fmt::format("{}{}={}", urgent_repeats.empty() ? "" : ", ", name, count);
+  }
+  std::string urgent_idle;
+  int urgent_idle_total = 0;
+  for (const auto& [name, count] : total.urgent_without_near_miss) {
+    urgent_idle += fmt::format("{}{}={}", urgent_idle.empty() ? "" : ", ", name, count);
+    urgent_idle_total += count;
+  }
   std::cout << fmt::format(
       "generate: {} sim:// cameras x {} frames, {:.1f} s apart ({:.0f} simulated s each), "
       "{} threads, {:.1f} s wall\n"
@@ -227,6 +240,7 @@ int run_generate_bench(const GenerateBenchOptions& o) {
       "(one call per group per frame: ~{:.0f})\n"
       "  near misses: {} recorded, {} in a frame, {} seen by detection as a group, {} caught "
       "({} by the frame before), {} missed\n"
+      "  urgent tasks whose group held no near miss: {} ({}); only near misses shown before: {}\n"
       "  generator: {:.1f} us per frame; detection {:.1f} ms per frame\n",
       o.cameras, o.frames, o.interval, o.frames * o.interval, threads, wall, total.groups,
       total.tasks, by_trigger.empty() ? "none" : by_trigger, by_reason.empty() ? "none" : by_reason,
@@ -237,10 +251,12 @@ int run_generate_bench(const GenerateBenchOptions& o) {
       max_batch, report["promptTokensPerCameraMinute"].get<double>(),
       report["batched"]["promptTokensPerCameraMinute"].get<double>(),
       report["baselinePromptTokensPerCameraMinute"].get<double>(), nm.recorded, nm.rendered(),
-      nm.seen_as_group(), nm.caught, nm.caught_before, nm.missed.size(),
+      nm.seen_as_group(), nm.caught, nm.caught_before, nm.missed.size(), urgent_idle_total,
+      urgent_idle.empty() ? "none" : urgent_idle, urgent_repeats.empty() ? "none" : urgent_repeats,
       report["generateMicrosPerFrame"].get<double>(),
       total.frames > 0 ? 1e3 * total.detect_seconds / total.frames : 0);
   for (const auto& line : nm.missed) std::cout << "  missed: " << line << "\n";
+  for (const auto& line : total.unexplained) std::cout << "  no near miss: " << line << "\n";
   if (!o.report_file.empty()) write_report(o.report_file, report);
   return nm.missed.empty() ? 0 : 1;
 }

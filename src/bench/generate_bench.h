@@ -27,6 +27,8 @@ struct GenerateBenchOptions {
   // Detection's output per camera is kept here and read back on the next run
   // with the same scene flags (delete the folder after changing detection).
   std::string observed_dir;
+  // Print each urgent task whose group held no near miss, with its road users.
+  bool explain = false;
 };
 
 // Runs the benchmark, prints figures, writes the JSON report when asked;

@@ -456,9 +456,15 @@ struct ClosingTriggerConfig {
   TMON_CONFIG_FIELDS(TMON_CLOSING_TRIGGER_FIELDS)
 };
 // tailgating: two vehicles of the group this close.
-#define TMON_TAILGATING_TRIGGER_FIELDS(X)                  \
-  X(double, max_gap, 0.25, number_between(0, 100), kPlain) \
-  X(int, priority, 60, anything(), kPlain)
+#define TMON_TAILGATING_TRIGGER_FIELDS(X)                                      \
+  X(double, max_gap, 0.25, number_between(0, 100), kPlain)                     \
+  X(int, priority, 60, anything(), kPlain)                                     \
+  /* Two standing vehicles that came within max_gap since the previous         \
+     analysed frame are a close pair only when one of them went at least this  \
+     fast in between (its track's peakSpeed; object sizes per second, twice    \
+     that in m/s on a ground plane): braking hard from speed, not rolling into  \
+     a queue. 0 = any. */                                                      \
+  X(double, arrival_speed, 0, number_at_least(0), kPlain)
 struct TailgatingTriggerConfig {
   TMON_CONFIG_FIELDS(TMON_TAILGATING_TRIGGER_FIELDS)
 };

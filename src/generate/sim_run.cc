@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -36,6 +37,9 @@ SimRunReport& SimRunReport::operator+=(const SimRunReport& other) {
   frames_with_tasks += other.frames_with_tasks;
   for (const auto& [k, v] : other.tasks_by_trigger) tasks_by_trigger[k] += v;
   for (const auto& [k, v] : other.tasks_by_verdict) tasks_by_verdict[k] += v;
+  for (const auto& [k, v] : other.urgent_without_near_miss) urgent_without_near_miss[k] += v;
+  for (const auto& [k, v] : other.urgent_repeats) urgent_repeats[k] += v;
+  unexplained.insert(unexplained.end(), other.unexplained.begin(), other.unexplained.end());
   near_misses += other.near_misses;
   detect_seconds += other.detect_seconds;
   generate_seconds += other.generate_seconds;
@@ -72,6 +76,63 @@ int assessed_within(const std::map<ScenePair, std::vector<double>>& assessed,
     if (t < event.start_seconds && t >= event.start_seconds - interval_seconds - 1e-3) found = -1;
   }
   return found;
+}
+
+const messages::DetectedObject* object_in(const messages::DetectionResult& frame, int id) {
+  for (const auto& object : frame.detectedObjects) {
+    if (object.objectId == id) return &object;
+  }
+  return nullptr;
+}
+
+// "id car#12 (64x32 at 100,150) v=(80,0) was (20,150)": a member as the
+// frame and the one before showed it, with its scene identity.
+std::string describe(const ObservedFrame& now, const ObservedFrame* before,
+                     const messages::TrafficGroup& group, int id) {
+  const auto* object = object_in(now.frame, id);
+  if (!object) return fmt::format("{}?", id);
+  const auto scene = now.scene_id_of.find(id);
+  std::string text = fmt::format(
+      "{} {}#{} ({:.0f}x{:.0f} at {:.0f},{:.0f})", id, object->className,
+      scene == now.scene_id_of.end() ? -1 : scene->second, object->bbox.x2 - object->bbox.x1,
+      object->bbox.y2 - object->bbox.y1, object->bbox.x1, object->bbox.y1);
+  for (const auto& motion : group.safety.members) {
+    if (motion.objectId == id) {
+      text += fmt::format(" v=({:.0f},{:.0f}) peak={:.0f}", motion.vx, motion.vy, motion.peakSpeed);
+    }
+  }
+  const auto* then = before ? object_in(before->frame, id) : nullptr;
+  text += then ? fmt::format(" was ({:.0f},{:.0f})", then->bbox.x1, then->bbox.y1) : " new";
+  return text;
+}
+
+std::string explain_task(const std::string& camera_id, const ObservedFrame& now,
+                         const ObservedFrame* before, const messages::TrafficGroup& group,
+                         const GroupDecision& decision) {
+  std::string text = fmt::format("{} t={:.1f} {} {} trigger={}", camera_id, now.t, group.groupId,
+                                 to_string(*decision.verdict), to_string(decision.fired.front()));
+  for (const auto& [a, b] : decision.new_pairs) {
+    const auto* x = object_in(now.frame, a);
+    const auto* y = object_in(now.frame, b);
+    double gap = -1;
+    if (x && y) {
+      const double dx = std::max({0.0, y->bbox.x1 - x->bbox.x2, x->bbox.x1 - y->bbox.x2});
+      const double dy = std::max({0.0, y->bbox.y1 - x->bbox.y2, x->bbox.y1 - y->bbox.y2});
+      gap = std::hypot(dx, dy);
+    }
+    text += fmt::format("\n      new pair gap={:.1f}px: {} | {}", gap,
+                        describe(now, before, group, a), describe(now, before, group, b));
+  }
+  for (const auto& pair : group.safety.pairs) {
+    if (!pair.conflict) continue;
+    text += fmt::format("\n      conflict: {}-{} ttc={:.2f} pet={:.2f} d={:.0f} closing={:.0f}",
+                        pair.objectA, pair.objectB, pair.ttc, pair.pet, pair.distance,
+                        pair.closingSpeed);
+  }
+  if (decision.new_pairs.empty()) {
+    for (int id : group.objectIds) text += "\n      " + describe(now, before, group, id);
+  }
+  return text;
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -153,12 +214,15 @@ ObservedCamera observe_sim_camera(const SimRunOptions& options) {
 }
 
 SimRunReport audit_sim_camera(const ObservedCamera& camera, TaskGenerator& generator,
-                              const std::function<void(const FrameOutcome&)>& on_frame) {
+                              const std::function<void(const FrameOutcome&)>& on_frame,
+                              bool explain) {
   SimRunReport report;
   report.detect_seconds = camera.detect_seconds;
   std::map<EventKey, Sighting> sightings;
   // When two road users were in one group that got a task (scene time).
   std::map<ScenePair, std::vector<double>> assessed_together;
+  const ObservedFrame* previous = nullptr;
+  std::set<size_t> shown_events;  // near misses (index in camera.near_misses) a task showed
   for (const ObservedFrame& observation : camera.frames) {
     const auto& frame = observation.frame;
     const double t = observation.t;
@@ -196,6 +260,33 @@ SimRunReport audit_sim_camera(const ObservedCamera& camera, TaskGenerator& gener
           assessed_together[pair_of(members[a], members[b])].push_back(t);
         }
       }
+      const GroupDecision& decision_made = *decision->second;
+      // The near misses this task shows: under way, or beginning within an interval.
+      bool near_miss = false, news = false;
+      for (size_t e = 0; e < camera.near_misses.size(); ++e) {
+        const auto& event = camera.near_misses[e];
+        if (t >= event.start_seconds - camera.interval_seconds - 1e-3 && t <= event.end_seconds &&
+            std::find(members.begin(), members.end(), event.vehicle_id) != members.end() &&
+            std::find(members.begin(), members.end(), event.other_id) != members.end()) {
+          near_miss = true;
+          news |= shown_events.insert(e).second;
+        }
+      }
+      if (!is_urgent(*decision_made.verdict)) continue;
+      if (near_miss && !news) {
+        ++report.urgent_repeats[std::string(to_string(*decision_made.verdict))];
+        if (explain) {
+          report.unexplained.push_back(
+              "(repeat) " +
+              explain_task(camera.camera_id, observation, previous, group, decision_made));
+        }
+      }
+      if (near_miss) continue;
+      ++report.urgent_without_near_miss[std::string(to_string(*decision_made.verdict))];
+      if (explain) {
+        report.unexplained.push_back(
+            explain_task(camera.camera_id, observation, previous, group, decision_made));
+      }
     }
     for (const auto& event : observation.under_way) {
       Sighting& sighting = sightings[{event.vehicle_id, event.other_id, event.start_seconds}];
@@ -213,6 +304,7 @@ SimRunReport audit_sim_camera(const ObservedCamera& camera, TaskGenerator& gener
         sighting.seen = true;
       }
     }
+    previous = &observation;
   }
 
   for (const auto& event : camera.near_misses) {

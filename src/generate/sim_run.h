@@ -64,6 +64,14 @@ struct SimRunReport {
   int frames_with_tasks = 0;  // LLM calls with frame-level batching: one per such frame
   std::map<std::string, int> tasks_by_trigger;  // highest-priority trigger fired
   std::map<std::string, int> tasks_by_verdict;  // first, gap_shrank, ...
+  // Tasks of an urgent reason (first sight, new close pair, escalation)
+  // whose group held no pair of a near miss under way then or beginning
+  // within the next interval: the calls a perfect rule would not make.
+  std::map<std::string, int> urgent_without_near_miss;
+  // Urgent tasks whose group's near misses an earlier task had already shown.
+  std::map<std::string, int> urgent_repeats;
+  // One line per such task, when the audit is asked to explain them.
+  std::vector<std::string> unexplained;
   NearMissAudit near_misses;
   double detect_seconds = 0;    // wall time in detection (CPU cost, not simulated time)
   double generate_seconds = 0;  // wall time in the generator
@@ -102,8 +110,10 @@ struct ObservedCamera {
 ObservedCamera observe_sim_camera(const SimRunOptions& options);
 // Runs the observed frames through `generator` (which keeps its per-camera
 // state, so several cameras may share one) and audits the near misses.
+// With explain, lists each urgent task without a near miss (SimRunReport::unexplained).
 SimRunReport audit_sim_camera(const ObservedCamera& camera, TaskGenerator& generator,
-                              const std::function<void(const FrameOutcome&)>& on_frame = {});
+                              const std::function<void(const FrameOutcome&)>& on_frame = {},
+                              bool explain = false);
 // observe_sim_camera, then audit_sim_camera with options.on_frame.
 SimRunReport run_sim_camera(const SimRunOptions& options, TaskGenerator& generator);
 

@@ -55,10 +55,6 @@ TaskGenerator::CameraState& TaskGenerator::state_for(const messages::DetectionRe
 FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int64_t now_ms) {
   CameraState& camera = state_for(frame);
   camera.groups.expire(frame.captureTs);
-  const auto pair_horizon =
-      frame.captureTs - static_cast<int64_t>(config_.dedup.max_reassess_seconds * 1000);
-  std::erase_if(camera.assessed_pairs,
-                [&](const auto& item) { return item.second.ts <= pair_horizon; });
   while (camera.assessed_pairs.size() > kMaxAssessedPairs) {
     // Rare: drop the oldest.
     camera.assessed_pairs.erase(
@@ -70,7 +66,7 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
   for (const auto& object : frame.detectedObjects) objects.emplace(object.objectId, &object);
 
   FrameOutcome outcome;
-  std::set<std::pair<int, int>> close_now;  // danger pairs of this frame, any group
+  std::set<std::pair<int, int>> close_now;  // close pairs of this frame, any group
   // Groups with news, judged first and sent after: whether deferrable ones
   // wait depends on whether the frame makes a call at all.
   struct Candidate {
@@ -99,7 +95,7 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
     }
     const GroupMeasures measures =
         measure_group(group, members, camera.tracks, frame.captureTs, config_.triggers);
-    close_now.insert(measures.danger_pairs.begin(), measures.danger_pairs.end());
+    close_now.insert(measures.close_pairs.begin(), measures.close_pairs.end());
     GroupDecision decision;
     decision.groupId = group.groupId;
     decision.fired = fired_triggers(measures, config_.triggers);
@@ -144,6 +140,7 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
                            std::move(involved),
                            measures.speed,
                            priority};
+    decision.new_pairs = snapshot.danger_pairs;
     Verdict verdict = camera.groups.judge(group.groupId, snapshot, frame.captureTs);
     // A first sight of road users with nothing close or on a collision
     // course may wait too (dedup.quiet_first_waits).
@@ -203,9 +200,18 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
     }
     decision.emitted = true;
   }
-  // A pair that drew apart is news again when it closes in again.
-  std::erase_if(camera.assessed_pairs,
-                [&](const auto& item) { return !close_now.contains(item.first); });
+  // A pair that drew apart is news again when it closes in again. One of
+  // the two missing from the frame (the detector lost it for a moment, or it
+  // is hidden) has not drawn apart: forgotten only after max_reassess_seconds.
+  // A pair that stays close is shown again by its group's refresh, which
+  // may wait for the camera's next call: standing there is no new danger.
+  const auto pair_horizon =
+      frame.captureTs - static_cast<int64_t>(config_.dedup.max_reassess_seconds * 1000);
+  std::erase_if(camera.assessed_pairs, [&](const auto& item) {
+    if (close_now.contains(item.first)) return false;
+    return (objects.contains(item.first.first) && objects.contains(item.first.second)) ||
+           item.second.ts <= pair_horizon;
+  });
   // The aggregator waits for as many results as tasks were actually sent.
   for (auto& task : outcome.tasks) task.frameTaskCount = static_cast<int>(outcome.tasks.size());
 

@@ -22,6 +22,8 @@ struct GroupDecision {
   bool no_potential = false;       // triggered, but no conflict potential (not sent)
   bool emitted = false;            // a task was made
   bool deferred = false;           // news that waits for the camera's next call (verdict: why)
+  // Close pairs (object ids) no task showed lately: what made a new_conflict.
+  std::vector<std::pair<int, int>> new_pairs;
 };
 
 // The tasks of one frame and what the groups came to.

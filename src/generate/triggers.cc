@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 
 namespace tmon::generate {
@@ -108,23 +109,47 @@ void keep_min(double& slot, double value) {
 constexpr double kMovingSizesPerSecond = 0.25;
 constexpr double kMovingMetresPerSecond = 0.5;
 
-// Object ids of the members whose track says they move.
-std::vector<int> moving_members(const messages::GroupSafety& safety,
-                                const std::vector<const messages::DetectedObject*>& members) {
-  std::vector<int> moving;
+// Object ids of the members whose speed (by `speed_of` their track's
+// motion) is at least `sizes_per_second` object sizes per second in pixels,
+// twice that in metres per second on a ground plane (as kMoving* are).
+template <typename SpeedOf>
+std::vector<int> members_faster_than(const messages::GroupSafety& safety,
+                                     const std::vector<const messages::DetectedObject*>& members,
+                                     double sizes_per_second, SpeedOf speed_of) {
+  std::vector<int> fast;
   for (const auto& motion : safety.members) {
-    double threshold = kMovingMetresPerSecond;
+    double threshold = sizes_per_second * (kMovingMetresPerSecond / kMovingSizesPerSecond);
     if (safety.units != "m") {
       const auto it = std::find_if(members.begin(), members.end(), [&](const auto* object) {
         return object->objectId == motion.objectId;
       });
       if (it == members.end()) continue;
-      threshold = kMovingSizesPerSecond * size_of((*it)->bbox);
+      threshold = sizes_per_second * size_of((*it)->bbox);
     }
-    if (motion.speed >= threshold) moving.push_back(motion.objectId);
+    if (speed_of(motion) >= threshold) fast.push_back(motion.objectId);
   }
-  std::sort(moving.begin(), moving.end());
-  return moving;
+  std::sort(fast.begin(), fast.end());
+  return fast;
+}
+
+// Object ids of the members whose track says they move.
+std::vector<int> moving_members(const messages::GroupSafety& safety,
+                                const std::vector<const messages::DetectedObject*>& members) {
+  return members_faster_than(safety, members, kMovingSizesPerSecond,
+                             [](const messages::MemberMotion& m) { return m.speed; });
+}
+
+// Object ids of the members that went at least `sizes_per_second` since the
+// previous analysed frame, or whose peak speed detection did not measure
+// (then nothing can be ruled out).
+std::vector<int> fast_arrivals(const messages::GroupSafety& safety,
+                               const std::vector<const messages::DetectedObject*>& members,
+                               double sizes_per_second) {
+  return members_faster_than(safety, members, sizes_per_second,
+                             [](const messages::MemberMotion& m) {
+                               return m.peakSpeed < 0 ? std::numeric_limits<double>::max()
+                                                      : m.peakSpeed;
+                             });
 }
 
 // Whether two objects were within max_gap of each other in the previous
@@ -141,6 +166,10 @@ bool was_close(const messages::DetectedObject& a, const messages::DetectedObject
   if (then_a->second.ts_ms >= capture_ts || then_b->second.ts_ms >= capture_ts) return true;
   const double size = std::min(size_of(then_a->second.bbox), size_of(then_b->second.bbox));
   return size > 0 && box_gap(then_a->second.bbox, then_b->second.bbox) / size <= max_gap;
+}
+
+void add_close_pair(GroupMeasures& m, int a, int b) {
+  m.close_pairs.emplace_back(std::min(a, b), std::max(a, b));
 }
 
 void add_danger_pair(GroupMeasures& m, int a, int b, double gap) {
@@ -182,6 +211,14 @@ GroupMeasures measure_group(const messages::TrafficGroup& group,
   const bool judged = !group.safety.members.empty();
   const std::vector<int> moving = moving_members(group.safety, members);
   auto is_moving = [&](int id) { return std::binary_search(moving.begin(), moving.end(), id); };
+  // Who may have driven up hard since the previous analysed frame (all, with
+  // tailgating.arrival_speed off).
+  const double arrival = config.tailgating.arrival_speed;
+  const std::vector<int> fast = arrival > 0 ? fast_arrivals(group.safety, members, arrival)
+                                            : std::vector<int>{};
+  auto came_fast = [&](int id) {
+    return arrival <= 0 || std::binary_search(fast.begin(), fast.end(), id);
+  };
   m.conflict_potential = !judged || group.safety.conflict || !m.conflict_pairs.empty();
 
   for (size_t i = 0; i < members.size(); ++i) {
@@ -200,15 +237,18 @@ GroupMeasures measure_group(const messages::TrafficGroup& group,
         // the previous analysed frame was moving then, though both may stand
         // by now: at 1.8 s a car braking hard behind a queue is seen
         // approaching far off, then stopped a few pixels behind.
+        if (gap <= config.tailgating.max_gap) add_close_pair(m, a.objectId, b.objectId);
         if (gap <= config.tailgating.max_gap &&
             (is_moving(a.objectId) || is_moving(b.objectId) ||
-             !was_close(a, b, previous, capture_ts, config.tailgating.max_gap))) {
+             (!was_close(a, b, previous, capture_ts, config.tailgating.max_gap) &&
+              (came_fast(a.objectId) || came_fast(b.objectId))))) {
           m.conflict_potential = true;
           add_danger_pair(m, a.objectId, b.objectId, gap);
         }
       } else if (a_vehicle != b_vehicle && (a.className == "person" || b.className == "person")) {
         keep_min(m.person_vehicle_gap, gap);
         if (gap <= config.proximity.max_gap) {
+          add_close_pair(m, a.objectId, b.objectId);
           m.conflict_potential = true;
           add_danger_pair(m, a.objectId, b.objectId, gap);
         }
@@ -225,6 +265,9 @@ GroupMeasures measure_group(const messages::TrafficGroup& group,
       if (closest <= gap - kMinApproach) keep_min(m.predicted_gap, closest);
     }
   }
+  std::sort(m.close_pairs.begin(), m.close_pairs.end());
+  m.close_pairs.erase(std::unique(m.close_pairs.begin(), m.close_pairs.end()),
+                      m.close_pairs.end());
   std::sort(m.danger_pairs.begin(), m.danger_pairs.end());
   m.danger_pairs.erase(std::unique(m.danger_pairs.begin(), m.danger_pairs.end()),
                        m.danger_pairs.end());

@@ -56,6 +56,11 @@ struct GroupMeasures {
   std::vector<std::pair<int, int>> danger_pairs;
   // The gap of each danger pair, object sizes.
   std::map<std::pair<int, int>, double> danger_gaps;
+  // Every pair within its gap (the tailgating gap for two vehicles, the
+  // proximity gap for a pedestrian and a vehicle), moving or not, sorted: a
+  // danger pair a task showed stays shown while it is in here, so a queue
+  // that stops and starts again with the same tailgater is no news.
+  std::vector<std::pair<int, int>> close_pairs;
   // Whether the surrogate safety measures give the group a chance of a
   // conflict at all (see TaskConfig::require_conflict_potential). True when
   // detection measured no motion (an original-format message): what cannot
