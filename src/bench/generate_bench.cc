@@ -184,6 +184,7 @@ int run_generate_bench(const GenerateBenchOptions& o) {
         {"callsPerCameraMinute", per_camera_minute(static_cast<double>(calls))},
         {"groupsPerCall", calls > 0 ? static_cast<double>(total.tasks) / calls : 0},
         {"largestBatch", max_batch},
+        {"framesDeferrableOnly", total.frames_deferrable_only},
         {"timesFewerCalls", fewer(static_cast<double>(calls))},
         {"promptTokensPerCameraMinute", per_camera_minute(static_cast<double>(tokens_batched))}}},
       {"promptTokensPerCameraMinute", per_camera_minute(static_cast<double>(tokens))},
@@ -235,7 +236,7 @@ int run_generate_bench(const GenerateBenchOptions& o) {
       "  LLM calls saved: {:.1f}% ({:.2f} tasks per camera-minute against {:.2f} groups: "
       "{:.2f}x fewer)\n"
       "  batched (llm.batch_groups): {} calls, {:.2f} per camera-minute ({:.2f}x fewer), "
-      "{:.2f} groups per call (at most {})\n"
+      "{:.2f} groups per call (at most {}); {} of them for deferrable reasons alone\n"
       "  prompt tokens per camera-minute: {:.0f} as single calls, {:.0f} batched "
       "(one call per group per frame: ~{:.0f})\n"
       "  near misses: {} recorded, {} in a frame, {} seen by detection as a group, {} caught "
@@ -248,7 +249,7 @@ int run_generate_bench(const GenerateBenchOptions& o) {
       report["tasksPerCameraMinute"].get<double>(), report["groupsPerCameraMinute"].get<double>(),
       fewer(total.tasks), calls, per_camera_minute(static_cast<double>(calls)),
       fewer(static_cast<double>(calls)), report["batched"]["groupsPerCall"].get<double>(),
-      max_batch, report["promptTokensPerCameraMinute"].get<double>(),
+      max_batch, total.frames_deferrable_only, report["promptTokensPerCameraMinute"].get<double>(),
       report["batched"]["promptTokensPerCameraMinute"].get<double>(),
       report["baselinePromptTokensPerCameraMinute"].get<double>(), nm.recorded, nm.rendered(),
       nm.seen_as_group(), nm.caught, nm.caught_before, nm.missed.size(), urgent_idle_total,

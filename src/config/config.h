@@ -51,7 +51,7 @@ void check_model_tokens(MapReader& item, ModelTokenConfig& model,
   /* Frame-level batching: a frame's tasks waiting together go to the LLM in                      \
      one call (several images in one user message, each labelled with its                         \
      group index); each group still gets its own result. */                                       \
-  X(bool, batch_groups, false, anything(), kPlain)                                                \
+  X(bool, batch_groups, true, anything(), kPlain)                                                \
   /* groups per batched call at most */                                                           \
   X(int, max_batch_groups, 8, int_between(1, 32), kPlain)
 struct LlmConfig {
@@ -459,12 +459,11 @@ struct ClosingTriggerConfig {
 #define TMON_TAILGATING_TRIGGER_FIELDS(X)                                      \
   X(double, max_gap, 0.25, number_between(0, 100), kPlain)                     \
   X(int, priority, 60, anything(), kPlain)                                     \
-  /* Two standing vehicles that came within max_gap since the previous         \
-     analysed frame are a close pair only when one of them went at least this  \
-     fast in between (its track's peakSpeed; object sizes per second, twice    \
-     that in m/s on a ground plane): braking hard from speed, not rolling into  \
-     a queue. 0 = any. */                                                      \
-  X(double, arrival_speed, 0, number_at_least(0), kPlain)
+  /* Two vehicles follow one another (rather than pass side by side in       \
+     neighbouring lanes) when their boxes overlap by at least this share of   \
+     the smaller one across the way they go; only then is a close pair        \
+     tailgating. 0 = any close pair. */                                       \
+  X(double, min_in_line, 0.3, number_between(0, 1), kPlain)
 struct TailgatingTriggerConfig {
   TMON_CONFIG_FIELDS(TMON_TAILGATING_TRIGGER_FIELDS)
 };
@@ -512,13 +511,17 @@ struct TaskTriggerConfig {
      for a call the camera makes anyway (frame-level batching: several groups,   \
      one call) and go out when the wait ends; 0: each in its own frame. New      \
      close pairs, higher triggers and first sights never wait. */                \
-  X(double, coalesce_seconds, 5.4, number_at_least(0), kPlain)                   \
-  /* A first sight without a conflict candidate or close pair waits like a       \
-     deferrable reason. */                                                       \
-  X(bool, quiet_first_waits, false, anything(), kPlain)                          \
+  X(double, coalesce_seconds, 9, number_at_least(0), kPlain)                   \
+  /* A first sight without a close pair (nothing, or only TTC/PET conflict      \
+     candidates, which in flowing traffic mostly brake in time) waits like a     \
+     deferrable reason; a close pair stays urgent. */                            \
+  X(bool, quiet_first_waits, true, anything(), kPlain)                          \
   /* A close pair a task showed is news again once its gap falls below this      \
      share of its gap then (it is becoming a near miss); 0 = off. */             \
   X(double, closer_pair_ratio, 0.7, number_between(0, 1), kPlain)                \
+  /* ... and only when its gap also fell by at least this (object sizes): at   \
+     a tight gap a box's jitter of a few pixels is no approach. */              \
+  X(double, closer_pair_min_drop, 0.1, number_at_least(0), kPlain)                \
   /* closest gap shrank by more than this (object sizes); 0 = off */             \
   X(double, distance_shrink, 0, number_at_least(0), kPlain)                      \
   /* speed changed by more than this (object sizes per second); 0 = off */       \

@@ -6,7 +6,6 @@
 #include <opencv2/imgproc.hpp>
 
 #include "common/base64.h"
-#include "detect/interval_motion.h"
 
 namespace tmon::detect {
 namespace {
@@ -165,10 +164,6 @@ messages::DetectionResult FrameAnalyzer::compose(const cv::Mat& frame, int64_t c
     for (size_t index : clusters[c]) members[c].push_back(detections[index].object_id);
   }
   const auto names = groups_.assign(members);
-  // Members' peak speed since the previous analysed frame (interval_motion.h).
-  const auto paths = paths_by_id(tracker_.tracks());
-  const double since = previous_analysed_seconds_;
-  previous_analysed_seconds_ = seconds_of(capture_ms);
   const cv::Rect2d frame_rect(0, 0, frame.cols, frame.rows);
   for (size_t c = 0; c < clusters.size(); ++c) {
     messages::TrafficGroup group;
@@ -197,11 +192,7 @@ messages::DetectionResult FrameAnalyzer::compose(const cv::Mat& frame, int64_t c
       group.safety.conflict |= out.conflict;
       group.safety.pairs.push_back(out);
     }
-    for (size_t index : clusters[c]) {
-      auto& motion = group.safety.members.emplace_back(motion_of(detections[index]));
-      const auto path = paths.find(motion.objectId);
-      if (path != paths.end()) motion.peakSpeed = peak_speed(*path->second, since, options_.ground);
-    }
+    for (size_t index : clusters[c]) group.safety.members.push_back(motion_of(detections[index]));
     auto& listed = group.safety.pairs;
     std::sort(listed.begin(), listed.end(), [](const auto& x, const auto& y) {
       return smallest_of(x.ttc, x.pet) < smallest_of(y.ttc, y.pet);

@@ -58,7 +58,6 @@ class FrameAnalyzer {
   Tracker tracker_;
   GroupTracker groups_;
   int64_t frame_number_ = 0;
-  double previous_analysed_seconds_ = -1;  // members' peakSpeed is measured since then
 };
 
 // JPEG bytes of an image, as base64.

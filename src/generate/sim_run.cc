@@ -35,6 +35,7 @@ SimRunReport& SimRunReport::operator+=(const SimRunReport& other) {
   no_potential += other.no_potential;
   deferred += other.deferred;
   frames_with_tasks += other.frames_with_tasks;
+  frames_deferrable_only += other.frames_deferrable_only;
   for (const auto& [k, v] : other.tasks_by_trigger) tasks_by_trigger[k] += v;
   for (const auto& [k, v] : other.tasks_by_verdict) tasks_by_verdict[k] += v;
   for (const auto& [k, v] : other.urgent_without_near_miss) urgent_without_near_miss[k] += v;
@@ -98,7 +99,7 @@ std::string describe(const ObservedFrame& now, const ObservedFrame* before,
       object->bbox.y2 - object->bbox.y1, object->bbox.x1, object->bbox.y1);
   for (const auto& motion : group.safety.members) {
     if (motion.objectId == id) {
-      text += fmt::format(" v=({:.0f},{:.0f}) peak={:.0f}", motion.vx, motion.vy, motion.peakSpeed);
+      text += fmt::format(" v=({:.0f},{:.0f})", motion.vx, motion.vy);
     }
   }
   const auto* then = before ? object_in(before->frame, id) : nullptr;
@@ -239,6 +240,12 @@ SimRunReport audit_sim_camera(const ObservedCamera& camera, TaskGenerator& gener
     report.deferred += outcome.deferred;
     if (!outcome.tasks.empty()) ++report.frames_with_tasks;
     if (on_frame) on_frame(outcome);
+    if (!outcome.tasks.empty() &&
+        std::none_of(outcome.groups.begin(), outcome.groups.end(), [](const auto& decision) {
+          return decision.emitted && is_urgent(*decision.verdict);
+        })) {
+      ++report.frames_deferrable_only;
+    }
     std::map<std::string, const GroupDecision*> decisions;
     for (const auto& decision : outcome.groups) {
       decisions[decision.groupId] = &decision;

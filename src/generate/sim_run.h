@@ -62,6 +62,7 @@ struct SimRunReport {
   int no_potential = 0;
   int deferred = 0;           // group-frames whose news waited for a later call
   int frames_with_tasks = 0;  // LLM calls with frame-level batching: one per such frame
+  int frames_deferrable_only = 0;  // of those, frames whose tasks all had deferrable reasons
   std::map<std::string, int> tasks_by_trigger;  // highest-priority trigger fired
   std::map<std::string, int> tasks_by_verdict;  // first, gap_shrank, ...
   // Tasks of an urgent reason (first sight, new close pair, escalation)

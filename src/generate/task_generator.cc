@@ -120,7 +120,9 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
     for (const auto& pair : measures.danger_pairs) {
       const auto shown = camera.assessed_pairs.find(pair);
       if (shown == camera.assessed_pairs.end() ||
-          measures.danger_gaps.at(pair) < config_.dedup.closer_pair_ratio * shown->second.gap) {
+          (measures.danger_gaps.at(pair) < config_.dedup.closer_pair_ratio * shown->second.gap &&
+           shown->second.gap - measures.danger_gaps.at(pair) >=
+               config_.dedup.closer_pair_min_drop)) {
         unseen_pairs.push_back(pair);
       }
     }
@@ -145,7 +147,7 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
     // A first sight of road users with nothing close or on a collision
     // course may wait too (dedup.quiet_first_waits).
     const bool quiet_first = verdict == Verdict::kFirst && config_.dedup.quiet_first_waits &&
-                             measures.conflict_pairs.empty() && measures.danger_pairs.empty();
+                             measures.danger_pairs.empty();
     Candidate candidate{
         outcome.groups.size(), &group,  image, std::move(members), std::move(snapshot),
         measures.danger_gaps,  priority};

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <optional>
 
 namespace tmon::generate {
@@ -109,47 +108,23 @@ void keep_min(double& slot, double value) {
 constexpr double kMovingSizesPerSecond = 0.25;
 constexpr double kMovingMetresPerSecond = 0.5;
 
-// Object ids of the members whose speed (by `speed_of` their track's
-// motion) is at least `sizes_per_second` object sizes per second in pixels,
-// twice that in metres per second on a ground plane (as kMoving* are).
-template <typename SpeedOf>
-std::vector<int> members_faster_than(const messages::GroupSafety& safety,
-                                     const std::vector<const messages::DetectedObject*>& members,
-                                     double sizes_per_second, SpeedOf speed_of) {
-  std::vector<int> fast;
+// Object ids of the members whose track says they move.
+std::vector<int> moving_members(const messages::GroupSafety& safety,
+                                const std::vector<const messages::DetectedObject*>& members) {
+  std::vector<int> moving;
   for (const auto& motion : safety.members) {
-    double threshold = sizes_per_second * (kMovingMetresPerSecond / kMovingSizesPerSecond);
+    double threshold = kMovingMetresPerSecond;
     if (safety.units != "m") {
       const auto it = std::find_if(members.begin(), members.end(), [&](const auto* object) {
         return object->objectId == motion.objectId;
       });
       if (it == members.end()) continue;
-      threshold = sizes_per_second * size_of((*it)->bbox);
+      threshold = kMovingSizesPerSecond * size_of((*it)->bbox);
     }
-    if (speed_of(motion) >= threshold) fast.push_back(motion.objectId);
+    if (motion.speed >= threshold) moving.push_back(motion.objectId);
   }
-  std::sort(fast.begin(), fast.end());
-  return fast;
-}
-
-// Object ids of the members whose track says they move.
-std::vector<int> moving_members(const messages::GroupSafety& safety,
-                                const std::vector<const messages::DetectedObject*>& members) {
-  return members_faster_than(safety, members, kMovingSizesPerSecond,
-                             [](const messages::MemberMotion& m) { return m.speed; });
-}
-
-// Object ids of the members that went at least `sizes_per_second` since the
-// previous analysed frame, or whose peak speed detection did not measure
-// (then nothing can be ruled out).
-std::vector<int> fast_arrivals(const messages::GroupSafety& safety,
-                               const std::vector<const messages::DetectedObject*>& members,
-                               double sizes_per_second) {
-  return members_faster_than(safety, members, sizes_per_second,
-                             [](const messages::MemberMotion& m) {
-                               return m.peakSpeed < 0 ? std::numeric_limits<double>::max()
-                                                      : m.peakSpeed;
-                             });
+  std::sort(moving.begin(), moving.end());
+  return moving;
 }
 
 // Whether two objects were within max_gap of each other in the previous
@@ -166,6 +141,27 @@ bool was_close(const messages::DetectedObject& a, const messages::DetectedObject
   if (then_a->second.ts_ms >= capture_ts || then_b->second.ts_ms >= capture_ts) return true;
   const double size = std::min(size_of(then_a->second.bbox), size_of(then_b->second.bbox));
   return size > 0 && box_gap(then_a->second.bbox, then_b->second.bbox) / size <= max_gap;
+}
+
+// How much two boxes overlap across `heading` (px/s, any length > 0), as
+// a share of the smaller one's extent there: about 1 for two cars of one
+// lane, at most 0 for two in neighbouring lanes.
+double overlap_across(const messages::BoundingBox& a, const messages::BoundingBox& b,
+                      const Velocity& heading) {
+  const double length = std::hypot(heading.x, heading.y);
+  const double nx = -heading.y / length;
+  const double ny = heading.x / length;
+  auto extent = [&](const messages::BoundingBox& box) {
+    const double xs[] = {box.x1 * nx, box.x2 * nx};
+    const double ys[] = {box.y1 * ny, box.y2 * ny};
+    return std::pair{std::min(xs[0], xs[1]) + std::min(ys[0], ys[1]),
+                     std::max(xs[0], xs[1]) + std::max(ys[0], ys[1])};
+  };
+  const auto [a_lo, a_hi] = extent(a);
+  const auto [b_lo, b_hi] = extent(b);
+  const double smaller = std::min(a_hi - a_lo, b_hi - b_lo);
+  if (smaller <= 0) return 1;
+  return (std::min(a_hi, b_hi) - std::max(a_lo, b_lo)) / smaller;
 }
 
 void add_close_pair(GroupMeasures& m, int a, int b) {
@@ -211,15 +207,34 @@ GroupMeasures measure_group(const messages::TrafficGroup& group,
   const bool judged = !group.safety.members.empty();
   const std::vector<int> moving = moving_members(group.safety, members);
   auto is_moving = [&](int id) { return std::binary_search(moving.begin(), moving.end(), id); };
-  // Who may have driven up hard since the previous analysed frame (all, with
-  // tailgating.arrival_speed off).
-  const double arrival = config.tailgating.arrival_speed;
-  const std::vector<int> fast = arrival > 0 ? fast_arrivals(group.safety, members, arrival)
-                                            : std::vector<int>{};
-  auto came_fast = [&](int id) {
-    return arrival <= 0 || std::binary_search(fast.begin(), fast.end(), id);
-  };
   m.conflict_potential = !judged || group.safety.conflict || !m.conflict_pairs.empty();
+  // Which way a member goes in the picture, px/s: its filtered track
+  // velocity when it moves (in pixels only: ground-plane velocities are in
+  // road coordinates), else how it moved since the previous analysed frame.
+  auto heading_of = [&](size_t i) -> std::optional<Velocity> {
+    const double threshold = kMovingSizesPerSecond * size_of(members[i]->bbox);
+    if (group.safety.units != "m") {
+      for (const auto& motion : group.safety.members) {
+        if (motion.objectId == members[i]->objectId && motion.speed >= threshold)
+          return Velocity{motion.vx, motion.vy};
+      }
+    }
+    const auto& moved = velocities[i];
+    if (moved && std::hypot(moved->x, moved->y) >= threshold) return moved;
+    return std::nullopt;
+  };
+  // Whether two vehicles follow one another along the way the faster one
+  // goes; when neither moves nor moved, nothing rules it out.
+  auto in_line = [&](size_t i, size_t j) {
+    if (config.tailgating.min_in_line <= 0) return true;
+    auto heading = heading_of(i);
+    if (const auto other = heading_of(j);
+        other && (!heading || std::hypot(other->x, other->y) > std::hypot(heading->x, heading->y))) {
+      heading = other;
+    }
+    return !heading || overlap_across(members[i]->bbox, members[j]->bbox, *heading) >=
+                           config.tailgating.min_in_line;
+  };
 
   for (size_t i = 0; i < members.size(); ++i) {
     for (size_t j = i + 1; j < members.size(); ++j) {
@@ -238,10 +253,9 @@ GroupMeasures measure_group(const messages::TrafficGroup& group,
         // by now: at 1.8 s a car braking hard behind a queue is seen
         // approaching far off, then stopped a few pixels behind.
         if (gap <= config.tailgating.max_gap) add_close_pair(m, a.objectId, b.objectId);
-        if (gap <= config.tailgating.max_gap &&
+        if (gap <= config.tailgating.max_gap && in_line(i, j) &&
             (is_moving(a.objectId) || is_moving(b.objectId) ||
-             (!was_close(a, b, previous, capture_ts, config.tailgating.max_gap) &&
-              (came_fast(a.objectId) || came_fast(b.objectId))))) {
+             !was_close(a, b, previous, capture_ts, config.tailgating.max_gap))) {
           m.conflict_potential = true;
           add_danger_pair(m, a.objectId, b.objectId, gap);
         }

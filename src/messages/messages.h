@@ -65,9 +65,6 @@ struct MemberMotion {
   double vx = 0, vy = 0;  // per second; in the image y grows downwards
   double speed = 0;
   double heading = 0;  // degrees, 0 = +x, counter-clockwise
-  // The highest speed its track had since the camera's previous analysed
-  // frame, from the frames tracked in between; -1: not measured.
-  double peakSpeed = -1;
   bool operator==(const MemberMotion&) const = default;
 };
 

@@ -43,16 +43,13 @@ void read_member_motion(const JsonReader& value, MemberMotion* out) {
   }
   value.optional("speed", &out->speed);
   value.optional("heading", &out->heading);
-  value.optional("peakSpeed", &out->peakSpeed);
 }
 
 OrderedJson to_json_value(const MemberMotion& motion) {
-  OrderedJson out{{"objectId", motion.objectId},
-                  {"velocity", {motion.vx, motion.vy}},
-                  {"speed", motion.speed},
-                  {"heading", motion.heading}};
-  if (motion.peakSpeed >= 0) out["peakSpeed"] = motion.peakSpeed;
-  return out;
+  return OrderedJson{{"objectId", motion.objectId},
+                     {"velocity", {motion.vx, motion.vy}},
+                     {"speed", motion.speed},
+                     {"heading", motion.heading}};
 }
 
 }  // namespace

@@ -304,7 +304,7 @@ tasks:
   triggers:
     proximity: {max_gap: 0.75, priority: 9}
     closing: {horizon_seconds: 3, max_gap: 0.5, priority: 8}
-    tailgating: {max_gap: 0, priority: 7}
+    tailgating: {max_gap: 0, priority: 7, min_in_line: 0.5}
     density: {min_density: 0.95, priority: 6}
     crowd: {min_size: 6, priority: 5}
   dedup:
@@ -315,9 +315,10 @@ tasks:
     max_cameras: 50
     max_groups_per_camera: 16
     track_identity: false
-    coalesce_seconds: 9
-    quiet_first_waits: true
+    coalesce_seconds: 3.6
+    quiet_first_waits: false
     closer_pair_ratio: 0.5
+    closer_pair_min_drop: 0.2
 )");
   ASSERT_TRUE(loaded) << loaded.error().message;
   EXPECT_TRUE(loaded->warnings.empty());
@@ -330,6 +331,7 @@ tasks:
   EXPECT_EQ(t.triggers.closing.priority, 8);
   EXPECT_EQ(t.triggers.tailgating.max_gap, 0);
   EXPECT_EQ(t.triggers.tailgating.priority, 7);
+  EXPECT_EQ(t.triggers.tailgating.min_in_line, 0.5);
   EXPECT_EQ(t.triggers.density.min_density, 0.95);
   EXPECT_EQ(t.triggers.density.priority, 6);
   EXPECT_EQ(t.triggers.crowd.min_size, 6);
@@ -341,15 +343,19 @@ tasks:
   EXPECT_EQ(t.dedup.max_cameras, 50);
   EXPECT_EQ(t.dedup.max_groups_per_camera, 16);
   EXPECT_FALSE(t.dedup.track_identity);
-  EXPECT_EQ(t.dedup.coalesce_seconds, 9);
-  EXPECT_TRUE(t.dedup.quiet_first_waits);
+  EXPECT_EQ(t.dedup.coalesce_seconds, 3.6);
+  EXPECT_FALSE(t.dedup.quiet_first_waits);
   EXPECT_EQ(t.dedup.closer_pair_ratio, 0.5);
-  // Defaults: judged by tracks, deferrable reasons wait three analysed frames.
+  EXPECT_EQ(t.dedup.closer_pair_min_drop, 0.2);
+  // Defaults: judged by tracks, deferrable reasons wait five analysed frames,
+  // a first sight without a close pair waits too.
   const TaskDedupConfig defaults;
   EXPECT_TRUE(defaults.track_identity);
-  EXPECT_EQ(defaults.coalesce_seconds, 5.4);
-  EXPECT_FALSE(defaults.quiet_first_waits);
+  EXPECT_EQ(defaults.coalesce_seconds, 9);
+  EXPECT_TRUE(defaults.quiet_first_waits);
   EXPECT_EQ(defaults.closer_pair_ratio, 0.7);
+  EXPECT_EQ(defaults.closer_pair_min_drop, 0.1);
+  EXPECT_EQ(TailgatingTriggerConfig{}.min_in_line, 0.3);
 }
 
 TEST_F(PipelineFileTest, BadTaskSettingsNameFileLineAndKey) {
@@ -411,6 +417,7 @@ TEST_F(PipelineFileTest, ShippedTaskDefaultsMatchTheStruct) {
   EXPECT_EQ(t.triggers.closing.priority, d.triggers.closing.priority);
   EXPECT_EQ(t.triggers.tailgating.max_gap, d.triggers.tailgating.max_gap);
   EXPECT_EQ(t.triggers.tailgating.priority, d.triggers.tailgating.priority);
+  EXPECT_EQ(t.triggers.tailgating.min_in_line, d.triggers.tailgating.min_in_line);
   EXPECT_EQ(t.triggers.density.min_density, d.triggers.density.min_density);
   EXPECT_EQ(t.triggers.density.priority, d.triggers.density.priority);
   EXPECT_EQ(t.triggers.crowd.min_size, d.triggers.crowd.min_size);
@@ -424,6 +431,10 @@ TEST_F(PipelineFileTest, ShippedTaskDefaultsMatchTheStruct) {
   EXPECT_EQ(t.dedup.forget_after_seconds, d.dedup.forget_after_seconds);
   EXPECT_EQ(t.dedup.max_cameras, d.dedup.max_cameras);
   EXPECT_EQ(t.dedup.max_groups_per_camera, d.dedup.max_groups_per_camera);
+  EXPECT_EQ(t.dedup.coalesce_seconds, d.dedup.coalesce_seconds);
+  EXPECT_EQ(t.dedup.quiet_first_waits, d.dedup.quiet_first_waits);
+  EXPECT_EQ(t.dedup.closer_pair_ratio, d.dedup.closer_pair_ratio);
+  EXPECT_EQ(t.dedup.closer_pair_min_drop, d.dedup.closer_pair_min_drop);
   const DetectionConfig& detection = loaded->config->pipeline.detection;
   const DetectionConfig detection_defaults;
   EXPECT_EQ(detection.track_fps, detection_defaults.track_fps);

@@ -41,7 +41,7 @@ inline GroupSafety full_safety() {
       .units = "m",
       .pairs = {ConflictPair{0, 1, 1.25, -1, 3.5, 2.75, true},
                 ConflictPair{1, 0, -1, 0.5, 12.0, -0.125, true}},
-      .members = {MemberMotion{0, 1.5, -2.0, 2.5, -53.13, 3.25}, MemberMotion{1, 0, 0, 0, 0, -1}}};
+      .members = {MemberMotion{0, 1.5, -2.0, 2.5, -53.13}, MemberMotion{1, 0, 0, 0, 0}}};
 }
 
 inline DetectionResult full_detection_result() {
