@@ -74,9 +74,11 @@ class TaskGenerator {
     // Danger pairs (GroupMeasures::danger_pairs) by when a task last showed
     // them, whatever group they were in: groups split and merge between
     // frames, and the same two road users in a regrouped picture are no news.
-    // Forgotten once the two are no longer close, or after
-    // max_reassess_seconds; bounded by kMaxAssessedPairs. One that came
-    // closer than dedup.closer_pair_ratio of its gap then is news again.
+    // Kept while the two stay close (GroupMeasures::close_pairs), standing or
+    // not; forgotten once both are seen apart, or after max_reassess_seconds
+    // when one of them is missing; bounded by kMaxAssessedPairs. One that came
+    // closer than dedup.closer_pair_ratio of its gap then (and by at least
+    // closer_pair_min_drop) is news again.
     struct ShownPair {
       int64_t ts = 0;  // capture time of the task
       double gap = 0;  // object sizes, then

@@ -554,5 +554,83 @@ TEST(TaskGeneratorTest, QuietFirstSightWaitsOnlyWhenSwitchedOn) {
   EXPECT_EQ(first_task_frame(true), 3);  // waited 5.4 s for company, none came
 }
 
+// What the shipped policy makes of a group, frame by frame: one change per
+// row, on a ManualClock advancing one analysed frame (1.8 s) per step. Each
+// frame is one group of all its road users; "-" no task, "waits" a reason
+// waiting for the camera's next call, else the task's reason.
+struct Step {
+  std::vector<Actor> actors;
+  std::vector<int> moving;                      // along +x at 60 px/s
+  std::vector<std::pair<int, int>> conflicts;  // TTC/PET conflict candidates
+};
+struct ShippedPolicyRow {
+  const char* change;
+  std::vector<Step> frames;
+  std::vector<std::string> expected;
+};
+
+TEST(TaskGeneratorTest, ShippedReassessmentPolicyTable) {
+  // 64x32 cars (45 px a size: the tailgating gap is 11 px, a tenth of a size 4.5 px).
+  const Actor a{1, "car", 100, 150};
+  auto behind = [](double gap) { return Actor{2, "car", 100 + 64 + gap, 150}; };
+  const Actor beside{2, "car", 110, 188};  // the next lane, 6 px below car 1
+  const Actor far{3, "car", 400, 150};
+  const Actor walker{4, "person", 100 + 64 + 5, 150, 12, 30};
+  const std::vector<ShippedPolicyRow> table = {
+      {"two cars side by side in neighbouring lanes, 6 px apart: no tailgating",
+       {{{a, beside}, {1, 2}, {}}},
+       {"-"}},
+      {"the same 6 px with one behind the other: a close pair, at once",
+       {{{a, behind(6)}, {1, 2}, {}}},
+       {"first"}},
+      {"a first sight with only a TTC candidate waits up to 9 s for a call, then goes alone",
+       {{{a, far}, {1}, {{1, 3}}},
+        {{a, far}, {1}, {{1, 3}}},
+        {{a, far}, {1}, {{1, 3}}},
+        {{a, far}, {1}, {{1, 3}}},
+        {{a, far}, {1}, {{1, 3}}},
+        {{a, far}, {1}, {{1, 3}}}},
+       {"waits", "waits", "waits", "waits", "waits", "first"}},
+      {"a waiting first sight goes out at once when the pair comes close",
+       {{{a, far}, {1}, {{1, 3}}}, {{a, behind(4), far}, {1, 2}, {{1, 3}}}},
+       {"waits", "first"}},
+      {"a pedestrian 5 px from a standing car: at once",
+       {{{a, walker}, {}, {}}},
+       {"first"}},
+      {"a tailgater stops with the queue and drives on: shown once",
+       {{{a, behind(4)}, {1, 2}, {}}, {{a, behind(4)}, {}, {}}, {{a, behind(4)}, {1, 2}, {}}},
+       {"first", "-", "-"}},
+      {"one of a shown pair missing from a frame has not drawn apart",
+       {{{a, behind(4), far}, {1, 2}, {}},
+        {{a, far}, {1}, {}},
+        {{a, behind(4), far}, {1, 2}, {}}},
+       {"first", "-", "-"}},
+      {"a shown pair that parts and closes in again: news again",
+       {{{a, behind(4)}, {1, 2}, {}}, {{a, behind(40)}, {1, 2}, {}}, {{a, behind(4)}, {1, 2}, {}}},
+       {"first", "-", "new_conflict"}},
+      {"a shown pair 3 px closer is box jitter, 5 px closer is news",
+       {{{a, behind(10)}, {1, 2}, {}}, {{a, behind(7)}, {1, 2}, {}}, {{a, behind(5)}, {1, 2}, {}}},
+       {"first", "-", "new_conflict"}},
+  };
+  for (const auto& row : table) {
+    ManualClock clock(kStart);
+    TaskGenerator generator(config::TaskConfig{});
+    for (size_t i = 0; i < row.frames.size(); ++i) {
+      const auto& step = row.frames[i];
+      const int64_t ts = clock.epoch_ms();
+      const auto outcome =
+          generator.process(frame_with_safety(ts, step.actors, step.moving, step.conflicts), ts);
+      std::string got = "-";
+      if (!outcome.tasks.empty()) {
+        got = std::string(to_string(*outcome.groups[0].verdict));
+      } else if (outcome.deferred > 0) {
+        got = "waits";
+      }
+      EXPECT_EQ(got, row.expected[i]) << row.change << ", frame " << i;
+      clock.advance(std::chrono::milliseconds(kFrameMs));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tmon::generate
