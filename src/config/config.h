@@ -515,7 +515,7 @@ struct TaskTriggerConfig {
   /* A first sight without a close pair (nothing, or only TTC/PET conflict      \
      candidates, which in flowing traffic mostly brake in time) waits like a     \
      deferrable reason; a close pair stays urgent. */                            \
-  X(bool, quiet_first_waits, true, anything(), kPlain)                          \
+  X(bool, quiet_first_waits, false, anything(), kPlain)                          \
   /* A close pair a task showed is news again once its gap falls below this      \
      share of its gap then (it is becoming a near miss); 0 = off. */             \
   X(double, closer_pair_ratio, 0.7, number_between(0, 1), kPlain)                \

@@ -316,7 +316,7 @@ tasks:
     max_groups_per_camera: 16
     track_identity: false
     coalesce_seconds: 3.6
-    quiet_first_waits: false
+    quiet_first_waits: true
     closer_pair_ratio: 0.5
     closer_pair_min_drop: 0.2
 )");
@@ -344,15 +344,15 @@ tasks:
   EXPECT_EQ(t.dedup.max_groups_per_camera, 16);
   EXPECT_FALSE(t.dedup.track_identity);
   EXPECT_EQ(t.dedup.coalesce_seconds, 3.6);
-  EXPECT_FALSE(t.dedup.quiet_first_waits);
+  EXPECT_TRUE(t.dedup.quiet_first_waits);
   EXPECT_EQ(t.dedup.closer_pair_ratio, 0.5);
   EXPECT_EQ(t.dedup.closer_pair_min_drop, 0.2);
   // Defaults: judged by tracks, deferrable reasons wait five analysed frames,
-  // a first sight without a close pair waits too.
+  // every first sight goes out at once.
   const TaskDedupConfig defaults;
   EXPECT_TRUE(defaults.track_identity);
   EXPECT_EQ(defaults.coalesce_seconds, 9);
-  EXPECT_TRUE(defaults.quiet_first_waits);
+  EXPECT_FALSE(defaults.quiet_first_waits);
   EXPECT_EQ(defaults.closer_pair_ratio, 0.7);
   EXPECT_EQ(defaults.closer_pair_min_drop, 0.1);
   EXPECT_EQ(TailgatingTriggerConfig{}.min_in_line, 0.3);

@@ -554,8 +554,9 @@ TEST(TaskGeneratorTest, QuietFirstSightWaitsOnlyWhenSwitchedOn) {
   EXPECT_EQ(first_task_frame(true), 3);  // waited 5.4 s for company, none came
 }
 
-// What the shipped policy makes of a group, frame by frame: one change per
-// row, on a ManualClock advancing one analysed frame (1.8 s) per step. Each
+// What the shipped policy, with quiet first sights waiting, makes of a group,
+// frame by frame: one change per row, on a ManualClock advancing one
+// analysed frame (1.8 s) per step. Each
 // frame is one group of all its road users; "-" no task, "waits" a reason
 // waiting for the camera's next call, else the task's reason.
 struct Step {
@@ -614,7 +615,9 @@ TEST(TaskGeneratorTest, ShippedReassessmentPolicyTable) {
   };
   for (const auto& row : table) {
     ManualClock clock(kStart);
-    TaskGenerator generator(config::TaskConfig{});
+    config::TaskConfig config;
+    config.dedup.quiet_first_waits = true;
+    TaskGenerator generator(config);
     for (size_t i = 0; i < row.frames.size(); ++i) {
       const auto& step = row.frames[i];
       const int64_t ts = clock.epoch_ms();

@@ -476,8 +476,17 @@ TEST_F(BatchTest, BatchSizeIsCapped) {
 }
 
 TEST_F(BatchTest, OffMeansOneCallPerGroup) {
-  run_frame({1, 2, 3}, config::LlmConfig{});
+  config::LlmConfig llm;
+  llm.batch_groups = false;
+  run_frame({1, 2, 3}, llm);
   EXPECT_EQ(llm_.pictures, (std::vector<size_t>{1, 1, 1}));
+}
+
+TEST_F(BatchTest, OnByDefault) {
+  EXPECT_TRUE(config::LlmConfig{}.batch_groups);
+  run_frame({1, 2, 3}, config::LlmConfig{});
+  ASSERT_FALSE(llm_.pictures.empty());
+  EXPECT_EQ(llm_.pictures.front(), 3u);  // the frame's three groups in the first call
 }
 
 TEST_F(DispatcherTest, RateLimitedCallIsRetriedAfterTheCooldown) {
