@@ -64,6 +64,19 @@ cv::Rect2d whole_box(const cv::Rect2d& measured, const cv::Rect2d& known, const 
   return box;
 }
 
+bool same_place_across(const cv::Rect2d& cut, const cv::Rect2d& now, const cv::Size& frame) {
+  const BorderCut was = border_cut(cut, frame);
+  if (was.x == was.y) return true;  // not cut, or in a corner: nothing to hold to
+  // Across the border nothing was cut: size and place there must hold.
+  const bool across_x = was.y;
+  const double low_cut = across_x ? cut.x : cut.y;
+  const double low_now = across_x ? now.x : now.y;
+  const double extent_cut = across_x ? cut.width : cut.height;
+  const double extent_now = across_x ? now.width : now.height;
+  const double slack = 0.15 * extent_cut + 2;
+  return std::abs(extent_now - extent_cut) <= slack && std::abs(low_now - low_cut) <= slack;
+}
+
 bool clean_entry(const cv::Rect2d& first, const cv::Rect2d& before, const cv::Rect2d& now,
                  const cv::Point2d& edge_velocity, double dt, const cv::Size& frame) {
   const BorderCut was = border_cut(before, frame);
@@ -78,15 +91,9 @@ bool clean_entry(const cv::Rect2d& first, const cv::Rect2d& before, const cv::Re
   const double speed = (from_low ? 1 : -1) * (along_x ? edge_velocity.x : edge_velocity.y);
   if (speed <= 0) return false;
   const double travel = speed * dt;
-  // Across the border nothing was cut: size and place there must hold,
-  // since it began to come in.
-  for (const cv::Rect2d* cut : {&first, &before}) {
-    const double across = extent(*cut, !along_x);
-    const double across_slack = 0.15 * across + 2;
-    if (std::abs(extent(now, !along_x) - across) > across_slack ||
-        std::abs(low(now, !along_x) - low(*cut, !along_x)) > across_slack) {
-      return false;
-    }
+  // Size and place across the border held since it began to come in.
+  if (!same_place_across(first, now, frame) || !same_place_across(before, now, frame)) {
+    return false;
   }
   // Along: the inner edge where the speed took it, the outer one just in.
   const double slack = 0.25 * travel + 3;

@@ -34,6 +34,12 @@ BorderCut border_cut(const cv::Rect2d& box, const cv::Size& frame);
 // into the picture.
 cv::Rect2d whole_box(const cv::Rect2d& measured, const cv::Rect2d& known, const cv::Size& frame);
 
+// Whether `now` is as big across the border that cut `cut` (x for the left
+// and right borders) and at the same place across it: the same road user
+// coming in or going out, not another one in another lane. True when `cut`
+// is not cut by exactly one border.
+bool same_place_across(const cv::Rect2d& cut, const cv::Rect2d& now, const cv::Size& frame);
+
 // Whether `now`, wholly in the picture, is the whole of the object that
 // `before` showed part of (cut by one border, `dt` seconds earlier, its inner
 // edge moving at `edge_velocity` px/s): as big across the border and at the

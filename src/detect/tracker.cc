@@ -262,11 +262,22 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
         track.travel = 0;
       }
       const cv::Rect2d& measured = detections[d].box;
+      // A track cut by the border that matched a box of another size or
+      // place across it has been taken over by another road user (one left
+      // the picture, another came in there, or in the next lane): what its
+      // filter knew is the other one's motion.
+      const bool taken_over = !same_place_across(track.last_measured, measured, frame.size());
+      if (taken_over) {
+        track.filter = TrackFilter(measured, time_seconds);
+        track.edge_velocity.reset();
+        track.entry_first.reset();
+        ++takeovers_;
+      }
       // No flickering light or shade may touch it, now or just before: a
       // car merged with a swaying shadow all the way in is as tall in both.
       const bool entry =
-          track.edge_velocity && track.entry_first && !detections[d].touches_flicker &&
-          !track.touched_flicker &&
+          !taken_over && track.edge_velocity && track.entry_first &&
+          !detections[d].touches_flicker && !track.touched_flicker &&
           clean_entry(*track.entry_first, track.last_measured, measured, *track.edge_velocity,
                       time_seconds - track.last_measured_time, frame.size());
       if (border_cut(measured, frame.size()).any()) {
@@ -283,13 +294,13 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
         track.filter = TrackFilter(measured, time_seconds);
         track.filter.set_velocity(velocity, 0.3 * cv::norm(velocity) + 1);
         ++clean_entries_;
-      } else {
+      } else if (!taken_over) {
         // Only a road user seen travelling smoothly manoeuvres: a flickering
         // patch's jumps are no changes of speed.
         track.filter.update(whole_box(measured, track.filter.box(), frame.size()), time_seconds,
                             track.vouched);
       }
-      follow_inner_edge(track, measured, time_seconds, frame.size());
+      if (!taken_over) follow_inner_edge(track, measured, time_seconds, frame.size());
       track.last_measured = measured;
       track.last_measured_time = time_seconds;
       track.touched_flicker = detections[d].touches_flicker;

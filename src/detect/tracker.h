@@ -90,6 +90,9 @@ class Tracker {
   // Road users whose filter restarted at their whole box when they came
   // wholly into the picture (see clean_entry), in all.
   int64_t clean_entries() const { return clean_entries_; }
+  // Tracks cut by the border whose filter restarted because another road
+  // user took them over there (see same_place_across), in all.
+  int64_t takeovers() const { return takeovers_; }
 
  private:
   struct Track {
@@ -133,6 +136,7 @@ class Tracker {
   cv::Size frame_size_;
   int64_t splits_ = 0;
   int64_t clean_entries_ = 0;
+  int64_t takeovers_ = 0;
 };
 
 // A normalised hue/saturation histogram of a region: a cheap appearance cue.

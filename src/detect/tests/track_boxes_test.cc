@@ -52,5 +52,19 @@ TEST(CleanEntryTest, LeavingOrStillCutIsNone) {
       clean_entry({20, 150, 70, 32}, {20, 150, 70, 32}, {40, 150, 70, 32}, {100, 0}, 0.2, kFrame));
 }
 
+// A car going out at the left border in the lower lane, and the box a
+// track of it matched next: another car coming in there in the upper lane
+// is someone else (its track's motion is not this one's); the same car,
+// shorter by what went out, is the same.
+TEST(SamePlaceAcrossTest, AnotherLaneAtTheBorderIsSomeoneElse) {
+  const cv::Rect2d going_out(0, 250, 40, 33);
+  EXPECT_TRUE(same_place_across(going_out, {0, 250, 20, 33}, kFrame));
+  EXPECT_FALSE(same_place_across(going_out, {0, 129, 20, 42}, kFrame));
+  EXPECT_FALSE(same_place_across(going_out, {0, 240, 20, 50}, kFrame));  // merged with more
+  // Not cut (or cut in a corner): nothing to hold it to.
+  EXPECT_TRUE(same_place_across({100, 250, 70, 33}, {120, 129, 70, 42}, kFrame));
+  EXPECT_TRUE(same_place_across({0, 0, 40, 33}, {0, 100, 20, 42}, kFrame));
+}
+
 }  // namespace
 }  // namespace tmon::detect
