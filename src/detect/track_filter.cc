@@ -28,7 +28,7 @@ constexpr double kManoeuvreSpanSeconds = 0.6;
 constexpr double kFitSeconds = 1.2;
 constexpr size_t kMinFitPoints = 3;
 constexpr size_t kMaxFitPoints = 16;  // bound at high frame rates
-constexpr double kFitTolerancePixels = 1.5;
+constexpr double kFitTolerancePixels = 0.8;
 constexpr double kFitToleranceSizes = 0.02;
 
 cv::Point2d center_of(const cv::Rect2d& box) {
