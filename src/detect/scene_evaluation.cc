@@ -148,13 +148,18 @@ struct ObjectHistory {
 
 void score_ttc(const std::vector<const SimObject*>& truth, const MatchCounts& counts,
                const std::vector<Detection>& detections, const SafetyOptions& safety,
-               const cv::Rect2d& bounds, const std::map<int, cv::Point2d>& earlier_velocity,
-               double now, const ObjectHistory& history, const TtcObserver& observe,
-               SceneScore& score) {
+               const cv::Rect2d& bounds,
+               const std::deque<std::map<int, cv::Point2d>>& recent_velocities, double now,
+               const ObjectHistory& history, const TtcObserver& observe, SceneScore& score) {
+  // Steady: the same velocity at every frame of the last half second (not
+  // only at its two ends: a car that crept forward and stopped again in
+  // between changed speed twice).
   const auto steady = [&](const SimObject* o) {
-    const auto it = earlier_velocity.find(o->id);
-    return it != earlier_velocity.end() &&
-           cv::norm(it->second - o->velocity) <= 0.1 * cv::norm(o->velocity) + 2;
+    return std::all_of(recent_velocities.begin(), recent_velocities.end(), [&](const auto& then) {
+      const auto it = then.find(o->id);
+      return it != then.end() &&
+             cv::norm(it->second - o->velocity) <= 0.1 * cv::norm(o->velocity) + 2;
+    });
   };
   // Only road users wholly in the picture: a camera sees no more of the rest.
   const auto in_view = [&](const SimObject* o) { return (o->box & bounds) == o->box; };
@@ -230,7 +235,6 @@ SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_d
   // Each object's velocity about half a second ago, for "steady".
   const int steady_frames = std::max(1, static_cast<int>(std::lround(0.5 / interval_seconds)));
   std::deque<std::map<int, cv::Point2d>> velocities;
-  std::map<int, cv::Point2d> velocity_before;
   ObjectHistory history;
   for (int i = 0; i < frames; ++i) {
     scene.step(interval_seconds);
@@ -243,7 +247,6 @@ SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_d
     velocities.emplace_back();
     for (const auto& object : scene.objects()) velocities.back()[object.id] = object.velocity;
     if (static_cast<int>(velocities.size()) > steady_frames + 1) velocities.pop_front();
-    velocity_before = velocities.front();
     const cv::Rect2d bounds(0, 0, frame.cols, frame.rows);
     history.update(scene.objects(), bounds, scene.time_seconds());
     if (i < warmup) continue;
@@ -295,7 +298,7 @@ SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_d
       }
     }
     score.detection += counts;
-    score_ttc(truth_objects, counts, detections, analysis.safety, bounds, velocity_before,
+    score_ttc(truth_objects, counts, detections, analysis.safety, bounds, velocities,
               scene.time_seconds(), history, observe_ttc, score);
   }
   for (const auto& [truth_id, ids] : ids_of) {
