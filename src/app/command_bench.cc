@@ -242,6 +242,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   track->add_option("--threads", t.threads, "Worker threads; 0: one per core")
       ->check(CLI::Range(0, 256));
   track->add_option("--report-file", t.report_file, "Write the JSON report here");
+  track->add_option("--ttc-dump", t.ttc_dump_file,
+                    "Write every scored TTC pair here as CSV (true and tracked boxes, speeds)");
   track->callback([&exit_code] {
     configure_logging({"warn", false, ""});
     exit_code = bench::run_track_bench(t);

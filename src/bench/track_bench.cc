@@ -6,7 +6,9 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -97,6 +99,49 @@ json to_json(const detect::SceneScore& s) {
           {"trackMs", s.track_ms}};
 }
 
+// Writes scored TTC pairs as CSV lines, from any worker thread.
+class TtcDump {
+ public:
+  explicit TtcDump(const std::string& path) {
+    if (path.empty()) return;
+    out_.open(path);
+    out_ << "condition,seed,time,in_line,steady,truth_a,truth_b,track_a,track_b,true_ttc,"
+            "estimate,error,true_gap,seen_gap,true_vax,true_vay,true_vbx,true_vby,seen_vax,"
+            "seen_vay,seen_vbx,seen_vby,in_view_a,in_view_b,since_change_a,since_change_b,"
+            "true_a,true_b,seen_a,seen_b\n";
+  }
+  bool open() const { return out_.is_open(); }
+  void write(const std::string& condition, size_t seed, const detect::TtcSample& s) {
+    const auto gap = [](const cv::Rect2d& a, const cv::Rect2d& b) {
+      const double dx = std::max({0.0, b.x - (a.x + a.width), a.x - (b.x + b.width)});
+      const double dy = std::max({0.0, b.y - (a.y + a.height), a.y - (b.y + b.height)});
+      return std::hypot(dx, dy);
+    };
+    const auto box = [](const cv::Rect2d& r) {
+      return fmt::format("{:.1f} {:.1f} {:.1f} {:.1f}", r.x, r.y, r.width, r.height);
+    };
+    const std::string estimate = s.estimate ? fmt::format("{:.3f}", *s.estimate) : "";
+    const std::string error =
+        s.estimate ? fmt::format("{:.3f}", (*s.estimate - s.true_ttc) / s.true_ttc) : "";
+    const std::string line = fmt::format(
+        "{},{},{:.1f},{},{},{},{},{},{},{:.3f},{},{},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},"
+        "{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{},{},{},{}\n",
+        condition, seed, s.time_seconds, s.in_line, s.steady, s.truth_a, s.truth_b, s.track_a,
+        s.track_b, s.true_ttc, estimate, error, gap(s.true_box_a, s.true_box_b),
+        gap(s.seen_box_a, s.seen_box_b), s.true_velocity_a.x, s.true_velocity_a.y,
+        s.true_velocity_b.x, s.true_velocity_b.y, s.seen_velocity_a.x, s.seen_velocity_a.y,
+        s.seen_velocity_b.x, s.seen_velocity_b.y, s.in_view_a, s.in_view_b, s.since_change_a,
+        s.since_change_b, box(s.true_box_a), box(s.true_box_b), box(s.seen_box_a),
+        box(s.seen_box_b));
+    const std::lock_guard lock(mutex_);
+    out_ << line;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::ofstream out_;
+};
+
 }  // namespace
 
 int run_track_bench(const TrackBenchOptions& o) {
@@ -111,6 +156,11 @@ int run_track_bench(const TrackBenchOptions& o) {
     return 2;
   }
   const auto make_detector = [] { return std::make_unique<detect::MotionDetector>(); };
+  TtcDump dump(o.ttc_dump_file);
+  if (!o.ttc_dump_file.empty() && !dump.open()) {
+    std::cerr << "bench: cannot write " << o.ttc_dump_file << "\n";
+    return 2;
+  }
 
   // Every (condition, seed) is its own scene: spread them over the threads.
   std::vector<std::vector<detect::SceneScore>> scores(
@@ -130,7 +180,14 @@ int run_track_bench(const TrackBenchOptions& o) {
         const size_t seed = job % static_cast<size_t>(o.seeds);
         detect::SimOptions scene = conditions[c].scene;
         scene.seed = seed + 1;
-        scores[c][seed] = detect::evaluate_on_sim(scene, make_detector, interval, frames, warmup);
+        detect::TtcObserver observe;
+        if (dump.open()) {
+          observe = [&, c, seed](const detect::TtcSample& sample) {
+            dump.write(conditions[c].name, seed + 1, sample);
+          };
+        }
+        scores[c][seed] = detect::evaluate_on_sim(scene, make_detector, interval, frames, warmup,
+                                                  0.3, {}, observe);
       }
     });
   }

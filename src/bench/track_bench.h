@@ -28,6 +28,9 @@ struct TrackBenchOptions {
       "all";  // "clean", "all", or a comma list of clean,noise,exposure,shadows,parked,combined
   int threads = 0;  // 0: one per core
   std::string report_file;
+  // Every scored TTC pair as CSV (condition, seed, true and tracked boxes,
+  // speeds, TTCs): where the estimates' error comes from.
+  std::string ttc_dump_file;
 };
 
 int run_track_bench(const TrackBenchOptions& options);

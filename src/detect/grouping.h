@@ -16,6 +16,9 @@ struct Detection {
   double confidence = 0;
   cv::Rect2d box;
   cv::Point2d velocity;  // px/s; zero when unknown
+  // Motion detectors: part of the box lies where light or shade flickers
+  // (a swaying shadow), so the blob may hold some of it.
+  bool touches_flicker = false;
 };
 
 bool is_vehicle(const std::string& class_name);

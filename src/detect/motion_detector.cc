@@ -335,6 +335,8 @@ std::vector<Detection> MotionDetector::detect(const cv::Mat& frame) {
   std::vector<std::vector<cv::Point>> contours;
   cv::findContours(foreground, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
   const double min_area = options_.min_area_ratio * frame.rows * frame.cols;
+  const cv::Mat flicker = flicker_ > options_.flicker_limit;  // a quarter of the size
+  const cv::Rect flicker_bounds(0, 0, flicker.cols, flicker.rows);
   std::vector<Detection> detections;
   for (const auto& contour : contours) {
     const cv::Rect box = cv::boundingRect(contour);
@@ -345,6 +347,11 @@ std::vector<Detection> MotionDetector::detect(const cv::Mat& frame) {
     d.class_name = classify_blob(box, frame.rows);
     d.confidence = std::clamp(0.5 + 0.5 * fill, 0.0, 1.0);
     d.box = box;
+    const cv::Rect quarter =
+        cv::Rect(cv::Point(box.x / 4, box.y / 4),
+                 cv::Point((box.x + box.width + 3) / 4, (box.y + box.height + 3) / 4)) &
+        flicker_bounds;
+    d.touches_flicker = quarter.area() > 0 && cv::countNonZero(flicker(quarter)) > 0;
     detections.push_back(std::move(d));
   }
   return detections;

@@ -117,14 +117,49 @@ bool in_line(const cv::Point2d& a, const cv::Point2d& b) {
 }
 
 // The scene's TTC against the tracks' for each approaching pair of matched objects.
+// When each true object became wholly visible and last changed speed, for
+// the TTC dump.
+struct ObjectHistory {
+  std::map<int, double> in_view_since;
+  std::map<int, double> changed_at;
+  std::map<int, cv::Point2d> last_velocity;
+
+  // Keeps only the objects in the scene now.
+  void update(const std::vector<SimObject>& objects, const cv::Rect2d& bounds, double now) {
+    ObjectHistory next;
+    for (const auto& o : objects) {
+      if ((o.box & bounds) == o.box) {
+        const auto it = in_view_since.find(o.id);
+        next.in_view_since[o.id] = it == in_view_since.end() ? now : it->second;
+      }
+      const auto it = last_velocity.find(o.id);
+      const bool changed = it == last_velocity.end() ||
+                           cv::norm(it->second - o.velocity) > 0.1 * cv::norm(o.velocity) + 2;
+      next.changed_at[o.id] = changed ? now : changed_at[o.id];
+      next.last_velocity[o.id] = o.velocity;
+    }
+    *this = std::move(next);
+  }
+  static double since(const std::map<int, double>& times, int id, double now) {
+    const auto it = times.find(id);
+    return it == times.end() ? 0.0 : now - it->second;
+  }
+};
+
 void score_ttc(const std::vector<const SimObject*>& truth, const MatchCounts& counts,
                const std::vector<Detection>& detections, const SafetyOptions& safety,
-               const cv::Rect2d& bounds, const std::map<int, cv::Point2d>& earlier_velocity,
-               SceneScore& score) {
+               const cv::Rect2d& bounds,
+               const std::deque<std::map<int, cv::Point2d>>& recent_velocities, double now,
+               const ObjectHistory& history, const TtcObserver& observe, SceneScore& score) {
+  // Steady: the same velocity at every frame of the last half second (not
+  // only at its two ends: a car that crept forward and stopped again in
+  // between changed speed twice).
   const auto steady = [&](const SimObject* o) {
-    const auto it = earlier_velocity.find(o->id);
-    return it != earlier_velocity.end() &&
-           cv::norm(it->second - o->velocity) <= 0.1 * cv::norm(o->velocity) + 2;
+    return std::all_of(recent_velocities.begin(), recent_velocities.end(), [&](const auto& then) {
+      const auto it = then.find(o->id);
+      return it != then.end() &&
+             cv::norm(it->second - o->velocity) <= 0.1 * cv::norm(o->velocity) + 2;
+    });
   };
   // Only road users wholly in the picture: a camera sees no more of the rest.
   const auto in_view = [&](const SimObject* o) { return (o->box & bounds) == o->box; };
@@ -146,6 +181,31 @@ void score_ttc(const std::vector<const SimObject*>& truth, const MatchCounts& co
       SceneScore::TtcScore& kind = line ? score.ttc_in_line : score.ttc_crossing;
       SceneScore::TtcScore* also =
           line && steady(truth[i]) && steady(truth[j]) ? &score.ttc_steady : nullptr;
+      if (observe) {
+        TtcSample sample;
+        sample.time_seconds = now;
+        sample.in_line = line;
+        sample.steady = also != nullptr;
+        sample.truth_a = truth[i]->id;
+        sample.truth_b = truth[j]->id;
+        sample.track_a = a.object_id;
+        sample.track_b = b.object_id;
+        sample.true_box_a = truth[i]->box;
+        sample.true_box_b = truth[j]->box;
+        sample.seen_box_a = a.box;
+        sample.seen_box_b = b.box;
+        sample.true_velocity_a = truth[i]->velocity;
+        sample.true_velocity_b = truth[j]->velocity;
+        sample.seen_velocity_a = a.velocity;
+        sample.seen_velocity_b = b.velocity;
+        sample.true_ttc = *real;
+        sample.estimate = estimate;
+        sample.in_view_a = ObjectHistory::since(history.in_view_since, truth[i]->id, now);
+        sample.in_view_b = ObjectHistory::since(history.in_view_since, truth[j]->id, now);
+        sample.since_change_a = ObjectHistory::since(history.changed_at, truth[i]->id, now);
+        sample.since_change_b = ObjectHistory::since(history.changed_at, truth[j]->id, now);
+        observe(sample);
+      }
       if (!estimate) {
         ++kind.missing;
         if (also) ++also->missing;
@@ -161,7 +221,7 @@ void score_ttc(const std::vector<const SimObject*>& truth, const MatchCounts& co
 
 SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_detector,
                            double interval_seconds, int frames, int warmup, double min_iou,
-                           AnalyzerOptions analysis) {
+                           AnalyzerOptions analysis, const TtcObserver& observe_ttc) {
   SimScene scene(options);
   double detect_seconds = 0;
   double track_seconds = 0;
@@ -175,7 +235,7 @@ SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_d
   // Each object's velocity about half a second ago, for "steady".
   const int steady_frames = std::max(1, static_cast<int>(std::lround(0.5 / interval_seconds)));
   std::deque<std::map<int, cv::Point2d>> velocities;
-  std::map<int, cv::Point2d> velocity_before;
+  ObjectHistory history;
   for (int i = 0; i < frames; ++i) {
     scene.step(interval_seconds);
     const cv::Mat frame = scene.render();
@@ -187,7 +247,8 @@ SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_d
     velocities.emplace_back();
     for (const auto& object : scene.objects()) velocities.back()[object.id] = object.velocity;
     if (static_cast<int>(velocities.size()) > steady_frames + 1) velocities.pop_front();
-    velocity_before = velocities.front();
+    const cv::Rect2d bounds(0, 0, frame.cols, frame.rows);
+    history.update(scene.objects(), bounds, scene.time_seconds());
     if (i < warmup) continue;
     track_seconds += spent;
     scored_detect_seconds += detect_seconds - detect_before;
@@ -195,7 +256,6 @@ SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_d
 
     std::vector<cv::Rect2d> truth, dont_care, detected;
     std::vector<const SimObject*> truth_objects;
-    const cv::Rect2d bounds(0, 0, frame.cols, frame.rows);
     int true_vehicles = 0;
     for (const auto& object : scene.objects()) {
       const cv::Rect2d visible = object.box & bounds;
@@ -238,7 +298,8 @@ SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_d
       }
     }
     score.detection += counts;
-    score_ttc(truth_objects, counts, detections, analysis.safety, bounds, velocity_before, score);
+    score_ttc(truth_objects, counts, detections, analysis.safety, bounds, velocities,
+              scene.time_seconds(), history, observe_ttc, score);
   }
   for (const auto& [truth_id, ids] : ids_of) {
     ++score.objects_seen;

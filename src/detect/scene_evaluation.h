@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "detect/detector.h"
@@ -57,12 +58,31 @@ struct SceneScore {
 
 using MakeDetector = std::function<DetectorPtr()>;
 
+// One scored TTC pair as the scene and the tracks saw it: what `tmon bench
+// track --ttc-dump` writes, to find where an estimate's error comes from
+// (the speeds, the gap, a road user just come in at the border).
+struct TtcSample {
+  double time_seconds = 0;  // scene time
+  bool in_line = false;
+  bool steady = false;
+  int truth_a = 0, truth_b = 0;  // scene ids
+  int track_a = 0, track_b = 0;  // object ids
+  cv::Rect2d true_box_a, true_box_b, seen_box_a, seen_box_b;
+  cv::Point2d true_velocity_a, true_velocity_b, seen_velocity_a, seen_velocity_b;
+  double true_ttc = 0;
+  std::optional<double> estimate;
+  // Seconds since each became wholly visible, and since its speed last changed.
+  double in_view_a = 0, in_view_b = 0;
+  double since_change_a = 0, since_change_b = 0;
+};
+using TtcObserver = std::function<void(const TtcSample&)>;
+
 // Steps the scene `frames` times by `interval_seconds`, runs detection and
 // tracking on every rendered frame (as a camera tracking at 1/interval fps
 // does), and scores frames after `warmup`.
 SceneScore evaluate_on_sim(const SimOptions& scene, const MakeDetector& make_detector,
                            double interval_seconds, int frames, int warmup, double min_iou = 0.3,
-                           AnalyzerOptions analysis = {});
+                           AnalyzerOptions analysis = {}, const TtcObserver& observe_ttc = {});
 
 SceneScore& operator+=(SceneScore& total, const SceneScore& part);
 

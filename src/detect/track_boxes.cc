@@ -1,6 +1,7 @@
 #include "detect/track_boxes.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numeric>
 
@@ -61,6 +62,48 @@ cv::Rect2d whole_box(const cv::Rect2d& measured, const cv::Rect2d& known, const 
     }
   }
   return box;
+}
+
+bool same_place_across(const cv::Rect2d& cut, const cv::Rect2d& now, const cv::Size& frame) {
+  const BorderCut was = border_cut(cut, frame);
+  if (was.x == was.y) return true;  // not cut, or in a corner: nothing to hold to
+  // Across the border nothing was cut: size and place there must hold.
+  const bool across_x = was.y;
+  const double low_cut = across_x ? cut.x : cut.y;
+  const double low_now = across_x ? now.x : now.y;
+  const double extent_cut = across_x ? cut.width : cut.height;
+  const double extent_now = across_x ? now.width : now.height;
+  const double slack = 0.15 * extent_cut + 2;
+  return std::abs(extent_now - extent_cut) <= slack && std::abs(low_now - low_cut) <= slack;
+}
+
+bool clean_entry(const cv::Rect2d& first, const cv::Rect2d& before, const cv::Rect2d& now,
+                 const cv::Point2d& edge_velocity, double dt, const cv::Size& frame) {
+  const BorderCut was = border_cut(before, frame);
+  if (dt <= 0 || was.x == was.y || border_cut(now, frame).any()) return false;
+  // Along: the axis it comes in on; across: the other one.
+  const bool along_x = was.x;
+  const auto low = [&](const cv::Rect2d& r, bool x) { return x ? r.x : r.y; };
+  const auto extent = [&](const cv::Rect2d& r, bool x) { return x ? r.width : r.height; };
+  const double limit = along_x ? frame.width : frame.height;
+  const bool from_low = low(before, along_x) <= kAtBorder;
+  // Coming in: the inner edge moves away from the border it was cut by.
+  const double speed = (from_low ? 1 : -1) * (along_x ? edge_velocity.x : edge_velocity.y);
+  if (speed <= 0) return false;
+  const double travel = speed * dt;
+  // Size and place across the border held since it began to come in.
+  if (!same_place_across(first, now, frame) || !same_place_across(before, now, frame)) {
+    return false;
+  }
+  // Along: the inner edge where the speed took it, the outer one just in.
+  const double slack = 0.25 * travel + 3;
+  const double inner_before =
+      from_low ? low(before, along_x) + extent(before, along_x) : low(before, along_x);
+  const double inner_now = from_low ? low(now, along_x) + extent(now, along_x) : low(now, along_x);
+  const double outer_in =
+      from_low ? low(now, along_x) : limit - (low(now, along_x) + extent(now, along_x));
+  return std::abs((inner_now - inner_before) * (from_low ? 1 : -1) - travel) <= slack &&
+         outer_in <= travel + slack;
 }
 
 std::vector<cv::Rect2d> split_blob(const cv::Rect2d& blob, const std::vector<cv::Rect2d>& covered) {

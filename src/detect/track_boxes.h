@@ -34,4 +34,21 @@ BorderCut border_cut(const cv::Rect2d& box, const cv::Size& frame);
 // into the picture.
 cv::Rect2d whole_box(const cv::Rect2d& measured, const cv::Rect2d& known, const cv::Size& frame);
 
+// Whether `now` is as big across the border that cut `cut` (x for the left
+// and right borders) and at the same place across it: the same road user
+// coming in or going out, not another one in another lane. True when `cut`
+// is not cut by exactly one border.
+bool same_place_across(const cv::Rect2d& cut, const cv::Rect2d& now, const cv::Size& frame);
+
+// Whether `now`, wholly in the picture, is the whole of the object that
+// `before` showed part of (cut by one border, `dt` seconds earlier, its inner
+// edge moving at `edge_velocity` px/s): as big across the border and at the
+// same place across it as `before` and as `first` (its first cut box, when it
+// began to come in), its inner edge where that speed took it, and its outer
+// edge just come in (no farther from the border than one interval's travel).
+// A blob that merged with something on its way in (a shadow, a neighbour),
+// or a piece of one, fails: its track must not be restarted at its box.
+bool clean_entry(const cv::Rect2d& first, const cv::Rect2d& before, const cv::Rect2d& now,
+                 const cv::Point2d& edge_velocity, double dt, const cv::Size& frame);
+
 }  // namespace tmon::detect

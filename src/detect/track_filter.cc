@@ -22,6 +22,14 @@ constexpr double kSizeSmoothing = 0.5;       // weight of a new measured size
 // displacement is no speed of now).
 constexpr double kManoeuvreGate2 = 4;
 constexpr double kManoeuvreSpanSeconds = 0.6;
+// The fitted velocity: a line through the measurements of the last
+// kFitSeconds (at least kMinFitPoints, all within kFitTolerance of it: a
+// blob's outline is a pixel or two off, a speed change shows more).
+constexpr double kFitSeconds = 1.2;
+constexpr size_t kMinFitPoints = 3;
+constexpr size_t kMaxFitPoints = 16;  // bound at high frame rates
+constexpr double kFitTolerancePixels = 0.8;
+constexpr double kFitToleranceSizes = 0.02;
 
 cv::Point2d center_of(const cv::Rect2d& box) {
   return {box.x + box.width / 2, box.y + box.height / 2};
@@ -114,6 +122,19 @@ void TrackFilter::update(const cv::Rect2d& measured, double time_seconds, bool m
     box_size_.width += kSizeSmoothing * (measured.width - box_size_.width);
     box_size_.height += kSizeSmoothing * (measured.height - box_size_.height);
   };
+  const auto remember = [&](bool restarted) {
+    if (restarted) {
+      recent_.clear();
+      recent_.push_back({time_seconds - since_previous, previous});
+    }
+    recent_.push_back({time_seconds, c});
+    while (recent_.size() > kMaxFitPoints ||
+           recent_.front().time_seconds < time_seconds - kFitSeconds - 1e-9) {
+      recent_.pop_front();
+    }
+    fitted_ =
+        fit_velocity(recent_, kMinFitPoints, kFitTolerancePixels + kFitToleranceSizes * size());
+  };
   if (updates_++ == 0 && dt > 0) {
     // Two-point start: the velocity is the displacement over the time. A
     // Kalman update from the "unknown velocity" prior would credit part of
@@ -122,6 +143,7 @@ void TrackFilter::update(const cv::Rect2d& measured, double time_seconds, bool m
     restart(previous, c, dt);
     time_ = time_seconds;
     take_size();
+    remember(true);
     return;
   }
   propagate(dt, state_, covariance_);
@@ -138,6 +160,7 @@ void TrackFilter::update(const cv::Rect2d& measured, double time_seconds, bool m
     ++manoeuvres_;
     restart(previous, c, since_previous);
     take_size();
+    remember(true);
     return;
   }
   // Gain K = P H' S^-1, with H picking the position.
@@ -152,6 +175,11 @@ void TrackFilter::update(const cv::Rect2d& measured, double time_seconds, bool m
   h(0, 0) = h(1, 1) = 1;
   covariance_ = (cv::Matx44d::eye() - gain * h) * covariance_;
   take_size();
+  remember(false);
+}
+
+cv::Point2d TrackFilter::velocity() const {
+  return fitted_ ? *fitted_ : cv::Point2d(state_(2), state_(3));
 }
 
 void TrackFilter::set_velocity(const cv::Point2d& velocity, double sigma) {
@@ -162,6 +190,8 @@ void TrackFilter::set_velocity(const cv::Point2d& velocity, double sigma) {
     covariance_(3, i) = covariance_(i, 3) = 0;
   }
   covariance_(2, 2) = covariance_(3, 3) = sigma * sigma;
+  recent_.clear();
+  fitted_.reset();
 }
 
 cv::Rect2d TrackFilter::box() const {

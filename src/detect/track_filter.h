@@ -1,6 +1,10 @@
 #pragma once
 
+#include <deque>
 #include <opencv2/core.hpp>
+#include <optional>
+
+#include "detect/velocity_fit.h"
 
 namespace tmon::detect {
 
@@ -33,12 +37,18 @@ class TrackFilter {
   void update(const cv::Rect2d& measured, double time_seconds, bool manoeuvres = true);
 
   // Replaces the velocity estimate (a better one was measured another way),
-  // with `sigma` px/s of uncertainty.
+  // with `sigma` px/s of uncertainty. The measurements so far no longer
+  // count for the fitted velocity.
   void set_velocity(const cv::Point2d& velocity, double sigma);
 
   cv::Rect2d box() const;
   cv::Point2d center() const { return {state_(0), state_(1)}; }
-  cv::Point2d velocity() const { return {state_(2), state_(3)}; }
+  // The best estimate of the velocity now: a least-squares line through the
+  // measurements since the last speed change when at least three of them lie
+  // on one (see fit_velocity), else the Kalman state's.
+  cv::Point2d velocity() const;
+  // Whether velocity() is the fit of several measurements (for tests).
+  bool fitted() const { return fitted_.has_value(); }
   double size() const;  // sqrt of the smoothed box area
   double last_time() const { return time_; }
   // Updates taken as a sudden change of speed or heading (see update()).
@@ -58,6 +68,10 @@ class TrackFilter {
   int manoeuvres_ = 0;
   cv::Point2d last_measured_;  // the latest measured centre, and when
   double last_measured_time_ = 0;
+  // Measured centres since the last restart or set_velocity(), newest last,
+  // at most kFitSeconds old.
+  std::deque<TimedCenter> recent_;
+  std::optional<cv::Point2d> fitted_;
 };
 
 }  // namespace tmon::detect

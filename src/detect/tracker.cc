@@ -262,13 +262,48 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
         track.travel = 0;
       }
       const cv::Rect2d& measured = detections[d].box;
-      // Only a road user seen travelling smoothly manoeuvres: a flickering
-      // patch's jumps are no changes of speed.
-      track.filter.update(whole_box(measured, track.filter.box(), frame.size()), time_seconds,
-                          track.vouched);
-      follow_inner_edge(track, measured, time_seconds, frame.size());
+      // A track cut by the border that matched a box of another size or
+      // place across it has been taken over by another road user (one left
+      // the picture, another came in there, or in the next lane): what its
+      // filter knew is the other one's motion.
+      const bool taken_over = !same_place_across(track.last_measured, measured, frame.size());
+      if (taken_over) {
+        track.filter = TrackFilter(measured, time_seconds);
+        track.edge_velocity.reset();
+        track.entry_first.reset();
+        ++takeovers_;
+      }
+      // No flickering light or shade may touch it, now or just before: a
+      // car merged with a swaying shadow all the way in is as tall in both.
+      const bool entry =
+          !taken_over && track.edge_velocity && track.entry_first &&
+          !detections[d].touches_flicker && !track.touched_flicker &&
+          clean_entry(*track.entry_first, track.last_measured, measured, *track.edge_velocity,
+                      time_seconds - track.last_measured_time, frame.size());
+      if (border_cut(measured, frame.size()).any()) {
+        if (!track.entry_first) track.entry_first = measured;
+      } else {
+        track.entry_first.reset();
+      }
+      if (entry) {
+        // Wholly in the picture at last: the centre the filter followed was
+        // the visible part's, and jumps now to the whole box's. Start again
+        // from the whole box, at the speed the inner edge came in with; the
+        // next frame measures it from two whole boxes.
+        const cv::Point2d velocity = *track.edge_velocity;
+        track.filter = TrackFilter(measured, time_seconds);
+        track.filter.set_velocity(velocity, 0.3 * cv::norm(velocity) + 1);
+        ++clean_entries_;
+      } else if (!taken_over) {
+        // Only a road user seen travelling smoothly manoeuvres: a flickering
+        // patch's jumps are no changes of speed.
+        track.filter.update(whole_box(measured, track.filter.box(), frame.size()), time_seconds,
+                            track.vouched);
+      }
+      if (!taken_over) follow_inner_edge(track, measured, time_seconds, frame.size());
       track.last_measured = measured;
       track.last_measured_time = time_seconds;
+      track.touched_flicker = detections[d].touches_flicker;
       track.class_name = detections[d].class_name;
       track.histogram = histograms[d];
       ++track.hits;
@@ -283,6 +318,8 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
     track.origin_box = detections[d].box;
     track.last_measured = detections[d].box;
     track.last_measured_time = time_seconds;
+    track.touched_flicker = detections[d].touches_flicker;
+    if (border_cut(detections[d].box, frame.size()).any()) track.entry_first = detections[d].box;
     track.hits = 1;
     track.matched = true;
     track.last_matched = time_seconds;
@@ -322,8 +359,13 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
     detections[d].velocity = track.hits >= 2 ? track.filter.velocity() : cv::Point2d();
     confirmed.push_back(std::move(detections[d]));
   }
-  // One missed frame is forgiven however far apart frames are.
+  // One missed frame is forgiven however far apart frames are, except to a
+  // track seen once (tentative, as in SORT): its velocity is unknown, so
+  // its search area grows fast while it coasts, and a fragment seen once
+  // would take over whatever shows up within a hundred pixels a second
+  // later (a swaying shadow's piece, reported for good).
   std::erase_if(tracks_, [&](const Track& track) {
+    if (track.hits == 1 && track.misses >= 1) return true;
     return track.misses >= 2 && time_seconds - track.last_matched > options_.max_age_seconds + 1e-9;
   });
   return confirmed;

@@ -87,6 +87,12 @@ class Tracker {
   TrackFeedback feedback(double time_seconds, double margin) const;
   // Detections split because they covered several tracks, in all.
   int64_t splits() const { return splits_; }
+  // Road users whose filter restarted at their whole box when they came
+  // wholly into the picture (see clean_entry), in all.
+  int64_t clean_entries() const { return clean_entries_; }
+  // Tracks cut by the border whose filter restarted because another road
+  // user took them over there (see same_place_across), in all.
+  int64_t takeovers() const { return takeovers_; }
 
  private:
   struct Track {
@@ -103,6 +109,9 @@ class Tracker {
     // While cut by the border: the inner edge's velocity (px/s, smoothed),
     // the only honest measure of an object coming in or going out.
     std::optional<cv::Point2d> edge_velocity;
+    bool touched_flicker = false;  // the latest matched detection did
+    // While cut by the border: its first cut box (what came in first).
+    std::optional<cv::Rect2d> entry_first;
     int hits = 0;
     int misses = 0;
     double last_matched = 0;
@@ -126,6 +135,8 @@ class Tracker {
   int next_id_ = 1;
   cv::Size frame_size_;
   int64_t splits_ = 0;
+  int64_t clean_entries_ = 0;
+  int64_t takeovers_ = 0;
 };
 
 // A normalised hue/saturation histogram of a region: a cheap appearance cue.
