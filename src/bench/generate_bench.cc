@@ -159,7 +159,7 @@ int run_generate_bench(const GenerateBenchOptions& o) {
         {"maxReassessSeconds", tasks.dedup.max_reassess_seconds},
         {"coalesceSeconds", tasks.dedup.coalesce_seconds},
         {"trackIdentity", tasks.dedup.track_identity},
-        {"quietFirstWaits", tasks.dedup.quiet_first_waits},
+        {"quietNewsWaits", tasks.dedup.quiet_news_waits},
         {"closerPairRatio", tasks.dedup.closer_pair_ratio},
         {"maxBatchGroups", llm_config.max_batch_groups},
         {"requireConflictPotential", tasks.require_conflict_potential}}},

@@ -510,12 +510,14 @@ struct TaskTriggerConfig {
   /* Deferrable reasons (members changed, refresh, gap, speed) wait up to this   \
      for a call the camera makes anyway (frame-level batching: several groups,   \
      one call) and go out when the wait ends; 0: each in its own frame. New      \
-     close pairs, higher triggers and first sights never wait. */                \
+     close pairs never wait; first sights and higher triggers only when quiet   \
+     (quiet_news_waits). */                                                      \
   X(double, coalesce_seconds, 9, number_at_least(0), kPlain)                   \
-  /* A first sight without a close pair (nothing, or only TTC/PET conflict      \
-     candidates, which in flowing traffic mostly brake in time) waits like a     \
-     deferrable reason; a close pair stays urgent. */                            \
-  X(bool, quiet_first_waits, false, anything(), kPlain)                          \
+  /* A first sight or a higher trigger without a close pair (nothing, or only  \
+     TTC/PET conflict candidates, which in flowing traffic mostly brake in      \
+     time) waits like a deferrable reason, as long as its road users have; a    \
+     close pair stays urgent. */                                                 \
+  X(bool, quiet_news_waits, true, anything(), kPlain)                            \
   /* A close pair a task showed is news again once its gap falls below this      \
      share of its gap then (it is becoming a near miss); 0 = off. */             \
   X(double, closer_pair_ratio, 0.7, number_between(0, 1), kPlain)                \

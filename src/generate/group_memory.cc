@@ -139,7 +139,18 @@ void GroupMemory::assessed(const std::string& group_id, const GroupSnapshot& now
   for (int id : now.members) {
     int64_t& ts = assessed_tracks_[id];
     ts = std::max(ts, capture_ts);
+    waiting_tracks_.erase(id);
   }
+}
+
+int64_t GroupMemory::quiet_since(const std::vector<int>& members, int64_t capture_ts) {
+  int64_t since = capture_ts;
+  for (int id : members) {
+    const auto [it, fresh] = waiting_tracks_.try_emplace(id, WaitingTrack{capture_ts, capture_ts});
+    it->second.seen_ts = std::max(it->second.seen_ts, capture_ts);
+    since = std::min(since, it->second.since);
+  }
+  return since;
 }
 
 std::pair<Verdict, int64_t> GroupMemory::defer(const std::string& group_id, Verdict verdict,
@@ -174,19 +185,30 @@ void GroupMemory::seen(const std::string& group_id, const std::vector<int>& memb
   it->second.last_members = members;
 }
 
+namespace {
+
+// Rare (a camera with thousands of live tracks): keeps the `cap` entries of
+// a track map with the latest time, dropping the rest.
+template <typename Map, typename TimeOf>
+void keep_newest(Map& tracks, size_t cap, TimeOf time_of) {
+  if (tracks.size() <= cap) return;
+  std::vector<std::pair<int64_t, int>> by_age;
+  by_age.reserve(tracks.size());
+  for (const auto& [id, value] : tracks) by_age.emplace_back(time_of(value), id);
+  std::sort(by_age.begin(), by_age.end());
+  for (size_t i = 0; i + cap < by_age.size(); ++i) tracks.erase(by_age[i].second);
+}
+
+}  // namespace
+
 void GroupMemory::expire(int64_t capture_ts) {
   const auto track_horizon = capture_ts - static_cast<int64_t>(config_.max_reassess_seconds * 1000);
   std::erase_if(assessed_tracks_, [&](const auto& item) { return item.second < track_horizon; });
-  if (assessed_tracks_.size() > kMaxAssessedTracks) {
-    // Rare: keep the most recently assessed.
-    std::vector<std::pair<int64_t, int>> by_age;
-    for (const auto& [id, ts] : assessed_tracks_) by_age.emplace_back(ts, id);
-    std::sort(by_age.begin(), by_age.end());
-    for (size_t i = 0; i + kMaxAssessedTracks < by_age.size(); ++i) {
-      assessed_tracks_.erase(by_age[i].second);
-    }
-  }
+  keep_newest(assessed_tracks_, kMaxAssessedTracks, [](int64_t ts) { return ts; });
   const auto horizon = capture_ts - static_cast<int64_t>(config_.forget_after_seconds * 1000);
+  std::erase_if(waiting_tracks_, [&](const auto& item) { return item.second.seen_ts < horizon; });
+  keep_newest(waiting_tracks_, kMaxAssessedTracks,
+              [](const WaitingTrack& wait) { return wait.seen_ts; });
   std::erase_if(groups_, [&](const auto& item) { return item.second.seen_ts < horizon; });
   const auto cap = static_cast<size_t>(std::max(1, config_.max_groups_per_camera));
   if (groups_.size() <= cap) return;

@@ -93,6 +93,12 @@ class GroupMemory {
                                     int64_t capture_ts);
   // The reason waiting for the group and since when; nullopt: none.
   std::optional<std::pair<Verdict, int64_t>> deferred(const std::string& group_id) const;
+  // A quiet first sight (dedup.quiet_news_waits) waits since
+  // the earliest of its road users began waiting at capture_ts: group ids
+  // churn as clusters split and merge, track ids last, so the wait does not
+  // start over with each new id. A road user's wait ends when a task shows it.
+  int64_t quiet_since(const std::vector<int>& members, int64_t capture_ts);
+  size_t waiting_tracks() const { return waiting_tracks_.size(); }
   // judge(), then assessed() unless the verdict is no news.
   Verdict decide(const std::string& group_id, const GroupSnapshot& now, int64_t capture_ts);
   // The group is in the frame but is not a candidate (fired nothing, or has
@@ -123,6 +129,11 @@ class GroupMemory {
   config::TaskDedupConfig config_;
   std::unordered_map<std::string, Entry> groups_;
   std::unordered_map<int, int64_t> assessed_tracks_;  // objectId -> capture ts
+  struct WaitingTrack {
+    int64_t since = 0;    // first seen in a waiting first sight
+    int64_t seen_ts = 0;  // last seen in one
+  };
+  std::unordered_map<int, WaitingTrack> waiting_tracks_;  // objectId -> its wait
 };
 
 }  // namespace tmon::generate

@@ -144,19 +144,27 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
                            priority};
     decision.new_pairs = snapshot.danger_pairs;
     Verdict verdict = camera.groups.judge(group.groupId, snapshot, frame.captureTs);
-    // A first sight of road users with nothing close or on a collision
-    // course may wait too (dedup.quiet_first_waits).
-    const bool quiet_first = verdict == Verdict::kFirst && config_.dedup.quiet_first_waits &&
-                             measures.danger_pairs.empty();
+    // A first sight or a higher trigger with nothing close (at most a TTC/PET
+    // candidate, which in flowing traffic mostly brakes in time) may wait
+    // too (dedup.quiet_news_waits); a close pair never does.
+    const bool quiet = (verdict == Verdict::kFirst || verdict == Verdict::kEscalated) &&
+                       config_.dedup.quiet_news_waits && measures.danger_pairs.empty();
     Candidate candidate{
         outcome.groups.size(), &group,  image, std::move(members), std::move(snapshot),
         measures.danger_gaps,  priority};
-    if (is_urgent(verdict) && !quiet_first) {
+    if (is_urgent(verdict) && !quiet) {
       candidate.urgent = true;
       call = true;
     } else if (is_news(verdict)) {
       std::tie(verdict, candidate.waiting_since) =
           camera.groups.defer(group.groupId, verdict, frame.captureTs);
+      if (quiet) {
+        // Waiting since its first road user began to: a regrouped cluster
+        // (new group id, same road users) does not start the wait over.
+        candidate.waiting_since = std::min(
+            candidate.waiting_since,
+            camera.groups.quiet_since(candidate.snapshot.members, frame.captureTs));
+      }
     } else if (const auto waiting = camera.groups.deferred(group.groupId)) {
       std::tie(verdict, candidate.waiting_since) = *waiting;  // still owed a look
     } else {

@@ -23,7 +23,7 @@ constexpr int64_t kFrameMs = 1'800;  // detect's default frame interval
 // the policy most scenes below were written for. The shipped quiet first
 // sights and longer wait have tests of their own (CallEconomyTest).
 config::TaskConfig at_once(config::TaskConfig config = {}) {
-  config.dedup.quiet_first_waits = false;
+  config.dedup.quiet_news_waits = false;
   config.dedup.coalesce_seconds = 5.4;
   return config;
 }
@@ -534,9 +534,9 @@ TEST(TaskGeneratorTest, QuietFirstSightWaitsOnlyWhenSwitchedOn) {
   // A standing crowd of four, nothing close, no track motion (an original-
   // format message: potential cannot be ruled out): a quiet first sight.
   const auto cars = queue_of_cars(4, 32);
-  auto first_task_frame = [&](bool quiet_first_waits) {
+  auto first_task_frame = [&](bool quiet_news_waits) {
     config::TaskConfig config = crowd_of_four();
-    config.dedup.quiet_first_waits = quiet_first_waits;
+    config.dedup.quiet_news_waits = quiet_news_waits;
     TaskGenerator generator(config);
     ManualClock clock(kStart);
     for (int i = 0; i < 10; ++i, clock.advance(std::chrono::milliseconds(kFrameMs))) {
@@ -554,7 +554,39 @@ TEST(TaskGeneratorTest, QuietFirstSightWaitsOnlyWhenSwitchedOn) {
   EXPECT_EQ(first_task_frame(true), 3);  // waited 5.4 s for company, none came
 }
 
-// What the shipped policy, with quiet first sights waiting, makes of a group,
+TEST(TaskGeneratorTest, QuietFirstSightWaitIsKeptPerRoadUserNotPerGroupId) {
+  // The same standing crowd, but its cluster gets a new group id every frame
+  // (clusters split and merge): the wait must not start over with each id.
+  const auto cars = queue_of_cars(4, 32);
+  config::TaskConfig config = crowd_of_four();
+  config.dedup.quiet_news_waits = true;
+  TaskGenerator generator(config);
+  ManualClock clock(kStart);
+  int first_task = -1;
+  for (int i = 0; i < 10 && first_task < 0; ++i, clock.advance(std::chrono::milliseconds(kFrameMs))) {
+    const int64_t ts = clock.epoch_ms();
+    const std::string group_id = "q" + std::to_string(i);
+    if (!generator.process(make_frame("cam", i, ts, cars, {{group_id, ids_of(cars)}}), ts)
+             .tasks.empty()) {
+      first_task = i;
+    }
+  }
+  EXPECT_EQ(first_task, 3);  // 5.4 s after the first sight, as with a stable id
+  // A road user that joins later waits from its own first sight, but the
+  // group it joins goes with the earliest waiting member: nobody waits
+  // longer than coalesce_seconds.
+  GroupMemory memory(config.dedup);
+  EXPECT_EQ(memory.quiet_since({1, 2}, 1000), 1000);
+  EXPECT_EQ(memory.quiet_since({2, 3}, 2800), 1000);
+  EXPECT_EQ(memory.quiet_since({3}, 4600), 2800);
+  GroupSnapshot shown;
+  shown.members = {1, 2, 3};
+  memory.assessed("g", shown, 4600);  // a task showed them: wait over
+  EXPECT_EQ(memory.waiting_tracks(), 0u);
+  EXPECT_EQ(memory.quiet_since({3}, 6400), 6400);
+}
+
+// What the shipped policy (quiet news waits) makes of a group,
 // frame by frame: one change per row, on a ManualClock advancing one
 // analysed frame (1.8 s) per step. Each
 // frame is one group of all its road users; "-" no task, "waits" a reason
@@ -595,6 +627,18 @@ TEST(TaskGeneratorTest, ShippedReassessmentPolicyTable) {
       {"a waiting first sight goes out at once when the pair comes close",
        {{{a, far}, {1}, {{1, 3}}}, {{a, behind(4), far}, {1, 2}, {{1, 3}}}},
        {"waits", "first"}},
+      {"a higher trigger (a TTC/PET candidate) with nothing close waits like a first sight",
+       {{{a, behind(4), far}, {1, 2}, {}},
+        {{a, behind(40), far}, {1, 2}, {{1, 3}}},
+        {{a, behind(40), far}, {1, 2}, {{1, 3}}},
+        {{a, behind(40), far}, {1, 2}, {{1, 3}}},
+        {{a, behind(40), far}, {1, 2}, {{1, 3}}},
+        {{a, behind(40), far}, {1, 2}, {{1, 3}}},
+        {{a, behind(40), far}, {1, 2}, {{1, 3}}}},
+       {"first", "waits", "waits", "waits", "waits", "waits", "escalated"}},
+      {"a higher trigger while a pair is close: at once",
+       {{{a, behind(4), far}, {1, 2}, {}}, {{a, behind(4), far}, {1, 2}, {{1, 3}}}},
+       {"first", "escalated"}},
       {"a pedestrian 5 px from a standing car: at once",
        {{{a, walker}, {}, {}}},
        {"first"}},
@@ -615,9 +659,7 @@ TEST(TaskGeneratorTest, ShippedReassessmentPolicyTable) {
   };
   for (const auto& row : table) {
     ManualClock clock(kStart);
-    config::TaskConfig config;
-    config.dedup.quiet_first_waits = true;
-    TaskGenerator generator(config);
+    TaskGenerator generator(config::TaskConfig{});  // as shipped
     for (size_t i = 0; i < row.frames.size(); ++i) {
       const auto& step = row.frames[i];
       const int64_t ts = clock.epoch_ms();
