@@ -8,6 +8,7 @@
 #include "bus/producer.h"
 #include "bus/topic_tail.h"
 #include "common/clock.h"
+#include "detect/sim_scene.h"
 #include "detect/synthetic_camera.h"
 #include "e2e/observations.h"
 #include "e2e/view_follower.h"
@@ -21,6 +22,8 @@ using namespace std::chrono_literals;
 constexpr Millis kProgressInterval = 1s;
 constexpr Millis kHistoryInterval = 1s;
 constexpr Millis kSetupTimeout = 5s;
+// Scene time searched for a near miss the probe can show.
+constexpr double kMaxLeadInSeconds = 300;
 
 Millis seconds(double s) {
   return Millis(static_cast<int64_t>(std::llround(s * 1000)));
@@ -72,6 +75,34 @@ Result<ViewFollowerPtr> follow_views(const E2eOptions& options, int64_t since_ts
           ? "the pipeline keeps results in process memory: views read through " + (*api)->describe()
           : "Redis unreachable (" + redis_problem + "): views read through " + (*api)->describe());
   return api;
+}
+
+// How many frames of `interval_seconds` the probe's scene is run before its
+// first injected frame, so that a near miss lasting at least one interval
+// begins at about the third injected frame. A near miss is a new close pair:
+// any task policy sends it at once, whereas quiet traffic may wait longer
+// than the probe lasts (tasks.dedup.coalesce_seconds, quiet_news_waits).
+// The scene is deterministic for its seed, so a copy run ahead finds it.
+// 0 when none comes within max_scene_seconds (the probe then shows the
+// scene's start).
+int frames_before_near_miss(const detect::SimOptions& options, double interval_seconds,
+                            double max_scene_seconds) {
+  constexpr int kLeadFrames = 2;
+  if (interval_seconds <= 0) return 0;
+  detect::SimScene scene(options);
+  const int limit = static_cast<int>(max_scene_seconds / interval_seconds);
+  for (int steps = 1; steps <= limit; ++steps) {
+    scene.step(interval_seconds);
+    for (const auto& near_miss : scene.near_misses()) {
+      // Wait until it is over, to know it lasts long enough for a frame to show it.
+      if (near_miss.ongoing || near_miss.end_seconds - near_miss.start_seconds < interval_seconds) {
+        continue;
+      }
+      const int first_frame = static_cast<int>(near_miss.start_seconds / interval_seconds);
+      return std::max(0, first_frame - kLeadFrames);
+    }
+  }
+  return 0;
 }
 
 }  // namespace
@@ -132,6 +163,14 @@ E2eReport run_e2e_check(const E2eOptions& options, std::ostream& progress) {
   auto views = follow_views(options, clock.epoch_ms(), notes);
   if (!views) return setup_failure(options, setup, views.error().message);
   setup += "; views from " + (*views)->describe();
+  {
+    // Run the scene up to just before a near miss, as if the camera had been
+    // watched all along (capture times before now, one interval apart).
+    const int skip = frames_before_near_miss(scene, options.interval_seconds, kMaxLeadInSeconds);
+    const int64_t interval_ms = seconds(options.interval_seconds).count();
+    const int64_t first_ms = clock.epoch_ms() - skip * interval_ms;
+    for (int i = 0; i < skip; ++i) camera.next(options.interval_seconds, first_ms + i * interval_ms);
+  }
   progress << "e2e-test: subscribed; injecting " << planned << " frames" << std::endl;
 
   Observations seen(options.camera_id);

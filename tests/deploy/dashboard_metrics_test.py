@@ -173,7 +173,12 @@ def main():
         f.write("cameras:\n"
                 "  - {id: dash-cam-1, url: \"sim://?seed=31&density=0.9\", frame_interval_seconds: 1}\n"
                 "  - {id: dash-cam-2, url: \"sim://?seed=32&density=0.9\", frame_interval_seconds: 1}\n"
-                f"redis:\n  url: {redis_url}\n")
+                f"redis:\n  url: {redis_url}\n"
+                # Quiet news (a first sight with at most a TTC/PET candidate)
+                # may wait 9 s, longer than most road users stay in a 25 s
+                # run: sent at once, it makes the results whose series this
+                # test needs. The policy itself is tested in generate_test.
+                "tasks:\n  dedup:\n    quiet_news_waits: false\n")
     with open(os.path.join(config_dir, "kafka.yaml"), "w") as f:
         f.write("bootstrap_servers: embedded\nconsumer:\n  fetch_wait_max_ms: 10\n")
     env = dict(os.environ, DASHSCOPE_API_KEY="", TMON_REDIS_URL=redis_url)
