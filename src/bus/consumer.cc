@@ -156,40 +156,74 @@ void Consumer::refresh_lag() {
   PartitionList partitions;
   consumer_->assignment(partitions.items);
   if (partitions.items.empty()) return;
-  // What the group has finished: its committed offsets (ours are committed
-  // synchronously, so this is current). Without them there is no lag to
-  // report, only a guess: keep the previous values.
-  if (auto err = consumer_->committed(partitions.items, kLagQueryTimeoutMs);
-      err != RdKafka::ERR_NO_ERROR) {
-    get_logger("bus")->debug("group={} lag: committed offsets: {}", options_.group_id,
-                             RdKafka::err2str(err));
-    return;
+  // What the group has finished: this consumer's confirmed commits; before
+  // its first one on a partition, the group's committed offset, asked once.
+  std::vector<int64_t> done(partitions.items.size(), -1);
+  PartitionList unknown;
+  std::vector<size_t> unknown_index;
+  {
+    std::lock_guard lock(lag_mu_);
+    for (size_t i = 0; i < partitions.items.size(); ++i) {
+      const auto* tp = partitions.items[i];
+      const PartitionKey key{tp->topic(), tp->partition()};
+      done[i] = tracker_.committed(key);
+      if (done[i] >= 0) continue;
+      if (const auto it = committed_at_assignment_.find(key); it != committed_at_assignment_.end()) {
+        done[i] = it->second;
+        continue;
+      }
+      unknown.items.push_back(RdKafka::TopicPartition::create(tp->topic(), tp->partition()));
+      unknown_index.push_back(i);
+    }
   }
-  std::vector<int64_t> committed;
-  for (const auto* tp : partitions.items) committed.push_back(tp->offset());
+  if (!unknown.items.empty()) {
+    if (auto err = consumer_->committed(unknown.items, kLagQueryTimeoutMs);
+        err != RdKafka::ERR_NO_ERROR) {
+      // Without them there is no lag to report, only a guess: keep the
+      // previous values.
+      get_logger("bus")->debug("group={} lag: committed offsets: {}", options_.group_id,
+                               RdKafka::err2str(err));
+      return;
+    }
+    std::lock_guard lock(lag_mu_);
+    for (size_t j = 0; j < unknown.items.size(); ++j) {
+      const auto* tp = unknown.items[j];
+      const PartitionKey key{tp->topic(), tp->partition()};
+      if (!tracker_.assigned(key)) continue;  // revoked meanwhile
+      committed_at_assignment_[key] = tp->offset();
+      done[unknown_index[j]] = tp->offset();
+    }
+  }
   // position() overwrites the offsets with where fetching stands.
   consumer_->position(partitions.items);
+  const bool paused = paused_;
   std::vector<std::pair<PartitionKey, int64_t>> lags;
   for (size_t i = 0; i < partitions.items.size(); ++i) {
     const auto* tp = partitions.items[i];
     if (lag_stop_) return;  // closing: do not hold close() up by a query per partition
-    int64_t low = 0;
-    int64_t high = 0;
-    // A broker query, not the cached watermark: fetching stops on paused
-    // partitions, which is exactly when the lag grows.
-    if (auto err = consumer_->query_watermark_offsets(tp->topic(), tp->partition(), &low, &high,
-                                                      kLagQueryTimeoutMs);
-        err != RdKafka::ERR_NO_ERROR) {
-      get_logger("bus")->debug("group={} lag: watermarks of {}[{}]: {}", options_.group_id,
-                               tp->topic(), tp->partition(), RdKafka::err2str(err));
-      return;  // the broker is struggling: do not stall the poll loop further
+    // Nothing committed: the fetch position.
+    int64_t finished = done[i] >= 0 ? done[i] : tp->offset();
+    int64_t low = -1;
+    int64_t high = -1;
+    if (!paused && finished >= 0) {
+      // The watermark of the partition's last fetch response.
+      consumer_->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high);
     }
-    int64_t done = committed[i];
-    if (done < 0) done = tp->offset();  // nothing committed: the fetch position
+    if (high < 0) {
+      // Paused (the kept end stands still while the partition grows), or
+      // not fetched yet: ask the broker.
+      if (auto err = consumer_->query_watermark_offsets(tp->topic(), tp->partition(), &low,
+                                                        &high, kLagQueryTimeoutMs);
+          err != RdKafka::ERR_NO_ERROR) {
+        get_logger("bus")->debug("group={} lag: watermarks of {}[{}]: {}", options_.group_id,
+                                 tp->topic(), tp->partition(), RdKafka::err2str(err));
+        return;  // the broker is struggling: do not stall the refresh further
+      }
+    }
     // Never consumed nor fetched yet: where auto.offset.reset will start.
-    if (done < 0) done = reset_to_earliest_ ? low : high;
+    if (finished < 0) finished = reset_to_earliest_ ? low : high;
     lags.emplace_back(PartitionKey{tp->topic(), tp->partition()},
-                      std::max<int64_t>(0, high - done));
+                      std::max<int64_t>(0, high - finished));
   }
   // The poll thread may have been revoked these partitions meanwhile: only
   // still-assigned ones get a series back (forget_lag runs under the lock).
@@ -214,6 +248,7 @@ void Consumer::refresh_lag() {
 void Consumer::forget_lag(const std::vector<PartitionKey>& partitions) {
   std::lock_guard lock(lag_mu_);
   for (const auto& key : partitions) {
+    committed_at_assignment_.erase(key);
     const auto it = lag_series_.find(key);
     if (it == lag_series_.end()) continue;
     options_.metrics->consumer_lag.Remove(it->second);

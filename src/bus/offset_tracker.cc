@@ -23,6 +23,12 @@ bool OffsetTracker::assigned(const PartitionKey& partition) const {
   return partitions_.contains(partition);
 }
 
+int64_t OffsetTracker::committed(const PartitionKey& partition) const {
+  std::lock_guard lock(mu_);
+  const auto it = partitions_.find(partition);
+  return it == partitions_.end() ? -1 : it->second.committed;
+}
+
 void OffsetTracker::revoke_all() {
   std::lock_guard lock(mu_);
   partitions_.clear();

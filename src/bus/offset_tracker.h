@@ -41,6 +41,9 @@ class OffsetTracker {
   void revoke_all();
   // Whether the partition is tracked (assigned and not revoked since).
   bool assigned(const PartitionKey& partition) const;
+  // The last point committed successfully since the partition was assigned;
+  // -1: none (or not assigned).
+  int64_t committed(const PartitionKey& partition) const;
 
   // A message was handed to processing. Offsets must increase per partition.
   void received(const PartitionKey& partition, int64_t offset);
