@@ -71,8 +71,9 @@ TEST(BenchCliTest, DetectTimesEachDetectorAndRunsCameras) {
 
 TEST(BenchCliTest, TrackScoresDetectionAndTrackingPerCondition) {
   testing::TempDir dir;
+  const std::string dump = dir.str() + "/ttc.csv";
   const json report = run_bench(dir, {"track", "--seconds", "20", "--warmup", "10", "--seeds", "1",
-                                      "--conditions", "clean,combined"});
+                                      "--conditions", "clean,combined", "--ttc-dump", dump});
   ASSERT_FALSE(report.is_discarded());
   EXPECT_EQ(report["benchmark"], "track");
   for (const char* condition : {"clean", "combined"}) {
@@ -85,6 +86,15 @@ TEST(BenchCliTest, TrackScoresDetectionAndTrackingPerCondition) {
     EXPECT_TRUE(scores["ttcInLine"].contains("within20Percent"));
   }
   EXPECT_FALSE(report["conditions"].contains("noise"));
+  // --ttc-dump: one CSV line per scored pair, after a header.
+  std::ifstream csv(dump);
+  std::string header;
+  ASSERT_TRUE(std::getline(csv, header));
+  EXPECT_EQ(header.rfind("condition,seed,time,in_line,steady,", 0), 0u) << header;
+  std::string line;
+  int pairs = 0;
+  while (std::getline(csv, line)) ++pairs;
+  EXPECT_GT(pairs, 0) << "20 s of two conditions score some approaching pairs";
 }
 
 TEST(BenchCliTest, SchedulerReportsGoodputWithout429s) {
