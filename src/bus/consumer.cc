@@ -13,7 +13,7 @@ std::vector<PartitionKey> keys_of(const std::vector<RdKafka::TopicPartition*>& p
   return keys;
 }
 
-// Bounds each broker query of a lag refresh, which runs on the poll thread.
+// Bounds each broker query of a lag refresh (on the consumer's lag thread).
 constexpr int kLagQueryTimeoutMs = 1000;
 
 // Owns the TopicPartition objects librdkafka's vector API wants.
@@ -156,19 +156,22 @@ void Consumer::refresh_lag() {
   PartitionList partitions;
   consumer_->assignment(partitions.items);
   if (partitions.items.empty()) return;
-  // What the group has finished: this consumer's confirmed commits; before
-  // its first one on a partition, the group's committed offset, asked once.
+  // Where the lag counts from: this consumer's confirmed commits; before its
+  // first one on a partition, the group's committed offset, asked once per
+  // assignment, or where auto.offset.reset starts when the group has none.
   std::vector<int64_t> done(partitions.items.size(), -1);
   PartitionList unknown;
   std::vector<size_t> unknown_index;
+  uint64_t generation = 0;
   {
     std::lock_guard lock(lag_mu_);
+    generation = assignment_generation_;
     for (size_t i = 0; i < partitions.items.size(); ++i) {
       const auto* tp = partitions.items[i];
       const PartitionKey key{tp->topic(), tp->partition()};
       done[i] = tracker_.committed(key);
       if (done[i] >= 0) continue;
-      if (const auto it = committed_at_assignment_.find(key); it != committed_at_assignment_.end()) {
+      if (const auto it = lag_start_.find(key); it != lag_start_.end()) {
         done[i] = it->second;
         continue;
       }
@@ -185,27 +188,41 @@ void Consumer::refresh_lag() {
                                RdKafka::err2str(err));
       return;
     }
-    std::lock_guard lock(lag_mu_);
+    std::vector<std::pair<PartitionKey, int64_t>> starts;
     for (size_t j = 0; j < unknown.items.size(); ++j) {
       const auto* tp = unknown.items[j];
-      const PartitionKey key{tp->topic(), tp->partition()};
-      if (!tracker_.assigned(key)) continue;  // revoked meanwhile
-      committed_at_assignment_[key] = tp->offset();
-      done[unknown_index[j]] = tp->offset();
+      if (tp->err() != RdKafka::ERR_NO_ERROR) continue;  // asked again next time
+      int64_t start = tp->offset();
+      if (start < 0) {
+        // Nothing committed by the group: where consumption starts.
+        int64_t low = 0;
+        int64_t high = 0;
+        if (consumer_->query_watermark_offsets(tp->topic(), tp->partition(), &low, &high,
+                                               kLagQueryTimeoutMs) != RdKafka::ERR_NO_ERROR) {
+          continue;
+        }
+        start = reset_to_earliest_ ? low : high;
+      }
+      starts.emplace_back(PartitionKey{tp->topic(), tp->partition()}, start);
+      done[unknown_index[j]] = start;
+    }
+    std::lock_guard lock(lag_mu_);
+    // Revoked (and perhaps assigned again) meanwhile: what was asked may be
+    // out of date, so it is not kept; the next refresh asks again.
+    if (generation == assignment_generation_) {
+      for (const auto& [key, start] : starts) lag_start_[key] = start;
     }
   }
-  // position() overwrites the offsets with where fetching stands.
+  // Where fetching stands, for a partition whose start could not be had.
   consumer_->position(partitions.items);
   const bool paused = paused_;
   std::vector<std::pair<PartitionKey, int64_t>> lags;
   for (size_t i = 0; i < partitions.items.size(); ++i) {
     const auto* tp = partitions.items[i];
     if (lag_stop_) return;  // closing: do not hold close() up by a query per partition
-    // Nothing committed: the fetch position.
-    int64_t finished = done[i] >= 0 ? done[i] : tp->offset();
     int64_t low = -1;
     int64_t high = -1;
-    if (!paused && finished >= 0) {
+    if (!paused) {
       // The watermark of the partition's last fetch response.
       consumer_->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high);
     }
@@ -220,8 +237,8 @@ void Consumer::refresh_lag() {
         return;  // the broker is struggling: do not stall the refresh further
       }
     }
-    // Never consumed nor fetched yet: where auto.offset.reset will start.
-    if (finished < 0) finished = reset_to_earliest_ ? low : high;
+    const int64_t finished = done[i] >= 0 ? done[i] : tp->offset();
+    if (finished < 0) continue;  // unknown for now: no value rather than a wrong one
     lags.emplace_back(PartitionKey{tp->topic(), tp->partition()},
                       std::max<int64_t>(0, high - finished));
   }
@@ -247,8 +264,9 @@ void Consumer::refresh_lag() {
 
 void Consumer::forget_lag(const std::vector<PartitionKey>& partitions) {
   std::lock_guard lock(lag_mu_);
+  ++assignment_generation_;
   for (const auto& key : partitions) {
-    committed_at_assignment_.erase(key);
+    lag_start_.erase(key);
     const auto it = lag_series_.find(key);
     if (it == lag_series_.end()) continue;
     options_.metrics->consumer_lag.Remove(it->second);
@@ -315,6 +333,10 @@ Status Consumer::commit_points(const std::vector<CommitPoint>& points) {
 }
 
 void Consumer::on_assign(std::vector<RdKafka::TopicPartition*>& partitions, bool incremental) {
+  {
+    std::lock_guard lock(lag_mu_);
+    ++assignment_generation_;  // a lag refresh under way keeps nothing it asked before this
+  }
   for (const auto& key : keys_of(partitions)) tracker_.assign(key);
   if (incremental) {
     if (RdKafka::Error* error = consumer_->incremental_assign(partitions)) {

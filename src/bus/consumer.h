@@ -42,8 +42,8 @@ struct ConsumerOptions {
   // Where to count consumed messages and publish kafka_consumer_lag; null:
   // no metrics. Must outlive the consumer.
   BusMetrics* metrics = nullptr;
-  // How often kafka_consumer_lag is refreshed (it queries the broker, on a
-  // thread of its own: see refresh_lag()).
+  // How often kafka_consumer_lag is refreshed (on a thread of its own: see
+  // refresh_lag()).
   Millis lag_interval{3'000};
   // What the commit and lag intervals are measured on. Must outlive the
   // consumer.
@@ -86,7 +86,8 @@ class Consumer {
   // librdkafka keeps from each fetch response, and what is finished is this
   // consumer's own confirmed commits. Broker round trips only where those do
   // not exist: the group's committed offsets once after an assignment (until
-  // this consumer commits there), and watermark queries while paused
+  // this consumer commits there, with the reset start's watermark when the
+  // group has none), and watermark queries while paused
   // (fetching stops, exactly when the lag grows). Every lag_interval poll()
   // has the consumer's lag thread call it, never the poll thread itself.
   // Why no round trips: on the embedded broker a query waits behind the
@@ -159,9 +160,13 @@ class Consumer {
   bool lag_due_ = false;
   std::atomic<bool> lag_stop_{false};  // also read between a refresh's broker queries
   std::map<PartitionKey, prometheus::Gauge*> lag_series_;
-  // The group's committed offsets when a partition was assigned (lag thread
-  // only; forget_lag drops revoked ones under lag_mu_).
-  std::map<PartitionKey, int64_t> committed_at_assignment_;
+  // Where a partition's lag counts from until this consumer commits there:
+  // the group's committed offset when it was assigned, or the reset start.
+  // Under lag_mu_; forget_lag drops revoked ones.
+  std::map<PartitionKey, int64_t> lag_start_;
+  // Bumped by every assignment and revocation (under lag_mu_): a refresh
+  // keeps what it asked the broker only if none happened meanwhile.
+  uint64_t assignment_generation_ = 0;
   std::atomic<int64_t> lag_refreshes_{0};
   std::thread lag_thread_;  // runs only with metrics
 };

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
+#include <optional>
 
 #include "bus/producer.h"
 #include "bus/topic_tail.h"
@@ -22,8 +24,10 @@ using namespace std::chrono_literals;
 constexpr Millis kProgressInterval = 1s;
 constexpr Millis kHistoryInterval = 1s;
 constexpr Millis kSetupTimeout = 5s;
-// Scene time searched for a near miss the probe can show.
+// Scene time searched for a near miss the probe can show, and at most so
+// many frames (each analysed: tracked, grouped, cropped) run ahead.
 constexpr double kMaxLeadInSeconds = 300;
+constexpr int kMaxLeadInFrames = 600;
 
 Millis seconds(double s) {
   return Millis(static_cast<int64_t>(std::llround(s * 1000)));
@@ -79,19 +83,17 @@ Result<ViewFollowerPtr> follow_views(const E2eOptions& options, int64_t since_ts
 
 // How many frames of `interval_seconds` the probe's scene is run before its
 // first injected frame, so that a near miss lasting at least one interval
-// begins at about the third injected frame. A near miss is a new close pair:
-// any task policy sends it at once, whereas quiet traffic may wait longer
-// than the probe lasts (tasks.dedup.coalesce_seconds, quiet_news_waits).
-// The scene is deterministic for its seed, so a copy run ahead finds it.
-// 0 when none comes within max_scene_seconds (the probe then shows the
-// scene's start).
-int frames_before_near_miss(const detect::SimOptions& options, double interval_seconds,
-                            double max_scene_seconds) {
-  constexpr int kLeadFrames = 2;
-  if (interval_seconds <= 0) return 0;
+// begins at about the third injected frame (earlier when fewer are
+// planned). A near miss is a new close pair: any task policy sends it at
+// once, whereas quiet traffic may wait longer than the probe lasts
+// (tasks.dedup.coalesce_seconds, quiet_news_waits). The scene is
+// deterministic for its seed, so a copy run ahead finds it. nullopt when
+// none comes within max_frames (the probe then shows the scene's start).
+std::optional<int> frames_before_near_miss(const detect::SimOptions& options,
+                                           double interval_seconds, int planned, int max_frames) {
+  const int lead = std::clamp(planned - 1, 0, 2);
   detect::SimScene scene(options);
-  const int limit = static_cast<int>(max_scene_seconds / interval_seconds);
-  for (int steps = 1; steps <= limit; ++steps) {
+  for (int steps = 1; steps <= max_frames; ++steps) {
     scene.step(interval_seconds);
     for (const auto& near_miss : scene.near_misses()) {
       // Wait until it is over, to know it lasts long enough for a frame to show it.
@@ -99,10 +101,10 @@ int frames_before_near_miss(const detect::SimOptions& options, double interval_s
         continue;
       }
       const int first_frame = static_cast<int>(near_miss.start_seconds / interval_seconds);
-      return std::max(0, first_frame - kLeadFrames);
+      return std::max(0, first_frame - lead);
     }
   }
-  return 0;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -163,13 +165,19 @@ E2eReport run_e2e_check(const E2eOptions& options, std::ostream& progress) {
   auto views = follow_views(options, clock.epoch_ms(), notes);
   if (!views) return setup_failure(options, setup, views.error().message);
   setup += "; views from " + (*views)->describe();
-  {
-    // Run the scene up to just before a near miss, as if the camera had been
-    // watched all along (capture times before now, one interval apart).
-    const int skip = frames_before_near_miss(scene, options.interval_seconds, kMaxLeadInSeconds);
+  // Run the scene up to just before a near miss, as if the camera had been
+  // watched all along (capture times before now, one interval apart).
+  const int max_lead_in = static_cast<int>(
+      std::min(kMaxLeadInSeconds / std::max(options.interval_seconds, 0.1), 1.0 * kMaxLeadInFrames));
+  if (const auto skip =
+          frames_before_near_miss(scene, options.interval_seconds, planned, max_lead_in)) {
     const int64_t interval_ms = seconds(options.interval_seconds).count();
-    const int64_t first_ms = clock.epoch_ms() - skip * interval_ms;
-    for (int i = 0; i < skip; ++i) camera.next(options.interval_seconds, first_ms + i * interval_ms);
+    const int64_t first_ms = clock.epoch_ms() - *skip * interval_ms;
+    for (int i = 0; i < *skip; ++i) camera.next(options.interval_seconds, first_ms + i * interval_ms);
+    setup += fmt::format("; the scene run ahead {} frames to a near miss", *skip);
+  } else {
+    setup += fmt::format("; no near miss within the scene's first {} frames: its start is shown",
+                         max_lead_in);
   }
   progress << "e2e-test: subscribed; injecting " << planned << " frames" << std::endl;
 

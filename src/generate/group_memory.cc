@@ -144,11 +144,14 @@ void GroupMemory::assessed(const std::string& group_id, const GroupSnapshot& now
 }
 
 int64_t GroupMemory::quiet_since(const std::vector<int>& members, int64_t capture_ts) {
+  const auto gap = static_cast<int64_t>(config_.coalesce_seconds * 1000);
   int64_t since = capture_ts;
   for (int id : members) {
-    const auto [it, fresh] = waiting_tracks_.try_emplace(id, WaitingTrack{capture_ts, capture_ts});
-    it->second.seen_ts = std::max(it->second.seen_ts, capture_ts);
-    since = std::min(since, it->second.since);
+    WaitingTrack& wait = waiting_tracks_.try_emplace(id, WaitingTrack{capture_ts, capture_ts})
+                             .first->second;
+    if (capture_ts - wait.seen_ts > gap) wait.since = capture_ts;  // an old wait: start over
+    wait.seen_ts = std::max(wait.seen_ts, capture_ts);
+    since = std::min(since, wait.since);
   }
   return since;
 }

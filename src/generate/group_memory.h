@@ -50,7 +50,9 @@ std::string_view to_string(Verdict verdict);
 // Whether a reason goes out in the frame it appears (a new close pair, a
 // higher trigger, a first sight) or may wait up to dedup.coalesce_seconds
 // for a call the camera makes anyway (a member change, a refresh, the
-// opt-in gap and speed reasons).
+// opt-in gap and speed reasons). With dedup.quiet_news_waits a first sight
+// or higher trigger whose group has no close pair waits too (the
+// TaskGenerator decides that: it needs the group's measures).
 bool is_urgent(Verdict verdict);
 // Whether the verdict makes (or defers) a task.
 inline bool is_news(Verdict verdict) {
@@ -72,8 +74,9 @@ inline bool is_news(Verdict verdict) {
 // track no task showed lately is a member change.
 //
 // Bounded: groups not seen for forget_after_seconds are dropped, and at most
-// max_groups_per_camera are kept (least recently seen go first); tracks are
-// kept max_reassess_seconds, at most kMaxAssessedTracks. Not thread-safe.
+// max_groups_per_camera are kept (least recently seen go first); assessed
+// tracks are kept max_reassess_seconds, waiting tracks forget_after_seconds,
+// each at most kMaxAssessedTracks. Not thread-safe.
 class GroupMemory {
  public:
   static constexpr size_t kMaxAssessedTracks = 4096;
@@ -93,10 +96,13 @@ class GroupMemory {
                                     int64_t capture_ts);
   // The reason waiting for the group and since when; nullopt: none.
   std::optional<std::pair<Verdict, int64_t>> deferred(const std::string& group_id) const;
-  // A quiet first sight (dedup.quiet_news_waits) waits since
-  // the earliest of its road users began waiting at capture_ts: group ids
-  // churn as clusters split and merge, track ids last, so the wait does not
-  // start over with each new id. A road user's wait ends when a task shows it.
+  // Quiet news (dedup.quiet_news_waits: a first sight or higher trigger
+  // with no close pair) waits since the earliest of its road users began
+  // waiting at capture_ts: group ids churn as clusters split and merge,
+  // track ids last, so the wait does not start over with each new id. A
+  // road user's wait ends when a task shows it, and starts over when it was
+  // in no quiet news for longer than coalesce_seconds (its group calmed
+  // down or left; a reused id is another road user).
   int64_t quiet_since(const std::vector<int>& members, int64_t capture_ts);
   size_t waiting_tracks() const { return waiting_tracks_.size(); }
   // judge(), then assessed() unless the verdict is no news.

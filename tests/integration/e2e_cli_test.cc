@@ -68,6 +68,8 @@ TEST_F(E2eCliTest, PassesAgainstTmonUpWithStageLatencies) {
   EXPECT_NE(out.find("6 injected (of 6), 6 seen on detection-results"), std::string::npos) << out;
   EXPECT_NE(out.find(*kafka), std::string::npos) << "injected through the API's broker: " << out;
   EXPECT_NE(out.find("views from Redis"), std::string::npos) << out;
+  // The frames show a near miss, which any task policy sends at once.
+  EXPECT_NE(out.find("frames to a near miss"), std::string::npos) << out;
   for (const char* stage :
        {"inject -> on detection-results", "capture -> task created", "task created -> result",
         "LLM call", "last result -> stored", R"(capture -> stored \(total\))"}) {

@@ -584,6 +584,11 @@ TEST(TaskGeneratorTest, QuietFirstSightWaitIsKeptPerRoadUserNotPerGroupId) {
   memory.assessed("g", shown, 4600);  // a task showed them: wait over
   EXPECT_EQ(memory.waiting_tracks(), 0u);
   EXPECT_EQ(memory.quiet_since({3}, 6400), 6400);
+  // A road user away from quiet news for longer than coalesce_seconds (its
+  // group calmed down) starts over rather than being overdue at once.
+  const auto coalesce_ms = static_cast<int64_t>(config.dedup.coalesce_seconds * 1000);
+  EXPECT_EQ(memory.quiet_since({3}, 6400 + coalesce_ms), 6400);
+  EXPECT_EQ(memory.quiet_since({3}, 6400 + 3 * coalesce_ms), 6400 + 3 * coalesce_ms);
 }
 
 // What the shipped policy (quiet news waits) makes of a group,
