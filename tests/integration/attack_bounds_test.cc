@@ -162,7 +162,14 @@ TEST(AttackBoundsTest, StalledWebSocketReaderStaysWithinItsByteBudget) {
   EXPECT_TRUE(
       testing::eventually([] { return http::WebSocketSession::queued_bytes_total() == 0; }, 5s));
   const size_t grown = resident_bytes() > rss_before ? resident_bytes() - rss_before : 0;
+#ifndef __SANITIZE_ADDRESS__
   EXPECT_LT(grown, size_t{40} << 20) << "RSS grew by " << grown;
+#else
+  // AddressSanitizer keeps freed memory in quarantine (256 MB by default), so
+  // the 100 MiB of dropped messages show in RSS there; the byte budget above
+  // is what this test checks.
+  (void)grown;
+#endif
   (*server)->stop();
 }
 
