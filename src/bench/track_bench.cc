@@ -16,6 +16,7 @@
 
 #include "bench/stats.h"
 #include "common/clock.h"
+#include "detect/grouping.h"
 #include "detect/motion_detector.h"
 #include "detect/scene_evaluation.h"
 
@@ -112,11 +113,6 @@ class TtcDump {
   }
   bool open() const { return out_.is_open(); }
   void write(const std::string& condition, size_t seed, const detect::TtcSample& s) {
-    const auto gap = [](const cv::Rect2d& a, const cv::Rect2d& b) {
-      const double dx = std::max({0.0, b.x - (a.x + a.width), a.x - (b.x + b.width)});
-      const double dy = std::max({0.0, b.y - (a.y + a.height), a.y - (b.y + b.height)});
-      return std::hypot(dx, dy);
-    };
     const auto box = [](const cv::Rect2d& r) {
       return fmt::format("{:.1f} {:.1f} {:.1f} {:.1f}", r.x, r.y, r.width, r.height);
     };
@@ -127,8 +123,8 @@ class TtcDump {
         "{},{},{:.1f},{},{},{},{},{},{},{:.3f},{},{},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},"
         "{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{:.1f},{},{},{},{}\n",
         condition, seed, s.time_seconds, s.in_line, s.steady, s.truth_a, s.truth_b, s.track_a,
-        s.track_b, s.true_ttc, estimate, error, gap(s.true_box_a, s.true_box_b),
-        gap(s.seen_box_a, s.seen_box_b), s.true_velocity_a.x, s.true_velocity_a.y,
+        s.track_b, s.true_ttc, estimate, error, detect::box_gap(s.true_box_a, s.true_box_b),
+        detect::box_gap(s.seen_box_a, s.seen_box_b), s.true_velocity_a.x, s.true_velocity_a.y,
         s.true_velocity_b.x, s.true_velocity_b.y, s.seen_velocity_a.x, s.seen_velocity_a.y,
         s.seen_velocity_b.x, s.seen_velocity_b.y, s.in_view_a, s.in_view_b, s.since_change_a,
         s.since_change_b, box(s.true_box_a), box(s.true_box_b), box(s.seen_box_a),

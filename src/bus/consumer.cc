@@ -153,6 +153,16 @@ void Consumer::refresh_lag() {
     std::lock_guard lock(lag_mu_);
     if (closed_) return;
   }
+  // A broker round trip for a partition's watermarks; false (logged) when it fails.
+  const auto ask_watermarks = [this](const RdKafka::TopicPartition& tp, int64_t& low,
+                                     int64_t& high) {
+    const auto err = consumer_->query_watermark_offsets(tp.topic(), tp.partition(), &low, &high,
+                                                        kLagQueryTimeoutMs);
+    if (err == RdKafka::ERR_NO_ERROR) return true;
+    get_logger("bus")->debug("group={} lag: watermarks of {}[{}]: {}", options_.group_id,
+                             tp.topic(), tp.partition(), RdKafka::err2str(err));
+    return false;
+  };
   PartitionList partitions;
   consumer_->assignment(partitions.items);
   if (partitions.items.empty()) return;
@@ -197,10 +207,7 @@ void Consumer::refresh_lag() {
         // Nothing committed by the group: where consumption starts.
         int64_t low = 0;
         int64_t high = 0;
-        if (consumer_->query_watermark_offsets(tp->topic(), tp->partition(), &low, &high,
-                                               kLagQueryTimeoutMs) != RdKafka::ERR_NO_ERROR) {
-          continue;
-        }
+        if (!ask_watermarks(*tp, low, high)) continue;
         start = reset_to_earliest_ ? low : high;
       }
       starts.emplace_back(PartitionKey{tp->topic(), tp->partition()}, start);
@@ -226,17 +233,10 @@ void Consumer::refresh_lag() {
       // The watermark of the partition's last fetch response.
       consumer_->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high);
     }
-    if (high < 0) {
-      // Paused (the kept end stands still while the partition grows), or
-      // not fetched yet: ask the broker.
-      if (auto err = consumer_->query_watermark_offsets(tp->topic(), tp->partition(), &low,
-                                                        &high, kLagQueryTimeoutMs);
-          err != RdKafka::ERR_NO_ERROR) {
-        get_logger("bus")->debug("group={} lag: watermarks of {}[{}]: {}", options_.group_id,
-                                 tp->topic(), tp->partition(), RdKafka::err2str(err));
-        return;  // the broker is struggling: do not stall the refresh further
-      }
-    }
+    // Paused (the kept end stands still while the partition grows), or not
+    // fetched yet: ask the broker. If it cannot say, it is struggling: do
+    // not stall the refresh further.
+    if (high < 0 && !ask_watermarks(*tp, low, high)) return;
     const int64_t finished = done[i] >= 0 ? done[i] : tp->offset();
     if (finished < 0) continue;  // unknown for now: no value rather than a wrong one
     lags.emplace_back(PartitionKey{tp->topic(), tp->partition()},

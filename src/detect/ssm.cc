@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "detect/grouping.h"
+
 namespace tmon::detect {
 namespace {
 
@@ -113,12 +115,6 @@ double heading_difference_degrees(const cv::Point2d& u, const cv::Point2d& v) {
   return std::acos(cosine) * 180.0 / M_PI;
 }
 
-double gap_between(const cv::Rect2d& a, const cv::Rect2d& b) {
-  const double dx = std::max({0.0, b.x - (a.x + a.width), a.x - (b.x + b.width)});
-  const double dy = std::max({0.0, b.y - (a.y + a.height), a.y - (b.y + b.height)});
-  return std::hypot(dx, dy);
-}
-
 cv::Point2d center_of(const cv::Rect2d& box) {
   return {box.x + box.width / 2, box.y + box.height / 2};
 }
@@ -171,7 +167,7 @@ std::optional<double> post_encroachment_time(const std::vector<TimedBox>& a,
   for (const auto& [a0, a1] : segments(a)) {
     const cv::Rect2d a_swept = a0.box | a1.box;
     for (const auto& [b0, b1] : segments(b)) {
-      if (gap_between(a_swept, b0.box | b1.box) > 0) continue;
+      if (box_gap(a_swept, b0.box | b1.box) > 0) continue;
       const auto gap = least_gap_between(a0, a1, b0, b1);
       if (gap && (!best || *gap < *best)) best = gap;
     }
@@ -187,7 +183,7 @@ std::vector<PairSafety> measure_pairs(const std::vector<RoadUser>& users,
   std::vector<PairSafety> pairs;
   for (size_t i = 0; i < users.size(); ++i) {
     for (size_t j = i + 1; j < users.size(); ++j) {
-      if (gap_between(reach[i], reach[j]) > 0) continue;
+      if (box_gap(reach[i], reach[j]) > 0) continue;
       const RoadUser& a = users[i];
       const RoadUser& b = users[j];
       PairSafety pair;
@@ -198,7 +194,7 @@ std::vector<PairSafety> measure_pairs(const std::vector<RoadUser>& users,
         pair.pet = post_encroachment_time(a.path, b.path);
       }
       if (!pair.ttc && !pair.pet) continue;
-      pair.distance = gap_between(a.box, b.box);
+      pair.distance = box_gap(a.box, b.box);
       const cv::Point2d between = center_of(b.box) - center_of(a.box);
       const double length = cv::norm(between);
       if (length > 0) pair.closing_speed = (a.velocity - b.velocity).dot(between) / length;
