@@ -189,16 +189,24 @@ void SimScene::move_pedestrians(double dt) {
         if (v.lane == lane && (v.box & zone).area() > 0) blocked = true;
       }
     }
-    // Keep a step behind whoever walks ahead in the same direction.
+    // Keep a step behind whoever walks ahead in the same direction, at
+    // their pace: closing up and then walking on as they do, not stopping
+    // and starting again at every small step.
+    const bool down = p.desired_speed > 0;
     for (const auto& other : objects_) {
-      if (&other == &p || other.class_name != "person" ||
-          (other.desired_speed > 0) != (p.desired_speed > 0)) {
+      if (&other == &p || other.class_name != "person" || (other.desired_speed > 0) != down) {
         continue;
       }
-      const cv::Rect2d near = next + cv::Point2d(0, (p.desired_speed > 0 ? 1 : -1) * 6 * scale);
-      const bool ahead = p.desired_speed > 0 ? other.box.y > p.box.y : other.box.y < p.box.y;
-      if (ahead && (near & other.box).area() > 0) blocked = true;
+      const bool ahead = down ? other.box.y > p.box.y : other.box.y < p.box.y;
+      const bool same_path =
+          other.box.x < next.x + next.width && next.x < other.box.x + other.box.width;
+      if (!ahead || !same_path) continue;
+      const double gap = 6 * scale;
+      next.y = down ? std::min(next.y, other.box.y - gap - p.box.height)
+                    : std::max(next.y, other.box.y + other.box.height + gap);
     }
+    // Never walk backwards: one who may not step forward waits.
+    if ((next.y - p.box.y) * (down ? 1 : -1) < 0) next.y = p.box.y;
     const double y_before = p.box.y;
     if (!blocked) p.box = next;
     p.velocity = {0, (p.box.y - y_before) / dt};

@@ -77,6 +77,13 @@ bool same_place_across(const cv::Rect2d& cut, const cv::Rect2d& now, const cv::S
   return std::abs(extent_now - extent_cut) <= slack && std::abs(low_now - low_cut) <= slack;
 }
 
+bool overlap_across(const cv::Rect2d& cut, const cv::Rect2d& now, const cv::Size& frame) {
+  const BorderCut was = border_cut(cut, frame);
+  if (was.x == was.y) return true;
+  return was.x ? cut.y < now.y + now.height && now.y < cut.y + cut.height
+               : cut.x < now.x + now.width && now.x < cut.x + cut.width;
+}
+
 bool clean_entry(const cv::Rect2d& first, const cv::Rect2d& before, const cv::Rect2d& now,
                  const cv::Point2d& edge_velocity, double dt, const cv::Size& frame) {
   const BorderCut was = border_cut(before, frame);

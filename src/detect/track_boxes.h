@@ -40,6 +40,11 @@ cv::Rect2d whole_box(const cv::Rect2d& measured, const cv::Rect2d& known, const 
 // is not cut by exactly one border.
 bool same_place_across(const cv::Rect2d& cut, const cv::Rect2d& now, const cv::Size& frame);
 
+// Whether `now` overlaps `cut` at all across the border that cut it (y for
+// the left and right borders): false for a box in another lane. True when
+// `cut` is not cut by exactly one border.
+bool overlap_across(const cv::Rect2d& cut, const cv::Rect2d& now, const cv::Size& frame);
+
 // Whether `now`, wholly in the picture, is the whole of the object that
 // `before` showed part of (cut by one border, `dt` seconds earlier, its inner
 // edge moving at `edge_velocity` px/s): as big across the border and at the

@@ -22,6 +22,12 @@ constexpr double kSizeSmoothing = 0.5;       // weight of a new measured size
 // displacement is no speed of now).
 constexpr double kManoeuvreGate2 = 4;
 constexpr double kManoeuvreSpanSeconds = 0.6;
+// While the recent measurements lie on one line (a fitted velocity), the
+// outlines are known to be precise to the fit's tolerance, and a much
+// smaller step off that line is a speed change: this many tolerances.
+// Without it the first frame after a brake is smoothed in with the old
+// speed, and the velocity is right only two frames later, not one.
+constexpr double kManoeuvreFitTolerances = 3;
 // The fitted velocity: a line through the measurements of the last
 // kFitSeconds (at least kMinFitPoints, all within kFitTolerance of it: a
 // blob's outline is a pixel or two off, a speed change shows more).
@@ -53,6 +59,10 @@ TrackFilter::TrackFilter(const cv::Rect2d& box, double time_seconds)
 
 double TrackFilter::size() const {
   return std::sqrt(std::max(1.0, box_size_.area()));
+}
+
+double TrackFilter::fit_tolerance() const {
+  return kFitTolerancePixels + kFitToleranceSizes * size();
 }
 
 double TrackFilter::measurement_sigma() const {
@@ -132,8 +142,7 @@ void TrackFilter::update(const cv::Rect2d& measured, double time_seconds, bool m
            recent_.front().time_seconds < time_seconds - kFitSeconds - 1e-9) {
       recent_.pop_front();
     }
-    fitted_ =
-        fit_velocity(recent_, kMinFitPoints, kFitTolerancePixels + kFitToleranceSizes * size());
+    fitted_ = fit_velocity(recent_, kMinFitPoints, fit_tolerance());
   };
   if (updates_++ == 0 && dt > 0) {
     // Two-point start: the velocity is the displacement over the time. A
@@ -152,8 +161,9 @@ void TrackFilter::update(const cv::Rect2d& measured, double time_seconds, bool m
   const cv::Matx22d s(covariance_(0, 0) + r * r, covariance_(0, 1), covariance_(1, 0),
                       covariance_(1, 1) + r * r);
   const cv::Vec2d y(c.x - state_(0), c.y - state_(1));
-  if (manoeuvres && (y.t() * s.inv() * y)(0) > kManoeuvreGate2 && since_previous > 0 &&
-      since_previous <= kManoeuvreSpanSeconds) {
+  const bool off_the_line = off_recent_line(c, previous, since_previous);
+  if (manoeuvres && ((y.t() * s.inv() * y)(0) > kManoeuvreGate2 || off_the_line) &&
+      since_previous > 0 && since_previous <= kManoeuvreSpanSeconds) {
     // A manoeuvre: what the object did before says nothing about now. Its
     // velocity is the last two measurements' (as at the start), not a
     // smoothing of the old speed with the new.
@@ -176,6 +186,21 @@ void TrackFilter::update(const cv::Rect2d& measured, double time_seconds, bool m
   covariance_ = (cv::Matx44d::eye() - gain * h) * covariance_;
   take_size();
   remember(false);
+}
+
+bool TrackFilter::off_recent_line(const cv::Point2d& measured, const cv::Point2d& previous,
+                                  double since_previous) const {
+  std::optional<cv::Point2d> velocity = fitted_;
+  if (!velocity && recent_.size() == 2 &&
+      recent_.back().time_seconds > recent_.front().time_seconds) {
+    // Just started or restarted: the line through its two points. A brake
+    // in the middle of an interval shows as two steps, the second off this
+    // line (the restart took the half-braked interval's speed).
+    velocity = (recent_.back().center - recent_.front().center) /
+               (recent_.back().time_seconds - recent_.front().time_seconds);
+  }
+  return velocity && cv::norm(measured - (previous + *velocity * since_previous)) >
+                         kManoeuvreFitTolerances * fit_tolerance();
 }
 
 cv::Point2d TrackFilter::velocity() const {

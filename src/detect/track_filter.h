@@ -29,7 +29,8 @@ class TrackFilter {
   // Mahalanobis distance squared of a measured centre from a prediction.
   static double distance2(const Prediction& prediction, const cv::Point2d& measured);
   // Folds in a measurement taken at `time_seconds` (after the last one). A
-  // measurement far outside its prediction's uncertainty is a manoeuvre
+  // measurement far outside its prediction's uncertainty, or a few outline
+  // tolerances off the line the recent measurements lie on, is a manoeuvre
   // (braking, pulling away, turning): the velocity then restarts from the
   // last two measurements rather than being smoothed in over many frames;
   // only when `manoeuvres` allows (a blob that flickers in place jumps about
@@ -57,6 +58,12 @@ class TrackFilter {
  private:
   void propagate(double dt, cv::Vec4d& state, cv::Matx44d& covariance) const;
   double measurement_sigma() const;
+  // How far (px) a precise outline's centre may lie off the fitted line.
+  double fit_tolerance() const;
+  // Whether `measured` lies farther off the line of the recent measurements
+  // than their outlines' precision explains: a change of speed.
+  bool off_recent_line(const cv::Point2d& measured, const cv::Point2d& previous,
+                       double since_previous) const;
   // State from two measured centres `dt` apart: at `to`, moving from `from`.
   void restart(const cv::Point2d& from, const cv::Point2d& to, double dt);
 

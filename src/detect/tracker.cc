@@ -66,29 +66,35 @@ std::vector<TrackView> Tracker::tracks() const {
 TrackFeedback Tracker::feedback(double time_seconds, double margin) const {
   TrackFeedback feedback;
   feedback.time_seconds = time_seconds;
+  const auto grown = [](const cv::Rect2d& box, double grow) {
+    return cv::Rect2d(box.x - grow, box.y - grow, box.width + 2 * grow, box.height + 2 * grow);
+  };
   for (const auto& track : tracks_) {
+    cv::Rect2d box = track.filter.predict(time_seconds).box;
+    // A road user cut by the border still fills the picture up to it: its
+    // predicted box moves on at its speed, and would leave the part at the
+    // border behind as motion no track explains.
+    const BorderCut cut =
+        track.matched ? border_cut(track.last_measured, frame_size_) : BorderCut{};
+    if (cut.any()) box |= track.last_measured;
     if (!reported(track)) {
       // Something coming in at the border has not travelled yet, and a long
       // lorry comes in over seconds, often in pieces: its region is expected
       // motion (not flicker), or a dense lane's entry is learnt as flicker
       // and everything entering there is cut to fragments. A flickering
       // patch at the border gains nothing by it: it is still not reported
-      // until it travels.
-      if (track.matched && border_cut(track.last_measured, frame_size_).any()) {
-        const cv::Rect2d box = track.filter.predict(time_seconds).box | track.last_measured;
-        const double grow = 0.5 * track.filter.size();
-        feedback.reported.push_back(
-            {box.x - grow, box.y - grow, box.width + 2 * grow, box.height + 2 * grow});
+      // until it travels. Its speed is not known yet and its sliver is
+      // small: by the next frame it may come in by as much as it is across
+      // (a car as long as it is tall).
+      if (cut.any()) {
+        const double across = cut.x ? track.last_measured.height : track.last_measured.width;
+        feedback.reported.push_back(grown(box, std::max(0.5 * track.filter.size(), across)));
       }
       continue;
     }
-    const cv::Rect2d box = track.filter.predict(time_seconds).box;
-    const double grow = margin * track.filter.size();
-    const cv::Rect2d grown(box.x - grow, box.y - grow, box.width + 2 * grow, box.height + 2 * grow);
-    feedback.reported.push_back(grown);
-    if (track.vouched) {
-      feedback.established.push_back(grown);
-    }
+    const cv::Rect2d expected = grown(box, margin * track.filter.size());
+    feedback.reported.push_back(expected);
+    if (track.vouched) feedback.established.push_back(expected);
   }
   return feedback;
 }
@@ -104,6 +110,15 @@ double Tracker::cost(const Track& track, const TrackFilter::Prediction& predicti
   const cv::Rect2d measured = whole_box(detection.box, prediction.box, frame);
   const double error = std::sqrt(TrackFilter::distance2(prediction, center_of(measured)));
   if (error > options_.gate) return kInfeasible;
+  // A track that left at the border, where another road user now comes in,
+  // is not that one when the two cannot be one: it was gone for a frame, or
+  // the box is in another lane. The newcomer gets an id of its own; with the
+  // old one's it would look like a road user already assessed. (A blob that
+  // grew across, merged with a shade at the border, may still be the same.)
+  if (!same_place_across(track.last_measured, detection.box, frame) &&
+      (track.misses > 0 || !overlap_across(track.last_measured, detection.box, frame))) {
+    return kInfeasible;
+  }
   const cv::Rect2d& predicted = prediction.box;
   const auto log_ratio = [](double a, double b) {
     return std::abs(std::log(std::max(1.0, a) / std::max(1.0, b)));
@@ -262,10 +277,8 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
         track.travel = 0;
       }
       const cv::Rect2d& measured = detections[d].box;
-      // A track cut by the border that matched a box of another size or
-      // place across it has been taken over by another road user (one left
-      // the picture, another came in there, or in the next lane): what its
-      // filter knew is the other one's motion.
+      // Taken over at the border by one that may be the same road user
+      // (see cost()): what its filter knew is no longer its motion.
       const bool taken_over = !same_place_across(track.last_measured, measured, frame.size());
       if (taken_over) {
         track.filter = TrackFilter(measured, time_seconds);

@@ -158,4 +158,43 @@ TEST(SimSceneTest, AnOngoingNearMissEndsNow) {
 }
 
 }  // namespace
+// People who catch up with someone slower walk on at that one's pace. A
+// follower that stopped and started at every small step had, at each frame,
+// a velocity that was either its own pace or none, and a scene truth that
+// said it was closing in on a gap that never shrank.
+TEST(SimSceneTest, PeopleWhoCatchUpWalkOnAtTheLeadersPace) {
+  SimScene scene({.seed = 4, .density = 1.0});
+  int following_steps = 0, stop_and_go = 0;
+  std::map<int, double> speed_before;  // person -> speed in the previous step
+  for (int i = 0; i < 3000; ++i) {
+    scene.step(0.1);
+    std::map<int, double> speed;
+    for (const auto& o : scene.objects()) {
+      if (o.class_name == "person") speed[o.id] = std::abs(o.velocity.y);
+    }
+    for (const auto& p : scene.objects()) {
+      if (p.class_name != "person" || !speed_before.contains(p.id)) continue;
+      for (const auto& ahead : scene.objects()) {
+        const bool down = p.desired_speed > 0;
+        if (&ahead == &p || ahead.class_name != "person" || (ahead.desired_speed > 0) != down ||
+            !speed_before.contains(ahead.id) || speed[ahead.id] == 0 ||
+            speed_before[ahead.id] == 0) {
+          continue;  // only behind someone who keeps walking
+        }
+        const double gap = down ? ahead.box.y - (p.box.y + p.box.height)
+                                : p.box.y - (ahead.box.y + ahead.box.height);
+        const bool same_path =
+            ahead.box.x < p.box.x + p.box.width && p.box.x < ahead.box.x + ahead.box.width;
+        if (!same_path || gap < 0 || gap > 10) continue;
+        ++following_steps;
+        // Stopped now, though it walked just before and the one ahead walks on.
+        stop_and_go += speed[p.id] == 0 && speed_before[p.id] > 0;
+      }
+    }
+    speed_before = std::move(speed);
+  }
+  EXPECT_GE(following_steps, 20);  // people did walk close behind others
+  EXPECT_EQ(stop_and_go, 0);
+}
+
 }  // namespace tmon::detect

@@ -321,5 +321,69 @@ TEST(TrackFilterTest, OutlineJitterIsNoManoeuvre) {
   EXPECT_NEAR(filter.velocity().y, 0, 10);
 }
 
+// A car at 100 px/s whose outlines lie on one line slows to 70 px/s at a
+// frame: the step off the line (6 px) is within the Kalman gate's
+// uncertainty, but far beyond the outlines' precision, so the velocity is
+// the new speed from the first frame that shows it (smoothing said about
+// 90 there, and the fit none).
+TEST(TrackFilterTest, AStepOffAPreciseLineIsASpeedChangeAtOnce) {
+  TrackFilter filter({0, 100, 60, 30}, 0);
+  double x = 0;
+  for (int i = 1; i <= 10; ++i) filter.update({x += 20, 100, 60, 30}, 0.2 * i);
+  ASSERT_TRUE(filter.fitted());
+  for (int i = 11; i <= 15; ++i) {
+    filter.update({x += 14, 100, 60, 30}, 0.2 * i);
+    EXPECT_NEAR(filter.velocity().x, 70, 2) << "frame " << i;
+  }
+  EXPECT_EQ(filter.manoeuvres(), 1);
+}
+
+// A car leaves at the left border of one lane; a moment later another comes
+// in at the left border of the lane above and waits there, its front in
+// the picture. They cannot be one road user (the first was gone, and the
+// second is in another lane): the newcomer keeps an id of its own. With the
+// first one's, a pair it was in would look already assessed.
+TEST(TrackerTest, ANewcomerAtTheBorderWhereAnotherLeftGetsAnIdOfItsOwn) {
+  Tracker tracker;
+  double t = 0;
+  int leaving = -1;
+  for (double x = 100; x + 78 > 0; x -= 12) {
+    const double visible = std::max(0.0, x);
+    const auto out =
+        tracker.update({box(visible, 253, "car", x + 78 - visible, 33)}, kBlank, t += 0.2);
+    ASSERT_EQ(out.size(), 1u);
+    leaving = out[0].object_id;
+  }
+  tracker.update({}, kBlank, t += 0.2);
+  tracker.update({}, kBlank, t += 0.2);
+  std::set<int> ids;
+  for (int i = 0; i < 5; ++i) {
+    for (const auto& o : tracker.update({box(0, 189, "car", 42, 42)}, kBlank, t += 0.2)) {
+      ids.insert(o.object_id);
+    }
+  }
+  EXPECT_FALSE(ids.contains(leaving));
+  EXPECT_EQ(ids.size(), 1u);
+}
+
+// A car coming in at the right border, and a track for it: the feedback
+// to the motion detector covers the car's part at the border too. The
+// predicted box moves inward at the car's speed, and without the part it
+// leaves behind, every entry would be learnt as flicker there (and refused
+// as a clean entry).
+TEST(TrackerTest, FeedbackCoversARoadUserUpToTheBorderItComesIn) {
+  Tracker tracker({.min_travel = 0.5});
+  double left = 640;
+  double t = 0;
+  for (int i = 0; i < 5; ++i) {
+    left -= 16;
+    tracker.update({box(left, 249, "car", 640 - left, 42)}, kBlank, t += 0.2);
+  }
+  const TrackFeedback feedback = tracker.feedback(t + 0.2, 0.1);
+  const cv::Rect2d strip(624, 255, 16, 30);  // still the car's in the next frame
+  EXPECT_TRUE(std::any_of(feedback.reported.begin(), feedback.reported.end(),
+                          [&](const cv::Rect2d& r) { return (r & strip) == strip; }));
+}
+
 }  // namespace
 }  // namespace tmon::detect
