@@ -518,6 +518,9 @@ struct TaskTriggerConfig {
      time) waits like a deferrable reason, as long as its road users have; a    \
      close pair stays urgent. */                                                 \
   X(bool, quiet_news_waits, true, anything(), kPlain)                            \
+  /* ... except a conflict candidate this close to colliding (TTC, seconds): by  \
+     the next analysed frame it has become a near miss or is over; 0 = none. */  \
+  X(double, imminent_ttc_seconds, 0.3, number_at_least(0), kPlain)               \
   /* A close pair a task showed is news again once its gap falls below this      \
      share of its gap then (it is becoming a near miss); 0 = off. */             \
   X(double, closer_pair_ratio, 0.7, number_between(0, 1), kPlain)                \

@@ -26,6 +26,14 @@ const messages::GroupImage* find_image(const messages::DetectionResult& frame,
   return nullptr;
 }
 
+// Whether a conflict candidate of the group will collide within
+// `ttc_seconds` at constant velocity (0: never).
+bool imminent(const messages::GroupSafety& safety, double ttc_seconds) {
+  return std::any_of(safety.pairs.begin(), safety.pairs.end(), [&](const auto& pair) {
+    return pair.conflict && pair.ttc >= 0 && pair.ttc <= ttc_seconds;
+  });
+}
+
 }  // namespace
 
 TaskGenerator::CameraState& TaskGenerator::state_for(const messages::DetectionResult& frame) {
@@ -146,9 +154,12 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
     Verdict verdict = camera.groups.judge(group.groupId, snapshot, frame.captureTs);
     // A first sight or a higher trigger with nothing close (at most a TTC/PET
     // candidate, which in flowing traffic mostly brakes in time) may wait
-    // too (dedup.quiet_news_waits); a close pair never does.
+    // too (dedup.quiet_news_waits); a close pair never does, nor a collision
+    // course too short to brake on (dedup.imminent_ttc_seconds): by the next
+    // analysed frame it has become a near miss or is over.
     const bool quiet = (verdict == Verdict::kFirst || verdict == Verdict::kEscalated) &&
-                       config_.dedup.quiet_news_waits && measures.danger_pairs.empty();
+                       config_.dedup.quiet_news_waits && measures.danger_pairs.empty() &&
+                       !imminent(group.safety, config_.dedup.imminent_ttc_seconds);
     Candidate candidate{
         outcome.groups.size(), &group,  image, std::move(members), std::move(snapshot),
         measures.danger_gaps,  priority};
@@ -161,9 +172,9 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
       if (quiet) {
         // Waiting since its first road user began to: a regrouped cluster
         // (new group id, same road users) does not start the wait over.
-        candidate.waiting_since = std::min(
-            candidate.waiting_since,
-            camera.groups.quiet_since(candidate.snapshot.members, frame.captureTs));
+        candidate.waiting_since =
+            std::min(candidate.waiting_since,
+                     camera.groups.quiet_since(candidate.snapshot.members, frame.captureTs));
       }
     } else if (const auto waiting = camera.groups.deferred(group.groupId)) {
       std::tie(verdict, candidate.waiting_since) = *waiting;  // still owed a look

@@ -97,8 +97,8 @@ TEST(TaskGeneratorTest, FrameTaskCountIsTheTasksActuallyEmitted) {
 }
 
 TEST(TaskGeneratorTest, StandingQueueMakesOneTaskNotRepeatedWithinTheInterval) {
-  TaskGenerator generator(at_once());  // crowd: 6 members; interval 10 s
-  const auto cars = queue_of_cars(6, 32);         // a normal gap: half a car
+  TaskGenerator generator(at_once());      // crowd: 6 members; interval 10 s
+  const auto cars = queue_of_cars(6, 32);  // a normal gap: half a car
   std::vector<int64_t> task_frames;
   int deduplicated = 0;
   for (int i = 0; i < 20; ++i) {
@@ -291,7 +291,8 @@ TEST(TaskGeneratorTest, ClosingComesFromTheSameObjectsInConsecutiveFrames) {
 // drive at 60 px/s, the others stand; `conflicts` are flagged pairs.
 messages::DetectionResult frame_with_safety(int64_t ts, const std::vector<Actor>& actors,
                                             const std::vector<int>& moving,
-                                            const std::vector<std::pair<int, int>>& conflicts) {
+                                            const std::vector<std::pair<int, int>>& conflicts,
+                                            double ttc = 1.0) {
   std::vector<int> members = ids_of(actors);
   auto frame = make_frame("cam", ts, ts, actors, {{"g", members}});
   auto& safety = frame.trafficGroups[0].safety;
@@ -300,9 +301,9 @@ messages::DetectionResult frame_with_safety(int64_t ts, const std::vector<Actor>
     safety.members.push_back({id, moves ? 60.0 : 0.0, 0, moves ? 60.0 : 0.0, 0});
   }
   for (const auto& [a, b] : conflicts) {
-    safety.pairs.push_back({a, b, 1.0, -1, 10, 60, true});
+    safety.pairs.push_back({a, b, ttc, -1, 10, 60, true});
     safety.conflict = true;
-    safety.minTtc = 1.0;
+    safety.minTtc = ttc;
   }
   return frame;
 }
@@ -563,7 +564,8 @@ TEST(TaskGeneratorTest, QuietFirstSightWaitIsKeptPerRoadUserNotPerGroupId) {
   TaskGenerator generator(config);
   ManualClock clock(kStart);
   int first_task = -1;
-  for (int i = 0; i < 10 && first_task < 0; ++i, clock.advance(std::chrono::milliseconds(kFrameMs))) {
+  for (int i = 0; i < 10 && first_task < 0;
+       ++i, clock.advance(std::chrono::milliseconds(kFrameMs))) {
     const int64_t ts = clock.epoch_ms();
     const std::string group_id = "q" + std::to_string(i);
     if (!generator.process(make_frame("cam", i, ts, cars, {{group_id, ids_of(cars)}}), ts)
@@ -598,8 +600,9 @@ TEST(TaskGeneratorTest, QuietFirstSightWaitIsKeptPerRoadUserNotPerGroupId) {
 // waiting for the camera's next call, else the task's reason.
 struct Step {
   std::vector<Actor> actors;
-  std::vector<int> moving;                      // along +x at 60 px/s
+  std::vector<int> moving;                     // along +x at 60 px/s
   std::vector<std::pair<int, int>> conflicts;  // TTC/PET conflict candidates
+  double ttc = 1.0;                            // theirs, seconds
 };
 struct ShippedPolicyRow {
   const char* change;
@@ -629,6 +632,9 @@ TEST(TaskGeneratorTest, ShippedReassessmentPolicyTable) {
         {{a, far}, {1}, {{1, 3}}},
         {{a, far}, {1}, {{1, 3}}}},
        {"waits", "waits", "waits", "waits", "waits", "first"}},
+      {"a first sight with a TTC candidate 0.2 s from colliding: at once (it cannot brake in time)",
+       {{{a, far}, {1}, {{1, 3}}, 0.2}},
+       {"first"}},
       {"a waiting first sight goes out at once when the pair comes close",
        {{{a, far}, {1}, {{1, 3}}}, {{a, behind(4), far}, {1, 2}, {{1, 3}}}},
        {"waits", "first"}},
@@ -644,16 +650,12 @@ TEST(TaskGeneratorTest, ShippedReassessmentPolicyTable) {
       {"a higher trigger while a pair is close: at once",
        {{{a, behind(4), far}, {1, 2}, {}}, {{a, behind(4), far}, {1, 2}, {{1, 3}}}},
        {"first", "escalated"}},
-      {"a pedestrian 5 px from a standing car: at once",
-       {{{a, walker}, {}, {}}},
-       {"first"}},
+      {"a pedestrian 5 px from a standing car: at once", {{{a, walker}, {}, {}}}, {"first"}},
       {"a tailgater stops with the queue and drives on: shown once",
        {{{a, behind(4)}, {1, 2}, {}}, {{a, behind(4)}, {}, {}}, {{a, behind(4)}, {1, 2}, {}}},
        {"first", "-", "-"}},
       {"one of a shown pair missing from a frame has not drawn apart",
-       {{{a, behind(4), far}, {1, 2}, {}},
-        {{a, far}, {1}, {}},
-        {{a, behind(4), far}, {1, 2}, {}}},
+       {{{a, behind(4), far}, {1, 2}, {}}, {{a, far}, {1}, {}}, {{a, behind(4), far}, {1, 2}, {}}},
        {"first", "-", "-"}},
       {"a shown pair that parts and closes in again: news again",
        {{{a, behind(4)}, {1, 2}, {}}, {{a, behind(40)}, {1, 2}, {}}, {{a, behind(4)}, {1, 2}, {}}},
@@ -668,8 +670,8 @@ TEST(TaskGeneratorTest, ShippedReassessmentPolicyTable) {
     for (size_t i = 0; i < row.frames.size(); ++i) {
       const auto& step = row.frames[i];
       const int64_t ts = clock.epoch_ms();
-      const auto outcome =
-          generator.process(frame_with_safety(ts, step.actors, step.moving, step.conflicts), ts);
+      const auto outcome = generator.process(
+          frame_with_safety(ts, step.actors, step.moving, step.conflicts, step.ttc), ts);
       std::string got = "-";
       if (!outcome.tasks.empty()) {
         got = std::string(to_string(*outcome.groups[0].verdict));
