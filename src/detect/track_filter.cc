@@ -122,8 +122,8 @@ void TrackFilter::restart(const cv::Point2d& from, const cv::Point2d& to, double
 }
 
 void TrackFilter::update(const cv::Rect2d& measured, double time_seconds, bool manoeuvres) {
-  const double dt = time_seconds - time_;
   const cv::Point2d c = center_of(measured);
+  const double dt = time_seconds - time_;
   const cv::Point2d previous = last_measured_;
   const double since_previous = time_seconds - last_measured_time_;
   last_measured_ = c;
@@ -161,7 +161,9 @@ void TrackFilter::update(const cv::Rect2d& measured, double time_seconds, bool m
   const cv::Matx22d s(covariance_(0, 0) + r * r, covariance_(0, 1), covariance_(1, 0),
                       covariance_(1, 1) + r * r);
   const cv::Vec2d y(c.x - state_(0), c.y - state_(1));
-  const bool off_the_line = off_recent_line(c, previous, since_previous);
+  const std::optional<Line> recent = recent_line();
+  const bool off_the_line =
+      recent && cv::norm(c - recent->at(time_seconds)) > kManoeuvreFitTolerances * fit_tolerance();
   if (manoeuvres && ((y.t() * s.inv() * y)(0) > kManoeuvreGate2 || off_the_line) &&
       since_previous > 0 && since_previous <= kManoeuvreSpanSeconds) {
     // A manoeuvre: what the object did before says nothing about now. Its
@@ -188,19 +190,27 @@ void TrackFilter::update(const cv::Rect2d& measured, double time_seconds, bool m
   remember(false);
 }
 
-bool TrackFilter::off_recent_line(const cv::Point2d& measured, const cv::Point2d& previous,
-                                  double since_previous) const {
-  std::optional<cv::Point2d> velocity = fitted_;
-  if (!velocity && recent_.size() == 2 &&
-      recent_.back().time_seconds > recent_.front().time_seconds) {
+std::optional<TrackFilter::Line> TrackFilter::recent_line() const {
+  if (fitted_) {
+    // Through the centroid of the newest points (all on the fit's line
+    // within its tolerance): steadier than the newest point alone.
+    const size_t n = std::min(recent_.size(), kMinFitPoints);
+    Line line{{0, 0}, 0, *fitted_};
+    for (size_t i = recent_.size() - n; i < recent_.size(); ++i) {
+      line.point += recent_[i].center / static_cast<double>(n);
+      line.time_seconds += recent_[i].time_seconds / static_cast<double>(n);
+    }
+    return line;
+  }
+  if (recent_.size() == 2 && recent_.back().time_seconds > recent_.front().time_seconds) {
     // Just started or restarted: the line through its two points. A brake
     // in the middle of an interval shows as two steps, the second off this
     // line (the restart took the half-braked interval's speed).
-    velocity = (recent_.back().center - recent_.front().center) /
-               (recent_.back().time_seconds - recent_.front().time_seconds);
+    const auto& [t0, from] = recent_.front();
+    const auto& [t1, to] = recent_.back();
+    return Line{to, t1, (to - from) / (t1 - t0)};
   }
-  return velocity && cv::norm(measured - (previous + *velocity * since_previous)) >
-                         kManoeuvreFitTolerances * fit_tolerance();
+  return std::nullopt;
 }
 
 cv::Point2d TrackFilter::velocity() const {

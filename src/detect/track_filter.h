@@ -60,10 +60,16 @@ class TrackFilter {
   double measurement_sigma() const;
   // How far (px) a precise outline's centre may lie off the fitted line.
   double fit_tolerance() const;
-  // Whether `measured` lies farther off the line of the recent measurements
-  // than their outlines' precision explains: a change of speed.
-  bool off_recent_line(const cv::Point2d& measured, const cv::Point2d& previous,
-                       double since_previous) const;
+  // The line the recent measurements lie on: the fitted velocity through
+  // the centroid of the newest points, or just after a (re)start the line
+  // through its two points. None when there is neither.
+  struct Line {
+    cv::Point2d point;
+    double time_seconds = 0;
+    cv::Point2d velocity;
+    cv::Point2d at(double t) const { return point + velocity * (t - time_seconds); }
+  };
+  std::optional<Line> recent_line() const;
   // State from two measured centres `dt` apart: at `to`, moving from `from`.
   void restart(const cv::Point2d& from, const cv::Point2d& to, double dt);
 

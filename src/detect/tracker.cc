@@ -85,10 +85,13 @@ TrackFeedback Tracker::feedback(double time_seconds, double margin) const {
       // patch at the border gains nothing by it: it is still not reported
       // until it travels. Its speed is not known yet and its sliver is
       // small: by the next frame it may come in by as much as it is across
-      // (a car as long as it is tall).
+      // (a car as long as it is tall). Grown that much all round, not only
+      // inwards: measured on the dense scene with a tree's shadow by the
+      // entry, inwards only raised the count error from 0.054 to 0.076.
       if (cut.any()) {
         const double across = cut.x ? track.last_measured.height : track.last_measured.width;
-        feedback.reported.push_back(grown(box, std::max(0.5 * track.filter.size(), across)));
+        const cv::Rect2d expected = grown(box, std::max(0.5 * track.filter.size(), across));
+        feedback.reported.push_back(expected);
       }
       continue;
     }
@@ -110,12 +113,15 @@ double Tracker::cost(const Track& track, const TrackFilter::Prediction& predicti
   const cv::Rect2d measured = whole_box(detection.box, prediction.box, frame);
   const double error = std::sqrt(TrackFilter::distance2(prediction, center_of(measured)));
   if (error > options_.gate) return kInfeasible;
-  // A track that left at the border, where another road user now comes in,
-  // is not that one when the two cannot be one: it was gone for a frame, or
-  // the box is in another lane. The newcomer gets an id of its own; with the
-  // old one's it would look like a road user already assessed. (A blob that
-  // grew across, merged with a shade at the border, may still be the same.)
-  if (!same_place_across(track.last_measured, detection.box, frame) &&
+  // A track leaving the picture (its predicted box mostly out) is not a
+  // newcomer at that border when the two cannot be one: it was gone for a
+  // frame, or the box is in another lane. The newcomer gets an id of its
+  // own; with the old one's it would look like a road user already
+  // assessed. (A blob that grew across, merged with a shade at the border,
+  // may still be the same; one walking along the border is not leaving.)
+  const cv::Rect2d in_frame = prediction.box & cv::Rect2d(0, 0, frame.width, frame.height);
+  const bool leaving = in_frame.area() < 0.5 * prediction.box.area();
+  if (leaving && !same_place_across(track.last_measured, detection.box, frame) &&
       (track.misses > 0 || !overlap_across(track.last_measured, detection.box, frame))) {
     return kInfeasible;
   }
@@ -277,8 +283,9 @@ std::vector<Detection> Tracker::update(std::vector<Detection> detections, const 
         track.travel = 0;
       }
       const cv::Rect2d& measured = detections[d].box;
-      // Taken over at the border by one that may be the same road user
-      // (see cost()): what its filter knew is no longer its motion.
+      // Another size or place across the border than its last box (cost()
+      // let it pair only where it may be the same road user): the motion
+      // its filter knew may be another road user's or a merged blob's.
       const bool taken_over = !same_place_across(track.last_measured, measured, frame.size());
       if (taken_over) {
         track.filter = TrackFilter(measured, time_seconds);

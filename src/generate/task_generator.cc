@@ -26,14 +26,6 @@ const messages::GroupImage* find_image(const messages::DetectionResult& frame,
   return nullptr;
 }
 
-// Whether a conflict candidate of the group will collide within
-// `ttc_seconds` at constant velocity (0: never).
-bool imminent(const messages::GroupSafety& safety, double ttc_seconds) {
-  return std::any_of(safety.pairs.begin(), safety.pairs.end(), [&](const auto& pair) {
-    return pair.conflict && pair.ttc >= 0 && pair.ttc <= ttc_seconds;
-  });
-}
-
 }  // namespace
 
 TaskGenerator::CameraState& TaskGenerator::state_for(const messages::DetectionResult& frame) {
@@ -154,12 +146,10 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
     Verdict verdict = camera.groups.judge(group.groupId, snapshot, frame.captureTs);
     // A first sight or a higher trigger with nothing close (at most a TTC/PET
     // candidate, which in flowing traffic mostly brakes in time) may wait
-    // too (dedup.quiet_news_waits); a close pair never does, nor a collision
-    // course too short to brake on (dedup.imminent_ttc_seconds): by the next
-    // analysed frame it has become a near miss or is over.
+    // too (dedup.quiet_news_waits); a close pair never does (an imminent
+    // TTC candidate counts as one: triggers.conflict.imminent_ttc_seconds).
     const bool quiet = (verdict == Verdict::kFirst || verdict == Verdict::kEscalated) &&
-                       config_.dedup.quiet_news_waits && measures.danger_pairs.empty() &&
-                       !imminent(group.safety, config_.dedup.imminent_ttc_seconds);
+                       config_.dedup.quiet_news_waits && measures.danger_pairs.empty();
     Candidate candidate{
         outcome.groups.size(), &group,  image, std::move(members), std::move(snapshot),
         measures.danger_gaps,  priority};

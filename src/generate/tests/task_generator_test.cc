@@ -593,6 +593,24 @@ TEST(TaskGeneratorTest, QuietFirstSightWaitIsKeptPerRoadUserNotPerGroupId) {
   EXPECT_EQ(memory.quiet_since({3}, 6400 + 3 * coalesce_ms), 6400 + 3 * coalesce_ms);
 }
 
+// triggers.conflict.imminent_ttc_seconds: 0 switches the rule off, even for
+// boxes already touching (TTC 0): such a first sight with nothing else close
+// waits like any quiet news.
+TEST(TaskGeneratorTest, ImminentTtcZeroSwitchesTheRuleOff) {
+  const Actor a{1, "car", 100, 150};
+  const Actor far{3, "car", 400, 150};
+  auto first_frame_waits = [&](double imminent) {
+    config::TaskConfig config;
+    config.triggers.conflict.imminent_ttc_seconds = imminent;
+    TaskGenerator generator(config);
+    const auto outcome =
+        generator.process(frame_with_safety(kStart, {a, far}, {1}, {{1, 3}}, 0.0), kStart);
+    return outcome.tasks.empty() && outcome.deferred > 0;
+  };
+  EXPECT_FALSE(first_frame_waits(0.3));
+  EXPECT_TRUE(first_frame_waits(0));
+}
+
 // What the shipped policy (quiet news waits) makes of a group,
 // frame by frame: one change per row, on a ManualClock advancing one
 // analysed frame (1.8 s) per step. Each
@@ -635,6 +653,12 @@ TEST(TaskGeneratorTest, ShippedReassessmentPolicyTable) {
       {"a first sight with a TTC candidate 0.2 s from colliding: at once (it cannot brake in time)",
        {{{a, far}, {1}, {{1, 3}}, 0.2}},
        {"first"}},
+      {"a waiting first sight goes out at once when its TTC falls to 0.2 s",
+       {{{a, far}, {1}, {{1, 3}}, 1.0}, {{a, far}, {1}, {{1, 3}}, 0.2}},
+       {"waits", "first"}},
+      {"a TTC candidate 0.2 s from colliding joins a shown group: a new close pair, at once",
+       {{{a, behind(4)}, {1, 2}, {}}, {{a, behind(4), far}, {1, 2}, {{1, 3}}, 0.2}},
+       {"first", "new_conflict"}},
       {"a waiting first sight goes out at once when the pair comes close",
        {{{a, far}, {1}, {{1, 3}}}, {{a, behind(4), far}, {1, 2}, {{1, 3}}}},
        {"waits", "first"}},
