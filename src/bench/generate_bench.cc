@@ -160,7 +160,7 @@ int run_generate_bench(const GenerateBenchOptions& o) {
         {"coalesceSeconds", tasks.dedup.coalesce_seconds},
         {"trackIdentity", tasks.dedup.track_identity},
         {"quietNewsWaits", tasks.dedup.quiet_news_waits},
-        {"imminentTtcSeconds", tasks.triggers.conflict.imminent_ttc_seconds},
+        {"imminentTtcSeconds", tasks.dedup.imminent_ttc_seconds},
         {"closerPairRatio", tasks.dedup.closer_pair_ratio},
         {"maxBatchGroups", llm_config.max_batch_groups},
         {"requireConflictPotential", tasks.require_conflict_potential}}},

@@ -434,14 +434,8 @@ struct DetectionConfig {
 
 // conflict: detection's surrogate safety measures flag a pair of the group
 // as a conflict candidate (TTC <= detection.ttc_seconds or PET <=
-// detection.pet_seconds). Always on; the highest priority by default. A
-// candidate at most imminent_ttc_seconds from colliding counts as a close
-// pair, whatever its gap: too close to brake in time, it is a near miss in
-// the making, news until a task shows it, and never waits (0 = none; at or
-// above detection.ttc_seconds every TTC candidate would).
-#define TMON_CONFLICT_TRIGGER_FIELDS(X)   \
-  X(int, priority, 120, anything(), kPlain) \
-  X(double, imminent_ttc_seconds, 0.3, number_at_least(0), kPlain)
+// detection.pet_seconds). Always on; the highest priority by default.
+#define TMON_CONFLICT_TRIGGER_FIELDS(X) X(int, priority, 120, anything(), kPlain)
 struct ConflictTriggerConfig {
   TMON_CONFIG_FIELDS(TMON_CONFLICT_TRIGGER_FIELDS)
 };
@@ -524,6 +518,9 @@ struct TaskTriggerConfig {
      time) waits like a deferrable reason, as long as its road users have; a    \
      close pair stays urgent. */                                                 \
   X(bool, quiet_news_waits, true, anything(), kPlain)                            \
+  /* ... except a conflict candidate this close to colliding (TTC, seconds), too \
+     close to brake in time: it goes at once; 0 = none. */                       \
+  X(double, imminent_ttc_seconds, 0.3, number_at_least(0), kPlain)               \
   /* A close pair a task showed is news again once its gap falls below this      \
      share of its gap then (it is becoming a near miss); 0 = off. */             \
   X(double, closer_pair_ratio, 0.7, number_between(0, 1), kPlain)                \

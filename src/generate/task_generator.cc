@@ -26,6 +26,14 @@ const messages::GroupImage* find_image(const messages::DetectionResult& frame,
   return nullptr;
 }
 
+// Whether a conflict candidate of the group will collide within
+// `ttc_seconds` at constant velocity (0: never, not even boxes touching).
+bool imminent(const messages::GroupSafety& safety, double ttc_seconds) {
+  return std::any_of(safety.pairs.begin(), safety.pairs.end(), [&](const auto& pair) {
+    return ttc_seconds > 0 && pair.conflict && pair.ttc >= 0 && pair.ttc <= ttc_seconds;
+  });
+}
+
 }  // namespace
 
 TaskGenerator::CameraState& TaskGenerator::state_for(const messages::DetectionResult& frame) {
@@ -146,10 +154,11 @@ FrameOutcome TaskGenerator::process(const messages::DetectionResult& frame, int6
     Verdict verdict = camera.groups.judge(group.groupId, snapshot, frame.captureTs);
     // A first sight or a higher trigger with nothing close (at most a TTC/PET
     // candidate, which in flowing traffic mostly brakes in time) may wait
-    // too (dedup.quiet_news_waits); a close pair never does (an imminent
-    // TTC candidate counts as one: triggers.conflict.imminent_ttc_seconds).
+    // too (dedup.quiet_news_waits); a close pair never does, nor a collision
+    // course too short to brake on (dedup.imminent_ttc_seconds).
     const bool quiet = (verdict == Verdict::kFirst || verdict == Verdict::kEscalated) &&
-                       config_.dedup.quiet_news_waits && measures.danger_pairs.empty();
+                       config_.dedup.quiet_news_waits && measures.danger_pairs.empty() &&
+                       !imminent(group.safety, config_.dedup.imminent_ttc_seconds);
     Candidate candidate{
         outcome.groups.size(), &group,  image, std::move(members), std::move(snapshot),
         measures.danger_gaps,  priority};

@@ -229,8 +229,7 @@ GroupMeasures measure_group(const messages::TrafficGroup& group,
     if (config.tailgating.min_in_line <= 0) return true;
     auto heading = heading_of(i);
     if (const auto other = heading_of(j);
-        other &&
-        (!heading || std::hypot(other->x, other->y) > std::hypot(heading->x, heading->y))) {
+        other && (!heading || std::hypot(other->x, other->y) > std::hypot(heading->x, heading->y))) {
       heading = other;
     }
     return !heading || overlap_across(members[i]->bbox, members[j]->bbox, *heading) >=
@@ -280,25 +279,9 @@ GroupMeasures measure_group(const messages::TrafficGroup& group,
       if (closest <= gap - kMinApproach) keep_min(m.predicted_gap, closest);
     }
   }
-  // A conflict candidate too close to colliding to brake in time is a close
-  // pair whatever its gap: a near miss in the making (conflict.imminent_ttc_seconds).
-  for (const auto& pair : group.safety.pairs) {
-    const double imminent = config.conflict.imminent_ttc_seconds;
-    if (imminent <= 0 || !pair.conflict || pair.ttc < 0 || pair.ttc > imminent) continue;
-    const auto member = [&](int id) {
-      const auto it = std::find_if(members.begin(), members.end(),
-                                   [&](const auto* object) { return object->objectId == id; });
-      return it == members.end() ? nullptr : *it;
-    };
-    const auto* a = member(pair.objectA);
-    const auto* b = member(pair.objectB);
-    if (!a || !b) continue;
-    const double size = std::min(size_of(a->bbox), size_of(b->bbox));
-    add_close_pair(m, a->objectId, b->objectId);
-    add_danger_pair(m, a->objectId, b->objectId, size > 0 ? box_gap(a->bbox, b->bbox) / size : 0);
-  }
   std::sort(m.close_pairs.begin(), m.close_pairs.end());
-  m.close_pairs.erase(std::unique(m.close_pairs.begin(), m.close_pairs.end()), m.close_pairs.end());
+  m.close_pairs.erase(std::unique(m.close_pairs.begin(), m.close_pairs.end()),
+                      m.close_pairs.end());
   std::sort(m.danger_pairs.begin(), m.danger_pairs.end());
   m.danger_pairs.erase(std::unique(m.danger_pairs.begin(), m.danger_pairs.end()),
                        m.danger_pairs.end());

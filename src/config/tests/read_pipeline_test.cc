@@ -302,7 +302,6 @@ TEST_F(PipelineFileTest, ReadsTaskTriggersAndDedup) {
   auto loaded = load(R"(
 tasks:
   triggers:
-    conflict: {imminent_ttc_seconds: 0.5}
     proximity: {max_gap: 0.75, priority: 9}
     closing: {horizon_seconds: 3, max_gap: 0.5, priority: 8}
     tailgating: {max_gap: 0, priority: 7, min_in_line: 0.5}
@@ -318,6 +317,7 @@ tasks:
     track_identity: false
     coalesce_seconds: 3.6
     quiet_news_waits: false
+    imminent_ttc_seconds: 0.5
     closer_pair_ratio: 0.5
     closer_pair_min_drop: 0.2
 )");
@@ -326,7 +326,6 @@ tasks:
   const TaskConfig& t = loaded->config->pipeline.tasks;
   EXPECT_EQ(t.max_age_seconds, 10);  // untouched keys keep their defaults
   EXPECT_EQ(t.triggers.proximity.max_gap, 0.75);
-  EXPECT_EQ(t.triggers.conflict.imminent_ttc_seconds, 0.5);
   EXPECT_EQ(t.triggers.proximity.priority, 9);
   EXPECT_EQ(t.triggers.closing.horizon_seconds, 3);
   EXPECT_EQ(t.triggers.closing.max_gap, 0.5);
@@ -347,6 +346,7 @@ tasks:
   EXPECT_FALSE(t.dedup.track_identity);
   EXPECT_EQ(t.dedup.coalesce_seconds, 3.6);
   EXPECT_FALSE(t.dedup.quiet_news_waits);
+  EXPECT_EQ(t.dedup.imminent_ttc_seconds, 0.5);
   EXPECT_EQ(t.dedup.closer_pair_ratio, 0.5);
   EXPECT_EQ(t.dedup.closer_pair_min_drop, 0.2);
   // Defaults: judged by tracks, deferrable reasons wait five analysed frames,
@@ -355,7 +355,7 @@ tasks:
   EXPECT_TRUE(defaults.track_identity);
   EXPECT_EQ(defaults.coalesce_seconds, 9);
   EXPECT_TRUE(defaults.quiet_news_waits);
-  EXPECT_EQ(ConflictTriggerConfig{}.imminent_ttc_seconds, 0.3);
+  EXPECT_EQ(defaults.imminent_ttc_seconds, 0.3);
   EXPECT_EQ(defaults.closer_pair_ratio, 0.7);
   EXPECT_EQ(defaults.closer_pair_min_drop, 0.1);
   EXPECT_EQ(TailgatingTriggerConfig{}.min_in_line, 0.3);
@@ -436,7 +436,7 @@ TEST_F(PipelineFileTest, ShippedTaskDefaultsMatchTheStruct) {
   EXPECT_EQ(t.dedup.max_groups_per_camera, d.dedup.max_groups_per_camera);
   EXPECT_EQ(t.dedup.coalesce_seconds, d.dedup.coalesce_seconds);
   EXPECT_EQ(t.dedup.quiet_news_waits, d.dedup.quiet_news_waits);
-  EXPECT_EQ(t.triggers.conflict.imminent_ttc_seconds, d.triggers.conflict.imminent_ttc_seconds);
+  EXPECT_EQ(t.dedup.imminent_ttc_seconds, d.dedup.imminent_ttc_seconds);
   EXPECT_EQ(t.dedup.closer_pair_ratio, d.dedup.closer_pair_ratio);
   EXPECT_EQ(t.dedup.closer_pair_min_drop, d.dedup.closer_pair_min_drop);
   const DetectionConfig& detection = loaded->config->pipeline.detection;

@@ -593,7 +593,7 @@ TEST(TaskGeneratorTest, QuietFirstSightWaitIsKeptPerRoadUserNotPerGroupId) {
   EXPECT_EQ(memory.quiet_since({3}, 6400 + 3 * coalesce_ms), 6400 + 3 * coalesce_ms);
 }
 
-// triggers.conflict.imminent_ttc_seconds: 0 switches the rule off, even for
+// dedup.imminent_ttc_seconds: 0 switches the rule off, even for
 // boxes already touching (TTC 0): such a first sight with nothing else close
 // waits like any quiet news.
 TEST(TaskGeneratorTest, ImminentTtcZeroSwitchesTheRuleOff) {
@@ -601,7 +601,7 @@ TEST(TaskGeneratorTest, ImminentTtcZeroSwitchesTheRuleOff) {
   const Actor far{3, "car", 400, 150};
   auto first_frame_waits = [&](double imminent) {
     config::TaskConfig config;
-    config.triggers.conflict.imminent_ttc_seconds = imminent;
+    config.dedup.imminent_ttc_seconds = imminent;
     TaskGenerator generator(config);
     const auto outcome =
         generator.process(frame_with_safety(kStart, {a, far}, {1}, {{1, 3}}, 0.0), kStart);
@@ -656,9 +656,6 @@ TEST(TaskGeneratorTest, ShippedReassessmentPolicyTable) {
       {"a waiting first sight goes out at once when its TTC falls to 0.2 s",
        {{{a, far}, {1}, {{1, 3}}, 1.0}, {{a, far}, {1}, {{1, 3}}, 0.2}},
        {"waits", "first"}},
-      {"a TTC candidate 0.2 s from colliding joins a shown group: a new close pair, at once",
-       {{{a, behind(4)}, {1, 2}, {}}, {{a, behind(4), far}, {1, 2}, {{1, 3}}, 0.2}},
-       {"first", "new_conflict"}},
       {"a waiting first sight goes out at once when the pair comes close",
        {{{a, far}, {1}, {{1, 3}}}, {{a, behind(4), far}, {1, 2}, {{1, 3}}}},
        {"waits", "first"}},
