@@ -119,11 +119,13 @@ double Tracker::cost(const Track& track, const TrackFilter::Prediction& predicti
   // own; with the old one's it would look like a road user already
   // assessed. (A blob that grew across, merged with a shade at the border,
   // may still be the same; one walking along the border is not leaving.)
-  const cv::Rect2d in_frame = prediction.box & cv::Rect2d(0, 0, frame.width, frame.height);
-  const bool leaving = in_frame.area() < 0.5 * prediction.box.area();
-  if (leaving && !same_place_across(track.last_measured, detection.box, frame) &&
+  if (!same_place_across(track.last_measured, detection.box, frame) &&
       (track.misses > 0 || !overlap_across(track.last_measured, detection.box, frame))) {
-    return kInfeasible;
+    // Checked last: most pairs never get here (same_place_across holds for
+    // any box not cut by the border).
+    const cv::Rect2d in_frame = prediction.box & cv::Rect2d(0, 0, frame.width, frame.height);
+    const bool leaving = in_frame.area() < 0.5 * prediction.box.area();
+    if (leaving) return kInfeasible;
   }
   const cv::Rect2d& predicted = prediction.box;
   const auto log_ratio = [](double a, double b) {

@@ -29,8 +29,9 @@ const messages::GroupImage* find_image(const messages::DetectionResult& frame,
 // Whether a conflict candidate of the group will collide within
 // `ttc_seconds` at constant velocity (0: never, not even boxes touching).
 bool imminent(const messages::GroupSafety& safety, double ttc_seconds) {
+  if (ttc_seconds <= 0) return false;
   return std::any_of(safety.pairs.begin(), safety.pairs.end(), [&](const auto& pair) {
-    return ttc_seconds > 0 && pair.conflict && pair.ttc >= 0 && pair.ttc <= ttc_seconds;
+    return pair.conflict && pair.ttc >= 0 && pair.ttc <= ttc_seconds;
   });
 }
 
