@@ -34,6 +34,7 @@ std::vector<Condition> conditions_of(const TrackBenchOptions& o, bool& ok) {
   detect::SimOptions base;
   base.density = o.density;
   base.near_miss = o.near_miss;
+  base.inertia = o.inertia;
   base.width = o.width;
   base.height = o.height;
   std::vector<Condition> all;
@@ -192,9 +193,10 @@ int run_track_bench(const TrackBenchOptions& o) {
       std::chrono::duration<double>(SystemClock::instance().now() - started).count();
 
   std::cout << fmt::format(
-      "track: motion detector + tracker at {} fps, {}x{}, density {}, near_miss {}, "
+      "track: motion detector + tracker at {} fps, {}x{}, density {}, near_miss {}{}, "
       "{} scenes x {} s per condition ({} s warm-up), {:.1f} s wall\n",
-      o.fps, o.width, o.height, o.density, o.near_miss, o.seeds, o.seconds, o.warmup, wall);
+      o.fps, o.width, o.height, o.density, o.near_miss, o.inertia ? ", inertia" : "", o.seeds,
+      o.seconds, o.warmup, wall);
   std::cout << fmt::format("  {:<10} {:>9} {:>7} {:>9} {:>10} {:>8} {:>12} {:>12} {:>8}\n",
                            "condition", "precision", "recall", "count err", "id sw/100", "ids/obj",
                            "TTC in line", "TTC crossing", "TTC steady");
@@ -208,6 +210,7 @@ int run_track_bench(const TrackBenchOptions& o) {
                    {"seeds", o.seeds},
                    {"density", o.density},
                    {"nearMiss", o.near_miss},
+                   {"inertia", o.inertia},
                    {"width", o.width},
                    {"height", o.height}}},
                  {"conditions", json::object()}};

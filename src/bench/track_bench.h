@@ -17,6 +17,7 @@ struct TrackBenchOptions {
   int seeds = 3;         // scenes per condition (seeds 1..N)
   double density = 0.6;
   double near_miss = 0.1;
+  bool inertia = false;  // sim:// inertia=1: speed changes at bounded rates
   int width = 640;
   int height = 360;
   // Condition strengths when on (the "real camera").

@@ -59,6 +59,7 @@ Result<SimOptions> SimOptions::parse(const std::string& url) {
       {"exposure", {0, 0.5, [&](double v) { options.exposure = v; }}},
       {"shadows", {0, 4, [&](double v) { options.shadows = static_cast<int>(v); }}},
       {"parked", {0, 4, [&](double v) { options.parked = static_cast<int>(v); }}},
+      {"inertia", {0, 1, [&](double v) { options.inertia = v >= 0.5; }}},
   };
   for (const auto& [key, text] : params) {
     const auto it = known.find(key);
@@ -75,6 +76,38 @@ Result<SimOptions> SimOptions::parse(const std::string& url) {
 namespace {
 
 constexpr double kPhysicsStep = 0.1;  // seconds per small step inside step()
+
+// How hard road users speed up and brake, in px/s^2 at 360 rows (a car is
+// about 70 px, 4.5 m, long: some 15 px/m). Nobody changes speed within one
+// step: a car pulls away at about 2.3 m/s^2 and brakes at about 4 m/s^2, a
+// reckless driver brakes late and hard at about 7 m/s^2, and a pedestrian
+// reaches walking pace in about a second.
+constexpr double kVehicleAcceleration = 35;
+constexpr double kVehicleBraking = 60;
+constexpr double kRecklessBraking = 110;
+constexpr double kWalkingAcceleration = 30;
+constexpr double kWalkingBraking = 45;
+// How far ahead a pedestrian judges whether a vehicle could stop (s).
+constexpr double kStepOutSeconds = 1.0;
+
+double vehicle_braking(const SimObject& v, double scale) {
+  return (v.reckless ? kRecklessBraking : kVehicleBraking) * scale;
+}
+
+// The fastest speed from which one can still stop within `room` px, braking
+// at `braking`, behind someone going `ahead_speed` who can brake as hard,
+// when `reaction` seconds pass before the brakes bite (Gipps' safe speed).
+double safe_speed(double room, double ahead_speed, double braking, double reaction) {
+  const double lag = braking * reaction;
+  return -lag +
+         std::sqrt(lag * lag + ahead_speed * ahead_speed + 2 * braking * std::max(room, 0.0));
+}
+
+// The next step's speed: towards the cruising speed, never faster than is
+// safe (braking harder than usual only when safety asks for it).
+double next_speed(double speed, double cruise, double safe, double acceleration, double dt) {
+  return std::max(0.0, std::min({speed + acceleration * dt, cruise, safe}));
+}
 
 }  // namespace
 
@@ -115,15 +148,29 @@ void SimScene::spawn_vehicle(int lane, double x) {
   const double w = (truck ? 120 : 64 + 16 * unit(random_)) * scale;
   const double h = (truck ? 42 : 30 + 6 * unit(random_)) * scale;
   SimObject vehicle;
-  vehicle.id = next_id_++;
   vehicle.class_name = truck ? "truck" : "car";
   vehicle.lane = lane;
   // Lanes 0 and 1 flow right, lane 2 flows left.
   const double direction = lane < 2 ? 1 : -1;
   vehicle.desired_speed = direction * (50 + 60 * unit(random_)) * scale * options_.speed;
   vehicle.velocity = {vehicle.desired_speed, 0};
+  vehicle.speed = std::abs(vehicle.desired_speed);
   vehicle.reckless = unit(random_) < options_.near_miss;
+  if (options_.inertia) {
+    // Comes in no faster than it can stop behind the nearest vehicle ahead,
+    // and not at all too close behind it (it could only stop dead).
+    for (const auto& o : objects_) {
+      if (o.lane != lane || direction * (o.box.x - x) <= 0) continue;  // not ahead
+      const double room =
+          direction > 0 ? o.box.x - (x + w) - 0.5 * w : x - (o.box.x + o.box.width) - 0.5 * w;
+      if (room < 0) return;
+      vehicle.speed = std::min(
+          vehicle.speed, safe_speed(room, o.speed, vehicle_braking(vehicle, scale), kPhysicsStep));
+    }
+    vehicle.velocity = {direction * vehicle.speed, 0};
+  }
   vehicle.box = cv::Rect2d(x, lane_center(lane) - h / 2, w, h);
+  vehicle.id = next_id_++;
   objects_.push_back(vehicle);
 }
 
@@ -169,47 +216,97 @@ void SimScene::spawn_pedestrian() {
   person.desired_speed =
       (downward ? 1 : -1) * (25 + 15 * unit(random_)) * scale * std::max(options_.speed, 0.1);
   person.velocity = {0, person.desired_speed};
+  // With inertia, one starts walking from a standstill.
+  if (options_.inertia) {
+    person.speed = 0;
+    person.velocity = {0, 0};
+  } else {
+    person.speed = std::abs(person.desired_speed);
+  }
   objects_.push_back(person);
+}
+
+bool SimScene::lane_is_busy(int lane, const cv::Rect2d& zone) const {
+  const double scale = options_.height / 360.0;
+  const double direction = lane < 2 ? 1 : -1;
+  for (const auto& v : objects_) {
+    if (v.lane != lane) continue;
+    if ((v.box & zone).area() > 0) return true;
+    const double room =
+        direction > 0 ? zone.x - (v.box.x + v.box.width) : v.box.x - (zone.x + zone.width);
+    if (room < 0 || !options_.inertia) continue;  // past it, or it stops at once
+    const double stop_gap = (v.reckless ? 4 : 14) * scale;
+    const double reaction = v.reckless ? kPhysicsStep / 2 : kPhysicsStep;
+    const double stopping =
+        v.speed * v.speed / (2 * vehicle_braking(v, scale)) + v.speed * reaction;
+    // A walker needs about a second to stop or to cross the edge: the
+    // vehicle must be able to stop where it will be by then.
+    if (room < stopping + stop_gap + 2 * scale + v.speed * kStepOutSeconds) return true;
+  }
+  return false;
 }
 
 void SimScene::move_pedestrians(double dt) {
   const double scale = options_.height / 360.0;
+  const double braking = kWalkingBraking * scale;
   const cv::Rect2d crosswalk(crosswalk_left(), 0, crosswalk_right() - crosswalk_left(),
                              options_.height);
   for (auto& p : objects_) {
     if (p.class_name != "person") continue;
-    cv::Rect2d next = p.box;
-    next.y += p.desired_speed * dt;
-    bool blocked = false;
-    // Wait at the edge of a lane while a vehicle is on the crosswalk there.
-    for (int lane = 0; lane < kLanes && !blocked; ++lane) {
+    const bool down = p.desired_speed > 0;
+    const double direction = down ? 1 : -1;
+    const double y_before = p.box.y;
+    // The furthest the box may go (its y) and the speed from which the
+    // walker can still stop there.
+    double limit = down ? options_.height * 2.0 : -options_.height * 2.0;
+    double safe = std::abs(p.desired_speed);
+    const auto keep_behind = [&](double bound, double ahead_speed) {
+      limit = down ? std::min(limit, bound) : std::max(limit, bound);
+      safe = std::min(safe, safe_speed(direction * (bound - y_before), ahead_speed, braking, dt));
+    };
+    // Wait at the edge of the next lane while a vehicle is on the crosswalk
+    // there or too close to stop for one who steps out.
+    std::optional<int> next_lane;
+    for (int lane = 0; lane < kLanes; ++lane) {
       const cv::Rect2d zone = lane_rect(lane) & crosswalk;
-      if ((zone & next).area() <= 0 || (zone & p.box).area() > 0) continue;  // not entering it
-      for (const auto& v : objects_) {
-        if (v.lane == lane && (v.box & zone).area() > 0) blocked = true;
+      if ((zone & p.box).area() > 0) continue;  // on it already
+      const bool ahead = down ? zone.y >= p.box.y : zone.y + zone.height <= p.box.y + p.box.height;
+      if (ahead && (!next_lane || (down == (lane < *next_lane)))) next_lane = lane;
+    }
+    if (next_lane) {
+      const cv::Rect2d zone = lane_rect(*next_lane) & crosswalk;
+      if (lane_is_busy(*next_lane, zone)) {
+        const double edge = down ? zone.y - p.box.height : zone.y + zone.height;
+        // Without inertia one whose stride would cross the edge stays put.
+        const bool stride_crosses = direction * (y_before + p.desired_speed * dt - edge) > 0;
+        keep_behind(options_.inertia || !stride_crosses ? edge : y_before, 0);
       }
     }
     // Keep a step behind whoever walks ahead in the same direction, at
-    // their pace: closing up and then walking on as they do, not stopping
-    // and starting again at every small step.
-    const bool down = p.desired_speed > 0;
+    // their pace: closing up and then walking on as they do.
     for (const auto& other : objects_) {
       if (&other == &p || other.class_name != "person" || (other.desired_speed > 0) != down) {
         continue;
       }
       const bool ahead = down ? other.box.y > p.box.y : other.box.y < p.box.y;
       const bool same_path =
-          other.box.x < next.x + next.width && next.x < other.box.x + other.box.width;
+          other.box.x < p.box.x + p.box.width && p.box.x < other.box.x + other.box.width;
       if (!ahead || !same_path) continue;
       const double gap = 6 * scale;
-      next.y = down ? std::min(next.y, other.box.y - gap - p.box.height)
-                    : std::max(next.y, other.box.y + other.box.height + gap);
+      keep_behind(down ? other.box.y - gap - p.box.height : other.box.y + other.box.height + gap,
+                  other.speed);
     }
+    p.speed = options_.inertia ? next_speed(p.speed, std::abs(p.desired_speed), safe,
+                                            kWalkingAcceleration * scale, dt)
+                               : std::abs(p.desired_speed);
+    double y = y_before + direction * p.speed * dt;
+    // A surprise closer than one can stop in is a sudden stop at the limit.
+    y = down ? std::min(y, limit) : std::max(y, limit);
     // Never walk backwards: one who may not step forward waits.
-    if ((next.y - p.box.y) * (down ? 1 : -1) < 0) next.y = p.box.y;
-    const double y_before = p.box.y;
-    if (!blocked) p.box = next;
-    p.velocity = {0, (p.box.y - y_before) / dt};
+    if (direction * (y - y_before) < 0) y = y_before;
+    p.box.y = y;
+    p.speed = std::abs(y - y_before) / dt;
+    p.velocity = {0, (y - y_before) / dt};
   }
 }
 
@@ -239,25 +336,45 @@ void SimScene::move_vehicles(double dt) {
     const SimObject* ahead = nullptr;
     for (SimObject* v : queue) {
       const double x_before = v->box.x;
-      double x = v->box.x + v->desired_speed * dt;
-      const double gap = v->reckless ? 4 * scale : 0.5 * v->box.width;
-      // Where the front may go at most: behind the vehicle ahead, and before
-      // a pedestrian it has not reached yet.
+      const double braking = vehicle_braking(*v, scale);
+      // Careful drivers allow a step to react; reckless ones count on
+      // reacting at once (half a step: moving a whole step at the speed
+      // chosen before the brakes bite).
+      const double reaction = v->reckless ? dt / 2 : dt;
+      // The furthest the box may go (its x): behind the vehicle ahead, and
+      // before a pedestrian it has not reached yet; and the speed from which
+      // it can still stop there.
+      double limit = direction * options_.width * 4.0;
+      double safe = std::abs(v->desired_speed);
+      const auto keep_behind = [&](double bound, double ahead_speed) {
+        limit = direction > 0 ? std::min(limit, bound) : std::max(limit, bound);
+        safe = std::min(safe,
+                        safe_speed(direction * (bound - x_before), ahead_speed, braking, reaction));
+      };
       if (ahead) {
-        x = direction > 0 ? std::min(x, ahead->box.x - gap - v->box.width)
-                          : std::max(x, ahead->box.x + ahead->box.width + gap);
+        const double gap = v->reckless ? 4 * scale : 0.5 * v->box.width;
+        keep_behind(direction > 0 ? ahead->box.x - gap - v->box.width
+                                  : ahead->box.x + ahead->box.width + gap,
+                    ahead->speed);
       }
       if (pedestrian) {
         const double stop_gap = v->reckless ? 4 * scale : 14 * scale;
         if (direction > 0 && v->box.x + v->box.width <= pedestrian->x) {
-          x = std::min(x, pedestrian->x - stop_gap - v->box.width);
+          keep_behind(pedestrian->x - stop_gap - v->box.width, 0);
         } else if (direction < 0 && v->box.x >= pedestrian->x + pedestrian->width) {
-          x = std::max(x, pedestrian->x + pedestrian->width + stop_gap);
+          keep_behind(pedestrian->x + pedestrian->width + stop_gap, 0);
         }
       }
+      v->speed = options_.inertia ? next_speed(v->speed, std::abs(v->desired_speed), safe,
+                                               kVehicleAcceleration * scale, dt)
+                                  : std::abs(v->desired_speed);
+      double x = x_before + direction * v->speed * dt;
+      // A surprise closer than it can stop in is an emergency stop at the limit.
+      x = direction > 0 ? std::min(x, limit) : std::max(x, limit);
       // Never reverse: a vehicle that may not move forward waits.
       if (direction * (x - x_before) < 0) x = x_before;
       v->box.x = x;
+      v->speed = std::abs(x - x_before) / dt;
       v->velocity = {(x - x_before) / dt, 0};
       ahead = v;
     }

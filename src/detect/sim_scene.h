@@ -26,7 +26,8 @@ inline double lane_height(int height) {
 // "sim://?seed=3&density=0.8&speed=1.2&near_miss=0.2&width=640&height=360".
 //
 // The last four render what real cameras add (all off by default):
-// "noise=6&exposure=0.15&shadows=1&parked=2".
+// "noise=6&exposure=0.15&shadows=1&parked=2"; "inertia=1" bounds how fast
+// road users change speed.
 struct SimOptions {
   uint64_t seed = 1;
   double density = 0.6;    // 0..1: how full the lanes are
@@ -38,6 +39,10 @@ struct SimOptions {
   double exposure = 0;  // auto-exposure drift: gain swings by +-this over ~40 s
   int shadows = 0;      // swaying tree shadows at the edge of the road
   int parked = 0;       // cars parked on the verge from the first frame on
+  // Road users speed up and brake at bounded rates, as real ones do (and
+  // pedestrians do not step out in front of a vehicle that could not stop).
+  // Off: speed changes happen within one 0.1 s physics step.
+  bool inertia = false;
 
   static Result<SimOptions> parse(const std::string& url);
 };
@@ -48,6 +53,7 @@ struct SimObject {
   std::string class_name;  // COCO: "car", "truck", "person"
   cv::Rect2d box;          // pixels
   cv::Point2d velocity;    // pixels per second, as moved in the last step
+  double speed = 0;        // px/s along its way: changes at a bounded rate
   // Vehicles: the lane, the speed the driver wants, and whether this driver
   // tailgates and stops close to pedestrians (the scene's near misses).
   int lane = -1;
@@ -105,6 +111,9 @@ class SimScene {
   void advance(double dt);  // one small physics step
   void move_vehicles(double dt);
   void move_pedestrians(double dt);
+  // Whether a vehicle of this lane is on its part of the crosswalk (`zone`),
+  // or too close to stop for someone who steps out there.
+  bool lane_is_busy(int lane, const cv::Rect2d& zone) const;
   double lane_center(int lane) const;
   cv::Rect2d lane_rect(int lane) const;
   double crosswalk_left() const;

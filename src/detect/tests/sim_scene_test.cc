@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <map>
 
 namespace tmon::detect {
@@ -27,6 +28,9 @@ TEST(SimOptionsTest, ParsesRealCameraConditions) {
   EXPECT_EQ(options->parked, 2);
   EXPECT_FALSE(SimOptions::parse("sim://?exposure=0.9"));
   EXPECT_FALSE(SimOptions::parse("sim://?parked=9"));
+  EXPECT_FALSE(options->inertia);
+  EXPECT_TRUE(SimOptions::parse("sim://?inertia=1")->inertia);
+  EXPECT_FALSE(SimOptions::parse("sim://?inertia=2"));
 }
 
 TEST(SimSceneTest, RendersEachConditionAndNothingWhenOff) {
@@ -206,6 +210,60 @@ TEST(SimSceneTest, PeopleWhoCatchUpWalkOnAtTheLeadersPace) {
   }
   EXPECT_GE(following_steps, 20);  // people did walk close behind others
   EXPECT_EQ(stop_and_go, 0);
+}
+
+// With inertia, road users change speed the way real ones can: a car's
+// speed changes by at most its braking (7 m/s^2 for a reckless driver) per
+// step, a walker's by at most 45 px/s^2, save a rare emergency stop for
+// someone who appeared closer than one can stop in. Without it, speed
+// changes within one step (a car stops from 100 px/s: some 60 m/s^2).
+// Counted over every road user's every 0.1 s step, dense reckless traffic.
+struct SpeedChanges {
+  int steps = 0;
+  int over_limit = 0;
+};
+SpeedChanges count_speed_changes(bool inertia) {
+  SimScene scene({.seed = 5, .density = 1.0, .near_miss = 0.3, .inertia = inertia});
+  std::map<int, double> last_speed;
+  SpeedChanges counts;
+  for (int i = 0; i < 1200; ++i) {
+    scene.step(0.1);
+    std::map<int, double> speed;
+    for (const auto& o : scene.objects()) {
+      if (o.parked) continue;
+      speed[o.id] = cv::norm(o.velocity);
+      const auto before = last_speed.find(o.id);
+      if (before == last_speed.end()) continue;
+      const double limit = o.class_name == "person" ? 45 : (o.reckless ? 110 : 60);
+      ++counts.steps;
+      // A quarter more: a step's speed is chosen before the step is moved.
+      counts.over_limit += std::abs(speed[o.id] - before->second) > 1.25 * limit * 0.1;
+    }
+    last_speed = std::move(speed);
+  }
+  return counts;
+}
+
+TEST(SimSceneTest, InertiaBoundsHowFastRoadUsersChangeSpeed) {
+  const SpeedChanges with = count_speed_changes(true);
+  const SpeedChanges without = count_speed_changes(false);
+  ASSERT_GT(with.steps, 10000);
+  std::cout << "over-limit speed changes: " << with.over_limit << " of " << with.steps
+            << " steps with inertia, " << without.over_limit << " of " << without.steps
+            << " without\n";
+  EXPECT_LT(with.over_limit, 0.002 * with.steps);
+  EXPECT_GT(without.over_limit, 0.01 * without.steps);
+}
+
+TEST(SimSceneTest, WithInertiaRecklessDriversStillCauseNearMisses) {
+  SimScene scene({.seed = 3, .density = 0.8, .near_miss = 0.5, .inertia = true});
+  for (int i = 0; i < 150; ++i) scene.step(1.8);
+  int with_pedestrians = 0, tailgating = 0;
+  for (const auto& event : scene.near_misses()) {
+    (event.pedestrian ? with_pedestrians : tailgating) += 1;
+  }
+  EXPECT_GT(with_pedestrians, 0);
+  EXPECT_GT(tailgating, 0);
 }
 
 }  // namespace
