@@ -44,9 +44,10 @@ class TrackFilter {
 
   cv::Rect2d box() const;
   cv::Point2d center() const { return {state_(0), state_(1)}; }
-  // The best estimate of the velocity now: a least-squares line through the
-  // measurements since the last speed change when at least three of them lie
-  // on one (see fit_velocity), else the Kalman state's.
+  // The best estimate of the velocity now: the fit of the measurements since
+  // the last sudden speed change when at least three of them lie on a line
+  // or four on a steady brake or start (see fit_motion), else the Kalman
+  // state's.
   cv::Point2d velocity() const;
   // Whether velocity() is the fit of several measurements (for tests).
   bool fitted() const { return fitted_.has_value(); }
@@ -61,13 +62,18 @@ class TrackFilter {
   // How far (px) a precise outline's centre may lie off the fitted line.
   double fit_tolerance() const;
   // The line the recent measurements lie on: the fitted velocity through
-  // the centroid of the newest points, or just after a (re)start the line
-  // through its two points. None when there is neither.
+  // the centroid of the newest points (on a bend: the newest point, with
+  // its acceleration), or just after a (re)start the line through its two
+  // points. None when there is neither.
   struct Line {
     cv::Point2d point;
     double time_seconds = 0;
     cv::Point2d velocity;
-    cv::Point2d at(double t) const { return point + velocity * (t - time_seconds); }
+    cv::Point2d acceleration;
+    cv::Point2d at(double t) const {
+      const double dt = t - time_seconds;
+      return point + velocity * dt + acceleration * (dt * dt / 2);
+    }
   };
   std::optional<Line> recent_line() const;
   // State from two measured centres `dt` apart: at `to`, moving from `from`.
@@ -84,7 +90,7 @@ class TrackFilter {
   // Measured centres since the last restart or set_velocity(), newest last,
   // at most kFitSeconds old.
   std::deque<TimedCenter> recent_;
-  std::optional<cv::Point2d> fitted_;
+  std::optional<MotionFit> fitted_;
 };
 
 }  // namespace tmon::detect

@@ -12,17 +12,43 @@ struct TimedCenter {
   cv::Point2d center;
 };
 
-// The velocity (units per second) of a least-squares straight-line fit of
-// position against time over the newest `points` (oldest first): over the
-// longest run of newest points, at least `min_points` of them, that all lie
-// within `tolerance` (units) of their fit. None when no such run exists (the
-// object changed speed within the last min_points, or it is too new).
+// A road user's motion at its newest measurement, as fitted to the newest
+// measured centres.
+struct MotionFit {
+  cv::Point2d velocity;      // units per second, at the newest time
+  cv::Point2d position;      // on the fit, at the newest time
+  cv::Point2d acceleration;  // units per second squared; 0 on a line
+  size_t points = 0;         // how many of the newest points the fit explains
+  bool curved = false;       // a bend, not a line
+};
+
+// Fits the newest `points` (oldest first) over the longest run of newest
+// points, at least `min_points` of them, that all lie within `tolerance`
+// (units) of the fit. None when no such run exists (the object changed speed
+// within the last min_points, or it is too new).
+//
+// The fit is a least-squares straight line of position against time, or a
+// *bend*: a steady speed that turns, at one of the measured times, into a
+// steady brake or start (speed changing linearly after that knot, a plain
+// parabola when the knot is the run's first point). A bend is taken only
+// when it
+// - has at least three points after its knot (one odd outline is no bend),
+// - keeps its heading (road users do not reverse: a speed through zero is a
+//   stop or a start, which is no steady bend),
+// - changes speed at most at `max_acceleration` (units/s^2; an instant stop
+//   is a manoeuvre for the caller, not a bend), and
+// - fits the run far better than the line does (an F-test against the noise
+//   it leaves: jittery outlines are no bend).
+// A line's velocity is the same all along it; a bend's is taken at the
+// newest time. 0 for `max_acceleration` fits lines only.
 //
 // Why: a velocity from two measurements carries both their outline errors,
 // divided by one frame interval; a line through six measurements a second
 // long divides the same errors by the whole second, and one speed change
-// inside it shows as residuals, so the fit never spans a brake or a start.
-std::optional<cv::Point2d> fit_velocity(const std::deque<TimedCenter>& points, size_t min_points,
-                                        double tolerance);
+// inside it shows as residuals, so the fit never spans a sudden brake or
+// start. A line through a steady brake, though, gives the speed of the
+// middle of its points, 0.2-0.5 s old; the bend gives now's.
+std::optional<MotionFit> fit_motion(const std::deque<TimedCenter>& points, size_t min_points,
+                                    double tolerance, double max_acceleration);
 
 }  // namespace tmon::detect

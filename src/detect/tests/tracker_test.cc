@@ -321,6 +321,28 @@ TEST(TrackFilterTest, OutlineJitterIsNoManoeuvre) {
   EXPECT_NEAR(filter.velocity().y, 0, 10);
 }
 
+// A car at 100 px/s brakes steadily at 60 px/s^2 (4 m/s^2) to a stop, seen
+// 5 times a second with outlines a few tenths of a pixel off. From the
+// third braking frame on, the velocity is now's within 6 px/s: a line
+// through the recent points said the speed of their middle, up to 12 px/s
+// more, and the TTC of a car closing at 30 px/s 40% off.
+TEST(TrackFilterTest, FollowsASteadyBrakeAsItHappens) {
+  const double jitter[] = {0.3, -0.2, 0.1, -0.3, 0.2, 0.0, -0.1};
+  TrackFilter filter({0, 100, 60, 30}, 0);
+  double worst = 0;
+  for (int i = 1; i <= 20; ++i) {
+    const double t = 0.2 * i;
+    const double braking = std::clamp(t - 1.0, 0.0, 100.0 / 60);
+    const double x = 100 * std::min(t, 1.0) + 100 * braking - 30 * braking * braking;
+    filter.update({x + jitter[i % 7], 100, 60, 30}, t);
+    const double speed = 100 - 60 * braking;
+    if (t >= 1.0 + 3 * 0.2 && speed > 20)
+      worst = std::max(worst, std::abs(filter.velocity().x - speed));
+  }
+  EXPECT_LE(worst, 6);
+  EXPECT_NEAR(filter.velocity().x, 0, 3);  // and it stands
+}
+
 // A car at 100 px/s whose outlines lie on one line slows to 70 px/s at a
 // frame: the step off the line (6 px) is within the Kalman gate's
 // uncertainty, but far beyond the outlines' precision, so the velocity is

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
+#include <vector>
 
 namespace tmon::detect {
 namespace {
@@ -13,6 +15,14 @@ std::deque<TimedCenter> line_of(int points, double vx, double vy, double dt = 0.
     out.push_back({dt * i, {10 + vx * dt * i, 50 + vy * dt * i}});
   }
   return out;
+}
+
+// The line-only fit's velocity (no bends), as the tests of lines want it.
+std::optional<cv::Point2d> fit_velocity(const std::deque<TimedCenter>& points, size_t min_points,
+                                        double tolerance) {
+  const auto fit = fit_motion(points, min_points, tolerance, 0);
+  if (!fit) return std::nullopt;
+  return fit->velocity;
 }
 
 TEST(VelocityFitTest, ExactLineGivesItsSlope) {
@@ -44,6 +54,10 @@ TEST(VelocityFitTest, NoisyConstantSpeedWithinFivePercent) {
     const auto fit = fit_velocity(points, 3, 1.5 + 1.0);
     ASSERT_TRUE(fit) << "trial " << trial;
     worst_fit = std::max(worst_fit, std::abs(fit->x - 60));
+    // Bends allowed, the jitter is still no bend.
+    const auto with_bends = fit_motion(points, 3, 1.5 + 1.0, 100);
+    ASSERT_TRUE(with_bends) << "trial " << trial;
+    worst_fit = std::max(worst_fit, std::abs(with_bends->velocity.x - 60));
     const auto& a = points[points.size() - 2];
     const auto& b = points.back();
     worst_two_point = std::max(worst_two_point, std::abs((b.center.x - a.center.x) / 0.2 - 60));
@@ -67,6 +81,70 @@ TEST(VelocityFitTest, SpeedChangeInsideTheWindowIsLeftOut) {
   const auto early = fit_velocity(points, 3, 1.5);
   EXPECT_FALSE(early && std::abs(early->x - 40) > 1e-6 && std::abs(early->x - 100) > 1e-6)
       << "a blend of both speeds: " << early->x;
+}
+
+// A car at 100 px/s, seen 5 times a second, brakes at 60 px/s^2 from
+// t = 0.8 s (4 m/s^2). Outlines off by up to 0.3 px.
+struct Braking {
+  std::deque<TimedCenter> points;
+  std::vector<double> speed;  // the truth at each point
+};
+Braking braking_car(int frames, double stop_after = 1e9) {
+  const double jitter[] = {0.3, -0.2, 0.1, -0.3, 0.2, 0.0, -0.1};
+  Braking out;
+  for (int i = 0; i < frames; ++i) {
+    const double t = 0.2 * i;
+    const double braking = std::clamp(t - 0.8, 0.0, stop_after);
+    const double x = 100 * std::min(t, 0.8) + 100 * braking - 30 * braking * braking;
+    out.points.push_back({t, {x + jitter[i % 7], 50}});
+    out.speed.push_back(100 - 60 * braking);
+  }
+  return out;
+}
+
+// Three frames into the brake the fitted speed is now's, within 3 px/s;
+// a line through the same points says that of the middle of its run.
+TEST(VelocityFitTest, SteadyBrakeSpeedIsNowsNotTheRunsMiddle) {
+  for (int frames = 8; frames <= 11; ++frames) {
+    const Braking car = braking_car(frames);
+    const auto fit = fit_motion(car.points, 3, 1.5, 100);
+    ASSERT_TRUE(fit) << frames;
+    EXPECT_TRUE(fit->curved) << frames;
+    EXPECT_NEAR(fit->velocity.x, car.speed.back(), 3) << frames;
+    EXPECT_NEAR(fit->acceleration.x, -60, 15) << frames;
+    const auto line = fit_velocity(car.points, 3, 1.5);
+    ASSERT_TRUE(line) << frames;
+    EXPECT_GT(line->x - car.speed.back(), 5) << frames << ": the line lags";
+  }
+}
+
+// Braking to a standstill and standing there: the fit never says the car
+// backs up (a bend through zero speed is no steady brake).
+TEST(VelocityFitTest, ABrakeToAStandstillNeverReadsAsReversing) {
+  const Braking car = braking_car(18, 100.0 / 60);
+  for (size_t n = 4; n <= car.points.size(); ++n) {
+    const std::deque<TimedCenter> seen(car.points.begin(), car.points.begin() + n);
+    const auto fit = fit_motion(seen, 3, 1.5, 100);
+    if (fit) {
+      EXPECT_GT(fit->velocity.x, -2) << n;
+    }
+  }
+}
+
+// One odd outline after an exact line, and an instant stop: neither is a
+// steady brake.
+TEST(VelocityFitTest, AnOddOutlineOrAnInstantStopIsNoBend) {
+  auto odd = line_of(7, 100, 0);
+  odd.back().center.x -= 3;
+  const auto fit = fit_motion(odd, 3, 1.5, 100);
+  EXPECT_FALSE(fit && fit->curved);
+
+  auto stop = line_of(6, 100, 0);
+  for (int i = 0; i < 3; ++i) stop.push_back({stop.back().time_seconds + 0.2, stop.back().center});
+  const auto stopped = fit_motion(stop, 3, 1.5, 100);
+  ASSERT_TRUE(stopped);
+  EXPECT_FALSE(stopped->curved);
+  EXPECT_NEAR(stopped->velocity.x, 0, 1e-6);
 }
 
 }  // namespace
