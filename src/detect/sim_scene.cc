@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 #include <opencv2/imgproc.hpp>
 #include <optional>
@@ -89,6 +90,7 @@ constexpr double kWalkingAcceleration = 30;
 constexpr double kWalkingBraking = 45;
 // How far ahead a pedestrian judges whether a vehicle could stop (s).
 constexpr double kStepOutSeconds = 1.0;
+constexpr double kNoLimit = std::numeric_limits<double>::infinity();
 
 double vehicle_braking(const SimObject& v, double scale) {
   return (v.reckless ? kRecklessBraking : kVehicleBraking) * scale;
@@ -234,7 +236,9 @@ bool SimScene::lane_is_busy(int lane, const cv::Rect2d& zone) const {
     if ((v.box & zone).area() > 0) return true;
     const double room =
         direction > 0 ? zone.x - (v.box.x + v.box.width) : v.box.x - (zone.x + zone.width);
-    if (room < 0 || !options_.inertia) continue;  // past it, or it stops at once
+    // Past it; or it stops at once (no inertia) or stands (a walker may go
+    // in front of a vehicle that waits).
+    if (room < 0 || !options_.inertia || v.speed <= 0) continue;
     const double stop_gap = (v.reckless ? 4 : 14) * scale;
     const double reaction = v.reckless ? kPhysicsStep / 2 : kPhysicsStep;
     const double stopping =
@@ -258,7 +262,7 @@ void SimScene::move_pedestrians(double dt) {
     const double y_before = p.box.y;
     // The furthest the box may go (its y) and the speed from which the
     // walker can still stop there.
-    double limit = down ? options_.height * 2.0 : -options_.height * 2.0;
+    double limit = down ? kNoLimit : -kNoLimit;
     double safe = std::abs(p.desired_speed);
     const auto keep_behind = [&](double bound, double ahead_speed) {
       limit = down ? std::min(limit, bound) : std::max(limit, bound);
@@ -275,10 +279,19 @@ void SimScene::move_pedestrians(double dt) {
     }
     if (next_lane) {
       const cv::Rect2d zone = lane_rect(*next_lane) & crosswalk;
-      if (lane_is_busy(*next_lane, zone)) {
+      // With inertia, the walker minds its own path across the lane: a
+      // vehicle stopped short of someone else on the crosswalk is no
+      // obstacle (four such waits once froze a scene for good).
+      const cv::Rect2d path =
+          options_.inertia
+              ? zone & cv::Rect2d(p.box.x - 2 * scale, 0, p.box.width + 4 * scale, options_.height)
+              : zone;
+      if (lane_is_busy(*next_lane, path)) {
         const double edge = down ? zone.y - p.box.height : zone.y + zone.height;
-        // Without inertia one whose stride would cross the edge stays put.
-        const bool stride_crosses = direction * (y_before + p.desired_speed * dt - edge) > 0;
+        // Without inertia one whose stride would enter the lane stays put.
+        cv::Rect2d stride = p.box;
+        stride.y += p.desired_speed * dt;
+        const bool stride_crosses = (zone & stride).area() > 0;
         keep_behind(options_.inertia || !stride_crosses ? edge : y_before, 0);
       }
     }
@@ -337,14 +350,14 @@ void SimScene::move_vehicles(double dt) {
     for (SimObject* v : queue) {
       const double x_before = v->box.x;
       const double braking = vehicle_braking(*v, scale);
-      // Careful drivers allow a step to react; reckless ones count on
-      // reacting at once (half a step: moving a whole step at the speed
-      // chosen before the brakes bite).
+      // Careful drivers allow a whole step to react. Reckless ones allow
+      // only the half step that moving a step at the speed chosen before it
+      // costs (with none they would brake harder than they can).
       const double reaction = v->reckless ? dt / 2 : dt;
       // The furthest the box may go (its x): behind the vehicle ahead, and
       // before a pedestrian it has not reached yet; and the speed from which
       // it can still stop there.
-      double limit = direction * options_.width * 4.0;
+      double limit = direction * kNoLimit;
       double safe = std::abs(v->desired_speed);
       const auto keep_behind = [&](double bound, double ahead_speed) {
         limit = direction > 0 ? std::min(limit, bound) : std::max(limit, bound);

@@ -111,8 +111,9 @@ class SimScene {
   void advance(double dt);  // one small physics step
   void move_vehicles(double dt);
   void move_pedestrians(double dt);
-  // Whether a vehicle of this lane is on its part of the crosswalk (`zone`),
-  // or too close to stop for someone who steps out there.
+  // Whether a vehicle of this lane is on `zone` (its part of the crosswalk,
+  // or of one walker's path across it), or too close to stop for someone
+  // who steps out there.
   bool lane_is_busy(int lane, const cv::Rect2d& zone) const;
   double lane_center(int lane) const;
   cv::Rect2d lane_rect(int lane) const;

@@ -37,8 +37,10 @@ constexpr size_t kMaxFitPoints = 16;  // bound at high frame rates
 constexpr double kFitTolerancePixels = 0.8;
 constexpr double kFitToleranceSizes = 0.02;
 // The fit may also be a bend (a steady brake or start, see fit_motion) of
-// at most this many sizes per second squared: a car (some 4.5 m, 45 px at
-// 360 rows) braking at 6 m/s^2, not the instant stop a manoeuvre is.
+// at most this many sizes (sqrt of the box area) per second squared: about
+// 90 px/s^2 for a car of 70 x 30 px, some 6 m/s^2 at the sim's 15 px/m; an
+// instant stop is a manoeuvre, and so is the sim's reckless drivers' 7 m/s^2
+// brake (2.5 and 4 sizes read braking tracks worse: more jitter is bent).
 constexpr double kMaxBendSizes = 2;
 
 cv::Point2d center_of(const cv::Rect2d& box) {

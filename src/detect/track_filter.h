@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <opencv2/core.hpp>
 #include <optional>
@@ -71,7 +72,10 @@ class TrackFilter {
     cv::Point2d velocity;
     cv::Point2d acceleration;
     cv::Point2d at(double t) const {
-      const double dt = t - time_seconds;
+      double dt = t - time_seconds;
+      // A brake ends at a standstill, not in reverse.
+      const double along = velocity.dot(acceleration);
+      if (along < 0) dt = std::min(dt, -along / acceleration.dot(acceleration));
       return point + velocity * dt + acceleration * (dt * dt / 2);
     }
   };

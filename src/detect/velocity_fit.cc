@@ -10,7 +10,9 @@ namespace {
 // over a line only when its extra parameter cuts the squared residuals by
 // kBendEvidence times the noise it leaves per degree of freedom (an F-test),
 // that noise counted as at least kNoiseFloor squared fit tolerances (a run
-// of exact points is no licence to fit any wiggle).
+// of exact points is no licence to fit any wiggle). The knot is the best of
+// several, a fourth parameter the test does not count; the large factor
+// allows for it.
 constexpr double kBendEvidence = 20;
 constexpr double kNoiseFloor = 0.02;
 
