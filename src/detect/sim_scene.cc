@@ -96,6 +96,19 @@ double vehicle_braking(const SimObject& v, double scale) {
   return (v.reckless ? kRecklessBraking : kVehicleBraking) * scale;
 }
 
+// How far short of a pedestrian a driver stops (px).
+double pedestrian_stop_gap(const SimObject& v, double scale) {
+  return (v.reckless ? 4 : 14) * scale;
+}
+
+// How long a driver allows before the brakes bite, for physics steps of
+// `step` seconds. Careful drivers allow a whole step. Reckless ones allow
+// only the half step that moving a step at the speed chosen before it costs
+// (with none they would brake harder than they can).
+double reaction_seconds(const SimObject& v, double step) {
+  return v.reckless ? step / 2 : step;
+}
+
 // The fastest speed from which one can still stop within `room` px, braking
 // at `braking`, behind someone going `ahead_speed` who can brake as hard,
 // when `reaction` seconds pass before the brakes bite (Gipps' safe speed).
@@ -239,8 +252,8 @@ bool SimScene::lane_is_busy(int lane, const cv::Rect2d& zone) const {
     // Past it; or it stops at once (no inertia) or stands (a walker may go
     // in front of a vehicle that waits).
     if (room < 0 || !options_.inertia || v.speed <= 0) continue;
-    const double stop_gap = (v.reckless ? 4 : 14) * scale;
-    const double reaction = v.reckless ? kPhysicsStep / 2 : kPhysicsStep;
+    const double stop_gap = pedestrian_stop_gap(v, scale);
+    const double reaction = reaction_seconds(v, kPhysicsStep);
     const double stopping =
         v.speed * v.speed / (2 * vehicle_braking(v, scale)) + v.speed * reaction;
     // A walker needs about a second to stop or to cross the edge: the
@@ -350,10 +363,7 @@ void SimScene::move_vehicles(double dt) {
     for (SimObject* v : queue) {
       const double x_before = v->box.x;
       const double braking = vehicle_braking(*v, scale);
-      // Careful drivers allow a whole step to react. Reckless ones allow
-      // only the half step that moving a step at the speed chosen before it
-      // costs (with none they would brake harder than they can).
-      const double reaction = v->reckless ? dt / 2 : dt;
+      const double reaction = reaction_seconds(*v, dt);
       // The furthest the box may go (its x): behind the vehicle ahead, and
       // before a pedestrian it has not reached yet; and the speed from which
       // it can still stop there.
@@ -371,7 +381,7 @@ void SimScene::move_vehicles(double dt) {
                     ahead->speed);
       }
       if (pedestrian) {
-        const double stop_gap = v->reckless ? 4 * scale : 14 * scale;
+        const double stop_gap = pedestrian_stop_gap(*v, scale);
         if (direction > 0 && v->box.x + v->box.width <= pedestrian->x) {
           keep_behind(pedestrian->x - stop_gap - v->box.width, 0);
         } else if (direction < 0 && v->box.x >= pedestrian->x + pedestrian->width) {

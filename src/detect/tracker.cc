@@ -90,8 +90,7 @@ TrackFeedback Tracker::feedback(double time_seconds, double margin) const {
       // entry, inwards only raised the count error from 0.054 to 0.076.
       if (cut.any()) {
         const double across = cut.x ? track.last_measured.height : track.last_measured.width;
-        const cv::Rect2d expected = grown(box, std::max(0.5 * track.filter.size(), across));
-        feedback.reported.push_back(expected);
+        feedback.reported.push_back(grown(box, std::max(0.5 * track.filter.size(), across)));
       }
       continue;
     }
