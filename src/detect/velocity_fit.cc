@@ -114,7 +114,11 @@ std::optional<MotionFit> fit_motion(const std::deque<TimedCenter>& points, size_
       const auto bend = fit_bend(points, first, t0, points[knot].time_seconds - t0);
       if (!bend) continue;
       const auto on_bend = [&](double t) { return bend->at(t); };
-      const bool keeps_heading = bend->velocity_at(0).dot(bend->b) > 0;
+      // Before the knot it went on (or stood: it starts from a standstill).
+      const bool stood =
+          cv::norm(bend->b) * (points.back().time_seconds - points[first].time_seconds) <=
+          tolerance;
+      const bool keeps_heading = stood || bend->velocity_at(0).dot(bend->b) > 0;
       const bool physical = 2 * cv::norm(bend->a) <= max_acceleration;
       if (!keeps_heading || !physical || !within(points, first, t0, on_bend, tolerance)) continue;
       const double sum = squares(first, on_bend);

@@ -33,11 +33,12 @@ struct MotionFit {
 // parabola when the knot is the run's first point). A bend is taken only
 // when it
 // - has at least three points after its knot (one odd outline is no bend),
-// - keeps its heading (road users do not reverse: a bend whose speed passes
-//   through zero is a stop or a start from a standstill, left to the line
-//   fit and the caller's manoeuvre restart; right at zero speed, whether a
-//   bend keeps its heading is up to the outline noise, and either reading
-//   is near zero),
+// - keeps its heading, or starts from a standstill (road users do not
+//   reverse: a bend whose speed passes through zero is a stop, left to the
+//   line fit and the caller's manoeuvre restart; right at zero speed,
+//   whether a bend keeps its heading is up to the outline noise, and either
+//   reading is near zero; one that stood before the knot, within the
+//   tolerance over the run, pulls away in whatever direction it goes),
 // - changes speed at most at `max_acceleration` (units/s^2; an instant stop
 //   is a manoeuvre for the caller, not a bend), and
 // - fits the run far better than the line does (an F-test against the noise

@@ -118,6 +118,30 @@ TEST(VelocityFitTest, SteadyBrakeSpeedIsNowsNotTheRunsMiddle) {
   }
 }
 
+// A car standing for a second pulls away at 35 px/s^2 (2.3 m/s^2), its
+// outlines a few tenths of a pixel off: three frames into the start the
+// fitted speed is now's (a bend from a standstill), where a line through the
+// same points lags by more than 5 px/s.
+TEST(VelocityFitTest, AStartFromAStandstillIsABend) {
+  const double jitter[] = {0.2, -0.1, 0.0, 0.1, -0.2, 0.1, -0.1, 0.2, 0.0};
+  for (int moving = 3; moving <= 4; ++moving) {
+    std::deque<TimedCenter> points;
+    for (int i = 0; i < 5 + moving; ++i) {
+      const double t = 0.2 * i;
+      const double since = std::max(0.0, t - 0.8);
+      points.push_back({t, {100 + 17.5 * since * since + jitter[i], 50}});
+    }
+    const double speed = 35 * (points.back().time_seconds - 0.8);
+    const auto fit = fit_motion(points, 3, 1.5, 100);
+    ASSERT_TRUE(fit) << moving;
+    EXPECT_TRUE(fit->curved) << moving;
+    EXPECT_NEAR(fit->velocity.x, speed, 3) << moving;
+    const auto line = fit_velocity(points, 3, 1.5);
+    ASSERT_TRUE(line) << moving;
+    EXPECT_LT(line->x, speed - 5) << moving << ": the line lags";
+  }
+}
+
 // Braking to a standstill and standing there: the fit never says the car
 // backs up (a bend through zero speed is no steady brake).
 TEST(VelocityFitTest, ABrakeToAStandstillNeverReadsAsReversing) {
