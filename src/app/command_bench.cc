@@ -231,6 +231,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(0.0, 1.0));
   track->add_flag("--inertia", t.inertia,
                   "sim:// inertia=1: road users speed up and brake at bounded rates");
+  track->add_flag("--perfect-detection", t.perfect_detection,
+                  "Track the scene's own boxes instead of the motion detector's: what is left of "
+                  "an error is the tracker's");
   track->add_option("--width", t.width, "Frame width")->check(CLI::Range(160, 3840));
   track->add_option("--height", t.height, "Frame height")->check(CLI::Range(120, 2160));
   track->add_option("--noise", t.noise, "Sensor noise sigma when on (grey levels)")

@@ -152,7 +152,10 @@ int run_track_bench(const TrackBenchOptions& o) {
     std::cerr << "bench: --warmup must be shorter than --seconds\n";
     return 2;
   }
-  const auto make_detector = [] { return std::make_unique<detect::MotionDetector>(); };
+  const detect::MakeDetector make_detector = [&o](const detect::SimScene& scene) {
+    return o.perfect_detection ? detect::perfect_detector(scene)
+                               : std::make_unique<detect::MotionDetector>();
+  };
   TtcDump dump(o.ttc_dump_file);
   if (!o.ttc_dump_file.empty() && !dump.open()) {
     std::cerr << "bench: cannot write " << o.ttc_dump_file << "\n";
@@ -193,10 +196,11 @@ int run_track_bench(const TrackBenchOptions& o) {
       std::chrono::duration<double>(SystemClock::instance().now() - started).count();
 
   std::cout << fmt::format(
-      "track: motion detector + tracker at {} fps, {}x{}, density {}, near_miss {}{}, "
+      "track: {} + tracker at {} fps, {}x{}, density {}, near_miss {}{}, "
       "{} scenes x {} s per condition ({} s warm-up), {:.1f} s wall\n",
-      o.fps, o.width, o.height, o.density, o.near_miss, o.inertia ? ", inertia" : "", o.seeds,
-      o.seconds, o.warmup, wall);
+      o.perfect_detection ? "perfect detection (the scene's boxes)" : "motion detector", o.fps,
+      o.width, o.height, o.density, o.near_miss, o.inertia ? ", inertia" : "", o.seeds, o.seconds,
+      o.warmup, wall);
   std::cout << fmt::format("  {:<10} {:>9} {:>7} {:>9} {:>10} {:>8} {:>12} {:>12} {:>8}\n",
                            "condition", "precision", "recall", "count err", "id sw/100", "ids/obj",
                            "TTC in line", "TTC crossing", "TTC steady");
@@ -211,6 +215,7 @@ int run_track_bench(const TrackBenchOptions& o) {
                    {"density", o.density},
                    {"nearMiss", o.near_miss},
                    {"inertia", o.inertia},
+                   {"perfectDetection", o.perfect_detection},
                    {"width", o.width},
                    {"height", o.height}}},
                  {"conditions", json::object()}};

@@ -18,6 +18,9 @@ struct TrackBenchOptions {
   double density = 0.6;
   double near_miss = 0.1;
   bool inertia = false;  // sim:// inertia=1: speed changes at bounded rates
+  // The scene's own boxes instead of the motion detector: the tracker's
+  // share of an error.
+  bool perfect_detection = false;
   int width = 640;
   int height = 360;
   // Condition strengths when on (the "real camera").

@@ -56,7 +56,16 @@ struct SceneScore {
   double mean_count_error() const;
 };
 
-using MakeDetector = std::function<DetectorPtr()>;
+// Makes the detector for one scene (which only perfect_detector() looks at).
+using MakeDetector = std::function<DetectorPtr(const SimScene&)>;
+
+// The scene's own boxes as a detector: every moving road user at least a
+// third in the picture, exactly where it is (its visible part), with its
+// class; parked cars left out, as no motion detector sees them. What the
+// tracker makes of flawless detection (`tmon bench track
+// --perfect-detection`): an error left with it is the tracker's, not the
+// detector's.
+DetectorPtr perfect_detector(const SimScene& scene);
 
 // One scored TTC pair as the scene and the tracks saw it: what `tmon bench
 // track --ttc-dump` writes, to find where an estimate's error comes from

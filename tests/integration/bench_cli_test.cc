@@ -97,6 +97,20 @@ TEST(BenchCliTest, TrackScoresDetectionAndTrackingPerCondition) {
   EXPECT_GT(pairs, 0) << "20 s of two conditions score some approaching pairs";
 }
 
+// --perfect-detection: the tracker on the scene's own boxes, so detection
+// is flawless and what is left of an error is the tracker's.
+TEST(BenchCliTest, TrackWithPerfectDetectionScoresTheTrackerAlone) {
+  testing::TempDir dir;
+  const json report = run_bench(dir, {"track", "--seconds", "20", "--warmup", "10", "--seeds", "1",
+                                      "--conditions", "clean", "--perfect-detection"});
+  ASSERT_FALSE(report.is_discarded());
+  EXPECT_EQ(report["config"]["perfectDetection"], true);
+  const json& clean = report["conditions"]["clean"];
+  EXPECT_EQ(clean["precision"].get<double>(), 1.0);
+  EXPECT_EQ(clean["recall"].get<double>(), 1.0);
+  EXPECT_GT(clean["trackFrames"].get<int>(), 0);
+}
+
 TEST(BenchCliTest, SchedulerReportsGoodputWithout429s) {
   testing::TempDir dir;
   const json report =

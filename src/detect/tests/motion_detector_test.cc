@@ -10,7 +10,7 @@
 namespace tmon::detect {
 namespace {
 
-DetectorPtr motion() {
+DetectorPtr motion(const SimScene&) {
   return std::make_unique<MotionDetector>();
 }
 
