@@ -234,6 +234,11 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   track->add_flag("--perfect-detection", t.perfect_detection,
                   "Track the scene's own boxes instead of the motion detector's: what is left of "
                   "an error is the tracker's");
+  track
+      ->add_option("--reference-noise", t.reference_noise,
+                   "px of noise per axis on the centres of the reference TTC (a 3-frame "
+                   "parabola through the true centres: what the frames show)")
+      ->check(CLI::Range(0.0, 20.0));
   track->add_option("--width", t.width, "Frame width")->check(CLI::Range(160, 3840));
   track->add_option("--height", t.height, "Frame height")->check(CLI::Range(120, 2160));
   track->add_option("--noise", t.noise, "Sensor noise sigma when on (grey levels)")

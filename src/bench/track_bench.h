@@ -21,6 +21,10 @@ struct TrackBenchOptions {
   // The scene's own boxes instead of the motion detector: the tracker's
   // share of an error.
   bool perfect_detection = false;
+  // px of noise per axis on the reference's true centres (the reference:
+  // the TTC a 3-frame parabola through the centres gives, what the frames
+  // show).
+  double reference_noise = 0;
   int width = 640;
   int height = 360;
   // Condition strengths when on (the "real camera").

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/clock.h"
+#include "detect/velocity_fit.h"
 
 namespace tmon::detect {
 namespace {
@@ -83,6 +84,8 @@ SceneScore& operator+=(SceneScore& total, const SceneScore& part) {
   total.ttc_in_line += part.ttc_in_line;
   total.ttc_crossing += part.ttc_crossing;
   total.ttc_steady += part.ttc_steady;
+  total.ttc_reference_in_line += part.ttc_reference_in_line;
+  total.ttc_reference_crossing += part.ttc_reference_crossing;
   return total;
 }
 
@@ -116,17 +119,23 @@ bool in_line(const cv::Point2d& a, const cv::Point2d& b) {
   return std::abs(a.dot(b)) / (na * nb) >= std::cos(30 * M_PI / 180);
 }
 
-// The scene's TTC against the tracks' for each approaching pair of matched objects.
 // When each true object became wholly visible and last changed speed, for
-// the TTC dump.
+// the TTC dump; and its centre at the last three frames, for the reference
+// velocity (with `reference_noise` px of Gaussian noise per axis, drawn from
+// a generator seeded per scene, so the figures repeat).
 struct ObjectHistory {
   std::map<int, double> in_view_since;
   std::map<int, double> changed_at;
   std::map<int, cv::Point2d> last_velocity;
+  std::map<int, std::deque<TimedCenter>> centres;
+  double reference_noise = 0;
+  cv::RNG noise{1};
 
   // Keeps only the objects in the scene now.
   void update(const std::vector<SimObject>& objects, const cv::Rect2d& bounds, double now) {
     ObjectHistory next;
+    next.reference_noise = reference_noise;
+    next.noise = noise;
     for (const auto& o : objects) {
       if ((o.box & bounds) == o.box) {
         const auto it = in_view_since.find(o.id);
@@ -137,8 +146,31 @@ struct ObjectHistory {
                            cv::norm(it->second - o.velocity) > 0.1 * cv::norm(o.velocity) + 2;
       next.changed_at[o.id] = changed ? now : changed_at[o.id];
       next.last_velocity[o.id] = o.velocity;
+      auto& seen = next.centres[o.id] = std::move(centres[o.id]);
+      const cv::Point2d jitter(next.noise.gaussian(reference_noise),
+                               next.noise.gaussian(reference_noise));
+      seen.push_back({now, (o.box.tl() + o.box.br()) / 2 + jitter});
+      if (seen.size() > 3) seen.pop_front();
     }
     *this = std::move(next);
+  }
+  // What the last three frames show of an object's velocity now: the
+  // derivative at the newest of the parabola through its centres there
+  // (the line through two, when it has only two). Exact while its
+  // acceleration held over those frames.
+  std::optional<cv::Point2d> reference_velocity(int id) const {
+    const auto it = centres.find(id);
+    if (it == centres.end() || it->second.size() < 2) return std::nullopt;
+    const auto& c = it->second;
+    const size_t n = c.size();
+    const double t2 = c[n - 1].time_seconds - c[n - 2].time_seconds;
+    if (t2 <= 0) return std::nullopt;
+    const cv::Point2d v2 = (c[n - 1].center - c[n - 2].center) / t2;
+    if (n < 3) return v2;
+    const double t1 = c[1].time_seconds - c[0].time_seconds;
+    if (t1 <= 0) return v2;
+    const cv::Point2d v1 = (c[1].center - c[0].center) / t1;
+    return v2 + (v2 - v1) / ((t1 + t2) / 2) * (t2 / 2);
   }
   static double since(const std::map<int, double>& times, int id, double now) {
     const auto it = times.find(id);
@@ -146,6 +178,17 @@ struct ObjectHistory {
   }
 };
 
+void score_estimate(SceneScore::TtcScore& score, const std::optional<double>& estimate,
+                    double real) {
+  if (estimate) {
+    score.errors.push_back(std::abs(*estimate - real) / real);
+  } else {
+    ++score.missing;
+  }
+}
+
+// The scene's TTC against the tracks' for each approaching pair of matched
+// objects, and against the reference's for every approaching pair.
 void score_ttc(const std::vector<const SimObject*>& truth, const MatchCounts& counts,
                const std::vector<Detection>& detections, const SafetyOptions& safety,
                const cv::Rect2d& bounds,
@@ -170,6 +213,16 @@ void score_ttc(const std::vector<const SimObject*>& truth, const MatchCounts& co
       const auto real = time_to_collision(truth[i]->box, truth[i]->velocity, truth[j]->box,
                                           truth[j]->velocity, safety.horizon_seconds);
       if (!real || *real > kTtcScoredSeconds) continue;
+      const bool line = in_line(truth[i]->velocity, truth[j]->velocity);
+      {  // the reference: the true boxes, the velocities the last frames show
+        const auto va = history.reference_velocity(truth[i]->id);
+        const auto vb = history.reference_velocity(truth[j]->id);
+        const auto reference = va && vb ? time_to_collision(truth[i]->box, *va, truth[j]->box, *vb,
+                                                            safety.horizon_seconds)
+                                        : std::nullopt;
+        score_estimate(line ? score.ttc_reference_in_line : score.ttc_reference_crossing, reference,
+                       *real);
+      }
       const int di = counts.match_of_truth[i];
       const int dj = counts.match_of_truth[j];
       if (di < 0 || dj < 0) continue;  // detection's failure, scored elsewhere
@@ -177,7 +230,6 @@ void score_ttc(const std::vector<const SimObject*>& truth, const MatchCounts& co
       const Detection& b = detections[static_cast<size_t>(dj)];
       const auto estimate =
           time_to_collision(a.box, a.velocity, b.box, b.velocity, safety.horizon_seconds);
-      const bool line = in_line(truth[i]->velocity, truth[j]->velocity);
       SceneScore::TtcScore& kind = line ? score.ttc_in_line : score.ttc_crossing;
       SceneScore::TtcScore* also =
           line && steady(truth[i]) && steady(truth[j]) ? &score.ttc_steady : nullptr;
@@ -206,13 +258,8 @@ void score_ttc(const std::vector<const SimObject*>& truth, const MatchCounts& co
         sample.since_change_b = ObjectHistory::since(history.changed_at, truth[j]->id, now);
         observe(sample);
       }
-      if (!estimate) {
-        ++kind.missing;
-        if (also) ++also->missing;
-        continue;
-      }
-      kind.errors.push_back(std::abs(*estimate - *real) / *real);
-      if (also) also->errors.push_back(kind.errors.back());
+      score_estimate(kind, estimate, *real);
+      if (also) score_estimate(*also, estimate, *real);
     }
   }
 }
@@ -248,7 +295,8 @@ DetectorPtr perfect_detector(const SimScene& scene) {
 
 SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_detector,
                            double interval_seconds, int frames, int warmup, double min_iou,
-                           AnalyzerOptions analysis, const TtcObserver& observe_ttc) {
+                           AnalyzerOptions analysis, const TtcObserver& observe_ttc,
+                           double reference_noise) {
   SimScene scene(options);
   double detect_seconds = 0;
   double track_seconds = 0;
@@ -263,6 +311,8 @@ SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_d
   const int steady_frames = std::max(1, static_cast<int>(std::lround(0.5 / interval_seconds)));
   std::deque<std::map<int, cv::Point2d>> velocities;
   ObjectHistory history;
+  history.reference_noise = reference_noise;
+  history.noise = cv::RNG(options.seed + 1);
   for (int i = 0; i < frames; ++i) {
     scene.step(interval_seconds);
     const cv::Mat frame = scene.render();

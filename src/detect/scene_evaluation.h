@@ -47,6 +47,14 @@ struct SceneScore {
   // scene's drivers brake and start in an instant, and right after, no
   // filter can know the new speed yet.
   TtcScore ttc_steady;
+  // What the frames themselves show, over every approaching pair (matched or
+  // not): the TTC from the true boxes and, for velocities, the parabola
+  // through each road user's true centres at the last three frames (plus
+  // evaluate_on_sim's reference noise). Exact while accelerations hold for
+  // three frames; a tracker does worse than this only by lagging or by
+  // noise.
+  TtcScore ttc_reference_in_line;
+  TtcScore ttc_reference_crossing;
   double detect_ms = 0;  // mean detector time per frame
   double track_ms = 0;   // mean detect + track time per frame
 
@@ -88,10 +96,12 @@ using TtcObserver = std::function<void(const TtcSample&)>;
 
 // Steps the scene `frames` times by `interval_seconds`, runs detection and
 // tracking on every rendered frame (as a camera tracking at 1/interval fps
-// does), and scores frames after `warmup`.
+// does), and scores frames after `warmup`. `reference_noise`: px of
+// Gaussian noise per axis on the reference's centres (an outline's error).
 SceneScore evaluate_on_sim(const SimOptions& scene, const MakeDetector& make_detector,
                            double interval_seconds, int frames, int warmup, double min_iou = 0.3,
-                           AnalyzerOptions analysis = {}, const TtcObserver& observe_ttc = {});
+                           AnalyzerOptions analysis = {}, const TtcObserver& observe_ttc = {},
+                           double reference_noise = 0);
 
 SceneScore& operator+=(SceneScore& total, const SceneScore& part);
 

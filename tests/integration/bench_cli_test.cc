@@ -109,6 +109,7 @@ TEST(BenchCliTest, TrackWithPerfectDetectionScoresTheTrackerAlone) {
   EXPECT_EQ(clean["precision"].get<double>(), 1.0);
   EXPECT_EQ(clean["recall"].get<double>(), 1.0);
   EXPECT_GT(clean["trackFrames"].get<int>(), 0);
+  EXPECT_GT(clean["ttcReference"]["crossing"]["pairs"].get<int>(), 0);
 }
 
 TEST(BenchCliTest, SchedulerReportsGoodputWithout429s) {
