@@ -154,23 +154,11 @@ struct ObjectHistory {
     }
     *this = std::move(next);
   }
-  // What the last three frames show of an object's velocity now: the
-  // derivative at the newest of the parabola through its centres there
-  // (the line through two, when it has only two). Exact while its
-  // acceleration held over those frames.
+  // What an object's positions at the last three frames say of its
+  // velocity now (see parabola_velocity).
   std::optional<cv::Point2d> reference_velocity(int id) const {
     const auto it = centres.find(id);
-    if (it == centres.end() || it->second.size() < 2) return std::nullopt;
-    const auto& c = it->second;
-    const size_t n = c.size();
-    const double t2 = c[n - 1].time_seconds - c[n - 2].time_seconds;
-    if (t2 <= 0) return std::nullopt;
-    const cv::Point2d v2 = (c[n - 1].center - c[n - 2].center) / t2;
-    if (n < 3) return v2;
-    const double t1 = c[1].time_seconds - c[0].time_seconds;
-    if (t1 <= 0) return v2;
-    const cv::Point2d v1 = (c[1].center - c[0].center) / t1;
-    return v2 + (v2 - v1) / ((t1 + t2) / 2) * (t2 / 2);
+    return it == centres.end() ? std::nullopt : parabola_velocity(it->second);
   }
   static double since(const std::map<int, double>& times, int id, double now) {
     const auto it = times.find(id);
@@ -214,7 +202,7 @@ void score_ttc(const std::vector<const SimObject*>& truth, const MatchCounts& co
                                           truth[j]->velocity, safety.horizon_seconds);
       if (!real || *real > kTtcScoredSeconds) continue;
       const bool line = in_line(truth[i]->velocity, truth[j]->velocity);
-      {  // the reference: the true boxes, the velocities the last frames show
+      {  // the reference: the true boxes, the velocities the last frames' positions show
         const auto va = history.reference_velocity(truth[i]->id);
         const auto vb = history.reference_velocity(truth[j]->id);
         const auto reference = va && vb ? time_to_collision(truth[i]->box, *va, truth[j]->box, *vb,

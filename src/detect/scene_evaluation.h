@@ -47,12 +47,12 @@ struct SceneScore {
   // scene's drivers brake and start in an instant, and right after, no
   // filter can know the new speed yet.
   TtcScore ttc_steady;
-  // What the frames themselves show, over every approaching pair (matched or
-  // not): the TTC from the true boxes and, for velocities, the parabola
-  // through each road user's true centres at the last three frames (plus
-  // evaluate_on_sim's reference noise). Exact while accelerations hold for
-  // three frames; a tracker does worse than this only by lagging or by
-  // noise.
+  // What the frame rate itself allows, over every approaching pair (matched
+  // or not, so with a real detector not quite the tracker's set of pairs):
+  // the TTC from the true boxes and, for velocities, the parabola through
+  // each road user's true centres at the last three frame times (plus
+  // evaluate_on_sim's reference noise; no rendered frame is looked at).
+  // Exact while accelerations hold for three frames.
   TtcScore ttc_reference_in_line;
   TtcScore ttc_reference_crossing;
   double detect_ms = 0;  // mean detector time per frame
@@ -68,11 +68,13 @@ struct SceneScore {
 using MakeDetector = std::function<DetectorPtr(const SimScene&)>;
 
 // The scene's own boxes as a detector: every moving road user at least a
-// third in the picture, exactly where it is (its visible part), with its
-// class; parked cars left out, as no motion detector sees them. What the
-// tracker makes of flawless detection (`tmon bench track
-// --perfect-detection`): an error left with it is the tracker's, not the
-// detector's.
+// third in the picture, exactly where it is (its visible part, as a camera
+// sees one coming in at the border), with its class; parked cars left out,
+// as no motion detector sees them. What the tracker makes of flawless
+// detection (`tmon bench track --perfect-detection`): an error left with it
+// is the tracker's, not the detector's. It ignores the frame and reads the
+// scene when detect() is called, so the scene must outlive it and be
+// rendered and detected in step (as evaluate_on_sim does).
 DetectorPtr perfect_detector(const SimScene& scene);
 
 // One scored TTC pair as the scene and the tracks saw it: what `tmon bench

@@ -103,8 +103,11 @@ double pedestrian_stop_gap(const SimObject& v, double scale) {
 
 // How long a driver allows before the brakes bite, for physics steps of
 // `step` seconds. Careful drivers allow a whole step. Reckless ones allow
-// only the half step that moving a step at the speed chosen before it costs
-// (with none they would brake harder than they can).
+// only the half step that, without inertia, moving a step at the speed
+// chosen before it costs (with none they would brake harder than they can).
+// With inertia, half a step of either goes on the movement within the step
+// (see safe_speed_from): the careful keep half a step in hand, the reckless
+// none.
 double reaction_seconds(const SimObject& v, double step) {
   return v.reckless ? step / 2 : step;
 }

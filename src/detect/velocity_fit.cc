@@ -114,10 +114,12 @@ std::optional<MotionFit> fit_motion(const std::deque<TimedCenter>& points, size_
       const auto bend = fit_bend(points, first, t0, points[knot].time_seconds - t0);
       if (!bend) continue;
       const auto on_bend = [&](double t) { return bend->at(t); };
-      // Before the knot it went on (or stood: it starts from a standstill).
-      const bool stood =
-          cv::norm(bend->b) * (points.back().time_seconds - points[first].time_seconds) <=
-          tolerance;
+      // Before the knot it went on; or it stood, and has since clearly
+      // moved off (twice the tolerance: a standing blob's outline noise
+      // must not read as pulling away, in whatever direction).
+      const double span = points.back().time_seconds - points[first].time_seconds;
+      const bool stood = cv::norm(bend->b) * span <= tolerance &&
+                         cv::norm(bend->at(0) - bend->at(bend->knot)) >= 2 * tolerance;
       const bool keeps_heading = stood || bend->velocity_at(0).dot(bend->b) > 0;
       const bool physical = 2 * cv::norm(bend->a) <= max_acceleration;
       if (!keeps_heading || !physical || !within(points, first, t0, on_bend, tolerance)) continue;
@@ -140,6 +142,21 @@ std::optional<MotionFit> fit_motion(const std::deque<TimedCenter>& points, size_
     }
   }
   return std::nullopt;
+}
+
+std::optional<cv::Point2d> parabola_velocity(const std::deque<TimedCenter>& points) {
+  const size_t n = points.size();
+  if (n < 2) return std::nullopt;
+  const double h2 = points[n - 1].time_seconds - points[n - 2].time_seconds;
+  if (h2 <= 0) return std::nullopt;
+  const cv::Point2d v2 = (points[n - 1].center - points[n - 2].center) / h2;
+  if (n < 3) return v2;
+  const double h1 = points[n - 2].time_seconds - points[n - 3].time_seconds;
+  if (h1 <= 0) return v2;
+  const cv::Point2d v1 = (points[n - 2].center - points[n - 3].center) / h1;
+  // v2 is the speed at the middle of the last gap; the acceleration
+  // (v2 - v1) / ((h1 + h2) / 2) carries it half a gap on.
+  return v2 + (v2 - v1) * (h2 / (h1 + h2));
 }
 
 }  // namespace tmon::detect

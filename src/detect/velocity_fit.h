@@ -38,7 +38,8 @@ struct MotionFit {
 //   line fit and the caller's manoeuvre restart; right at zero speed,
 //   whether a bend keeps its heading is up to the outline noise, and either
 //   reading is near zero; one that stood before the knot, within the
-//   tolerance over the run, pulls away in whatever direction it goes),
+//   tolerance over the run, and has moved at least twice the tolerance
+//   since, pulls away in whatever direction it goes),
 // - changes speed at most at `max_acceleration` (units/s^2; an instant stop
 //   is a manoeuvre for the caller, not a bend), and
 // - fits the run far better than the line does (an F-test against the noise
@@ -54,5 +55,13 @@ struct MotionFit {
 // middle of its points, 0.2-0.5 s old; the bend gives now's.
 std::optional<MotionFit> fit_motion(const std::deque<TimedCenter>& points, size_t min_points,
                                     double tolerance, double max_acceleration);
+
+// The velocity at the newest of the last three points: the derivative there
+// of the parabola through them (the line through the last two when there
+// are only two). Exact while the acceleration held over those points, but
+// it carries their outline noise divided by a fraction of their span: the
+// bench's reference for what frames at that rate can show, not the
+// tracker's estimate. None with fewer than two points, or two at one time.
+std::optional<cv::Point2d> parabola_velocity(const std::deque<TimedCenter>& points);
 
 }  // namespace tmon::detect

@@ -61,12 +61,13 @@ TEST(TrackerTest, TracksEndAfterMaxAgeMisses) {
   EXPECT_EQ(tracker.live_tracks(), 0u);
 }
 
-// Fed the scene's own boxes, the tracker finds every road user, and every
-// in-line pair whose speeds held for the last half second gets its TTC
-// within 20%: an error left there would be the tracker's. Pairs just after
+// Fed the scene's own boxes, the tracker finds every road user, and the
+// in-line pairs whose speeds held for the last half second get their TTC
+// within 20% (all of them in these scenes; 99% leaves a pair's room): an
+// error left there would be the tracker's. Pairs just after
 // one of the scene's instant speed changes are not all within it: no
 // estimate from frames knows the new speed before a frame shows it.
-TEST(TrackerTest, WithPerfectDetectionEverySteadyPairsTtcIsRight) {
+TEST(TrackerTest, WithPerfectDetectionSteadyPairsGetTheirTtcRight) {
   SceneScore perfect;
   for (uint64_t seed = 1; seed <= 2; ++seed) {
     perfect += evaluate_on_sim({.seed = seed, .density = 1.0, .near_miss = 0.3}, perfect_detector,
@@ -100,6 +101,7 @@ TEST(TrackerTest, TheReferenceIsWhatTheFramesShow) {
             << noisy.ttc_reference_in_line.within(0.2) << " / "
             << noisy.ttc_reference_crossing.within(0.2) << "\n";
   ASSERT_GT(exact.ttc_reference_in_line.pairs(), 200u);
+  ASSERT_GT(exact.ttc_reference_crossing.pairs(), 200u);
   EXPECT_GE(exact.ttc_reference_in_line.within(0.2), 0.93);
   EXPECT_GE(exact.ttc_reference_crossing.within(0.2), 0.93);
   EXPECT_LT(noisy.ttc_reference_in_line.within(0.2), exact.ttc_reference_in_line.within(0.2) - 0.1);

@@ -142,6 +142,45 @@ TEST(VelocityFitTest, AStartFromAStandstillIsABend) {
   }
 }
 
+// A car standing at a crossing, its outline noisy (0.8 px along the lane),
+// fitted every frame: never a bend, so never a phantom start (a bend from a standstill
+// need not keep a heading, so the noise alone must not make one).
+TEST(VelocityFitTest, ANoisyStandstillIsNoStart) {
+  std::mt19937 random(11);
+  std::normal_distribution<double> outline(0, 0.8);
+  int bends = 0;
+  for (const double dt : {0.2, 0.1}) {
+    const int points = dt > 0.15 ? 7 : 13;  // 1.2 s of frames
+    for (int trial = 0; trial < 3000; ++trial) {
+      std::deque<TimedCenter> standing;
+      for (int i = 0; i < points; ++i) {
+        standing.push_back({dt * i, {100 + outline(random), 50}});
+      }
+      const auto fit = fit_motion(standing, 3, 2.2, 168);
+      bends += fit && fit->curved;
+    }
+  }
+  EXPECT_EQ(bends, 0);
+}
+
+// The parabola through the last three points gives the velocity at the
+// newest exactly, however unequally they are spaced; two points give their
+// line's.
+TEST(VelocityFitTest, ParabolaVelocityIsExactOnAParabola) {
+  const auto at = [](double t) { return cv::Point2d(3 + 10 * t - 7 * t * t, 5 - 4 * t); };
+  std::deque<TimedCenter> points{{0.0, at(0.0)}, {0.15, at(0.15)}, {0.4, at(0.4)}};
+  const auto v = parabola_velocity(points);
+  ASSERT_TRUE(v);
+  EXPECT_NEAR(v->x, 10 - 14 * 0.4, 1e-9);
+  EXPECT_NEAR(v->y, -4, 1e-9);
+  points.pop_front();
+  const auto line = parabola_velocity(points);
+  ASSERT_TRUE(line);
+  EXPECT_NEAR(line->x, (at(0.4).x - at(0.15).x) / 0.25, 1e-9);
+  points.pop_front();
+  EXPECT_FALSE(parabola_velocity(points));
+}
+
 // Braking to a standstill and standing there: the fit never says the car
 // backs up (a bend through zero speed is no steady brake).
 TEST(VelocityFitTest, ABrakeToAStandstillNeverReadsAsReversing) {
