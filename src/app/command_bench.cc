@@ -237,7 +237,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   track
       ->add_option("--reference-noise", t.reference_noise,
                    "px of noise per axis on the centres of the reference TTC (a 3-frame "
-                   "parabola through the true centres: what the frames show)")
+                   "parabola through the true centres: what the frame rate allows)")
       ->check(CLI::Range(0.0, 20.0));
   track->add_option("--width", t.width, "Frame width")->check(CLI::Range(160, 3840));
   track->add_option("--height", t.height, "Frame height")->check(CLI::Range(120, 2160));

@@ -90,7 +90,7 @@ json to_json(const detect::SceneScore& s) {
           {"ttcInLine", to_json(s.ttc_in_line)},
           {"ttcSteady", to_json(s.ttc_steady)},
           {"ttcCrossing", to_json(s.ttc_crossing)},
-          // What the frames show: exact (or noisy) centres, 3-frame parabola.
+          // What the frame rate allows: true (or noisy) centres, 3-frame parabola.
           {"ttcReference",
            {{"inLine", to_json(s.ttc_reference_in_line)},
             {"crossing", to_json(s.ttc_reference_crossing)}}},
@@ -237,7 +237,7 @@ int run_track_bench(const TrackBenchOptions& o) {
         100 * total.ttc_crossing.within_estimated(0.2), total.ttc_crossing.errors.size(),
         100 * total.ttc_steady.within_estimated(0.2), total.ttc_steady.errors.size());
     std::cout << fmt::format(
-        "  {:<10} reference, what {} fps frames show (3-frame parabola through the true centres"
+        "  {:<10} reference, what {} fps allows (3-frame parabola through the true centres"
         "{}): in line {:.0f}%, crossing {:.0f}% within 20%\n",
         "", o.fps,
         o.reference_noise > 0 ? fmt::format(" + {} px noise", o.reference_noise) : std::string(),

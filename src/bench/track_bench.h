@@ -22,8 +22,8 @@ struct TrackBenchOptions {
   // share of an error.
   bool perfect_detection = false;
   // px of noise per axis on the reference's true centres (the reference:
-  // the TTC a 3-frame parabola through the centres gives, what the frames
-  // show).
+  // the TTC a 3-frame parabola through the centres gives, what the frame
+  // rate allows).
   double reference_noise = 0;
   int width = 640;
   int height = 360;

@@ -64,7 +64,8 @@ struct SceneScore {
   double mean_count_error() const;
 };
 
-// Makes the detector for one scene (which only perfect_detector() looks at).
+// Makes the detector for a scene (a real detector ignores the scene;
+// perfect_detector reads it).
 using MakeDetector = std::function<DetectorPtr(const SimScene&)>;
 
 // The scene's own boxes as a detector: every moving road user at least a
