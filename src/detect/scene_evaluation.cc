@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/clock.h"
+#include "detect/truth_detector.h"
 #include "detect/velocity_fit.h"
 
 namespace tmon::detect {
@@ -252,33 +253,11 @@ void score_ttc(const std::vector<const SimObject*>& truth, const MatchCounts& co
   }
 }
 
-class PerfectDetector : public Detector {
- public:
-  explicit PerfectDetector(const SimScene& scene) : scene_(scene) {}
-  std::vector<Detection> detect(const cv::Mat& frame) override {
-    const cv::Rect2d bounds(0, 0, frame.cols, frame.rows);
-    std::vector<Detection> found;
-    for (const auto& object : scene_.objects()) {
-      const cv::Rect2d visible = object.box & bounds;
-      if (object.parked || visible.area() < object.box.area() / 3) continue;
-      Detection d;
-      d.class_name = object.class_name;
-      d.confidence = 1;
-      d.box = visible;
-      found.push_back(std::move(d));
-    }
-    return found;
-  }
-  const char* name() const override { return "perfect"; }
-
- private:
-  const SimScene& scene_;
-};
-
 }  // namespace
 
 DetectorPtr perfect_detector(const SimScene& scene) {
-  return std::make_unique<PerfectDetector>(scene);
+  return truth_detector(
+      scene, {.min_visible_share = 1.0 / 3, .parked = false, .confidence = 1, .name = "perfect"});
 }
 
 SceneScore evaluate_on_sim(const SimOptions& options, const MakeDetector& make_detector,

@@ -38,8 +38,6 @@ class SyntheticCamera {
   const SimScene& scene() const { return scene_; }
 
  private:
-  class TruthDetector;
-
   SimScene scene_;
   std::shared_ptr<const cv::Mat> backdrop_;  // crops come from it
   std::unique_ptr<FrameAnalyzer> analyzer_;
